@@ -1,0 +1,69 @@
+package dev.secureyeoman.auth;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Length-based password policy (NIST SP 800-63B style: length bounds and a blocklist, no composition rules).
+ *
+ * <p>Lengths count Unicode code points, so a password of emoji is measured the way a user sees it.
+ *
+ * @param minLength minimum length in code points (at least 8)
+ * @param maxLength maximum length in code points (at least 64 and at least {@code minLength})
+ * @param blocklist lower-cased passwords that are refused regardless of length
+ */
+public record PasswordPolicy(int minLength, int maxLength, Set<String> blocklist) {
+
+  /** Default minimum length, as the specification asks. */
+  public static final int DEFAULT_MIN_LENGTH = 32;
+
+  /** Default maximum length; long enough for passphrases, short enough to bound hashing cost. */
+  public static final int DEFAULT_MAX_LENGTH = 256;
+
+  /** Validates the bounds. */
+  public PasswordPolicy {
+    if (minLength < 8) {
+      throw new IllegalArgumentException("minLength must be >= 8, got " + minLength);
+    }
+    if (maxLength < 64 || maxLength < minLength) {
+      throw new IllegalArgumentException("maxLength must be >= 64 and >= minLength, got " + maxLength);
+    }
+    blocklist = blocklist == null ? Set.of() : Set.copyOf(blocklist);
+  }
+
+  /**
+   * The default policy: 32 to 256 code points, empty blocklist.
+   *
+   * @return the default policy
+   */
+  public static PasswordPolicy defaults() {
+    return new PasswordPolicy(DEFAULT_MIN_LENGTH, DEFAULT_MAX_LENGTH, Set.of());
+  }
+
+  /**
+   * Checks a candidate password.
+   *
+   * @param password the candidate; not retained
+   * @return the reasons it is refused, empty if acceptable (reasons never contain the password)
+   */
+  public List<String> violations(CharSequence password) {
+    List<String> out = new ArrayList<>();
+    if (password == null) {
+      out.add("password is required");
+      return out;
+    }
+    int len = Character.codePointCount(password, 0, password.length());
+    if (len < minLength) {
+      out.add("password must be at least " + minLength + " characters");
+    }
+    if (len > maxLength) {
+      out.add("password must be at most " + maxLength + " characters");
+    }
+    if (!blocklist.isEmpty() && blocklist.contains(password.toString().toLowerCase(Locale.ROOT))) {
+      out.add("password is on the blocklist of common passwords");
+    }
+    return out;
+  }
+}

@@ -1,0 +1,125 @@
+package dev.secureyeoman.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Entry point of the {@code secureyeoman} command. Subcommands are registered in {@link #SUBCOMMANDS}.
+ *
+ * <p>Use {@link #run(String[], PrintWriter, PrintWriter)} to embed or test the CLI without {@link System#exit(int)}.
+ */
+@Command(
+    name = "secureyeoman",
+    mixinStandardHelpOptions = true,
+    versionProvider = SecureYeomanCli.Version.class,
+    description = "SecureYeoman security toolkit: encrypted config, audit log, TOTP, sandbox, plugins.",
+    subcommandsRepeatable = false)
+public final class SecureYeomanCli implements Runnable {
+
+  /** Exit code for success. */
+  public static final int EXIT_OK = 0;
+
+  /** Exit code when the operation failed (bad input, tampered, wrong key, verification failed). */
+  public static final int EXIT_FAILED = 1;
+
+  /** Exit code for a usage error. */
+  public static final int EXIT_USAGE = 2;
+
+  /** Subcommand classes, added by the issues that deliver them. */
+  static final Class<?>[] SUBCOMMANDS = {};
+
+  @Option(names = "--verbose", description = "Print stack traces for errors.", scope = CommandLine.ScopeType.INHERIT)
+  boolean verbose;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  private SecureYeomanCli() {}
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
+  }
+
+  /**
+   * Runs the CLI and exits the JVM with its exit code.
+   *
+   * @param args command-line arguments
+   */
+  public static void main(String[] args) {
+    PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+    PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+    System.exit(run(args, out, err));
+  }
+
+  /**
+   * Runs the CLI without exiting.
+   *
+   * @param args command-line arguments
+   * @param out standard output
+   * @param err standard error
+   * @return the exit code (0, 1 or 2)
+   */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    SecureYeomanCli root = new SecureYeomanCli();
+    CommandLine cl = new CommandLine(root);
+    for (Class<?> sub : SUBCOMMANDS) {
+      cl.addSubcommand(sub);
+    }
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setParameterExceptionHandler(
+        (ex, a) -> {
+          err.println("error: " + oneLine(ex.getMessage()) + " (see 'secureyeoman --help')");
+          err.flush();
+          return EXIT_USAGE;
+        });
+    cl.setExecutionExceptionHandler(
+        (ex, commandLine, parseResult) -> {
+          err.println("error: " + describe(ex));
+          if (root.verbose) {
+            ex.printStackTrace(err);
+          }
+          err.flush();
+          return ex instanceof CliUsageException ? EXIT_USAGE : EXIT_FAILED;
+        });
+    int code = cl.execute(args);
+    out.flush();
+    err.flush();
+    return code;
+  }
+
+  static String describe(Throwable ex) {
+    String msg = ex.getMessage();
+    if (msg == null || msg.isBlank()) {
+      msg = ex.getClass().getSimpleName();
+    }
+    return oneLine(msg);
+  }
+
+  static String oneLine(String s) {
+    return s == null ? "" : s.replace('\r', ' ').replace('\n', ' ').strip();
+  }
+
+  /** Reads the version from the filtered {@code version.properties}. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      Properties p = new Properties();
+      try (InputStream in = SecureYeomanCli.class.getResourceAsStream("version.properties")) {
+        if (in != null) {
+          p.load(in);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return new String[] {"secureyeoman " + p.getProperty("version", "unknown")};
+    }
+  }
+}
