@@ -7,4 +7,5 @@ module dev.secureyeoman.sandbox {
 
   exports dev.secureyeoman.sandbox;
   exports dev.secureyeoman.sandbox.seccomp;
+  exports dev.secureyeoman.sandbox.landlock;
 }
