@@ -223,6 +223,16 @@ class ConfigCommandTest {
   }
 
   @Test
+  void process_validateInvalid_stdoutViolationsAndExactlyOneStderrLine() throws Exception {
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(bad, "security:\n  audit: { retention_days: 0 }\n");
+    Run r = process(Map.of(), "config", "validate", bad.toString());
+    assertEquals(1, r.code());
+    assertEquals("security.audit.retention_days: must be greater than 0\n", r.out());
+    assertEquals("error: " + bad + ": 1 violation\n", r.err());
+  }
+
+  @Test
   void process_defaultKeyEnvAndPassphraseEnv() throws Exception {
     Run enc = process(Map.of("SECUREYEOMAN_CONFIG_KEY", keyB64(7)), "config", "encrypt", plain.toString());
     assertEquals(0, enc.code(), enc.err());
