@@ -1,6 +1,7 @@
 package dev.secureyeoman.sandbox.seccomp;
 
 import dev.secureyeoman.sandbox.internal.nativ.LinuxNative;
+import dev.secureyeoman.sandbox.internal.nativ.ThreadChecks;
 import dev.secureyeoman.sandbox.internal.seccomp.FilterCompiler;
 import dev.secureyeoman.sandbox.internal.seccomp.SeccompInstaller;
 import java.util.ArrayList;
@@ -228,6 +229,9 @@ public final class SeccompFilter {
 
   AppliedFilter apply(LinuxNative nat, AppliedFilter.Scope scope) throws SeccompException {
     validate();
+    if (scope == AppliedFilter.Scope.THREAD) {
+      ThreadChecks.requirePlatformThread(Thread.currentThread(), "a thread-scoped seccomp filter");
+    }
     if (!architectures.contains(nat.arch())) {
       throw new IllegalStateException("filter compiled for " + architectures + " but the JVM runs on " + nat.arch()
           + ": every syscall would get " + badArchAction);
