@@ -8,9 +8,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -78,7 +79,7 @@ public final class SeccompFilter {
     b.defaultAction = defaultAction;
     b.badArchAction = badArchAction;
     b.badArchSet = true;
-    b.rules.addAll(rules);
+    b.rules(rules);
     return b;
   }
 
@@ -253,6 +254,7 @@ public final class SeccompFilter {
     private SeccompAction badArchAction = SeccompAction.killProcess();
     private boolean badArchSet;
     private final List<SyscallRule> rules = new ArrayList<>();
+    private final Map<String, SyscallRule> unconditional = new HashMap<>();
 
     private Builder() {}
 
@@ -332,13 +334,15 @@ public final class SeccompFilter {
       if (rule == null) {
         throw new IllegalArgumentException("rule must not be null");
       }
-      Optional<SyscallRule> shadow = rules.stream()
-          .filter(r -> r.syscall().equals(rule.syscall()) && r.unconditional()).findFirst();
-      if (shadow.isPresent()) {
+      SyscallRule shadow = unconditional.get(rule.syscall());
+      if (shadow != null) {
         throw new IllegalStateException("syscall '" + rule.syscall() + "' already has the unconditional rule "
-            + shadow.get() + "; removeRules first to replace it");
+            + shadow + "; removeRules first to replace it");
       }
       rules.add(rule);
+      if (rule.unconditional()) {
+        unconditional.put(rule.syscall(), rule);
+      }
       return this;
     }
 
@@ -398,6 +402,7 @@ public final class SeccompFilter {
      */
     public Builder removeRules(String syscall) {
       rules.removeIf(r -> r.syscall().equals(syscall));
+      unconditional.remove(syscall);
       return this;
     }
 
