@@ -83,6 +83,17 @@ public class SeccompBenchmark {
     });
   }
 
+  /**
+   * Decomposition: a fresh thread that only installs the filter (no spawn).
+   *
+   * @return the seccomp mode read back
+   * @throws Exception on failure
+   */
+  @Benchmark
+  public int applyThreadFilterOnly() throws Exception {
+    return onFreshThread(() -> defaultFilter.applyToCurrentThread().seccompMode());
+  }
+
   private static int spawnTrue() throws Exception {
     return new ProcessBuilder("/bin/true").start().waitFor();
   }

@@ -49,6 +49,7 @@ public final class SeccompFilter {
   private final SeccompAction badArchAction;
   private final List<SyscallRule> rules;
   private final BpfProgram program;
+  private volatile List<String> problems; // computed once: the program never changes
 
   private SeccompFilter(Builder b) {
     this.architectures = List.copyOf(b.architectures);
@@ -161,6 +162,15 @@ public final class SeccompFilter {
    * @return human-readable problems, empty when none were found
    */
   public List<String> problems() {
+    List<String> p = problems;
+    if (p == null) {
+      p = findProblems();
+      problems = p;
+    }
+    return p;
+  }
+
+  private List<String> findProblems() {
     Set<String> out = new LinkedHashSet<>();
     for (Arch arch : architectures) {
       for (String s : ESSENTIAL) {
@@ -217,6 +227,7 @@ public final class SeccompFilter {
    * Installs the filter on every thread of the process ({@code SECCOMP_FILTER_FLAG_TSYNC}); threads started later
    * inherit it. Fails without installing anything when another thread already has a filter that is not shared with
    * the caller. Irreversible: use it for self-sandboxing a JVM with {@link SeccompProfiles#jvmDenyList()}.
+   * {@code no_new_privs} is set on the calling thread first and stays set even when the kernel then refuses the filter.
    *
    * @return what the kernel confirmed
    * @throws SeccompUnavailableException when the platform has no seccomp or no TSYNC
