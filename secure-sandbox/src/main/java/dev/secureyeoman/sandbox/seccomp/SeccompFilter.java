@@ -47,6 +47,7 @@ public final class SeccompFilter {
   private final List<Arch> architectures;
   private final SeccompAction defaultAction;
   private final SeccompAction badArchAction;
+  private final SeccompAction unknownSyscallAction;
   private final List<SyscallRule> rules;
   private final BpfProgram program;
   private volatile List<String> problems; // computed once: the program never changes
@@ -55,8 +56,9 @@ public final class SeccompFilter {
     this.architectures = List.copyOf(b.architectures);
     this.defaultAction = b.defaultAction;
     this.badArchAction = b.badArchAction;
+    this.unknownSyscallAction = b.unknownSyscallAction != null ? b.unknownSyscallAction : b.defaultAction;
     this.rules = List.copyOf(b.rules);
-    this.program = FilterCompiler.compile(architectures, defaultAction, badArchAction, rules);
+    this.program = FilterCompiler.compile(architectures, defaultAction, badArchAction, unknownSyscallAction, rules);
   }
 
   /**
@@ -80,6 +82,7 @@ public final class SeccompFilter {
     b.defaultAction = defaultAction;
     b.badArchAction = badArchAction;
     b.badArchSet = true;
+    b.unknownSyscallAction = unknownSyscallAction.equals(defaultAction) ? null : unknownSyscallAction;
     b.rules(rules);
     return b;
   }
@@ -109,6 +112,15 @@ public final class SeccompFilter {
    */
   public SeccompAction badArchAction() {
     return badArchAction;
+  }
+
+  /**
+   * Action for syscall numbers beyond the generated tables, i.e. syscalls newer than the headers the tables came from.
+   *
+   * @return the action; the default action unless set
+   */
+  public SeccompAction unknownSyscallAction() {
+    return unknownSyscallAction;
   }
 
   /**
@@ -264,6 +276,7 @@ public final class SeccompFilter {
     private SeccompAction defaultAction;
     private SeccompAction badArchAction = SeccompAction.killProcess();
     private boolean badArchSet;
+    private SeccompAction unknownSyscallAction;
     private final List<SyscallRule> rules = new ArrayList<>();
     private final Map<String, SyscallRule> unconditional = new HashMap<>();
 
@@ -331,6 +344,27 @@ public final class SeccompFilter {
       }
       badArchAction = action;
       badArchSet = true;
+      return this;
+    }
+
+    /**
+     * Action for syscall numbers at or beyond the end of the generated tables: syscalls added to the kernel after the
+     * headers the tables were generated from, which no rule can name (default: the default action). Deny-lists set
+     * {@code ERRNO(ENOSYS)} here so that a newer kernel's syscalls are not silently allowed while callers still fall
+     * back to older syscalls.
+     *
+     * @param action the action
+     * @return this builder
+     * @throws IllegalStateException if already set
+     */
+    public Builder unknownSyscallAction(SeccompAction action) {
+      if (action == null) {
+        throw new IllegalArgumentException("unknownSyscallAction must not be null");
+      }
+      if (unknownSyscallAction != null) {
+        throw new IllegalStateException("unknownSyscallAction already set to " + unknownSyscallAction);
+      }
+      unknownSyscallAction = action;
       return this;
     }
 

@@ -67,8 +67,8 @@ class SeccompFilterGoldenTest {
     assertEquals(SeccompAction.killProcess(),
         SeccompAction.fromReturnValue(p.evaluate(Arch.X86_64.auditArch(), 0x40000000 + 101, 0L)));
     assertEquals(SeccompAction.allow(), SeccompAction.fromReturnValue(p.evaluate(Arch.X86_64.auditArch(), -1, 0L)));
-    // the same number is an ordinary (unknown) syscall on aarch64: default action
-    assertEquals(SeccompAction.allow(),
+    // the same number is an ordinary, unassigned syscall number on aarch64: the unknown-syscall action
+    assertEquals(SeccompAction.errno(SeccompAction.ENOSYS),
         SeccompAction.fromReturnValue(p.evaluate(Arch.AARCH64.auditArch(), x32Read, 0L)));
   }
 

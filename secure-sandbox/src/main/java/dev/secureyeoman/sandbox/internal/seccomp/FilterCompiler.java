@@ -45,6 +45,22 @@ public final class FilterCompiler {
    */
   public static BpfProgram compile(List<Arch> archs, SeccompAction defaultAction, SeccompAction badArchAction,
       List<SyscallRule> rules) {
+    return compile(archs, defaultAction, badArchAction, defaultAction, rules);
+  }
+
+  /**
+   * Compiles a filter with a separate action for syscall numbers beyond the generated tables.
+   *
+   * @param archs architectures to include, in check order
+   * @param defaultAction action for known syscalls no rule matches
+   * @param badArchAction action for other architectures and the x32 ABI
+   * @param unknownAction action for numbers at or above the table size (syscalls newer than the headers)
+   * @param rules rules in evaluation order
+   * @return the checked program
+   * @throws IllegalArgumentException if the program would exceed {@value BpfDecoder#MAX_INSTRUCTIONS} instructions
+   */
+  public static BpfProgram compile(List<Arch> archs, SeccompAction defaultAction, SeccompAction badArchAction,
+      SeccompAction unknownAction, List<SyscallRule> rules) {
     BpfAssembler asm = new BpfAssembler();
     asm.stmt(BpfInstruction.LD_W_ABS, OFF_ARCH);
     List<BpfAssembler.Label> sections = new ArrayList<>();
@@ -56,7 +72,7 @@ public final class FilterCompiler {
     asm.stmt(BpfInstruction.RET_K, badArchAction.toReturnValue());
     for (int i = 0; i < archs.size(); i++) {
       asm.bind(sections.get(i));
-      section(asm, archs.get(i), defaultAction, badArchAction, rules);
+      section(asm, archs.get(i), defaultAction, badArchAction, unknownAction, rules);
     }
     List<BpfInstruction> insns = asm.assemble();
     if (insns.size() > BpfDecoder.MAX_INSTRUCTIONS) {
@@ -82,7 +98,7 @@ public final class FilterCompiler {
   }
 
   private static void section(BpfAssembler asm, Arch arch, SeccompAction defaultAction,
-      SeccompAction badArchAction, List<SyscallRule> rules) {
+      SeccompAction badArchAction, SeccompAction unknownAction, List<SyscallRule> rules) {
     TreeMap<Integer, List<SyscallRule>> groups = new TreeMap<>();
     for (SyscallRule r : rules) {
       OptionalInt nr = arch.syscallNumber(r.syscall());
@@ -114,6 +130,10 @@ public final class FilterCompiler {
       next = nr + 1L;
     }
     segment(starts, targets, (int) next, fallback);
+    int tableSize = Syscalls.tableSize(arch);
+    if (tableSize >= next) {
+      segment(starts, targets, tableSize, new Target(unknownAction.toReturnValue(), null));
+    }
     asm.stmt(BpfInstruction.LD_W_ABS, OFF_NR);
     BpfAssembler.Label x32 = null;
     if (arch == Arch.X86_64) {
