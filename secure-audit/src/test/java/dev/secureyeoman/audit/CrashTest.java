@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,7 +50,7 @@ class CrashTest {
         while (p.isAlive() && (!ready || seen < killAfter)) {
           int c = r.read();
           if (c < 0) {
-            java.util.concurrent.locks.LockSupport.parkNanos(500_000); // poll the child's output file
+            LockSupport.parkNanos(500_000); // poll the child's output file
             continue;
           }
           if (c != '\n') {
