@@ -106,12 +106,8 @@ public final class AuditMaintenance {
     Optional<Exception> failure = Optional.empty();
     try {
       purged = store.enforceRetention(settings.retention());
-      if (settings.checkpoint()) {
-        try {
-          cp = Optional.of(store.checkpoint());
-        } catch (IllegalStateException e) {
-          LOG.debug("no checkpoint sink configured; skipping checkpoint");
-        }
+      if (settings.checkpoint() && store.checkpointsConfigured()) {
+        cp = Optional.of(store.checkpoint());
       }
       if (settings.verify()) {
         vr = Optional.of(store.verify());

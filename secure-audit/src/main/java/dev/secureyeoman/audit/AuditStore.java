@@ -114,6 +114,13 @@ public interface AuditStore extends AuditSink, AutoCloseable {
   long enforceRetention(RetentionPolicy policy) throws AuditException;
 
   /**
+   * Whether a checkpoint sink and signing key were configured, i.e. whether {@link #checkpoint()} can be called.
+   *
+   * @return true when checkpoints are enabled
+   */
+  boolean checkpointsConfigured();
+
+  /**
    * Signs the current head and appends the checkpoint to the configured sink.
    *
    * @return the checkpoint written

@@ -25,6 +25,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.util.Base64;
@@ -360,6 +361,11 @@ public final class AuditCommand implements Runnable {
         if (output == null) {
           s.exportJsonl(out());
         } else {
+          if (!Files.exists(output)
+              && output.toAbsolutePath().getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            // the export holds the whole audit trail: owner-only like the database
+            Files.createFile(output, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+          }
           try (Writer w =
               new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(output), StandardCharsets.UTF_8))) {
             long n = s.exportJsonl(w);

@@ -1,8 +1,8 @@
 package dev.secureyeoman.audit.internal;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -59,16 +59,42 @@ public final class Canonical {
     return out.toByteArray();
   }
 
-  private static final class Out extends ByteArrayOutputStream {
+  /** Unsynchronised growable buffer (ByteArrayOutputStream locks on every byte). */
+  private static final class Out {
+    private byte[] buf;
+    private int count;
+
     Out(int size) {
-      super(size);
+      buf = new byte[size];
+    }
+
+    private void ensure(int extra) {
+      if (count + extra > buf.length) {
+        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + extra));
+      }
+    }
+
+    void write(int b) {
+      ensure(1);
+      buf[count++] = (byte) b;
+    }
+
+    void write(byte[] b, int off, int len) {
+      ensure(len);
+      System.arraycopy(b, off, buf, count, len);
+      count += len;
+    }
+
+    byte[] toByteArray() {
+      return Arrays.copyOf(buf, count);
     }
 
     void i32(int v) {
-      write(v >>> 24);
-      write(v >>> 16);
-      write(v >>> 8);
-      write(v);
+      ensure(4);
+      buf[count++] = (byte) (v >>> 24);
+      buf[count++] = (byte) (v >>> 16);
+      buf[count++] = (byte) (v >>> 8);
+      buf[count++] = (byte) v;
     }
 
     void i64(long v) {

@@ -342,6 +342,29 @@ public final class SqliteStore implements AuditStore {
   // ---------------------------------------------------------------- writer thread
 
   private void writerLoop() {
+    try {
+      serve();
+    } catch (Throwable t) { // an Error here must not leave callers waiting forever
+      LOG.error("audit log {}: writer thread died; the store is closed", opts.dbPath(), t);
+      closed = true;
+      AuditException ae = new AuditException("audit writer failed: " + t, t);
+      List<Op> rest = new ArrayList<>();
+      queue.drainTo(rest);
+      for (Op op : rest) {
+        if (op instanceof Append a) {
+          a.result().completeExceptionally(ae);
+        } else if (op instanceof Task t2) {
+          t2.result().completeExceptionally(ae);
+        } else if (op instanceof Stop st) {
+          st.done().complete(null);
+        }
+      }
+    } finally {
+      closeQuietly(wconn);
+    }
+  }
+
+  private void serve() {
     List<Op> batch = new ArrayList<>();
     boolean stop = false;
     while (!stop) {
@@ -392,7 +415,6 @@ public final class SqliteStore implements AuditStore {
       }
       batch.clear();
     }
-    closeQuietly(wconn);
   }
 
   private void runTask(Task t) {
@@ -574,18 +596,28 @@ public final class SqliteStore implements AuditStore {
 
   private Void reclaim() throws SQLException {
     try (Statement st = wconn.createStatement()) {
-      if (opts.fullTextSearch()) {
-        st.execute("INSERT INTO audit_fts(audit_fts) VALUES ('optimize')");
-      }
-      // through JDBC each incremental_vacuum statement frees one page per step: repeat until the freelist is empty
-      long free = freelist(st);
-      for (long i = 0; free > 0 && i < 10_000_000L; i++) {
-        st.execute("PRAGMA incremental_vacuum(" + free + ")");
-        long now = freelist(st);
-        if (now >= free) {
-          break;
+      // one transaction: in autocommit every vacuum step would be its own fsync'd commit
+      st.execute("BEGIN IMMEDIATE");
+      try {
+        if (opts.fullTextSearch()) {
+          st.execute("INSERT INTO audit_fts(audit_fts) VALUES ('optimize')");
         }
-        free = now;
+        // through JDBC an incremental_vacuum statement frees one page per execution: repeat until the freelist is empty
+        long free = freelist(st);
+        while (free > 0) {
+          for (int i = 0; i < 1024; i++) {
+            st.execute("PRAGMA incremental_vacuum");
+          }
+          long now = freelist(st);
+          if (now >= free) {
+            break;
+          }
+          free = now;
+        }
+        st.execute("COMMIT");
+      } catch (SQLException | RuntimeException e) {
+        rollbackQuietly();
+        throw e;
       }
       try (ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
         while (rs.next()) {
@@ -603,6 +635,11 @@ public final class SqliteStore implements AuditStore {
   }
 
   // ---------------------------------------------------------------- checkpoints
+
+  @Override
+  public boolean checkpointsConfigured() {
+    return opts.checkpointSink().isPresent();
+  }
 
   @Override
   public Checkpoint checkpoint() throws AuditException {
@@ -829,38 +866,32 @@ public final class SqliteStore implements AuditStore {
 
   @Override
   public void close() {
-    CompletableFuture<Void> done = new CompletableFuture<>();
     lifecycle.writeLock().lock();
+    boolean interrupted = false;
     try {
-      if (closed) {
+      if (closed && !writerThread.isAlive()) {
         return;
       }
       closed = true;
-      boolean interrupted = false;
-      while (true) {
+      Stop stop = new Stop(new CompletableFuture<>());
+      while (writerThread.isAlive()) {
         try {
-          queue.put(new Stop(done));
-          break;
+          if (queue.offer(stop, 100, TimeUnit.MILLISECONDS)) {
+            break;
+          }
         } catch (InterruptedException e) {
           interrupted = true;
         }
       }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
     } finally {
       lifecycle.writeLock().unlock();
     }
-    boolean interrupted = false;
     while (true) {
       try {
-        done.get();
-        writerThread.join();
+        writerThread.join(); // the writer commits everything queued before the Stop, then closes the connection
         break;
       } catch (InterruptedException e) {
         interrupted = true;
-      } catch (ExecutionException e) {
-        break;
       }
     }
     if (interrupted) {
