@@ -1,5 +1,6 @@
 package dev.secureyeoman.audit;
 
+import dev.secureyeoman.core.config.SecurityConfig;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -36,6 +37,22 @@ public record AuditMaintenanceSettings(RetentionPolicy retention, Duration inter
    */
   public static AuditMaintenanceSettings of(int retentionDays, long maxEntries, Duration interval) {
     return new AuditMaintenanceSettings(new RetentionPolicy(retentionDays, maxEntries), interval, true, true);
+  }
+
+  /**
+   * Settings from the loaded configuration ({@code security.audit.retention_days}, {@code max_entries},
+   * {@code maintenance_interval}), with checkpoint and verification on.
+   *
+   * @param audit the validated {@code security.audit} section
+   * @return the settings
+   * @throws IllegalArgumentException if a value is outside what retention and scheduling accept
+   */
+  public static AuditMaintenanceSettings fromConfig(SecurityConfig.Audit audit) {
+    if (audit == null) {
+      throw new IllegalArgumentException("audit must not be null");
+    }
+    return new AuditMaintenanceSettings(
+        RetentionPolicy.fromConfig(audit), audit.maintenanceInterval(), true, true);
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.secureyeoman.audit;
 
 import dev.secureyeoman.core.SecretBytes;
+import dev.secureyeoman.core.config.SecurityConfig;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Clock;
@@ -58,6 +59,28 @@ public final class AuditStoreOptions {
       throw new IllegalArgumentException("dbPath must not be null");
     }
     return new Builder(dbPath);
+  }
+
+  /**
+   * Starts a builder from the loaded configuration: {@code security.audit.db_path} and an append-only checkpoint file at
+   * {@code security.audit.checkpoint_path} signed with {@code checkpointKeys}. Relative paths resolve against
+   * {@code baseDir}. The checkpoint file must be outside the database directory ({@link Builder#build()} refuses it
+   * otherwise).
+   *
+   * @param audit the validated {@code security.audit} section
+   * @param baseDir directory that relative paths are resolved against (e.g. the host's data root)
+   * @param macKey the audit MAC key (key id 1)
+   * @param checkpointKeys Ed25519 key pair for checkpoints, e.g. {@link CheckpointKeys#deriveFromAuditKey}
+   * @return a builder with path, key and checkpoints set
+   */
+  public static Builder fromConfig(
+      SecurityConfig.Audit audit, Path baseDir, SecretBytes macKey, KeyPair checkpointKeys) {
+    if (audit == null || baseDir == null) {
+      throw new IllegalArgumentException("audit and baseDir must not be null");
+    }
+    return builder(baseDir.resolve(audit.dbPath()))
+        .macKey(macKey)
+        .checkpoints(CheckpointSinks.appendOnlyFile(baseDir.resolve(audit.checkpointPath())), checkpointKeys);
   }
 
   /**

@@ -1,5 +1,7 @@
 package dev.secureyeoman.audit;
 
+import dev.secureyeoman.core.config.SecurityConfig;
+
 /**
  * How much history {@link AuditStore#enforceRetention(RetentionPolicy)} keeps.
  *
@@ -40,6 +42,20 @@ public record RetentionPolicy(int maxAgeDays, long maxEntries) {
    */
   public static RetentionPolicy defaults() {
     return new RetentionPolicy(DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_ENTRIES);
+  }
+
+  /**
+   * The policy configured under {@code security.audit} ({@code retention_days}, {@code max_entries}).
+   *
+   * @param audit the validated {@code security.audit} section
+   * @return the policy
+   * @throws IllegalArgumentException if {@code max_entries} is 1 or a value is out of range
+   */
+  public static RetentionPolicy fromConfig(SecurityConfig.Audit audit) {
+    if (audit == null) {
+      throw new IllegalArgumentException("audit must not be null");
+    }
+    return new RetentionPolicy(audit.retentionDays(), audit.maxEntries());
   }
 
   /**
