@@ -151,7 +151,12 @@ public final class SqliteStore implements AuditStore {
       initSchema(c, opts.fullTextSearch());
       SqliteStore s = new SqliteStore(opts, c);
       s.writerThread.start();
-      s.rotateIfNeeded();
+      try {
+        s.rotateIfNeeded();
+      } catch (AuditException | RuntimeException e) {
+        s.close();
+        throw e;
+      }
       return s;
     } catch (IOException | SQLException e) {
       closeQuietly(c);
@@ -437,10 +442,12 @@ public final class SqliteStore implements AuditStore {
         AuditEvent ev = ((Append) op).event();
         seq++;
         Row row = newRow(seq, opts.clock().millis(), ev, prev);
-        insert(ps, row);
+        bind(ps, row);
+        ps.addBatch(); // sqlite-jdbc runs a batch in one native call
         out.add(toEntry(row));
         prev = row.hash();
       }
+      ps.executeBatch();
       st.execute("COMMIT");
     } catch (SQLException | RuntimeException e) {
       rollbackQuietly();
@@ -470,6 +477,11 @@ public final class SqliteStore implements AuditStore {
   }
 
   private static void insert(PreparedStatement ps, Row r) throws SQLException {
+    bind(ps, r);
+    ps.executeUpdate();
+  }
+
+  private static void bind(PreparedStatement ps, Row r) throws SQLException {
     ps.setLong(1, r.seq());
     ps.setLong(2, r.timestampMillis());
     ps.setString(3, r.level());
@@ -485,7 +497,6 @@ public final class SqliteStore implements AuditStore {
     ps.setInt(9, r.keyId());
     ps.setBytes(10, r.prevHash());
     ps.setBytes(11, r.hash());
-    ps.executeUpdate();
   }
 
   private void rollbackQuietly() {
