@@ -1,7 +1,13 @@
-/** SecureYeoman audit: a tamper-evident, retention-aware audit log. */
+/**
+ * SecureYeoman audit: a tamper-evident, retention-aware audit log on SQLite.
+ *
+ * <p>Exports only the API package; the SQLite implementation lives in {@code dev.secureyeoman.audit.internal}.
+ */
 module dev.secureyeoman.audit {
   requires transitive dev.secureyeoman.core;
+  requires java.sql;
   requires org.slf4j;
+  requires org.xerial.sqlitejdbc;
 
   exports dev.secureyeoman.audit;
 }

@@ -1,0 +1,66 @@
+package dev.secureyeoman.audit;
+
+import dev.secureyeoman.core.config.SecurityConfig;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What {@link AuditMaintenance} does and how often: retention, then a checkpoint (when the store has a sink), then a full
+ * verification. Built from plain values so hosts can map their configuration ({@code security.audit.retention_days},
+ * {@code max_entries}, {@code maintenance_interval}) onto it.
+ *
+ * @param retention the retention policy
+ * @param interval time between runs (1 s .. 7 days)
+ * @param checkpoint whether to sign a checkpoint on each run (needs a configured sink)
+ * @param verify whether to verify the whole log on each run
+ */
+public record AuditMaintenanceSettings(RetentionPolicy retention, Duration interval, boolean checkpoint, boolean verify) {
+
+  /** Default interval: one hour. */
+  public static final Duration DEFAULT_INTERVAL = Duration.ofHours(1);
+
+  /** Validates the values. */
+  public AuditMaintenanceSettings {
+    Objects.requireNonNull(retention, "retention");
+    if (interval == null || interval.compareTo(Duration.ofSeconds(1)) < 0 || interval.compareTo(Duration.ofDays(7)) > 0) {
+      throw new IllegalArgumentException("interval must be between PT1S and P7D, got " + interval);
+    }
+  }
+
+  /**
+   * Settings from configuration values, with checkpoint and verification on.
+   *
+   * @param retentionDays {@code security.audit.retention_days} (0 = no age limit)
+   * @param maxEntries {@code security.audit.max_entries} (0 = no count limit)
+   * @param interval {@code security.audit.maintenance_interval}
+   * @return the settings
+   */
+  public static AuditMaintenanceSettings of(int retentionDays, long maxEntries, Duration interval) {
+    return new AuditMaintenanceSettings(new RetentionPolicy(retentionDays, maxEntries), interval, true, true);
+  }
+
+  /**
+   * Settings from the loaded configuration ({@code security.audit.retention_days}, {@code max_entries},
+   * {@code maintenance_interval}), with checkpoint and verification on.
+   *
+   * @param audit the validated {@code security.audit} section
+   * @return the settings
+   * @throws IllegalArgumentException if a value is outside what retention and scheduling accept
+   */
+  public static AuditMaintenanceSettings fromConfig(SecurityConfig.Audit audit) {
+    if (audit == null) {
+      throw new IllegalArgumentException("audit must not be null");
+    }
+    return new AuditMaintenanceSettings(
+        RetentionPolicy.fromConfig(audit), audit.maintenanceInterval(), true, true);
+  }
+
+  /**
+   * The defaults: 90 days, 1 000 000 entries, hourly, checkpoint and verify on.
+   *
+   * @return the defaults
+   */
+  public static AuditMaintenanceSettings defaults() {
+    return new AuditMaintenanceSettings(RetentionPolicy.defaults(), DEFAULT_INTERVAL, true, true);
+  }
+}

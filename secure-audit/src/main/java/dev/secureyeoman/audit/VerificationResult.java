@@ -1,0 +1,73 @@
+package dev.secureyeoman.audit;
+
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Outcome of verifying an audit log: either valid, or the first broken sequence number and why.
+ *
+ * @param valid whether every check passed
+ * @param entriesChecked entries whose MAC and chain link were checked
+ * @param firstSeq first sequence number present (0 for an empty log)
+ * @param headSeq last sequence number present (0 for an empty log)
+ * @param checkpointsChecked checkpoints whose signature and head hash were checked
+ * @param firstBrokenSeq the first sequence number at which verification failed
+ * @param problem what failed
+ * @param detail a human-readable explanation (no secrets)
+ */
+public record VerificationResult(
+    boolean valid,
+    long entriesChecked,
+    long firstSeq,
+    long headSeq,
+    int checkpointsChecked,
+    OptionalLong firstBrokenSeq,
+    Optional<Problem> problem,
+    String detail) {
+
+  /** Kinds of verification failure. */
+  public enum Problem {
+    /** An entry's stored MAC does not match its fields: the entry was edited or re-signed with another key. */
+    ENTRY_ALTERED,
+    /** An entry's {@code prev_hash} does not match the previous entry: entries were removed, inserted or reordered. */
+    CHAIN_BROKEN,
+    /** A sequence number is missing or out of order: an entry was deleted or renumbered. */
+    SEQUENCE_GAP,
+    /** An entry names a key id the keyring does not hold (or the key was replaced). */
+    UNKNOWN_KEY,
+    /** An entry cannot be decoded (metadata not valid JSON, wrong hash length). */
+    MALFORMED_ENTRY,
+    /** The oldest entries are missing and no authenticated {@code retention_purge} entry accounts for them. */
+    UNANCHORED_START,
+    /** The log ends before a signed checkpoint's sequence number: newest entries deleted or an older copy restored. */
+    TRUNCATED,
+    /** The entry at a checkpoint's sequence number has a different hash: the log was rolled back or forked. */
+    CHECKPOINT_MISMATCH,
+    /** A checkpoint's signature does not verify under the trusted public key. */
+    CHECKPOINT_SIGNATURE_INVALID
+  }
+
+  /** Validates non-null fields. */
+  public VerificationResult {
+    Objects.requireNonNull(firstBrokenSeq, "firstBrokenSeq");
+    Objects.requireNonNull(problem, "problem");
+    Objects.requireNonNull(detail, "detail");
+    if (valid == problem.isPresent()) {
+      throw new IllegalArgumentException("a valid result has no problem and an invalid one has one");
+    }
+  }
+
+  /**
+   * One line for humans and logs, e.g. {@code FAILED at seq 42: ENTRY_ALTERED (...)}.
+   *
+   * @return the summary
+   */
+  public String summary() {
+    if (valid) {
+      return "OK: " + entriesChecked + " entries (seq " + firstSeq + ".." + headSeq + "), " + checkpointsChecked
+          + " checkpoint(s)";
+    }
+    return "FAILED at seq " + firstBrokenSeq.orElse(0) + ": " + problem.orElseThrow() + " (" + detail + ")";
+  }
+}

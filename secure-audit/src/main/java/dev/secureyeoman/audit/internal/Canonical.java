@@ -1,0 +1,154 @@
+package dev.secureyeoman.audit.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The canonical, length-prefixed byte encoding of an audit entry that the HMAC covers.
+ *
+ * <pre>
+ * "SYAUDIT\0" version(u8 = 1)
+ * seq(i64) timestamp_ms(i64) key_id(i32)
+ * str(level) str(event) str(actor) str(message)
+ * correlation: 0x00 | 0x01 str(id)
+ * value(metadata)
+ * bytes(prev_hash)
+ *
+ * str(s)   = u32 length of UTF-8, UTF-8 bytes
+ * bytes(b) = u32 length, bytes
+ * value    = 'N' | 'T' | 'F' | 'L' i64 | 'D' i64(IEEE-754 bits) | 'S' str | 'A' u32 count value* | 'M' u32 count (str value)*
+ * </pre>
+ *
+ * Map keys are sorted by their UTF-16 code units so the encoding does not depend on insertion order; every string and
+ * collection is length-prefixed, so no two different entries share an encoding.
+ */
+public final class Canonical {
+  private static final byte[] MAGIC = "SYAUDIT\0".getBytes(StandardCharsets.US_ASCII);
+  private static final int VERSION = 1;
+
+  private Canonical() {}
+
+  /**
+   * Encodes the MAC input of one entry.
+   *
+   * @param row the stored fields
+   * @return the canonical bytes
+   */
+  public static byte[] encode(Row row) {
+    Out out = new Out(256 + row.message().length() * 2);
+    out.write(MAGIC, 0, MAGIC.length);
+    out.write(VERSION);
+    out.i64(row.seq());
+    out.i64(row.timestampMillis());
+    out.i32(row.keyId());
+    out.str(row.level());
+    out.str(row.event());
+    out.str(row.actor());
+    out.str(row.message());
+    if (row.correlationId() == null) {
+      out.write(0);
+    } else {
+      out.write(1);
+      out.str(row.correlationId());
+    }
+    out.value(row.metadata(), 0);
+    out.bytes(row.prevHash());
+    return out.toByteArray();
+  }
+
+  /** Unsynchronised growable buffer (ByteArrayOutputStream locks on every byte). */
+  private static final class Out {
+    private byte[] buf;
+    private int count;
+
+    Out(int size) {
+      buf = new byte[size];
+    }
+
+    private void ensure(int extra) {
+      if (count + extra > buf.length) {
+        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + extra));
+      }
+    }
+
+    void write(int b) {
+      ensure(1);
+      buf[count++] = (byte) b;
+    }
+
+    void write(byte[] b, int off, int len) {
+      ensure(len);
+      System.arraycopy(b, off, buf, count, len);
+      count += len;
+    }
+
+    byte[] toByteArray() {
+      return Arrays.copyOf(buf, count);
+    }
+
+    void i32(int v) {
+      ensure(4);
+      buf[count++] = (byte) (v >>> 24);
+      buf[count++] = (byte) (v >>> 16);
+      buf[count++] = (byte) (v >>> 8);
+      buf[count++] = (byte) v;
+    }
+
+    void i64(long v) {
+      i32((int) (v >>> 32));
+      i32((int) v);
+    }
+
+    void str(String s) {
+      bytes(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    void bytes(byte[] b) {
+      i32(b.length);
+      write(b, 0, b.length);
+    }
+
+    void value(Object v, int depth) {
+      if (depth > 64) {
+        throw new IllegalArgumentException("metadata nested too deep");
+      }
+      if (v == null) {
+        write('N');
+      } else if (v instanceof Boolean b) {
+        write(b ? 'T' : 'F');
+      } else if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+        write('L');
+        i64(((Number) v).longValue());
+      } else if (v instanceof Double || v instanceof Float) {
+        write('D');
+        i64(Double.doubleToLongBits(((Number) v).doubleValue()));
+      } else if (v instanceof String s) {
+        write('S');
+        str(s);
+      } else if (v instanceof List<?> l) {
+        write('A');
+        i32(l.size());
+        for (Object o : l) {
+          value(o, depth + 1);
+        }
+      } else if (v instanceof Map<?, ?> m) {
+        write('M');
+        i32(m.size());
+        List<String> keys = new ArrayList<>(m.size());
+        for (Object k : m.keySet()) {
+          keys.add((String) k);
+        }
+        keys.sort(null);
+        for (String k : keys) {
+          str(k);
+          value(m.get(k), depth + 1);
+        }
+      } else {
+        throw new IllegalArgumentException("unsupported metadata type " + v.getClass().getName());
+      }
+    }
+  }
+}

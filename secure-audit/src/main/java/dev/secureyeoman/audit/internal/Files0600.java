@@ -1,0 +1,41 @@
+package dev.secureyeoman.audit.internal;
+
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+
+/** Creates files with owner-only permissions where the file system supports POSIX permissions. */
+public final class Files0600 {
+  private static final Set<PosixFilePermission> OWNER_RW = PosixFilePermissions.fromString("rw-------");
+
+  private Files0600() {}
+
+  /**
+   * Creates {@code file} with mode 0600 if it does not exist; tightens an existing file to 0600.
+   *
+   * @param file the file
+   * @return whether the file was created
+   * @throws IOException on I/O failure
+   */
+  public static boolean createIfAbsent(Path file) throws IOException {
+    boolean posix = file.getFileSystem().supportedFileAttributeViews().contains("posix");
+    try {
+      if (posix) {
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_RW));
+        Files.setPosixFilePermissions(file, OWNER_RW); // the umask may have removed bits, never added: make it exact
+      } else {
+        Files.createFile(file);
+      }
+      return true;
+    } catch (FileAlreadyExistsException e) {
+      if (posix && !Files.getPosixFilePermissions(file).equals(OWNER_RW)) {
+        Files.setPosixFilePermissions(file, OWNER_RW);
+      }
+      return false;
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package dev.secureyeoman.audit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.secureyeoman.core.config.SecurityConfig;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigAdapterTest {
+  @TempDir Path dir;
+
+  private final KeyPair keys = CheckpointKeys.deriveFromAuditKey(TestSupport.key(1));
+
+  @Test
+  void defaults_mapToSpecifiedRetentionAndInterval() {
+    SecurityConfig.Audit audit = SecurityConfig.defaults().audit();
+    AuditMaintenanceSettings s = AuditMaintenanceSettings.fromConfig(audit);
+    assertEquals(RetentionPolicy.defaults(), s.retention());
+    assertEquals(Duration.ofHours(1), s.interval());
+    assertTrue(s.checkpoint() && s.verify());
+    assertEquals(new RetentionPolicy(90, 1_000_000), RetentionPolicy.fromConfig(audit));
+  }
+
+  @Test
+  void customConfig_opensStoreWithCheckpointsAndMaintenance() throws Exception {
+    SecurityConfig.Audit audit =
+        new SecurityConfig.Audit("db/audit.db", 7, 50, Duration.ofMinutes(5), "checkpoints/audit.cp");
+    try (AuditStore store =
+        SqliteAuditStore.open(AuditStoreOptions.fromConfig(audit, dir, TestSupport.key(1), keys).build())) {
+      for (int i = 0; i < 60; i++) {
+        store.append(AuditEvent.builder("e").build());
+      }
+      AuditMaintenance m =
+          AuditMaintenance.builder(store, AuditMaintenanceSettings.fromConfig(audit))
+              .scheduler(java.util.concurrent.Executors.newSingleThreadScheduledExecutor())
+              .build();
+      MaintenanceReport r = m.runOnce();
+      assertTrue(r.ok(), r.toString());
+      assertEquals(11, r.purged());
+      assertEquals(61, r.checkpoint().orElseThrow().seq());
+      assertTrue(java.nio.file.Files.exists(dir.resolve("checkpoints/audit.cp")));
+      assertTrue(java.nio.file.Files.exists(dir.resolve("db/audit.db")));
+    }
+  }
+
+  @Test
+  void checkpointFileNextToTheDatabase_isRefused() {
+    // the shipped defaults put both under data/: a rollback of that directory would roll back both
+    SecurityConfig.Audit audit = SecurityConfig.defaults().audit();
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> AuditStoreOptions.fromConfig(audit, dir, TestSupport.key(1), keys).build());
+    assertThrows(IllegalArgumentException.class, () -> RetentionPolicy.fromConfig(null));
+    assertThrows(IllegalArgumentException.class, () -> AuditMaintenanceSettings.fromConfig(null));
+  }
+}
