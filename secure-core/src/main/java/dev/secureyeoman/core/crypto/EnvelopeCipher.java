@@ -36,6 +36,20 @@ import javax.crypto.spec.SecretKeySpec;
 public final class EnvelopeCipher {
   private static final String AES_GCM = "AES/GCM/NoPadding";
 
+  /**
+   * One AES-GCM {@link Cipher} per thread: provider lookup costs about as much as sealing a small payload. Every use
+   * calls {@code init} with a fresh key and nonce first, which resets any state left by an earlier failure.
+   */
+  private static final ThreadLocal<Cipher> AES_GCM_CIPHER =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return Cipher.getInstance(AES_GCM);
+            } catch (GeneralSecurityException e) {
+              throw new IllegalStateException("AES-GCM unavailable", e);
+            }
+          });
+
   private final SecureRandom random;
   private final EnvelopeLimits limits;
 
@@ -95,9 +109,13 @@ public final class EnvelopeCipher {
   public byte[] encrypt(byte[] plaintext, byte[] associatedData, List<RecipientKey> recipients) {
     requireBytes(plaintext, "plaintext");
     requireBytes(associatedData, "associatedData");
-    byte[] dataKey = randomBytes(EnvelopeCodec.DATA_KEY_BYTES);
+    // one draw for the data key and the payload nonce
+    byte[] fresh = randomBytes(EnvelopeCodec.DATA_KEY_BYTES + EnvelopeCodec.NONCE_BYTES);
+    byte[] dataKey = Arrays.copyOf(fresh, EnvelopeCodec.DATA_KEY_BYTES);
+    byte[] nonce = Arrays.copyOfRange(fresh, EnvelopeCodec.DATA_KEY_BYTES, fresh.length);
+    Arrays.fill(fresh, (byte) 0);
     try {
-      return seal(wrapAll(dataKey, recipients), dataKey, plaintext, associatedData);
+      return seal(wrapAll(dataKey, recipients), dataKey, plaintext, associatedData, nonce);
     } finally {
       Arrays.fill(dataKey, (byte) 0);
     }
@@ -225,7 +243,7 @@ public final class EnvelopeCipher {
       throw new EnvelopeException(Reason.WRONG_KEY);
     }
     try {
-      Cipher cipher = Cipher.getInstance(AES_GCM);
+      Cipher cipher = AES_GCM_CIPHER.get();
       cipher.init(
           Cipher.DECRYPT_MODE,
           new SecretKeySpec(dataKey, "AES"),
@@ -244,15 +262,19 @@ public final class EnvelopeCipher {
 
   /** Seals a payload under {@code dataKey} with already-wrapped recipients and a fresh nonce. */
   byte[] seal(List<Recipient> recipients, byte[] dataKey, byte[] plaintext, byte[] associatedData) {
+    return seal(recipients, dataKey, plaintext, associatedData, randomBytes(EnvelopeCodec.NONCE_BYTES));
+  }
+
+  private byte[] seal(
+      List<Recipient> recipients, byte[] dataKey, byte[] plaintext, byte[] associatedData, byte[] nonce) {
     long total = 64L + 96L * recipients.size() + plaintext.length;
     if (total > limits.maxEnvelopeBytes() || recipients.size() > limits.maxRecipients()) {
       throw new IllegalArgumentException(
           "envelope would exceed the limits (" + plaintext.length + " bytes, " + recipients.size() + " recipients)");
     }
-    byte[] nonce = randomBytes(EnvelopeCodec.NONCE_BYTES);
     byte[] header = EnvelopeCodec.encodeHeader(recipients, nonce, plaintext.length + EnvelopeCodec.TAG_BYTES);
     try {
-      Cipher cipher = Cipher.getInstance(AES_GCM);
+      Cipher cipher = AES_GCM_CIPHER.get();
       cipher.init(
           Cipher.ENCRYPT_MODE,
           new SecretKeySpec(dataKey, "AES"),
@@ -274,19 +296,23 @@ public final class EnvelopeCipher {
       throw new IllegalArgumentException("recipients must be at most " + limits.maxRecipients() + ", was " + keys.size());
     }
     Set<String> seen = new HashSet<>();
-    List<Recipient> out = new ArrayList<>(keys.size());
     for (RecipientKey key : keys) {
       requireRecipient(key);
       if (!seen.add(key.kind() + "/" + key.keyId())) {
         throw new IllegalArgumentException("recipients must be distinct, duplicate key id " + key.keyId());
       }
-      out.add(wrap(dataKey, key));
+    }
+    byte[] nonces = randomBytes(EnvelopeCodec.NONCE_BYTES * keys.size());
+    List<Recipient> out = new ArrayList<>(keys.size());
+    for (int i = 0; i < keys.size(); i++) {
+      byte[] wrapNonce =
+          Arrays.copyOfRange(nonces, i * EnvelopeCodec.NONCE_BYTES, (i + 1) * EnvelopeCodec.NONCE_BYTES);
+      out.add(wrap(dataKey, keys.get(i), wrapNonce));
     }
     return out;
   }
 
-  private Recipient wrap(byte[] dataKey, RecipientKey key) {
-    byte[] wrapNonce = randomBytes(EnvelopeCodec.NONCE_BYTES);
+  private Recipient wrap(byte[] dataKey, RecipientKey key, byte[] wrapNonce) {
     Recipient descriptor;
     if (key.kind() == RecipientKey.Kind.RAW_KEY) {
       descriptor = new Recipient(key.kind(), key.keyId(), 0, 0, 0, null, wrapNonce, null);
@@ -299,7 +325,7 @@ public final class EnvelopeCipher {
     }
     byte[] kek = keyEncryptionKey(descriptor, key);
     try {
-      Cipher cipher = Cipher.getInstance(AES_GCM);
+      Cipher cipher = AES_GCM_CIPHER.get();
       cipher.init(
           Cipher.ENCRYPT_MODE, new SecretKeySpec(kek, "AES"), new GCMParameterSpec(EnvelopeCodec.TAG_BYTES * 8, wrapNonce));
       cipher.updateAAD(EnvelopeCodec.wrapAad(descriptor));
@@ -317,7 +343,7 @@ public final class EnvelopeCipher {
   private byte[] unwrap(Recipient r, RecipientKey key) throws EnvelopeException {
     byte[] kek = keyEncryptionKey(r, key);
     try {
-      Cipher cipher = Cipher.getInstance(AES_GCM);
+      Cipher cipher = AES_GCM_CIPHER.get();
       cipher.init(
           Cipher.DECRYPT_MODE, new SecretKeySpec(kek, "AES"),
           new GCMParameterSpec(EnvelopeCodec.TAG_BYTES * 8, r.wrapNonce()));
