@@ -49,9 +49,16 @@ class ConfigAdapterTest {
   }
 
   @Test
-  void checkpointFileNextToTheDatabase_isRefused() {
-    // the shipped defaults put both under data/: a rollback of that directory would roll back both
-    SecurityConfig.Audit audit = SecurityConfig.defaults().audit();
+  void checkpointFileNextToTheDatabase_isRefused() throws Exception {
+    // the shipped defaults keep the checkpoints out of data/, so they open as they are
+    try (AuditStore s =
+        SqliteAuditStore.open(
+            AuditStoreOptions.fromConfig(SecurityConfig.defaults().audit(), dir, TestSupport.key(1), keys).build())) {
+      assertTrue(s.checkpointsConfigured());
+    }
+    // both under data/: a rollback of that directory would roll back both
+    SecurityConfig.Audit audit =
+        new SecurityConfig.Audit("data/audit.db", 90, 1_000_000L, Duration.ofHours(1), "data/audit.checkpoints");
     assertThrows(
         IllegalArgumentException.class,
         () -> AuditStoreOptions.fromConfig(audit, dir, TestSupport.key(1), keys).build());

@@ -20,7 +20,7 @@ import java.util.List;
  * <pre>
  * security:
  *   audit:   { db_path: data/audit.db, retention_days: 90, max_entries: 1000000, maintenance_interval: PT1H,
- *              checkpoint_path: data/audit.checkpoints }
+ *              checkpoint_path: checkpoints/audit.checkpoints }
  *   auth:    { access_token_ttl: PT15M, session_ttl: PT24H, remember_me_ttl: P30D, password_min_length: 32,
  *              login_rate_limit: { capacity: 5, refill_period: PT1M }, totp: { issuer: SecureYeoman, window: 1 } }
  *   http:    { rate_limit: { window_ms: 60000, max_requests: 100 }, cors: { allowed_origins: [] } }
@@ -42,7 +42,7 @@ public record SecurityConfig(
    */
   public static SecurityConfig defaults() {
     return new SecurityConfig(
-        new Audit("data/audit.db", 90, 1_000_000L, Duration.ofHours(1), "data/audit.checkpoints"),
+        new Audit("data/audit.db", 90, 1_000_000L, Duration.ofHours(1), "checkpoints/audit.checkpoints"),
         new Auth(
             Duration.ofMinutes(15),
             Duration.ofHours(24),
@@ -61,7 +61,8 @@ public record SecurityConfig(
    * @param retentionDays entries older than this are purged (default 90)
    * @param maxEntries most entries kept (default 1 000 000)
    * @param maintenanceInterval period of retention, checkpoint and verification (default {@code PT1H})
-   * @param checkpointPath where signed checkpoints are written (default {@code data/audit.checkpoints})
+   * @param checkpointPath where signed checkpoints are written (default {@code checkpoints/audit.checkpoints}: deliberately
+   *     not in the database directory, so restoring an old copy of {@code data/} cannot roll back the checkpoints too)
    */
   public record Audit(
       @NotBlank String dbPath,
