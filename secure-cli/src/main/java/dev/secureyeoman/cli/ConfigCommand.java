@@ -49,13 +49,6 @@ public final class ConfigCommand implements Runnable {
   private static final byte[] AAD = EncryptedConfigLoader.ASSOCIATED_DATA.getBytes(StandardCharsets.US_ASCII);
   private static final int MAX_INPUT_BYTES = 32 * 1024 * 1024;
 
-  static {
-    // Hibernate Validator logs an INFO banner through jboss-logging (JUL by default, i.e. on stderr). Route it through
-    // SLF4J and keep it below the CLI's stderr contract of one 'error:' line; explicit user settings win.
-    System.getProperties().putIfAbsent("org.jboss.logging.provider", "slf4j");
-    System.getProperties().putIfAbsent("org.slf4j.simpleLogger.log.org.hibernate.validator", "warn");
-  }
-
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   /** Creates the command (instantiated by picocli). */

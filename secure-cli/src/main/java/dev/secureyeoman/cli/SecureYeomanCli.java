@@ -53,9 +53,22 @@ public final class SecureYeomanCli implements Runnable {
    * @param args command-line arguments
    */
   public static void main(String[] args) {
+    configureLogging(args);
     PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
     PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
     System.exit(run(args, out, err));
+  }
+
+  /**
+   * Keeps library logging below the CLI's stderr contract (one {@code error:} line): only errors are logged unless
+   * {@code --verbose} is given; Hibernate Validator's jboss-logging is routed through SLF4J instead of JUL. Explicit
+   * system properties set by the user win. Must run before any logger is created.
+   */
+  static void configureLogging(String[] args) {
+    boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
+    System.getProperties().putIfAbsent("org.jboss.logging.provider", "slf4j");
+    System.getProperties().putIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "debug" : "error");
+    System.getProperties().putIfAbsent("org.slf4j.simpleLogger.log.org.hibernate.validator", verbose ? "info" : "error");
   }
 
   /**
