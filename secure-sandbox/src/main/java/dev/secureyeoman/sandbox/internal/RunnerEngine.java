@@ -1,0 +1,289 @@
+package dev.secureyeoman.sandbox.internal;
+
+import dev.secureyeoman.sandbox.NetworkMode;
+import dev.secureyeoman.sandbox.SandboxBackend;
+import dev.secureyeoman.sandbox.SandboxCapabilities;
+import dev.secureyeoman.sandbox.SandboxCapabilities.BackendStatus;
+import dev.secureyeoman.sandbox.SandboxException;
+import dev.secureyeoman.sandbox.SandboxPolicy;
+import dev.secureyeoman.sandbox.SandboxResult;
+import dev.secureyeoman.sandbox.internal.bwrap.BwrapPlanner;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Probes the backend chain once, chooses a backend per run, plans and supervises the launch. */
+public final class RunnerEngine {
+  private static final Logger LOG = LoggerFactory.getLogger(RunnerEngine.class);
+
+  /** Why {@link NetworkMode#ALLOWLIST} is refused. */
+  public static final String ALLOWLIST_REFUSAL =
+      "network ALLOWLIST is not implemented: it needs a filtering proxy reached through a bind-mounted unix socket, which"
+          + " this version does not ship; use NONE, or HOST in a network namespace the host restricts";
+
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(20);
+
+  private final Tools tools;
+  private final SandboxBackend forced;
+  private final Clock clock;
+  private final Path tempDirectory;
+  private final Path hostRoot;
+  private final SeccompSupport seccomp;
+  private volatile Probed probed;
+
+  /** Probe outcome plus the planners that worked. */
+  private record Probed(
+      SandboxCapabilities capabilities, Optional<BwrapPlanner> bwrap, Optional<UnsharePlanner> unshare) {}
+
+  /**
+   * Creates an engine.
+   *
+   * @param tools executable lookup
+   * @param forced backend to use, or {@code null} for the automatic chain
+   * @param clock clock for durations
+   * @param tempDirectory where seccomp programs are written (0600) for the duration of a run
+   * @param hostRoot the host root (normally {@code /})
+   * @param seccomp source of seccomp programs
+   */
+  public RunnerEngine(
+      Tools tools, SandboxBackend forced, Clock clock, Path tempDirectory, Path hostRoot, SeccompSupport seccomp) {
+    this.tools = tools;
+    this.forced = forced;
+    this.clock = clock;
+    this.tempDirectory = tempDirectory;
+    this.hostRoot = hostRoot;
+    this.seccomp = seccomp;
+  }
+
+  /**
+   * Returns the probed capabilities, probing on first use.
+   *
+   * @return the capabilities
+   */
+  public SandboxCapabilities capabilities() {
+    return probe().capabilities();
+  }
+
+  private Probed probe() {
+    Probed p = probed;
+    if (p == null) {
+      synchronized (this) {
+        p = probed;
+        if (p == null) {
+          p = doProbe();
+          probed = p;
+        }
+      }
+    }
+    return p;
+  }
+
+  private Probed doProbe() {
+    List<BackendStatus> statuses = new ArrayList<>();
+    Optional<Path> shell = tools.find("sh");
+    Optional<Path> trueBin = tools.find("true");
+    Optional<Path> prlimit = tools.find("prlimit");
+    Optional<BwrapPlanner> bwrap = Optional.empty();
+    Optional<UnsharePlanner> unshare = Optional.empty();
+    if (trueBin.isEmpty() || shell.isEmpty()) {
+      String why = "sh or true not found on the search path " + tools.searchPath();
+      statuses.add(new BackendStatus(SandboxBackend.BWRAP, false, why));
+      statuses.add(new BackendStatus(SandboxBackend.UNSHARE_LANDLOCK, false, why));
+    } else {
+      SandboxPolicy probePolicy =
+          SandboxPolicy.builder(trueBin.get().toString()).seccomp(false).timeout(PROBE_TIMEOUT).build();
+      Optional<Path> bwrapBin = tools.find("bwrap");
+      if (bwrapBin.isEmpty()) {
+        statuses.add(new BackendStatus(SandboxBackend.BWRAP, false, "bwrap not found on the search path " + tools.searchPath()));
+      } else {
+        BwrapPlanner planner = new BwrapPlanner(bwrapBin.get(), shell.get(), prlimit, hostRoot);
+        String failure = tryLaunch(planner.plan(probePolicy, Optional.empty(), Map.of(), new ArrayList<>()), probePolicy);
+        if (failure == null) {
+          bwrap = Optional.of(planner);
+          statuses.add(new BackendStatus(SandboxBackend.BWRAP, true, bwrapBin.get().toString()));
+        } else {
+          statuses.add(new BackendStatus(SandboxBackend.BWRAP, false, failure));
+        }
+      }
+      Optional<Path> unshareBin = tools.find("unshare");
+      Optional<Path> setpriv = tools.find("setpriv");
+      Optional<Path> mount = tools.find("mount");
+      if (unshareBin.isEmpty() || setpriv.isEmpty() || mount.isEmpty()) {
+        statuses.add(
+            new BackendStatus(
+                SandboxBackend.UNSHARE_LANDLOCK,
+                false,
+                "util-linux unshare, setpriv and mount are needed on the search path " + tools.searchPath()));
+      } else {
+        List<String> failures = new ArrayList<>();
+        for (boolean withUser : new boolean[] {true, false}) {
+          UnsharePlanner planner =
+              new UnsharePlanner(unshareBin.get(), shell.get(), setpriv.get(), mount.get(), prlimit, withUser);
+          String failure = tryLaunch(planner.plan(probePolicy, Map.of(), new ArrayList<>()), probePolicy);
+          if (failure == null) {
+            unshare = Optional.of(planner);
+            break;
+          }
+          failures.add((withUser ? "with user namespace: " : "without user namespace: ") + failure);
+        }
+        statuses.add(
+            unshare.isPresent()
+                ? new BackendStatus(
+                    SandboxBackend.UNSHARE_LANDLOCK,
+                    true,
+                    unshareBin.get()
+                        + (unshare.get().withUserNamespace() ? " (user namespace)" : " (no user namespace: privileged)"))
+                : new BackendStatus(SandboxBackend.UNSHARE_LANDLOCK, false, String.join("; ", failures)));
+      }
+    }
+    statuses.add(new BackendStatus(SandboxBackend.NONE, true, "no isolation"));
+    SandboxCapabilities caps =
+        new SandboxCapabilities(statuses, seccomp.available(), OptionalInt.empty(), ALLOWLIST_REFUSAL);
+    LOG.info("sandbox backends probed: {}", caps.toJson());
+    return new Probed(caps, bwrap, unshare);
+  }
+
+  /** Runs a probe launch; returns null on success, else a one-line reason. */
+  private String tryLaunch(LaunchPlan plan, SandboxPolicy policy) {
+    try {
+      SandboxResult r = Supervisor.start(plan, policy, clock, () -> {}).get();
+      if (r.succeeded()) {
+        return null;
+      }
+      String err = r.stderrText().strip();
+      int nl = err.indexOf('\n');
+      return (r.timedOut() ? "timed out" : "exit " + r.exitCode())
+          + (err.isEmpty() ? "" : ": " + (nl < 0 ? err : err.substring(0, nl)));
+    } catch (ExecutionException e) {
+      return String.valueOf(e.getCause().getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "probe interrupted";
+    }
+  }
+
+  /**
+   * Chooses a backend, plans and starts a run.
+   *
+   * @param policy the policy
+   * @return the running future
+   * @throws SandboxException when the policy is refused
+   */
+  public CompletableFuture<SandboxResult> start(SandboxPolicy policy) throws SandboxException {
+    if (policy.network() == NetworkMode.ALLOWLIST) {
+      throw new SandboxException(ALLOWLIST_REFUSAL);
+    }
+    Probed p = probe();
+    Map<SandboxBackend, String> skipped = new EnumMap<>(SandboxBackend.class);
+    List<String> warnings = new ArrayList<>();
+    Optional<Path> prlimit = tools.find("prlimit");
+    if (!policy.limits().isEmpty() && prlimit.isEmpty()) {
+      throw new SandboxException("resource limits requested but util-linux prlimit is not on the search path");
+    }
+    SandboxBackend chosen = choose(policy, p, skipped);
+    LaunchPlan plan;
+    Runnable cleanup = () -> {};
+    switch (chosen) {
+      case BWRAP:
+        Optional<Path> program = Optional.empty();
+        if (policy.seccomp()) {
+          Optional<byte[]> bpf = seccomp.available() ? seccomp.programFor(policy) : Optional.empty();
+          if (bpf.isPresent()) {
+            Path file = writeProgram(bpf.get());
+            program = Optional.of(file);
+            cleanup = () -> deleteQuietly(file);
+          } else {
+            warnings.add("seccomp requested but not applied: " + seccomp.unavailableReason());
+          }
+        }
+        try {
+          plan = p.bwrap().orElseThrow().plan(policy, program, skipped, warnings);
+        } catch (RuntimeException e) {
+          cleanup.run();
+          throw e;
+        }
+        break;
+      case UNSHARE_LANDLOCK:
+        plan = p.unshare().orElseThrow().plan(policy, skipped, warnings);
+        break;
+      default:
+        plan = new DirectPlanner(prlimit, tools.find("setpriv"), tempDirectory).plan(policy, skipped, warnings);
+        LOG.warn("running {} WITHOUT isolation (requireIsolation=false, no backend available)", policy.command().get(0));
+        break;
+    }
+    LOG.debug("sandbox run of {} via {}", policy.command().get(0), chosen);
+    return Supervisor.start(plan, policy, clock, cleanup);
+  }
+
+  private SandboxBackend choose(SandboxPolicy policy, Probed p, Map<SandboxBackend, String> skipped)
+      throws SandboxException {
+    SandboxCapabilities caps = p.capabilities();
+    boolean needsExecView = !policy.execAllowlist().isEmpty();
+    if (forced != null) {
+      BackendStatus s = caps.status(forced);
+      if (!s.available()) {
+        throw new SandboxException("sandbox backend " + forced + " is not available: " + s.detail());
+      }
+      if (forced == SandboxBackend.NONE && policy.requireIsolation()) {
+        throw new SandboxException("sandbox backend NONE refused: the policy requires isolation");
+      }
+      if (needsExecView && forced != SandboxBackend.BWRAP) {
+        throw new SandboxException("exec allowlist cannot be enforced by " + forced + " (needs BWRAP)");
+      }
+      return forced;
+    }
+    for (SandboxBackend b : List.of(SandboxBackend.BWRAP, SandboxBackend.UNSHARE_LANDLOCK)) {
+      BackendStatus s = caps.status(b);
+      if (!s.available()) {
+        skipped.put(b, s.detail());
+      } else if (needsExecView && b != SandboxBackend.BWRAP) {
+        skipped.put(b, "cannot enforce the exec allowlist");
+      } else {
+        return b;
+      }
+    }
+    if (policy.requireIsolation()) {
+      StringBuilder sb = new StringBuilder("isolation required but no sandbox backend is available:");
+      skipped.forEach((b, why) -> sb.append(' ').append(b).append(": ").append(why).append(';'));
+      sb.setLength(sb.length() - 1);
+      throw new SandboxException(sb.toString());
+    }
+    if (needsExecView) {
+      throw new SandboxException("exec allowlist cannot be enforced without the BWRAP backend: " + skipped);
+    }
+    return SandboxBackend.NONE;
+  }
+
+  private Path writeProgram(byte[] bpf) throws SandboxException {
+    try {
+      Path file =
+          Files.createTempFile(
+              tempDirectory, "sy-seccomp-", ".bpf", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.write(file, bpf);
+      return file;
+    } catch (IOException e) {
+      throw new SandboxException("cannot write the seccomp program to " + tempDirectory + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      LOG.debug("could not delete {}", file, e);
+    }
+  }
+}

@@ -1,0 +1,220 @@
+package dev.secureyeoman.sandbox.internal;
+
+import dev.secureyeoman.sandbox.SandboxException;
+import dev.secureyeoman.sandbox.SandboxPolicy;
+import dev.secureyeoman.sandbox.SandboxResult;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts one launch and waits for it on a dedicated, newly created platform thread. The thread lives exactly as long as
+ * the launched process: bwrap's {@code --die-with-parent} and setpriv's {@code --pdeathsig} fire when the spawning
+ * <em>thread</em> exits, so the spawn must never happen on a pooled or virtual thread. A thread created here inherits
+ * the seccomp filters of the thread that called {@link #start}.
+ */
+public final class Supervisor {
+  private static final Logger LOG = LoggerFactory.getLogger(Supervisor.class);
+  private static final AtomicLong IDS = new AtomicLong();
+  private static final long DRAIN_MILLIS = 5_000;
+
+  private Supervisor() {}
+
+  /**
+   * Starts the launch on its own platform thread.
+   *
+   * @param plan what to launch
+   * @param policy the policy (timeout and output caps)
+   * @param clock clock for the reported duration
+   * @param cleanup run after the process ended (deletes temporary files)
+   * @return a future completed with the result, or exceptionally with {@link SandboxException} when the launch failed;
+   *     cancelling it kills the sandbox
+   */
+  public static CompletableFuture<SandboxResult> start(
+      LaunchPlan plan, SandboxPolicy policy, Clock clock, Runnable cleanup) {
+    CompletableFuture<SandboxResult> future = new CompletableFuture<>();
+    long id = IDS.incrementAndGet();
+    Thread t = new Thread(() -> supervise(plan, policy, clock, cleanup, future, id), "sandbox-run-" + id);
+    t.setDaemon(true);
+    future.whenComplete(
+        (r, e) -> {
+          if (future.isCancelled()) {
+            t.interrupt();
+          }
+        });
+    t.start();
+    return future;
+  }
+
+  private static void supervise(
+      LaunchPlan plan,
+      SandboxPolicy policy,
+      Clock clock,
+      Runnable cleanup,
+      CompletableFuture<SandboxResult> future,
+      long id) {
+    try {
+      ProcessBuilder pb = new ProcessBuilder(plan.argv()).directory(plan.directory().toFile());
+      pb.environment().clear();
+      pb.environment().putAll(plan.environment());
+      pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+      Instant start = clock.instant();
+      Process p;
+      try {
+        p = pb.start();
+      } catch (IOException e) {
+        future.completeExceptionally(
+            new SandboxException("could not start the " + plan.report().backend() + " sandbox: " + e.getMessage(), e));
+        return;
+      }
+      Capture out = new Capture(p.getInputStream(), policy.stdoutLimit());
+      Capture err = new Capture(p.getErrorStream(), policy.stderrLimit());
+      Thread outThread = daemon(out, "sandbox-out-" + id);
+      Thread errThread = daemon(err, "sandbox-err-" + id);
+      boolean finished;
+      boolean interrupted = false;
+      try {
+        finished = p.waitFor(policy.timeout().toNanos(), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        finished = false;
+        interrupted = true;
+      }
+      if (!finished) {
+        killTree(p);
+      }
+      int code = awaitExit(p);
+      Instant end = clock.instant();
+      drain(outThread, p.getInputStream());
+      drain(errThread, p.getErrorStream());
+      if (interrupted) {
+        future.cancel(false);
+        return;
+      }
+      future.complete(
+          new SandboxResult(
+              code,
+              !finished,
+              out.bytes(),
+              out.truncated(),
+              err.bytes(),
+              err.truncated(),
+              Duration.between(start, end),
+              plan.report()));
+    } catch (RuntimeException | Error e) {
+      future.completeExceptionally(e);
+      throw e;
+    } finally {
+      cleanup.run();
+    }
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  /**
+   * Kills the launched process and every descendant. For bwrap and unshare this kills the monitor, whose death kills the
+   * pid namespace's init (parent-death signal), and the kernel then kills every process in that namespace; the explicit
+   * descendant kills cover the unisolated backend.
+   */
+  static void killTree(Process p) {
+    List<ProcessHandle> descendants = p.descendants().toList();
+    p.destroyForcibly();
+    for (ProcessHandle h : descendants) {
+      h.destroyForcibly();
+    }
+    LOG.debug("killed sandbox pid {} and {} descendants", p.pid(), descendants.size());
+  }
+
+  private static int awaitExit(Process p) {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return p.waitFor();
+        } catch (InterruptedException e) {
+          interrupted = true;
+          killTree(p);
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static void drain(Thread reader, InputStream stream) {
+    try {
+      reader.join(DRAIN_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (reader.isAlive()) {
+      // an escaped grandchild (unisolated backend only) still holds the pipe open: stop reading
+      LOG.warn("sandbox output still open after the command exited; closing it");
+      try {
+        stream.close();
+      } catch (IOException e) {
+        LOG.debug("closing sandbox output failed", e);
+      }
+    }
+  }
+
+  /** Reads a stream to its end, keeping at most {@code limit} bytes. */
+  static final class Capture implements Runnable {
+    private final InputStream in;
+    private final int limit;
+    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    private volatile boolean truncated;
+
+    Capture(InputStream in, int limit) {
+      this.in = in;
+      this.limit = limit;
+    }
+
+    @Override
+    public void run() {
+      byte[] chunk = new byte[8192];
+      try {
+        int n;
+        while ((n = in.read(chunk)) >= 0) {
+          synchronized (buffer) {
+            int keep = Math.min(n, limit - buffer.size());
+            if (keep > 0) {
+              buffer.write(chunk, 0, keep);
+            }
+            if (keep < n) {
+              truncated = true;
+            }
+          }
+        }
+      } catch (IOException e) {
+        LOG.debug("sandbox output stream closed", e);
+      }
+    }
+
+    byte[] bytes() {
+      synchronized (buffer) {
+        return buffer.toByteArray();
+      }
+    }
+
+    boolean truncated() {
+      return truncated;
+    }
+  }
+}
