@@ -1,5 +1,6 @@
 package dev.secureyeoman.sandbox;
 
+import dev.secureyeoman.sandbox.internal.Identity;
 import dev.secureyeoman.sandbox.internal.RunnerEngine;
 import dev.secureyeoman.sandbox.internal.SeccompSupport;
 import dev.secureyeoman.sandbox.internal.Tools;
@@ -7,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -42,6 +44,9 @@ public final class NamespaceRunner {
   private final RunnerEngine engine;
 
   private NamespaceRunner(Builder b) {
+    int euid = Identity.currentEffectiveUid();
+    Optional<Identity> identity =
+        b.runAs != null ? Optional.of(b.runAs) : euid == 0 ? Optional.of(Identity.NOBODY) : Optional.empty();
     this.engine =
         new RunnerEngine(
             new Tools(b.searchPath),
@@ -49,7 +54,9 @@ public final class NamespaceRunner {
             b.clock,
             b.tempDirectory,
             Path.of("/"),
-            SeccompSupport.unavailable("the seccomp filter module is not part of this build yet"));
+            SeccompSupport.unavailable("the seccomp filter module is not part of this build yet"),
+            identity,
+            euid);
   }
 
   /**
@@ -137,8 +144,26 @@ public final class NamespaceRunner {
     private boolean clockSet;
     private Path tempDirectory = Path.of(System.getProperty("java.io.tmpdir"));
     private boolean tempDirectorySet;
+    private Identity runAs;
 
     private Builder() {}
+
+    /**
+     * Sets the unprivileged host identity sandboxes run as (switched with {@code setpriv} before the backend starts).
+     * Default: {@code 65534:65534} when the JVM runs as root, the JVM's own identity otherwise. Host uid 0 is refused:
+     * the kernel exempts it from {@code RLIMIT_NPROC} and it can read root-only files through the read-only view.
+     *
+     * @param uid host uid, at least 1
+     * @param gid host gid, at least 1
+     * @return this builder
+     */
+    public Builder runAs(int uid, int gid) {
+      if (runAs != null) {
+        throw new IllegalStateException("runAs was already set to " + runAs.uid() + ":" + runAs.gid());
+      }
+      this.runAs = new Identity(uid, gid);
+      return this;
+    }
 
     /**
      * Sets the directories searched for {@code bwrap}, {@code unshare}, {@code setpriv}, {@code mount}, {@code prlimit},

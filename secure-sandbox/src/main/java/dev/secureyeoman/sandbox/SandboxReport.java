@@ -13,6 +13,7 @@ import java.util.TreeMap;
  * unavailable or skipped is absent, and {@link #warnings()} says why.
  *
  * @param backend the backend that ran the command
+ * @param hostUid the host uid the command's processes run as (-1 when unknown)
  * @param namespaces namespaces the command ran in
  * @param capabilitiesDropped whether every capability (effective, permitted, bounding, ambient) was dropped
  * @param readOnlyRoot whether the host file system was mounted read-only
@@ -29,6 +30,7 @@ import java.util.TreeMap;
  */
 public record SandboxReport(
     SandboxBackend backend,
+    int hostUid,
     Set<Namespace> namespaces,
     boolean capabilitiesDropped,
     boolean readOnlyRoot,
@@ -47,6 +49,7 @@ public record SandboxReport(
    * Validates and copies the components.
    *
    * @param backend the backend
+   * @param hostUid host uid
    * @param namespaces namespaces
    * @param capabilitiesDropped capabilities dropped
    * @param readOnlyRoot read-only root
@@ -91,6 +94,7 @@ public record SandboxReport(
   public String toJson() {
     StringBuilder sb = new StringBuilder(256).append('{');
     Json.field(sb, "backend", backend.name()).append(',');
+    sb.append("\"hostUid\":").append(hostUid).append(',');
     Json.array(sb, "namespaces", EnumSet.copyOf(namespacesOrEmpty()).stream().map(Enum::name).toList()).append(',');
     sb.append("\"capabilitiesDropped\":").append(capabilitiesDropped).append(',');
     sb.append("\"readOnlyRoot\":").append(readOnlyRoot).append(',');

@@ -19,6 +19,8 @@ public final class DirectPlanner {
   private final Optional<Path> prlimit;
   private final Optional<Path> setpriv;
   private final Path defaultDirectory;
+  private final Optional<Identity> identity;
+  private final int hostUid;
 
   /**
    * Creates a planner.
@@ -26,8 +28,20 @@ public final class DirectPlanner {
    * @param prlimit util-linux prlimit when found
    * @param setpriv util-linux setpriv when found (parent-death signal)
    * @param defaultDirectory working directory when the policy has no workspace
+   * @param identity host identity to switch to (needs setpriv), or empty to keep the caller's
+   * @param callerUid the JVM's effective uid
    */
-  public DirectPlanner(Optional<Path> prlimit, Optional<Path> setpriv, Path defaultDirectory) {
+  public DirectPlanner(
+      Optional<Path> prlimit,
+      Optional<Path> setpriv,
+      Path defaultDirectory,
+      Optional<Identity> identity,
+      int callerUid) {
+    if (identity.isPresent() && setpriv.isEmpty()) {
+      throw new IllegalArgumentException("setpriv is required to run as " + identity.get());
+    }
+    this.identity = identity;
+    this.hostUid = identity.map(Identity::uid).orElse(callerUid);
     this.prlimit = prlimit;
     this.setpriv = setpriv;
     this.defaultDirectory = defaultDirectory;
@@ -47,6 +61,7 @@ public final class DirectPlanner {
       a.add(setpriv.get().toString());
       a.add("--pdeathsig");
       a.add("KILL");
+      identity.ifPresent(id -> id.appendSetprivOptions(a));
       a.add("--");
     }
     if (!policy.limits().isEmpty() && prlimit.isPresent()) {
@@ -63,6 +78,7 @@ public final class DirectPlanner {
     SandboxReport report =
         new SandboxReport(
             SandboxBackend.NONE,
+            hostUid,
             Set.of(),
             false,
             false,

@@ -42,6 +42,8 @@ public final class RunnerEngine {
   private final Path tempDirectory;
   private final Path hostRoot;
   private final SeccompSupport seccomp;
+  private final Optional<Identity> identity;
+  private final int callerUid;
   private volatile Probed probed;
 
   /** Probe outcome plus the planners that worked. */
@@ -57,9 +59,20 @@ public final class RunnerEngine {
    * @param tempDirectory where seccomp programs are written (0600) for the duration of a run
    * @param hostRoot the host root (normally {@code /})
    * @param seccomp source of seccomp programs
+   * @param identity host identity sandboxes run as, or empty for the caller's own
+   * @param callerUid the JVM's effective uid (-1 when unknown)
    */
   public RunnerEngine(
-      Tools tools, SandboxBackend forced, Clock clock, Path tempDirectory, Path hostRoot, SeccompSupport seccomp) {
+      Tools tools,
+      SandboxBackend forced,
+      Clock clock,
+      Path tempDirectory,
+      Path hostRoot,
+      SeccompSupport seccomp,
+      Optional<Identity> identity,
+      int callerUid) {
+    this.identity = identity;
+    this.callerUid = callerUid;
     this.tools = tools;
     this.forced = forced;
     this.clock = clock;
@@ -96,10 +109,15 @@ public final class RunnerEngine {
     Optional<Path> shell = tools.find("sh");
     Optional<Path> trueBin = tools.find("true");
     Optional<Path> prlimit = tools.find("prlimit");
+    Optional<Path> setpriv = tools.find("setpriv");
     Optional<BwrapPlanner> bwrap = Optional.empty();
     Optional<UnsharePlanner> unshare = Optional.empty();
-    if (trueBin.isEmpty() || shell.isEmpty()) {
-      String why = "sh or true not found on the search path " + tools.searchPath();
+    if (trueBin.isEmpty() || shell.isEmpty() || (identity.isPresent() && setpriv.isEmpty())) {
+      String why =
+          "sh, true"
+              + (identity.isPresent() ? " and setpriv (to run as " + identity.get() + ")" : "")
+              + " are needed on the search path "
+              + tools.searchPath();
       statuses.add(new BackendStatus(SandboxBackend.BWRAP, false, why));
       statuses.add(new BackendStatus(SandboxBackend.UNSHARE_LANDLOCK, false, why));
     } else {
@@ -109,7 +127,8 @@ public final class RunnerEngine {
       if (bwrapBin.isEmpty()) {
         statuses.add(new BackendStatus(SandboxBackend.BWRAP, false, "bwrap not found on the search path " + tools.searchPath()));
       } else {
-        BwrapPlanner planner = new BwrapPlanner(bwrapBin.get(), shell.get(), prlimit, hostRoot);
+        BwrapPlanner planner =
+            new BwrapPlanner(bwrapBin.get(), shell.get(), prlimit, hostRoot, identity, setpriv, callerUid);
         String failure = tryLaunch(planner.plan(probePolicy, Optional.empty(), Map.of(), new ArrayList<>()), probePolicy);
         if (failure == null) {
           bwrap = Optional.of(planner);
@@ -119,7 +138,6 @@ public final class RunnerEngine {
         }
       }
       Optional<Path> unshareBin = tools.find("unshare");
-      Optional<Path> setpriv = tools.find("setpriv");
       Optional<Path> mount = tools.find("mount");
       if (unshareBin.isEmpty() || setpriv.isEmpty() || mount.isEmpty()) {
         statuses.add(
@@ -131,7 +149,8 @@ public final class RunnerEngine {
         List<String> failures = new ArrayList<>();
         for (boolean withUser : new boolean[] {true, false}) {
           UnsharePlanner planner =
-              new UnsharePlanner(unshareBin.get(), shell.get(), setpriv.get(), mount.get(), prlimit, withUser);
+              new UnsharePlanner(
+                  unshareBin.get(), shell.get(), setpriv.get(), mount.get(), prlimit, withUser, identity, callerUid);
           String failure = tryLaunch(planner.plan(probePolicy, Map.of(), new ArrayList<>()), probePolicy);
           if (failure == null) {
             unshare = Optional.of(planner);
@@ -194,6 +213,9 @@ public final class RunnerEngine {
       throw new SandboxException("resource limits requested but util-linux prlimit is not on the search path");
     }
     SandboxBackend chosen = choose(policy, p, skipped);
+    if (policy.workspace().isPresent()) {
+      checkWorkspace(policy.workspace().get());
+    }
     LaunchPlan plan;
     Runnable cleanup = () -> {};
     switch (chosen) {
@@ -220,7 +242,12 @@ public final class RunnerEngine {
         plan = p.unshare().orElseThrow().plan(policy, skipped, warnings);
         break;
       default:
-        plan = new DirectPlanner(prlimit, tools.find("setpriv"), tempDirectory).plan(policy, skipped, warnings);
+        Optional<Path> setpriv = tools.find("setpriv");
+        if (identity.isPresent() && setpriv.isEmpty()) {
+          throw new SandboxException("cannot run as " + identity.get() + ": util-linux setpriv is not on the search path");
+        }
+        plan =
+            new DirectPlanner(prlimit, setpriv, tempDirectory, identity, callerUid).plan(policy, skipped, warnings);
         LOG.warn("running {} WITHOUT isolation (requireIsolation=false, no backend available)", policy.command().get(0));
         break;
     }
@@ -265,6 +292,55 @@ public final class RunnerEngine {
       throw new SandboxException("exec allowlist cannot be enforced without the BWRAP backend: " + skipped);
     }
     return SandboxBackend.NONE;
+  }
+
+  /** The workspace must be a directory the sandbox identity can write, reachable through searchable parents. */
+  private void checkWorkspace(Path ws) throws SandboxException {
+    if (!Files.isDirectory(ws)) {
+      throw new SandboxException("workspace " + ws + " is not an existing directory");
+    }
+    if (identity.isEmpty()) {
+      return;
+    }
+    Identity id = identity.get();
+    try {
+      if (!permits(ws, id, "w") || !permits(ws, id, "x")) {
+        throw new SandboxException(
+            "workspace "
+                + ws
+                + " is not writable by the sandbox user "
+                + id.uid()
+                + ":"
+                + id.gid()
+                + " (the JVM runs as root, so sandboxes run unprivileged); chown "
+                + id.uid()
+                + ":"
+                + id.gid()
+                + " it");
+      }
+      for (Path parent = ws.getParent(); parent != null; parent = parent.getParent()) {
+        if (!permits(parent, id, "x")) {
+          throw new SandboxException(
+              "workspace " + ws + " is not reachable by the sandbox user " + id.uid() + ": " + parent + " is not searchable");
+        }
+      }
+    } catch (IOException e) {
+      throw new SandboxException("cannot inspect workspace " + ws + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean permits(Path p, Identity id, String what) throws IOException {
+    int uid = (Integer) Files.getAttribute(p, "unix:uid");
+    int gid = (Integer) Files.getAttribute(p, "unix:gid");
+    int mode = (Integer) Files.getAttribute(p, "unix:mode");
+    int bit = "w".equals(what) ? 2 : 1;
+    if (uid == id.uid()) {
+      return (mode & (bit << 6)) != 0;
+    }
+    if (gid == id.gid()) {
+      return (mode & (bit << 3)) != 0;
+    }
+    return (mode & bit) != 0;
   }
 
   private Path writeProgram(byte[] bpf) throws SandboxException {

@@ -1,5 +1,6 @@
 package dev.secureyeoman.sandbox.internal;
 
+import dev.secureyeoman.sandbox.Namespace;
 import dev.secureyeoman.sandbox.SandboxException;
 import dev.secureyeoman.sandbox.SandboxPolicy;
 import dev.secureyeoman.sandbox.SandboxResult;
@@ -89,10 +90,11 @@ public final class Supervisor {
         finished = false;
         interrupted = true;
       }
+      boolean pidNamespace = plan.report().namespaces().contains(Namespace.PID);
       if (!finished) {
-        killTree(p);
+        killTree(p, pidNamespace);
       }
-      int code = awaitExit(p);
+      int code = awaitExit(p, pidNamespace);
       Instant end = clock.instant();
       drain(outThread, p.getInputStream());
       drain(errThread, p.getErrorStream());
@@ -126,20 +128,26 @@ public final class Supervisor {
   }
 
   /**
-   * Kills the launched process and every descendant. For bwrap and unshare this kills the monitor, whose death kills the
-   * pid namespace's init (parent-death signal), and the kernel then kills every process in that namespace; the explicit
-   * descendant kills cover the unisolated backend.
+   * Kills the launched process and every descendant. With a pid namespace, killing the monitor at once is enough and
+   * fastest: its death kills the namespace's init (parent-death signal) and the kernel then kills every process in the
+   * namespace. Without one (unisolated backend) the descendants are collected first, best effort, since they are
+   * re-parented once the launched process dies.
    */
-  static void killTree(Process p) {
+  static void killTree(Process p, boolean pidNamespace) {
+    if (pidNamespace) {
+      p.destroyForcibly();
+      LOG.debug("killed sandbox monitor pid {}", p.pid());
+      return;
+    }
     List<ProcessHandle> descendants = p.descendants().toList();
     p.destroyForcibly();
     for (ProcessHandle h : descendants) {
       h.destroyForcibly();
     }
-    LOG.debug("killed sandbox pid {} and {} descendants", p.pid(), descendants.size());
+    LOG.debug("killed pid {} and {} descendants", p.pid(), descendants.size());
   }
 
-  private static int awaitExit(Process p) {
+  private static int awaitExit(Process p, boolean pidNamespace) {
     boolean interrupted = false;
     try {
       while (true) {
@@ -147,7 +155,7 @@ public final class Supervisor {
           return p.waitFor();
         } catch (InterruptedException e) {
           interrupted = true;
-          killTree(p);
+          killTree(p, pidNamespace);
         }
       }
     } finally {

@@ -1,5 +1,6 @@
 package dev.secureyeoman.sandbox.internal;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -42,13 +43,18 @@ public final class Tools {
    * Finds an executable regular file.
    *
    * @param name file name
-   * @return its absolute path, or empty
+   * @return its real absolute path, or empty
    */
   public Optional<Path> find(String name) {
     for (Path dir : searchPath) {
       Path p = dir.resolve(name);
       if (Files.isRegularFile(p) && Files.isExecutable(p)) {
-        return Optional.of(p.toAbsolutePath());
+        try {
+          // the real path: a symlink farm under /tmp would vanish behind the sandbox's fresh /tmp
+          return Optional.of(p.toRealPath());
+        } catch (IOException e) {
+          continue;
+        }
       }
     }
     return Optional.empty();

@@ -62,6 +62,8 @@ public final class UnsharePlanner {
   private final Path mount;
   private final Optional<Path> prlimit;
   private final boolean withUserNamespace;
+  private final Optional<Identity> identity;
+  private final int hostUid;
 
   /**
    * Creates a planner.
@@ -72,9 +74,20 @@ public final class UnsharePlanner {
    * @param mount util-linux mount
    * @param prlimit util-linux prlimit when found
    * @param withUserNamespace whether to create a user namespace (needed without CAP_SYS_ADMIN)
+   * @param identity host identity to switch to first, or empty to keep the caller's
+   * @param callerUid the JVM's effective uid
    */
   public UnsharePlanner(
-      Path unshare, Path shell, Path setpriv, Path mount, Optional<Path> prlimit, boolean withUserNamespace) {
+      Path unshare,
+      Path shell,
+      Path setpriv,
+      Path mount,
+      Optional<Path> prlimit,
+      boolean withUserNamespace,
+      Optional<Identity> identity,
+      int callerUid) {
+    this.identity = identity;
+    this.hostUid = identity.map(Identity::uid).orElse(callerUid);
     this.mount = mount;
     this.unshare = unshare;
     this.shell = shell;
@@ -107,6 +120,7 @@ public final class UnsharePlanner {
     a.add(setpriv.toString());
     a.add("--pdeathsig");
     a.add("KILL");
+    identity.ifPresent(id -> id.appendSetprivOptions(a));
     a.add("--");
     a.add(unshare.toString());
     if (withUserNamespace) {
@@ -170,6 +184,7 @@ public final class UnsharePlanner {
     SandboxReport report =
         new SandboxReport(
             SandboxBackend.UNSHARE_LANDLOCK,
+            hostUid,
             ns,
             true,
             true,

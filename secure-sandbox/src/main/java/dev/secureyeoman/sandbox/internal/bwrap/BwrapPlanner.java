@@ -7,6 +7,7 @@ import dev.secureyeoman.sandbox.SandboxBackend;
 import dev.secureyeoman.sandbox.SandboxPolicy;
 import dev.secureyeoman.sandbox.SandboxReport;
 import dev.secureyeoman.sandbox.SeccompMode;
+import dev.secureyeoman.sandbox.internal.Identity;
 import dev.secureyeoman.sandbox.internal.LaunchPlan;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -55,6 +56,9 @@ public final class BwrapPlanner {
   private final Path shell;
   private final Optional<Path> prlimit;
   private final Path hostRoot;
+  private final Optional<Identity> identity;
+  private final Optional<Path> setpriv;
+  private final int hostUid;
 
   /**
    * Creates a planner.
@@ -63,8 +67,24 @@ public final class BwrapPlanner {
    * @param shell {@code /bin/sh}, used only to open the seccomp program on fd 3
    * @param prlimit util-linux prlimit, when found
    * @param hostRoot the host root whose top-level entries are bound (normally {@code /})
+   * @param identity host identity to switch to before bwrap (through setpriv), or empty to keep the caller's
+   * @param setpriv util-linux setpriv, required when {@code identity} is present
+   * @param callerUid the JVM's effective uid
    */
-  public BwrapPlanner(Path bwrap, Path shell, Optional<Path> prlimit, Path hostRoot) {
+  public BwrapPlanner(
+      Path bwrap,
+      Path shell,
+      Optional<Path> prlimit,
+      Path hostRoot,
+      Optional<Identity> identity,
+      Optional<Path> setpriv,
+      int callerUid) {
+    if (identity.isPresent() && setpriv.isEmpty()) {
+      throw new IllegalArgumentException("setpriv is required to run as " + identity.get());
+    }
+    this.identity = identity;
+    this.setpriv = setpriv;
+    this.hostUid = identity.map(Identity::uid).orElse(callerUid);
     this.bwrap = bwrap;
     this.shell = shell;
     this.prlimit = prlimit;
@@ -99,6 +119,7 @@ public final class BwrapPlanner {
       a.add("sh");
       a.add(seccompProgram.get().toString());
     }
+    identity.ifPresent(id -> a.addAll(id.setprivPrefix(setpriv.orElseThrow())));
     a.add(bwrap.toString());
     a.add("--unshare-all");
     EnumSet<Namespace> ns = EnumSet.allOf(Namespace.class);
@@ -162,6 +183,7 @@ public final class BwrapPlanner {
     SandboxReport report =
         new SandboxReport(
             SandboxBackend.BWRAP,
+            hostUid,
             ns,
             true,
             true,
