@@ -1,0 +1,134 @@
+package dev.secureyeoman.sandbox;
+
+import static dev.secureyeoman.sandbox.Sandboxes.sh;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The backend chain: what happens when the stronger backends are missing. */
+class FallbackTest {
+
+  @TempDir static Path bins;
+
+  static NamespaceRunner withoutBwrap;
+
+  @BeforeAll
+  static void toolFarmWithoutBwrap() throws IOException {
+    withoutBwrap = NamespaceRunner.builder().searchPath(List.of(farm("no-bwrap", "sh", "true", "unshare", "setpriv", "mount", "prlimit"))).build();
+  }
+
+  /** A directory holding symlinks to the named host tools only. */
+  static Path farm(String name, String... tools) throws IOException {
+    Path dir = Files.createDirectory(bins.resolve(name));
+    for (String t : tools) {
+      Files.createSymbolicLink(dir.resolve(t), Path.of("/usr/bin", t).toRealPath());
+    }
+    return dir;
+  }
+
+  @Test
+  void bwrapAbsent_unshareBackendChosen_reportSaysWhy(@TempDir Path tmp) throws Exception {
+    SandboxCapabilities caps = withoutBwrap.probe();
+    assertFalse(caps.status(SandboxBackend.BWRAP).available());
+    assertTrue(caps.status(SandboxBackend.BWRAP).detail().contains("bwrap not found"), caps.toJson());
+    assertEquals(SandboxBackend.UNSHARE_LANDLOCK, caps.bestIsolatingBackend().orElseThrow(), caps.toJson());
+
+    Path ws = Sandboxes.workspace(tmp);
+    String canary = "sy-canary-" + UUID.randomUUID();
+    SandboxResult r =
+        withoutBwrap.run(
+            sh(
+                "if kill -0 \"$1\" 2>/dev/null; then echo VISIBLE; else echo INVISIBLE; fi;"
+                    + " tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ';"
+                    + " touch \"/etc/$2\" 2>/dev/null && echo WROTE-ETC;"
+                    + " echo tmp=$(ls -A /tmp | wc -l); echo ok > out.txt; grep CapEff /proc/self/status",
+                Long.toString(Sandboxes.hostPid()),
+                canary)
+                .workspace(ws)
+                .build());
+    assertEquals(SandboxBackend.UNSHARE_LANDLOCK, r.report().backend());
+    assertTrue(r.report().skippedBackends().get(SandboxBackend.BWRAP).contains("bwrap not found"));
+    assertEquals(
+        List.of("INVISIBLE", "lo", "tmp=0", "CapEff:\t0000000000000000"),
+        r.stdoutText().lines().toList(),
+        r.stderrText());
+    assertFalse(Files.exists(Path.of("/etc", canary)));
+    assertEquals("ok\n", Files.readString(ws.resolve("out.txt")));
+    assertTrue(r.report().namespaces().containsAll(List.of(Namespace.PID, Namespace.NET, Namespace.MOUNT)));
+    assertTrue(r.report().warnings().stream().anyMatch(w -> w.startsWith("seccomp not applied")));
+  }
+
+  @Test
+  void nothingAvailable_isolationRequired_refusedWithEveryReason() throws IOException {
+    NamespaceRunner bare = NamespaceRunner.builder().searchPath(List.of(farm("bare", "sh", "true", "setpriv"))).build();
+    SandboxException e =
+        assertThrows(SandboxException.class, () -> bare.run(SandboxPolicy.builder("/usr/bin/true").build()));
+    assertTrue(e.getMessage().startsWith("isolation required but no sandbox backend is available"), e.getMessage());
+    assertTrue(e.getMessage().contains("BWRAP: bwrap not found"), e.getMessage());
+    assertTrue(e.getMessage().contains("UNSHARE_LANDLOCK"), e.getMessage());
+  }
+
+  @Test
+  void nothingAvailable_isolationOptional_runsUnisolatedAndSaysSo() throws Exception {
+    NamespaceRunner bare =
+        NamespaceRunner.builder().searchPath(List.of(farm("bare-optional", "sh", "true", "setpriv"))).build();
+    SandboxResult r = bare.run(SandboxPolicy.builder("/usr/bin/id", "-u").requireIsolation(false).build());
+    assertEquals(SandboxBackend.NONE, r.report().backend());
+    assertFalse(r.report().isolated());
+    assertTrue(r.report().namespaces().isEmpty());
+    assertTrue(r.report().warnings().stream().anyMatch(w -> w.startsWith("NO ISOLATION")));
+    assertEquals(Integer.toString(r.report().hostUid()), r.stdoutText().strip());
+  }
+
+  @Test
+  void forcedBackendUnavailable_isRefusedNotReplaced() throws IOException {
+    NamespaceRunner forced =
+        NamespaceRunner.builder()
+            .searchPath(List.of(farm("forced", "sh", "true", "unshare", "setpriv", "mount")))
+            .backend(SandboxBackend.BWRAP)
+            .build();
+    SandboxException e =
+        assertThrows(SandboxException.class, () -> forced.run(SandboxPolicy.builder("/usr/bin/true").build()));
+    assertTrue(e.getMessage().contains("BWRAP is not available"), e.getMessage());
+  }
+
+  @Test
+  void execAllowlist_withoutBwrap_isRefused() {
+    SandboxPolicy p = SandboxPolicy.builder("/usr/bin/id").allowExec(Path.of("/usr/bin/id")).build();
+    SandboxException e = assertThrows(SandboxException.class, () -> withoutBwrap.run(p));
+    assertTrue(e.getMessage().contains("exec allowlist"), e.getMessage());
+  }
+
+  @Test
+  void networkAllowlist_isRefusedWithReason() {
+    SandboxPolicy p =
+        SandboxPolicy.builder("/usr/bin/true")
+            .network(NetworkMode.ALLOWLIST)
+            .allowDestination("example.com:443")
+            .build();
+    SandboxException e = assertThrows(SandboxException.class, () -> Sandboxes.RUNNER.run(p));
+    assertTrue(e.getMessage().startsWith("network ALLOWLIST is not implemented"), e.getMessage());
+    assertTrue(Sandboxes.RUNNER.probe().networkAllowlistRefusal().contains("proxy"));
+  }
+
+  @Test
+  void rootOwnedWorkspace_refusedWithChownHint(@TempDir Path tmp) throws IOException {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Sandboxes.isRoot());
+    Path ws = Files.createDirectory(tmp.resolve("root-owned"));
+    SandboxException e =
+        assertThrows(
+            SandboxException.class,
+            () -> Sandboxes.RUNNER.run(SandboxPolicy.builder("/usr/bin/true").workspace(ws).build()));
+    assertTrue(e.getMessage().contains("not writable by the sandbox user 65534"), e.getMessage());
+  }
+}
