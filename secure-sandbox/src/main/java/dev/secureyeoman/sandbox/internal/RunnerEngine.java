@@ -171,7 +171,7 @@ public final class RunnerEngine {
     statuses.add(new BackendStatus(SandboxBackend.NONE, true, "no isolation"));
     SandboxCapabilities caps =
         new SandboxCapabilities(statuses, seccomp.available(), OptionalInt.empty(), ALLOWLIST_REFUSAL);
-    LOG.info("sandbox backends probed: {}", caps.toJson());
+    LOG.debug("sandbox backends probed: {}", caps.toJson());
     return new Probed(caps, bwrap, unshare);
   }
 
