@@ -1,5 +1,6 @@
 package dev.secureyeoman.sandbox;
 
+import dev.secureyeoman.sandbox.internal.DefaultSeccompSupport;
 import dev.secureyeoman.sandbox.internal.Identity;
 import dev.secureyeoman.sandbox.internal.RunnerEngine;
 import dev.secureyeoman.sandbox.internal.SeccompSupport;
@@ -54,9 +55,18 @@ public final class NamespaceRunner {
             b.clock,
             b.tempDirectory,
             Path.of("/"),
-            SeccompSupport.unavailable("the seccomp filter module is not part of this build yet"),
+            seccompSupport(),
             identity,
             euid);
+  }
+
+  private static SeccompSupport seccompSupport() {
+    try {
+      return new DefaultSeccompSupport();
+    } catch (RuntimeException | LinkageError e) {
+      // no JNA native library for this platform: the report then says seccomp was not applied
+      return SeccompSupport.unavailable("seccomp probe failed: " + e);
+    }
   }
 
   /**
