@@ -103,10 +103,21 @@ class FallbackTest {
   }
 
   @Test
-  void execAllowlist_withoutBwrap_isRefused() {
-    SandboxPolicy p = SandboxPolicy.builder("/usr/bin/id").allowExec(Path.of("/usr/bin/id")).build();
-    SandboxException e = assertThrows(SandboxException.class, () -> withoutBwrap.run(p));
-    assertTrue(e.getMessage().contains("exec allowlist"), e.getMessage());
+  void execAllowlist_withoutBwrap_enforcedByLandlock() throws Exception {
+    SandboxResult allowed =
+        withoutBwrap.run(SandboxPolicy.builder("/usr/bin/id", "-u").allowExec(Path.of("/usr/bin/id")).build());
+    assertEquals(SandboxBackend.UNSHARE_LANDLOCK, allowed.report().backend());
+    assertEquals(ExecRestriction.LANDLOCK, allowed.report().execRestriction());
+    assertTrue(allowed.report().landlockAbi().isPresent());
+    assertEquals(Integer.toString(allowed.report().hostUid()), allowed.stdoutText().strip(), allowed.stderrText());
+
+    SandboxPolicy escape = SandboxPolicy.builder("/usr/bin/env", "/bin/sh", "-c", "echo PWNED").build();
+    SandboxResult refused = withoutBwrap.run(escape.toBuilder().allowExec(Path.of("/usr/bin/env")).build());
+    assertFalse(refused.stdoutText().contains("PWNED"));
+    assertTrue(refused.stderrText().contains("Permission denied"), refused.stderrText());
+    assertEquals(126, refused.exitCode());
+    // without the allowlist the shell runs: the check can fail
+    assertEquals("PWNED", withoutBwrap.run(escape).stdoutText().strip());
   }
 
   @Test

@@ -87,6 +87,7 @@ class SeccompLayerTest {
                     ArgCondition.maskedEq(0, CLONE_NEWUSER, CLONE_NEWUSER)))
             .errno(SeccompAction.ENOSYS, "clone3")
             .build();
+    Path canary = Path.of("/tmp", "sy-landlock-canary-" + java.util.UUID.randomUUID());
     CompletableFuture<Object[]> outcome = new CompletableFuture<>();
     Thread filtered =
         new Thread(
@@ -95,15 +96,16 @@ class SeccompLayerTest {
                 denyUserNs.applyToCurrentThread();
                 NamespaceRunner runner = NamespaceRunner.create();
                 SandboxCapabilities caps = runner.probe();
-                SandboxException refused = null;
-                try {
-                  runner.run(SandboxPolicy.builder("/usr/bin/true").build());
-                } catch (SandboxException e) {
-                  refused = e;
-                }
                 SandboxResult fallback =
-                    runner.run(SandboxPolicy.builder("/usr/bin/id", "-u").requireIsolation(false).build());
-                outcome.complete(new Object[] {caps, refused, fallback});
+                    runner.run(
+                        SandboxPolicy.builder(
+                                "/bin/sh",
+                                "-c",
+                                "id -u; grep '^Seccomp:' /proc/self/status; touch \"$1\" || echo RO",
+                                "sh",
+                                canary.toString())
+                            .build());
+                outcome.complete(new Object[] {caps, fallback});
               } catch (Throwable t) {
                 outcome.completeExceptionally(t);
               }
@@ -113,13 +115,22 @@ class SeccompLayerTest {
     Object[] o = outcome.get();
     SandboxCapabilities caps = (SandboxCapabilities) o[0];
     assertFalse(caps.status(SandboxBackend.BWRAP).available(), caps.toJson());
-    assertFalse(caps.status(SandboxBackend.UNSHARE_LANDLOCK).available(), caps.toJson());
-    SandboxException refused = (SandboxException) o[1];
-    assertTrue(refused != null && refused.getMessage().startsWith("isolation required"), String.valueOf(refused));
-    SandboxResult fallback = (SandboxResult) o[2];
-    assertEquals(SandboxBackend.NONE, fallback.report().backend());
-    assertTrue(fallback.report().skippedBackends().containsKey(SandboxBackend.BWRAP), fallback.report().toJson());
-    assertEquals(Integer.toString(fallback.report().hostUid()), fallback.stdoutText().strip());
+    String unshare = caps.status(SandboxBackend.UNSHARE_LANDLOCK).detail();
+    assertTrue(unshare.startsWith("Landlock ABI") && unshare.endsWith("without namespaces"), caps.toJson());
+    SandboxResult fallback = (SandboxResult) o[1];
+    SandboxReport report = fallback.report();
+    assertEquals(SandboxBackend.UNSHARE_LANDLOCK, report.backend(), report.toJson());
+    assertTrue(report.namespaces().isEmpty());
+    assertTrue(report.landlockAbi().isPresent());
+    assertEquals(SeccompMode.FILTER, report.seccomp());
+    assertTrue(report.skippedBackends().containsKey(SandboxBackend.BWRAP), report.toJson());
+    assertEquals(
+        List.of(Integer.toString(report.hostUid()), "Seccomp:\t2", "RO"),
+        fallback.stdoutText().lines().toList(),
+        fallback.stderrText());
+    // host /tmp is world-writable: only Landlock stops the write
+    assertFalse(Files.exists(canary));
+    assertTrue(fallback.stderrText().contains("Permission denied"), fallback.stderrText());
     // the unfiltered runner on the same host still gets namespaces: the filter caused the fallback
     assertEquals(SandboxBackend.BWRAP, RUNNER.probe().bestIsolatingBackend().orElseThrow());
   }

@@ -92,6 +92,6 @@ public final class DirectPlanner {
             dir.toString(),
             skipped,
             warnings);
-    return new LaunchPlan(a, dir, policy.environment(), report);
+    return new LaunchPlan(a, dir, policy.environment(), report, ThreadSetup.NONE);
   }
 }

@@ -13,8 +13,14 @@ import java.util.Map;
  * @param directory host working directory of the launched process
  * @param environment complete environment of the launched process
  * @param report what this launch applies
+ * @param threadSetup restrictions applied to the spawning thread before the start
  */
-public record LaunchPlan(List<String> argv, Path directory, Map<String, String> environment, SandboxReport report) {
+public record LaunchPlan(
+    List<String> argv,
+    Path directory,
+    Map<String, String> environment,
+    SandboxReport report,
+    ThreadSetup threadSetup) {
   /**
    * Copies the components.
    *
@@ -22,9 +28,11 @@ public record LaunchPlan(List<String> argv, Path directory, Map<String, String> 
    * @param directory working directory
    * @param environment environment
    * @param report report
+   * @param threadSetup thread setup
    */
   public LaunchPlan {
     argv = List.copyOf(argv);
     environment = Map.copyOf(environment);
+    java.util.Objects.requireNonNull(threadSetup, "threadSetup");
   }
 }

@@ -8,6 +8,7 @@ import dev.secureyeoman.sandbox.SandboxException;
 import dev.secureyeoman.sandbox.SandboxPolicy;
 import dev.secureyeoman.sandbox.SandboxResult;
 import dev.secureyeoman.sandbox.internal.bwrap.BwrapPlanner;
+import dev.secureyeoman.sandbox.landlock.ExecAllowlist;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +49,10 @@ public final class RunnerEngine {
 
   /** Probe outcome plus the planners that worked. */
   private record Probed(
-      SandboxCapabilities capabilities, Optional<BwrapPlanner> bwrap, Optional<UnsharePlanner> unshare) {}
+      SandboxCapabilities capabilities,
+      Optional<BwrapPlanner> bwrap,
+      Optional<UnsharePlanner> unshare,
+      Optional<LandlockPlanner> landlock) {}
 
   /**
    * Creates an engine.
@@ -112,6 +116,8 @@ public final class RunnerEngine {
     Optional<Path> setpriv = tools.find("setpriv");
     Optional<BwrapPlanner> bwrap = Optional.empty();
     Optional<UnsharePlanner> unshare = Optional.empty();
+    Optional<LandlockPlanner> landlock = Optional.empty();
+    OptionalInt landlockAbi = landlockAbi();
     if (trueBin.isEmpty() || shell.isEmpty() || (identity.isPresent() && setpriv.isEmpty())) {
       String why =
           "sh, true"
@@ -147,6 +153,19 @@ public final class RunnerEngine {
                 "util-linux unshare, setpriv and mount are needed on the search path " + tools.searchPath()));
       } else {
         List<String> failures = new ArrayList<>();
+        if (landlockAbi.isPresent() && seccomp.available()) {
+          LandlockPlanner planner =
+              new LandlockPlanner(setpriv.get(), prlimit, tempDirectory, identity, callerUid, landlockAbi.getAsInt());
+          SandboxPolicy seccompProbe = probePolicy.toBuilder().seccomp(true).build();
+          String failure = tryLaunch(planner.plan(seccompProbe, Map.of(), new ArrayList<>()), seccompProbe);
+          if (failure == null) {
+            landlock = Optional.of(planner);
+          } else {
+            failures.add("Landlock+seccomp without namespaces: " + failure);
+          }
+        } else {
+          failures.add("Landlock+seccomp without namespaces: Landlock or seccomp unavailable");
+        }
         for (boolean withUser : new boolean[] {true, false}) {
           UnsharePlanner planner =
               new UnsharePlanner(
@@ -158,21 +177,33 @@ public final class RunnerEngine {
           }
           failures.add((withUser ? "with user namespace: " : "without user namespace: ") + failure);
         }
-        statuses.add(
-            unshare.isPresent()
-                ? new BackendStatus(
-                    SandboxBackend.UNSHARE_LANDLOCK,
-                    true,
+        List<String> modes = new ArrayList<>();
+        unshare.ifPresent(
+            u ->
+                modes.add(
                     unshareBin.get()
-                        + (unshare.get().withUserNamespace() ? " (user namespace)" : " (no user namespace: privileged)"))
-                : new BackendStatus(SandboxBackend.UNSHARE_LANDLOCK, false, String.join("; ", failures)));
+                        + (u.withUserNamespace() ? " (user namespace)" : " (no user namespace: privileged)")));
+        landlock.ifPresent(l -> modes.add("Landlock ABI " + landlockAbi.getAsInt() + " + seccomp without namespaces"));
+        statuses.add(
+            modes.isEmpty()
+                ? new BackendStatus(SandboxBackend.UNSHARE_LANDLOCK, false, String.join("; ", failures))
+                : new BackendStatus(SandboxBackend.UNSHARE_LANDLOCK, true, String.join("; ", modes)));
       }
     }
     statuses.add(new BackendStatus(SandboxBackend.NONE, true, "no isolation"));
     SandboxCapabilities caps =
-        new SandboxCapabilities(statuses, seccomp.available(), OptionalInt.empty(), ALLOWLIST_REFUSAL);
+        new SandboxCapabilities(statuses, seccomp.available(), landlockAbi, ALLOWLIST_REFUSAL);
     LOG.debug("sandbox backends probed: {}", caps.toJson());
-    return new Probed(caps, bwrap, unshare);
+    return new Probed(caps, bwrap, unshare, landlock);
+  }
+
+  private static OptionalInt landlockAbi() {
+    try {
+      OptionalInt abi = ExecAllowlist.availableAbi();
+      return abi.isPresent() && abi.getAsInt() > 0 ? abi : OptionalInt.empty();
+    } catch (RuntimeException | LinkageError e) {
+      return OptionalInt.empty();
+    }
   }
 
   /** Runs a probe launch; returns null on success, else a one-line reason. */
@@ -239,7 +270,10 @@ public final class RunnerEngine {
         }
         break;
       case UNSHARE_LANDLOCK:
-        plan = p.unshare().orElseThrow().plan(policy, skipped, warnings);
+        plan =
+            unshareMode(policy, p) == Mode.UNSHARE
+                ? p.unshare().orElseThrow().plan(policy, skipped, warnings)
+                : p.landlock().orElseThrow().plan(policy, skipped, warnings);
         break;
       default:
         Optional<Path> setpriv = tools.find("setpriv");
@@ -267,8 +301,11 @@ public final class RunnerEngine {
       if (forced == SandboxBackend.NONE && policy.requireIsolation()) {
         throw new SandboxException("sandbox backend NONE refused: the policy requires isolation");
       }
-      if (needsExecView && forced != SandboxBackend.BWRAP) {
-        throw new SandboxException("exec allowlist cannot be enforced by " + forced + " (needs BWRAP)");
+      if (forced == SandboxBackend.UNSHARE_LANDLOCK && unshareMode(policy, p) == Mode.UNSUPPORTED) {
+        throw new SandboxException("sandbox backend UNSHARE_LANDLOCK cannot run this policy: " + unsupportedReason(policy, p));
+      }
+      if (needsExecView && forced == SandboxBackend.NONE) {
+        throw new SandboxException("exec allowlist cannot be enforced by NONE");
       }
       return forced;
     }
@@ -276,8 +313,8 @@ public final class RunnerEngine {
       BackendStatus s = caps.status(b);
       if (!s.available()) {
         skipped.put(b, s.detail());
-      } else if (needsExecView && b != SandboxBackend.BWRAP) {
-        skipped.put(b, "cannot enforce the exec allowlist");
+      } else if (b == SandboxBackend.UNSHARE_LANDLOCK && unshareMode(policy, p) == Mode.UNSUPPORTED) {
+        skipped.put(b, unsupportedReason(policy, p));
       } else {
         return b;
       }
@@ -292,6 +329,31 @@ public final class RunnerEngine {
       throw new SandboxException("exec allowlist cannot be enforced without the BWRAP backend: " + skipped);
     }
     return SandboxBackend.NONE;
+  }
+
+  private enum Mode {
+    UNSHARE,
+    LANDLOCK,
+    UNSUPPORTED
+  }
+
+  /** Namespaces when possible; Landlock when the exec allowlist needs it or namespaces are unavailable. */
+  private static Mode unshareMode(SandboxPolicy policy, Probed p) {
+    boolean landlockOk = p.landlock().isPresent() && p.landlock().get().unsupported(policy).isEmpty();
+    if (!policy.execAllowlist().isEmpty()) {
+      return landlockOk ? Mode.LANDLOCK : Mode.UNSUPPORTED;
+    }
+    if (p.unshare().isPresent()) {
+      return Mode.UNSHARE;
+    }
+    return landlockOk ? Mode.LANDLOCK : Mode.UNSUPPORTED;
+  }
+
+  private static String unsupportedReason(SandboxPolicy policy, Probed p) {
+    if (p.landlock().isEmpty()) {
+      return "cannot enforce the exec allowlist (needs BWRAP or Landlock)";
+    }
+    return p.landlock().get().unsupported(policy).orElse("unsupported policy");
   }
 
   /** The workspace must be a directory the sandbox identity can write, reachable through searchable parents. */

@@ -69,6 +69,12 @@ public final class Supervisor {
       pb.environment().clear();
       pb.environment().putAll(plan.environment());
       pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+      try {
+        plan.threadSetup().apply();
+      } catch (SandboxException e) {
+        future.completeExceptionally(e);
+        return;
+      }
       Instant start = clock.instant();
       Process p;
       try {

@@ -198,6 +198,6 @@ public final class UnsharePlanner {
             cwd,
             skipped,
             warnings);
-    return new LaunchPlan(a, Path.of("/"), policy.environment(), report);
+    return new LaunchPlan(a, Path.of("/"), policy.environment(), report, ThreadSetup.NONE);
   }
 }

@@ -9,6 +9,7 @@ import dev.secureyeoman.sandbox.SandboxReport;
 import dev.secureyeoman.sandbox.SeccompMode;
 import dev.secureyeoman.sandbox.internal.Identity;
 import dev.secureyeoman.sandbox.internal.LaunchPlan;
+import dev.secureyeoman.sandbox.internal.ThreadSetup;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -198,7 +199,7 @@ public final class BwrapPlanner {
             skipped,
             warnings);
     Path dir = policy.workspace().orElse(Path.of("/"));
-    return new LaunchPlan(a, dir, Map.of("PATH", "/usr/bin:/bin"), report);
+    return new LaunchPlan(a, dir, Map.of("PATH", "/usr/bin:/bin"), report, ThreadSetup.NONE);
   }
 
   private static void appendPrlimit(List<String> a, Path prlimit, SandboxPolicy policy) {
