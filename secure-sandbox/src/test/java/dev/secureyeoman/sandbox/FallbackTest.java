@@ -69,6 +69,29 @@ class FallbackTest {
   }
 
   @Test
+  void landlockMode_callerCallbacksRunOnUnrestrictedThread() throws Exception {
+    SandboxPolicy p =
+        SandboxPolicy.builder("/usr/bin/sleep", "0.3").allowExec(Path.of("/usr/bin/sleep")).build();
+    String seccompOfCallbackThread =
+        withoutBwrap
+            .runAsync(p)
+            .thenApply(
+                r -> {
+                  assertEquals(ExecRestriction.LANDLOCK, r.report().execRestriction());
+                  try {
+                    return Files.readAllLines(Path.of("/proc/thread-self/status")).stream()
+                        .filter(l -> l.startsWith("Seccomp:"))
+                        .findFirst()
+                        .orElseThrow();
+                  } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                  }
+                })
+            .get();
+    assertEquals("Seccomp:\t0", seccompOfCallbackThread);
+  }
+
+  @Test
   void nothingAvailable_isolationRequired_refusedWithEveryReason() throws IOException {
     NamespaceRunner bare = NamespaceRunner.builder().searchPath(List.of(farm("bare", "sh", "true", "setpriv"))).build();
     SandboxException e =

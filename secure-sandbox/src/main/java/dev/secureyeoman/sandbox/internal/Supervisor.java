@@ -69,19 +69,12 @@ public final class Supervisor {
       pb.environment().clear();
       pb.environment().putAll(plan.environment());
       pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-      try {
-        plan.threadSetup().apply();
-      } catch (SandboxException e) {
-        future.completeExceptionally(e);
-        return;
-      }
       Instant start = clock.instant();
       Process p;
       try {
-        p = pb.start();
-      } catch (IOException e) {
-        future.completeExceptionally(
-            new SandboxException("could not start the " + plan.report().backend() + " sandbox: " + e.getMessage(), e));
+        p = startProcess(pb, plan, id);
+      } catch (SandboxException e) {
+        future.completeExceptionally(e);
         return;
       }
       Capture out = new Capture(p.getInputStream(), policy.stdoutLimit());
@@ -124,6 +117,62 @@ public final class Supervisor {
     } finally {
       cleanup.run();
     }
+  }
+
+  /**
+   * Starts the process. Thread restrictions (Landlock mode) go on a dedicated spawner thread that lives exactly as long
+   * as the process (its parent-death signal is tied to that thread), so this run thread, which completes the caller's
+   * future and may run the caller's dependent actions, stays unrestricted.
+   */
+  private static Process startProcess(ProcessBuilder pb, LaunchPlan plan, long id) throws SandboxException {
+    if (plan.threadSetup() == ThreadSetup.NONE) {
+      try {
+        return pb.start();
+      } catch (IOException e) {
+        throw launchFailed(plan, e);
+      }
+    }
+    CompletableFuture<Process> started = new CompletableFuture<>();
+    Thread spawner =
+        new Thread(
+            () -> {
+              Process p;
+              try {
+                plan.threadSetup().apply();
+                p = pb.start();
+              } catch (SandboxException e) {
+                started.completeExceptionally(e);
+                return;
+              } catch (IOException | RuntimeException e) {
+                started.completeExceptionally(launchFailed(plan, e));
+                return;
+              }
+              started.complete(p);
+              while (true) {
+                try {
+                  p.waitFor();
+                  return;
+                } catch (InterruptedException e) {
+                  // stay alive until the child is gone: this thread's exit would kill it
+                  continue;
+                }
+              }
+            },
+            "sandbox-spawn-" + id);
+    spawner.setDaemon(true);
+    spawner.start();
+    try {
+      return started.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof SandboxException) {
+        throw (SandboxException) e.getCause();
+      }
+      throw launchFailed(plan, e.getCause());
+    }
+  }
+
+  private static SandboxException launchFailed(LaunchPlan plan, Throwable e) {
+    return new SandboxException("could not start the " + plan.report().backend() + " sandbox: " + e.getMessage(), e);
   }
 
   private static Thread daemon(Runnable r, String name) {
