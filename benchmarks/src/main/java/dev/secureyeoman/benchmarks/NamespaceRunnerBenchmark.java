@@ -63,7 +63,8 @@ public class NamespaceRunnerBenchmark {
             Path.of("/"),
             euid == 0 ? Optional.of(Identity.NOBODY) : Optional.empty(),
             Optional.of(Path.of("/usr/bin/setpriv")),
-            euid);
+            euid,
+            Path.of("/tmp"));
     bareBwrap = planner.plan(policy, Optional.of(program), Map.of(), new ArrayList<>()).argv();
   }
 

@@ -145,8 +145,16 @@ class BwrapIsolationTest {
                 .limits(ResourceLimits.builder().processes(64).build())
                 .timeout(java.time.Duration.ofSeconds(5)));
     assertEquals(64L, r.report().limits().asMap().get(RlimitResource.PROCESSES));
-    assertTrue(r.stderrText().contains("fork"), "the process limit bit: " + r.stderrText());
     assertJvmStillSpawns();
+    // deterministic check that the limit bites: the 64th process cannot be created
+    SandboxResult capped =
+        run(
+            sh("i=0; while [ $i -lt 200 ]; do sleep 30 & i=$((i+1)); done; echo ALL-STARTED")
+                .limits(ResourceLimits.builder().processes(64).build())
+                .timeout(java.time.Duration.ofSeconds(5)));
+    assertFalse(capped.stdoutText().contains("ALL-STARTED"));
+    assertTrue(capped.stderrText().contains("Cannot fork"), capped.stderrText());
+    assertFalse(capped.timedOut(), "the sleeps die with the namespace when the shell exits");
   }
 
   @Test
@@ -189,6 +197,22 @@ class BwrapIsolationTest {
     SandboxResult r = run(sh("env | sort").env("GREETING", "hi"));
     List<String> env = r.stdoutText().lines().filter(l -> !l.startsWith("PWD=")).toList();
     assertEquals(List.of("GREETING=hi", "PATH=/usr/local/bin:/usr/bin:/bin"), env, r.stdoutText());
+  }
+
+  @Test
+  void hiddenPaths_andReadOnlyBinds(@TempDir Path tmp) throws Exception {
+    Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.writeString(tmp.resolve("data.txt"), "payload");
+    SandboxResult r =
+        run(
+            sh("ls -A /opt | wc -l; wc -c < /etc/hostname; cat /data/data.txt; echo; touch /data/x || echo RO")
+                .hide(Path.of("/opt"))
+                .hide(Path.of("/etc/hostname"))
+                .hide(Path.of("/nonexistent-sy"))
+                .readOnlyBind(tmp, Path.of("/data")));
+    assertEquals(List.of("0", "0", "payload", "RO"), r.stdoutText().lines().toList(), r.stderrText());
+    assertTrue(r.report().warnings().stream().anyMatch(w -> w.contains("/nonexistent-sy")));
+    assertTrue(Files.size(Path.of("/etc/hostname")) > 0 || !Files.exists(Path.of("/etc/hostname")));
   }
 
   static void assertJvmStillSpawns() throws IOException, InterruptedException {

@@ -92,6 +92,62 @@ class FallbackTest {
   }
 
   @Test
+  void unshareMode_hidesPaths_hostNetworkOnRequest() throws Exception {
+    SandboxResult r =
+        withoutBwrap.run(
+            sh("ls -A /opt | wc -l; wc -c < /etc/hostname; tail -n +3 /proc/net/dev | wc -l")
+                .hide(Path.of("/opt"))
+                .hide(Path.of("/etc/hostname"))
+                .hide(Path.of("/nonexistent-sy"))
+                .network(NetworkMode.HOST)
+                .build());
+    List<String> lines = r.stdoutText().lines().toList();
+    assertEquals(List.of("0", "0"), lines.subList(0, 2), r.stderrText());
+    assertTrue(Integer.parseInt(lines.get(2)) > 1, "host interfaces visible with HOST: " + lines);
+    assertFalse(r.report().namespaces().contains(Namespace.NET));
+    assertTrue(r.report().warnings().stream().anyMatch(w -> w.contains("/nonexistent-sy")));
+  }
+
+  @Test
+  void forcedUnshare_withLimits_appliesThem() throws Exception {
+    NamespaceRunner forced =
+        NamespaceRunner.builder()
+            .searchPath(List.of(farm("forced-unshare", "sh", "true", "unshare", "setpriv", "mount", "prlimit", "bwrap")))
+            .backend(SandboxBackend.UNSHARE_LANDLOCK)
+            .build();
+    SandboxResult r =
+        forced.run(
+            sh("grep 'Max open files' /proc/self/limits")
+                .limits(ResourceLimits.builder().openFiles(64).build())
+                .build());
+    assertEquals(SandboxBackend.UNSHARE_LANDLOCK, r.report().backend());
+    assertTrue(r.report().skippedBackends().isEmpty());
+    assertTrue(r.stdoutText().matches("Max open files\\s+64\\s+64\\s+files\\s*\\n"), r.stdoutText());
+    assertEquals(64L, r.report().limits().asMap().get(RlimitResource.OPEN_FILES));
+  }
+
+  @Test
+  void forcedNone_withIsolationRequired_refused() {
+    NamespaceRunner none = NamespaceRunner.builder().backend(SandboxBackend.NONE).build();
+    SandboxException e =
+        assertThrows(SandboxException.class, () -> none.run(SandboxPolicy.builder("/usr/bin/true").build()));
+    assertTrue(e.getMessage().contains("requires isolation"), e.getMessage());
+  }
+
+  @Test
+  void limitsWithoutPrlimit_refused() throws IOException {
+    NamespaceRunner noPrlimit =
+        NamespaceRunner.builder().searchPath(List.of(farm("no-prlimit", "sh", "true", "bwrap", "setpriv"))).build();
+    SandboxException e =
+        assertThrows(
+            SandboxException.class,
+            () ->
+                noPrlimit.run(
+                    SandboxPolicy.builder("/usr/bin/true").limits(ResourceLimits.builder().cpuSeconds(1).build()).build()));
+    assertTrue(e.getMessage().contains("prlimit"), e.getMessage());
+  }
+
+  @Test
   void nothingAvailable_isolationRequired_refusedWithEveryReason() throws IOException {
     NamespaceRunner bare = NamespaceRunner.builder().searchPath(List.of(farm("bare", "sh", "true", "setpriv"))).build();
     SandboxException e =

@@ -134,7 +134,8 @@ public final class RunnerEngine {
         statuses.add(new BackendStatus(SandboxBackend.BWRAP, false, "bwrap not found on the search path " + tools.searchPath()));
       } else {
         BwrapPlanner planner =
-            new BwrapPlanner(bwrapBin.get(), shell.get(), prlimit, hostRoot, identity, setpriv, callerUid);
+            new BwrapPlanner(
+                bwrapBin.get(), shell.get(), prlimit, hostRoot, identity, setpriv, callerUid, tempDirectory);
         String failure = tryLaunch(planner.plan(probePolicy, Optional.empty(), Map.of(), new ArrayList<>()), probePolicy);
         if (failure == null) {
           bwrap = Optional.of(planner);

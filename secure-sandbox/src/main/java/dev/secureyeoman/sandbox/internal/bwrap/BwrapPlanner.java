@@ -60,6 +60,8 @@ public final class BwrapPlanner {
   private final Optional<Identity> identity;
   private final Optional<Path> setpriv;
   private final int hostUid;
+  private final Path tempDirectory;
+  private volatile Path emptyFile;
 
   /**
    * Creates a planner.
@@ -71,6 +73,7 @@ public final class BwrapPlanner {
    * @param identity host identity to switch to before bwrap (through setpriv), or empty to keep the caller's
    * @param setpriv util-linux setpriv, required when {@code identity} is present
    * @param callerUid the JVM's effective uid
+   * @param tempDirectory where the empty file that hides host files is created
    */
   public BwrapPlanner(
       Path bwrap,
@@ -79,7 +82,9 @@ public final class BwrapPlanner {
       Path hostRoot,
       Optional<Identity> identity,
       Optional<Path> setpriv,
-      int callerUid) {
+      int callerUid,
+      Path tempDirectory) {
+    this.tempDirectory = tempDirectory;
     if (identity.isPresent() && setpriv.isEmpty()) {
       throw new IllegalArgumentException("setpriv is required to run as " + identity.get());
     }
@@ -145,7 +150,8 @@ public final class BwrapPlanner {
         a.add("--remount-ro");
         a.add(hidden.toString());
       } else if (Files.exists(hidden, LinkOption.NOFOLLOW_LINKS)) {
-        add(a, "--ro-bind", "/dev/null");
+        // bwrap binds are nodev, so /dev/null would read as EACCES: an empty regular file reads as empty
+        add(a, "--ro-bind", emptyFile().toString());
         a.add(hidden.toString());
       } else {
         warnings.add("hidden path " + hidden + " does not exist on the host; nothing to hide");
@@ -200,6 +206,31 @@ public final class BwrapPlanner {
             warnings);
     Path dir = policy.workspace().orElse(Path.of("/"));
     return new LaunchPlan(a, dir, Map.of("PATH", "/usr/bin:/bin"), report, ThreadSetup.NONE);
+  }
+
+  private Path emptyFile() {
+    Path f = emptyFile;
+    if (f == null) {
+      synchronized (this) {
+        f = emptyFile;
+        if (f == null) {
+          try {
+            f =
+                Files.createTempFile(
+                    tempDirectory,
+                    "sy-empty-",
+                    "",
+                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("r--r--r--")));
+          } catch (IOException e) {
+            throw new UncheckedIOException("cannot create an empty file in " + tempDirectory, e);
+          }
+          f.toFile().deleteOnExit();
+          emptyFile = f;
+        }
+      }
+    }
+    return f;
   }
 
   private static void appendPrlimit(List<String> a, Path prlimit, SandboxPolicy policy) {
