@@ -14,6 +14,9 @@ import java.util.Optional;
  */
 public final class DefaultSeccompSupport implements SeccompSupport {
   private final KernelSupport kernel;
+  // compiling the allow-list takes milliseconds: one program per AF_UNIX choice, compiled once
+  private final java.util.concurrent.ConcurrentMap<Boolean, byte[]> programs =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /** Probes the kernel once. */
   public DefaultSeccompSupport() {
@@ -35,10 +38,16 @@ public final class DefaultSeccompSupport implements SeccompSupport {
     if (!policy.seccomp() || !available()) {
       return Optional.empty();
     }
-    EnumSet<SocketDomain> domains = EnumSet.allOf(SocketDomain.class);
-    if (!policy.unixSockets()) {
-      domains.remove(SocketDomain.UNIX);
-    }
-    return Optional.of(SeccompProfiles.defaultAllowList(domains).toBpf());
+    byte[] program =
+        programs.computeIfAbsent(
+            policy.unixSockets(),
+            unix -> {
+              EnumSet<SocketDomain> domains = EnumSet.allOf(SocketDomain.class);
+              if (!unix) {
+                domains.remove(SocketDomain.UNIX);
+              }
+              return SeccompProfiles.defaultAllowList(domains).toBpf();
+            });
+    return Optional.of(program.clone());
   }
 }

@@ -52,7 +52,12 @@ public final class RunnerEngine {
       SandboxCapabilities capabilities,
       Optional<BwrapPlanner> bwrap,
       Optional<UnsharePlanner> unshare,
-      Optional<LandlockPlanner> landlock) {}
+      Optional<LandlockPlanner> landlock,
+      Optional<Path> prlimit) {}
+
+  // the same policy choice always yields the same program: write each once per runner (0600, deleted on exit)
+  private final java.util.concurrent.ConcurrentMap<Boolean, Path> programFiles =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * Creates an engine.
@@ -195,7 +200,7 @@ public final class RunnerEngine {
     SandboxCapabilities caps =
         new SandboxCapabilities(statuses, seccomp.available(), landlockAbi, ALLOWLIST_REFUSAL);
     LOG.debug("sandbox backends probed: {}", caps.toJson());
-    return new Probed(caps, bwrap, unshare, landlock);
+    return new Probed(caps, bwrap, unshare, landlock, prlimit);
   }
 
   private static OptionalInt landlockAbi() {
@@ -240,7 +245,7 @@ public final class RunnerEngine {
     Probed p = probe();
     Map<SandboxBackend, String> skipped = new EnumMap<>(SandboxBackend.class);
     List<String> warnings = new ArrayList<>();
-    Optional<Path> prlimit = tools.find("prlimit");
+    Optional<Path> prlimit = p.prlimit();
     if (!policy.limits().isEmpty() && prlimit.isEmpty()) {
       throw new SandboxException("resource limits requested but util-linux prlimit is not on the search path");
     }
@@ -254,21 +259,12 @@ public final class RunnerEngine {
       case BWRAP:
         Optional<Path> program = Optional.empty();
         if (policy.seccomp()) {
-          Optional<byte[]> bpf = seccomp.available() ? seccomp.programFor(policy) : Optional.empty();
-          if (bpf.isPresent()) {
-            Path file = writeProgram(bpf.get());
-            program = Optional.of(file);
-            cleanup = () -> deleteQuietly(file);
-          } else {
+          program = programFile(policy);
+          if (program.isEmpty()) {
             warnings.add("seccomp requested but not applied: " + seccomp.unavailableReason());
           }
         }
-        try {
-          plan = p.bwrap().orElseThrow().plan(policy, program, skipped, warnings);
-        } catch (RuntimeException e) {
-          cleanup.run();
-          throw e;
-        }
+        plan = p.bwrap().orElseThrow().plan(policy, program, skipped, warnings);
         break;
       case UNSHARE_LANDLOCK:
         plan =
@@ -406,23 +402,31 @@ public final class RunnerEngine {
     return (mode & bit) != 0;
   }
 
-  private Path writeProgram(byte[] bpf) throws SandboxException {
+  private Optional<Path> programFile(SandboxPolicy policy) throws SandboxException {
+    if (!seccomp.available()) {
+      return Optional.empty();
+    }
+    Optional<byte[]> bpf = seccomp.programFor(policy);
+    if (bpf.isEmpty()) {
+      return Optional.empty();
+    }
+    Path cached = programFiles.get(policy.unixSockets());
     try {
+      if (cached != null && Files.isRegularFile(cached) && Files.size(cached) == bpf.get().length) {
+        return Optional.of(cached);
+      }
       Path file =
           Files.createTempFile(
-              tempDirectory, "sy-seccomp-", ".bpf", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      Files.write(file, bpf);
-      return file;
+              tempDirectory,
+              "sy-seccomp-",
+              ".bpf",
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.write(file, bpf.get());
+      file.toFile().deleteOnExit();
+      programFiles.put(policy.unixSockets(), file);
+      return Optional.of(file);
     } catch (IOException e) {
       throw new SandboxException("cannot write the seccomp program to " + tempDirectory + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static void deleteQuietly(Path file) {
-    try {
-      Files.deleteIfExists(file);
-    } catch (IOException e) {
-      LOG.debug("could not delete {}", file, e);
     }
   }
 }

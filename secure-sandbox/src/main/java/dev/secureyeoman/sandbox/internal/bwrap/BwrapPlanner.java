@@ -241,7 +241,29 @@ public final class BwrapPlanner {
     }
   }
 
+  /** Root binds cached per modification time of the host root (adding or removing an entry changes it). */
+  private record RootBinds(java.nio.file.attribute.FileTime modified, List<String> args) {}
+
+  private volatile RootBinds rootBinds;
+
   private void bindRoot(List<String> a) {
+    java.nio.file.attribute.FileTime modified;
+    try {
+      modified = Files.getLastModifiedTime(hostRoot);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot stat the host root " + hostRoot, e);
+    }
+    RootBinds cached = rootBinds;
+    if (cached == null || !cached.modified().equals(modified)) {
+      List<String> args = new ArrayList<>();
+      listRoot(args);
+      cached = new RootBinds(modified, List.copyOf(args));
+      rootBinds = cached;
+    }
+    a.addAll(cached.args());
+  }
+
+  private void listRoot(List<String> a) {
     List<Path> entries;
     try (Stream<Path> s = Files.list(hostRoot)) {
       entries = s.sorted().toList();
