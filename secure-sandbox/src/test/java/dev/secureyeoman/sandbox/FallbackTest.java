@@ -127,6 +127,20 @@ class FallbackTest {
   }
 
   @Test
+  void unshareSetupScript_takesHostileWorkspaceNameLiterally(@TempDir Path tmp) throws Exception {
+    Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+    Path ws = Files.createDirectory(tmp.resolve("w;$(echo${IFS}INJECTED>&2)`echo${IFS}INJECTED>&2`"));
+    if (Sandboxes.isRoot()) {
+      Files.setAttribute(ws, "unix:uid", Sandboxes.SANDBOX_UID);
+      Files.setAttribute(ws, "unix:gid", Sandboxes.SANDBOX_UID);
+    }
+    SandboxResult r = withoutBwrap.run(SandboxPolicy.builder("/bin/pwd").workspace(ws).build());
+    assertEquals(SandboxBackend.UNSHARE_LANDLOCK, r.report().backend());
+    assertEquals(ws.toString(), r.stdoutText().strip(), r.stderrText());
+    assertFalse(r.stderrText().contains("INJECTED"), r.stderrText());
+  }
+
+  @Test
   void forcedNone_withIsolationRequired_refused() {
     NamespaceRunner none = NamespaceRunner.builder().backend(SandboxBackend.NONE).build();
     SandboxException e =

@@ -122,6 +122,19 @@ class RunnerApiTest {
   }
 
   @Test
+  void shellMetacharacters_arePassedVerbatim_neverInterpreted(@org.junit.jupiter.api.io.TempDir Path tmp)
+      throws Exception {
+    Path canary = tmp.resolve("injected");
+    List<String> hostile =
+        List.of("$(touch " + canary + ")", "`touch " + canary + "`", "'; touch " + canary + "; '", "a b\nc", "--");
+    List<String> cmd = new ArrayList<>(List.of("/usr/bin/printf", "%s|"));
+    cmd.addAll(hostile);
+    SandboxResult r = RUNNER.run(SandboxPolicy.builder(cmd).env("X", "$(touch " + canary + ")").build());
+    assertEquals(String.join("|", hostile) + "|", r.stdoutText());
+    assertFalse(java.nio.file.Files.exists(canary));
+  }
+
+  @Test
   void killedBySignal_isDecoded() throws Exception {
     SandboxResult r = RUNNER.run(sh("kill -TERM $$").build());
     assertEquals(143, r.exitCode());
