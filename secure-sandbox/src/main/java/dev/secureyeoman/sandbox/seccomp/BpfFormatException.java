@@ -6,6 +6,7 @@ import dev.secureyeoman.core.SecureYeomanException;
 public final class BpfFormatException extends SecureYeomanException {
   private static final long serialVersionUID = 1L;
 
+  /** Index of the offending instruction, -1 for the whole program. */
   private final int instruction;
 
   /**

@@ -14,9 +14,16 @@ import java.util.Optional;
  */
 public final class BpfProgram {
   private final List<BpfInstruction> instructions;
+  private final byte[] bytes;
 
   BpfProgram(List<BpfInstruction> checkedInstructions) {
     this.instructions = List.copyOf(checkedInstructions);
+    ByteBuffer buf = ByteBuffer.allocate(instructions.size() * BpfDecoder.INSTRUCTION_BYTES)
+        .order(ByteOrder.LITTLE_ENDIAN);
+    for (BpfInstruction in : instructions) {
+      buf.putShort((short) in.code()).put((byte) in.jt()).put((byte) in.jf()).putInt(in.k());
+    }
+    this.bytes = buf.array();
   }
 
   /**
@@ -60,12 +67,7 @@ public final class BpfProgram {
    * @return a fresh array of {@code 8 * length()} bytes
    */
   public byte[] toBytes() {
-    ByteBuffer buf = ByteBuffer.allocate(instructions.size() * BpfDecoder.INSTRUCTION_BYTES)
-        .order(ByteOrder.LITTLE_ENDIAN);
-    for (BpfInstruction in : instructions) {
-      buf.putShort((short) in.code()).put((byte) in.jt()).put((byte) in.jf()).putInt(in.k());
-    }
-    return buf.array();
+    return bytes.clone();
   }
 
   /**

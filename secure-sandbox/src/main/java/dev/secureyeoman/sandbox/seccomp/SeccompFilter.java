@@ -1,15 +1,17 @@
 package dev.secureyeoman.sandbox.seccomp;
 
 import dev.secureyeoman.sandbox.internal.nativ.LinuxNative;
+import dev.secureyeoman.sandbox.internal.nativ.ThreadChecks;
 import dev.secureyeoman.sandbox.internal.seccomp.FilterCompiler;
 import dev.secureyeoman.sandbox.internal.seccomp.SeccompInstaller;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -45,15 +47,18 @@ public final class SeccompFilter {
   private final List<Arch> architectures;
   private final SeccompAction defaultAction;
   private final SeccompAction badArchAction;
+  private final SeccompAction unknownSyscallAction;
   private final List<SyscallRule> rules;
   private final BpfProgram program;
+  private volatile List<String> problems; // computed once: the program never changes
 
   private SeccompFilter(Builder b) {
     this.architectures = List.copyOf(b.architectures);
     this.defaultAction = b.defaultAction;
     this.badArchAction = b.badArchAction;
+    this.unknownSyscallAction = b.unknownSyscallAction != null ? b.unknownSyscallAction : b.defaultAction;
     this.rules = List.copyOf(b.rules);
-    this.program = FilterCompiler.compile(architectures, defaultAction, badArchAction, rules);
+    this.program = FilterCompiler.compile(architectures, defaultAction, badArchAction, unknownSyscallAction, rules);
   }
 
   /**
@@ -77,7 +82,8 @@ public final class SeccompFilter {
     b.defaultAction = defaultAction;
     b.badArchAction = badArchAction;
     b.badArchSet = true;
-    b.rules.addAll(rules);
+    b.unknownSyscallAction = unknownSyscallAction.equals(defaultAction) ? null : unknownSyscallAction;
+    b.rules(rules);
     return b;
   }
 
@@ -106,6 +112,15 @@ public final class SeccompFilter {
    */
   public SeccompAction badArchAction() {
     return badArchAction;
+  }
+
+  /**
+   * Action for syscall numbers beyond the generated tables, i.e. syscalls newer than the headers the tables came from.
+   *
+   * @return the action; the default action unless set
+   */
+  public SeccompAction unknownSyscallAction() {
+    return unknownSyscallAction;
   }
 
   /**
@@ -159,6 +174,15 @@ public final class SeccompFilter {
    * @return human-readable problems, empty when none were found
    */
   public List<String> problems() {
+    List<String> p = problems;
+    if (p == null) {
+      p = findProblems();
+      problems = p;
+    }
+    return p;
+  }
+
+  private List<String> findProblems() {
     Set<String> out = new LinkedHashSet<>();
     for (Arch arch : architectures) {
       for (String s : ESSENTIAL) {
@@ -215,6 +239,7 @@ public final class SeccompFilter {
    * Installs the filter on every thread of the process ({@code SECCOMP_FILTER_FLAG_TSYNC}); threads started later
    * inherit it. Fails without installing anything when another thread already has a filter that is not shared with
    * the caller. Irreversible: use it for self-sandboxing a JVM with {@link SeccompProfiles#jvmDenyList()}.
+   * {@code no_new_privs} is set on the calling thread first and stays set even when the kernel then refuses the filter.
    *
    * @return what the kernel confirmed
    * @throws SeccompUnavailableException when the platform has no seccomp or no TSYNC
@@ -228,6 +253,9 @@ public final class SeccompFilter {
 
   AppliedFilter apply(LinuxNative nat, AppliedFilter.Scope scope) throws SeccompException {
     validate();
+    if (scope == AppliedFilter.Scope.THREAD) {
+      ThreadChecks.requirePlatformThread(Thread.currentThread(), "a thread-scoped seccomp filter");
+    }
     if (!architectures.contains(nat.arch())) {
       throw new IllegalStateException("filter compiled for " + architectures + " but the JVM runs on " + nat.arch()
           + ": every syscall would get " + badArchAction);
@@ -248,7 +276,9 @@ public final class SeccompFilter {
     private SeccompAction defaultAction;
     private SeccompAction badArchAction = SeccompAction.killProcess();
     private boolean badArchSet;
+    private SeccompAction unknownSyscallAction;
     private final List<SyscallRule> rules = new ArrayList<>();
+    private final Map<String, SyscallRule> unconditional = new HashMap<>();
 
     private Builder() {}
 
@@ -318,6 +348,27 @@ public final class SeccompFilter {
     }
 
     /**
+     * Action for syscall numbers at or beyond the end of the generated tables: syscalls added to the kernel after the
+     * headers the tables were generated from, which no rule can name (default: the default action). Deny-lists set
+     * {@code ERRNO(ENOSYS)} here so that a newer kernel's syscalls are not silently allowed while callers still fall
+     * back to older syscalls.
+     *
+     * @param action the action
+     * @return this builder
+     * @throws IllegalStateException if already set
+     */
+    public Builder unknownSyscallAction(SeccompAction action) {
+      if (action == null) {
+        throw new IllegalArgumentException("unknownSyscallAction must not be null");
+      }
+      if (unknownSyscallAction != null) {
+        throw new IllegalStateException("unknownSyscallAction already set to " + unknownSyscallAction);
+      }
+      unknownSyscallAction = action;
+      return this;
+    }
+
+    /**
      * Adds a rule after the existing ones.
      *
      * @param rule the rule
@@ -328,13 +379,15 @@ public final class SeccompFilter {
       if (rule == null) {
         throw new IllegalArgumentException("rule must not be null");
       }
-      Optional<SyscallRule> shadow = rules.stream()
-          .filter(r -> r.syscall().equals(rule.syscall()) && r.unconditional()).findFirst();
-      if (shadow.isPresent()) {
+      SyscallRule shadow = unconditional.get(rule.syscall());
+      if (shadow != null) {
         throw new IllegalStateException("syscall '" + rule.syscall() + "' already has the unconditional rule "
-            + shadow.get() + "; removeRules first to replace it");
+            + shadow + "; removeRules first to replace it");
       }
       rules.add(rule);
+      if (rule.unconditional()) {
+        unconditional.put(rule.syscall(), rule);
+      }
       return this;
     }
 
@@ -394,6 +447,7 @@ public final class SeccompFilter {
      */
     public Builder removeRules(String syscall) {
       rules.removeIf(r -> r.syscall().equals(syscall));
+      unconditional.remove(syscall);
       return this;
     }
 

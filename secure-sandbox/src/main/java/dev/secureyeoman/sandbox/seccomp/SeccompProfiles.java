@@ -149,13 +149,15 @@ public final class SeccompProfiles {
    * {@code ioctl(TIOCSTI/TIOCLINUX)}, and {@link #FALLBACK_ENOSYS} (ENOSYS).
    *
    * <p>A deny-list only knows the syscalls in its tables: syscalls added to the kernel after the headers the tables
-   * came from are allowed. Prefer the allow-list wherever the workload is known.
+   * came from (numbers beyond the tables) fail with {@code ENOSYS}, as on an older kernel. Prefer the allow-list
+   * wherever the workload is known.
    *
    * @return the filter
    */
   public static SeccompFilter jvmDenyList() {
     SeccompFilter.Builder b = SeccompFilter.builder()
         .defaultAction(SeccompAction.allow())
+        .unknownSyscallAction(SeccompAction.errno(SeccompAction.ENOSYS))
         .errno(SeccompAction.EPERM, NEVER.toArray(new String[0]))
         .errno(SeccompAction.EPERM, JVM_EXTRA_DENY.toArray(new String[0]))
         .errno(SeccompAction.ENOSYS, FALLBACK_ENOSYS.toArray(new String[0]));

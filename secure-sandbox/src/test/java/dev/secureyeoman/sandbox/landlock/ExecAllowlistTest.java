@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.secureyeoman.sandbox.seccomp.SeccompProfiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -86,6 +87,23 @@ class ExecAllowlistTest {
     // control: the same commands from an unrestricted thread
     assertEquals(0, run("/bin/sh", "-c", "true"));
     assertTrue(output("/usr/bin/env", "/bin/sh", "-c", "echo escaped").contains("escaped"));
+  }
+
+  @Test
+  void apply_withSeccompAllowList_bothLayersHoldOnOneThread() throws Exception {
+    ExecAllowlist allow = ExecAllowlist.builder().allowExecute(Path.of("/bin/true"), Path.of("/usr/bin/unshare"))
+        .build();
+    String[] results = onDedicatedThread(() -> {
+      SeccompProfiles.defaultAllowListWithoutNetwork().applyToCurrentThread();
+      allow.applyToCurrentThread();
+      return new String[] {String.valueOf(run("/bin/true")),
+          assertThrows(IOException.class, () -> run("/bin/sh", "-c", "true")).getMessage(),
+          output("/usr/bin/unshare", "--user", "/bin/true")};
+    });
+    assertEquals("0", results[0]);
+    assertTrue(results[1].contains("error=13"), results[1]);
+    // unshare(1) may run (Landlock allows it) but its unshare(CLONE_NEWUSER) is refused by seccomp
+    assertTrue(results[2].contains("Operation not permitted") && !results[2].endsWith("exit=0"), results[2]);
   }
 
   @Test

@@ -115,6 +115,27 @@ class SeccompProfilesTest {
   }
 
   @Test
+  void syscallsNewerThanTheTables_denyListAnswersEnosys_allowListEperm() {
+    SeccompFilter deny = SeccompProfiles.jvmDenyList();
+    SeccompFilter allow = SeccompProfiles.defaultAllowList();
+    assertEquals(ENOSYS, deny.unknownSyscallAction());
+    assertEquals(EPERM, allow.unknownSyscallAction());
+    for (Arch a : Arch.values()) {
+      int newest = 450; // set_mempolicy_home_node, the last syscall in the 6.1 headers
+      assertEquals("set_mempolicy_home_node", a.syscallName(newest).orElseThrow());
+      for (int nr : new int[] {451, 462, 467, 1000}) { // cachestat, mseal, open_tree_attr, unassigned
+        assertEquals(ENOSYS, SeccompAction.fromReturnValue(deny.program().evaluate(a.auditArch(), nr, 0L)), a + " " + nr);
+        assertEquals(EPERM, SeccompAction.fromReturnValue(allow.program().evaluate(a.auditArch(), nr, 0L)), a + " " + nr);
+      }
+      assertEquals(ALLOW, SeccompAction.fromReturnValue(deny.program().evaluate(a.auditArch(), newest, 0L)));
+    }
+    assertEquals(ENOSYS, deny.toBuilder().build().unknownSyscallAction());
+    assertThrows(IllegalStateException.class, () -> SeccompFilter.builder().unknownSyscallAction(ENOSYS)
+        .unknownSyscallAction(EPERM));
+    assertThrows(IllegalArgumentException.class, () -> SeccompFilter.builder().unknownSyscallAction(null));
+  }
+
+  @Test
   void validate_clone3Eperm_isRejected() {
     SeccompFilter bad = SeccompProfiles.jvmDenyList().toBuilder().removeRules("clone3")
         .errno(SeccompAction.EPERM, "clone3").build();

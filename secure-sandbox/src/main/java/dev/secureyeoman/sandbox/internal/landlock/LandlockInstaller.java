@@ -3,6 +3,7 @@ package dev.secureyeoman.sandbox.internal.landlock;
 import dev.secureyeoman.sandbox.internal.nativ.ErrnoException;
 import dev.secureyeoman.sandbox.internal.nativ.JnaLinuxNative;
 import dev.secureyeoman.sandbox.internal.nativ.LinuxNative;
+import dev.secureyeoman.sandbox.internal.nativ.ThreadChecks;
 import dev.secureyeoman.sandbox.landlock.ExecAllowlist;
 import dev.secureyeoman.sandbox.landlock.LandlockException;
 import dev.secureyeoman.sandbox.landlock.LandlockStatus;
@@ -124,6 +125,7 @@ public final class LandlockInstaller {
    * @throws LandlockException on failure
    */
   public static LandlockStatus apply(LinuxNative nat, ExecAllowlist allowlist) throws LandlockException {
+    ThreadChecks.requirePlatformThread(Thread.currentThread(), "a Landlock ruleset");
     int abi;
     try {
       abi = nat.landlockAbiVersion();

@@ -25,7 +25,9 @@ public final class ErrnoException extends Exception {
   /** {@code EOPNOTSUPP}. */
   public static final int EOPNOTSUPP = 95;
 
+  /** The error number. */
   private final int errno;
+  /** The failed call. */
   private final String call;
 
   /**

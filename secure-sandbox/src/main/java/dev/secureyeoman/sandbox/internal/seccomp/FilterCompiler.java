@@ -8,7 +8,6 @@ import dev.secureyeoman.sandbox.seccomp.BpfProgram;
 import dev.secureyeoman.sandbox.seccomp.SeccompAction;
 import dev.secureyeoman.sandbox.seccomp.SyscallRule;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -19,13 +18,14 @@ import java.util.TreeMap;
  *
  * <p>Layout: load {@code arch}; one {@code jeq} per architecture into its section; anything else returns the
  * bad-architecture action. Each section loads {@code nr}, sends the x86_64 x32 range (bit 30) to the bad-architecture
- * action (only {@code nr == -1}, which the kernel itself fails with ENOSYS, gets the default action), then walks a
- * binary search tree over the sorted syscall numbers (leaves of at most {@value #LEAF} {@code jeq}). Unconditional
- * rules jump straight to a shared {@code ret}; syscalls with argument conditions get a block that checks each rule in
- * order (64-bit arguments as two 32-bit words, little-endian) and falls back to the default action.
+ * action (only {@code nr == -1}, which the kernel itself fails with ENOSYS, gets the default action), then
+ * binary-searches (unsigned {@code jge}) a list of segments covering every syscall number: runs of consecutive
+ * syscalls with the same unconditional action form one segment, and gaps between rules return the default action.
+ * Leaves are {@code ret} instructions, or a {@code ja} to a block that checks one syscall's conditional rules in order
+ * (64-bit arguments as two 32-bit words, little-endian) and falls back to the default action. Conditional jumps that
+ * end up more than 255 instructions from their target are relaxed by {@link BpfAssembler}.
  */
 public final class FilterCompiler {
-  static final int LEAF = 4;
   private static final int X32_SYSCALL_BIT = 0x40000000;
   private static final int OFF_NR = 0;
   private static final int OFF_ARCH = 4;
@@ -45,6 +45,22 @@ public final class FilterCompiler {
    */
   public static BpfProgram compile(List<Arch> archs, SeccompAction defaultAction, SeccompAction badArchAction,
       List<SyscallRule> rules) {
+    return compile(archs, defaultAction, badArchAction, defaultAction, rules);
+  }
+
+  /**
+   * Compiles a filter with a separate action for syscall numbers beyond the generated tables.
+   *
+   * @param archs architectures to include, in check order
+   * @param defaultAction action for known syscalls no rule matches
+   * @param badArchAction action for other architectures and the x32 ABI
+   * @param unknownAction action for numbers at or above the table size (syscalls newer than the headers)
+   * @param rules rules in evaluation order
+   * @return the checked program
+   * @throws IllegalArgumentException if the program would exceed {@value BpfDecoder#MAX_INSTRUCTIONS} instructions
+   */
+  public static BpfProgram compile(List<Arch> archs, SeccompAction defaultAction, SeccompAction badArchAction,
+      SeccompAction unknownAction, List<SyscallRule> rules) {
     BpfAssembler asm = new BpfAssembler();
     asm.stmt(BpfInstruction.LD_W_ABS, OFF_ARCH);
     List<BpfAssembler.Label> sections = new ArrayList<>();
@@ -56,7 +72,7 @@ public final class FilterCompiler {
     asm.stmt(BpfInstruction.RET_K, badArchAction.toReturnValue());
     for (int i = 0; i < archs.size(); i++) {
       asm.bind(sections.get(i));
-      section(asm, archs.get(i), defaultAction, badArchAction, rules);
+      section(asm, archs.get(i), defaultAction, badArchAction, unknownAction, rules);
     }
     List<BpfInstruction> insns = asm.assemble();
     if (insns.size() > BpfDecoder.MAX_INSTRUCTIONS) {
@@ -66,8 +82,23 @@ public final class FilterCompiler {
     return BpfProgram.of(insns);
   }
 
+  /** Where a range of syscall numbers goes: an inline {@code ret} or a block checking argument conditions. */
+  private static final class Target {
+    final int ret;
+    final BpfAssembler.Label block; // null: return {@link #ret}
+
+    Target(int ret, BpfAssembler.Label block) {
+      this.ret = ret;
+      this.block = block;
+    }
+
+    boolean sameAs(Target o) {
+      return block == null ? o.block == null && ret == o.ret : block == o.block;
+    }
+  }
+
   private static void section(BpfAssembler asm, Arch arch, SeccompAction defaultAction,
-      SeccompAction badArchAction, List<SyscallRule> rules) {
+      SeccompAction badArchAction, SeccompAction unknownAction, List<SyscallRule> rules) {
     TreeMap<Integer, List<SyscallRule>> groups = new TreeMap<>();
     for (SyscallRule r : rules) {
       OptionalInt nr = arch.syscallNumber(r.syscall());
@@ -75,22 +106,33 @@ public final class FilterCompiler {
         groups.computeIfAbsent(nr.getAsInt(), x -> new ArrayList<>()).add(r);
       }
     }
-    Map<Integer, BpfAssembler.Label> rets = new LinkedHashMap<>();
-    BpfAssembler.Label defaultRet = ret(rets, asm, defaultAction);
-    int[] nrs = new int[groups.size()];
-    BpfAssembler.Label[] targets = new BpfAssembler.Label[groups.size()];
+    Target fallback = new Target(defaultAction.toReturnValue(), null);
+    // segments [start_i, start_i+1) covering every number from 0 up: consecutive syscalls with the same unconditional
+    // action share one segment, gaps go to the default action
+    List<Integer> starts = new ArrayList<>();
+    List<Target> targets = new ArrayList<>();
     List<Map.Entry<BpfAssembler.Label, List<SyscallRule>>> blocks = new ArrayList<>();
-    int i = 0;
+    long next = 0; // first number not yet covered
     for (Map.Entry<Integer, List<SyscallRule>> g : groups.entrySet()) {
-      nrs[i] = g.getKey();
+      int nr = g.getKey();
       SyscallRule first = g.getValue().get(0);
+      Target t;
       if (first.unconditional()) {
-        targets[i] = ret(rets, asm, first.action());
+        t = new Target(first.action().toReturnValue(), null);
       } else {
-        targets[i] = asm.newLabel();
-        blocks.add(Map.entry(targets[i], g.getValue()));
+        t = new Target(0, asm.newLabel());
+        blocks.add(Map.entry(t.block, g.getValue()));
       }
-      i++;
+      if (nr > next) {
+        segment(starts, targets, (int) next, fallback);
+      }
+      segment(starts, targets, nr, t);
+      next = nr + 1L;
+    }
+    segment(starts, targets, (int) next, fallback);
+    int tableSize = Syscalls.tableSize(arch);
+    if (tableSize >= next) {
+      segment(starts, targets, tableSize, new Target(unknownAction.toReturnValue(), null));
     }
     asm.stmt(BpfInstruction.LD_W_ABS, OFF_NR);
     BpfAssembler.Label x32 = null;
@@ -98,42 +140,48 @@ public final class FilterCompiler {
       x32 = asm.newLabel();
       asm.jump(BpfInstruction.JGE_K, X32_SYSCALL_BIT, x32, null);
     }
-    tree(asm, nrs, targets, 0, nrs.length, defaultRet);
+    tree(asm, starts, targets, 0, starts.size());
     for (Map.Entry<BpfAssembler.Label, List<SyscallRule>> b : blocks) {
       asm.bind(b.getKey());
       block(asm, b.getValue(), defaultAction);
     }
     if (x32 != null) {
+      BpfAssembler.Label bad = asm.newLabel();
       asm.bind(x32);
-      asm.jump(BpfInstruction.JEQ_K, -1, defaultRet, null);
+      asm.jump(BpfInstruction.JEQ_K, -1, null, bad); // nr -1: the kernel fails it with ENOSYS by itself
+      asm.stmt(BpfInstruction.RET_K, defaultAction.toReturnValue());
+      asm.bind(bad);
       asm.stmt(BpfInstruction.RET_K, badArchAction.toReturnValue());
     }
-    for (Map.Entry<Integer, BpfAssembler.Label> r : rets.entrySet()) {
-      asm.bind(r.getValue());
-      asm.stmt(BpfInstruction.RET_K, r.getKey());
+  }
+
+  /** Appends a segment, merging it into the previous one when both lead to the same unconditional place. */
+  private static void segment(List<Integer> starts, List<Target> targets, int start, Target t) {
+    int n = targets.size();
+    if (n > 0 && targets.get(n - 1).sameAs(t)) {
+      return;
     }
+    starts.add(start);
+    targets.add(t);
   }
 
-  private static BpfAssembler.Label ret(Map<Integer, BpfAssembler.Label> rets, BpfAssembler asm,
-      SeccompAction action) {
-    return rets.computeIfAbsent(action.toReturnValue(), asm::newReturnLabel);
-  }
-
-  private static void tree(BpfAssembler asm, int[] nrs, BpfAssembler.Label[] targets, int lo, int hi,
-      BpfAssembler.Label defaultRet) {
-    if (hi - lo <= LEAF) {
-      for (int i = lo; i < hi; i++) {
-        asm.jump(BpfInstruction.JEQ_K, nrs[i], targets[i], null);
+  /** Binary search over segment starts with unsigned {@code jge}; leaves return or jump to a condition block. */
+  private static void tree(BpfAssembler asm, List<Integer> starts, List<Target> targets, int lo, int hi) {
+    if (hi - lo == 1) {
+      Target t = targets.get(lo);
+      if (t.block == null) {
+        asm.stmt(BpfInstruction.RET_K, t.ret);
+      } else {
+        asm.ja(t.block);
       }
-      asm.ja(defaultRet);
       return;
     }
     int mid = (lo + hi) >>> 1;
     BpfAssembler.Label right = asm.newLabel();
-    asm.jump(BpfInstruction.JGE_K, nrs[mid], right, null);
-    tree(asm, nrs, targets, lo, mid, defaultRet);
+    asm.jump(BpfInstruction.JGE_K, starts.get(mid), right, null);
+    tree(asm, starts, targets, lo, mid);
     asm.bind(right);
-    tree(asm, nrs, targets, mid, hi, defaultRet);
+    tree(asm, starts, targets, mid, hi);
   }
 
   private static void block(BpfAssembler asm, List<SyscallRule> group, SeccompAction defaultAction) {

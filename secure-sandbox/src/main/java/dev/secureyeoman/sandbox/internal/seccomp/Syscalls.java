@@ -55,6 +55,16 @@ public final class Syscalls {
   }
 
   /**
+   * One past the highest syscall number in an architecture's table: numbers from here on are newer than the headers.
+   *
+   * @param arch the architecture
+   * @return the table size
+   */
+  public static int tableSize(Arch arch) {
+    return BY_NUMBER.get(arch).length;
+  }
+
+  /**
    * Whether any supported architecture knows the name.
    *
    * @param name the syscall name
