@@ -7,6 +7,8 @@ import dev.secureyeoman.sandbox.SandboxCapabilities;
 import dev.secureyeoman.sandbox.SandboxException;
 import dev.secureyeoman.sandbox.SandboxPolicy;
 import dev.secureyeoman.sandbox.SandboxResult;
+import dev.secureyeoman.sandbox.seccomp.KernelSupport;
+import dev.secureyeoman.sandbox.seccomp.SeccompProbe;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,15 +51,25 @@ public final class SandboxCommand implements Runnable {
     @Override
     public Integer call() {
       SandboxCapabilities caps = NamespaceRunner.create().probe();
+      KernelSupport kernel = SeccompProbe.probe();
       PrintWriter out = spec.commandLine().getOut();
       if (json) {
-        out.println(caps.toJson());
+        String backends = caps.toJson();
+        out.println(backends.substring(0, backends.length() - 1) + ",\"kernel\":" + kernel.toJson() + "}");
       } else {
         for (SandboxCapabilities.BackendStatus s : caps.backends()) {
           out.printf("%-17s %-11s %s%n", s.backend(), s.available() ? "available" : "unavailable", s.detail());
         }
         out.println("best isolating backend: " + caps.bestIsolatingBackend().map(Enum::name).orElse("none"));
-        out.println("seccomp filter: " + (caps.seccompAvailable() ? "available" : "unavailable"));
+        out.println(
+            "seccomp filter: "
+                + (caps.seccompAvailable() ? "available" : "unavailable")
+                + " (arch "
+                + kernel.arch()
+                + ", TSYNC "
+                + (kernel.tsync() ? "yes" : "no")
+                + ")");
+        out.println("landlock: " + (kernel.landlock() ? "ABI " + kernel.landlockAbi() : "unavailable"));
         out.println("network allowlist: refused (" + caps.networkAllowlistRefusal() + ")");
       }
       out.flush();

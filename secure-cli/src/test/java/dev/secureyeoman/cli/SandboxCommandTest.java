@@ -23,6 +23,8 @@ class SandboxCommandTest {
     Run r = run("sandbox", "probe", "--json");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().startsWith("{\"backends\":[{\"backend\":\"BWRAP\""), r.out());
+    assertTrue(r.out().contains(",\"kernel\":{\"arch\":"), r.out());
+    assertTrue(r.out().strip().endsWith("}}"), r.out());
   }
 
   @Test
@@ -30,6 +32,7 @@ class SandboxCommandTest {
     Run r = run("sandbox", "probe");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("best isolating backend: BWRAP"), r.out());
+    assertTrue(r.out().contains("landlock: ABI "), r.out());
   }
 
   @Test
