@@ -141,6 +141,14 @@ class FallbackTest {
   }
 
   @Test
+  void readOnlyBindWithoutBwrap_refusedNotSilentlyDropped() {
+    SandboxPolicy p = SandboxPolicy.builder("/usr/bin/true").readOnlyBind(Path.of("/opt"), Path.of("/data")).build();
+    SandboxException e = assertThrows(SandboxException.class, () -> withoutBwrap.run(p));
+    assertTrue(e.getMessage().contains("read-only binds need BWRAP"), e.getMessage());
+    assertTrue(e.getMessage().contains("Landlock mode: hidden paths and read-only binds need a mount namespace"), e.getMessage());
+  }
+
+  @Test
   void forcedNone_withIsolationRequired_refused() {
     NamespaceRunner none = NamespaceRunner.builder().backend(SandboxBackend.NONE).build();
     SandboxException e =

@@ -68,6 +68,9 @@ public final class LandlockPlanner {
     if (!policy.seccomp()) {
       return Optional.of("the policy disables seccomp, which this mode needs to enforce the network mode");
     }
+    if (!policy.hiddenPaths().isEmpty() || !policy.readOnlyBinds().isEmpty()) {
+      return Optional.of("hidden paths and read-only binds need a mount namespace");
+    }
     return Optional.empty();
   }
 

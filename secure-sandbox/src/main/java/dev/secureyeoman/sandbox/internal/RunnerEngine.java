@@ -334,23 +334,28 @@ public final class RunnerEngine {
     UNSUPPORTED
   }
 
-  /** Namespaces when possible; Landlock when the exec allowlist needs it or namespaces are unavailable. */
+  /** Namespaces when they can enforce the policy; else the Landlock mode when it can; else unsupported. */
   private static Mode unshareMode(SandboxPolicy policy, Probed p) {
-    boolean landlockOk = p.landlock().isPresent() && p.landlock().get().unsupported(policy).isEmpty();
-    if (!policy.execAllowlist().isEmpty()) {
-      return landlockOk ? Mode.LANDLOCK : Mode.UNSUPPORTED;
-    }
-    if (p.unshare().isPresent()) {
+    if (p.unshare().isPresent() && UnsharePlanner.unsupported(policy).isEmpty()) {
       return Mode.UNSHARE;
     }
-    return landlockOk ? Mode.LANDLOCK : Mode.UNSUPPORTED;
+    if (p.landlock().isPresent() && p.landlock().get().unsupported(policy).isEmpty()) {
+      return Mode.LANDLOCK;
+    }
+    return Mode.UNSUPPORTED;
   }
 
   private static String unsupportedReason(SandboxPolicy policy, Probed p) {
-    if (p.landlock().isEmpty()) {
-      return "cannot enforce the exec allowlist (needs BWRAP or Landlock)";
+    List<String> why = new ArrayList<>();
+    if (p.unshare().isPresent()) {
+      why.add("unshare mode: " + UnsharePlanner.unsupported(policy).orElse("?"));
     }
-    return p.landlock().get().unsupported(policy).orElse("unsupported policy");
+    if (p.landlock().isPresent()) {
+      why.add("Landlock mode: " + p.landlock().get().unsupported(policy).orElse("?"));
+    } else {
+      why.add("Landlock mode unavailable");
+    }
+    return String.join("; ", why);
   }
 
   /** The workspace must be a directory the sandbox identity can write, reachable through searchable parents. */

@@ -97,6 +97,22 @@ public final class UnsharePlanner {
   }
 
   /**
+   * Tells why a policy cannot be enforced in unshare mode.
+   *
+   * @param policy the policy
+   * @return the reason, or empty when it can
+   */
+  public static Optional<String> unsupported(SandboxPolicy policy) {
+    if (!policy.execAllowlist().isEmpty()) {
+      return Optional.of("cannot enforce an exec allowlist");
+    }
+    if (!policy.readOnlyBinds().isEmpty()) {
+      return Optional.of("read-only binds need BWRAP");
+    }
+    return Optional.empty();
+  }
+
+  /**
    * Tells whether this variant creates a user namespace.
    *
    * @return {@code true} for the unprivileged variant
