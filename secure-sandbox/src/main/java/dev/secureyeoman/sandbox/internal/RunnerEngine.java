@@ -52,8 +52,42 @@ public final class RunnerEngine {
       SandboxCapabilities capabilities,
       Optional<BwrapPlanner> bwrap,
       Optional<UnsharePlanner> unshare,
-      Optional<LandlockPlanner> landlock,
+      Lazy landlock,
       Optional<Path> prlimit) {}
+
+  /**
+   * The Landlock mode, probed on first use when namespaces work: its probe restricts a spawner thread, and JDK
+   * process-reaper threads started from such a thread inherit the restrictions, so hosts that never need the mode never
+   * create one.
+   */
+  private static final class Lazy {
+    private final java.util.function.Supplier<Optional<LandlockPlanner>> probe;
+    private volatile Optional<LandlockPlanner> value;
+
+    Lazy(java.util.function.Supplier<Optional<LandlockPlanner>> probe) {
+      this.probe = probe;
+    }
+
+    static Lazy of(Optional<LandlockPlanner> value) {
+      Lazy l = new Lazy(() -> value);
+      l.value = value;
+      return l;
+    }
+
+    Optional<LandlockPlanner> get() {
+      Optional<LandlockPlanner> v = value;
+      if (v == null) {
+        synchronized (this) {
+          v = value;
+          if (v == null) {
+            v = probe.get();
+            value = v;
+          }
+        }
+      }
+      return v;
+    }
+  }
 
   // the same policy choice always yields the same program: write each once per runner (0600, deleted on exit)
   private final java.util.concurrent.ConcurrentMap<Boolean, Path> programFiles =
@@ -121,7 +155,7 @@ public final class RunnerEngine {
     Optional<Path> setpriv = tools.find("setpriv");
     Optional<BwrapPlanner> bwrap = Optional.empty();
     Optional<UnsharePlanner> unshare = Optional.empty();
-    Optional<LandlockPlanner> landlock = Optional.empty();
+    Lazy landlock = Lazy.of(Optional.empty());
     OptionalInt landlockAbi = landlockAbi();
     if (trueBin.isEmpty() || shell.isEmpty() || (identity.isPresent() && setpriv.isEmpty())) {
       String why =
@@ -159,19 +193,6 @@ public final class RunnerEngine {
                 "util-linux unshare, setpriv and mount are needed on the search path " + tools.searchPath()));
       } else {
         List<String> failures = new ArrayList<>();
-        if (landlockAbi.isPresent() && seccomp.available()) {
-          LandlockPlanner planner =
-              new LandlockPlanner(setpriv.get(), prlimit, tempDirectory, identity, callerUid, landlockAbi.getAsInt());
-          SandboxPolicy seccompProbe = probePolicy.toBuilder().seccomp(true).build();
-          String failure = tryLaunch(planner.plan(seccompProbe, Map.of(), new ArrayList<>()), seccompProbe);
-          if (failure == null) {
-            landlock = Optional.of(planner);
-          } else {
-            failures.add("Landlock+seccomp without namespaces: " + failure);
-          }
-        } else {
-          failures.add("Landlock+seccomp without namespaces: Landlock or seccomp unavailable");
-        }
         for (boolean withUser : new boolean[] {true, false}) {
           UnsharePlanner planner =
               new UnsharePlanner(
@@ -189,7 +210,32 @@ public final class RunnerEngine {
                 modes.add(
                     unshareBin.get()
                         + (u.withUserNamespace() ? " (user namespace)" : " (no user namespace: privileged)")));
-        landlock.ifPresent(l -> modes.add("Landlock ABI " + landlockAbi.getAsInt() + " + seccomp without namespaces"));
+        if (landlockAbi.isPresent() && seccomp.available()) {
+          LandlockPlanner planner =
+              new LandlockPlanner(setpriv.get(), prlimit, tempDirectory, identity, callerUid, landlockAbi.getAsInt());
+          SandboxPolicy seccompProbe = probePolicy.toBuilder().seccomp(true).build();
+          java.util.function.Supplier<Optional<LandlockPlanner>> probeLandlock =
+              () -> {
+                String failure = tryLaunch(planner.plan(seccompProbe, Map.of(), new ArrayList<>()), seccompProbe);
+                if (failure != null) {
+                  LOG.warn("Landlock mode probe failed: {}", failure);
+                }
+                return failure == null ? Optional.of(planner) : Optional.empty();
+              };
+          if (unshare.isPresent()) {
+            landlock = new Lazy(probeLandlock);
+            modes.add("Landlock ABI " + landlockAbi.getAsInt() + " + seccomp without namespaces (probed on first use)");
+          } else {
+            landlock = Lazy.of(probeLandlock.get());
+            if (landlock.get().isPresent()) {
+              modes.add("Landlock ABI " + landlockAbi.getAsInt() + " + seccomp without namespaces");
+            } else {
+              failures.add("Landlock+seccomp without namespaces: probe failed");
+            }
+          }
+        } else {
+          failures.add("Landlock+seccomp without namespaces: Landlock or seccomp unavailable");
+        }
         statuses.add(
             modes.isEmpty()
                 ? new BackendStatus(SandboxBackend.UNSHARE_LANDLOCK, false, String.join("; ", failures))
@@ -270,7 +316,7 @@ public final class RunnerEngine {
         plan =
             unshareMode(policy, p) == Mode.UNSHARE
                 ? p.unshare().orElseThrow().plan(policy, skipped, warnings)
-                : p.landlock().orElseThrow().plan(policy, skipped, warnings);
+                : p.landlock().get().orElseThrow().plan(policy, skipped, warnings);
         break;
       default:
         Optional<Path> setpriv = tools.find("setpriv");
@@ -339,7 +385,8 @@ public final class RunnerEngine {
     if (p.unshare().isPresent() && UnsharePlanner.unsupported(policy).isEmpty()) {
       return Mode.UNSHARE;
     }
-    if (p.landlock().isPresent() && p.landlock().get().unsupported(policy).isEmpty()) {
+    Optional<LandlockPlanner> landlock = p.landlock().get();
+    if (landlock.isPresent() && landlock.get().unsupported(policy).isEmpty()) {
       return Mode.LANDLOCK;
     }
     return Mode.UNSUPPORTED;
@@ -350,8 +397,9 @@ public final class RunnerEngine {
     if (p.unshare().isPresent()) {
       why.add("unshare mode: " + UnsharePlanner.unsupported(policy).orElse("?"));
     }
-    if (p.landlock().isPresent()) {
-      why.add("Landlock mode: " + p.landlock().get().unsupported(policy).orElse("?"));
+    Optional<LandlockPlanner> landlock = p.landlock().get();
+    if (landlock.isPresent()) {
+      why.add("Landlock mode: " + landlock.get().unsupported(policy).orElse("?"));
     } else {
       why.add("Landlock mode unavailable");
     }
