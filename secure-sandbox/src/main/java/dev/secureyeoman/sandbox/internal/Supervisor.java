@@ -13,6 +13,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -28,6 +33,19 @@ public final class Supervisor {
   private static final Logger LOG = LoggerFactory.getLogger(Supervisor.class);
   private static final AtomicLong IDS = new AtomicLong();
   private static final long DRAIN_MILLIS = 5_000;
+  private static final AtomicLong READER_IDS = new AtomicLong();
+
+  /**
+   * Output readers only read pipes, so unlike the spawning thread they may be pooled; reusing them saves two thread
+   * starts per run.
+   */
+  private static final ExecutorService READERS =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "sandbox-output-" + READER_IDS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+          });
 
   private Supervisor() {}
 
@@ -79,8 +97,8 @@ public final class Supervisor {
       }
       Capture out = new Capture(p.getInputStream(), policy.stdoutLimit());
       Capture err = new Capture(p.getErrorStream(), policy.stderrLimit());
-      Thread outThread = daemon(out, "sandbox-out-" + id);
-      Thread errThread = daemon(err, "sandbox-err-" + id);
+      Future<?> outReader = READERS.submit(out);
+      Future<?> errReader = READERS.submit(err);
       boolean finished;
       boolean interrupted = false;
       try {
@@ -95,8 +113,8 @@ public final class Supervisor {
       }
       int code = awaitExit(p, pidNamespace);
       Instant end = clock.instant();
-      drain(outThread, p.getInputStream());
-      drain(errThread, p.getErrorStream());
+      drain(outReader, p.getInputStream());
+      drain(errReader, p.getErrorStream());
       if (interrupted) {
         future.cancel(false);
         return;
@@ -175,12 +193,7 @@ public final class Supervisor {
     return new SandboxException("could not start the " + plan.report().backend() + " sandbox: " + e.getMessage(), e);
   }
 
-  private static Thread daemon(Runnable r, String name) {
-    Thread t = new Thread(r, name);
-    t.setDaemon(true);
-    t.start();
-    return t;
-  }
+
 
   /**
    * Kills the launched process and every descendant. With a pid namespace, killing the monitor at once is enough and
@@ -220,13 +233,17 @@ public final class Supervisor {
     }
   }
 
-  private static void drain(Thread reader, InputStream stream) {
+  private static void drain(Future<?> reader, InputStream stream) {
+    boolean done = false;
     try {
-      reader.join(DRAIN_MILLIS);
+      reader.get(DRAIN_MILLIS, TimeUnit.MILLISECONDS);
+      done = true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      done = reader.isDone();
     }
-    if (reader.isAlive()) {
+    if (!done) {
       // an escaped grandchild (unisolated backend only) still holds the pipe open: stop reading
       LOG.warn("sandbox output still open after the command exited; closing it");
       try {
