@@ -1,0 +1,38 @@
+package dev.secureyeoman.sandbox.internal;
+
+import dev.secureyeoman.sandbox.SandboxReport;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A fully resolved process launch: argument vector (never a shell string built from input), working directory,
+ * environment of the launched process, and the report of what the launch applies.
+ *
+ * @param argv the argument vector
+ * @param directory host working directory of the launched process
+ * @param environment complete environment of the launched process
+ * @param report what this launch applies
+ * @param threadSetup restrictions applied to the spawning thread before the start
+ */
+public record LaunchPlan(
+    List<String> argv,
+    Path directory,
+    Map<String, String> environment,
+    SandboxReport report,
+    ThreadSetup threadSetup) {
+  /**
+   * Copies the components.
+   *
+   * @param argv argument vector
+   * @param directory working directory
+   * @param environment environment
+   * @param report report
+   * @param threadSetup thread setup
+   */
+  public LaunchPlan {
+    argv = List.copyOf(argv);
+    environment = Map.copyOf(environment);
+    java.util.Objects.requireNonNull(threadSetup, "threadSetup");
+  }
+}
