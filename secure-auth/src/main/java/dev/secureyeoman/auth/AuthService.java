@@ -318,8 +318,12 @@ public interface AuthService extends AutoCloseable {
       if (masterKey == null) {
         throw new IllegalStateException("masterKey is required");
       }
+      // each service owns (and wipes on close) its own copy of the master key
+      byte[] k = masterKey.toByteArray();
+      SecretBytes own = SecretBytes.copyOf(k);
+      java.util.Arrays.fill(k, (byte) 0);
       return new DefaultAuthService(
-          dataSource, auditSink, masterKey, settings, clock, random == null ? new SecureRandom() : random);
+          dataSource, auditSink, own, settings, clock, random == null ? new SecureRandom() : random);
     }
   }
 }

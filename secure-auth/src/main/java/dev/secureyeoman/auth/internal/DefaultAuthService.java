@@ -218,7 +218,7 @@ public final class DefaultAuthService implements AuthService {
             c -> {
               List<String[]> out = new ArrayList<>();
               try (PreparedStatement ps =
-                      c.prepareStatement("SELECT kid, created_at FROM signing_keys ORDER BY created_at, kid");
+                      c.prepareStatement("SELECT kid, created_at FROM signing_keys ORDER BY rowid");
                   ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                   out.add(new String[] {rs.getString(1), Long.toString(rs.getLong(2))});
@@ -520,7 +520,7 @@ public final class DefaultAuthService implements AuthService {
               sessionId,
               now.toEpochMilli());
         });
-    tokenVersions.put(u.id(), u.tokenVersion());
+    tokenVersions.merge(u.id(), u.tokenVersion(), Math::max);
     AuthTokens tokens =
         issueTokens(u.id(), u.username(), u.roles(), sessionId, u.tokenVersion(), sessionExpires, rememberMe, refresh);
     return new LoginResult.Authenticated(
@@ -787,7 +787,7 @@ public final class DefaultAuthService implements AuthService {
                 return rs.next() ? rs.getLong(1) : -1L;
               }
             });
-    tokenVersions.put(userId, v);
+    tokenVersions.merge(userId, v, Math::max);
     return v;
   }
 
@@ -860,7 +860,7 @@ public final class DefaultAuthService implements AuthService {
                 return rs.getLong(1);
               }
             });
-    tokenVersions.put(u.id(), v);
+    tokenVersions.merge(u.id(), v, Math::max);
     audit(AuditLevel.SECURITY, "auth.password.reset", u.id(), "password reset; all sessions and tokens revoked",
         meta("outcome", "success", "token_version", v));
   }

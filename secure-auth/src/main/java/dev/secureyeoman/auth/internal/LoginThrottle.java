@@ -19,10 +19,13 @@ final class LoginThrottle {
   private final long capacity;
   private final Duration refill;
   private final TimeMeter meter;
+  private final Clock clock;
+  private final java.util.concurrent.atomic.AtomicLong lastPrune = new java.util.concurrent.atomic.AtomicLong();
 
   LoginThrottle(long capacity, Duration refill, Clock clock) {
     this.capacity = capacity;
     this.refill = refill;
+    this.clock = clock;
     this.meter =
         new TimeMeter() {
           @Override
@@ -39,7 +42,12 @@ final class LoginThrottle {
 
   private Bucket bucket(String key) {
     if (buckets.size() > MAX_KEYS) {
-      buckets.values().removeIf(b -> b.getAvailableTokens() >= capacity);
+      // prune idle (full) buckets at most once per second, so a key flood cannot make every call O(n)
+      long now = clock.millis();
+      long last = lastPrune.get();
+      if (now - last >= 1000 && lastPrune.compareAndSet(last, now)) {
+        buckets.values().removeIf(b -> b.getAvailableTokens() >= capacity);
+      }
     }
     return buckets.computeIfAbsent(
         key,
