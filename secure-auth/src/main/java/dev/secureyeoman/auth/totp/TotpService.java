@@ -1,8 +1,6 @@
 package dev.secureyeoman.auth.totp;
 
-import java.nio.ByteBuffer;
 import java.security.InvalidKeyException;
-import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
@@ -51,6 +49,12 @@ public final class TotpService {
     if (digits != 6 && digits != 8) {
       throw new IllegalArgumentException("digits must be 6 or 8, got " + digits);
     }
+    String s = Integer.toString(truncate(secret, counter, algorithm, digits));
+    return "0".repeat(digits - s.length()) + s;
+  }
+
+  /** Dynamic truncation (RFC 4226 §5.3) modulo 10^digits. */
+  private static int truncate(byte[] secret, long counter, TotpAlgorithm algorithm, int digits) {
     byte[] h = mac(secret, counter, algorithm);
     int offset = h[h.length - 1] & 0x0f;
     int binary =
@@ -58,8 +62,7 @@ public final class TotpService {
             | ((h[offset + 1] & 0xff) << 16)
             | ((h[offset + 2] & 0xff) << 8)
             | (h[offset + 3] & 0xff);
-    String s = Integer.toString(binary % POW10[digits]);
-    return "0".repeat(digits - s.length()) + s;
+    return binary % POW10[digits];
   }
 
   /**
@@ -116,23 +119,24 @@ public final class TotpService {
     if (code == null || code.length() != parameters.digits() || !isAsciiDigits(code)) {
       return OptionalLong.empty();
     }
-    byte[] submitted = code.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    int submitted = Integer.parseInt(code);
+    if (secret.length == 0) {
+      throw new IllegalArgumentException("secret must not be empty");
+    }
     long center = step(now, parameters);
     long matched = 0;
-    boolean found = false;
-    // check every candidate (no early exit) so the time does not reveal which step matched
+    int found = 0;
+    // every candidate is computed and compared without early exit or data-dependent branches on the code,
+    // so the time does not reveal which step matched (or how close a guess was)
     for (long i = -window; i <= window; i++) {
       long s = center + i;
-      byte[] expected =
-          hotp(secret, s, parameters.algorithm(), parameters.digits())
-              .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-      boolean eq = MessageDigest.isEqual(expected, submitted);
-      if (eq && !found) {
-        matched = s;
-        found = true;
-      }
+      int expected = truncate(secret, s, parameters.algorithm(), parameters.digits());
+      int eq = ((expected ^ submitted) - 1) >>> 31; // 1 iff equal (both values are non-negative 31-bit ints)
+      int take = eq & (found ^ 1);
+      matched = take == 1 ? s : matched;
+      found |= eq;
     }
-    return found ? OptionalLong.of(matched) : OptionalLong.empty();
+    return found == 1 ? OptionalLong.of(matched) : OptionalLong.empty();
   }
 
   private static boolean isAsciiDigits(String s) {
@@ -145,11 +149,22 @@ public final class TotpService {
     return true;
   }
 
+  private static final ThreadLocal<Mac[]> MACS = ThreadLocal.withInitial(() -> new Mac[TotpAlgorithm.values().length]);
+
   private static byte[] mac(byte[] secret, long counter, TotpAlgorithm algorithm) {
     try {
-      Mac mac = Mac.getInstance(algorithm.jcaName());
+      Mac[] macs = MACS.get();
+      Mac mac = macs[algorithm.ordinal()];
+      if (mac == null) {
+        mac = Mac.getInstance(algorithm.jcaName());
+        macs[algorithm.ordinal()] = mac;
+      }
       mac.init(new SecretKeySpec(secret, algorithm.jcaName()));
-      return mac.doFinal(ByteBuffer.allocate(8).putLong(counter).array());
+      byte[] msg = {
+        (byte) (counter >>> 56), (byte) (counter >>> 48), (byte) (counter >>> 40), (byte) (counter >>> 32),
+        (byte) (counter >>> 24), (byte) (counter >>> 16), (byte) (counter >>> 8), (byte) counter
+      };
+      return mac.doFinal(msg);
     } catch (NoSuchAlgorithmException | InvalidKeyException e) {
       throw new IllegalStateException("JDK lacks " + algorithm.jcaName(), e);
     }
