@@ -66,7 +66,6 @@ public final class DefaultAuthService implements AuthService {
   private static final int RECOVERY_CODE_COUNT = 10;
   private static final int RECOVERY_CODE_BYTES = 15; // 120 bits -> 24 Base32 chars
 
-  private final DataSource ds;
   private final AuditSink audit;
   private final AuthSettings settings;
   private final Clock clock;
@@ -82,6 +81,7 @@ public final class DefaultAuthService implements AuthService {
   private final LoginThrottle loginThrottle;
   private final LoginThrottle mfaThrottle;
   private final ReentrantLock writeLock = new ReentrantLock();
+  private final ConnectionPool pool;
   private final Map<String, Long> tokenVersions = new ConcurrentHashMap<>();
   private final Set<String> revokedSessions = ConcurrentHashMap.newKeySet();
 
@@ -99,7 +99,7 @@ public final class DefaultAuthService implements AuthService {
   public DefaultAuthService(
       DataSource ds, AuditSink audit, SecretBytes masterKey, AuthSettings settings, Clock clock, SecureRandom random)
       throws AuthStorageException {
-    this.ds = ds;
+    this.pool = new ConnectionPool(ds, 8);
     this.audit = audit;
     this.settings = settings;
     this.clock = clock;
@@ -143,34 +143,51 @@ public final class DefaultAuthService implements AuthService {
   }
 
   private <T> T read(SqlFn<T> fn) throws AuthStorageException {
-    try (Connection c = ds.getConnection()) {
-      return fn.apply(c);
+    Connection c = null;
+    boolean healthy = false;
+    try {
+      c = pool.borrow();
+      T r = fn.apply(c);
+      healthy = true;
+      return r;
     } catch (SQLException e) {
       throw new AuthStorageException("auth database failure", e);
+    } finally {
+      if (c != null) {
+        pool.release(c, healthy);
+      }
     }
   }
 
   /** Runs {@code fn} in a {@code BEGIN IMMEDIATE} transaction, serialised with the other writers of this process. */
   private <T> T tx(SqlFn<T> fn) throws AuthStorageException {
     writeLock.lock();
-    try (Connection c = ds.getConnection();
-        Statement st = c.createStatement()) {
-      st.execute("BEGIN IMMEDIATE");
-      try {
-        T r = fn.apply(c);
-        st.execute("COMMIT");
-        return r;
-      } catch (SQLException | RuntimeException e) {
+    Connection c = null;
+    boolean healthy = false;
+    try {
+      c = pool.borrow();
+      try (Statement st = c.createStatement()) {
+        st.execute("BEGIN IMMEDIATE");
         try {
-          st.execute("ROLLBACK");
-        } catch (SQLException s) {
-          e.addSuppressed(s);
+          T r = fn.apply(c);
+          st.execute("COMMIT");
+          healthy = true;
+          return r;
+        } catch (SQLException | RuntimeException e) {
+          try {
+            st.execute("ROLLBACK");
+          } catch (SQLException s) {
+            e.addSuppressed(s);
+          }
+          throw e;
         }
-        throw e;
       }
     } catch (SQLException e) {
       throw new AuthStorageException("auth database failure", e);
     } finally {
+      if (c != null) {
+        pool.release(c, healthy);
+      }
       writeLock.unlock();
     }
   }
@@ -1339,5 +1356,6 @@ public final class DefaultAuthService implements AuthService {
     recoveryKey.close();
     keys.close();
     tokenVersions.clear();
+    pool.close();
   }
 }
