@@ -25,8 +25,10 @@ import java.util.concurrent.Future;
  * Question: how much heap do 100 concurrent logins at the default Argon2id cost (19 MiB each) take, with the hashing bound
  * at its default (number of CPUs) and, for comparison, effectively unbounded (100)?
  *
- * <p>Not a JMH benchmark: it measures the peak of the heap memory pools (reset before each round) while 100 threads log in
- * at once. Run: {@code java -Xmx3g -cp benchmarks/target/benchmarks.jar dev.secureyeoman.benchmarks.LoginMemoryProbe}
+ * <p>Not a JMH benchmark: it samples heap use while 100 threads log in at once, and reports failures. Heap "use" includes
+ * garbage, so the telling run is a small heap: {@code java -Xmx128m -cp benchmarks/target/benchmarks.jar
+ * dev.secureyeoman.benchmarks.LoginMemoryProbe} (the bounded round succeeds, the unbounded one runs out of memory), then
+ * {@code -Xmx3g} to see what the unbounded round needs.
  */
 public final class LoginMemoryProbe {
   private LoginMemoryProbe() {}
@@ -88,8 +90,15 @@ public final class LoginMemoryProbe {
                 });
         sampler.start();
         go.countDown();
+        int failed = 0;
+        String failure = "";
         for (Future<?> f : fs) {
-          f.get();
+          try {
+            f.get();
+          } catch (java.util.concurrent.ExecutionException e) {
+            failed++;
+            failure = " (" + e.getCause().getClass().getSimpleName() + ")";
+          }
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;
         running.set(false);
@@ -97,8 +106,9 @@ public final class LoginMemoryProbe {
         pool.shutdown();
         System.out.printf(
             "maxConcurrentHashes=%d: heap before %d MiB; peak sampled every 2 ms %d MiB (+%d MiB); sum of pool peaks"
-                + " (upper bound) %d MiB; 100 logins in %d ms%n",
-            bound, base >> 20, sampled.get() >> 20, (sampled.get() - base) >> 20, peakHeap() >> 20, ms);
+                + " (upper bound) %d MiB; 100 logins in %d ms; max heap %d MiB; failed %d%s%n",
+            bound, base >> 20, sampled.get() >> 20, (sampled.get() - base) >> 20, peakHeap() >> 20, ms,
+            Runtime.getRuntime().maxMemory() >> 20, failed, failure);
       }
     }
   }
