@@ -1,0 +1,115 @@
+package dev.secureyeoman.core.crypto;
+
+import dev.secureyeoman.core.SecretBytes;
+import java.nio.file.Path;
+import java.util.function.Function;
+
+/**
+ * Where a key comes from. The host application chooses a key source explicitly; library code never consults the
+ * environment or the file system for keys on its own.
+ *
+ * <p>Raw keys are base64 (standard alphabet, surrounding whitespace ignored) of exactly 32 bytes; anything else is
+ * rejected with a message naming the source but not its content.
+ */
+public interface KeySource {
+
+  /**
+   * Loads the key. Each call returns a new {@link RecipientKey} the caller closes.
+   *
+   * @return the key
+   * @throws KeySourceException if the source is missing, unreadable or malformed (message names the source)
+   */
+  RecipientKey load() throws KeySourceException;
+
+  /**
+   * Describes the source without secrets, e.g. {@code environment variable SECUREYEOMAN_CONFIG_KEY}.
+   *
+   * @return the description
+   */
+  String description();
+
+  /**
+   * A raw key in base64 from an environment variable of this process.
+   *
+   * @param variable the variable name
+   * @return the source
+   */
+  static KeySource rawKeyFromEnv(String variable) {
+    return rawKeyFromEnv(variable, System::getenv);
+  }
+
+  /**
+   * A raw key in base64 from a variable looked up in {@code environment} (tests and hosts with their own environment).
+   *
+   * @param variable the variable name
+   * @param environment lookup returning null when unset
+   * @return the source
+   */
+  static KeySource rawKeyFromEnv(String variable, Function<String, String> environment) {
+    return new KeySources.Env(KeySources.requireName(variable), environment, false);
+  }
+
+  /**
+   * A raw key in base64 from a file (at most 4 KiB).
+   *
+   * @param file the key file
+   * @return the source
+   */
+  static KeySource rawKeyFromFile(Path file) {
+    return new KeySources.File(KeySources.requirePath(file), false);
+  }
+
+  /**
+   * A passphrase from an environment variable of this process (Argon2id with default cost for new recipients).
+   *
+   * @param variable the variable name
+   * @return the source
+   */
+  static KeySource passphraseFromEnv(String variable) {
+    return passphraseFromEnv(variable, System::getenv);
+  }
+
+  /**
+   * A passphrase from a variable looked up in {@code environment}.
+   *
+   * @param variable the variable name
+   * @param environment lookup returning null when unset
+   * @return the source
+   */
+  static KeySource passphraseFromEnv(String variable, Function<String, String> environment) {
+    return new KeySources.Env(KeySources.requireName(variable), environment, true);
+  }
+
+  /**
+   * A passphrase from the first line of a file (at most 4 KiB).
+   *
+   * @param file the passphrase file
+   * @return the source
+   */
+  static KeySource passphraseFromFile(Path file) {
+    return new KeySources.File(KeySources.requirePath(file), true);
+  }
+
+  /**
+   * A raw key held by the host (for example fetched from a KMS).
+   *
+   * @param key exactly 32 bytes; copied
+   * @return the source
+   */
+  static KeySource fixed(SecretBytes key) {
+    RecipientKey.raw(key).close(); // validates the length now
+    return new KeySources.Fixed(SecretBytes.copyOf(key.toByteArray()));
+  }
+
+  /**
+   * Decodes a base64 raw key.
+   *
+   * @param base64 base64 of 32 bytes, surrounding whitespace ignored
+   * @param description the source, for the error message
+   * @return the key
+   * @throws KeySourceException if not base64 of exactly 32 bytes
+   */
+  static RecipientKey decodeRawKey(String base64, String description) throws KeySourceException {
+    return KeySources.decodeRaw(base64, description);
+  }
+}

@@ -1,0 +1,172 @@
+package dev.secureyeoman.core.crypto;
+
+import dev.secureyeoman.core.SecretBytes;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Set;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Implementations of {@link KeySource}. */
+final class KeySources {
+  private static final Logger LOG = LoggerFactory.getLogger(KeySources.class);
+  private static final int MAX_FILE_BYTES = 4096;
+
+  private KeySources() {}
+
+  static String requireName(String variable) {
+    if (variable == null || variable.isBlank()) {
+      throw new IllegalArgumentException("variable must not be blank");
+    }
+    return variable;
+  }
+
+  static Path requirePath(Path file) {
+    if (file == null) {
+      throw new IllegalArgumentException("file must not be null");
+    }
+    return file;
+  }
+
+  static RecipientKey decodeRaw(String base64, String description) throws KeySourceException {
+    byte[] raw;
+    try {
+      raw = Base64.getDecoder().decode(base64.strip());
+    } catch (IllegalArgumentException e) {
+      throw new KeySourceException(description + ": not valid base64 (expected base64 of a 32-byte key)");
+    }
+    try {
+      if (raw.length != RecipientKey.RAW_KEY_BYTES) {
+        throw new KeySourceException(
+            description + ": key must be 32 bytes (256 bits) after base64 decoding, was " + raw.length + " bytes");
+      }
+      try (SecretBytes key = SecretBytes.copyOf(raw)) {
+        return RecipientKey.raw(key);
+      }
+    } finally {
+      Arrays.fill(raw, (byte) 0);
+    }
+  }
+
+  static RecipientKey passphrase(char[] chars, String description) throws KeySourceException {
+    try {
+      if (chars.length == 0) {
+        throw new KeySourceException(description + ": passphrase is empty");
+      }
+      return RecipientKey.passphrase(chars);
+    } finally {
+      Arrays.fill(chars, '\0');
+    }
+  }
+
+  record Env(String variable, Function<String, String> environment, boolean isPassphrase) implements KeySource {
+    @Override
+    public RecipientKey load() throws KeySourceException {
+      String value = environment.apply(variable);
+      if (value == null || value.isEmpty()) {
+        throw new KeySourceException("no key: " + description() + " is not set");
+      }
+      return isPassphrase ? passphrase(value.toCharArray(), description()) : decodeRaw(value, description());
+    }
+
+    @Override
+    public String description() {
+      return "environment variable " + variable;
+    }
+
+    @Override
+    public String toString() {
+      return "KeySource[" + description() + "]";
+    }
+  }
+
+  record File(Path file, boolean isPassphrase) implements KeySource {
+    @Override
+    public RecipientKey load() throws KeySourceException {
+      byte[] content;
+      try (InputStream in = Files.newInputStream(file)) {
+        content = in.readNBytes(MAX_FILE_BYTES + 1);
+      } catch (NoSuchFileException e) {
+        throw new KeySourceException("no key: " + description() + " does not exist");
+      } catch (IOException e) {
+        throw new KeySourceException("no key: cannot read " + description() + ": " + e.getClass().getSimpleName(), e);
+      }
+      try {
+        if (content.length > MAX_FILE_BYTES) {
+          throw new KeySourceException(description() + ": larger than " + MAX_FILE_BYTES + " bytes");
+        }
+        warnIfShared();
+        CharBuffer chars = StandardCharsets.UTF_8.decode(ByteBuffer.wrap(content));
+        char[] text = new char[chars.remaining()];
+        chars.get(text);
+        if (chars.hasArray()) {
+          Arrays.fill(chars.array(), '\0');
+        }
+        if (isPassphrase) {
+          int end = 0;
+          while (end < text.length && text[end] != '\n' && text[end] != '\r') {
+            end++;
+          }
+          char[] line = Arrays.copyOf(text, end);
+          Arrays.fill(text, '\0');
+          return passphrase(line, description());
+        }
+        try {
+          return decodeRaw(new String(text), description());
+        } finally {
+          Arrays.fill(text, '\0');
+        }
+      } finally {
+        Arrays.fill(content, (byte) 0);
+      }
+    }
+
+    private void warnIfShared() {
+      try {
+        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+        if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ)) {
+          LOG.warn("{} is readable by group or others; restrict it to mode 0600", description());
+        }
+      } catch (IOException | UnsupportedOperationException e) {
+        LOG.debug("cannot read permissions of {}", description());
+      }
+    }
+
+    @Override
+    public String description() {
+      return (isPassphrase ? "passphrase file " : "key file ") + file;
+    }
+
+    @Override
+    public String toString() {
+      return "KeySource[" + description() + "]";
+    }
+  }
+
+  record Fixed(SecretBytes key) implements KeySource {
+    @Override
+    public RecipientKey load() {
+      return RecipientKey.raw(key);
+    }
+
+    @Override
+    public String description() {
+      return "key supplied by the application";
+    }
+
+    @Override
+    public String toString() {
+      return "KeySource[" + description() + ", ██]";
+    }
+  }
+}

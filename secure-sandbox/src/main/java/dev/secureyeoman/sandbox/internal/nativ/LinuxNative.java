@@ -1,0 +1,122 @@
+package dev.secureyeoman.sandbox.internal.nativ;
+
+import dev.secureyeoman.sandbox.seccomp.Arch;
+
+/**
+ * The few Linux calls the sandbox needs. One implementation calls the kernel through JNA; tests substitute fakes to
+ * reach error paths a healthy kernel never takes.
+ */
+public interface LinuxNative {
+  /** {@code SECCOMP_FILTER_FLAG_TSYNC}. */
+  int SECCOMP_FILTER_FLAG_TSYNC = 1;
+
+  /**
+   * Architecture of this process.
+   *
+   * @return the architecture
+   */
+  Arch arch();
+
+  /**
+   * {@code prctl(PR_SET_NO_NEW_PRIVS, 1)} for the calling thread.
+   *
+   * @throws ErrnoException on failure
+   */
+  void setNoNewPrivs() throws ErrnoException;
+
+  /**
+   * {@code prctl(PR_GET_NO_NEW_PRIVS)}.
+   *
+   * @return whether the calling thread has no_new_privs
+   * @throws ErrnoException on failure
+   */
+  boolean noNewPrivs() throws ErrnoException;
+
+  /**
+   * {@code prctl(PR_GET_SECCOMP)}.
+   *
+   * @return 0 (disabled), 1 (strict) or 2 (filter) for the calling thread
+   * @throws ErrnoException on failure
+   */
+  int seccompMode() throws ErrnoException;
+
+  /**
+   * {@code seccomp(SECCOMP_SET_MODE_FILTER, flags, &prog)}.
+   *
+   * @param flags {@code SECCOMP_FILTER_FLAG_*}
+   * @param program the program bytes ({@code struct sock_filter[]})
+   * @return the syscall's return value: 0, or with TSYNC the id of a thread that could not be synchronised
+   * @throws ErrnoException on failure
+   */
+  long seccompSetModeFilter(int flags, byte[] program) throws ErrnoException;
+
+  /**
+   * {@code seccomp(SECCOMP_SET_MODE_FILTER, flags, NULL)}: probes flag support without installing anything. A kernel
+   * that knows the flags fails with {@code EFAULT} (bad pointer); one that does not fails with {@code EINVAL}.
+   *
+   * @param flags flags to probe
+   * @return the errno the kernel returned
+   */
+  int seccompProbeFlags(int flags);
+
+  /**
+   * {@code seccomp(SECCOMP_GET_ACTION_AVAIL, 0, &action)}.
+   *
+   * @param action a {@code SECCOMP_RET_*} action value
+   * @return true when the kernel supports the action
+   */
+  boolean seccompActionAvailable(int action);
+
+  /**
+   * {@code landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION)}.
+   *
+   * @return the Landlock ABI version
+   * @throws ErrnoException when Landlock is unavailable (ENOSYS, EOPNOTSUPP)
+   */
+  int landlockAbiVersion() throws ErrnoException;
+
+  /**
+   * {@code landlock_create_ruleset} with a {@code struct landlock_ruleset_attr} sized for the ABI.
+   *
+   * @param handledFs handled filesystem access rights
+   * @param handledNet handled network rights (ABI 4+, else must be 0)
+   * @param scoped scopes (ABI 6+, else must be 0)
+   * @return the ruleset file descriptor
+   * @throws ErrnoException on failure
+   */
+  int landlockCreateRuleset(long handledFs, long handledNet, long scoped) throws ErrnoException;
+
+  /**
+   * {@code landlock_add_rule(ruleset, LANDLOCK_RULE_PATH_BENEATH, {allowed, parentFd}, 0)}.
+   *
+   * @param rulesetFd the ruleset
+   * @param parentFd an {@code O_PATH} descriptor of the file or directory
+   * @param allowedAccess rights granted beneath it
+   * @throws ErrnoException on failure
+   */
+  void landlockAddPathBeneath(int rulesetFd, int parentFd, long allowedAccess) throws ErrnoException;
+
+  /**
+   * {@code landlock_restrict_self(ruleset, 0)} for the calling thread.
+   *
+   * @param rulesetFd the ruleset
+   * @throws ErrnoException on failure
+   */
+  void landlockRestrictSelf(int rulesetFd) throws ErrnoException;
+
+  /**
+   * {@code open(path, O_PATH | O_CLOEXEC)}.
+   *
+   * @param path the path
+   * @return the descriptor
+   * @throws ErrnoException on failure
+   */
+  int openPath(String path) throws ErrnoException;
+
+  /**
+   * {@code close(fd)}, ignoring errors.
+   *
+   * @param fd the descriptor
+   */
+  void close(int fd);
+}
