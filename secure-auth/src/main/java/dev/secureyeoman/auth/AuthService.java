@@ -5,6 +5,8 @@ import dev.secureyeoman.auth.internal.DefaultAuthService;
 import dev.secureyeoman.auth.totp.RecoveryCodes;
 import dev.secureyeoman.auth.totp.TotpEnrollment;
 import dev.secureyeoman.core.SecretBytes;
+import dev.secureyeoman.core.crypto.SecretStore;
+import dev.secureyeoman.core.crypto.SecretStores;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Objects;
@@ -225,8 +227,22 @@ public interface AuthService extends AutoCloseable {
     private AuthSettings settings = AuthSettings.defaults();
     private Clock clock = Clock.systemUTC();
     private SecureRandom random;
+    private SecretStore secretStore;
 
     private Builder() {}
+
+    /**
+     * Sets the store that seals TOTP secrets (associated data {@code "totp-secret:v1:" + userId}). Default: {@link
+     * SecretStores#withKey} with a key derived from the master key. Pass the host's own store to keep TOTP secrets under
+     * its key management (rekey/rotate).
+     *
+     * @param secretStore the store
+     * @return this builder
+     */
+    public Builder secretStore(SecretStore secretStore) {
+      this.secretStore = Objects.requireNonNull(secretStore, "secretStore");
+      return this;
+    }
 
     /**
      * Sets where users, sessions, tokens and 2FA state persist.
@@ -323,7 +339,13 @@ public interface AuthService extends AutoCloseable {
       SecretBytes own = SecretBytes.copyOf(k);
       java.util.Arrays.fill(k, (byte) 0);
       return new DefaultAuthService(
-          dataSource, auditSink, own, settings, clock, random == null ? new SecureRandom() : random);
+          dataSource,
+          auditSink,
+          own,
+          settings,
+          clock,
+          random == null ? new SecureRandom() : random,
+          secretStore);
     }
   }
 }

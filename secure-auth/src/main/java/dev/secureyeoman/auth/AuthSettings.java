@@ -1,6 +1,7 @@
 package dev.secureyeoman.auth;
 
 import dev.secureyeoman.auth.totp.TotpParameters;
+import dev.secureyeoman.core.config.SecurityConfig;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Objects;
@@ -53,6 +54,35 @@ public final class AuthSettings {
    */
   public static AuthSettings defaults() {
     return builder().build();
+  }
+
+  /**
+   * Builds settings from the validated {@code security.auth} configuration; everything the configuration does not name
+   * keeps its default. The maximum password length is the larger of the default (256) and the configured minimum.
+   *
+   * @param auth the bound and validated configuration
+   * @return the settings
+   * @throws IllegalArgumentException naming the {@code security.auth.*} property that this module cannot accept
+   */
+  public static AuthSettings fromConfig(SecurityConfig.Auth auth) {
+    Objects.requireNonNull(auth, "auth");
+    try {
+      return builder()
+          .accessTokenTtl(auth.accessTokenTtl())
+          .sessionTtl(auth.sessionTtl())
+          .rememberMeTtl(auth.rememberMeTtl())
+          .passwordPolicy(
+              new PasswordPolicy(
+                  auth.passwordMinLength(),
+                  Math.max(PasswordPolicy.DEFAULT_MAX_LENGTH, auth.passwordMinLength()),
+                  Set.of()))
+          .loginRateLimit(auth.loginRateLimit().capacity(), auth.loginRateLimit().refillPeriod())
+          .totpIssuer(auth.totp().issuer())
+          .totpWindow(auth.totp().window())
+          .build();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("security.auth: " + e.getMessage(), e);
+    }
   }
 
   /**
@@ -387,7 +417,7 @@ public final class AuthSettings {
     }
 
     /**
-     * Sets the TOTP issuer (1–64 chars, no ':').
+     * Sets the TOTP issuer (1–100 chars, no ':').
      *
      * @param issuer the issuer
      * @return this builder
@@ -395,23 +425,23 @@ public final class AuthSettings {
     public Builder totpIssuer(String issuer) {
       once("totpIssuer");
       Objects.requireNonNull(issuer, "totpIssuer");
-      if (issuer.isBlank() || issuer.length() > 64 || issuer.indexOf(':') >= 0) {
-        throw new IllegalArgumentException("totpIssuer must be 1-64 chars without ':'");
+      if (issuer.isBlank() || issuer.length() > 100 || issuer.indexOf(':') >= 0) {
+        throw new IllegalArgumentException("totpIssuer must be 1-100 chars without ':'");
       }
       this.totpIssuer = issuer;
       return this;
     }
 
     /**
-     * Sets the TOTP verification window in steps (0 to 3).
+     * Sets the TOTP verification window in steps (0 to 10; more than 1 widens the replay-free guessing surface).
      *
      * @param window steps either side
      * @return this builder
      */
     public Builder totpWindow(int window) {
       once("totpWindow");
-      if (window < 0 || window > 3) {
-        throw new IllegalArgumentException("totpWindow must be in [0, 3], got " + window);
+      if (window < 0 || window > 10) {
+        throw new IllegalArgumentException("totpWindow must be in [0, 10], got " + window);
       }
       this.totpWindow = window;
       return this;

@@ -21,6 +21,7 @@ public final class AuthFixture {
   public final MemoryAuditSink audit = new MemoryAuditSink();
   public final byte[] masterKey = new byte[32];
   public AuthSettings settings;
+  public dev.secureyeoman.core.crypto.SecretStore secretStore;
 
   public AuthFixture(Path dir) {
     this(dir, AuthSettings.builder().hashParameters(CHEAP).build());
@@ -38,14 +39,18 @@ public final class AuthFixture {
 
   /** Opens a service on the same files (call again to simulate a restart). */
   public AuthService open() throws AuthException {
-    return AuthService.builder()
-        .dataSource(dataSource())
-        .auditSink(audit)
-        .masterKey(SecretBytes.copyOf(masterKey))
-        .settings(settings)
-        .clock(clock)
-        .random(new SecureRandom())
-        .build();
+    AuthService.Builder b =
+        AuthService.builder()
+            .dataSource(dataSource())
+            .auditSink(audit)
+            .masterKey(SecretBytes.copyOf(masterKey))
+            .settings(settings)
+            .clock(clock)
+            .random(new SecureRandom());
+    if (secretStore != null) {
+      b.secretStore(secretStore);
+    }
+    return b.build();
   }
 
   public static String createAdmin(AuthService s) throws AuthException {

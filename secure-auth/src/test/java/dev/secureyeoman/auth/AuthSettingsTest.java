@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.secureyeoman.auth.totp.TotpAlgorithm;
 import dev.secureyeoman.auth.totp.TotpParameters;
 import dev.secureyeoman.core.SecretBytes;
+import dev.secureyeoman.core.config.SecurityConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -90,7 +91,7 @@ class AuthSettingsTest {
     assertThrows(IllegalArgumentException.class, () -> AuthSettings.builder().mfaChallengeTtl(Duration.ofHours(1)));
     assertThrows(IllegalArgumentException.class, () -> AuthSettings.builder().mfaMaxAttempts(11));
     assertThrows(IllegalArgumentException.class, () -> AuthSettings.builder().totpIssuer("a:b"));
-    assertThrows(IllegalArgumentException.class, () -> AuthSettings.builder().totpWindow(4));
+    assertThrows(IllegalArgumentException.class, () -> AuthSettings.builder().totpWindow(11));
     assertThrows(IllegalArgumentException.class, () -> AuthSettings.builder().totpEnrollmentTtl(Duration.ofHours(2)));
     assertThrows(IllegalArgumentException.class, () -> AuthSettings.builder().tokenIssuer(" "));
     assertThrows(NullPointerException.class, () -> AuthSettings.builder().passwordPolicy(null));
@@ -102,6 +103,42 @@ class AuthSettingsTest {
         IllegalArgumentException.class,
         () -> AuthSettings.builder().sessionTtl(Duration.ofMinutes(10)).build(),
         "access longer than session");
+  }
+
+  @Test
+  void fromConfig_mapsSecurityAuth_andNamesRejectedProperty() {
+    SecurityConfig.Auth d = SecurityConfig.defaults().auth();
+    AuthSettings s = AuthSettings.fromConfig(d);
+    assertEquals(Duration.ofMinutes(15), s.accessTokenTtl());
+    assertEquals(Duration.ofHours(24), s.sessionTtl());
+    assertEquals(Duration.ofDays(30), s.rememberMeTtl());
+    assertEquals(32, s.passwordPolicy().minLength());
+    assertEquals(5, s.loginRateLimitCapacity());
+    assertEquals("SecureYeoman", s.totpIssuer());
+    assertEquals(1, s.totpWindow());
+    SecurityConfig.Auth custom =
+        new SecurityConfig.Auth(
+            Duration.ofMinutes(5),
+            Duration.ofHours(12),
+            Duration.ofDays(7),
+            300,
+            new SecurityConfig.Auth.LoginRateLimit(10, Duration.ofMinutes(5)),
+            new SecurityConfig.Auth.Totp("Acme", 2));
+    AuthSettings c = AuthSettings.fromConfig(custom);
+    assertEquals(300, c.passwordPolicy().minLength());
+    assertEquals(300, c.passwordPolicy().maxLength());
+    assertEquals(Duration.ofMinutes(5), c.loginRateLimitRefillPeriod());
+    assertEquals(2, c.totpWindow());
+    SecurityConfig.Auth colon =
+        new SecurityConfig.Auth(
+            Duration.ofMinutes(5),
+            Duration.ofHours(12),
+            Duration.ofDays(7),
+            32,
+            new SecurityConfig.Auth.LoginRateLimit(10, Duration.ofMinutes(5)),
+            new SecurityConfig.Auth.Totp("Ac:me", 1));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AuthSettings.fromConfig(colon));
+    assertTrue(e.getMessage().startsWith("security.auth: totpIssuer"), e.getMessage());
   }
 
   @Test

@@ -14,6 +14,8 @@ import dev.secureyeoman.auth.totp.RecoveryCodes;
 import dev.secureyeoman.auth.totp.TotpEnrollment;
 import dev.secureyeoman.auth.totp.TotpParameters;
 import dev.secureyeoman.auth.totp.TotpService;
+import dev.secureyeoman.core.SecretBytes;
+import dev.secureyeoman.core.crypto.SecretStores;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -295,6 +297,28 @@ class TwoFactorTest {
         ps.setString(2, "bob");
         ps.executeUpdate();
       }
+    }
+  }
+
+  @Test
+  void hostSecretStore_isUsed_andAnotherStoreCannotOpenTheSecrets() throws Exception {
+    AuthFixture f = fixture();
+    byte[] hostKey = new byte[32];
+    hostKey[0] = 42;
+    f.secretStore = SecretStores.withKey(SecretBytes.copyOf(hostKey));
+    byte[] secret;
+    try (AuthService s = f.open()) {
+      AuthFixture.createBob(s);
+      secret = enroll(f, s, "bob", USER_PASSWORD);
+      s.completeMfa(challenge(s, "bob", USER_PASSWORD, false), code(f, secret), CLIENT);
+    }
+    f.advance(Duration.ofSeconds(30));
+    f.secretStore = null; // default store (derived from the master key) cannot open envelopes sealed by the host's
+    try (AuthService s = f.open()) {
+      assertThrows(
+          InvalidCredentialsException.class,
+          () -> s.completeMfa(challenge(s, "bob", USER_PASSWORD, false), code(f, secret), CLIENT));
+      assertEquals(1, f.audit.named("auth.totp.secret_undecryptable").size());
     }
   }
 

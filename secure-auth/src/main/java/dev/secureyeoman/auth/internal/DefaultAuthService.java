@@ -27,6 +27,9 @@ import dev.secureyeoman.auth.totp.TotpEnrollment;
 import dev.secureyeoman.auth.totp.TotpParameters;
 import dev.secureyeoman.auth.totp.TotpService;
 import dev.secureyeoman.core.SecretBytes;
+import dev.secureyeoman.core.crypto.EnvelopeException;
+import dev.secureyeoman.core.crypto.SecretStore;
+import dev.secureyeoman.core.crypto.SecretStores;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -51,7 +54,6 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
-import javax.crypto.AEADBadTagException;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,7 +76,7 @@ public final class DefaultAuthService implements AuthService {
   private final SecretBytes refreshKey;
   private final SecretBytes challengeKey;
   private final SecretBytes recoveryKey;
-  private final SecretBox secretBox;
+  private final SecretStore secretStore;
   private final PasswordHasher hasher;
   private final String dummyHash;
   private final JwtCodec jwt;
@@ -94,10 +96,17 @@ public final class DefaultAuthService implements AuthService {
    * @param settings settings
    * @param clock clock
    * @param random randomness
+   * @param secretStore seals TOTP secrets; null for one keyed by a key derived from the master key
    * @throws AuthStorageException if the database cannot be prepared
    */
   public DefaultAuthService(
-      DataSource ds, AuditSink audit, SecretBytes masterKey, AuthSettings settings, Clock clock, SecureRandom random)
+      DataSource ds,
+      AuditSink audit,
+      SecretBytes masterKey,
+      AuthSettings settings,
+      Clock clock,
+      SecureRandom random,
+      SecretStore secretStore)
       throws AuthStorageException {
     this.pool = new ConnectionPool(ds, 8);
     this.audit = audit;
@@ -108,7 +117,13 @@ public final class DefaultAuthService implements AuthService {
     this.refreshKey = keys.derive("refresh-token-hmac");
     this.challengeKey = keys.derive("mfa-challenge-hmac");
     this.recoveryKey = keys.derive("recovery-code-hmac");
-    this.secretBox = new SecretBox(keys.derive("totp-secret-aes-gcm"), random);
+    if (secretStore != null) {
+      this.secretStore = secretStore;
+    } else {
+      try (SecretBytes k = keys.derive("totp-secret-envelope")) {
+        this.secretStore = SecretStores.withKey(k); // copies the key
+      }
+    }
     this.hasher =
         PasswordHasher.argon2id(settings.hashParameters(), settings.maxConcurrentHashes(), random);
     this.jwt = new JwtCodec(settings.tokenIssuer());
@@ -1109,8 +1124,8 @@ public final class DefaultAuthService implements AuthService {
       throws AuthException {
     byte[] secret;
     try {
-      secret = secretBox.decrypt(sealed, aad(userId));
-    } catch (AEADBadTagException e) {
+      secret = secretStore.decrypt(sealed, aad(userId));
+    } catch (EnvelopeException e) {
       audit(AuditLevel.ERROR, "auth.totp.secret_undecryptable", userId,
           "stored TOTP secret failed authentication (tampered, moved or wrong key)", meta());
       return OptionalLong.empty();
@@ -1158,7 +1173,7 @@ public final class DefaultAuthService implements AuthService {
     byte[] secret = new byte[len];
     random.nextBytes(secret);
     try {
-      byte[] sealed = secretBox.encrypt(secret, aad(u.id()));
+      byte[] sealed = secretStore.encrypt(secret, aad(u.id()));
       Instant expires = clock.instant().plus(settings.totpEnrollmentTtl());
       tx(
           c ->

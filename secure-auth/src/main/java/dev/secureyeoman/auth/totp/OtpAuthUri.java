@@ -14,7 +14,7 @@ public final class OtpAuthUri {
   /**
    * Builds the URI.
    *
-   * @param issuer service name, 1–64 chars without ':'
+   * @param issuer service name, 1–100 chars without ':'
    * @param account account name (user name or email), 1–128 chars without ':'
    * @param secret the shared secret
    * @param parameters algorithm, digits, period
@@ -23,7 +23,7 @@ public final class OtpAuthUri {
   public static String build(String issuer, String account, byte[] secret, TotpParameters parameters) {
     Objects.requireNonNull(secret, "secret");
     Objects.requireNonNull(parameters, "parameters");
-    checkPart("issuer", issuer, 64);
+    checkPart("issuer", issuer, 100);
     checkPart("account", account, 128);
     return "otpauth://totp/"
         + encode(issuer)
