@@ -2,7 +2,16 @@
 module dev.secureyeoman.auth {
   requires transitive dev.secureyeoman.core;
   requires transitive dev.secureyeoman.audit;
+  requires transitive java.sql;
   requires org.slf4j;
+  requires org.xerial.sqlitejdbc;
+  requires org.bouncycastle.provider;
+  requires com.nimbusds.jose.jwt;
+  requires io.github.bucket4j.core;
+  requires com.google.zxing;
+  requires com.google.zxing.javase;
+  requires java.desktop;
 
   exports dev.secureyeoman.auth;
+  exports dev.secureyeoman.auth.totp;
 }

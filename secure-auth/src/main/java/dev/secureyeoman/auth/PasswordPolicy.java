@@ -1,6 +1,11 @@
 package dev.secureyeoman.auth;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -40,6 +45,32 @@ public record PasswordPolicy(int minLength, int maxLength, Set<String> blocklist
    */
   public static PasswordPolicy defaults() {
     return new PasswordPolicy(DEFAULT_MIN_LENGTH, DEFAULT_MAX_LENGTH, Set.of());
+  }
+
+  /** Largest blocklist file accepted (bytes), so a misconfigured path cannot exhaust memory. */
+  public static final long MAX_BLOCKLIST_BYTES = 64L * 1024 * 1024;
+
+  /**
+   * Returns a copy of this policy whose blocklist also contains every non-empty, non-comment ({@code #}) line of a UTF-8
+   * file (one password per line, compared case-insensitively).
+   *
+   * @param file the blocklist file, at most {@link #MAX_BLOCKLIST_BYTES}
+   * @return the extended policy
+   * @throws IOException if the file cannot be read or is too large
+   */
+  public PasswordPolicy withBlocklistFile(Path file) throws IOException {
+    long size = Files.size(file);
+    if (size > MAX_BLOCKLIST_BYTES) {
+      throw new IOException("blocklist file " + file + " is larger than " + MAX_BLOCKLIST_BYTES + " bytes");
+    }
+    Set<String> all = new HashSet<>(blocklist);
+    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      String t = line.strip();
+      if (!t.isEmpty() && !t.startsWith("#")) {
+        all.add(t.toLowerCase(Locale.ROOT));
+      }
+    }
+    return new PasswordPolicy(minLength, maxLength, all);
   }
 
   /**

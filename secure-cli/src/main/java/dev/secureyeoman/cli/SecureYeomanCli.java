@@ -33,7 +33,9 @@ public final class SecureYeomanCli implements Runnable {
   public static final int EXIT_USAGE = 2;
 
   /** Subcommand classes, added by the issues that deliver them. */
-  static final Class<?>[] SUBCOMMANDS = {ConfigCommand.class, AuditCommand.class, SandboxCommand.class};
+  static final Class<?>[] SUBCOMMANDS = {
+    ConfigCommand.class, AuditCommand.class, TotpCommand.class, SandboxCommand.class
+  };
 
   @Option(names = "--verbose", description = "Print stack traces for errors.", scope = CommandLine.ScopeType.INHERIT)
   boolean verbose;

@@ -1,0 +1,63 @@
+package dev.secureyeoman.auth.internal;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import javax.sql.DataSource;
+
+/**
+ * Keeps up to {@code maxIdle} open connections for reuse: opening an SQLite connection re-applies the pragmas and re-reads
+ * the schema, which costs more than most of our statements. Connections are used by one thread at a time; a connection
+ * that saw an error, or is not in auto-commit mode, is closed instead of reused.
+ */
+final class ConnectionPool implements AutoCloseable {
+  private final DataSource ds;
+  private final BlockingQueue<Connection> idle;
+  private volatile boolean closed;
+
+  ConnectionPool(DataSource ds, int maxIdle) {
+    this.ds = ds;
+    this.idle = new ArrayBlockingQueue<>(maxIdle);
+  }
+
+  Connection borrow() throws SQLException {
+    Connection c = idle.poll();
+    while (c != null) {
+      if (!c.isClosed()) {
+        return c;
+      }
+      c = idle.poll();
+    }
+    return ds.getConnection();
+  }
+
+  /** Returns a connection; {@code healthy} false (or a connection in a transaction) closes it. */
+  void release(Connection c, boolean healthy) {
+    try {
+      if (healthy && !closed && !c.isClosed() && c.getAutoCommit() && idle.offer(c)) {
+        return;
+      }
+      c.close();
+    } catch (SQLException e) {
+      try {
+        c.close();
+      } catch (SQLException ignored) {
+        // already broken
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    Connection c;
+    while ((c = idle.poll()) != null) {
+      try {
+        c.close();
+      } catch (SQLException ignored) {
+        // closing anyway
+      }
+    }
+  }
+}

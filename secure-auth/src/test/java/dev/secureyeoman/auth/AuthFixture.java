@@ -1,0 +1,73 @@
+package dev.secureyeoman.auth;
+
+import dev.secureyeoman.core.SecretBytes;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Set;
+import javax.sql.DataSource;
+
+/** Builds real services on an SQLite file in a temp dir, with cheap Argon2 so the suite stays fast. */
+public final class AuthFixture {
+  public static final String ADMIN_PASSWORD = "correct horse battery staple admin pw";
+  public static final String USER_PASSWORD = "another long passphrase for bob user!";
+  public static final ClientInfo CLIENT = ClientInfo.of("198.51.100.7");
+  public static final PasswordHashParameters CHEAP = new PasswordHashParameters(64, 1, 1, 16, 32);
+
+  public final Path dbFile;
+  public final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T10:00:00Z"));
+  public final MemoryAuditSink audit = new MemoryAuditSink();
+  public final byte[] masterKey = new byte[32];
+  public AuthSettings settings;
+  public dev.secureyeoman.core.crypto.SecretStore secretStore;
+
+  public AuthFixture(Path dir) {
+    this(dir, AuthSettings.builder().hashParameters(CHEAP).build());
+  }
+
+  public AuthFixture(Path dir, AuthSettings settings) {
+    this.dbFile = dir.resolve("auth.db");
+    this.settings = settings;
+    Arrays.fill(masterKey, (byte) 7);
+  }
+
+  public DataSource dataSource() {
+    return AuthDataSources.sqlite(dbFile);
+  }
+
+  /** Opens a service on the same files (call again to simulate a restart). */
+  public AuthService open() throws AuthException {
+    AuthService.Builder b =
+        AuthService.builder()
+            .dataSource(dataSource())
+            .auditSink(audit)
+            .masterKey(SecretBytes.copyOf(masterKey))
+            .settings(settings)
+            .clock(clock)
+            .random(new SecureRandom());
+    if (secretStore != null) {
+      b.secretStore(secretStore);
+    }
+    return b.build();
+  }
+
+  public static String createAdmin(AuthService s) throws AuthException {
+    return s.createUser("admin", ADMIN_PASSWORD.toCharArray(), Set.of(Principal.ROLE_ADMIN));
+  }
+
+  public static String createBob(AuthService s) throws AuthException {
+    return s.createUser("bob", USER_PASSWORD.toCharArray(), Set.of());
+  }
+
+  public static LoginResult.Authenticated login(AuthService s, String user, String pw, boolean rememberMe)
+      throws AuthException {
+    LoginResult r = s.login(user, pw.toCharArray(), rememberMe, CLIENT);
+    return (LoginResult.Authenticated) r;
+  }
+
+  public void advance(Duration d) {
+    clock.advance(d);
+  }
+}

@@ -1,0 +1,107 @@
+package dev.secureyeoman.auth;
+
+import static dev.secureyeoman.auth.AuthFixture.ADMIN_PASSWORD;
+import static dev.secureyeoman.auth.AuthFixture.CLIENT;
+import static dev.secureyeoman.auth.AuthFixture.USER_PASSWORD;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.secureyeoman.audit.AuditEvent;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PasswordResetTest {
+  static final String NEW_PASSWORD = "a brand new passphrase that is long enough";
+  @TempDir Path dir;
+
+  @Test
+  void resetPassword_wrongCurrent_rejectedAndAudited() throws Exception {
+    AuthFixture f = new AuthFixture(dir);
+    try (AuthService s = f.open()) {
+      AuthFixture.createAdmin(s);
+      Principal admin = s.authenticate(AuthFixture.login(s, "admin", ADMIN_PASSWORD, false).tokens().accessToken());
+      assertThrows(
+          InvalidCredentialsException.class,
+          () -> s.resetPassword(admin, "not the current password at all!!".toCharArray(), NEW_PASSWORD.toCharArray()));
+      AuditEvent e = f.audit.named("auth.password.reset").get(0);
+      assertEquals(admin.userId(), e.actor());
+      assertEquals("failure", e.metadata().get("outcome"));
+      // nothing changed: the old password still works
+      AuthFixture.login(s, "admin", ADMIN_PASSWORD, false);
+    }
+  }
+
+  @Test
+  void resetPassword_policyViolation_rejectedWithReason() throws Exception {
+    AuthFixture f = new AuthFixture(dir);
+    try (AuthService s = f.open()) {
+      AuthFixture.createAdmin(s);
+      Principal admin = s.authenticate(AuthFixture.login(s, "admin", ADMIN_PASSWORD, false).tokens().accessToken());
+      PasswordPolicyException e =
+          assertThrows(
+              PasswordPolicyException.class,
+              () -> s.resetPassword(admin, ADMIN_PASSWORD.toCharArray(), "short".toCharArray()));
+      assertEquals(List.of("password must be at least 32 characters"), e.violations());
+      assertEquals("rejected", f.audit.named("auth.password.reset").get(0).metadata().get("outcome"));
+      AuthFixture.login(s, "admin", ADMIN_PASSWORD, false);
+    }
+  }
+
+  @Test
+  void resetPassword_nonAdmin_forbidden() throws Exception {
+    AuthFixture f = new AuthFixture(dir);
+    try (AuthService s = f.open()) {
+      AuthFixture.createBob(s);
+      Principal bob = s.authenticate(AuthFixture.login(s, "bob", USER_PASSWORD, false).tokens().accessToken());
+      assertThrows(
+          ForbiddenException.class,
+          () -> s.resetPassword(bob, USER_PASSWORD.toCharArray(), NEW_PASSWORD.toCharArray()));
+      assertEquals(1, f.audit.named("auth.forbidden").size());
+      AuthFixture.login(s, "bob", USER_PASSWORD, false);
+    }
+  }
+
+  @Test
+  void resetPassword_success_killsEveryEarlierTokenAlsoAfterRestart() throws Exception {
+    AuthFixture f = new AuthFixture(dir);
+    AuthTokens before1;
+    AuthTokens before2;
+    try (AuthService s = f.open()) {
+      AuthFixture.createAdmin(s);
+      before1 = AuthFixture.login(s, "admin", ADMIN_PASSWORD, true).tokens();
+      before2 = AuthFixture.login(s, "admin", ADMIN_PASSWORD, false).tokens();
+      Principal admin = s.authenticate(before1.accessToken());
+      s.resetPassword(admin, ADMIN_PASSWORD.toCharArray(), NEW_PASSWORD.toCharArray());
+
+      assertThrows(InvalidCredentialsException.class, () -> AuthFixture.login(s, "admin", ADMIN_PASSWORD, false));
+      AuthFixture.login(s, "admin", NEW_PASSWORD, false);
+      assertRejected(s, before1, before2);
+
+      AuditEvent e = f.audit.named("auth.password.reset").get(0);
+      assertEquals(admin.userId(), e.actor());
+      assertEquals("success", e.metadata().get("outcome"));
+      String dump = f.audit.dump();
+      assertFalse(dump.contains(NEW_PASSWORD), "new password never audited");
+      assertFalse(dump.contains(ADMIN_PASSWORD), "old password never audited");
+      assertFalse(dump.contains(before1.refreshToken()), "tokens never audited");
+    }
+    // simulated restart: a new service on the same files
+    try (AuthService s = f.open()) {
+      assertRejected(s, before1, before2);
+      assertThrows(InvalidCredentialsException.class, () -> AuthFixture.login(s, "admin", ADMIN_PASSWORD, false));
+      AuthTokens fresh = AuthFixture.login(s, "admin", NEW_PASSWORD, false).tokens();
+      assertTrue(s.authenticate(fresh.accessToken()).hasRole(Principal.ROLE_ADMIN));
+    }
+  }
+
+  private static void assertRejected(AuthService s, AuthTokens... ts) {
+    for (AuthTokens t : ts) {
+      assertThrows(InvalidTokenException.class, () -> s.authenticate(t.accessToken()));
+      assertThrows(InvalidTokenException.class, () -> s.refresh(t.refreshToken(), CLIENT));
+    }
+  }
+}
