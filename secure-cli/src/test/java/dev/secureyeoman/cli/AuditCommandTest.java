@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +28,6 @@ class AuditCommandTest {
   private Path db;
   private final Map<String, String> envVars = new java.util.HashMap<>();
 
-  record Run(int code, String out, String err) {}
 
   @BeforeEach
   void setUp() {
@@ -45,10 +42,7 @@ class AuditCommandTest {
   }
 
   private Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = SecureYeomanCli.run(args, new PrintWriter(out), new PrintWriter(err));
-    return new Run(code, out.toString(), err.toString());
+    return Run.of(args);
   }
 
   private void assertOneErrorLine(Run r, int code) {

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +22,6 @@ class ConfigCommandTest {
   static final String YAML =
       "security:\n  audit:\n    retention_days: 30\n    db_path: data/very-secret-audit.db\napp:\n  token: abc\n";
 
-  record Run(int code, String out, String err) {}
 
   @TempDir Path dir;
   Path key1;
@@ -32,10 +29,7 @@ class ConfigCommandTest {
   Path plain;
 
   static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = SecureYeomanCli.run(args, new PrintWriter(out), new PrintWriter(err));
-    return new Run(code, out.toString(), err.toString());
+    return Run.of(args);
   }
 
   static String keyB64(int seed) {

@@ -3,19 +3,13 @@ package dev.secureyeoman.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 
 class SecureYeomanCliTest {
 
-  record Run(int code, String out, String err) {}
 
   static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = SecureYeomanCli.run(args, new PrintWriter(out), new PrintWriter(err));
-    return new Run(code, out.toString(), err.toString());
+    return Run.of(args);
   }
 
   @Test
