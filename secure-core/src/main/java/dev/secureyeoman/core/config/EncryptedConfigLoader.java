@@ -70,7 +70,7 @@ import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator
  * a class. Error messages carry paths, never values. Validation reports <em>every</em> violation.
  *
  * <p><b>Non-goals.</b> Decrypted YAML text lives briefly as a {@link String} that cannot be wiped. Binding (type)
- * errors stop at the first one found after all unknown keys are listed.
+ * errors stop at the first one found; unknown keys and constraint violations are all listed together.
  *
  * <p>Thread-safe; build once and reuse.
  */
@@ -281,14 +281,13 @@ public final class EncryptedConfigLoader {
     if (!section.isObject()) {
       throw new ConfigException(source, List.of(new ConfigViolation(SECURITY_SECTION, "must be a mapping")));
     }
+    // unknown keys are reported together with every other violation: prune them, bind the rest, then report all
     List<ConfigViolation> unknown = new ArrayList<>();
     unknownKeys(section, SecurityConfig.class, SECURITY_SECTION, unknown);
-    if (!unknown.isEmpty()) {
-      throw new ConfigException(source, sorted(unknown));
-    }
+    JsonNode known = unknown.isEmpty() ? section : pruneUnknown(section.deepCopy(), SecurityConfig.class);
     JsonNode defaults = mapper.valueToTree(SecurityConfig.defaults());
-    JsonNode merged = merge(defaults.deepCopy(), section);
-    return bind(merged, SECURITY_SECTION, SecurityConfig.class, source);
+    JsonNode merged = merge(defaults.deepCopy(), known);
+    return bind(merged, SECURITY_SECTION, SecurityConfig.class, source, unknown);
   }
 
   private <T> T bind(JsonNode node, String prefix, Class<T> type, String source) throws ConfigException {
@@ -297,31 +296,66 @@ public final class EncryptedConfigLoader {
     }
     List<ConfigViolation> unknown = new ArrayList<>();
     unknownKeys(node, type, prefix, unknown);
-    if (!unknown.isEmpty()) {
-      throw new ConfigException(source, sorted(unknown));
-    }
-    T value;
+    JsonNode known = unknown.isEmpty() ? node : pruneUnknown(node.deepCopy(), type);
+    return bind(known, prefix, type, source, unknown);
+  }
+
+  /**
+   * Binds and validates {@code node} (which holds no unknown keys any more) and throws one {@link ConfigException} with
+   * {@code earlier} plus every binding or constraint violation found.
+   */
+  private <T> T bind(JsonNode node, String prefix, Class<T> type, String source, List<ConfigViolation> earlier)
+      throws ConfigException {
+    Set<ConfigViolation> problems = new TreeSet<>(earlier);
+    T value = null;
     try {
       value = mapper.treeToValue(node, type);
-    } catch (JsonMappingException e) {
-      throw new ConfigException(source, List.of(bindingViolation(e, prefix)));
-    } catch (JsonProcessingException e) {
-      throw new ConfigException(source, List.of(new ConfigViolation(display(prefix), "cannot be bound")));
-    } catch (RuntimeException e) {
-      throw new ConfigException(source, List.of(new ConfigViolation(display(prefix), "cannot be bound")));
-    }
-    if (value == null) {
-      throw new ConfigException(source, List.of(new ConfigViolation(display(prefix), "must not be null")));
-    }
-    Set<ConstraintViolation<T>> violations = validator.validate(value);
-    if (!violations.isEmpty()) {
-      Set<ConfigViolation> out = new TreeSet<>();
-      for (ConstraintViolation<T> v : violations) {
-        out.add(new ConfigViolation(yamlPath(prefix, v.getPropertyPath()), v.getMessage()));
+      if (value == null) {
+        problems.add(new ConfigViolation(display(prefix), "must not be null"));
       }
-      throw new ConfigException(source, new ArrayList<>(out));
+    } catch (JsonMappingException e) {
+      problems.add(bindingViolation(e, prefix));
+    } catch (JsonProcessingException | RuntimeException e) {
+      problems.add(new ConfigViolation(display(prefix), "cannot be bound"));
+    }
+    if (value != null) {
+      for (ConstraintViolation<T> v : validator.validate(value)) {
+        problems.add(new ConfigViolation(yamlPath(prefix, v.getPropertyPath()), v.getMessage()));
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigException(source, new ArrayList<>(problems));
     }
     return value;
+  }
+
+  /** Removes, in place, the keys that {@link #unknownKeys} reports; returns {@code node}. */
+  private static JsonNode pruneUnknown(JsonNode node, Type type) {
+    Class<?> raw = rawClass(type);
+    if (raw == null) {
+      return node;
+    }
+    if (raw.isRecord() && node instanceof ObjectNode obj) {
+      Map<String, RecordComponent> components = new java.util.HashMap<>();
+      for (RecordComponent c : raw.getRecordComponents()) {
+        components.put(snake(c.getName()), c);
+      }
+      List<String> names = new ArrayList<>();
+      obj.fieldNames().forEachRemaining(names::add);
+      for (String name : names) {
+        RecordComponent c = components.get(name);
+        if (c == null) {
+          obj.remove(name);
+        } else {
+          pruneUnknown(obj.get(name), c.getGenericType());
+        }
+      }
+    } else if (Collection.class.isAssignableFrom(raw) && node.isArray() && type instanceof ParameterizedType p) {
+      for (JsonNode element : node) {
+        pruneUnknown(element, p.getActualTypeArguments()[0]);
+      }
+    }
+    return node;
   }
 
   /** Lists keys of {@code node} that no record component of {@code type} (recursively) accepts. */
@@ -452,10 +486,6 @@ public final class EncryptedConfigLoader {
       out.append(snake(node.getName()));
     }
     return display(out.toString());
-  }
-
-  private static List<ConfigViolation> sorted(List<ConfigViolation> list) {
-    return new ArrayList<>(new TreeSet<>(list));
   }
 
   private static String join(String path, String key) {

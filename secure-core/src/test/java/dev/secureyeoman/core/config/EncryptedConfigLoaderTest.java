@@ -146,6 +146,18 @@ class EncryptedConfigLoaderTest {
   }
 
   @Test
+  void unknownKeysAndInvalidValues_reportedTogether() throws Exception {
+    Path p = write("mixed.yaml", """
+        security:
+          audit: { retention_days: 0, retention_dayz: 5 }
+          bogus: 1
+        """);
+    ConfigException e = assertThrows(ConfigException.class, () -> plain.load(p));
+    assertEquals(List.of("security.audit.retention_days: must be greater than 0",
+        "security.audit.retention_dayz: unknown key", "security.bogus: unknown key"), lines(e));
+  }
+
+  @Test
   void wrongTypes_reportedWithPathAndExpectation() throws Exception {
     assertEquals(List.of("security.audit.retention_days: expected an integer"), lines(assertThrows(
         ConfigException.class, () -> plain.load(write("t1.yaml", "security: {audit: {retention_days: ninety}}")))));
@@ -171,7 +183,8 @@ class EncryptedConfigLoaderTest {
     AppConfig app = plain.load(p, "app", AppConfig.class);
     assertEquals(new AppConfig("gateway", 8080), app);
     Path bad = write("bad-app.yaml", "app: { name: '', port: 70000, debug: true }\n");
-    assertEquals(List.of("app.debug: unknown key"),
+    assertEquals(
+        List.of("app.debug: unknown key", "app.name: must not be blank", "app.port: must be less than or equal to 65535"),
         lines(assertThrows(ConfigException.class, () -> plain.load(bad, "app", AppConfig.class))));
     Path invalid = write("invalid-app.yaml", "app: { name: '', port: 70000 }\n");
     assertEquals(List.of("app.name: must not be blank", "app.port: must be less than or equal to 65535"),
