@@ -1,8 +1,8 @@
 /** Example applications wiring the SecureYeoman modules. */
 module dev.secureyeoman.examples {
   requires dev.secureyeoman.core;
-  requires dev.secureyeoman.audit;
-  requires dev.secureyeoman.auth;
+  requires transitive dev.secureyeoman.audit; // GatewayMain exposes AuditStore and VerificationResult
+  requires transitive dev.secureyeoman.auth; // GatewayMain exposes AuthService
   requires dev.secureyeoman.sandbox;
   requires dev.secureyeoman.integrations;
   requires jdk.httpserver;
