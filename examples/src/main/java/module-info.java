@@ -8,6 +8,7 @@ module dev.secureyeoman.examples {
   requires jdk.httpserver;
   requires java.net.http;
   requires org.slf4j;
+  requires java.logging; // quiets Hibernate Validator's JUL version line in main()
 
   exports dev.secureyeoman.examples;
 }

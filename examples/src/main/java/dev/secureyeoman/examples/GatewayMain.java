@@ -79,6 +79,13 @@ public final class GatewayMain implements AutoCloseable {
   /** Name of the bootstrap administrator. */
   public static final String ADMIN_USER = "admin";
 
+  /**
+   * Hibernate Validator (used by the config loader) logs its version through java.util.logging on stderr; the gateway
+   * keeps stderr to its own log lines and one {@code error:} line. Held in a field: JUL keeps loggers weakly.
+   */
+  private static final java.util.logging.Logger HIBERNATE_VALIDATOR_JUL =
+      java.util.logging.Logger.getLogger("org.hibernate.validator");
+
   private static final String PASSWORD_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
   private final HttpServer server;
@@ -237,6 +244,9 @@ public final class GatewayMain implements AutoCloseable {
       // self-contained; a production host keeps keys outside the data directory (KMS, secret manager, another volume),
       // because whoever can read keys/ can forge audit entries and tokens.
       Path keyDir = p.dataDir.resolve("keys");
+      // the store would create missing parents with the default umask; keep them owner-only like the data dir
+      createPrivateDir(p.dataDir.resolve(config.audit().dbPath()).toAbsolutePath().getParent());
+      createPrivateDir(p.dataDir.resolve(config.audit().checkpointPath()).toAbsolutePath().getParent());
       try (SecretBytes auditKey = loadOrCreateKey(env, "SECUREYEOMAN_AUDIT_KEY", keyDir.resolve("audit.key"), random);
           SecretBytes authKey = loadOrCreateKey(env, "SECUREYEOMAN_AUTH_KEY", keyDir.resolve("auth.key"), random)) {
         p.audit =
@@ -599,6 +609,7 @@ public final class GatewayMain implements AutoCloseable {
    * @param args {@code [--port P] [--data-dir D] [--config F]}
    */
   public static void main(String[] args) {
+    HIBERNATE_VALIDATOR_JUL.setLevel(java.util.logging.Level.WARNING);
     int code = launch(args, System::getenv, System.out, System.err);
     if (code != 0) {
       System.exit(code);

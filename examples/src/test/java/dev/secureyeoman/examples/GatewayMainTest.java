@@ -154,7 +154,7 @@ class GatewayMainTest {
   }
 
   @Test
-  void adminPasswordViolatingPolicy_failsWithExitCode1_andNothingListens() throws Exception {
+  void adminPasswordViolatingPolicy_failsWithExitCode1_passwordNotEchoed() throws Exception {
     env.put("SECUREYEOMAN_ADMIN_PASSWORD", "short");
     GatewayMain.GatewayException e =
         assertThrows(GatewayMain.GatewayException.class, () -> start(tmp.resolve("data")));
