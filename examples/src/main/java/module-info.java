@@ -1,13 +1,14 @@
 /** Example applications wiring the SecureYeoman modules. */
 module dev.secureyeoman.examples {
   requires dev.secureyeoman.core;
-  requires dev.secureyeoman.audit;
-  requires dev.secureyeoman.auth;
+  requires transitive dev.secureyeoman.audit; // GatewayMain exposes AuditStore and VerificationResult
+  requires transitive dev.secureyeoman.auth; // GatewayMain exposes AuthService
   requires dev.secureyeoman.sandbox;
   requires dev.secureyeoman.integrations;
   requires jdk.httpserver;
   requires java.net.http;
   requires org.slf4j;
+  requires java.logging; // quiets Hibernate Validator's JUL version line in main()
 
   exports dev.secureyeoman.examples;
 }

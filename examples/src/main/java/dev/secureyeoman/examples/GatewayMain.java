@@ -2,54 +2,363 @@ package dev.secureyeoman.examples;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.secureyeoman.audit.AuditEvent;
+import dev.secureyeoman.audit.AuditException;
+import dev.secureyeoman.audit.AuditMaintenance;
+import dev.secureyeoman.audit.AuditMaintenanceSettings;
+import dev.secureyeoman.audit.AuditStore;
+import dev.secureyeoman.audit.AuditStoreOptions;
+import dev.secureyeoman.audit.CheckpointKeys;
+import dev.secureyeoman.audit.SqliteAuditStore;
+import dev.secureyeoman.audit.VerificationResult;
+import dev.secureyeoman.auth.AuthDataSources;
+import dev.secureyeoman.auth.AuthException;
+import dev.secureyeoman.auth.AuthService;
+import dev.secureyeoman.auth.AuthSettings;
+import dev.secureyeoman.auth.AuthStorageException;
+import dev.secureyeoman.auth.PasswordPolicy;
+import dev.secureyeoman.auth.PasswordPolicyException;
+import dev.secureyeoman.auth.Principal;
+import dev.secureyeoman.core.AtomicFiles;
+import dev.secureyeoman.core.SecretBytes;
+import dev.secureyeoman.core.config.ConfigException;
+import dev.secureyeoman.core.config.EncryptedConfigLoader;
+import dev.secureyeoman.core.config.SecurityConfig;
+import dev.secureyeoman.core.crypto.KeySource;
+import dev.secureyeoman.sandbox.NamespaceRunner;
+import dev.secureyeoman.sandbox.SandboxBackend;
+import dev.secureyeoman.sandbox.SandboxCapabilities;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Deque;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The example gateway: {@code java -jar examples/target/gateway.jar [--port P] [--data-dir D]}.
+ * The example gateway: {@code java -jar examples/target/gateway.jar [--port P] [--data-dir D] [--config F]}.
  *
- * <p>Serves {@code GET /healthz} on loopback. Later issues wire authentication, the audit log and the HTTP hardening
- * controls into it; until then it deliberately exposes nothing else.
+ * <p>Wires what the SDK offers today on embedded defaults: the configuration ({@link EncryptedConfigLoader}, plain or
+ * encrypted YAML), the tamper-evident audit log (SQLite, verified once at start, periodic maintenance), the auth
+ * service (SQLite, bootstrap {@code admin} user) and a sandbox probe. It serves only {@code GET /healthz} on loopback;
+ * the HTTP auth routes and hardening controls belong to the gateway issue.
+ *
+ * <p>Everything lives under the data directory (created {@code 0700}): {@code auth.db}, {@code keys/} and the audit
+ * paths of {@code security.audit.*} resolved against it (by default {@code data/audit.db} and
+ * {@code checkpoints/audit.checkpoints}, two different directories as the audit store requires).
+ *
+ * <p>Environment (read only here, by the host application; the libraries never read it): {@code SECUREYEOMAN_CONFIG_KEY}
+ * (key of an encrypted config), {@code SECUREYEOMAN_AUDIT_KEY} and {@code SECUREYEOMAN_AUTH_KEY} (base64 of 32 bytes;
+ * generated and kept under {@code keys/} when unset), {@code SECUREYEOMAN_ADMIN_PASSWORD} (bootstrap password;
+ * random and printed once when unset).
  */
-public final class GatewayMain {
+public final class GatewayMain implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayMain.class);
 
-  private final HttpServer server;
-  private final Path dataDir;
+  /** Usage line printed with argument errors. */
+  public static final String USAGE = "usage: gateway [--port P] [--data-dir D] [--config F]";
 
-  private GatewayMain(HttpServer server, Path dataDir) {
-    this.server = server;
-    this.dataDir = dataDir;
+  /** Name of the bootstrap administrator. */
+  public static final String ADMIN_USER = "admin";
+
+  /**
+   * Hibernate Validator (used by the config loader) logs its version through java.util.logging on stderr; the gateway
+   * keeps stderr to its own log lines and one {@code error:} line. Held in a field: JUL keeps loggers weakly.
+   */
+  private static final java.util.logging.Logger HIBERNATE_VALIDATOR_JUL =
+      java.util.logging.Logger.getLogger("org.hibernate.validator");
+
+  private static final String PASSWORD_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+  private final HttpServer server;
+  private final ExecutorService httpExecutor;
+  private final Path dataDir;
+  private final AuditStore audit;
+  private final AuthService auth;
+  private final AuditMaintenance maintenance;
+  private final ScheduledExecutorService maintenanceScheduler;
+  private final VerificationResult startVerification;
+  private final String healthBody;
+  private final int healthStatus;
+  private final Object closeLock = new Object();
+  private boolean closed;
+
+  private GatewayMain(Parts p) {
+    this.server = p.server;
+    this.httpExecutor = p.httpExecutor;
+    this.dataDir = p.dataDir;
+    this.audit = p.audit;
+    this.auth = p.auth;
+    this.maintenance = p.maintenance;
+    this.maintenanceScheduler = p.scheduler;
+    this.startVerification = p.verification;
+    this.healthBody = p.healthBody;
+    this.healthStatus = p.verification.valid() ? 200 : 503;
   }
 
   /**
-   * Starts the gateway on loopback.
+   * Command-line options.
    *
-   * @param port TCP port, 0 for an ephemeral one
-   * @param dataDir directory for embedded state, created 0700 if missing
-   * @return the running gateway
-   * @throws IOException if the port cannot be bound or the directory created
+   * @param port TCP port on loopback, 0 for an ephemeral one
+   * @param dataDir directory for embedded state
+   * @param config optional config file (plain or encrypted YAML)
    */
-  public static GatewayMain start(int port, Path dataDir) throws IOException {
-    if (!Files.exists(dataDir)) {
-      Files.createDirectories(dataDir);
-      Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwx------"));
+  public record Options(int port, Path dataDir, Optional<Path> config) {
+    /**
+     * Validates the options.
+     *
+     * @param port 0-65535
+     * @param dataDir not null
+     * @param config not null (empty for the defaults)
+     */
+    public Options {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port must be 0-65535, got " + port);
+      }
+      Objects.requireNonNull(dataDir, "dataDir");
+      Objects.requireNonNull(config, "config");
     }
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
-    server.createContext("/healthz", GatewayMain::healthz);
-    server.createContext("/", ex -> json(ex, 404, "{\"error\":\"not found\"}"));
-    server.setExecutor(Executors.newFixedThreadPool(4));
-    server.start();
-    return new GatewayMain(server, dataDir);
+
+    /**
+     * Parses {@code [--port P] [--data-dir D] [--config F]}; defaults: port 8080, data dir {@code data}, no config.
+     *
+     * @param args the arguments
+     * @return the options
+     * @throws GatewayException with exit code 2 for a usage error
+     */
+    public static Options parse(String... args) throws GatewayException {
+      int port = 8080;
+      Path dataDir = Path.of("data");
+      Path config = null;
+      for (int i = 0; i < args.length; i++) {
+        String a = args[i];
+        boolean known = "--port".equals(a) || "--data-dir".equals(a) || "--config".equals(a);
+        if (!known) {
+          throw new GatewayException(2, "unknown argument '" + a + "' (" + USAGE + ")");
+        }
+        if (i + 1 >= args.length || args[i + 1].isEmpty()) {
+          throw new GatewayException(2, a + " needs a value (" + USAGE + ")");
+        }
+        String v = args[++i];
+        switch (a) {
+          case "--port" -> {
+            try {
+              port = Integer.parseInt(v);
+            } catch (NumberFormatException e) {
+              port = -1;
+            }
+            if (port < 0 || port > 65535) {
+              throw new GatewayException(2, "--port must be 0-65535");
+            }
+          }
+          case "--data-dir" -> dataDir = Path.of(v);
+          default -> config = Path.of(v);
+        }
+      }
+      return new Options(port, dataDir, Optional.ofNullable(config));
+    }
+  }
+
+  /** A start-up failure with the process exit code it maps to (2 usage, 1 anything else). */
+  public static final class GatewayException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    /** The exit code. */
+    private final int exitCode;
+
+    /**
+     * Creates the exception.
+     *
+     * @param exitCode 1 or 2
+     * @param message one line, no secrets
+     */
+    public GatewayException(int exitCode, String message) {
+      super(message);
+      this.exitCode = exitCode;
+    }
+
+    /**
+     * Creates the exception with a cause.
+     *
+     * @param exitCode 1 or 2
+     * @param message one line, no secrets
+     * @param cause the cause
+     */
+    public GatewayException(int exitCode, String message, Throwable cause) {
+      super(message, cause);
+      this.exitCode = exitCode;
+    }
+
+    /**
+     * Returns the process exit code.
+     *
+     * @return 1 or 2
+     */
+    public int exitCode() {
+      return exitCode;
+    }
+  }
+
+  /**
+   * Starts the gateway: loads the config, opens the audit log and the auth service, bootstraps {@code admin}, probes
+   * the sandbox, starts audit maintenance and the loopback HTTP server, and records {@code gateway.started}.
+   *
+   * @param options the options
+   * @param env environment lookup (returns null when unset), e.g. {@code System::getenv}
+   * @param console where the one-time bootstrap password is printed (never through the logger)
+   * @return the running gateway; {@link #close()} stops it
+   * @throws GatewayException if anything fails (everything opened so far is closed again)
+   */
+  public static GatewayMain start(Options options, Function<String, String> env, PrintStream console)
+      throws GatewayException {
+    Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(env, "env");
+    Objects.requireNonNull(console, "console");
+    SecurityConfig config = loadConfig(options.config(), env);
+    Deque<AutoCloseable> opened = new ArrayDeque<>();
+    try {
+      Parts p = new Parts();
+      p.dataDir = options.dataDir();
+      createPrivateDir(p.dataDir);
+      SecureRandom random = new SecureRandom();
+
+      // Keys: from the environment if set, else generated once and kept under keys/. This keeps the example
+      // self-contained; a production host keeps keys outside the data directory (KMS, secret manager, another volume),
+      // because whoever can read keys/ can forge audit entries and tokens.
+      Path keyDir = p.dataDir.resolve("keys");
+      // the store would create missing parents with the default umask; keep them owner-only like the data dir
+      createPrivateDir(p.dataDir.resolve(config.audit().dbPath()).toAbsolutePath().getParent());
+      createPrivateDir(p.dataDir.resolve(config.audit().checkpointPath()).toAbsolutePath().getParent());
+      try (SecretBytes auditKey = loadOrCreateKey(env, "SECUREYEOMAN_AUDIT_KEY", keyDir.resolve("audit.key"), random);
+          SecretBytes authKey = loadOrCreateKey(env, "SECUREYEOMAN_AUTH_KEY", keyDir.resolve("auth.key"), random)) {
+        p.audit =
+            SqliteAuditStore.open(
+                AuditStoreOptions.fromConfig(
+                        config.audit(), p.dataDir, auditKey, CheckpointKeys.deriveFromAuditKey(auditKey))
+                    .build());
+        opened.push(p.audit);
+        p.verification = p.audit.verify();
+        if (p.verification.valid()) {
+          LOG.info("audit log verified: {}", p.verification.summary());
+        } else {
+          LOG.error("AUDIT LOG FAILED VERIFICATION: {}", p.verification.summary());
+        }
+        p.auth =
+            AuthService.builder()
+                .dataSource(AuthDataSources.sqlite(p.dataDir.resolve("auth.db")))
+                .auditSink(p.audit)
+                .masterKey(authKey)
+                .settings(AuthSettings.fromConfig(config.auth()))
+                .random(random)
+                .build();
+        opened.push(p.auth);
+      }
+      bootstrapAdmin(p.auth, AuthSettings.fromConfig(config.auth()).passwordPolicy(), env, console, random);
+
+      p.scheduler =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "audit-maintenance");
+                t.setDaemon(true);
+                return t;
+              });
+      ScheduledExecutorService scheduler = p.scheduler;
+      opened.push(scheduler::shutdownNow);
+      p.maintenance =
+          AuditMaintenance.builder(p.audit, AuditMaintenanceSettings.fromConfig(config.audit()))
+              .scheduler(scheduler)
+              .build();
+      p.maintenance.start();
+      AuditMaintenance m = p.maintenance;
+      opened.push(m::stop);
+
+      String backend = probeSandbox();
+      p.healthBody =
+          "{\"status\":\""
+              + (p.verification.valid() ? "ok" : "degraded")
+              + "\",\"audit\":{\"verified\":"
+              + p.verification.valid()
+              + ",\"entries\":"
+              + p.verification.entriesChecked()
+              + "},\"sandbox\":{\"backend\":\""
+              + backend
+              + "\"}}";
+
+      p.server =
+          HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), options.port()), 0);
+      HttpServer server = p.server;
+      opened.push(() -> server.stop(0));
+      p.httpExecutor = Executors.newFixedThreadPool(4);
+      ExecutorService httpExecutor = p.httpExecutor;
+      opened.push(httpExecutor::shutdownNow);
+      GatewayMain g = new GatewayMain(p);
+      server.createContext("/healthz", g::healthz);
+      server.createContext("/", ex -> json(ex, 404, "{\"error\":\"not found\"}"));
+      server.setExecutor(httpExecutor);
+      server.start();
+
+      p.audit.record(
+          AuditEvent.builder("gateway.started")
+              .actor("system")
+              .message("gateway started")
+              .put("port", g.port())
+              .put("audit_verified", p.verification.valid())
+              .put("sandbox_backend", backend)
+              .build());
+      // sign the head now, so deleting entries or restoring an older copy before the first maintenance run shows up
+      if (p.audit.checkpointsConfigured()) {
+        p.audit.checkpoint();
+      }
+      opened.clear();
+      return g;
+    } catch (GatewayException e) {
+      closeAll(opened);
+      throw e;
+    } catch (IOException | AuditException | AuthException | RuntimeException e) {
+      closeAll(opened);
+      throw new GatewayException(1, oneLine(e.getMessage() == null ? e.toString() : e.getMessage()), e);
+    }
+  }
+
+  /**
+   * Command-line logic without {@link System#exit}: starts the gateway and registers the shutdown hook.
+   *
+   * @param args the arguments
+   * @param env environment lookup
+   * @param out standard output (bootstrap password)
+   * @param err standard error (one {@code error:} line)
+   * @return 0 when the gateway is running, otherwise the exit code (1 failure, 2 usage)
+   */
+  static int launch(String[] args, Function<String, String> env, PrintStream out, PrintStream err) {
+    try {
+      Options options = Options.parse(args);
+      GatewayMain g = start(options, env, out);
+      LOG.info(
+          "SecureYeoman gateway listening on http://127.0.0.1:{}/healthz (data dir {})", g.port(), g.dataDir());
+      Runtime.getRuntime().addShutdownHook(new Thread(g::close, "gateway-shutdown"));
+      return 0;
+    } catch (GatewayException e) {
+      err.println("error: " + oneLine(e.getMessage()));
+      return e.exitCode();
+    }
   }
 
   /**
@@ -70,17 +379,68 @@ public final class GatewayMain {
     return dataDir;
   }
 
-  /** Stops the server. */
-  public void stop() {
-    server.stop(0);
+  /**
+   * Returns the audit store (for embedding hosts and tests).
+   *
+   * @return the open store
+   */
+  public AuditStore audit() {
+    return audit;
   }
 
-  private static void healthz(HttpExchange ex) throws IOException {
+  /**
+   * Returns the auth service (for embedding hosts and tests).
+   *
+   * @return the service
+   */
+  public AuthService auth() {
+    return auth;
+  }
+
+  /**
+   * Returns the result of the audit verification made at start.
+   *
+   * @return the result
+   */
+  public VerificationResult startVerification() {
+    return startVerification;
+  }
+
+  /** Stops the server; same as {@link #close()}. */
+  public void stop() {
+    close();
+  }
+
+  /** Stops the HTTP server, the maintenance, the auth service and the audit store, in that order; idempotent. */
+  @Override
+  public void close() {
+    synchronized (closeLock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    server.stop(0);
+    httpExecutor.shutdownNow();
+    maintenance.stop();
+    maintenanceScheduler.shutdownNow();
+    auth.close();
+    try {
+      if (audit.checkpointsConfigured()) {
+        audit.checkpoint(); // covers everything written since the last maintenance run
+      }
+    } catch (AuditException | RuntimeException e) {
+      LOG.warn("final audit checkpoint failed: {}", e.toString());
+    }
+    audit.close();
+  }
+
+  private void healthz(HttpExchange ex) throws IOException {
     if (!"GET".equals(ex.getRequestMethod())) {
       json(ex, 405, "{\"error\":\"method not allowed\"}");
       return;
     }
-    json(ex, 200, "{\"status\":\"ok\"}");
+    json(ex, healthStatus, healthBody);
   }
 
   private static void json(HttpExchange ex, int status, String body) throws IOException {
@@ -94,39 +454,165 @@ public final class GatewayMain {
     }
   }
 
+  private static SecurityConfig loadConfig(Optional<Path> file, Function<String, String> env)
+      throws GatewayException {
+    if (file.isEmpty()) {
+      return SecurityConfig.defaults();
+    }
+    EncryptedConfigLoader loader =
+        EncryptedConfigLoader.newBuilder()
+            .keySource(KeySource.rawKeyFromEnv("SECUREYEOMAN_CONFIG_KEY", env))
+            .build();
+    try {
+      return loader.load(file.get());
+    } catch (ConfigException e) {
+      throw new GatewayException(1, oneLine(e.getMessage()), e);
+    }
+  }
+
+  private static void createPrivateDir(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      Files.createDirectories(dir);
+      if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+      }
+    }
+  }
+
+  /** Key from {@code variable} if set, else from {@code file}, generated (0600, atomically) on first use. */
+  private static SecretBytes loadOrCreateKey(
+      Function<String, String> env, String variable, Path file, SecureRandom random)
+      throws IOException, GatewayException {
+    String fromEnv = env.apply(variable);
+    if (fromEnv != null) {
+      return decodeKey(fromEnv, "environment variable " + variable);
+    }
+    if (!Files.exists(file)) {
+      createPrivateDir(file.getParent());
+      byte[] key = new byte[32];
+      random.nextBytes(key);
+      byte[] text = (Base64.getEncoder().encodeToString(key) + "\n").getBytes(StandardCharsets.US_ASCII);
+      try {
+        AtomicFiles.writeNew(file, text);
+        LOG.info("generated a new key in {} (keep it: without it the data cannot be verified or used)", file);
+        return SecretBytes.adopt(key);
+      } catch (FileAlreadyExistsException raced) {
+        Arrays.fill(key, (byte) 0);
+      } finally {
+        Arrays.fill(text, (byte) 0);
+      }
+    }
+    byte[] text = Files.readAllBytes(file);
+    try {
+      return decodeKey(new String(text, StandardCharsets.US_ASCII), "key file " + file);
+    } finally {
+      Arrays.fill(text, (byte) 0);
+    }
+  }
+
+  private static SecretBytes decodeKey(String base64, String source) throws GatewayException {
+    byte[] key;
+    try {
+      key = Base64.getDecoder().decode(base64.strip());
+    } catch (IllegalArgumentException e) {
+      throw new GatewayException(1, source + ": not base64 of 32 bytes");
+    }
+    if (key.length != 32) {
+      Arrays.fill(key, (byte) 0);
+      throw new GatewayException(1, source + ": not base64 of 32 bytes");
+    }
+    return SecretBytes.adopt(key);
+  }
+
+  /** Creates {@code admin} unless it exists; prints a generated password once, on creation only. */
+  private static void bootstrapAdmin(
+      AuthService auth, PasswordPolicy policy, Function<String, String> env, PrintStream console, SecureRandom random)
+      throws GatewayException, AuthException {
+    String given = env.apply("SECUREYEOMAN_ADMIN_PASSWORD");
+    char[] password = given != null ? given.toCharArray() : generatePassword(policy, random);
+    try {
+      auth.createUser(ADMIN_USER, password, Set.of(Principal.ROLE_ADMIN));
+      LOG.info("created the bootstrap user '{}'", ADMIN_USER);
+      if (given == null) {
+        // stdout only, once: never through the logger, whose output may be collected and kept
+        console.println("Bootstrap user '" + ADMIN_USER + "' created with password: " + new String(password));
+        console.println("This password is shown only once; store it now.");
+        console.flush();
+      }
+    } catch (PasswordPolicyException e) {
+      throw new GatewayException(
+          1, "SECUREYEOMAN_ADMIN_PASSWORD violates the password policy: " + String.join("; ", e.violations()));
+    } catch (AuthStorageException e) {
+      throw e;
+    } catch (AuthException e) {
+      // AuthService has no "user exists" query: createUser refuses a taken name with a plain AuthException.
+      if (!"user name is already taken".equals(e.getMessage())) {
+        throw e;
+      }
+      LOG.debug("bootstrap user '{}' already exists", ADMIN_USER);
+    } finally {
+      Arrays.fill(password, '\0');
+    }
+  }
+
+  private static char[] generatePassword(PasswordPolicy policy, SecureRandom random) {
+    int length = Math.min(Math.max(policy.minLength(), 40), policy.maxLength());
+    char[] out = new char[length];
+    for (int i = 0; i < length; i++) {
+      out[i] = PASSWORD_ALPHABET.charAt(random.nextInt(PASSWORD_ALPHABET.length()));
+    }
+    return out;
+  }
+
+  private static String probeSandbox() {
+    try {
+      SandboxCapabilities caps = NamespaceRunner.create().probe();
+      String backend = caps.bestIsolatingBackend().map(SandboxBackend::name).orElse(SandboxBackend.NONE.name());
+      LOG.info("sandbox probe: {}", caps.toJson());
+      return backend;
+    } catch (RuntimeException e) {
+      LOG.warn("sandbox probe failed: {}", e.toString());
+      return SandboxBackend.NONE.name();
+    }
+  }
+
+  private static void closeAll(Deque<AutoCloseable> opened) {
+    while (!opened.isEmpty()) {
+      try {
+        opened.pop().close();
+      } catch (Exception e) {
+        LOG.warn("cleanup after a failed start: {}", e.toString());
+      }
+    }
+  }
+
+  private static String oneLine(String message) {
+    return message.replace("\r", "").replace("\n", "; ");
+  }
+
+  /** Mutable holder used only while starting. */
+  private static final class Parts {
+    HttpServer server;
+    ExecutorService httpExecutor;
+    Path dataDir;
+    AuditStore audit;
+    AuthService auth;
+    AuditMaintenance maintenance;
+    ScheduledExecutorService scheduler;
+    VerificationResult verification;
+    String healthBody;
+  }
+
   /**
    * Command-line entry point.
    *
-   * @param args {@code [--port P] [--data-dir D]}
-   * @throws IOException if the server cannot start
+   * @param args {@code [--port P] [--data-dir D] [--config F]}
    */
-  public static void main(String[] args) throws IOException {
-    int port = 8080;
-    Path dataDir = Path.of("data");
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      if (("--port".equals(a) || "--data-dir".equals(a)) && i + 1 < args.length) {
-        String v = args[++i];
-        if ("--port".equals(a)) {
-          try {
-            port = Integer.parseInt(v);
-          } catch (NumberFormatException e) {
-            port = -1;
-          }
-          if (port < 0 || port > 65535) {
-            System.err.println("error: --port must be 0-65535");
-            System.exit(2);
-          }
-        } else {
-          dataDir = Path.of(v);
-        }
-      } else {
-        System.err.println("error: unknown argument '" + a + "' (usage: gateway [--port P] [--data-dir D])");
-        System.exit(2);
-      }
+  public static void main(String[] args) {
+    HIBERNATE_VALIDATOR_JUL.setLevel(java.util.logging.Level.WARNING);
+    int code = launch(args, System::getenv, System.out, System.err);
+    if (code != 0) {
+      System.exit(code);
     }
-    GatewayMain g = start(port, dataDir);
-    LOG.info("SecureYeoman gateway listening on http://127.0.0.1:{}/healthz (data dir {})", g.port(), dataDir);
-    Runtime.getRuntime().addShutdownHook(new Thread(g::stop, "gateway-shutdown"));
   }
 }
