@@ -18,6 +18,7 @@ import dev.secureyeoman.auth.AuthSettings;
 import dev.secureyeoman.auth.AuthStorageException;
 import dev.secureyeoman.auth.PasswordPolicy;
 import dev.secureyeoman.auth.PasswordPolicyException;
+import dev.secureyeoman.auth.UserExistsException;
 import dev.secureyeoman.auth.Principal;
 import dev.secureyeoman.core.AtomicFiles;
 import dev.secureyeoman.core.SecretBytes;
@@ -542,13 +543,7 @@ public final class GatewayMain implements AutoCloseable {
     } catch (PasswordPolicyException e) {
       throw new GatewayException(
           1, "SECUREYEOMAN_ADMIN_PASSWORD violates the password policy: " + String.join("; ", e.violations()));
-    } catch (AuthStorageException e) {
-      throw e;
-    } catch (AuthException e) {
-      // AuthService has no "user exists" query: createUser refuses a taken name with a plain AuthException.
-      if (!"user name is already taken".equals(e.getMessage())) {
-        throw e;
-      }
+    } catch (UserExistsException e) {
       LOG.debug("bootstrap user '{}' already exists", ADMIN_USER);
     } finally {
       Arrays.fill(password, '\0');

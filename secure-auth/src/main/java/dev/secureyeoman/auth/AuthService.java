@@ -43,7 +43,8 @@ public interface AuthService extends AutoCloseable {
    * @param roles roles such as {@link Principal#ROLE_ADMIN}; {@link Principal#ROLE_USER} is always added
    * @return the new user id
    * @throws PasswordPolicyException if the password violates the policy
-   * @throws AuthException if the user name is taken or storage fails
+   * @throws UserExistsException if the user name is taken
+   * @throws AuthException if storage fails
    */
   String createUser(String username, char[] password, Set<String> roles) throws AuthException;
 

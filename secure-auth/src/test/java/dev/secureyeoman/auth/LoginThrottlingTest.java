@@ -97,7 +97,7 @@ class LoginThrottlingTest {
     try (AuthService s = f.open()) {
       assertThrows(PasswordPolicyException.class, () -> s.createUser("carol", "short".toCharArray(), Set.of()));
       AuthFixture.createBob(s);
-      assertThrows(AuthException.class, () -> s.createUser("BOB", USER_PASSWORD.toCharArray(), Set.of()));
+      assertThrows(UserExistsException.class, () -> s.createUser("BOB", USER_PASSWORD.toCharArray(), Set.of()));
       assertThrows(IllegalArgumentException.class, () -> s.createUser("bad:name", USER_PASSWORD.toCharArray(), Set.of()));
       assertThrows(
           IllegalArgumentException.class, () -> s.createUser("dave", USER_PASSWORD.toCharArray(), Set.of("Bad Role")));

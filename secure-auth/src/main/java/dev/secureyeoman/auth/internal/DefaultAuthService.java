@@ -17,6 +17,7 @@ import dev.secureyeoman.auth.LoginResult;
 import dev.secureyeoman.auth.LoginThrottledException;
 import dev.secureyeoman.auth.PasswordHasher;
 import dev.secureyeoman.auth.PasswordPolicyException;
+import dev.secureyeoman.auth.UserExistsException;
 import dev.secureyeoman.auth.Principal;
 import dev.secureyeoman.auth.totp.Base32;
 import dev.secureyeoman.auth.totp.OtpAuthUri;
@@ -388,6 +389,18 @@ public final class DefaultAuthService implements AuthService {
     if (!violations.isEmpty()) {
       throw new PasswordPolicyException(violations);
     }
+    // cheap pre-check so a taken name costs no Argon2id hash; the insert transaction below stays authoritative
+    boolean taken =
+        read(
+            c -> {
+              try (PreparedStatement ps = prepare(c, "SELECT 1 FROM users WHERE username_key = ?", usernameKey(username));
+                  ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+              }
+            });
+    if (taken) {
+      throw new UserExistsException();
+    }
     String hash = hashPassword(password);
     String id = newId(16);
     long now = clock.millis();
@@ -414,7 +427,7 @@ public final class DefaultAuthService implements AuthService {
               return true;
             });
     if (!created) {
-      throw new AuthException("user name is already taken");
+      throw new UserExistsException();
     }
     audit(AuditLevel.INFO, "auth.user.created", id, "user created", meta("username", username, "roles", List.copyOf(all)));
     return id;
