@@ -15,7 +15,6 @@ import dev.secureyeoman.auth.AuthDataSources;
 import dev.secureyeoman.auth.AuthException;
 import dev.secureyeoman.auth.AuthService;
 import dev.secureyeoman.auth.AuthSettings;
-import dev.secureyeoman.auth.AuthStorageException;
 import dev.secureyeoman.auth.PasswordPolicy;
 import dev.secureyeoman.auth.PasswordPolicyException;
 import dev.secureyeoman.auth.UserExistsException;

@@ -57,6 +57,7 @@ class CheckpointTest {
       assertTrue(v.valid(), v.summary());
       assertEquals(2, v.checkpointsChecked());
       assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(cpFile())));
+      assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(cpFile().getParent())));
       List<Checkpoint> all = CheckpointSinks.appendOnlyFile(cpFile()).readAll();
       assertEquals(List.of(5L, 8L), all.stream().map(Checkpoint::seq).toList());
     }

@@ -62,6 +62,9 @@ class SqliteAuditStoreTest {
         assertTrue(Files.exists(p), p.toString());
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(p)), p.toString());
       }
+      for (Path d : new Path[] {dir.resolve("sub"), dir.resolve("sub/dir")}) {
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(d)), d.toString());
+      }
       try (Connection c = TestSupport.attacker(db);
           Statement st = c.createStatement();
           ResultSet rs = st.executeQuery("PRAGMA journal_mode")) {

@@ -33,7 +33,7 @@ public final class FileCheckpointSink implements CheckpointSink {
     try {
       Path parent = file.getParent();
       if (parent != null) {
-        Files.createDirectories(parent);
+        Files0600.createDirectories0700(parent);
       }
       Files0600.createIfAbsent(file);
       try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {

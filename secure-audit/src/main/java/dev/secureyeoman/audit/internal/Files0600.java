@@ -11,6 +11,7 @@ import java.util.Set;
 /** Creates files with owner-only permissions where the file system supports POSIX permissions. */
 public final class Files0600 {
   private static final Set<PosixFilePermission> OWNER_RW = PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> OWNER_RWX = PosixFilePermissions.fromString("rwx------");
 
   private Files0600() {}
 
@@ -36,6 +37,24 @@ public final class Files0600 {
         Files.setPosixFilePermissions(file, OWNER_RW);
       }
       return false;
+    }
+  }
+
+  /**
+   * Creates {@code dir} and any missing parents with mode 0700 (existing directories are left as they are: they may be
+   * shared with the host application).
+   *
+   * @param dir the directory
+   * @throws IOException on I/O failure
+   */
+  public static void createDirectories0700(Path dir) throws IOException {
+    if (Files.isDirectory(dir)) {
+      return;
+    }
+    if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(OWNER_RWX));
+    } else {
+      Files.createDirectories(dir);
     }
   }
 }

@@ -138,7 +138,7 @@ public final class SqliteStore implements AuditStore {
     try {
       Path parent = db.getParent();
       if (parent != null && !Files.isDirectory(parent)) {
-        Files.createDirectories(parent);
+        Files0600.createDirectories0700(parent);
       }
       Files0600.createIfAbsent(db);
       for (String suffix : new String[] {"-wal", "-shm"}) {
