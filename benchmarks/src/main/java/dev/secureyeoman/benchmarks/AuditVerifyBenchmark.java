@@ -38,6 +38,9 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class AuditVerifyBenchmark {
   static final int ENTRIES = 100_000;
+  private static final String SELECT_ALL =
+      "SELECT seq, ts, level, event, actor, message, metadata, correlation_id, key_id, prev_hash, hash"
+          + " FROM audit_log ORDER BY seq";
 
   private Path dir;
   private Path db;
@@ -63,8 +66,7 @@ public class AuditVerifyBenchmark {
         Statement st = c.createStatement();
         ResultSet rs =
             st.executeQuery(
-                "SELECT seq, ts, level, event, actor, message, metadata, correlation_id, key_id, prev_hash, hash"
-                    + " FROM audit_log ORDER BY seq")) {
+                SELECT_ALL)) {
       while (rs.next()) {
         encoded.add(
             Canonical.encode(
@@ -134,8 +136,7 @@ public class AuditVerifyBenchmark {
         Statement st = c.createStatement();
         ResultSet rs =
             st.executeQuery(
-                "SELECT seq, ts, level, event, actor, message, metadata, correlation_id, key_id, prev_hash, hash"
-                    + " FROM audit_log ORDER BY seq")) {
+                SELECT_ALL)) {
       while (rs.next()) {
         x += rs.getLong(1) + rs.getLong(2) + rs.getString(3).length() + rs.getString(4).length()
             + rs.getString(5).length() + rs.getString(6).length() + rs.getString(7).length()
@@ -160,8 +161,7 @@ public class AuditVerifyBenchmark {
         Statement st = c.createStatement();
         ResultSet rs =
             st.executeQuery(
-                "SELECT seq, ts, level, event, actor, message, metadata, correlation_id, key_id, prev_hash, hash"
-                    + " FROM audit_log ORDER BY seq")) {
+                SELECT_ALL)) {
       while (rs.next()) {
         mac.update(java.nio.ByteBuffer.allocate(20).putLong(rs.getLong(1)).putLong(rs.getLong(2))
             .putInt(rs.getInt(9)).array());
