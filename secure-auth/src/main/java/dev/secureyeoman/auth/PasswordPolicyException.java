@@ -6,7 +6,8 @@ import java.util.List;
 public final class PasswordPolicyException extends AuthException {
   private static final long serialVersionUID = 1L;
 
-  /** Reasons; an unmodifiable list of strings. */
+  /** Reasons; an unmodifiable list of strings ({@code List.copyOf} lists are serializable). */
+  @SuppressWarnings("serial")
   private final List<String> violations;
 
   /**
