@@ -21,6 +21,7 @@ import dev.secureyeoman.auth.UserExistsException;
 import dev.secureyeoman.auth.Principal;
 import dev.secureyeoman.core.AtomicFiles;
 import dev.secureyeoman.core.SecretBytes;
+import dev.secureyeoman.core.crypto.KeySourceException;
 import dev.secureyeoman.core.config.ConfigException;
 import dev.secureyeoman.core.config.EncryptedConfigLoader;
 import dev.secureyeoman.core.config.SecurityConfig;
@@ -511,17 +512,11 @@ public final class GatewayMain implements AutoCloseable {
   }
 
   private static SecretBytes decodeKey(String base64, String source) throws GatewayException {
-    byte[] key;
     try {
-      key = Base64.getDecoder().decode(base64.strip());
-    } catch (IllegalArgumentException e) {
-      throw new GatewayException(1, source + ": not base64 of 32 bytes");
+      return KeySource.decodeRawKeyBytes(base64, source);
+    } catch (KeySourceException e) {
+      throw new GatewayException(1, e.getMessage());
     }
-    if (key.length != 32) {
-      Arrays.fill(key, (byte) 0);
-      throw new GatewayException(1, source + ": not base64 of 32 bytes");
-    }
-    return SecretBytes.adopt(key);
   }
 
   /** Creates {@code admin} unless it exists; prints a generated password once, on creation only. */

@@ -17,6 +17,8 @@ import dev.secureyeoman.audit.VerificationProgress;
 import dev.secureyeoman.audit.VerificationResult;
 import dev.secureyeoman.audit.VerifyOptions;
 import dev.secureyeoman.core.SecretBytes;
+import dev.secureyeoman.core.crypto.KeySource;
+import dev.secureyeoman.core.crypto.KeySourceException;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -90,18 +92,11 @@ public final class AuditCommand implements Runnable {
       if (v == null || v.isBlank()) {
         throw new CliUsageException("environment variable " + keyEnv + " is not set (base64 of a 32-byte key)");
       }
-      byte[] raw;
       try {
-        raw = Base64.getDecoder().decode(v.strip());
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("environment variable " + keyEnv + " is not valid base64");
+        return KeySource.decodeRawKeyBytes(v, "environment variable " + keyEnv);
+      } catch (KeySourceException e) {
+        throw new IllegalArgumentException(e.getMessage());
       }
-      if (raw.length != 32) {
-        java.util.Arrays.fill(raw, (byte) 0);
-        throw new IllegalArgumentException(
-            "environment variable " + keyEnv + " must hold 32 bytes of key, got " + raw.length);
-      }
-      return SecretBytes.adopt(raw);
     }
 
     AuditStore open(boolean mustExist, CheckpointSink sink, KeyPair keys) throws AuditException {

@@ -112,4 +112,17 @@ public interface KeySource {
   static RecipientKey decodeRawKey(String base64, String description) throws KeySourceException {
     return KeySources.decodeRaw(base64, description);
   }
+
+  /**
+   * Decodes a base64 raw 256-bit key into bytes, for keys that are not envelope recipients (audit MAC keys, auth master
+   * keys). The one place that validates the encoding and the length of such keys.
+   *
+   * @param base64 base64 of 32 bytes, surrounding whitespace ignored
+   * @param description the source (e.g. {@code environment variable SECUREYEOMAN_AUDIT_KEY}), for the error message
+   * @return the key; the caller closes it
+   * @throws KeySourceException if missing or not base64 of exactly 32 bytes (the message never contains the value)
+   */
+  static SecretBytes decodeRawKeyBytes(String base64, String description) throws KeySourceException {
+    return KeySources.decodeRawBytes(base64, description);
+  }
 }

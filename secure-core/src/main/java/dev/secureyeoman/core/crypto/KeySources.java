@@ -38,23 +38,27 @@ final class KeySources {
     return file;
   }
 
-  static RecipientKey decodeRaw(String base64, String description) throws KeySourceException {
+  static SecretBytes decodeRawBytes(String base64, String description) throws KeySourceException {
+    if (base64 == null) {
+      throw new KeySourceException(description + ": no key (expected base64 of a 32-byte key)");
+    }
     byte[] raw;
     try {
       raw = Base64.getDecoder().decode(base64.strip());
     } catch (IllegalArgumentException e) {
       throw new KeySourceException(description + ": not valid base64 (expected base64 of a 32-byte key)");
     }
-    try {
-      if (raw.length != RecipientKey.RAW_KEY_BYTES) {
-        throw new KeySourceException(
-            description + ": key must be 32 bytes (256 bits) after base64 decoding, was " + raw.length + " bytes");
-      }
-      try (SecretBytes key = SecretBytes.copyOf(raw)) {
-        return RecipientKey.raw(key);
-      }
-    } finally {
+    if (raw.length != RecipientKey.RAW_KEY_BYTES) {
       Arrays.fill(raw, (byte) 0);
+      throw new KeySourceException(
+          description + ": key must be 32 bytes (256 bits) after base64 decoding, was " + raw.length + " bytes");
+    }
+    return SecretBytes.adopt(raw);
+  }
+
+  static RecipientKey decodeRaw(String base64, String description) throws KeySourceException {
+    try (SecretBytes key = decodeRawBytes(base64, description)) {
+      return RecipientKey.raw(key);
     }
   }
 

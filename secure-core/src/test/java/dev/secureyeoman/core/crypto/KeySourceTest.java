@@ -63,6 +63,23 @@ class KeySourceTest {
   }
 
   @Test
+  void decodeRawKeyBytes_validatesLikeTheKeySources() throws Exception {
+    byte[] k = new byte[32];
+    k[0] = 7;
+    try (SecretBytes key = KeySource.decodeRawKeyBytes(" " + Base64.getEncoder().encodeToString(k) + "\n", "env X")) {
+      assertEquals(32, key.length());
+      assertEquals(7, key.toByteArray()[0]);
+    }
+    String shortKey = Base64.getEncoder().encodeToString(new byte[31]);
+    KeySourceException e =
+        assertThrows(KeySourceException.class, () -> KeySource.decodeRawKeyBytes(shortKey, "env X"));
+    assertTrue(e.getMessage().startsWith("env X: key must be 32 bytes"), e.getMessage());
+    assertFalse(e.getMessage().contains(shortKey));
+    assertThrows(KeySourceException.class, () -> KeySource.decodeRawKeyBytes("not*base64!", "env X"));
+    assertThrows(KeySourceException.class, () -> KeySource.decodeRawKeyBytes(null, "env X"));
+  }
+
+  @Test
   void rawKeyFromEnv_notBase64_rejected() {
     KeySourceException e = assertThrows(KeySourceException.class,
         () -> KeySource.rawKeyFromEnv("K", Map.of("K", "not*base64!")::get).load());
