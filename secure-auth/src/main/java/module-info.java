@@ -5,7 +5,6 @@ module dev.secureyeoman.auth {
   requires transitive java.sql;
   requires org.slf4j;
   requires org.xerial.sqlitejdbc;
-  requires org.bouncycastle.provider;
   requires com.nimbusds.jose.jwt;
   requires io.github.bucket4j.core;
   requires com.google.zxing;

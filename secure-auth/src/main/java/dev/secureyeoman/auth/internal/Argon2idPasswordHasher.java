@@ -2,6 +2,7 @@ package dev.secureyeoman.auth.internal;
 
 import dev.secureyeoman.auth.PasswordHashParameters;
 import dev.secureyeoman.auth.PasswordHasher;
+import dev.secureyeoman.core.crypto.Argon2id;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
@@ -12,10 +13,8 @@ import java.util.Base64;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
-import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
-import org.bouncycastle.crypto.params.Argon2Parameters;
 
-/** Argon2id through Bouncy Castle ({@code ARGON2_id}, version 0x13), PHC strings, bounded concurrency. */
+/** Argon2id password hashes (core's {@link Argon2id}), PHC strings, bounded concurrency. */
 public final class Argon2idPasswordHasher implements PasswordHasher {
   private static final Base64.Encoder B64 = Base64.getEncoder().withoutPadding();
   private static final Base64.Decoder B64D = Base64.getDecoder();
@@ -98,53 +97,11 @@ public final class Argon2idPasswordHasher implements PasswordHasher {
     byte[] pw = utf8(password);
     slots.acquire();
     try {
-      return argon2id(pw, salt, null, null, memoryKiB, iterations, parallelism, length);
+      return Argon2id.derive(pw, salt, memoryKiB, iterations, parallelism, length);
     } finally {
       slots.release();
       Arrays.fill(pw, (byte) 0);
     }
-  }
-
-  /**
-   * The one place Bouncy Castle is configured: type {@code ARGON2_id}, version 0x13 (RFC 9106).
-   *
-   * @param password password bytes
-   * @param salt salt
-   * @param secret optional secret (K), or null
-   * @param associatedData optional associated data (X), or null
-   * @param memoryKiB memory cost
-   * @param iterations time cost
-   * @param parallelism lanes
-   * @param length tag length
-   * @return the tag
-   */
-  static byte[] argon2id(
-      byte[] password,
-      byte[] salt,
-      byte[] secret,
-      byte[] associatedData,
-      int memoryKiB,
-      int iterations,
-      int parallelism,
-      int length) {
-    Argon2Parameters.Builder b =
-        new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
-            .withVersion(Argon2Parameters.ARGON2_VERSION_13)
-            .withMemoryAsKB(memoryKiB)
-            .withIterations(iterations)
-            .withParallelism(parallelism)
-            .withSalt(salt);
-    if (secret != null) {
-      b.withSecret(secret);
-    }
-    if (associatedData != null) {
-      b.withAdditional(associatedData);
-    }
-    Argon2BytesGenerator gen = new Argon2BytesGenerator();
-    gen.init(b.build());
-    byte[] out = new byte[length];
-    gen.generateBytes(password, out);
-    return out;
   }
 
   private static byte[] utf8(char[] password) {
