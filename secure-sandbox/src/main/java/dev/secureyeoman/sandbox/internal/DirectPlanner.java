@@ -64,11 +64,7 @@ public final class DirectPlanner {
       identity.ifPresent(id -> id.appendSetprivOptions(a));
       a.add("--");
     }
-    if (!policy.limits().isEmpty() && prlimit.isPresent()) {
-      a.add(prlimit.get().toString());
-      policy.limits().asMap().forEach((r, v) -> a.add(r.prlimitOption() + "=" + v));
-      a.add("--");
-    }
+    ResourceLimits appliedLimits = Prlimit.wrap(a, prlimit, policy.limits());
     a.addAll(policy.command());
     warnings.add("NO ISOLATION: the command runs with the host's namespaces, file system and network");
     if (policy.seccomp()) {
@@ -88,7 +84,7 @@ public final class DirectPlanner {
             OptionalInt.empty(),
             ExecRestriction.NONE,
             dev.secureyeoman.sandbox.NetworkMode.HOST,
-            prlimit.isPresent() ? policy.limits() : ResourceLimits.none(),
+            appliedLimits,
             dir.toString(),
             skipped,
             warnings);

@@ -89,12 +89,7 @@ public final class LandlockPlanner {
     a.add("KILL");
     identity.ifPresent(id -> id.appendSetprivOptions(a));
     a.add("--");
-    boolean limits = !policy.limits().isEmpty() && prlimit.isPresent();
-    if (limits) {
-      a.add(prlimit.get().toString());
-      policy.limits().asMap().forEach((r, v) -> a.add(r.prlimitOption() + "=" + v));
-      a.add("--");
-    }
+    ResourceLimits appliedLimits = Prlimit.wrap(a, prlimit, policy.limits());
     a.addAll(policy.command());
 
     ExecAllowlist.Builder lb = ExecAllowlist.builder();
@@ -103,7 +98,7 @@ public final class LandlockPlanner {
     } else {
       lb.allowExecute(policy.execAllowlist().toArray(new Path[0]));
       lb.allowExecute(setpriv);
-      if (limits) {
+      if (!appliedLimits.isEmpty()) {
         lb.allowExecute(prlimit.get());
       }
     }
@@ -143,7 +138,7 @@ public final class LandlockPlanner {
             OptionalInt.of(abi),
             policy.execAllowlist().isEmpty() ? ExecRestriction.NONE : ExecRestriction.LANDLOCK,
             policy.network(),
-            limits ? policy.limits() : ResourceLimits.none(),
+            appliedLimits,
             dir.toString(),
             skipped,
             warnings);

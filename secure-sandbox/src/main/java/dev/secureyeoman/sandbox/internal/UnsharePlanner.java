@@ -185,11 +185,7 @@ public final class UnsharePlanner {
     a.add("--ambient-caps=-all");
     a.add("--bounding-set=-all");
     a.add("--");
-    if (!policy.limits().isEmpty() && prlimit.isPresent()) {
-      a.add(prlimit.get().toString());
-      policy.limits().asMap().forEach((r, v) -> a.add(r.prlimitOption() + "=" + v));
-      a.add("--");
-    }
+    ResourceLimits appliedLimits = Prlimit.wrap(a, prlimit, policy.limits());
     a.addAll(policy.command());
     if (policy.seccomp()) {
       warnings.add(
@@ -210,7 +206,7 @@ public final class UnsharePlanner {
             OptionalInt.empty(),
             ExecRestriction.NONE,
             policy.network(),
-            prlimit.isPresent() ? policy.limits() : ResourceLimits.none(),
+            appliedLimits,
             cwd,
             skipped,
             warnings);

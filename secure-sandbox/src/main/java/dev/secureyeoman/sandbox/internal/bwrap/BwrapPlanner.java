@@ -4,6 +4,8 @@ import dev.secureyeoman.sandbox.ExecRestriction;
 import dev.secureyeoman.sandbox.Namespace;
 import dev.secureyeoman.sandbox.NetworkMode;
 import dev.secureyeoman.sandbox.SandboxBackend;
+import dev.secureyeoman.sandbox.ResourceLimits;
+import dev.secureyeoman.sandbox.internal.Prlimit;
 import dev.secureyeoman.sandbox.SandboxPolicy;
 import dev.secureyeoman.sandbox.SandboxReport;
 import dev.secureyeoman.sandbox.SeccompMode;
@@ -185,7 +187,7 @@ public final class BwrapPlanner {
       add(a, "--seccomp", "3");
     }
     a.add("--");
-    prlimit.ifPresent(p -> appendPrlimit(a, p, policy));
+    ResourceLimits appliedLimits = Prlimit.wrap(a, prlimit, policy.limits());
     a.addAll(policy.command());
     SandboxReport report =
         new SandboxReport(
@@ -200,7 +202,7 @@ public final class BwrapPlanner {
             OptionalInt.empty(),
             exec,
             policy.network(),
-            prlimit.isPresent() ? policy.limits() : dev.secureyeoman.sandbox.ResourceLimits.none(),
+            appliedLimits,
             cwd,
             skipped,
             warnings);
@@ -233,13 +235,6 @@ public final class BwrapPlanner {
     return f;
   }
 
-  private static void appendPrlimit(List<String> a, Path prlimit, SandboxPolicy policy) {
-    if (!policy.limits().isEmpty()) {
-      a.add(prlimit.toString());
-      policy.limits().asMap().forEach((r, v) -> a.add(r.prlimitOption() + "=" + v));
-      a.add("--");
-    }
-  }
 
   /** Root binds cached per modification time of the host root (adding or removing an entry changes it). */
   private record RootBinds(java.nio.file.attribute.FileTime modified, List<String> args) {}
