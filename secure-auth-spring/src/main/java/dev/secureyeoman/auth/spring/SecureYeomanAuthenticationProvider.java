@@ -6,7 +6,6 @@ import dev.secureyeoman.auth.ClientInfo;
 import dev.secureyeoman.auth.InvalidCredentialsException;
 import dev.secureyeoman.auth.LoginResult;
 import dev.secureyeoman.auth.LoginThrottledException;
-import java.io.Serializable;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.Objects;
@@ -42,7 +41,8 @@ import org.springframework.security.core.authority.FactorGrantedAuthority;
  * per-client throttle comes from the request's details: a {@link ClientInfo}, or Spring's {@code
  * WebAuthenticationDetails} (the socket peer address, as Spring's form login and Basic filters record it); otherwise
  * {@link #UNKNOWN_CLIENT}, which every such caller shares, so non-web callers should set a {@code ClientInfo} as details
- * or configure {@link Builder#clientInfo}.
+ * or configure {@link Builder#clientInfo}. The result keeps the request's details (as Spring's providers do), except
+ * that a {@code ClientInfo}, which is not serializable, becomes its address string.
  *
  * <p>Thread-safe.
  */
@@ -146,7 +146,8 @@ public final class SecureYeomanAuthenticationProvider implements AuthenticationP
 
   private SecureYeomanAuthentication success(
       LoginResult.Authenticated ok, Authentication request, String... factors) {
-    Object details = request.getDetails() instanceof Serializable ? request.getDetails() : null;
+    // ClientInfo is not Serializable (and Spring copies request details into the result anyway): keep its address
+    Object details = request.getDetails() instanceof ClientInfo c ? c.address() : request.getDetails();
     return new SecureYeomanAuthentication(
         ok.principal(), ok.tokens(), Authorities.of(ok.principal(), clock.instant(), factors), details);
   }

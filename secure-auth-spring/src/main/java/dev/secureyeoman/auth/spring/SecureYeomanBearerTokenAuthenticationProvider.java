@@ -3,7 +3,6 @@ package dev.secureyeoman.auth.spring;
 import dev.secureyeoman.auth.AuthService;
 import dev.secureyeoman.auth.InvalidTokenException;
 import dev.secureyeoman.auth.Principal;
-import java.io.Serializable;
 import java.time.Clock;
 import java.util.Objects;
 import org.springframework.security.authentication.AuthenticationProvider;
@@ -76,11 +75,10 @@ public final class SecureYeomanBearerTokenAuthenticationProvider implements Auth
     } catch (InvalidTokenException e) {
       throw new InvalidBearerTokenException(InvalidTokenException.MESSAGE, e);
     }
-    Object details = bearer.getDetails() instanceof Serializable ? bearer.getDetails() : null;
     return new SecureYeomanAuthentication(
         principal,
         null,
         Authorities.of(principal, clock.instant(), FactorGrantedAuthority.BEARER_AUTHORITY),
-        details);
+        bearer.getDetails());
   }
 }
