@@ -13,12 +13,15 @@ import org.springframework.http.MediaType;
 import org.springframework.mock.web.MockServletContext;
 import org.springframework.security.authentication.AuthenticationManager;
 import org.springframework.security.authentication.ProviderManager;
+import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.setup.MockMvcBuilders;
@@ -114,18 +117,24 @@ final class SpringApp implements AutoCloseable {
       return http.build();
     }
 
+    // the JwtDecoder route as Spring Boot wires it: two beans, picked up by oauth2ResourceServer(jwt(withDefaults()))
+    @Bean
+    JwtDecoder jwtDecoder(AuthService authService) {
+      return new SecureYeomanJwtDecoder(authService);
+    }
+
+    @Bean
+    JwtAuthenticationConverter jwtAuthenticationConverter() {
+      return SecureYeomanJwtDecoder.authenticationConverter();
+    }
+
     @Bean
     @Order(3)
-    SecurityFilterChain jwt(HttpSecurity http, AuthService authService) throws Exception {
+    SecurityFilterChain jwt(HttpSecurity http) throws Exception {
       http.securityMatcher("/jwt/**")
           .csrf(c -> c.disable())
           .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-          .oauth2ResourceServer(
-              rs ->
-                  rs.jwt(
-                      j ->
-                          j.decoder(new SecureYeomanJwtDecoder(authService))
-                              .jwtAuthenticationConverter(SecureYeomanJwtDecoder.authenticationConverter())))
+          .oauth2ResourceServer(rs -> rs.jwt(Customizer.withDefaults()))
           .authorizeHttpRequests(
               a ->
                   a.requestMatchers("/jwt/admin/**")
