@@ -12,6 +12,7 @@ import org.springframework.core.annotation.Order;
 import org.springframework.http.MediaType;
 import org.springframework.mock.web.MockServletContext;
 import org.springframework.security.authentication.AuthenticationManager;
+import org.springframework.security.authentication.InternalAuthenticationServiceException;
 import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
@@ -91,6 +92,8 @@ final class SpringApp implements AutoCloseable {
                             } else if (e instanceof LoginThrottledAuthenticationException t) {
                               res.setHeader("Retry-After", Long.toString(t.retryAfter().toSeconds()));
                               json(res, 429, "{\"error\":\"too many attempts\"}");
+                            } else if (e instanceof InternalAuthenticationServiceException) {
+                              json(res, 503, "{\"error\":\"service unavailable\"}");
                             } else {
                               json(res, 401, "{\"error\":\"" + e.getMessage() + "\"}");
                             }

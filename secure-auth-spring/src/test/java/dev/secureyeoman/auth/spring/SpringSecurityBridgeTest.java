@@ -332,6 +332,54 @@ class SpringSecurityBridgeTest {
   }
 
   @Test
+  void bearer_userNamedLikeAnAuthority_getsOnlyItsRoles() throws Exception {
+    AuthServices f = new AuthServices(dir);
+    try (AuthService s = f.open();
+        SpringApp app = SpringApp.start(s)) {
+      s.createUser("ROLE_admin", BOB_PASSWORD.toCharArray(), java.util.Set.of());
+      String token = accessToken(app.mvc, "ROLE_admin", BOB_PASSWORD);
+      assertTrue(get(app.mvc, "/api/me", token).getContentAsString().endsWith(" ROLE_admin FACTOR_BEARER,ROLE_user"));
+      for (String bridge : BRIDGES) {
+        assertEquals(403, get(app.mvc, bridge + "/admin/ping", token).getStatus(), bridge);
+      }
+    }
+  }
+
+  @Test
+  void bearerAndLogin_databaseFailsMidOperation_refusedThenRecover() throws Exception {
+    AuthServices f = new AuthServices(dir);
+    String token;
+    try (AuthService first = f.open()) {
+      AuthServices.createBob(first);
+      token = AuthServices.login(first, "bob", BOB_PASSWORD).tokens().accessToken();
+    }
+    // a fresh instance has no cached token version: it must read the database, which now fails
+    try (AuthService s = f.open();
+        SpringApp app = SpringApp.start(s)) {
+      renameUsersTable(f, "users", "users_gone");
+      for (String bridge : BRIDGES) {
+        assertInvalidToken(get(app.mvc, bridge + "/me", token));
+      }
+      MockHttpServletResponse login = login(app.mvc, "bob", BOB_PASSWORD);
+      assertEquals(503, login.getStatus(), "InternalAuthenticationServiceException, not a credentials failure");
+      assertFalse(login.getContentAsString().contains("accessToken"));
+      // the legitimate path comes back with the database
+      renameUsersTable(f, "users_gone", "users");
+      for (String bridge : BRIDGES) {
+        assertEquals(200, get(app.mvc, bridge + "/me", token).getStatus(), bridge);
+      }
+      assertEquals(200, login(app.mvc, "bob", BOB_PASSWORD).getStatus());
+    }
+  }
+
+  private static void renameUsersTable(AuthServices f, String from, String to) throws Exception {
+    try (java.sql.Connection c = dev.secureyeoman.auth.AuthDataSources.sqlite(f.dbFile).getConnection();
+        java.sql.Statement st = c.createStatement()) {
+      st.execute("ALTER TABLE " + from + " RENAME TO " + to);
+    }
+  }
+
+  @Test
   void jwtDecoder_claimsComeFromTheVerifiedPrincipal() throws Exception {
     AuthServices f = new AuthServices(dir);
     try (AuthService s = f.open()) {
