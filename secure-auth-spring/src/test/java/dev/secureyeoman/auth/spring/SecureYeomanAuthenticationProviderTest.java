@@ -196,6 +196,29 @@ class SecureYeomanAuthenticationProviderTest {
   }
 
   @Test
+  void authenticate_mfaChallengeExpired_badCredentialsThenFreshChallengeWorks() throws Exception {
+    AuthServices f = new AuthServices(dir);
+    try (AuthService s = f.open()) {
+      AuthServices.createBob(s);
+      byte[] secret = f.enrollTotp(s, "bob", BOB_PASSWORD);
+      AuthenticationManager manager = new ProviderManager(SecureYeomanAuthenticationProvider.of(s));
+      String stale =
+          assertThrows(MfaRequiredException.class, () -> manager.authenticate(request("bob", BOB_PASSWORD)))
+              .challengeToken()
+              .orElseThrow();
+      f.clock.advance(f.settings.mfaChallengeTtl());
+      assertThrows(
+          BadCredentialsException.class,
+          () -> manager.authenticate(SecureYeomanMfaAuthenticationToken.totp(stale, f.totp(secret))));
+      String fresh =
+          assertThrows(MfaRequiredException.class, () -> manager.authenticate(request("bob", BOB_PASSWORD)))
+              .challengeToken()
+              .orElseThrow();
+      assertTrue(manager.authenticate(SecureYeomanMfaAuthenticationToken.totp(fresh, f.totp(secret))).isAuthenticated());
+    }
+  }
+
+  @Test
   void authenticate_recoveryCode_completesOnceWithRecoveryFactor() throws Exception {
     AuthServices f = new AuthServices(dir);
     try (AuthService s = f.open()) {
