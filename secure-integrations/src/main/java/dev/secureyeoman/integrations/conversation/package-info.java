@@ -1,0 +1,2 @@
+/** Conversation context per thread (placeholder). */
+package dev.secureyeoman.integrations.conversation;
