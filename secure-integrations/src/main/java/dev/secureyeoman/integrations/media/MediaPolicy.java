@@ -313,6 +313,9 @@ public final class MediaPolicy {
       }
       String p = pattern.toLowerCase(Locale.ROOT);
       String name = p.startsWith("*.") ? p.substring(2) : p;
+      if (name.indexOf(':') >= 0 && !name.startsWith("[")) {
+        name = "[" + name + "]";
+      }
       AddressClassifier.Host host;
       try {
         host = AddressClassifier.parseHost(name);

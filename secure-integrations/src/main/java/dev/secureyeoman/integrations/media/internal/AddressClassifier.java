@@ -45,7 +45,8 @@ public final class AddressClassifier {
    * A parsed URL host.
    *
    * @param address the literal address, or {@code null} when the host is a name that must be resolved
-   * @param name the normalised host name (lower case, one trailing dot removed) for names, the literal text otherwise
+   * @param name the normalised host name (lower case, one trailing dot removed) for names, the literal text for IPv4
+   *     literals, Java's full form without brackets for IPv6 literals
    * @param canonical whether a literal was written in its canonical form (dotted-quad decimal or bracketed IPv6)
    * @param mappedLiteral whether an IPv6 literal spelled an IPv4-mapped address (Java turns those into IPv4 silently)
    */
@@ -208,7 +209,7 @@ public final class AddressClassifier {
       }
       // Java silently turns ::ffff:a.b.c.d into an Inet4Address: remember the spelling
       boolean mapped = address instanceof Inet4Address;
-      return new Host(address, rawHost.toLowerCase(Locale.ROOT), !mapped, mapped);
+      return new Host(address, address.getHostAddress(), !mapped, mapped);
     }
     String host = rawHost.toLowerCase(Locale.ROOT);
     if (host.endsWith(".")) {
