@@ -404,15 +404,27 @@ public final class SqliteConversationStoreImpl implements ConversationStore {
   }
 
   private static void reclaim(Statement st) throws SQLException {
-    try (ResultSet rs = st.executeQuery("PRAGMA incremental_vacuum")) {
-      while (rs.next()) {
-        // each step frees one page
+    long free = freelistCount(st);
+    // sqlite-jdbc runs one vacuum step per execution: loop, bounded by the free pages counted before
+    for (long i = 0; i <= free && freelistCount(st) > 0; i++) {
+      if (st.execute("PRAGMA incremental_vacuum(1000)")) {
+        try (ResultSet rs = st.getResultSet()) {
+          while (rs.next()) {
+            // each row is one freed page
+          }
+        }
       }
     }
     try (ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
       if (rs.next() && rs.getInt(1) != 0) {
         LOG.debug("WAL checkpoint was busy; deleted pages are overwritten (secure_delete) but the WAL is not truncated");
       }
+    }
+  }
+
+  private static long freelistCount(Statement st) throws SQLException {
+    try (ResultSet rs = st.executeQuery("PRAGMA freelist_count")) {
+      return rs.next() ? rs.getLong(1) : 0;
     }
   }
 
