@@ -7,6 +7,7 @@ import dev.secureyeoman.integrations.media.internal.DestinationGuard;
 import dev.secureyeoman.integrations.media.internal.MediaTempStore;
 import dev.secureyeoman.integrations.media.internal.MediaTypes;
 import dev.secureyeoman.integrations.media.internal.PinnedHttpClient;
+import dev.secureyeoman.integrations.media.internal.Redaction;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -275,6 +276,9 @@ public final class MediaHandler implements AutoCloseable {
             platform + " declared " + request.declaredSize().getAsLong() + " bytes, received " + total);
       }
       ScanResult scan = scan(file.path(), platform);
+      if (closed) {
+        throw new MediaRejectedException(Reason.DOWNLOAD_FAILED, platform + ": handler closed during the download");
+      }
       MediaHandle handle =
           new MediaHandle(
               file.path(),

@@ -1,6 +1,7 @@
 package dev.secureyeoman.integrations.media;
 
 import dev.secureyeoman.core.SecretBytes;
+import dev.secureyeoman.integrations.media.internal.Redaction;
 import java.net.URI;
 import java.util.Objects;
 import java.util.Optional;

@@ -182,6 +182,16 @@ class SqliteConversationStoreTest {
   }
 
   @Test
+  void retention_futureDatedPlatformTime_doesNotExtendIt() throws Exception {
+    try (ConversationTracker t = open()) {
+      t.record(a, Turn.user("u", "from the future", T0.plus(Duration.ofDays(400))));
+      clock.advance(Duration.ofDays(31));
+      t.maintain();
+      assertEquals(0, t.threadCount());
+    }
+  }
+
+  @Test
   void tampering_movedOrSwappedBodiesRefused() throws Exception {
     try (ConversationTracker t = open()) {
       t.record(a, user("first"));

@@ -92,9 +92,10 @@ public final class SqliteConversationStoreImpl implements ConversationStore {
           st.execute("CREATE INDEX IF NOT EXISTS threads_last_active ON threads(last_active)");
           st.execute(
               "CREATE TABLE IF NOT EXISTS turns(thread_id INTEGER NOT NULL REFERENCES threads(id) ON DELETE CASCADE,"
-                  + " seq INTEGER NOT NULL, at INTEGER NOT NULL, tokens INTEGER NOT NULL, body BLOB NOT NULL,"
+                  + " seq INTEGER NOT NULL, at INTEGER NOT NULL, stored_at INTEGER NOT NULL, tokens INTEGER NOT NULL,"
+                  + " body BLOB NOT NULL,"
                   + " PRIMARY KEY(thread_id, seq))");
-          st.execute("CREATE INDEX IF NOT EXISTS turns_at ON turns(at)");
+          st.execute("CREATE INDEX IF NOT EXISTS turns_stored_at ON turns(stored_at)");
           st.execute("PRAGMA user_version = " + SCHEMA_VERSION);
           st.execute("COMMIT");
         } else if (version != SCHEMA_VERSION) {
@@ -210,12 +211,14 @@ public final class SqliteConversationStoreImpl implements ConversationStore {
           Arrays.fill(plain, (byte) 0);
         }
         try (PreparedStatement ps =
-            conn.prepareStatement("INSERT INTO turns(thread_id, seq, at, tokens, body) VALUES (?,?,?,?,?)")) {
+            conn.prepareStatement(
+                "INSERT INTO turns(thread_id, seq, at, stored_at, tokens, body) VALUES (?,?,?,?,?,?)")) {
           ps.setLong(1, row.id());
           ps.setLong(2, seq);
           ps.setLong(3, atMillis);
-          ps.setInt(4, limits.tokens(turn));
-          ps.setBytes(5, body);
+          ps.setLong(4, nowMillis);
+          ps.setInt(5, limits.tokens(turn));
+          ps.setBytes(6, body);
           ps.executeUpdate();
         }
         try (PreparedStatement ps =
@@ -380,8 +383,11 @@ public final class SqliteConversationStoreImpl implements ConversationStore {
       st.execute("BEGIN IMMEDIATE");
       boolean committed = false;
       try {
-        try (PreparedStatement ps = conn.prepareStatement("DELETE FROM turns WHERE at < ?")) {
+        // the age is the earlier of the platform's time and the time it was stored: a future-dated platform time
+        // cannot keep a turn beyond the retention period
+        try (PreparedStatement ps = conn.prepareStatement("DELETE FROM turns WHERE stored_at < ? OR at < ?")) {
           ps.setLong(1, cutoff);
+          ps.setLong(2, cutoff);
           deleted = ps.executeUpdate();
         }
         st.executeUpdate("DELETE FROM threads WHERE NOT EXISTS (SELECT 1 FROM turns WHERE turns.thread_id = threads.id)");

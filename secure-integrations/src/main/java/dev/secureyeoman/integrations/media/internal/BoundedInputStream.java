@@ -5,20 +5,13 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /** Exposes exactly {@code length} bytes of the underlying stream; EOF earlier is an error (truncated body). */
-final class BoundedInputStream extends InputStream {
+final class BoundedInputStream extends BodyInputStream {
   private final InputStream in;
   private long remaining;
 
   BoundedInputStream(InputStream in, long length) {
     this.in = in;
     this.remaining = length;
-  }
-
-  @Override
-  public int read() throws IOException {
-    byte[] one = new byte[1];
-    int n = read(one, 0, 1);
-    return n < 0 ? -1 : one[0] & 0xff;
   }
 
   @Override

@@ -9,7 +9,7 @@ import java.net.ProtocolException;
  * Decodes an HTTP/1.1 {@code chunked} body with bounded chunk-size lines and trailers; EOF before the last chunk is an
  * error (a truncated body is never taken for a complete one).
  */
-public final class ChunkedInputStream extends InputStream {
+public final class ChunkedInputStream extends BodyInputStream {
   private static final int MAX_LINE = 4096;
 
   private final InputStream in;
@@ -23,13 +23,6 @@ public final class ChunkedInputStream extends InputStream {
    */
   public ChunkedInputStream(InputStream in) {
     this.in = in;
-  }
-
-  @Override
-  public int read() throws IOException {
-    byte[] one = new byte[1];
-    int n = read(one, 0, 1);
-    return n < 0 ? -1 : one[0] & 0xff;
   }
 
   @Override

@@ -166,11 +166,7 @@ public final class DestinationGuard {
   }
 
   private static String safe(String s) {
-    StringBuilder b = new StringBuilder();
-    for (int i = 0; i < s.length() && i < 255; i++) {
-      char c = s.charAt(i);
-      b.append(c >= 0x20 && c < 0x7f ? c : '?');
-    }
-    return b.toString();
+    return Redaction.printable(s, 255);
   }
+
 }
