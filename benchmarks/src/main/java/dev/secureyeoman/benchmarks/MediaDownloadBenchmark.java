@@ -32,11 +32,13 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Question: what does {@link MediaHandler#download} (address checks, pinned socket, streaming cap, type sniffing,
- * SHA-256, private 0600 file, delete on close; no scanner) cost against a bare {@link HttpClient} that downloads the
- * same file from the same loopback server into a temporary file and deletes it? Goal: ≥ 0.8× the bare throughput.
+ * private 0600 file, delete on close; no scanner; SHA-256 only on request) cost against a bare {@link HttpClient} that
+ * downloads the same file from the same loopback server into a temporary file and deletes it? Goal: ≥ 0.8× the bare
+ * throughput.
  *
  * <p>Both sides use plain HTTP on 127.0.0.1 (the handler through its loopback test switch), so TLS is not measured.
- * Run: {@code java -jar benchmarks/target/benchmarks.jar MediaDownloadBenchmark -f 1 -wi 3 -i 5 -w 2 -r 2}
+ * Run: {@code java -jar benchmarks/target/benchmarks.jar MediaDownloadBenchmark -f 1 -wi 3 -i 5 -w 2 -r 2}; the
+ * interleaved {@link MediaDownloadHarness} gives steadier medians on a loaded machine.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)

@@ -1,7 +1,13 @@
 package dev.secureyeoman.integrations.media;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.lang.ref.Cleaner;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Optional;
 
 /**
@@ -22,7 +28,7 @@ public final class MediaHandle implements AutoCloseable {
   private final String contentType;
   private final String declaredType;
   private final String originalFileName;
-  private final String sha256;
+  private volatile String sha256;
   private final ScanResult scanResult;
   private final Cleaner.Cleanable cleanable;
 
@@ -33,7 +39,6 @@ public final class MediaHandle implements AutoCloseable {
       String contentType,
       String declaredType,
       String originalFileName,
-      String sha256,
       ScanResult scanResult,
       Runnable deleteAction) {
     this.path = path;
@@ -42,7 +47,6 @@ public final class MediaHandle implements AutoCloseable {
     this.contentType = contentType;
     this.declaredType = declaredType;
     this.originalFileName = originalFileName;
-    this.sha256 = sha256;
     this.scanResult = scanResult;
     // the action must not reference this handle, or the handle would never become unreachable
     this.cleanable = CLEANER.register(this, deleteAction);
@@ -103,12 +107,31 @@ public final class MediaHandle implements AutoCloseable {
   }
 
   /**
-   * Returns the SHA-256 of the content.
+   * Returns the SHA-256 of the content, computed from the file on first use (downloads do not pay for it unless asked).
    *
    * @return lower-case hex
+   * @throws IOException if the file cannot be read (for example after {@link #close()})
    */
-  public String sha256() {
-    return sha256;
+  public String sha256() throws IOException {
+    String h = sha256;
+    if (h == null) {
+      MessageDigest md;
+      try {
+        md = MessageDigest.getInstance("SHA-256");
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+      byte[] buf = new byte[64 * 1024];
+      try (InputStream in = Files.newInputStream(path)) {
+        int n;
+        while ((n = in.read(buf)) > 0) {
+          md.update(buf, 0, n);
+        }
+      }
+      h = HexFormat.of().formatHex(md.digest());
+      sha256 = h;
+    }
+    return h;
   }
 
   /**
@@ -129,6 +152,6 @@ public final class MediaHandle implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "MediaHandle[" + platform + ", " + contentType + ", " + size + " bytes, sha256=" + sha256 + "]";
+    return "MediaHandle[" + platform + ", " + contentType + ", " + size + " bytes]";
   }
 }

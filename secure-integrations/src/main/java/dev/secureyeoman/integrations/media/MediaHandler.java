@@ -18,10 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -232,7 +229,6 @@ public final class MediaHandler implements AutoCloseable {
     MediaTempStore.NewFile file = store.create();
     boolean accepted = false;
     try {
-      MessageDigest sha256 = sha256();
       long total;
       String sniffed;
       try (FileChannel out = file.channel()) {
@@ -264,7 +260,6 @@ public final class MediaHandler implements AutoCloseable {
           while (bb.hasRemaining()) {
             out.write(bb);
           }
-          sha256.update(buf, 0, n);
           total += n;
         }
         if (sniffed == null) {
@@ -287,7 +282,6 @@ public final class MediaHandler implements AutoCloseable {
               sniffed,
               declared,
               request.fileName().orElse(null),
-              HexFormat.of().formatHex(sha256.digest()),
               scan,
               new Deleter(file.path(), permits));
       accepted = true;
@@ -383,14 +377,6 @@ public final class MediaHandler implements AutoCloseable {
       return s;
     } finally {
       java.util.Arrays.fill(raw, (byte) 0);
-    }
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 
