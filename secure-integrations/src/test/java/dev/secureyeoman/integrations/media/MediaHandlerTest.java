@@ -577,6 +577,64 @@ class MediaHandlerTest {
   }
 
   @Test
+  void droppedHandle_deletedByTheCleanerAndItsPermitReturned() throws Exception {
+    LoopbackHttpServer s = server((r, out) -> LoopbackHttpServer.ok(out, "image/png", TestMedia.png(100)));
+    MediaHandler h = handler(policy(s.port()).maxConcurrent(1).build(), null, TestMedia.loopbackResolver());
+    Path leaked = downloadAndDrop(h, s.port());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (Files.exists(leaked) && System.nanoTime() < deadline) {
+      System.gc(); // bounded: the Cleaner runs once the handle is collected
+      Thread.sleep(20);
+    }
+    assertFalse(Files.exists(leaked), "a handle dropped without close() must not leak its file");
+    try (MediaHandle again = h.download(request(s.port(), "/"))) { // the single permit came back
+      assertTrue(Files.exists(again.path()));
+    }
+  }
+
+  private static Path downloadAndDrop(MediaHandler h, int port) throws Exception {
+    return h.download(request(port, "/")).path(); // the handle itself becomes unreachable here
+  }
+
+  @Test
+  void close_duringADownload_nothingIsHandedOutOrLeftBehind() throws Exception {
+    byte[] png = TestMedia.png(20_000);
+    CountDownLatch halfSent = new CountDownLatch(1);
+    CountDownLatch rest = new CountDownLatch(1);
+    LoopbackHttpServer s =
+        server(
+            (r, out) -> {
+              LoopbackHttpServer.head(out, 200, "Content-Length: " + png.length);
+              out.write(png, 0, 10_000);
+              out.flush();
+              halfSent.countDown();
+              rest.await(10, TimeUnit.SECONDS);
+              out.write(png, 10_000, png.length - 10_000);
+            });
+    MediaHandler h =
+        MediaHandler.builder()
+            .policy(policy(s.port()).build())
+            .directory(tmp.resolve("closing"))
+            .resolver(TestMedia.loopbackResolver())
+            .withoutScanning()
+            .build();
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      Future<MediaHandle> f = pool.submit(() -> h.download(request(s.port(), "/")));
+      assertTrue(halfSent.await(10, TimeUnit.SECONDS));
+      h.close();
+      rest.countDown();
+      java.util.concurrent.ExecutionException e =
+          assertThrows(java.util.concurrent.ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
+      assertEquals(Reason.DOWNLOAD_FAILED, ((MediaRejectedException) e.getCause()).reason());
+      assertEquals(List.of(), TestMedia.entries(tmp.resolve("closing")));
+    } finally {
+      rest.countDown();
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void close_deletesOpenHandlesAndTheRunDirectory() throws Exception {
     LoopbackHttpServer s = server((r, out) -> LoopbackHttpServer.ok(out, "image/png", TestMedia.png(100)));
     MediaHandler h =
