@@ -127,6 +127,10 @@ public final class ConversationTracker implements AutoCloseable {
       try {
         record(key, incoming);
         ConversationContext context = context(key);
+        if (context.isEmpty()) {
+          // evicted between the two calls (live-thread cap under pressure): answer the message on its own
+          context = new ConversationContext(key, java.util.List.of(incoming), limits.tokens(incoming));
+        }
         Optional<String> reply = responder.respond(context);
         if (reply.isEmpty() || reply.get().isEmpty()) {
           return Optional.empty();
