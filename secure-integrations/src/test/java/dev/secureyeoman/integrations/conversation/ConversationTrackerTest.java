@@ -181,6 +181,29 @@ class ConversationTrackerTest {
   }
 
   @Test
+  void limits_fromYamlConfig_boundAndValidated() throws Exception {
+    dev.secureyeoman.core.config.EncryptedConfigLoader loader =
+        dev.secureyeoman.core.config.EncryptedConfigLoader.newBuilder().build();
+    dev.secureyeoman.core.config.SecurityConfig c =
+        loader.parseSecurityConfig(
+            "security:\n  integrations:\n    conversation:\n      retention: P7D\n      idle_timeout: PT15M\n"
+                + "      max_turns: 5\n",
+            "inline");
+    assertEquals(Duration.ofDays(7), c.integrations().conversation().retention());
+    ConversationLimits l = ConversationLimits.fromConfig(c.integrations().conversation());
+    assertEquals(5, l.maxTurns());
+    assertEquals(Duration.ofMinutes(15), l.idleTimeout());
+    assertEquals(4000, l.maxTokens()); // unspecified keys keep their defaults
+    dev.secureyeoman.core.config.ConfigException e =
+        assertThrows(
+            dev.secureyeoman.core.config.ConfigException.class,
+            () -> loader.parseSecurityConfig(
+                "security: {integrations: {conversation: {max_turns: 0, retention: PT0S}}}", "inline"));
+    assertTrue(e.getMessage().contains("security.integrations.conversation.max_turns"), e.getMessage());
+    assertTrue(e.getMessage().contains("security.integrations.conversation.retention"), e.getMessage());
+  }
+
+  @Test
   void limits_fromConfigDefaults() {
     ConversationLimits l =
         ConversationLimits.fromConfig(
