@@ -69,8 +69,17 @@ class MediaHandlerTest {
     return b;
   }
 
+  private static MediaRequest.Builder telegram(int port, String path) {
+    return MediaRequest.builder("telegram", URI.create("http://api.telegram.org:" + port + path));
+  }
+
   private static MediaRequest request(int port, String path) {
-    return MediaRequest.builder("telegram", URI.create("http://api.telegram.org:" + port + path)).build();
+    return telegram(port, path).build();
+  }
+
+  /** A handler without scanner whose loopback switch opens {@code s}'s port. */
+  private MediaHandler plain(LoopbackHttpServer s) throws IOException {
+    return handler(policy(s.port()).build(), null, TestMedia.loopbackResolver());
   }
 
   @Test
@@ -84,7 +93,7 @@ class MediaHandlerTest {
           return ScanResult.clean();
         }, TestMedia.loopbackResolver());
     MediaRequest req =
-        MediaRequest.builder("telegram", URI.create("http://api.telegram.org:" + s.port() + "/file/photo.png"))
+        telegram(s.port(), "/file/photo.png")
             .declaredSize(png.length)
             .declaredType("image/png")
             .fileName("holiday.png")
@@ -113,9 +122,9 @@ class MediaHandlerTest {
   @Test
   void download_declaredOversize_refusedWithoutConnecting() throws Exception {
     LoopbackHttpServer s = server((r, out) -> LoopbackHttpServer.ok(out, "image/png", TestMedia.png(10)));
-    MediaHandler h = handler(policy(s.port()).build(), null, TestMedia.loopbackResolver());
+    MediaHandler h = plain(s);
     MediaRequest req =
-        MediaRequest.builder("telegram", URI.create("http://api.telegram.org:" + s.port() + "/f"))
+        telegram(s.port(), "/f")
             .declaredSize(CAP + 1)
             .build();
     MediaRejectedException e = assertThrows(MediaRejectedException.class, () -> h.download(req));
@@ -126,7 +135,7 @@ class MediaHandlerTest {
     MediaHandler h2 = handler(policy(exact.port()).build(), null, TestMedia.loopbackResolver());
     try (MediaHandle handle =
         h2.download(
-            MediaRequest.builder("telegram", URI.create("http://api.telegram.org:" + exact.port() + "/f"))
+            telegram(exact.port(), "/f")
                 .declaredSize(CAP)
                 .build())) {
       assertEquals(CAP, Files.size(handle.path()));
@@ -142,7 +151,7 @@ class MediaHandlerTest {
               LoopbackHttpServer.head(out, 200, "Content-Type: image/png", "Content-Length: " + (CAP + 1));
               release.await(10, TimeUnit.SECONDS); // no body byte is ever sent
             });
-    MediaHandler h = handler(policy(s.port()).build(), null, TestMedia.loopbackResolver());
+    MediaHandler h = plain(s);
     try {
       MediaRejectedException e = assertThrows(MediaRejectedException.class, () -> h.download(request(s.port(), "/x")));
       assertEquals(Reason.TOO_LARGE, e.reason());
@@ -170,7 +179,7 @@ class MediaHandlerTest {
               LoopbackHttpServer.chunk(out, body, (int) CAP, 1); // byte cap + 1, then the connection stays open
               finish.await(10, TimeUnit.SECONDS);
             });
-    MediaHandler h = handler(policy(s.port()).build(), null, TestMedia.loopbackResolver());
+    MediaHandler h = plain(s);
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try {
       Future<MediaHandle> f = pool.submit(() -> h.download(request(s.port(), "/big")));
@@ -214,7 +223,7 @@ class MediaHandlerTest {
               LoopbackHttpServer.head(out, 200, "Content-Type: image/jpeg");
               out.write(body); // no length: delimited by the end of the connection
             });
-    MediaHandler h = handler(policy(s.port()).build(), null, TestMedia.loopbackResolver());
+    MediaHandler h = plain(s);
     MediaRejectedException e = assertThrows(MediaRejectedException.class, () -> h.download(request(s.port(), "/f")));
     assertEquals(Reason.TOO_LARGE, e.reason());
     assertEquals(List.of(), TestMedia.entries(h.directory()));
@@ -228,7 +237,7 @@ class MediaHandlerTest {
               LoopbackHttpServer.head(out, 200, "Content-Length: 5000");
               out.write(TestMedia.png(1000), 0, 1000);
             });
-    MediaHandler h = handler(policy(s.port()).build(), null, TestMedia.loopbackResolver());
+    MediaHandler h = plain(s);
     MediaRejectedException e = assertThrows(MediaRejectedException.class, () -> h.download(request(s.port(), "/f")));
     assertEquals(Reason.DOWNLOAD_FAILED, e.reason());
     assertEquals(List.of(), TestMedia.entries(h.directory()));
@@ -237,9 +246,9 @@ class MediaHandlerTest {
   @Test
   void download_declaredSizeDiffers_refused() throws Exception {
     LoopbackHttpServer s = server((r, out) -> LoopbackHttpServer.ok(out, "image/png", TestMedia.png(900)));
-    MediaHandler h = handler(policy(s.port()).build(), null, TestMedia.loopbackResolver());
+    MediaHandler h = plain(s);
     MediaRequest req =
-        MediaRequest.builder("telegram", URI.create("http://api.telegram.org:" + s.port() + "/f"))
+        telegram(s.port(), "/f")
             .declaredSize(800)
             .build();
     assertEquals(Reason.SIZE_MISMATCH, assertThrows(MediaRejectedException.class, () -> h.download(req)).reason());
@@ -249,15 +258,15 @@ class MediaHandlerTest {
   @Test
   void download_declaredPngButJpeg_typeMismatch() throws Exception {
     LoopbackHttpServer s = server((r, out) -> LoopbackHttpServer.ok(out, "image/png", TestMedia.jpeg(4000)));
-    MediaHandler h = handler(policy(s.port()).build(), null, TestMedia.loopbackResolver());
+    MediaHandler h = plain(s);
     MediaRequest req =
-        MediaRequest.builder("telegram", URI.create("http://api.telegram.org:" + s.port() + "/f"))
+        telegram(s.port(), "/f")
             .declaredType("image/png")
             .build();
     assertEquals(Reason.TYPE_MISMATCH, assertThrows(MediaRejectedException.class, () -> h.download(req)).reason());
     assertEquals(List.of(), TestMedia.entries(h.directory()));
     MediaRequest jpg =
-        MediaRequest.builder("telegram", URI.create("http://api.telegram.org:" + s.port() + "/f"))
+        telegram(s.port(), "/f")
             .declaredType("image/jpg; charset=binary")
             .build();
     try (MediaHandle handle = h.download(jpg)) {
@@ -269,7 +278,7 @@ class MediaHandlerTest {
   @Test
   void download_executable_refusedUnlessAllowed() throws Exception {
     LoopbackHttpServer s = server((r, out) -> LoopbackHttpServer.ok(out, "application/octet-stream", TestMedia.elf()));
-    MediaHandler h = handler(policy(s.port()).build(), null, TestMedia.loopbackResolver());
+    MediaHandler h = plain(s);
     assertEquals(
         Reason.TYPE_NOT_ALLOWED,
         assertThrows(MediaRejectedException.class, () -> h.download(request(s.port(), "/a.jpg"))).reason());
@@ -291,7 +300,7 @@ class MediaHandlerTest {
     Path outside = tmp.resolve("outside");
     Files.createDirectories(outside);
     LoopbackHttpServer s = server((r, out) -> LoopbackHttpServer.ok(out, "image/png", TestMedia.png(300)));
-    MediaHandler h = handler(policy(s.port()).build(), null, TestMedia.loopbackResolver());
+    MediaHandler h = plain(s);
     for (String name :
         List.of("../../outside/pwned.png", "..\\..\\outside\\pwned.png", "/etc/passwd", "a/../../b", "\u0000x",
             "con.png", ".")) {
@@ -465,7 +474,7 @@ class MediaHandlerTest {
   @Test
   void download_errorMessages_neverContainTheUrlPath() throws Exception {
     LoopbackHttpServer s = server((r, out) -> LoopbackHttpServer.head(out, 404, "Content-Length: 0"));
-    MediaHandler h = handler(policy(s.port()).build(), null, TestMedia.loopbackResolver());
+    MediaHandler h = plain(s);
     MediaRequest req = request(s.port(), "/file/bot123456:AAE-SECRET/photos/file_1.jpg");
     MediaRejectedException e = assertThrows(MediaRejectedException.class, () -> h.download(req));
     assertEquals(Reason.DOWNLOAD_FAILED, e.reason());
@@ -680,7 +689,7 @@ class MediaHandlerTest {
             "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")) {
       LoopbackHttpServer s =
           server((r, out) -> out.write(raw.getBytes(StandardCharsets.ISO_8859_1)));
-      MediaHandler h = handler(policy(s.port()).build(), null, TestMedia.loopbackResolver());
+      MediaHandler h = plain(s);
       MediaRejectedException e =
           assertThrows(MediaRejectedException.class, () -> h.download(request(s.port(), "/")), raw);
       assertEquals(Reason.DOWNLOAD_FAILED, e.reason(), raw);
@@ -700,7 +709,7 @@ class MediaHandlerTest {
               out.write(png, 1000, 2000);
               out.write("\r\n0\r\nX-Trailer: y\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
             });
-    MediaHandler h = handler(policy(s.port()).build(), null, TestMedia.loopbackResolver());
+    MediaHandler h = plain(s);
     try (MediaHandle handle = h.download(request(s.port(), "/"))) {
       assertArrayEquals(png, Files.readAllBytes(handle.path()));
     }
