@@ -25,15 +25,22 @@ import java.util.List;
  *              login_rate_limit: { capacity: 5, refill_period: PT1M }, totp: { issuer: SecureYeoman, window: 1 } }
  *   http:    { rate_limit: { window_ms: 60000, max_requests: 100 }, cors: { allowed_origins: [] } }
  *   sandbox: { backend: auto, require_isolation: true, network: none, timeout: PT30S }
+ *   integrations:
+ *     conversation: { retention: P30D, idle_timeout: PT60M, max_turns: 20, max_tokens: 4000, max_live_threads: 100000 }
  * </pre>
  *
  * @param audit audit log settings ({@code security.audit})
  * @param auth authentication settings ({@code security.auth})
  * @param http HTTP policy settings ({@code security.http})
  * @param sandbox sandbox settings ({@code security.sandbox})
+ * @param integrations chat integration settings ({@code security.integrations})
  */
 public record SecurityConfig(
-    @NotNull @Valid Audit audit, @NotNull @Valid Auth auth, @NotNull @Valid Http http, @NotNull @Valid Sandbox sandbox) {
+    @NotNull @Valid Audit audit,
+    @NotNull @Valid Auth auth,
+    @NotNull @Valid Http http,
+    @NotNull @Valid Sandbox sandbox,
+    @NotNull @Valid Integrations integrations) {
 
   /**
    * Returns the configuration with every default.
@@ -51,7 +58,9 @@ public record SecurityConfig(
             new Auth.LoginRateLimit(5, Duration.ofMinutes(1)),
             new Auth.Totp("SecureYeoman", 1)),
         new Http(new Http.RateLimit(60_000L, 100), new Http.Cors(List.of())),
-        new Sandbox(Sandbox.Backend.AUTO, true, Sandbox.Network.NONE, Duration.ofSeconds(30)));
+        new Sandbox(Sandbox.Backend.AUTO, true, Sandbox.Network.NONE, Duration.ofSeconds(30)),
+        new Integrations(
+            new Integrations.Conversation(Duration.ofDays(30), Duration.ofMinutes(60), 20, 4000, 100_000)));
   }
 
   /**
@@ -176,5 +185,29 @@ public record SecurityConfig(
       /** The host's network. */
       HOST
     }
+  }
+
+  /**
+   * {@code security.integrations}.
+   *
+   * @param conversation conversation context settings
+   */
+  public record Integrations(@NotNull @Valid Conversation conversation) {
+
+    /**
+     * {@code security.integrations.conversation}.
+     *
+     * @param retention stored turns older than this are deleted (default {@code P30D})
+     * @param idleTimeout a thread without activity for this long starts over (default {@code PT60M})
+     * @param maxTurns most turns per thread window, 1..1000 (default 20)
+     * @param maxTokens approximate token budget per window, 1..10 000 000 (default 4000)
+     * @param maxLiveThreads most threads kept, 1..100 000 000 (default 100 000)
+     */
+    public record Conversation(
+        @NotNull @PositiveDuration Duration retention,
+        @NotNull @PositiveDuration Duration idleTimeout,
+        @Min(1) @Max(1000) int maxTurns,
+        @Min(1) @Max(10_000_000) int maxTokens,
+        @Min(1) @Max(100_000_000) int maxLiveThreads) {}
   }
 }

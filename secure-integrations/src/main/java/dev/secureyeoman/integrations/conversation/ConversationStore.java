@@ -1,0 +1,86 @@
+package dev.secureyeoman.integrations.conversation;
+
+import dev.secureyeoman.integrations.ThreadKey;
+import dev.secureyeoman.integrations.conversation.internal.InMemoryConversationStore;
+import java.time.Instant;
+
+/**
+ * Where thread windows live. The {@link ConversationTracker} passes its {@link ConversationLimits} and the current time
+ * with every call; a store applies them: windows trimmed by whole turns, threads idle since before
+ * {@code now - idleTimeout} treated as empty and deleted, at most {@code maxLiveThreads} threads (which ones are evicted
+ * beyond that is the store's policy: the in-memory store uses Caffeine's W-TinyLFU, which keeps established threads
+ * when a flood of new ones arrives; the SQLite store evicts the least recently active).
+ *
+ * <p>Implementations: {@link #inMemory()} (default; lost on restart) and {@link SqliteConversationStore} (message
+ * bodies sealed with core's {@code SecretStore}, retention, restart-safe). Implementations must be thread-safe and make
+ * {@link #append} atomic per thread: concurrent appends to one thread never lose a turn or break the window bounds.
+ */
+public interface ConversationStore extends AutoCloseable {
+
+  /**
+   * A new in-memory store (Caffeine-backed, size-bounded).
+   *
+   * @return the store
+   */
+  static ConversationStore inMemory() {
+    return new InMemoryConversationStore();
+  }
+
+  /**
+   * Appends a turn to a thread and trims its window.
+   *
+   * @param key the thread
+   * @param turn the turn
+   * @param limits the bounds to apply
+   * @param now the current time (activity time of the thread)
+   * @throws ConversationException if the store failed (nothing was written then)
+   */
+  void append(ThreadKey key, Turn turn, ConversationLimits limits, Instant now) throws ConversationException;
+
+  /**
+   * Returns a thread's window (empty for unknown or idle-expired threads, which are then deleted).
+   *
+   * @param key the thread
+   * @param limits the bounds (idle timeout)
+   * @param now the current time
+   * @return the context, oldest turn first
+   * @throws ConversationException if the store failed or a stored turn is not authentic
+   */
+  ConversationContext load(ThreadKey key, ConversationLimits limits, Instant now) throws ConversationException;
+
+  /**
+   * Deletes a thread.
+   *
+   * @param key the thread
+   * @return whether it existed
+   * @throws ConversationException if the store failed
+   */
+  boolean delete(ThreadKey key) throws ConversationException;
+
+  /**
+   * Deletes every thread idle since before {@code now - limits.idleTimeout()}, and whatever else the store's own
+   * policies require (retention for the SQLite store).
+   *
+   * @param limits the bounds
+   * @param now the current time
+   * @return how many threads were deleted
+   * @throws ConversationException if the store failed
+   */
+  int maintain(ConversationLimits limits, Instant now) throws ConversationException;
+
+  /**
+   * Returns the number of stored threads (idle ones not yet swept included).
+   *
+   * @return the count
+   * @throws ConversationException if the store failed
+   */
+  long threadCount() throws ConversationException;
+
+  /**
+   * Releases resources.
+   *
+   * @throws ConversationException if closing failed
+   */
+  @Override
+  void close() throws ConversationException;
+}

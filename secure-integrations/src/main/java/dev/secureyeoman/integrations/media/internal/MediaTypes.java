@@ -1,0 +1,133 @@
+package dev.secureyeoman.integrations.media.internal;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** Normalises declared media types and decides whether a sniffed type is compatible with a declared one. */
+public final class MediaTypes {
+
+  /** Sniffed types that denote programs; refused unless the policy allows executables. */
+  public static final Set<String> EXECUTABLE =
+      Set.of("application/x-executable", "application/x-msdownload", "application/x-mach-binary", "text/x-shellscript");
+
+  private static final Map<String, String> ALIASES =
+      Map.ofEntries(
+          Map.entry("image/jpg", "image/jpeg"),
+          Map.entry("image/pjpeg", "image/jpeg"),
+          Map.entry("image/x-png", "image/png"),
+          Map.entry("image/x-ms-bmp", "image/bmp"),
+          Map.entry("image/heif", "image/heic"),
+          Map.entry("audio/mp3", "audio/mpeg"),
+          Map.entry("audio/x-wav", "audio/wav"),
+          Map.entry("audio/wave", "audio/wav"),
+          Map.entry("audio/vnd.wave", "audio/wav"),
+          Map.entry("audio/x-flac", "audio/flac"),
+          Map.entry("application/x-pdf", "application/pdf"),
+          Map.entry("application/x-zip-compressed", "application/zip"),
+          Map.entry("application/x-gzip", "application/gzip"),
+          Map.entry("application/x-rar-compressed", "application/vnd.rar"));
+
+  /** Declared types whose container is a ZIP archive. */
+  private static final Set<String> ZIP_BASED =
+      Set.of(
+          "application/zip",
+          "application/epub+zip",
+          "application/java-archive",
+          "application/vnd.android.package-archive");
+
+  /** Families within which declarations are loose (for example M4A audio declared as video/mp4). */
+  private static final Map<String, String> FAMILY =
+      Map.ofEntries(
+          Map.entry("video/mp4", "isobmff"),
+          Map.entry("audio/mp4", "isobmff"),
+          Map.entry("audio/x-m4a", "isobmff"),
+          Map.entry("audio/aac", "isobmff"),
+          Map.entry("video/quicktime", "isobmff"),
+          Map.entry("video/3gpp", "isobmff"),
+          Map.entry("audio/ogg", "ogg"),
+          Map.entry("audio/opus", "ogg"),
+          Map.entry("video/ogg", "ogg"),
+          Map.entry("application/ogg", "ogg"),
+          Map.entry("video/webm", "ebml"),
+          Map.entry("audio/webm", "ebml"),
+          Map.entry("video/x-matroska", "ebml"),
+          Map.entry("image/heic", "heif"),
+          Map.entry("image/avif", "heif"));
+
+  private MediaTypes() {}
+
+  /**
+   * Normalises a declared type: lower case, parameters removed, known aliases mapped.
+   *
+   * @param declared the declared type, may be null or blank
+   * @return the normalised type, or {@code null} when nothing useful was declared
+   */
+  public static String normalize(String declared) {
+    if (declared == null) {
+      return null;
+    }
+    String t = declared;
+    int semi = t.indexOf(';');
+    if (semi >= 0) {
+      t = t.substring(0, semi);
+    }
+    t = t.strip().toLowerCase(Locale.ROOT);
+    if (t.isEmpty() || t.equals(ContentSniffer.UNKNOWN) || t.equals("binary/octet-stream") || t.indexOf('/') <= 0) {
+      return null;
+    }
+    return ALIASES.getOrDefault(t, t);
+  }
+
+  /**
+   * Returns whether content sniffed as {@code sniffed} may be accepted under the declaration {@code declared}.
+   *
+   * <p>No declaration (or {@code application/octet-stream}) accepts anything. Otherwise the types must be equal, or
+   * the declaration is a specialisation the sniffer cannot see (Office documents are ZIP archives, JSON and CSV are
+   * text), or both belong to one container family. A declaration of a type the sniffer recognises never accepts
+   * unrecognised content.
+   *
+   * @param declared the normalised declared type, or null
+   * @param sniffed the sniffed type
+   * @return whether they are compatible
+   */
+  public static boolean compatible(String declared, String sniffed) {
+    if (declared == null || declared.equals(sniffed)) {
+      return true;
+    }
+    switch (sniffed) {
+      case "application/zip":
+        return ZIP_BASED.contains(declared)
+            || declared.startsWith("application/vnd.openxmlformats-officedocument.")
+            || declared.startsWith("application/vnd.oasis.opendocument.")
+            || declared.startsWith("application/vnd.ms-") && declared.contains("macroenabled");
+      case "text/plain":
+        return declared.startsWith("text/") && !declared.equals("text/x-shellscript")
+            || declared.equals("application/json")
+            || declared.equals("application/xml")
+            || declared.endsWith("+json")
+            || declared.endsWith("+xml")
+            || declared.equals("application/x-yaml")
+            || declared.equals("application/yaml")
+            || declared.equals("application/x-ndjson");
+      case ContentSniffer.UNKNOWN:
+        return !recognisable(declared);
+      default:
+        String family = FAMILY.get(sniffed);
+        return family != null && family.equals(FAMILY.get(declared));
+    }
+  }
+
+  /** Whether the sniffer can recognise content of this declared type (so unknown content contradicts it). */
+  private static boolean recognisable(String declared) {
+    return declared.startsWith("image/") && !declared.equals("image/svg+xml")
+        || declared.startsWith("text/")
+        || FAMILY.containsKey(declared)
+        || declared.equals("application/pdf")
+        || declared.equals("audio/mpeg")
+        || declared.equals("audio/wav")
+        || declared.equals("audio/flac")
+        || ZIP_BASED.contains(declared)
+        || declared.equals("application/gzip");
+  }
+}
