@@ -37,6 +37,8 @@ public final class RequestIds {
   private static final Pattern VALID_ID = Pattern.compile("[A-Za-z0-9+/=-]{20,200}");
   private static final Pattern TRACEPARENT_V00 = Pattern.compile("00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})");
 
+  private static final ThreadLocal<RequestContext> CURRENT = new ThreadLocal<>();
+
   private final SecureRandom random;
 
   /**
@@ -130,21 +132,32 @@ public final class RequestIds {
    */
   public static Scope open(RequestContext context) {
     Objects.requireNonNull(context, "context");
+    RequestContext previous = CURRENT.get();
+    CURRENT.set(context);
     MDC.put(MDC_REQUEST_ID, context.requestId());
     context.traceParent().ifPresent(t -> MDC.put(MDC_TRACE_ID, t.traceId()));
     return () -> {
       MDC.remove(MDC_REQUEST_ID);
       MDC.remove(MDC_TRACE_ID);
+      if (previous == null) {
+        CURRENT.remove();
+      } else {
+        CURRENT.set(previous);
+        MDC.put(MDC_REQUEST_ID, previous.requestId());
+        previous.traceParent().ifPresent(t -> MDC.put(MDC_TRACE_ID, t.traceId()));
+      }
     };
   }
 
   /**
-   * The request id of the current thread's MDC scope.
+   * The request id of the current thread's scope (kept in a thread-local, so it works whatever logging binding, or
+   * none, the host uses; the MDC copy is for log lines).
    *
    * @return the id, or empty outside a scope
    */
   public static Optional<String> current() {
-    return Optional.ofNullable(MDC.get(MDC_REQUEST_ID));
+    RequestContext c = CURRENT.get();
+    return c == null ? Optional.empty() : Optional.of(c.requestId());
   }
 
   /** An MDC scope; closing it does not throw. */

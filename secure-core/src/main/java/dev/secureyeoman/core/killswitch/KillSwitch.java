@@ -249,7 +249,7 @@ public final class KillSwitch {
 
   private static Object identity(BasicFileAttributes a) {
     return java.util.List.of(
-        String.valueOf(a.fileKey()), a.size(), a.lastModifiedTime().toMillis(), a.creationTime().toMillis());
+        String.valueOf(a.fileKey()), a.size(), a.lastModifiedTime(), a.creationTime());
   }
 
   private static boolean hasControl(String s) {
