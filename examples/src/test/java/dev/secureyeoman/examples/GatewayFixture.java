@@ -40,7 +40,8 @@ final class GatewayFixture implements AutoCloseable {
           idle_timeout: PT2S
       """;
 
-  final MutableClock clock = new MutableClock(Instant.parse("2026-06-01T10:00:00Z"));
+  // starts at the real time: the browser pages compare the server's sessionExpiresAt with their own clock
+  final MutableClock clock = new MutableClock(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
   final Path dataDir;
   final Path configFile;
   final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
