@@ -130,4 +130,19 @@ class GatewayAdminRoutesTest {
     assertEquals(401, f.post("/api/v1/bot/messages", BOT_MESSAGE).statusCode(), "bots routes need a token");
     assertFalse(f.gateway.killSwitch().isEngaged());
   }
+
+  @Test
+  void auditLogDown_loginAndKillSwitchFailClosed_503_nothingChanged() throws Exception {
+    String admin = f.adminToken();
+    f.gateway.audit().close(); // the audit sink fails from now on
+    HttpResponse<String> login =
+        f.post("/api/v1/auth/login", "{\"username\":\"admin\",\"password\":\"" + GatewayFixture.ADMIN_PASSWORD + "\"}");
+    assertEquals(503, login.statusCode(), login.body());
+    assertEquals("service unavailable", json(login).get("error").asText());
+    HttpResponse<String> engage =
+        f.post("/api/v1/admin/kill-switch", "{\"engaged\":true}", "Authorization", bearer(admin));
+    assertEquals(503, engage.statusCode(), engage.body());
+    assertFalse(f.gateway.killSwitch().isEngaged(), "an unaudited change does not happen");
+    assertFalse(java.nio.file.Files.exists(f.dataDir.resolve("kill-switch.json")));
+  }
 }
