@@ -14,11 +14,18 @@ command -v wrk >/dev/null || { echo "error: wrk is not installed (apt-get instal
 
 WORK=$(mktemp -d)
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
 trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_up() { for _ in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:$1$2" && return 0; sleep 0.2; done; echo "error: nothing on port $1" >&2; return 1; }
+wait_up() { # port path log
+  for _ in $(seq 1 600); do curl -fs -o /dev/null "http://127.0.0.1:$1$2" && return 0; sleep 0.2; done
+  echo "error: nothing on port $1 after 120 s" >&2; tail -5 "$3" >&2; return 1
+}
 used_heap() { jcmd "$1" GC.run >/dev/null; jcmd "$1" GC.heap_info | awk '/used/ {for(i=1;i<=NF;i++) if($i=="used") {v=$(i+1); sub(",","",v); print v; exit}}'; }
 
 run() { # name url [body]
@@ -32,17 +39,17 @@ run() { # name url [body]
 JAVA_OPTS="-Xmx512m"
 BARE=$(free_port)
 java $JAVA_OPTS -cp "$JAR" dev.secureyeoman.examples.BareJettyBaseline "$BARE" >"$WORK/bare.log" 2>&1 & PIDS+=($!)
-wait_up "$BARE" /
+wait_up "$BARE" / "$WORK/bare.log"
 
 # two gateways: the default config (100 requests/min per client: load is mostly 429s) and one with the limit raised
 # so that the whole pipeline (ids, headers, CORS, limiter, routing, JSON) answers 200
-printf 'security:\n  http: { rate_limit: { window_ms: 60000, max_requests: 100000000 } }\n' >"$WORK/open.yaml"
+printf 'security:\n  http: { rate_limit: { window_ms: 60000, max_requests: 1000000 } }\n' >"$WORK/open.yaml"
 GW=$(free_port); GW_OPEN=$(free_port)
 SECUREYEOMAN_ADMIN_PASSWORD='load test admin password, thirty-two chars' \
   java $JAVA_OPTS -jar "$JAR" --port "$GW" --data-dir "$WORK/gw" >"$WORK/gw.log" 2>&1 & PIDS+=($!); GW_PID=$!
 SECUREYEOMAN_ADMIN_PASSWORD='load test admin password, thirty-two chars' \
   java $JAVA_OPTS -jar "$JAR" --port "$GW_OPEN" --data-dir "$WORK/gw-open" --config "$WORK/open.yaml" >"$WORK/gw-open.log" 2>&1 & PIDS+=($!); OPEN_PID=$!
-wait_up "$GW" /healthz; wait_up "$GW_OPEN" /healthz
+wait_up "$GW" /healthz "$WORK/gw.log"; wait_up "$GW_OPEN" /healthz "$WORK/gw-open.log"
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)   cores: $(nproc)"
 HEAP_BEFORE=$(used_heap "$OPEN_PID")
