@@ -295,9 +295,20 @@ public final class AuthRoutes {
         + "; Max-Age=0";
   }
 
-  /** {@code Secure} always, except for plain HTTP on a loopback-only listener (browsers would drop it there). */
-  boolean secureCookie(ApiRequest r) {
-    return r.secure() || !loopbackOnly;
+  private boolean secureCookie(ApiRequest r) {
+    return secureCookie(r.secure(), loopbackOnly);
+  }
+
+  /**
+   * Whether the refresh cookie gets {@code Secure}: always, except for plain HTTP on a loopback-only listener (browsers
+   * would drop a {@code Secure} cookie set over plain HTTP there).
+   *
+   * @param requestSecure whether the request came over TLS
+   * @param loopbackOnly whether the server listens on loopback only
+   * @return true to add {@code Secure}
+   */
+  static boolean secureCookie(boolean requestSecure, boolean loopbackOnly) {
+    return requestSecure || !loopbackOnly;
   }
 
   private static ClientInfo client(ApiRequest r) {

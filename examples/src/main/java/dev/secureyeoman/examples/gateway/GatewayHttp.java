@@ -257,7 +257,7 @@ public final class GatewayHttp implements AutoCloseable {
                 requestId);
         return router.find(method, api.path()).handle(api);
       } catch (Exception e) {
-        return error(e, requestId);
+        return error(e, requestId, request);
       }
     }
 
@@ -276,7 +276,7 @@ public final class GatewayHttp implements AutoCloseable {
       }
     }
 
-    private ApiResponse error(Exception e, String requestId) {
+    private ApiResponse error(Exception e, String requestId, Request request) {
       int status;
       String message;
       List<String> details = List.of();
@@ -300,6 +300,15 @@ public final class GatewayHttp implements AutoCloseable {
         message = "invalid credentials";
       } else if (e instanceof InvalidTokenException) {
         p.metrics().record(SecurityMetrics.Event.UNAUTHENTICATED);
+        InetAddress peer = peer(request);
+        p.audit()
+            .recordOncePerWindow(
+                "http.unauthenticated",
+                RateLimitPolicy.clientKey(peer),
+                AuditEvent.builder("http.unauthenticated")
+                    .message("request without a valid access token")
+                    .put("client", peer.getHostAddress())
+                    .put("path", Request.getPathInContext(request)));
         status = 401;
         message = InvalidTokenException.MESSAGE;
         headers = Map.of("WWW-Authenticate", "Bearer");
