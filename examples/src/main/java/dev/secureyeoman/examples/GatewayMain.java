@@ -317,10 +317,12 @@ public final class GatewayMain implements AutoCloseable {
                 return t;
               });
       ScheduledExecutorService scheduler = p.scheduler;
+      SecurityMetrics metrics = p.metrics;
       opened.push(scheduler::shutdownNow);
       p.maintenance =
           AuditMaintenance.builder(p.audit, AuditMaintenanceSettings.fromConfig(config.audit()))
               .scheduler(scheduler)
+              .listener(report -> countVerificationFailure(report.verification(), metrics))
               .build();
       p.maintenance.start();
       AuditMaintenance m = p.maintenance;
@@ -512,6 +514,12 @@ public final class GatewayMain implements AutoCloseable {
       LOG.warn("final audit checkpoint failed: {}", e.toString());
     }
     audit.close();
+  }
+
+  private static void countVerificationFailure(Optional<VerificationResult> v, SecurityMetrics metrics) {
+    if (v.isPresent() && !v.get().valid()) {
+      metrics.record(SecurityMetrics.Event.AUDIT_VERIFICATION_FAILURE);
+    }
   }
 
   /** The kill switch under the data directory; every change is appended to the audit log before it is written. */

@@ -150,6 +150,8 @@ class GatewayMainTest {
       HttpResponse<String> h = get(g, "/healthz");
       assertEquals(503, h.statusCode());
       assertTrue(h.body().startsWith("{\"status\":\"degraded\",\"audit\":{\"verified\":false"), h.body());
+      assertEquals(
+          1, g.metrics().count(dev.secureyeoman.web.SecurityMetrics.Event.AUDIT_VERIFICATION_FAILURE), "counted");
     }
   }
 
