@@ -179,28 +179,12 @@ class GatewayPoliciesTest {
   @Test
   void cors_preflightFromAllowedOriginPasses_othersFail() throws Exception {
     try (GatewayFixture f = new GatewayFixture(tmp)) {
-      HttpClient c = HttpClient.newHttpClient();
-      HttpResponse<String> ok =
-          c.send(
-              HttpRequest.newBuilder(URI.create(f.base() + "/api/v1/auth/login"))
-                  .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
-                  .header("Origin", "http://localhost:3000")
-                  .header("Access-Control-Request-Method", "POST")
-                  .header("Access-Control-Request-Headers", "content-type")
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> ok = preflight(f, "http://localhost:3000", "content-type");
       assertEquals(204, ok.statusCode());
       assertEquals("http://localhost:3000", ok.headers().firstValue("Access-Control-Allow-Origin").orElse(""));
       assertTrue(ok.headers().firstValue("Access-Control-Allow-Methods").orElse("").contains("POST"));
       assertHardened(ok.headers(), "preflight");
-      HttpResponse<String> evil =
-          c.send(
-              HttpRequest.newBuilder(URI.create(f.base() + "/api/v1/auth/login"))
-                  .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
-                  .header("Origin", "https://evil.example")
-                  .header("Access-Control-Request-Method", "POST")
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> evil = preflight(f, "https://evil.example", "content-type");
       assertEquals(403, evil.statusCode());
       assertFalse(evil.headers().firstValue("Access-Control-Allow-Origin").isPresent());
       HttpResponse<String> crossPost =
@@ -256,6 +240,18 @@ class GatewayPoliciesTest {
       String response = raw(f.gateway.port(), two, Duration.ofSeconds(20));
       assertEquals(2, response.split("HTTP/1.1 200", -1).length - 1, response);
     }
+  }
+
+  private static HttpResponse<String> preflight(GatewayFixture f, String origin, String headers) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create(f.base() + "/api/v1/auth/login"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", origin)
+                .header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", headers)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 
   private static String raw(int port, String request, Duration bound) throws Exception {
