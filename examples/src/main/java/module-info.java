@@ -3,12 +3,21 @@ module dev.secureyeoman.examples {
   requires dev.secureyeoman.core;
   requires transitive dev.secureyeoman.audit; // GatewayMain exposes AuditStore and VerificationResult
   requires transitive dev.secureyeoman.auth; // GatewayMain exposes AuthService
+  requires transitive dev.secureyeoman.web; // GatewayMain exposes SecurityMetrics
   requires dev.secureyeoman.sandbox;
   requires dev.secureyeoman.integrations;
-  requires jdk.httpserver;
+  requires org.eclipse.jetty.server;
+  requires micrometer.registry.prometheus;
+  requires com.fasterxml.jackson.databind;
+  requires jakarta.validation;
   requires java.net.http;
   requires org.slf4j;
   requires java.logging; // quiets Hibernate Validator's JUL version line in main()
 
   exports dev.secureyeoman.examples;
+
+  // request-body records are bound by Jackson and validated by Hibernate Validator reflectively
+  opens dev.secureyeoman.examples.gateway to
+      com.fasterxml.jackson.databind,
+      org.hibernate.validator;
 }

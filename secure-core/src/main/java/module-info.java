@@ -16,6 +16,7 @@ module dev.secureyeoman.core {
   exports dev.secureyeoman.core;
   exports dev.secureyeoman.core.crypto;
   exports dev.secureyeoman.core.config;
+  exports dev.secureyeoman.core.killswitch;
 
   opens dev.secureyeoman.core.config to
       com.fasterxml.jackson.databind,

@@ -1,7 +1,5 @@
 package dev.secureyeoman.examples;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.secureyeoman.audit.AuditEvent;
 import dev.secureyeoman.audit.AuditException;
 import dev.secureyeoman.audit.AuditMaintenance;
@@ -25,15 +23,31 @@ import dev.secureyeoman.core.crypto.KeySourceException;
 import dev.secureyeoman.core.config.ConfigException;
 import dev.secureyeoman.core.config.EncryptedConfigLoader;
 import dev.secureyeoman.core.config.SecurityConfig;
+import dev.secureyeoman.core.killswitch.KillSwitch;
+import dev.secureyeoman.examples.gateway.AdminRoutes;
+import dev.secureyeoman.examples.gateway.ApiResponse;
+import dev.secureyeoman.examples.gateway.AuthRoutes;
+import dev.secureyeoman.examples.gateway.BotRoutes;
+import dev.secureyeoman.examples.gateway.GatewayAudit;
+import dev.secureyeoman.examples.gateway.GatewayHttp;
+import dev.secureyeoman.examples.gateway.Pages;
+import dev.secureyeoman.examples.gateway.Router;
+import dev.secureyeoman.web.CorsPolicy;
+import dev.secureyeoman.web.RateLimitPolicy;
+import dev.secureyeoman.web.RequestBodies;
+import dev.secureyeoman.web.RequestIds;
+import dev.secureyeoman.web.SecurityHeaders;
+import dev.secureyeoman.web.SecurityMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
 import dev.secureyeoman.core.crypto.KeySource;
 import dev.secureyeoman.sandbox.NamespaceRunner;
 import dev.secureyeoman.sandbox.SandboxBackend;
 import dev.secureyeoman.sandbox.SandboxCapabilities;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -47,7 +61,6 @@ import java.util.Deque;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
@@ -59,12 +72,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Wires what the SDK offers today on embedded defaults: the configuration ({@link EncryptedConfigLoader}, plain or
  * encrypted YAML), the tamper-evident audit log (SQLite, verified once at start, periodic maintenance), the auth
- * service (SQLite, bootstrap {@code admin} user) and a sandbox probe. It serves only {@code GET /healthz} on loopback;
- * the HTTP auth routes and hardening controls belong to the gateway issue.
+ * service (SQLite, bootstrap {@code admin} user), the persisted kill switch, a sandbox probe, and the HTTP routes of
+ * DESIGN §7 on loopback behind the {@code dev.secureyeoman.web} policies (see {@link GatewayHttp} and docs/gateway.md).
  *
  * <p>Everything lives under the data directory (created {@code 0700}): {@code auth.db}, {@code keys/} and the audit
  * paths of {@code security.audit.*} resolved against it (by default {@code data/audit.db} and
- * {@code checkpoints/audit.checkpoints}, two different directories as the audit store requires).
+ * {@code checkpoints/audit.checkpoints}, two different directories as the audit store requires) and
+ * {@code kill-switch.json}.
  *
  * <p>Environment (read only here, by the host application; the libraries never read it): {@code SECUREYEOMAN_CONFIG_KEY}
  * (key of an encrypted config), {@code SECUREYEOMAN_AUDIT_KEY} and {@code SECUREYEOMAN_AUTH_KEY} (base64 of 32 bytes;
@@ -89,30 +103,30 @@ public final class GatewayMain implements AutoCloseable {
 
   private static final String PASSWORD_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
-  private final HttpServer server;
-  private final ExecutorService httpExecutor;
+  private final GatewayHttp http;
   private final Path dataDir;
+  private final KillSwitch killSwitch;
+  private final SecurityMetrics metrics;
+  private final RequestBodies bodies;
   private final AuditStore audit;
   private final AuthService auth;
   private final AuditMaintenance maintenance;
   private final ScheduledExecutorService maintenanceScheduler;
   private final VerificationResult startVerification;
-  private final String healthBody;
-  private final int healthStatus;
   private final Object closeLock = new Object();
   private boolean closed;
 
   private GatewayMain(Parts p) {
-    this.server = p.server;
-    this.httpExecutor = p.httpExecutor;
+    this.http = p.http;
     this.dataDir = p.dataDir;
+    this.killSwitch = p.killSwitch;
+    this.metrics = p.metrics;
+    this.bodies = p.bodies;
     this.audit = p.audit;
     this.auth = p.auth;
     this.maintenance = p.maintenance;
     this.maintenanceScheduler = p.scheduler;
     this.startVerification = p.verification;
-    this.healthBody = p.healthBody;
-    this.healthStatus = p.verification.valid() ? 200 : 503;
   }
 
   /**
@@ -230,7 +244,23 @@ public final class GatewayMain implements AutoCloseable {
    */
   public static GatewayMain start(Options options, Function<String, String> env, PrintStream console)
       throws GatewayException {
+    return start(options, env, console, Clock.systemUTC());
+  }
+
+  /**
+   * Starts the gateway with a given clock (tests move time instead of sleeping).
+   *
+   * @param options the options
+   * @param env environment lookup (returns null when unset)
+   * @param console where the one-time bootstrap password is printed
+   * @param clock the clock of the auth service, the rate limits and the kill switch
+   * @return the running gateway
+   * @throws GatewayException if anything fails (everything opened so far is closed again)
+   */
+  public static GatewayMain start(Options options, Function<String, String> env, PrintStream console, Clock clock)
+      throws GatewayException {
     Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(env, "env");
     Objects.requireNonNull(console, "console");
     SecurityConfig config = loadConfig(options.config(), env);
@@ -256,18 +286,23 @@ public final class GatewayMain implements AutoCloseable {
                         config.audit(), p.dataDir, auditKey, CheckpointKeys.deriveFromAuditKey(auditKey))
                     .build());
         opened.push(p.audit);
+        p.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        p.metrics = new SecurityMetrics(p.registry);
+        p.gatewayAudit = new GatewayAudit(p.audit, p.metrics, clock);
         p.verification = p.audit.verify();
         if (p.verification.valid()) {
           LOG.info("audit log verified: {}", p.verification.summary());
         } else {
           LOG.error("AUDIT LOG FAILED VERIFICATION: {}", p.verification.summary());
+          p.metrics.record(SecurityMetrics.Event.AUDIT_VERIFICATION_FAILURE);
         }
         p.auth =
             AuthService.builder()
                 .dataSource(AuthDataSources.sqlite(p.dataDir.resolve("auth.db")))
-                .auditSink(p.audit)
+                .auditSink(p.gatewayAudit)
                 .masterKey(authKey)
                 .settings(AuthSettings.fromConfig(config.auth()))
+                .clock(clock)
                 .random(random)
                 .build();
         opened.push(p.auth);
@@ -282,10 +317,12 @@ public final class GatewayMain implements AutoCloseable {
                 return t;
               });
       ScheduledExecutorService scheduler = p.scheduler;
+      SecurityMetrics metrics = p.metrics;
       opened.push(scheduler::shutdownNow);
       p.maintenance =
           AuditMaintenance.builder(p.audit, AuditMaintenanceSettings.fromConfig(config.audit()))
               .scheduler(scheduler)
+              .listener(report -> countVerificationFailure(report.verification(), metrics))
               .build();
       p.maintenance.start();
       AuditMaintenance m = p.maintenance;
@@ -303,18 +340,42 @@ public final class GatewayMain implements AutoCloseable {
               + backend
               + "\"}}";
 
-      p.server =
-          HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), options.port()), 0);
-      HttpServer server = p.server;
-      opened.push(() -> server.stop(0));
-      p.httpExecutor = Executors.newFixedThreadPool(4);
-      ExecutorService httpExecutor = p.httpExecutor;
-      opened.push(httpExecutor::shutdownNow);
+      p.killSwitch = openKillSwitch(p.dataDir, p.audit, clock);
+      KillSwitch ks = p.killSwitch;
+      p.registry.gauge("secureyeoman.kill_switch.engaged", ks, k -> k.isEngaged() ? 1 : 0);
+      SecurityConfig.Http httpConfig = config.http();
+      p.bodies = RequestBodies.create(httpConfig.maxBodyBytes());
+      opened.push(p.bodies);
+      GatewayHttp.Policies policies =
+          new GatewayHttp.Policies(
+              httpConfig.contentSecurityPolicy().isEmpty()
+                  ? SecurityHeaders.defaults()
+                  : SecurityHeaders.newBuilder().contentSecurityPolicy(httpConfig.contentSecurityPolicy()).build(),
+              new RequestIds(random),
+              CorsPolicy.newBuilder().allowedOrigins(httpConfig.cors().allowedOrigins()).build(),
+              RateLimitPolicy.newBuilder()
+                  .maxRequests(httpConfig.rateLimit().maxRequests())
+                  .window(Duration.ofMillis(httpConfig.rateLimit().windowMs()))
+                  .clock(clock)
+                  .build(),
+              httpConfig.maxBodyBytes(),
+              httpConfig.maxHeaderBytes(),
+              httpConfig.idleTimeout(),
+              p.metrics,
+              p.gatewayAudit);
+      Router router = new Router();
+      AuthRoutes authRoutes = new AuthRoutes(p.auth, p.bodies, p.metrics, clock, true);
+      authRoutes.register(router);
+      new AdminRoutes(authRoutes, p.audit, ks, p.registry, p.metrics, p.bodies).register(router);
+      new BotRoutes(authRoutes, ks, p.gatewayAudit, p.metrics, p.bodies).register(router);
+      Pages.register(router);
+      int health = p.verification.valid() ? 200 : 503;
+      String healthBody = p.healthBody;
+      router.get("/healthz", r -> ApiResponse.json(health, healthBody));
+      p.http = GatewayHttp.start(options.port(), policies, router);
+      GatewayHttp started = p.http;
+      opened.push(started);
       GatewayMain g = new GatewayMain(p);
-      server.createContext("/healthz", g::healthz);
-      server.createContext("/", ex -> json(ex, 404, "{\"error\":\"not found\"}"));
-      server.setExecutor(httpExecutor);
-      server.start();
 
       p.audit.record(
           AuditEvent.builder("gateway.started")
@@ -334,6 +395,7 @@ public final class GatewayMain implements AutoCloseable {
       closeAll(opened);
       throw e;
     } catch (IOException | AuditException | AuthException | RuntimeException e) {
+      // RuntimeException: e.g. a CSP with 'unsafe-inline' or a malformed CORS origin in the config
       closeAll(opened);
       throw new GatewayException(1, oneLine(e.getMessage() == null ? e.toString() : e.getMessage()), e);
     }
@@ -368,7 +430,7 @@ public final class GatewayMain implements AutoCloseable {
    * @return the port
    */
   public int port() {
-    return server.getAddress().getPort();
+    return http.port();
   }
 
   /**
@@ -407,6 +469,24 @@ public final class GatewayMain implements AutoCloseable {
     return startVerification;
   }
 
+  /**
+   * Returns the kill switch (for embedding hosts and tests).
+   *
+   * @return the switch
+   */
+  public KillSwitch killSwitch() {
+    return killSwitch;
+  }
+
+  /**
+   * Returns the security counters.
+   *
+   * @return the metrics
+   */
+  public SecurityMetrics metrics() {
+    return metrics;
+  }
+
   /** Stops the server; same as {@link #close()}. */
   public void stop() {
     close();
@@ -421,8 +501,8 @@ public final class GatewayMain implements AutoCloseable {
       }
       closed = true;
     }
-    server.stop(0);
-    httpExecutor.shutdownNow();
+    http.close(); // graceful: in-flight requests finish first
+    bodies.close();
     maintenance.stop();
     maintenanceScheduler.shutdownNow();
     auth.close();
@@ -436,23 +516,27 @@ public final class GatewayMain implements AutoCloseable {
     audit.close();
   }
 
-  private void healthz(HttpExchange ex) throws IOException {
-    if (!"GET".equals(ex.getRequestMethod())) {
-      json(ex, 405, "{\"error\":\"method not allowed\"}");
-      return;
+  private static void countVerificationFailure(Optional<VerificationResult> v, SecurityMetrics metrics) {
+    if (v.isPresent() && !v.get().valid()) {
+      metrics.record(SecurityMetrics.Event.AUDIT_VERIFICATION_FAILURE);
     }
-    json(ex, healthStatus, healthBody);
   }
 
-  private static void json(HttpExchange ex, int status, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-    ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
-    ex.getResponseHeaders().set("Cache-Control", "no-store");
-    ex.sendResponseHeaders(status, bytes.length);
-    try (OutputStream os = ex.getResponseBody()) {
-      os.write(bytes);
-    }
+  /** The kill switch under the data directory; every change is appended to the audit log before it is written. */
+  private static KillSwitch openKillSwitch(Path dataDir, AuditStore audit, Clock clock) {
+    return KillSwitch.newBuilder(dataDir.resolve("kill-switch.json"))
+        .clock(clock)
+        .listener(
+            change ->
+                audit.append(
+                    AuditEvent.builder(change.next().engaged() ? "killswitch.engaged" : "killswitch.released")
+                        .level(dev.secureyeoman.audit.AuditLevel.WARN)
+                        .actor(change.next().changedBy())
+                        .message(change.next().engaged() ? "all bot activity paused" : "bot activity resumed")
+                        .put("reason", change.next().reason())
+                        .correlationId(RequestIds.current().orElse(null))
+                        .build()))
+        .build();
   }
 
   private static SecurityConfig loadConfig(Optional<Path> file, Function<String, String> env)
@@ -581,9 +665,13 @@ public final class GatewayMain implements AutoCloseable {
 
   /** Mutable holder used only while starting. */
   private static final class Parts {
-    HttpServer server;
-    ExecutorService httpExecutor;
+    GatewayHttp http;
     Path dataDir;
+    KillSwitch killSwitch;
+    PrometheusMeterRegistry registry;
+    SecurityMetrics metrics;
+    GatewayAudit gatewayAudit;
+    RequestBodies bodies;
     AuditStore audit;
     AuthService auth;
     AuditMaintenance maintenance;

@@ -68,7 +68,7 @@ class GatewayMainTest {
       assertTrue(ok.body().startsWith("{\"status\":\"ok\",\"audit\":{\"verified\":true,\"entries\":"), ok.body());
       assertTrue(ok.body().contains("\"sandbox\":{\"backend\":\""), ok.body());
       assertEquals("nosniff", ok.headers().firstValue("X-Content-Type-Options").orElse(""));
-      assertEquals("no-store", ok.headers().firstValue("Cache-Control").orElse(""));
+      assertEquals("no-store, max-age=0", ok.headers().firstValue("Cache-Control").orElse(""));
       assertEquals(404, get(g, "/admin").statusCode());
       HttpResponse<String> post =
           HttpClient.newHttpClient()
@@ -150,6 +150,8 @@ class GatewayMainTest {
       HttpResponse<String> h = get(g, "/healthz");
       assertEquals(503, h.statusCode());
       assertTrue(h.body().startsWith("{\"status\":\"degraded\",\"audit\":{\"verified\":false"), h.body());
+      assertEquals(
+          1, g.metrics().count(dev.secureyeoman.web.SecurityMetrics.Event.AUDIT_VERIFICATION_FAILURE), "counted");
     }
   }
 

@@ -23,7 +23,8 @@ import java.util.List;
  *              checkpoint_path: checkpoints/audit.checkpoints }
  *   auth:    { access_token_ttl: PT15M, session_ttl: PT24H, remember_me_ttl: P30D, password_min_length: 32,
  *              login_rate_limit: { capacity: 5, refill_period: PT1M }, totp: { issuer: SecureYeoman, window: 1 } }
- *   http:    { rate_limit: { window_ms: 60000, max_requests: 100 }, cors: { allowed_origins: [] } }
+ *   http:    { rate_limit: { window_ms: 60000, max_requests: 100 }, cors: { allowed_origins: [] },
+ *              max_body_bytes: 16384, max_header_bytes: 8192, idle_timeout: PT30S, content_security_policy: "" }
  *   sandbox: { backend: auto, require_isolation: true, network: none, timeout: PT30S }
  *   integrations:
  *     conversation: { retention: P30D, idle_timeout: PT60M, max_turns: 20, max_tokens: 4000, max_live_threads: 100000 }
@@ -57,7 +58,8 @@ public record SecurityConfig(
             32,
             new Auth.LoginRateLimit(5, Duration.ofMinutes(1)),
             new Auth.Totp("SecureYeoman", 1)),
-        new Http(new Http.RateLimit(60_000L, 100), new Http.Cors(List.of())),
+        new Http(
+            new Http.RateLimit(60_000L, 100), new Http.Cors(List.of()), 16_384, 8_192, Duration.ofSeconds(30), ""),
         new Sandbox(Sandbox.Backend.AUTO, true, Sandbox.Network.NONE, Duration.ofSeconds(30)),
         new Integrations(
             new Integrations.Conversation(Duration.ofDays(30), Duration.ofMinutes(60), 20, 4000, 100_000)));
@@ -120,8 +122,31 @@ public record SecurityConfig(
    *
    * @param rateLimit request rate limit per client
    * @param cors CORS allowlist
+   * @param maxBodyBytes largest request body accepted, 2..10485760 (default 16 384); larger ones get a 400
+   * @param maxHeaderBytes largest request line plus headers, 1024..65536 (default 8 192); larger ones get a 431
+   * @param idleTimeout how long a connection may send nothing (slow clients, idle keep-alive) before it is closed,
+   *     also the bound on reading one request (default {@code PT30S})
+   * @param contentSecurityPolicy the Content-Security-Policy; empty (default) means the SDK's default policy, and
+   *     {@code 'unsafe-inline'}/{@code 'unsafe-eval'} are refused by the web module
    */
-  public record Http(@NotNull @Valid RateLimit rateLimit, @NotNull @Valid Cors cors) {
+  public record Http(
+      @NotNull @Valid RateLimit rateLimit,
+      @NotNull @Valid Cors cors,
+      @Min(2) @Max(10_485_760) Integer maxBodyBytes,
+      @Min(1024) @Max(65_536) Integer maxHeaderBytes,
+      @PositiveDuration Duration idleTimeout,
+      @Size(max = 4096) String contentSecurityPolicy) {
+
+    /**
+     * Fills the keys added for the gateway with their defaults when absent, so a document written for the earlier
+     * {@code http} section (only {@code rate_limit} and {@code cors}) still binds on its own.
+     */
+    public Http {
+      maxBodyBytes = maxBodyBytes == null ? 16_384 : maxBodyBytes;
+      maxHeaderBytes = maxHeaderBytes == null ? 8_192 : maxHeaderBytes;
+      idleTimeout = idleTimeout == null ? Duration.ofSeconds(30) : idleTimeout;
+      contentSecurityPolicy = contentSecurityPolicy == null ? "" : contentSecurityPolicy;
+    }
 
     /**
      * {@code security.http.rate_limit}.

@@ -111,6 +111,31 @@ class EncryptedConfigLoaderTest {
   }
 
   @Test
+  void httpSection_gatewayKeys_defaultsAndOverridesAndLimits() throws Exception {
+    SecurityConfig.Http d = SecurityConfig.defaults().http();
+    assertEquals(16_384, d.maxBodyBytes());
+    assertEquals(8_192, d.maxHeaderBytes());
+    assertEquals(Duration.ofSeconds(30), d.idleTimeout());
+    assertEquals("", d.contentSecurityPolicy());
+    SecurityConfig c =
+        plain.load(
+            write(
+                "http.yaml",
+                "security:\n  http: { max_body_bytes: 1024, idle_timeout: PT5S, content_security_policy: \"default-src 'none'\" }\n"));
+    assertEquals(1024, c.http().maxBodyBytes());
+    assertEquals(8_192, c.http().maxHeaderBytes());
+    assertEquals(Duration.ofSeconds(5), c.http().idleTimeout());
+    assertEquals("default-src 'none'", c.http().contentSecurityPolicy());
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> plain.load(write("bad-http.yaml", "security:\n  http: { max_body_bytes: 1, max_header_bytes: 100 }\n")));
+    List<String> lines = lines(e);
+    assertTrue(lines.contains("security.http.max_body_bytes: must be greater than or equal to 2"), lines.toString());
+    assertTrue(lines.contains("security.http.max_header_bytes: must be greater than or equal to 1024"), lines.toString());
+  }
+
+  @Test
   void invalidValues_everyViolationListedWithYamlPath() throws Exception {
     Path p = write("bad.yaml", """
         security:

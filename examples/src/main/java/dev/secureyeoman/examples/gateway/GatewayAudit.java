@@ -1,0 +1,98 @@
+package dev.secureyeoman.examples.gateway;
+
+import dev.secureyeoman.audit.AuditEvent;
+import dev.secureyeoman.audit.AuditException;
+import dev.secureyeoman.audit.AuditLevel;
+import dev.secureyeoman.audit.AuditSink;
+import dev.secureyeoman.web.RequestIds;
+import dev.secureyeoman.web.SecurityMetrics;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's audit sink, wrapped around the audit store and handed to the auth service too.
+ *
+ * <ul>
+ *   <li>Every event recorded while a request is handled gets the request id as its correlation id (unless it has one),
+ *       so {@code auth.*} entries written by the auth service can be matched to the HTTP request and its log lines.
+ *   <li>Events that are also security counters ({@code auth.refresh.reuse}) are counted in {@link SecurityMetrics}.
+ *   <li>{@link #recordOncePerWindow} keeps repetitive unauthenticated noise (rate-limit hits, CORS rejections, bad
+ *       tokens) from flooding the log: the first event per key and minute is written with the number suppressed since
+ *       the previous one; the counters still see every occurrence.
+ * </ul>
+ */
+public final class GatewayAudit implements AuditSink {
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayAudit.class);
+  private static final Duration WINDOW = Duration.ofMinutes(1);
+  private static final int MAX_KEYS = 10_000;
+
+  private final AuditSink store;
+  private final SecurityMetrics metrics;
+  private final Clock clock;
+  private final Map<String, long[]> windows = new ConcurrentHashMap<>();
+
+  /**
+   * Wraps a sink.
+   *
+   * @param store the audit store
+   * @param metrics the counters
+   * @param clock the clock
+   */
+  public GatewayAudit(AuditSink store, SecurityMetrics metrics, Clock clock) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  @Override
+  public void record(AuditEvent event) throws AuditException {
+    AuditEvent e = event;
+    if (e.correlationId().isEmpty() && RequestIds.current().isPresent()) {
+      e = new AuditEvent(e.level(), e.event(), e.actor(), e.message(), e.metadata(), RequestIds.current());
+    }
+    store.record(e);
+    if ("auth.refresh.reuse".equals(e.event())) {
+      metrics.record(SecurityMetrics.Event.REFRESH_REUSE);
+    }
+  }
+
+  /**
+   * Records a repetitive event at most once per key and minute; failures are logged, not thrown (the request it
+   * belongs to is refused anyway).
+   *
+   * @param event event name
+   * @param key what repeats (e.g. the client key); not stored, only used to group
+   * @param builder the event to write, without its {@code suppressed} count
+   */
+  public void recordOncePerWindow(String event, String key, AuditEvent.Builder builder) {
+    long now = clock.millis();
+    String k = event + "|" + key;
+    if (windows.size() > MAX_KEYS) {
+      windows.entrySet().removeIf(en -> now - en.getValue()[0] >= WINDOW.toMillis());
+    }
+    long[] suppressed = {-1};
+    windows.compute(
+        k,
+        (kk, w) -> {
+          if (w == null || now - w[0] >= WINDOW.toMillis()) {
+            suppressed[0] = w == null ? 0 : w[1];
+            return new long[] {now, 0};
+          }
+          w[1]++;
+          return w;
+        });
+    if (suppressed[0] < 0) {
+      return;
+    }
+    try {
+      record(builder.level(AuditLevel.WARN).put("suppressed_since_last", suppressed[0]).build());
+    } catch (AuditException | RuntimeException e) {
+      LOG.warn("could not audit {}: {}", event, e.toString());
+    }
+  }
+}

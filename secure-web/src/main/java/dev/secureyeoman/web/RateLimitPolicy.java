@@ -1,0 +1,237 @@
+package dev.secureyeoman.web;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.TimeMeter;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A request rate limit per client key: at most {@code maxRequests} per {@code window}, as a Bucket4j token bucket of
+ * capacity {@code maxRequests} refilled greedily over the window (so a client cannot double its rate at a window
+ * boundary, as fixed windows allow). Buckets live in a Caffeine cache that drops a bucket once it has been idle for a
+ * whole window — by then it is full again, so expiry never forgives a client anything.
+ *
+ * <pre>{@code
+ * RateLimitPolicy limit = RateLimitPolicy.newBuilder().maxRequests(100).window(Duration.ofMinutes(1)).build();
+ * RateLimitDecision d = limit.tryAcquire(RateLimitPolicy.clientKey(peerAddress));
+ * d.headers().forEach(response::setHeader);      // RateLimit-Limit/-Remaining/-Reset/-Policy (+ Retry-After)
+ * if (!d.allowed()) { respond 429 }
+ * }</pre>
+ *
+ * <p><b>Security guarantees.</b> Each key is limited independently and atomically (concurrent requests of one key
+ * never get more than the bucket holds). The number of tracked keys is bounded ({@code maxKeys}); the cache evicts the
+ * least valuable entries beyond it. <b>Non-goals:</b> limits shared between processes (use a distributed Bucket4j
+ * backend), and choosing the key: the host must derive it from what it trusts (the socket peer, or a proxy header only
+ * behind its own proxy). A flood of distinct keys past {@code maxKeys} can evict a limited client's bucket early.
+ *
+ * <p>Thread-safe.
+ */
+public final class RateLimitPolicy {
+  private final int maxRequests;
+  private final Duration window;
+  private final Cache<String, Bucket> buckets;
+  private final TimeMeter meter;
+  private final String policyHeader;
+
+  private RateLimitPolicy(Builder b) {
+    this.maxRequests = b.maxRequests;
+    this.window = b.window;
+    Clock clock = b.clock;
+    this.meter =
+        new TimeMeter() {
+          @Override
+          public long currentTimeNanos() {
+            return clock.millis() * 1_000_000L;
+          }
+
+          @Override
+          public boolean isWallClockBased() {
+            return true;
+          }
+        };
+    this.buckets =
+        Caffeine.newBuilder()
+            .expireAfterAccess(window.toNanos(), TimeUnit.NANOSECONDS)
+            .maximumSize(b.maxKeys)
+            .ticker(() -> clock.millis() * 1_000_000L)
+            .executor(Runnable::run)
+            .build();
+    this.policyHeader = maxRequests + ";w=" + Math.max(1, window.toSeconds());
+  }
+
+  /**
+   * Starts a builder (defaults: 100 requests per minute, 100 000 keys, system clock).
+   *
+   * @return a builder
+   */
+  public static Builder newBuilder() {
+    return new Builder();
+  }
+
+  /**
+   * Takes one request from the key's bucket.
+   *
+   * @param key the client key, e.g. from {@link #clientKey(InetAddress)}; 1–256 chars
+   * @return whether the request is allowed, with the headers to send either way
+   */
+  public RateLimitDecision tryAcquire(String key) {
+    Objects.requireNonNull(key, "key");
+    if (key.isEmpty() || key.length() > 256) {
+      throw new IllegalArgumentException("key must be 1-256 chars, got " + key.length());
+    }
+    Bucket bucket = buckets.get(key, k -> newBucket());
+    ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
+    Duration reset = ceilSeconds(probe.getNanosToWaitForReset());
+    if (probe.isConsumed()) {
+      return new RateLimitDecision(true, maxRequests, probe.getRemainingTokens(), reset, Duration.ZERO, policyHeader);
+    }
+    Duration retryAfter = ceilSeconds(probe.getNanosToWaitForRefill());
+    if (retryAfter.isZero()) {
+      retryAfter = Duration.ofSeconds(1);
+    }
+    return new RateLimitDecision(false, maxRequests, 0, reset, retryAfter, policyHeader);
+  }
+
+  /**
+   * The configured maximum per window.
+   *
+   * @return requests per window
+   */
+  public int maxRequests() {
+    return maxRequests;
+  }
+
+  /**
+   * The configured window.
+   *
+   * @return the window
+   */
+  public Duration window() {
+    return window;
+  }
+
+  /**
+   * A rate-limit key for a client address: IPv4 as is, IPv6 by its /64 prefix (one subscriber usually holds a whole
+   * /64, so per-address keys would let it rotate addresses freely).
+   *
+   * @param address the peer address
+   * @return {@code ip:<address>} or {@code ip6:<first 64 bits in hex>::/64}
+   */
+  public static String clientKey(InetAddress address) {
+    Objects.requireNonNull(address, "address");
+    if (address instanceof Inet6Address) {
+      byte[] a = address.getAddress();
+      StringBuilder sb = new StringBuilder("ip6:");
+      for (int i = 0; i < 8; i += 2) {
+        sb.append(Integer.toHexString(((a[i] & 0xff) << 8) | (a[i + 1] & 0xff))).append(':');
+      }
+      return sb.append(":/64").toString();
+    }
+    return "ip:" + address.getHostAddress();
+  }
+
+  private Bucket newBucket() {
+    return Bucket.builder()
+        .addLimit(l -> l.capacity(maxRequests).refillGreedy(maxRequests, window))
+        .withCustomTimePrecision(meter)
+        .build();
+  }
+
+  private static Duration ceilSeconds(long nanos) {
+    if (nanos <= 0) {
+      return Duration.ZERO;
+    }
+    return Duration.ofSeconds((nanos + 999_999_999L) / 1_000_000_000L);
+  }
+
+  /** Builder for {@link RateLimitPolicy}; each option may be set once. */
+  public static final class Builder {
+    private int maxRequests = 100;
+    private Duration window = Duration.ofMinutes(1);
+    private long maxKeys = 100_000;
+    private Clock clock = Clock.systemUTC();
+    private final java.util.Set<String> set = new java.util.HashSet<>();
+
+    private Builder() {}
+
+    private void once(String option) {
+      if (!set.add(option)) {
+        throw new IllegalStateException(option + " was already set");
+      }
+    }
+
+    /**
+     * Sets the requests allowed per window ({@code security.http.rate_limit.max_requests}).
+     *
+     * @param maxRequests 1 to 1 000 000
+     * @return this builder
+     */
+    public Builder maxRequests(int maxRequests) {
+      once("maxRequests");
+      if (maxRequests < 1 || maxRequests > 1_000_000) {
+        throw new IllegalArgumentException("maxRequests must be in [1, 1000000], got " + maxRequests);
+      }
+      this.maxRequests = maxRequests;
+      return this;
+    }
+
+    /**
+     * Sets the window ({@code security.http.rate_limit.window_ms}).
+     *
+     * @param window 1 ms to 1 day
+     * @return this builder
+     */
+    public Builder window(Duration window) {
+      once("window");
+      Objects.requireNonNull(window, "window");
+      if (window.toMillis() < 1 || window.compareTo(Duration.ofDays(1)) > 0) {
+        throw new IllegalArgumentException("window must be between 1 ms and 1 day, got " + window);
+      }
+      this.window = window;
+      return this;
+    }
+
+    /**
+     * Sets how many keys are tracked at most.
+     *
+     * @param maxKeys 1 to 10 000 000
+     * @return this builder
+     */
+    public Builder maxKeys(long maxKeys) {
+      once("maxKeys");
+      if (maxKeys < 1 || maxKeys > 10_000_000) {
+        throw new IllegalArgumentException("maxKeys must be in [1, 10000000], got " + maxKeys);
+      }
+      this.maxKeys = maxKeys;
+      return this;
+    }
+
+    /**
+     * Sets the clock (tests inject a fake one).
+     *
+     * @param clock the clock
+     * @return this builder
+     */
+    public Builder clock(Clock clock) {
+      once("clock");
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Builds the policy.
+     *
+     * @return the policy
+     */
+    public RateLimitPolicy build() {
+      return new RateLimitPolicy(this);
+    }
+  }
+}

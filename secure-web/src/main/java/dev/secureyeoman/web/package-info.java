@@ -1,0 +1,23 @@
+/**
+ * Framework-neutral HTTP hardening policies from the production security guide, applied by a host to every request.
+ *
+ * <ul>
+ *   <li>{@link dev.secureyeoman.web.RateLimitPolicy}: token buckets per client key (Bucket4j), expiring when idle,
+ *       with {@code RateLimit-*} and {@code Retry-After} headers.
+ *   <li>{@link dev.secureyeoman.web.SecurityHeaders}: the OWASP secure-headers set (2024 values), a configurable CSP
+ *       that may not contain {@code 'unsafe-inline'} or {@code 'unsafe-eval'}.
+ *   <li>{@link dev.secureyeoman.web.RequestIds}: a request id per request (a well-formed {@code X-Request-ID} is kept,
+ *       anything else replaced) and the W3C {@code traceparent}, put into the SLF4J MDC.
+ *   <li>{@link dev.secureyeoman.web.CorsPolicy}: an exact-origin allowlist with preflight handling.
+ *   <li>{@link dev.secureyeoman.web.RequestBodies}: strict JSON binding plus Bean Validation, every problem listed as
+ *       {@code path: message} for the {@link dev.secureyeoman.web.ApiError} body.
+ *   <li>{@link dev.secureyeoman.web.SecurityMetrics}: Micrometer counters of security events.
+ * </ul>
+ *
+ * <p>The persisted kill switch lives in {@code dev.secureyeoman.core.killswitch} because hosts that serve no HTTP (the
+ * chat bots) must honour it too.
+ *
+ * <p>Non-goals: TLS termination, authentication (see {@code dev.secureyeoman.auth}), and distributed limits (buckets
+ * are per process; a cluster needs a shared Bucket4j backend).
+ */
+package dev.secureyeoman.web;

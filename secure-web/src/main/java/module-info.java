@@ -1,0 +1,16 @@
+/**
+ * SecureYeoman web: framework-neutral HTTP hardening policies (rate limits, secure headers, request ids, CORS,
+ * request-body validation, security metrics). Hosts adapt them to their HTTP server; nothing here depends on one.
+ */
+module dev.secureyeoman.web {
+  requires transitive dev.secureyeoman.core;
+  requires org.slf4j;
+  requires io.github.bucket4j.core;
+  requires com.github.benmanes.caffeine;
+  requires transitive micrometer.core;
+  requires com.fasterxml.jackson.databind;
+  requires transitive jakarta.validation;
+  requires org.hibernate.validator;
+
+  exports dev.secureyeoman.web;
+}

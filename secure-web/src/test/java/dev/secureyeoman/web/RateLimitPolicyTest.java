@@ -1,0 +1,107 @@
+package dev.secureyeoman.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+class RateLimitPolicyTest {
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+
+  private RateLimitPolicy policy(int max, Duration window) {
+    return RateLimitPolicy.newBuilder().maxRequests(max).window(window).clock(clock).build();
+  }
+
+  @Test
+  void tryAcquire_overTheLimit_refusedWithRetryAfterAndHeaders() {
+    RateLimitPolicy p = policy(3, Duration.ofMinutes(1));
+    for (int i = 0; i < 3; i++) {
+      RateLimitDecision d = p.tryAcquire("ip:10.0.0.1");
+      assertTrue(d.allowed());
+      assertEquals(2 - i, d.remaining());
+      assertFalse(d.headers().containsKey("Retry-After"));
+    }
+    RateLimitDecision refused = p.tryAcquire("ip:10.0.0.1");
+    assertFalse(refused.allowed());
+    assertEquals("20", refused.headers().get("Retry-After"), "one token refills every 60/3 s");
+    assertEquals("3", refused.headers().get("RateLimit-Limit"));
+    assertEquals("0", refused.headers().get("RateLimit-Remaining"));
+    assertEquals("3;w=60", refused.headers().get("RateLimit-Policy"));
+    assertEquals("60", refused.headers().get("RateLimit-Reset"));
+  }
+
+  @Test
+  void tryAcquire_otherKey_notAffected_andRefillsWithTheClock() {
+    RateLimitPolicy p = policy(1, Duration.ofSeconds(10));
+    assertTrue(p.tryAcquire("a").allowed());
+    assertFalse(p.tryAcquire("a").allowed());
+    assertTrue(p.tryAcquire("b").allowed(), "keys are independent");
+    clock.advance(Duration.ofSeconds(9));
+    assertFalse(p.tryAcquire("a").allowed());
+    clock.advance(Duration.ofSeconds(1));
+    assertTrue(p.tryAcquire("a").allowed());
+  }
+
+  @Test
+  void tryAcquire_idleBucketExpired_isFullAgainButNeverMoreThanCapacity() {
+    RateLimitPolicy p = policy(2, Duration.ofSeconds(10));
+    assertTrue(p.tryAcquire("a").allowed());
+    assertTrue(p.tryAcquire("a").allowed());
+    clock.advance(Duration.ofHours(1));
+    assertTrue(p.tryAcquire("a").allowed());
+    assertTrue(p.tryAcquire("a").allowed());
+    assertFalse(p.tryAcquire("a").allowed(), "an expired bucket comes back with capacity, not more");
+  }
+
+  @Test
+  void tryAcquire_concurrentRequestsOfOneKey_neverExceedCapacity() throws Exception {
+    RateLimitPolicy p = policy(50, Duration.ofHours(1));
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Callable<Boolean>> calls = new ArrayList<>();
+      for (int i = 0; i < 400; i++) {
+        calls.add(() -> p.tryAcquire("ip:1.2.3.4").allowed());
+      }
+      int allowed = 0;
+      for (Future<Boolean> f : pool.invokeAll(calls)) {
+        allowed += f.get() ? 1 : 0;
+      }
+      assertEquals(50, allowed);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void clientKey_ipv6_groupsTheSlash64_ipv4_asIs() throws Exception {
+    String a = RateLimitPolicy.clientKey(InetAddress.getByName("2001:db8:1:2:aaaa::1"));
+    String b = RateLimitPolicy.clientKey(InetAddress.getByName("2001:db8:1:2:bbbb::99"));
+    assertEquals("ip6:2001:db8:1:2::/64", a);
+    assertEquals(a, b);
+    assertFalse(a.equals(RateLimitPolicy.clientKey(InetAddress.getByName("2001:db8:1:3::1"))));
+    assertEquals("ip:127.0.0.1", RateLimitPolicy.clientKey(InetAddress.getByName("127.0.0.1")));
+  }
+
+  @Test
+  void builder_invalidOrRepeatedOptions_throw() {
+    assertThrows(IllegalArgumentException.class, () -> RateLimitPolicy.newBuilder().maxRequests(0));
+    assertThrows(IllegalArgumentException.class, () -> RateLimitPolicy.newBuilder().window(Duration.ZERO));
+    assertThrows(IllegalArgumentException.class, () -> RateLimitPolicy.newBuilder().maxKeys(0));
+    assertThrows(IllegalStateException.class, () -> RateLimitPolicy.newBuilder().maxRequests(1).maxRequests(2));
+    assertThrows(IllegalArgumentException.class, () -> policy(1, Duration.ofSeconds(1)).tryAcquire(""));
+    RateLimitPolicy p = RateLimitPolicy.newBuilder().maxKeys(10).build();
+    assertEquals(100, p.maxRequests());
+    assertEquals(Duration.ofMinutes(1), p.window());
+  }
+}

@@ -1,0 +1,63 @@
+package dev.secureyeoman.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SecurityHeadersTest {
+
+  @Test
+  void defaults_owasp2024Set() {
+    Map<String, String> h = SecurityHeaders.defaults().headers();
+    assertEquals("0", h.get("X-XSS-Protection"));
+    assertEquals("nosniff", h.get("X-Content-Type-Options"));
+    assertEquals("DENY", h.get("X-Frame-Options"));
+    assertEquals("no-referrer", h.get("Referrer-Policy"));
+    assertEquals("same-origin", h.get("Cross-Origin-Opener-Policy"));
+    assertEquals("require-corp", h.get("Cross-Origin-Embedder-Policy"));
+    assertEquals("same-origin", h.get("Cross-Origin-Resource-Policy"));
+    assertEquals("none", h.get("X-Permitted-Cross-Domain-Policies"));
+    assertEquals("max-age=31536000; includeSubDomains", h.get("Strict-Transport-Security"));
+    assertTrue(h.get("Permissions-Policy").contains("camera=()"));
+    assertTrue(h.get("Cache-Control").startsWith("no-store"));
+    String csp = h.get("Content-Security-Policy");
+    assertTrue(csp.contains("frame-ancestors 'none'"), csp);
+    assertFalse(csp.contains("unsafe"), csp);
+  }
+
+  @Test
+  void contentSecurityPolicy_unsafeInlineOrEvalOrControlChars_refused() {
+    for (String bad :
+        new String[] {
+          "default-src 'self'; script-src 'self' 'unsafe-inline'",
+          "script-src 'UNSAFE-EVAL'",
+          "script-src 'unsafe-hashes' 'sha256-abc'",
+          "default-src 'self'\r\nSet-Cookie: x=1",
+          " "
+        }) {
+      assertThrows(
+          IllegalArgumentException.class, () -> SecurityHeaders.newBuilder().contentSecurityPolicy(bad), bad);
+    }
+    SecurityHeaders ok = SecurityHeaders.newBuilder().contentSecurityPolicy("default-src 'none'").build();
+    assertEquals("default-src 'none'", ok.contentSecurityPolicy());
+  }
+
+  @Test
+  void hstsMaxAge_zero_omitsTheHeader_setTwice_throws() {
+    SecurityHeaders h = SecurityHeaders.newBuilder().hstsMaxAge(Duration.ZERO).build();
+    assertFalse(h.headers().containsKey("Strict-Transport-Security"));
+    assertThrows(IllegalArgumentException.class, () -> SecurityHeaders.newBuilder().hstsMaxAge(Duration.ofDays(800)));
+    assertThrows(
+        IllegalStateException.class,
+        () -> SecurityHeaders.newBuilder().hstsMaxAge(Duration.ZERO).hstsMaxAge(Duration.ZERO));
+    assertThrows(
+        IllegalStateException.class,
+        () -> SecurityHeaders.newBuilder().contentSecurityPolicy("a").contentSecurityPolicy("b"));
+    assertThrows(UnsupportedOperationException.class, () -> h.headers().put("X", "y"));
+  }
+}
