@@ -60,7 +60,9 @@ public final class RedisServer implements AutoCloseable {
   /** System property that overrides {@link #DEFAULT_BINARY}. */
   public static final String BINARY_PROPERTY = "secureyeoman.testkit.redis.server";
 
-  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+  // a started Redis answers PING in microseconds; a short probe keeps a start that lost its port race (someone else
+  // accepts the connection and never answers) from stalling
+  private static final Duration PROBE_TIMEOUT = Duration.ofMillis(250);
 
   private final Path binary;
   private final Path directory;

@@ -1,8 +1,8 @@
 package dev.secureyeoman.testkit.internal;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +25,7 @@ public final class PostgresTemplates {
    *
    * @param binDir the PostgreSQL bin directory
    * @param user the user the server runs as, or null for this process's user
-   * @param base the base directory for the template
+   * @param base where to create the template if there is none yet
    * @param target the data directory to create
    * @param timeout how long initdb or the copy may take
    */
@@ -38,12 +38,14 @@ public final class PostgresTemplates {
   }
 
   private static synchronized Path template(Path binDir, RunAs user, Path base, Duration timeout) {
-    List<Object> key = new ArrayList<>(List.of(binDir, base));
-    key.add(user == null ? "" : user.name());
+    // one template per binaries and user, wherever the servers are: a copy across file systems is still far cheaper
+    // than another initdb
+    List<Object> key = List.of(binDir, user == null ? "" : user.name());
     Path existing = TEMPLATES.get(key);
-    if (existing != null) {
+    if (existing != null && Files.isRegularFile(existing.resolve("PG_VERSION"))) {
       return existing;
     }
+    // none yet, or deleted under us (a cleaned-up temp directory): initialize again
     Path dir = WorkDirs.create(base, "pg-template");
     AutoCloseable deleteAtExit = () -> WorkDirs.deleteTree(dir);
     Cleanup.register(deleteAtExit);
