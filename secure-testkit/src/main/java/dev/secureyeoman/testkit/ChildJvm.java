@@ -2,6 +2,7 @@ package dev.secureyeoman.testkit;
 
 import dev.secureyeoman.testkit.TestkitException.Reason;
 import dev.secureyeoman.testkit.internal.Cleanup;
+import dev.secureyeoman.testkit.internal.Options;
 import dev.secureyeoman.testkit.internal.OutputBuffer;
 import dev.secureyeoman.testkit.internal.ProcessTrees;
 import dev.secureyeoman.testkit.internal.Spawner;
@@ -301,11 +302,7 @@ public final class ChildJvm implements AutoCloseable {
      * @return this builder
      */
     public Builder classPath(String path) {
-      Objects.requireNonNull(path, "classPath");
-      if (classPath != null) {
-        throw new IllegalStateException("classPath was already set to " + classPath);
-      }
-      classPath = path;
+      classPath = Options.once(classPath, path, "classPath");
       return this;
     }
 
@@ -316,11 +313,7 @@ public final class ChildJvm implements AutoCloseable {
      * @return this builder
      */
     public Builder workingDirectory(Path directory) {
-      Objects.requireNonNull(directory, "workingDirectory");
-      if (workingDirectory != null) {
-        throw new IllegalStateException("workingDirectory was already set to " + workingDirectory);
-      }
-      workingDirectory = directory;
+      workingDirectory = Options.once(workingDirectory, directory, "workingDirectory");
       return this;
     }
 

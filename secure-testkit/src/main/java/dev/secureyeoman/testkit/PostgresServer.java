@@ -3,6 +3,7 @@ package dev.secureyeoman.testkit;
 import dev.secureyeoman.testkit.TestkitException.Reason;
 import dev.secureyeoman.testkit.internal.Cleanup;
 import dev.secureyeoman.testkit.internal.Commands;
+import dev.secureyeoman.testkit.internal.Options;
 import dev.secureyeoman.testkit.internal.Ports;
 import dev.secureyeoman.testkit.internal.PostgresTemplates;
 import dev.secureyeoman.testkit.internal.RunAs;
@@ -66,7 +67,7 @@ import java.util.regex.Pattern;
  *
  * <p>Thread-safe: life-cycle methods are synchronized.
  */
-public final class PostgresServer implements AutoCloseable {
+public final class PostgresServer implements TestServer {
   /** Default bin directory: Debian 12's PostgreSQL 15. */
   public static final Path DEFAULT_BIN_DIRECTORY = Path.of("/usr/lib/postgresql/15/bin");
 
@@ -198,40 +199,25 @@ public final class PostgresServer implements AutoCloseable {
     return password == null ? "" : password;
   }
 
-  /**
-   * The port on 127.0.0.1 (kept across restarts).
-   *
-   * @return the port
-   */
+  @Override
   public synchronized int port() {
     requireNotClosed();
     return process.port();
   }
 
-  /**
-   * The pid of the postmaster.
-   *
-   * @return its pid
-   * @throws IllegalStateException if the server is not running
-   */
+  /** The pid of the postmaster. */
+  @Override
   public synchronized long pid() {
     return process.pid();
   }
 
-  /**
-   * Whether the server is accepting clients.
-   *
-   * @return true if running
-   */
+  @Override
   public synchronized boolean isRunning() {
     return process.state() == State.RUNNING;
   }
 
-  /**
-   * The server's private directory (data directory, Unix socket, log); deleted by {@link #close()}.
-   *
-   * @return the directory
-   */
+  /** The server's private directory (data directory, Unix socket, log); deleted by {@link #close()}. */
+  @Override
   public Path directory() {
     return directory;
   }
@@ -245,11 +231,8 @@ public final class PostgresServer implements AutoCloseable {
     return dataDirectory;
   }
 
-  /**
-   * The server log (appended across restarts).
-   *
-   * @return {@code directory()/postgres.log}
-   */
+  /** {@code directory()/postgres.log}. */
+  @Override
   public Path logFile() {
     return directory.resolve("postgres.log");
   }
@@ -276,8 +259,13 @@ public final class PostgresServer implements AutoCloseable {
   public PostgresDatabase createDatabase() {
     while (true) {
       String name = "db_" + databases.incrementAndGet();
-      if (!databaseExists(name)) {
+      try {
         return createDatabase(name);
+      } catch (TestkitException e) {
+        // a test created this name by hand: take the next one (createdb's message is stable: "... already exists")
+        if (!e.getMessage().contains("\"" + name + "\" already exists")) {
+          throw e;
+        }
       }
     }
   }
@@ -311,6 +299,7 @@ public final class PostgresServer implements AutoCloseable {
    *
    * @throws IllegalStateException on the {@linkplain #shared() shared} server
    */
+  @Override
   public synchronized void stop() {
     requireOwned("stop");
     process.stop();
@@ -323,6 +312,7 @@ public final class PostgresServer implements AutoCloseable {
    *
    * @throws IllegalStateException on the {@linkplain #shared() shared} server
    */
+  @Override
   public synchronized void kill() {
     requireOwned("kill");
     process.kill();
@@ -336,6 +326,7 @@ public final class PostgresServer implements AutoCloseable {
    *     the server was down
    * @throws IllegalStateException on the {@linkplain #shared() shared} server
    */
+  @Override
   public synchronized void restart() {
     requireOwned("restart");
     process.restart();
@@ -505,11 +496,7 @@ public final class PostgresServer implements AutoCloseable {
      * @return this builder
      */
     public Builder binDirectory(Path directory) {
-      Objects.requireNonNull(directory, "binDirectory");
-      if (binDirectory != null) {
-        throw new IllegalStateException("binDirectory was already set to " + binDirectory);
-      }
-      binDirectory = directory;
+      binDirectory = Options.once(binDirectory, directory, "binDirectory");
       return this;
     }
 
@@ -521,11 +508,7 @@ public final class PostgresServer implements AutoCloseable {
      * @return this builder
      */
     public Builder baseDirectory(Path directory) {
-      Objects.requireNonNull(directory, "baseDirectory");
-      if (baseDirectory != null) {
-        throw new IllegalStateException("baseDirectory was already set to " + baseDirectory);
-      }
-      baseDirectory = directory.toAbsolutePath();
+      baseDirectory = Options.once(baseDirectory, directory, "baseDirectory").toAbsolutePath();
       return this;
     }
 
@@ -537,11 +520,7 @@ public final class PostgresServer implements AutoCloseable {
      * @return this builder
      */
     public Builder runAs(String user) {
-      Objects.requireNonNull(user, "runAs");
-      if (runAs != null) {
-        throw new IllegalStateException("runAs was already set to " + runAs);
-      }
-      runAs = user;
+      runAs = Options.once(runAs, user, "runAs");
       return this;
     }
 
@@ -552,14 +531,11 @@ public final class PostgresServer implements AutoCloseable {
      * @return this builder
      */
     public Builder password(String password) {
-      Objects.requireNonNull(password, "password");
-      if (this.password != null) {
-        throw new IllegalStateException("password was already set");
-      }
-      if (password.isEmpty() || password.length() > 256 || password.indexOf('\0') >= 0) {
+      String value = Options.onceSecret(this.password, password, "password");
+      if (value.isEmpty() || value.length() > 256 || value.indexOf('\0') >= 0) {
         throw new IllegalArgumentException("password must be 1 to 256 characters without NUL");
       }
-      this.password = password;
+      this.password = value;
       return this;
     }
 
@@ -594,14 +570,7 @@ public final class PostgresServer implements AutoCloseable {
      * @return this builder
      */
     public Builder startTimeout(Duration timeout) {
-      Objects.requireNonNull(timeout, "startTimeout");
-      if (startTimeout != null) {
-        throw new IllegalStateException("startTimeout was already set to " + startTimeout);
-      }
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("startTimeout must be positive, got " + timeout);
-      }
-      startTimeout = timeout;
+      startTimeout = Options.once(startTimeout, Options.positive(timeout, "startTimeout"), "startTimeout");
       return this;
     }
 

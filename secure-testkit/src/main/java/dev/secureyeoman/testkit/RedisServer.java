@@ -2,6 +2,7 @@ package dev.secureyeoman.testkit;
 
 import dev.secureyeoman.testkit.TestkitException.Reason;
 import dev.secureyeoman.testkit.internal.Cleanup;
+import dev.secureyeoman.testkit.internal.Options;
 import dev.secureyeoman.testkit.internal.Ports;
 import dev.secureyeoman.testkit.internal.ServerProcess;
 import dev.secureyeoman.testkit.internal.ServerProcess.State;
@@ -53,7 +54,7 @@ import java.util.Objects;
  *
  * <p>Thread-safe: life-cycle methods are synchronized.
  */
-public final class RedisServer implements AutoCloseable {
+public final class RedisServer implements TestServer {
   /** Default binary: Debian's. */
   public static final Path DEFAULT_BINARY = Path.of("/usr/bin/redis-server");
 
@@ -117,11 +118,7 @@ public final class RedisServer implements AutoCloseable {
     return "127.0.0.1";
   }
 
-  /**
-   * The port on 127.0.0.1 (kept across restarts).
-   *
-   * @return the port
-   */
+  @Override
   public synchronized int port() {
     if (process.state() == State.CLOSED) {
       throw new IllegalStateException("Redis server is closed");
@@ -129,64 +126,44 @@ public final class RedisServer implements AutoCloseable {
     return process.port();
   }
 
-  /**
-   * The pid of the server.
-   *
-   * @return its pid
-   * @throws IllegalStateException if it is not running
-   */
+  @Override
   public synchronized long pid() {
     return process.pid();
   }
 
-  /**
-   * Whether the server is accepting clients.
-   *
-   * @return true if running
-   */
+  @Override
   public synchronized boolean isRunning() {
     return process.state() == State.RUNNING;
   }
 
-  /**
-   * The server's private directory (log, AOF); deleted by {@link #close()}.
-   *
-   * @return the directory
-   */
+  /** The server's private directory (log, AOF); deleted by {@link #close()}. */
+  @Override
   public Path directory() {
     return directory;
   }
 
-  /**
-   * The server log (appended across restarts).
-   *
-   * @return {@code directory()/redis.log}
-   */
+  /** {@code directory()/redis.log}. */
+  @Override
   public Path logFile() {
     return directory.resolve("redis.log");
   }
 
-  /** Clean shutdown (SIGTERM: Redis closes clients and, with AOF, fsyncs). A no-op unless running. */
+  /** Clean shutdown: SIGTERM (Redis closes its clients and, with AOF, fsyncs). A no-op unless running. */
+  @Override
   public synchronized void stop() {
     process.stop();
   }
 
-  /** SIGKILLs the server, as a crash would. A no-op unless running. */
+  @Override
   public synchronized void kill() {
     process.kill();
   }
 
-  /**
-   * Starts the server again on the same port and directory (stopping it first if it runs).
-   *
-   * @throws TestkitException {@link TestkitException.Reason#PORT_UNAVAILABLE} if another process took the port while
-   *     the server was down
-   */
+  @Override
   public synchronized void restart() {
     process.restart();
   }
 
-  /** Stops the server if it runs and deletes its directory. Idempotent. */
   @Override
   public synchronized void close() {
     if (process.state() == State.CLOSED) {
@@ -317,11 +294,7 @@ public final class RedisServer implements AutoCloseable {
      * @return this builder
      */
     public Builder binary(Path redisServer) {
-      Objects.requireNonNull(redisServer, "binary");
-      if (binary != null) {
-        throw new IllegalStateException("binary was already set to " + binary);
-      }
-      binary = redisServer;
+      binary = Options.once(binary, redisServer, "binary");
       return this;
     }
 
@@ -332,14 +305,12 @@ public final class RedisServer implements AutoCloseable {
      * @return this builder
      */
     public Builder password(String password) {
-      Objects.requireNonNull(password, "password");
-      if (this.password != null) {
-        throw new IllegalStateException("password was already set");
+      String value = Options.onceSecret(this.password, password, "password");
+      if (!value.matches("[!#-&(-~&&[^\\\\]]{1,256}")) {
+        throw new IllegalArgumentException(
+            "password must be 1 to 256 printable ASCII characters without spaces, quotes or backslashes");
       }
-      if (!password.matches("[!#-&(-~&&[^\\\\]]{1,256}")) {
-        throw new IllegalArgumentException("password must be 1 to 256 printable ASCII characters without spaces, quotes or backslashes");
-      }
-      this.password = password;
+      this.password = value;
       return this;
     }
 
@@ -364,11 +335,7 @@ public final class RedisServer implements AutoCloseable {
      * @return this builder
      */
     public Builder baseDirectory(Path directory) {
-      Objects.requireNonNull(directory, "baseDirectory");
-      if (baseDirectory != null) {
-        throw new IllegalStateException("baseDirectory was already set to " + baseDirectory);
-      }
-      baseDirectory = directory.toAbsolutePath();
+      baseDirectory = Options.once(baseDirectory, directory, "baseDirectory").toAbsolutePath();
       return this;
     }
 
@@ -379,14 +346,7 @@ public final class RedisServer implements AutoCloseable {
      * @return this builder
      */
     public Builder startTimeout(Duration timeout) {
-      Objects.requireNonNull(timeout, "startTimeout");
-      if (startTimeout != null) {
-        throw new IllegalStateException("startTimeout was already set to " + startTimeout);
-      }
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("startTimeout must be positive, got " + timeout);
-      }
-      startTimeout = timeout;
+      startTimeout = Options.once(startTimeout, Options.positive(timeout, "startTimeout"), "startTimeout");
       return this;
     }
 

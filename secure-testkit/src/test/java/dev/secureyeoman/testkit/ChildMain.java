@@ -44,6 +44,13 @@ public final class ChildMain {
         System.out.println("pg=" + pg.pid() + " " + pg.directory() + " " + segment.key() + " " + segment.id());
         new CountDownLatch(1).await();
       }
+      case "forget" -> {
+        // started and never closed: the JVM's shutdown hook must stop them and delete their directories
+        RedisServer redis = RedisServer.start();
+        PostgresServer pg = PostgresServer.start();
+        System.out.println("forgot redis=" + redis.pid() + " " + redis.directory() + " pg=" + pg.pid() + " " + pg.directory());
+        System.exit(0);
+      }
       case "silent" -> System.exit(0);
       default -> throw new IllegalArgumentException(args[0]);
     }

@@ -15,10 +15,30 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * A JVM that is SIGKILLed runs no cleanup: its servers must still die (parent-death signal) and the next JVM must
+ * A JVM that exits without closing its servers stops them in its shutdown hook. A JVM that is SIGKILLed runs no cleanup: its servers must still die (parent-death signal) and the next JVM must
  * remove what it left (directories, PostgreSQL's SysV segment) — and nothing of a live JVM.
  */
 class CrashSweepTest {
+  @Test
+  void jvmExit_serversNeverClosed_shutdownHookStopsThemAndDeletesDirectories() throws Exception {
+    Path base = Leftovers.privateBase();
+    try {
+      ChildJvm.Result r =
+          ChildJvm.builder(ChildMain.class)
+              .args("forget")
+              .jvmOptions("-D" + WorkDirs.BASE_PROPERTY + "=" + base)
+              .run(Duration.ofSeconds(120));
+      assertEquals(0, r.exitCode(), r.stderr());
+      MatchResult m = Pattern.compile("forgot redis=(\\d+) (\\S+) pg=(\\d+) (\\S+)").matcher(r.stdout()).results().findFirst().orElseThrow();
+      Leftovers.assertGone(List.of(Long.parseLong(m.group(1)), Long.parseLong(m.group(3))));
+      assertFalse(Files.exists(Path.of(m.group(2))));
+      assertFalse(Files.exists(Path.of(m.group(4))));
+      assertEquals(List.of(), Leftovers.testkitDirs(base), "the template directory too");
+    } finally {
+      WorkDirs.deleteTree(base);
+    }
+  }
+
   @Test
   void sweepStale_afterTestJvmKilled_serversDeadAndEverythingRemoved() throws Exception {
     Path base = Leftovers.privateBase();

@@ -232,6 +232,8 @@ class PostgresServerTest {
       assertEquals(Reason.COMMAND_FAILED, e.reason());
       assertTrue(e.getMessage().contains("already exists"), e.getMessage());
       pg.dropDatabase("never_created"); // fine
+      pg.createDatabase("db_1"); // the name createDatabase() would pick first
+      assertEquals("db_2", pg.createDatabase().name());
       pg.stop();
       PostgresDatabase gone = new PostgresDatabase(pg, "taken");
       gone.close(); // server down: nothing to drop, no error

@@ -11,13 +11,20 @@ import java.util.Set;
  * by the next JVM ({@link WorkDirs#sweepStale}).
  */
 public final class Cleanup {
-  private static final Set<AutoCloseable> OPEN = new LinkedHashSet<>();
+  private static final Cleanup AT_EXIT = new Cleanup();
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(Cleanup::closeAll, "secure-testkit-cleanup"));
+    try {
+      Runtime.getRuntime().addShutdownHook(new Thread(AT_EXIT::closeAll, "secure-testkit-cleanup"));
+    } catch (IllegalStateException e) {
+      // first used while the JVM is already exiting: the parent-death signal and the next sweep still apply
+    }
   }
 
-  private Cleanup() {}
+  private final Set<AutoCloseable> open = new LinkedHashSet<>();
+
+  /** A registry of its own (tests); the testkit uses the one closed at JVM exit. */
+  Cleanup() {}
 
   /**
    * Closes {@code resource} at JVM exit unless it is {@link #unregister}ed first.
@@ -25,9 +32,7 @@ public final class Cleanup {
    * @param resource a server, a child JVM or a directory
    */
   public static void register(AutoCloseable resource) {
-    synchronized (OPEN) {
-      OPEN.add(resource);
-    }
+    AT_EXIT.add(resource);
   }
 
   /**
@@ -36,9 +41,7 @@ public final class Cleanup {
    * @param resource a registered resource
    */
   public static void unregister(AutoCloseable resource) {
-    synchronized (OPEN) {
-      OPEN.remove(resource);
-    }
+    AT_EXIT.remove(resource);
   }
 
   /**
@@ -48,15 +51,26 @@ public final class Cleanup {
    * @return true if it will be closed at exit
    */
   public static boolean isRegistered(AutoCloseable resource) {
-    synchronized (OPEN) {
-      return OPEN.contains(resource);
-    }
+    return AT_EXIT.contains(resource);
   }
 
-  static void closeAll() {
+  synchronized void add(AutoCloseable resource) {
+    open.add(resource);
+  }
+
+  synchronized void remove(AutoCloseable resource) {
+    open.remove(resource);
+  }
+
+  synchronized boolean contains(AutoCloseable resource) {
+    return open.contains(resource);
+  }
+
+  /** Closes every registered resource, newest first, each despite the failures of the others. */
+  void closeAll() {
     List<AutoCloseable> all;
-    synchronized (OPEN) {
-      all = new ArrayList<>(OPEN);
+    synchronized (this) {
+      all = new ArrayList<>(open);
     }
     for (int i = all.size() - 1; i >= 0; i--) {
       try {

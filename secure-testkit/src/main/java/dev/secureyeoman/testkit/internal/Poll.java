@@ -6,7 +6,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Bounded waiting for something outside the JVM (a server becoming ready) that offers no notification: checks with a
- * backoff from 2 ms to 50 ms until it holds or the deadline passes.
+ * backoff from 2 ms to 10 ms (a check is a file read or a loopback connect: cheap) until it holds or the deadline passes.
  */
 public final class Poll {
   private Poll() {}
@@ -35,7 +35,7 @@ public final class Poll {
         Thread.currentThread().interrupt();
         return condition.getAsBoolean();
       }
-      pauseMillis = Math.min(50, pauseMillis * 2);
+      pauseMillis = Math.min(10, pauseMillis * 2);
     }
   }
 }
