@@ -595,10 +595,7 @@ public final class PostgresServer implements TestServer {
     }
 
     private PostgresServer start(boolean shared) {
-      if (binDirectory == null) {
-        String configured = System.getProperty(BIN_PROPERTY);
-        binDirectory = configured == null || configured.isBlank() ? DEFAULT_BIN_DIRECTORY : Path.of(configured);
-      }
+      binDirectory = Options.pathOrProperty(binDirectory, BIN_PROPERTY, DEFAULT_BIN_DIRECTORY);
       for (String binary : BINARIES) {
         if (!Files.isExecutable(binDirectory.resolve(binary))) {
           throw new TestkitException(

@@ -363,10 +363,7 @@ public final class RedisServer implements TestServer {
      * @throws TestkitException if it cannot start (the reason says why)
      */
     public RedisServer start() {
-      if (binary == null) {
-        String configured = System.getProperty(BINARY_PROPERTY);
-        binary = configured == null || configured.isBlank() ? DEFAULT_BINARY : Path.of(configured);
-      }
+      binary = Options.pathOrProperty(binary, BINARY_PROPERTY, DEFAULT_BINARY);
       if (!Files.isExecutable(binary)) {
         throw new TestkitException(
             Reason.MISSING_BINARY,

@@ -42,6 +42,22 @@ public final class Options {
   }
 
   /**
+   * The path chosen explicitly, else the one a system property names, else the default.
+   *
+   * @param explicit set on the builder, or null
+   * @param property a system property
+   * @param fallback the default
+   * @return the path to use
+   */
+  public static java.nio.file.Path pathOrProperty(java.nio.file.Path explicit, String property, java.nio.file.Path fallback) {
+    if (explicit != null) {
+      return explicit;
+    }
+    String configured = System.getProperty(property);
+    return configured == null || configured.isBlank() ? fallback : java.nio.file.Path.of(configured);
+  }
+
+  /**
    * Checks that {@code timeout} is positive.
    *
    * @param timeout a duration
