@@ -43,8 +43,11 @@ class PostgresServerTest {
 
   @AfterAll
   static void nothingLeft() {
-    Leftovers.assertNothingLeftIn(base);
-    WorkDirs.deleteTree(base);
+    try {
+      Leftovers.assertNothingLeftIn(base);
+    } finally {
+      WorkDirs.deleteTree(base);
+    }
   }
 
   private static PostgresServer.Builder builder() {

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.secureyeoman.testkit.TestkitException.Reason;
 import dev.secureyeoman.testkit.internal.Ports;
 import dev.secureyeoman.testkit.internal.Text;
+import dev.secureyeoman.testkit.internal.WorkDirs;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisConnectionException;
@@ -53,8 +54,11 @@ class RedisServerTest {
   @AfterAll
   static void nothingLeft() {
     client.shutdown(Duration.ZERO, Duration.ofSeconds(5));
-    Leftovers.assertNothingLeftIn(base);
-    dev.secureyeoman.testkit.internal.WorkDirs.deleteTree(base);
+    try {
+      Leftovers.assertNothingLeftIn(base);
+    } finally {
+      WorkDirs.deleteTree(base);
+    }
   }
 
   private static RedisServer.Builder builder() {
