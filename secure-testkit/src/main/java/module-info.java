@@ -1,0 +1,14 @@
+/**
+ * SecureYeoman testkit: test tooling shared by every module's tests, in the spirit of OkHttp's MockWebServer — real
+ * servers on loopback rather than mocks.
+ *
+ * <p>Throwaway PostgreSQL and Redis servers started from the Debian binaries ({@link
+ * dev.secureyeoman.testkit.PostgresServer}, {@link dev.secureyeoman.testkit.RedisServer}) with JUnit 5 extensions, a
+ * settable {@link java.time.Clock} ({@link dev.secureyeoman.testkit.TestClock}), and child JVMs for multi-process tests
+ * ({@link dev.secureyeoman.testkit.ChildJvm}). Depend on it with {@code <scope>test</scope>}: it is never meant to ship.
+ */
+module dev.secureyeoman.testkit {
+  requires transitive org.junit.jupiter.api;
+
+  exports dev.secureyeoman.testkit;
+}
