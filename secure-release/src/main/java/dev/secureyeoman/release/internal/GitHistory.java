@@ -126,12 +126,12 @@ public final class GitHistory implements AutoCloseable {
         fromName = from == null ? null : tagsOn(from, null).get(0).name();
         walk.reset();
       }
-      List<Commit> commits = walkRange(walk, to, from, includeMerges);
       String version = toTags.isEmpty() ? null : toTags.get(0).name();
       LocalDate versionDate = null;
       if (version != null) {
         versionDate = toTags.get(0).date() != null ? toTags.get(0).date() : dateOf(to.getCommitterIdent());
       }
+      List<Commit> commits = walkRange(walk, to, from, includeMerges); // disposes commit bodies as it goes
       String toName = version != null ? version : to.abbreviate(7).name();
       return new Range(commits, fromName, toName, version, versionDate, mailmap());
     } catch (MissingObjectException e) {

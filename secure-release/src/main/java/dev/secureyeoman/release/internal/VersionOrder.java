@@ -2,7 +2,10 @@ package dev.secureyeoman.release.internal;
 
 import java.util.Comparator;
 
-/** Orders tag names the way people read versions: digit runs compare as numbers ({@code v1.10.0 > v1.9.2}). */
+/**
+ * Orders tag names the way people read versions: digit runs compare as numbers ({@code v1.10.0 > v1.9.2}) and a
+ * {@code -suffix} pre-release comes before its release ({@code v2.0.0-rc1 < v2.0.0}).
+ */
 enum VersionOrder implements Comparator<String> {
   INSTANCE;
 
@@ -35,6 +38,14 @@ enum VersionOrder implements Comparator<String> {
         i++;
         j++;
       }
+    }
+    boolean aLeft = i < a.length();
+    boolean bLeft = j < b.length();
+    if (aLeft && !bLeft && a.charAt(i) == '-') {
+      return -1; // v2.0.0-rc1 < v2.0.0 (a pre-release comes before its release)
+    }
+    if (bLeft && !aLeft && b.charAt(j) == '-') {
+      return 1;
     }
     int c = Integer.compare(a.length() - i, b.length() - j);
     return c != 0 ? c : a.compareTo(b);
