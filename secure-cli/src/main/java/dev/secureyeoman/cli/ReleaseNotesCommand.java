@@ -2,7 +2,6 @@ package dev.secureyeoman.cli;
 
 import dev.secureyeoman.core.AtomicFiles;
 import dev.secureyeoman.release.ReleaseNotes;
-import dev.secureyeoman.release.ReleaseNotesException;
 import dev.secureyeoman.release.ReleaseNotesGenerator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -57,7 +56,7 @@ public final class ReleaseNotesCommand implements Callable<Integer> {
   public ReleaseNotesCommand() {}
 
   @Override
-  public Integer call() throws ReleaseNotesException {
+  public Integer call() throws Exception { // ReleaseNotesException: one error line, exit 1
     ReleaseNotesGenerator.Builder b = ReleaseNotesGenerator.builder().repository(repo);
     try {
       if (from != null) {
