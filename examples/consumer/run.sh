@@ -42,7 +42,7 @@ for a in $modules secure-parent; do
   esac
 done
 for pom in "$repo"/dev/secureyeoman/secure-parent/"$version"/*.pom "$repo"/dev/secureyeoman/secure-bom/"$version"/*.pom; do
-  for tag in '<url>' '<licenses>' '<scm>' '<developers>' '<name>' '<description>'; do
+  for tag in '<url>' '<licenses>' '<scm' '<developers>' '<name>' '<description>'; do
     grep -q "$tag" "$pom" || { echo "consumer: $pom lacks $tag"; fail=1; }
   done
 done
