@@ -3,7 +3,7 @@
 #
 #   examples/consumer/run.sh              # deploys the reactor (tests skipped) into a temp file repository, then checks
 #   examples/consumer/run.sh REPO_DIR     # checks a file repository already filled by
-#                                         #   ./mvnw deploy -Dmaven.install.skip=true -DaltDeploymentRepository=staging::file://REPO_DIR
+#                                         #   ./mvnw deploy -Dmaven.install.skip=true -DaltDeploymentRepository=secureyeoman-staging::file://REPO_DIR
 #
 # It never writes to ~/.m2: the consumer resolves into a temp local repository whose read-only tail is ~/.m2 (for
 # third-party jars and plugins), and it fails if a SecureYeoman class was loaded from anywhere but that temp repository.
@@ -16,8 +16,10 @@ repo="${1:-}"
 if [ -z "$repo" ]; then
   repo="$work/staging"
   echo "consumer: deploying the reactor into $repo (tests skipped)"
+  # head/tail local repository: even the resolver's metadata cache of the deployment stays out of ~/.m2
   "$root/mvnw" -B -q -f "$root/pom.xml" deploy -DskipTests -Djacoco.skip=true -Djacoco.check.skip=true \
-    -Dmaven.install.skip=true -DaltDeploymentRepository="staging::file://$repo"
+    -Dmaven.install.skip=true -DaltDeploymentRepository="secureyeoman-staging::file://$repo" \
+    -Dmaven.repo.local="$work/m2-build" -Dmaven.repo.local.tail="$HOME/.m2/repository"
 fi
 repo="$(cd "$repo" && pwd)"
 
