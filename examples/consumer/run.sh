@@ -54,8 +54,10 @@ echo "consumer: artifacts, sources, javadoc, SBOMs and POM metadata present for:
 # 2. the consumer project resolves secure-bom + two modules without versions, compiles and runs
 out="$work/consumer.log"
 cp -r "$root/examples/consumer" "$work/project"
+tail="$HOME/.m2/repository"
+[ -d "$HOME/.m2/secureyeoman-ci" ] && tail="$tail,$HOME/.m2/secureyeoman-ci" # .ci/run's build cache
 if ! "$root/mvnw" -B -f "$work/project/pom.xml" verify \
-    -Dmaven.repo.local="$work/m2" -Dmaven.repo.local.tail="$HOME/.m2/repository" \
+    -Dmaven.repo.local="$work/m2" -Dmaven.repo.local.tail="$tail" \
     -Dstaging.repo="file://$repo" -Dsecureyeoman.version="$version" >"$out" 2>&1; then
   cat "$out"; echo "consumer: FAILED to build or run"; exit 1
 fi

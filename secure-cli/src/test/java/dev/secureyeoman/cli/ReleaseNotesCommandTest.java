@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.junit.jupiter.api.BeforeEach;
@@ -73,6 +74,22 @@ class ReleaseNotesCommandTest {
     assertEquals(1, r.code());
     assertEquals("error: unknown revision 'v9.9.9'\n", r.err());
     assertEquals("", r.out());
+  }
+
+  @Test
+  void releaseNotes_failureWithOutput_leavesNoFile() throws Exception {
+    Path out = tmp.resolve("RELEASE.md");
+    Run r = Run.of("release-notes", "--repo", repo.toString(), "--from", "v9.9.9", "-o", out.toString());
+    assertEquals(1, r.code());
+    assertFalse(Files.exists(out), "nothing written when generation fails");
+    Files.writeString(out, "previous notes");
+    Run unwritable = Run.of("release-notes", "--repo", repo.toString(), "-o", tmp.resolve("no/such/dir/x.md").toString());
+    assertEquals(1, unwritable.code());
+    assertTrue(unwritable.err().startsWith("error: cannot write "), unwritable.err());
+    assertEquals("previous notes", Files.readString(out), "an existing file is replaced only by a complete one");
+    try (var files = Files.list(tmp)) {
+      assertEquals(List.of(), files.filter(p -> p.getFileName().toString().startsWith(".")).toList(), "no temp files left");
+    }
   }
 
   @Test

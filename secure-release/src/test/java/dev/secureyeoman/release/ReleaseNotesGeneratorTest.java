@@ -228,6 +228,19 @@ class ReleaseNotesGeneratorTest {
   }
 
   @Test
+  void generate_missingCommitObject_readFailedNotShallow() throws Exception {
+    try (TestRepo repo = TestRepo.init(tmp)) {
+      RevCommit first = repo.commit("feat: first");
+      repo.commit("fix: second");
+      String id = first.name();
+      Files.delete(tmp.resolve(".git/objects/" + id.substring(0, 2) + "/" + id.substring(2))); // corrupt: a lost object
+      ReleaseNotesException e = assertThrows(ReleaseNotesException.class, () -> gen(repo).build().generate());
+      assertEquals(Reason.READ_FAILED, e.reason());
+      assertTrue(e.getMessage().contains(first.abbreviate(7).name()) || e.getMessage().contains("missing"), e.getMessage());
+    }
+  }
+
+  @Test
   void builder_optionsSetTwice_rejected() {
     assertThrows(IllegalStateException.class, () -> ReleaseNotesGenerator.builder().from("a").from("b"));
     assertThrows(IllegalStateException.class, () -> ReleaseNotesGenerator.builder().to("a").to("b"));

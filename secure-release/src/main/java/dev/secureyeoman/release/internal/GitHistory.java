@@ -21,6 +21,7 @@ import java.util.Set;
 import org.eclipse.jgit.errors.AmbiguousObjectException;
 import org.eclipse.jgit.errors.IncorrectObjectTypeException;
 import org.eclipse.jgit.errors.MissingObjectException;
+import org.eclipse.jgit.errors.RevWalkException;
 import org.eclipse.jgit.errors.RevisionSyntaxException;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
@@ -134,15 +135,24 @@ public final class GitHistory implements AutoCloseable {
       List<Commit> commits = walkRange(walk, to, from, includeMerges); // disposes commit bodies as it goes
       String toName = version != null ? version : to.abbreviate(7).name();
       return new Range(commits, fromName, toName, version, versionDate, mailmap());
-    } catch (MissingObjectException e) {
-      if (!shallow.isEmpty()) {
-        throw shallowError(e.getObjectId());
-      }
-      throw new ReleaseNotesException(
-          Reason.READ_FAILED, "git object " + e.getObjectId().name() + " is missing (corrupt repository?)", e);
     } catch (IOException e) {
-      throw new ReleaseNotesException(Reason.READ_FAILED, "cannot read git history: " + e.getMessage(), e);
+      throw readFailure(e);
+    } catch (RevWalkException e) { // the walk's iterator wraps I/O errors (a lost object, a damaged pack)
+      throw readFailure(e.getCause() instanceof IOException io ? io : new IOException(e.getMessage(), e));
     }
+  }
+
+  private ReleaseNotesException readFailure(IOException e) {
+    if (e instanceof MissingObjectException missing) {
+      if (!shallow.isEmpty()) {
+        return shallowError(missing.getObjectId());
+      }
+      return new ReleaseNotesException(
+          Reason.READ_FAILED,
+          "git object " + missing.getObjectId().abbreviate(7).name() + " is missing (corrupt repository?)",
+          e);
+    }
+    return new ReleaseNotesException(Reason.READ_FAILED, "cannot read git history: " + e.getMessage(), e);
   }
 
   private ObjectId resolve(String rev) throws ReleaseNotesException, IOException {
