@@ -5,6 +5,7 @@ module dev.secureyeoman.cli {
   requires dev.secureyeoman.auth;
   requires dev.secureyeoman.sandbox;
   requires dev.secureyeoman.integrations;
+  requires dev.secureyeoman.release;
   requires info.picocli;
 
   exports dev.secureyeoman.cli;

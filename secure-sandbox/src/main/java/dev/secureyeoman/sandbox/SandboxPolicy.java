@@ -15,7 +15,7 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
- * Immutable description of one sandboxed command and the isolation it asks for. Built with {@link #builder(String...)};
+ * Immutable description of one sandboxed command and the isolation it asks for. Built with {@link #builder(String, String...)};
  * derive variants with {@link #toBuilder()}.
  *
  * <pre>{@code
