@@ -126,6 +126,11 @@ public final class IntegrationManager implements AutoCloseable {
    */
   public void register(LoadedPlugin plugin) throws PluginException {
     Objects.requireNonNull(plugin, "plugin");
+    if (closed) {
+      plugin.close();
+      throw PluginException.forIntegration(Reason.ILLEGAL_STATE, plugin.id(), plugin.fileName(),
+          "the manager is closed", null);
+    }
     if (plugin.isClosed()) {
       throw PluginException.forIntegration(Reason.ILLEGAL_STATE, plugin.id(), plugin.fileName(), "plugin is closed",
           null);
@@ -323,16 +328,7 @@ public final class IntegrationManager implements AutoCloseable {
       if (m.state != IntegrationState.RUNNING && m.state != IntegrationState.STARTING) {
         return;
       }
-      try {
-        stopGeneration(m, m.current);
-        audit.bestEffort("integration.stopped", AuditLevel.INFO, "integration '" + id + "' stopped",
-            LifecycleAudit.meta(id, m.plugin));
-      } catch (PluginException e) {
-        m.lastError = e.shortReason();
-        audit.bestEffort("integration.stop_failed", AuditLevel.WARN, e.getMessage(),
-            LifecycleAudit.failure(LifecycleAudit.meta(id, m.plugin), e));
-        throw e;
-      }
+      stopAudited(m, m.current);
     } finally {
       m.lock.unlock();
     }
@@ -748,13 +744,25 @@ public final class IntegrationManager implements AutoCloseable {
     }
   }
 
-  private void stopQuietly(ManagedIntegration m, Generation g) {
+  /** Stops and discards a generation, auditing the outcome (best effort: a stop is never blocked). */
+  private void stopAudited(ManagedIntegration m, Generation g) throws PluginException {
     try {
       stopGeneration(m, g);
+      audit.bestEffort("integration.stopped", AuditLevel.INFO, "integration '" + m.id + "' stopped",
+          LifecycleAudit.meta(m.id, g.plugin()));
+    } catch (PluginException e) {
+      m.lastError = e.shortReason();
+      audit.bestEffort("integration.stop_failed", AuditLevel.WARN, e.getMessage(),
+          LifecycleAudit.failure(LifecycleAudit.meta(m.id, g.plugin()), e));
+      throw e;
+    }
+  }
+
+  private void stopQuietly(ManagedIntegration m, Generation g) {
+    try {
+      stopAudited(m, g);
     } catch (PluginException e) {
       LOG.warn("{}", e.getMessage());
-      audit.bestEffort("integration.stop_failed", AuditLevel.WARN, e.getMessage(),
-          LifecycleAudit.failure(LifecycleAudit.meta(m.id, m.plugin), e));
     }
   }
 

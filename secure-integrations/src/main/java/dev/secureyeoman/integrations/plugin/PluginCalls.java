@@ -49,7 +49,12 @@ final class PluginCalls implements AutoCloseable {
    */
   <T> T lifecycle(String id, String jar, ClassLoader loader, String step, Reason failure, Call<T> call)
       throws PluginException {
-    Future<T> f = workers.submit(() -> inContext(loader, call));
+    Future<T> f;
+    try {
+      f = workers.submit(() -> inContext(loader, call));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      throw PluginException.forIntegration(Reason.ILLEGAL_STATE, id, jar, "the manager is closed", null);
+    }
     try {
       return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {

@@ -134,9 +134,11 @@ final class TestPlugins {
                 } catch (IntegrationException e) { /* stopped */ }
               }, Duration.ZERO, Duration.ofMillis(2));
             }
-            try {
-              ctx.audit().record(AuditEvent.builder("started").message("fixture " + VERSION).build());
-            } catch (Exception e) { throw new IntegrationException("audit failed", e); }
+            if ("true".equals(Behaviour.get("audit", "false"))) {
+              try {
+                ctx.audit().record(AuditEvent.builder("started").message("fixture " + VERSION).build());
+              } catch (Exception e) { throw new IntegrationException("audit failed", e); }
+            }
           }
           @Override public void stop() { Behaviour.maybeFail("stop"); }
           @Override public SendReceipt send(OutboundMessage m) {
@@ -197,10 +199,17 @@ final class TestPlugins {
         Files.writeString(f, e.getValue());
         files.add(f.toString());
       }
-      StringBuilder cp = new StringBuilder(System.getProperty("surefire.test.class.path",
-          System.getProperty("java.class.path")));
+      // only what a plugin project has on its compile class path: the SDK API, Jakarta Validation and SLF4J
+      StringBuilder cp = new StringBuilder();
+      for (String entry : System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"))
+          .split(java.io.File.pathSeparator)) {
+        if (entry.matches(".*(secure-(core|audit|integrations)|jakarta\\.validation|slf4j-api).*")
+            && !entry.endsWith("test-classes")) {
+          cp.append(entry).append(java.io.File.pathSeparator);
+        }
+      }
       for (Path p : extraClasspath) {
-        cp.append(java.io.File.pathSeparator).append(p);
+        cp.append(p).append(java.io.File.pathSeparator);
       }
       List<String> args = new ArrayList<>(List.of("--release", "17", "-proc:none", "-nowarn", "-classpath",
           cp.toString(), "-d", out.toString()));
