@@ -4,7 +4,7 @@ module dev.secureyeoman.examples {
   requires transitive dev.secureyeoman.audit; // GatewayMain exposes AuditStore and VerificationResult
   requires transitive dev.secureyeoman.auth; // GatewayMain exposes AuthService
   requires dev.secureyeoman.sandbox;
-  requires dev.secureyeoman.integrations;
+  requires transitive dev.secureyeoman.integrations; // PluginHostMain exposes IntegrationManager
   requires jdk.httpserver;
   requires java.net.http;
   requires org.slf4j;
