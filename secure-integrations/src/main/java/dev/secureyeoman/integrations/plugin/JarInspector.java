@@ -95,7 +95,7 @@ final class JarInspector {
     if (libs.isEmpty()) {
       return out;
     }
-    Path libDir = Files.createDirectory(copy.dir().resolve("lib"),
+    Path libDir = Files.createDirectory(copy.libDir(),
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     long budget = limits.maxExtractedBytes();
     for (int i = 0; i < libs.size(); i++) {

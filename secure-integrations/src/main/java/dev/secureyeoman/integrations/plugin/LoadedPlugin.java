@@ -5,7 +5,6 @@ import dev.secureyeoman.integrations.plugin.PluginException.Reason;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
-import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,14 +24,14 @@ public final class LoadedPlugin implements AutoCloseable {
   private final String fileName;
   private final String sha256;
   private final ShadowStore store;
-  private final Path shadowDir;
+  private final ShadowStore.ShadowCopy copy;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final java.util.function.Consumer<LoadedPlugin> onClose;
   private volatile PluginClassLoader classLoader;
   private volatile Constructor<? extends IntegrationFactory> constructor;
 
   LoadedPlugin(
-      PluginDescriptor descriptor, String fileName, String sha256, ShadowStore store, Path shadowDir,
+      PluginDescriptor descriptor, String fileName, String sha256, ShadowStore store, ShadowStore.ShadowCopy copy,
       PluginClassLoader classLoader, Constructor<? extends IntegrationFactory> constructor,
       java.util.function.Consumer<LoadedPlugin> onClose) {
     this.onClose = onClose;
@@ -40,7 +39,7 @@ public final class LoadedPlugin implements AutoCloseable {
     this.fileName = fileName;
     this.sha256 = sha256;
     this.store = store;
-    this.shadowDir = shadowDir;
+    this.copy = copy;
     this.classLoader = classLoader;
     this.constructor = constructor;
   }
@@ -146,7 +145,7 @@ public final class LoadedPlugin implements AutoCloseable {
     } catch (IOException e) {
       LOG.debug("closing the class loader of {} failed", fileName, e);
     }
-    store.delete(shadowDir);
+    store.delete(copy);
     onClose.accept(this);
   }
 

@@ -214,13 +214,13 @@ public final class PluginLoader implements AutoCloseable {
       cl = new PluginClassLoader("plugin:" + descriptor.id() + "@" + descriptor.version(),
           urls(copy.jar(), insp.nestedLibs()), parent);
       Constructor<? extends IntegrationFactory> ctor = factoryConstructor(cl, descriptor, name);
-      LoadedPlugin plugin = new LoadedPlugin(descriptor, name, copy.sha256(), store, copy.dir(), cl, ctor, open::remove);
+      LoadedPlugin plugin = new LoadedPlugin(descriptor, name, copy.sha256(), store, copy, cl, ctor, open::remove);
       open.add(plugin);
       return new PluginScanEntry(name, Optional.of(copy.sha256()), Optional.of(descriptor), Optional.of(plugin),
           Optional.empty());
     } catch (PluginException e) {
       closeQuietly(cl);
-      store.delete(copy.dir());
+      store.delete(copy);
       return rejected(name, copy.sha256(), descriptor, e);
     }
   }

@@ -4,6 +4,7 @@ import dev.secureyeoman.integrations.plugin.PluginException.Reason;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -36,14 +37,15 @@ import org.slf4j.LoggerFactory;
  * deleting a plugin jar cannot corrupt a loaded plugin, and the sha256 checked is the hash of the bytes loaded.
  *
  * <p>Layout: {@code <root>/run-XXXX/} per process (0700, holding an exclusive lock on {@code .lock} while it lives),
- * {@code run-XXXX/gN/plugin.jar} (0400) plus extracted {@code lib/K.jar} per loaded plugin generation. On open, run
+ * {@code run-XXXX/gN.jar} (created 0400) per loaded plugin generation, plus {@code run-XXXX/gN.lib/K.jar} for
+ * extracted nested libraries. Few file-system operations per jar: loading cost is dominated by them. On open, run
  * directories of <em>dead</em> processes (lock obtainable) are swept; live processes' copies are never touched.
  */
 final class ShadowStore implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ShadowStore.class);
   private static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
   private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
-  private static final Set<PosixFilePermission> READ_ONLY = PosixFilePermissions.fromString("r--------");
+  static final Set<PosixFilePermission> READ_ONLY = PosixFilePermissions.fromString("r--------");
   private static final String LOCK = ".lock";
   /** A run directory without a lock file is only swept when older than this (it may be being created). */
   private static final Duration UNLOCKED_GRACE = Duration.ofMinutes(10);
@@ -53,8 +55,15 @@ final class ShadowStore implements AutoCloseable {
   private final FileLock lock;
   private final AtomicLong generation = new AtomicLong();
 
-  /** A verified copy of one jar. */
-  record ShadowCopy(Path dir, Path jar, String sha256, long size) {}
+  /**
+   * A verified copy of one jar.
+   *
+   * @param jar the copy (read-only)
+   * @param libDir where nested libraries of this generation are extracted (created on demand)
+   * @param sha256 hash of the bytes copied
+   * @param size bytes copied
+   */
+  record ShadowCopy(Path jar, Path libDir, String sha256, long size) {}
 
   private ShadowStore(Path runDir, FileChannel lockChannel, FileLock lock) {
     this.runDir = runDir;
@@ -114,13 +123,15 @@ final class ShadowStore implements AutoCloseable {
     if (attrs.size() > maxBytes) {
       throw tooLarge(jarName, maxBytes);
     }
-    Path dir = newGenerationDir(jarName);
-    Path target = dir.resolve("plugin.jar");
+    long g = generation.incrementAndGet();
+    Path target = runDir.resolve("g" + g + ".jar");
+    ShadowCopy pending = new ShadowCopy(target, runDir.resolve("g" + g + ".lib"), "", 0);
     MessageDigest sha = sha256();
     long total = 0;
+    // created read-only (0400) in one open(O_CREAT|O_EXCL): the descriptor is writable, the file never is
     try (InputStream in = Files.newInputStream(source, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
-        OutputStream out = Files.newOutputStream(Files.createFile(target,
-            PosixFilePermissions.asFileAttribute(FILE_MODE)), StandardOpenOption.WRITE)) {
+        OutputStream out = Channels.newOutputStream(Files.newByteChannel(target,
+            Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(READ_ONLY)))) {
       byte[] buf = new byte[64 * 1024];
       int n;
       while ((n = in.read(buf)) > 0) {
@@ -132,32 +143,32 @@ final class ShadowStore implements AutoCloseable {
         out.write(buf, 0, n);
       }
     } catch (PluginException e) {
-      delete(dir);
+      delete(pending);
       throw e;
     } catch (FileSystemException e) {
-      delete(dir);
+      delete(pending);
       if (String.valueOf(e.getReason()).contains("symbolic link")) {
         throw PluginException.forJar(Reason.SYMLINK, jarName, "became a symbolic link while being read (refused)");
       }
       throw PluginException.forJar(Reason.IO_ERROR, jarName, "cannot copy (" + e.getClass().getSimpleName() + ")", e);
     } catch (IOException e) {
-      delete(dir);
+      delete(pending);
       throw PluginException.forJar(Reason.IO_ERROR, jarName, "cannot copy (" + e.getClass().getSimpleName() + ")", e);
     }
-    try {
-      Files.setPosixFilePermissions(target, READ_ONLY);
-    } catch (IOException e) {
-      LOG.debug("cannot make {} read-only", target, e);
-    }
-    return new ShadowCopy(dir, target, HexFormat.of().formatHex(sha.digest()), total);
+    return new ShadowCopy(target, pending.libDir(), HexFormat.of().formatHex(sha.digest()), total);
   }
 
-  /** Deletes a generation directory (or anything below the run directory), never following links. */
-  void delete(Path dir) {
-    if (!dir.startsWith(runDir)) {
-      throw new IllegalArgumentException("not a shadow path: " + dir);
+  /** Deletes one generation's copy and extracted libraries, never following links. */
+  void delete(ShadowCopy copy) {
+    if (!copy.jar().startsWith(runDir) || !copy.libDir().startsWith(runDir)) {
+      throw new IllegalArgumentException("not a shadow path: " + copy.jar());
     }
-    deleteTree(dir);
+    try {
+      Files.deleteIfExists(copy.jar());
+    } catch (IOException e) {
+      LOG.warn("cannot delete shadow copy {} ({})", copy.jar(), e.getClass().getSimpleName());
+    }
+    deleteTree(copy.libDir());
   }
 
   @Override
@@ -169,16 +180,6 @@ final class ShadowStore implements AutoCloseable {
       LOG.debug("cannot release {}", runDir, e);
     }
     deleteTree(runDir);
-  }
-
-  private Path newGenerationDir(String jarName) throws PluginException {
-    try {
-      return Files.createDirectory(runDir.resolve("g" + generation.incrementAndGet()),
-          PosixFilePermissions.asFileAttribute(DIR_MODE));
-    } catch (IOException e) {
-      throw PluginException.forJar(Reason.IO_ERROR, jarName,
-          "cannot create a shadow directory (" + e.getClass().getSimpleName() + ")", e);
-    }
   }
 
   private static PluginException tooLarge(String jarName, long maxBytes) {

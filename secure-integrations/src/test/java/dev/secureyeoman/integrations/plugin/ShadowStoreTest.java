@@ -78,7 +78,8 @@ class ShadowStoreTest {
       ShadowStore.ShadowCopy ok = store.copy(big, "big.jar", 5000);
       assertEquals(5000, ok.size());
       assertEquals("r--------", PosixFilePermissions.toString(Files.getPosixFilePermissions(ok.jar())));
-      assertThrows(IllegalArgumentException.class, () -> store.delete(tmp));
+      assertThrows(IllegalArgumentException.class,
+          () -> store.delete(new ShadowStore.ShadowCopy(big, tmp, "", 0)));
     }
   }
 }
