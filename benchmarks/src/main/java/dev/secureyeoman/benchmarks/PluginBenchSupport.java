@@ -60,6 +60,16 @@ final class PluginBenchSupport {
     return target;
   }
 
+  /** Prints median, p10 and p90 of nanosecond samples in milliseconds; returns the median in milliseconds. */
+  static double report(String name, long[] samples) {
+    long[] v = samples.clone();
+    java.util.Arrays.sort(v);
+    double median = v[v.length / 2] / 1e6;
+    System.out.printf("%-36s median %7.2f ms  p10 %7.2f  p90 %7.2f%n", name, median, v[v.length / 10] / 1e6,
+        v[v.length * 9 / 10] / 1e6);
+    return median;
+  }
+
   static void deleteTree(Path dir) throws IOException {
     if (dir == null || !Files.exists(dir)) {
       return;

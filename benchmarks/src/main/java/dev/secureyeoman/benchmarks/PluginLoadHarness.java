@@ -1,7 +1,5 @@
 package dev.secureyeoman.benchmarks;
 
-import java.util.Arrays;
-
 /**
  * Question: same as {@link PluginLoadBenchmark}, measured robustly on a noisy shared machine: the variants run
  * interleaved (SDK loader, plain loader, plain + sha256, repeat) so load drifts hit them alike; medians are reported.
@@ -10,6 +8,23 @@ import java.util.Arrays;
  */
 public final class PluginLoadHarness {
   private PluginLoadHarness() {}
+
+  /** One interleaved round; the loaders are closed between variants, outside the timed part. */
+  private static long[] round(PluginLoadBenchmark b, long[] t) throws Exception {
+    long s = System.nanoTime();
+    b.pluginLoader();
+    t[0] = System.nanoTime() - s;
+    b.closeLoaders();
+    s = System.nanoTime();
+    b.urlClassLoaderServiceLoader();
+    t[1] = System.nanoTime() - s;
+    b.closeLoaders();
+    s = System.nanoTime();
+    b.urlClassLoaderServiceLoaderSha256();
+    t[2] = System.nanoTime() - s;
+    b.closeLoaders();
+    return t;
+  }
 
   /**
    * Runs the harness and prints median, p10 and p90 per variant in milliseconds.
@@ -24,42 +39,19 @@ public final class PluginLoadHarness {
     b.setup();
     try {
       for (int i = 0; i < 30; i++) {
-        b.pluginLoader();
-        b.closeLoaders();
-        b.urlClassLoaderServiceLoader();
-        b.closeLoaders();
-        b.urlClassLoaderServiceLoaderSha256();
-        b.closeLoaders();
+        round(b, new long[3]);
       }
       long[][] t = new long[3][rounds];
       for (int i = 0; i < rounds; i++) {
-        long s = System.nanoTime();
-        b.pluginLoader();
-        long m = System.nanoTime();
-        b.closeLoaders();
-        long m2 = System.nanoTime();
-        b.urlClassLoaderServiceLoader();
-        long e = System.nanoTime();
-        b.closeLoaders();
-        long e2 = System.nanoTime();
-        b.urlClassLoaderServiceLoaderSha256();
-        long f = System.nanoTime();
-        b.closeLoaders();
-        t[0][i] = m - s;
-        t[1][i] = e - m2;
-        t[2][i] = f - e2;
+        long[] r = round(b, new long[3]);
+        for (int k = 0; k < 3; k++) {
+          t[k][i] = r[k];
+        }
       }
-      String[] names = {"pluginLoader", "urlClassLoader+ServiceLoader", "  + sha256"};
-      double[] med = new double[3];
-      for (int k = 0; k < 3; k++) {
-        long[] v = t[k].clone();
-        Arrays.sort(v);
-        med[k] = v[rounds / 2] / 1e6;
-        System.out.printf("%-30s median %7.2f ms  p10 %7.2f  p90 %7.2f%n", names[k], med[k], v[rounds / 10] / 1e6,
-            v[rounds * 9 / 10] / 1e6);
-      }
-      System.out.printf("pluginLoader / plain (medians): %.3f; / plain+sha256: %.3f%n", med[0] / med[1],
-          med[0] / med[2]);
+      double sdk = PluginBenchSupport.report("pluginLoader", t[0]);
+      double plain = PluginBenchSupport.report("urlClassLoader+ServiceLoader", t[1]);
+      double sha = PluginBenchSupport.report("urlClassLoader+ServiceLoader+sha256", t[2]);
+      System.out.printf("pluginLoader / plain (medians): %.3f; / plain+sha256: %.3f%n", sdk / plain, sdk / sha);
     } finally {
       b.closeLoaders();
       b.tearDown();

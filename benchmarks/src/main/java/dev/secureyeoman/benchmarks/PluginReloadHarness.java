@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -84,17 +83,10 @@ public final class PluginReloadHarness {
           direct[i - 5] = end - start;
         }
       }
-      report("watcher (incl. " + debounceMs + " ms debounce)", watched);
-      report("IntegrationManager.reload", direct);
+      PluginBenchSupport.report("watcher (incl. " + debounceMs + " ms debounce)", watched);
+      PluginBenchSupport.report("IntegrationManager.reload", direct);
     } finally {
       PluginBenchSupport.deleteTree(work);
     }
-  }
-
-  private static void report(String name, long[] t) {
-    long[] v = t.clone();
-    Arrays.sort(v);
-    System.out.printf("%-36s median %7.2f ms  p10 %7.2f  p90 %7.2f%n", name, v[v.length / 2] / 1e6,
-        v[v.length / 10] / 1e6, v[v.length * 9 / 10] / 1e6);
   }
 }
