@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  *   <li>deleted jar → stop and unregister ({@link ReloadEvent.Kind#UNLOADED}).
  * </ul>
  *
- * <p>Changes are debounced: a rescan runs once no event arrived for the debounce interval (so a jar being written is
+ * <p>The reloader owns the directory: it registers the jars itself (do not also register them with the manager).
+ * Changes are debounced: a rescan runs once no event arrived for the debounce interval (so a jar being written is
  * not loaded half-way; if it is, it is refused as corrupt and retried on the next change). Write new versions to a
  * temporary name and rename them over the old jar.
  *
@@ -167,6 +168,7 @@ public final class HotReloader implements AutoCloseable {
       if (t != null && t.id().equals(p.id())) {
         manager.reload(p);
         tracked.put(name, new Tracked(p.id(), p.sha256(), key));
+        manager.start(p.id()); // no-op if running; starts a version that fixes a failed or stopped one
         return new ReloadEvent(ReloadEvent.Kind.RELOADED, name, Optional.of(p.id()), Optional.of(version),
             Optional.empty());
       }

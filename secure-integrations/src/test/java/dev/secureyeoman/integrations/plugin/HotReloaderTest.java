@@ -199,4 +199,16 @@ class HotReloaderTest {
     assertEquals(List.of(Kind.UNLOADED, Kind.LOADED), after.stream().map(ReloadEvent::kind).toList());
     assertEquals("v2", servingVersion());
   }
+
+  @Test
+  void rescan_fixedVersionOfAFailedPlugin_reloadedAndStarted() throws Exception {
+    plugin("alpha").classes("v1").behave("fail", "start").writeTo(dir, "alpha.jar");
+    List<ReloadEvent> initial = reloader.start();
+    assertEquals(Reason.START_FAILED, initial.get(0).error().orElseThrow().reason());
+    assertEquals(IntegrationState.FAILED, manager.status("alpha").orElseThrow().state());
+    replace(plugin("alpha").version("1.0.1").classes("v2"), "alpha.jar");
+    assertEquals(Kind.RELOADED, reloader.rescan().get(0).kind());
+    assertEquals(IntegrationState.RUNNING, manager.status("alpha").orElseThrow().state());
+    assertEquals("v2", servingVersion());
+  }
 }

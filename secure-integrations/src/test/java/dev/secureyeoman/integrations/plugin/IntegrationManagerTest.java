@@ -286,6 +286,25 @@ class IntegrationManagerTest {
   }
 
   @Test
+  void stop_pluginHangsInStop_timesOutAndInstanceIsDiscardedAnyway() throws Exception {
+    manager.close();
+    manager = manager(Duration.ofMillis(300), null);
+    manager.register(load(plugin("alpha").behave("hang", "stop"), "a.jar"));
+    manager.start("alpha");
+    IntegrationContext ctx = (IntegrationContext) manager.classLoaderOf("alpha")
+        .loadClass("fixture.FixtureIntegration").getField("lastContext").get(null);
+    PluginException e = assertThrows(PluginException.class, () -> manager.stop("alpha"));
+    assertEquals(Reason.TIMEOUT, e.reason());
+    assertEquals(IntegrationState.STOPPED, manager.status("alpha").orElseThrow().state());
+    UnifiedMessage late = UnifiedMessage.builder(new ThreadKey("alpha", "chat", "main"), "late")
+        .sender(new MessageSender("u", "U", false)).receivedAt(Instant.EPOCH).build();
+    assertThrows(IntegrationException.class, () -> ctx.inbound().accept(late), "the hung instance cannot act");
+    assertEquals(1, audit.named("integration.stop_failed").size());
+    manager.start("alpha"); // a fresh instance
+    assertEquals(IntegrationState.RUNNING, manager.status("alpha").orElseThrow().state());
+  }
+
+  @Test
   void register_duplicateIdMismatchedIdAndBuiltInId_rejected() throws Exception {
     manager.register(load(plugin("alpha"), "a1.jar"));
     LoadedPlugin second = load(plugin("alpha").version("2.0.0"), "a2.jar");

@@ -140,7 +140,12 @@ final class TestPlugins {
               } catch (Exception e) { throw new IntegrationException("audit failed", e); }
             }
           }
-          @Override public void stop() { Behaviour.maybeFail("stop"); }
+          @Override public void stop() throws IntegrationException {
+            Behaviour.maybeFail("stop");
+            try { Behaviour.maybeHang("stop"); } catch (InterruptedException e) {
+              throw new IntegrationException("interrupted");
+            }
+          }
           @Override public SendReceipt send(OutboundMessage m) {
             if ("true".equals(Behaviour.get("lib", "false"))) { return new SendReceipt(lib.Greeter.version()); }
             return new SendReceipt(VERSION + "|" + config.greeting() + "|" + config.maxReplies() + "|"
