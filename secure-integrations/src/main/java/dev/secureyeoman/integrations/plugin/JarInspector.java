@@ -23,6 +23,7 @@ import java.util.zip.ZipFile;
 final class JarInspector {
   private static final Pattern NESTED_LIB = Pattern.compile("lib/[A-Za-z0-9][A-Za-z0-9._+-]{0,127}\\.jar");
   private static final String SDK_PATH = PluginClassLoader.SDK_PREFIX.replace('.', '/');
+  private static final Pattern MULTI_RELEASE = Pattern.compile("^META-INF/versions/[0-9]+/");
 
   /** What inspection found. */
   record Inspection(PluginDescriptor descriptor, List<Path> nestedLibs) {}
@@ -40,7 +41,7 @@ final class JarInspector {
       Enumeration<? extends ZipEntry> entries = zip.entries();
       while (entries.hasMoreElements()) {
         String name = entries.nextElement().getName();
-        if (name.startsWith(SDK_PATH) && name.endsWith(".class")) {
+        if (isSdkClass(name)) {
           throw bundlesSdk(jarName, name);
         }
         if (NESTED_LIB.matcher(name).matches()) {
@@ -136,13 +137,19 @@ final class JarInspector {
       Enumeration<? extends ZipEntry> entries = zip.entries();
       while (entries.hasMoreElements()) {
         String name = entries.nextElement().getName();
-        if (name.startsWith(SDK_PATH) && name.endsWith(".class")) {
+        if (isSdkClass(name)) {
           throw bundlesSdk(jarName, entryName + "!/" + name);
         }
       }
     } catch (IOException e) {
       throw PluginException.forJar(Reason.CORRUPT_JAR, jarName, entryName + " is truncated or corrupt");
     }
+  }
+
+  /** An SDK class file, also inside a multi-release jar's {@code META-INF/versions/N/}. */
+  static boolean isSdkClass(String entryName) {
+    String name = MULTI_RELEASE.matcher(entryName).replaceFirst("");
+    return name.startsWith(SDK_PATH) && name.endsWith(".class");
   }
 
   private static PluginException bundlesSdk(String jarName, String entry) {

@@ -39,10 +39,6 @@ final class PluginCalls implements AutoCloseable {
     });
   }
 
-  Duration timeout() {
-    return timeout;
-  }
-
   /**
    * Runs a lifecycle step of integration {@code id} on a worker thread and waits at most the timeout; on timeout the
    * worker is interrupted and {@link Reason#TIMEOUT} is thrown.

@@ -29,8 +29,6 @@ import org.slf4j.LoggerFactory;
  * nothing the host keeps refers to the plugin's classes.
  */
 final class ScopedContext implements IntegrationContext, AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(ScopedContext.class);
-
   /** Phase of the instance, as far as the context is concerned. */
   enum Phase { INITIALIZING, STARTING, RUNNING, STOPPING, CLOSED }
 

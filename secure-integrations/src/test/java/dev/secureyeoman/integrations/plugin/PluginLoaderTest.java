@@ -278,9 +278,13 @@ class PluginLoaderTest {
   void scan_jarBundlingSdkClasses_rejected() throws Exception {
     plugin("alpha").entry("dev/secureyeoman/integrations/IntegrationFactory.class", new byte[] {(byte) 0xCA})
         .writeTo(dir, "a.jar");
-    PluginException e = rejection(loader().scan(), "a.jar");
+    plugin("beta").entry("META-INF/versions/11/dev/secureyeoman/core/SecretBytes.class", new byte[] {(byte) 0xCA})
+        .writeTo(dir, "b.jar");
+    PluginScan scan = loader().scan();
+    PluginException e = rejection(scan, "a.jar");
     assertEquals(Reason.BUNDLES_SDK, e.reason());
     assertTrue(e.getMessage().contains("<scope>provided</scope>"));
+    assertEquals(Reason.BUNDLES_SDK, rejection(scan, "b.jar").reason(), "also inside a multi-release jar");
   }
 
   @Test
