@@ -32,7 +32,7 @@ final class JarInspector {
 
   static Inspection inspect(ShadowStore.ShadowCopy copy, String jarName, PluginLoader.Limits limits)
       throws PluginException {
-    checkSignature(copy.jar(), jarName);
+    checkSignature(copy.head(), jarName);
     try (ZipFile zip = new ZipFile(copy.jar().toFile())) {
       if (zip.size() > limits.maxEntries()) {
         throw PluginException.forJar(Reason.TOO_LARGE, jarName, "more than " + limits.maxEntries() + " entries");
@@ -72,13 +72,7 @@ final class JarInspector {
     }
   }
 
-  private static void checkSignature(Path jar, String jarName) throws PluginException {
-    byte[] head;
-    try (InputStream in = Files.newInputStream(jar)) {
-      head = in.readNBytes(4);
-    } catch (IOException e) {
-      throw PluginException.forJar(Reason.IO_ERROR, jarName, "cannot read (" + e.getClass().getSimpleName() + ")", e);
-    }
+  private static void checkSignature(byte[] head, String jarName) throws PluginException {
     if (!isZipSignature(head)) {
       throw PluginException.forJar(Reason.NOT_A_JAR, jarName, "not a zip archive (no 'PK' signature)");
     }

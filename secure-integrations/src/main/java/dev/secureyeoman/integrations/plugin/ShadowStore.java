@@ -62,8 +62,9 @@ final class ShadowStore implements AutoCloseable {
    * @param libDir where nested libraries of this generation are extracted (created on demand)
    * @param sha256 hash of the bytes copied
    * @param size bytes copied
+   * @param head the first (up to) four bytes, for the zip signature check without another read
    */
-  record ShadowCopy(Path jar, Path libDir, String sha256, long size) {}
+  record ShadowCopy(Path jar, Path libDir, String sha256, long size, byte[] head) {}
 
   private ShadowStore(Path runDir, FileChannel lockChannel, FileLock lock) {
     this.runDir = runDir;
@@ -80,9 +81,13 @@ final class ShadowStore implements AutoCloseable {
   /** Creates (or checks) the private root, sweeps dead runs, and starts this process's run directory. */
   static ShadowStore open(Path root) throws PluginException {
     try {
-      ensurePrivateDirectory(root);
+      PosixFileAttributes rootAttrs = ensurePrivateDirectory(root);
       sweep(root);
       Path run = Files.createTempDirectory(root, "run-", PosixFilePermissions.asFileAttribute(DIR_MODE));
+      if (!Files.getOwner(run, LinkOption.NOFOLLOW_LINKS).equals(rootAttrs.owner())) {
+        Files.delete(run);
+        throw new IOException(root + " belongs to another user");
+      }
       FileChannel ch = FileChannel.open(run.resolve(LOCK), Set.of(StandardOpenOption.CREATE_NEW,
           StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(FILE_MODE));
       FileLock lock = ch.tryLock();
@@ -125,7 +130,9 @@ final class ShadowStore implements AutoCloseable {
     }
     long g = generation.incrementAndGet();
     Path target = runDir.resolve("g" + g + ".jar");
-    ShadowCopy pending = new ShadowCopy(target, runDir.resolve("g" + g + ".lib"), "", 0);
+    ShadowCopy pending = new ShadowCopy(target, runDir.resolve("g" + g + ".lib"), "", 0, new byte[0]);
+    byte[] head = new byte[4];
+    int headLength = 0;
     MessageDigest sha = sha256();
     long total = 0;
     // created read-only (0400) in one open(O_CREAT|O_EXCL): the descriptor is writable, the file never is
@@ -141,6 +148,9 @@ final class ShadowStore implements AutoCloseable {
         }
         sha.update(buf, 0, n);
         out.write(buf, 0, n);
+        int take = Math.min(n, head.length - headLength);
+        System.arraycopy(buf, 0, head, headLength, take);
+        headLength += take;
       }
     } catch (PluginException e) {
       delete(pending);
@@ -155,7 +165,8 @@ final class ShadowStore implements AutoCloseable {
       delete(pending);
       throw PluginException.forJar(Reason.IO_ERROR, jarName, "cannot copy (" + e.getClass().getSimpleName() + ")", e);
     }
-    return new ShadowCopy(target, pending.libDir(), HexFormat.of().formatHex(sha.digest()), total);
+    return new ShadowCopy(target, pending.libDir(), HexFormat.of().formatHex(sha.digest()), total,
+        java.util.Arrays.copyOf(head, headLength));
   }
 
   /** Deletes one generation's copy and extracted libraries, never following links. */
@@ -194,8 +205,8 @@ final class ShadowStore implements AutoCloseable {
     }
   }
 
-  /** Creates the root 0700, or checks that an existing one is a private directory of ours (not a link). */
-  private static void ensurePrivateDirectory(Path root) throws IOException {
+  /** Creates the root 0700, or checks that an existing one is a directory (not a link) not writable by others. */
+  private static PosixFileAttributes ensurePrivateDirectory(Path root) throws IOException {
     if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
       Files.createDirectories(root.getParent());
       try {
@@ -212,14 +223,7 @@ final class ShadowStore implements AutoCloseable {
     if (p.contains(PosixFilePermission.GROUP_WRITE) || p.contains(PosixFilePermission.OTHERS_WRITE)) {
       throw new IOException(root + " is writable by group or others");
     }
-    Path probe = Files.createTempFile(root, ".owner", "");
-    try {
-      if (!Files.getOwner(probe).equals(a.owner())) {
-        throw new IOException(root + " belongs to another user");
-      }
-    } finally {
-      Files.deleteIfExists(probe);
-    }
+    return a;
   }
 
   /** Deletes run directories whose owning process is gone (its lock can be taken). */

@@ -59,6 +59,24 @@ class ShadowStoreTest {
     PluginException e = assertThrows(PluginException.class, () -> ShadowStore.open(shared));
     assertEquals(Reason.IO_ERROR, e.reason());
     assertTrue(e.getMessage().contains("writable by group or others"), e.getMessage());
+    Path foreign = Files.createDirectory(tmp.resolve("foreign"),
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    java.nio.file.attribute.UserPrincipal nobody = foreign.getFileSystem().getUserPrincipalLookupService()
+        .lookupPrincipalByName("nobody");
+    if (!Files.getOwner(foreign).equals(nobody)) {
+      try {
+        Files.setOwner(foreign, nobody);
+      } catch (java.io.IOException notRoot) {
+        // only root can hand a directory to another user; the check below then cannot be staged
+      }
+    }
+    if (Files.getOwner(foreign).equals(nobody)) {
+      assertTrue(assertThrows(PluginException.class, () -> ShadowStore.open(foreign)).getMessage()
+          .contains("belongs to another user"));
+      try (var s = Files.list(foreign)) {
+        assertEquals(0, s.count(), "the probe run directory is removed again");
+      }
+    }
     Path target = Files.createDirectory(tmp.resolve("target"),
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     Path link = Files.createSymbolicLink(tmp.resolve("link"), target);
@@ -79,7 +97,7 @@ class ShadowStoreTest {
       assertEquals(5000, ok.size());
       assertEquals("r--------", PosixFilePermissions.toString(Files.getPosixFilePermissions(ok.jar())));
       assertThrows(IllegalArgumentException.class,
-          () -> store.delete(new ShadowStore.ShadowCopy(big, tmp, "", 0)));
+          () -> store.delete(new ShadowStore.ShadowCopy(big, tmp, "", 0, new byte[0])));
     }
   }
 }
