@@ -2,11 +2,9 @@ package dev.secureyeoman.integrations.plugin;
 
 import dev.secureyeoman.audit.AuditLevel;
 import dev.secureyeoman.audit.AuditSink;
-import dev.secureyeoman.core.config.ConfigViolation;
 import dev.secureyeoman.integrations.Health;
 import dev.secureyeoman.integrations.InboundMessageSink;
 import dev.secureyeoman.integrations.Integration;
-import dev.secureyeoman.integrations.IntegrationContext;
 import dev.secureyeoman.integrations.IntegrationException;
 import dev.secureyeoman.integrations.IntegrationFactory;
 import dev.secureyeoman.integrations.OutboundMessage;
@@ -78,6 +76,7 @@ public final class IntegrationManager implements AutoCloseable {
   private final Clock clock;
   private final Set<String> reservedIds;
   private final PluginCalls calls;
+  private final GenerationLifecycle lifecycle;
   private final Map<String, ManagedIntegration> registry = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
@@ -103,6 +102,7 @@ public final class IntegrationManager implements AutoCloseable {
     this.clock = b.clock == null ? Clock.systemUTC() : b.clock;
     this.reservedIds = b.reservedIds == null ? PluginLoader.BUILT_IN_IDS : b.reservedIds;
     this.calls = new PluginCalls(b.lifecycleTimeout == null ? Duration.ofSeconds(30) : b.lifecycleTimeout);
+    this.lifecycle = new GenerationLifecycle(calls, configs, audit, auditSink, inbound, scheduler, clock);
   }
 
   /**
@@ -193,7 +193,7 @@ public final class IntegrationManager implements AutoCloseable {
             + "' is already registered" + (existing.jar() == null ? " (built-in)" : " by " + existing.jar()), null);
       }
       try {
-        Generation g = newGeneration(m, factory, m.plugin, null);
+        Generation g = lifecycle.newGeneration(m, factory, m.plugin, null);
         try {
           audit.required("integration.registered", AuditLevel.INFO, "integration '" + m.id + "' registered",
               LifecycleAudit.meta(m.id, m.plugin), m.id, m.jar());
@@ -269,18 +269,18 @@ public final class IntegrationManager implements AutoCloseable {
       }
       Generation g = m.current;
       if (m.state == IntegrationState.INITIALIZED) {
-        revalidate(m, g);
+        lifecycle.revalidate(m, g);
       } else {
-        g = newGeneration(m, m.factory, m.plugin, g.config());
+        g = lifecycle.newGeneration(m, m.factory, m.plugin, g.config());
         m.current = g;
         m.state = IntegrationState.INITIALIZED;
       }
-      startGeneration(m, g);
+      lifecycle.startGeneration(m, g);
       try {
         audit.required("integration.started", AuditLevel.INFO, "integration '" + id + "' started",
             LifecycleAudit.meta(id, m.plugin), id, m.jar());
       } catch (PluginException e) {
-        stopQuietly(m, g);
+        lifecycle.stopQuietly(m, g);
         m.lastError = e.shortReason();
         throw e;
       }
@@ -328,7 +328,7 @@ public final class IntegrationManager implements AutoCloseable {
       if (m.state != IntegrationState.RUNNING && m.state != IntegrationState.STARTING) {
         return;
       }
-      stopAudited(m, m.current);
+      lifecycle.stopAudited(m, m.current);
     } finally {
       m.lock.unlock();
     }
@@ -366,7 +366,7 @@ public final class IntegrationManager implements AutoCloseable {
       Generation old = m.current;
       Generation next;
       try {
-        next = newGeneration(m, m.factory, m.plugin, given);
+        next = lifecycle.newGeneration(m, m.factory, m.plugin, given);
         audit.required("integration.config_updated", AuditLevel.INFO, "integration '" + id
             + "' configuration updated", LifecycleAudit.meta(id, m.plugin), id, m.jar());
       } catch (PluginException e) {
@@ -377,7 +377,7 @@ public final class IntegrationManager implements AutoCloseable {
         }
         throw e;
       }
-      swap(m, old, next);
+      lifecycle.swap(m, old, next);
     } finally {
       m.lock.unlock();
     }
@@ -417,7 +417,7 @@ public final class IntegrationManager implements AutoCloseable {
       try {
         IntegrationFactory f = calls.lifecycle(id, next.fileName(), next.classLoader(), "factory constructor",
             Reason.FACTORY_FAILED, next::newFactory);
-        ng = newGeneration(m, f, next, null);
+        ng = lifecycle.newGeneration(m, f, next, null);
         try {
           audit.required("integration.reloaded", AuditLevel.INFO, "integration '" + id + "' reloaded: "
               + previous.descriptor().version() + " -> " + next.descriptor().version(), meta, id, next.fileName());
@@ -434,7 +434,7 @@ public final class IntegrationManager implements AutoCloseable {
         throw e;
       }
       try {
-        swap(m, old, ng);
+        lifecycle.swap(m, old, ng);
       } catch (PluginException e) {
         next.close(); // rolled back (or failed): the old version stays
         throw e;
@@ -464,7 +464,7 @@ public final class IntegrationManager implements AutoCloseable {
 
   private void unregisterLocked(ManagedIntegration m) {
     if (m.state == IntegrationState.RUNNING || m.state == IntegrationState.STARTING) {
-      stopQuietly(m, m.current);
+      lifecycle.stopQuietly(m, m.current);
     } else if (m.current != null) {
       m.current.discard();
     }
@@ -638,171 +638,6 @@ public final class IntegrationManager implements AutoCloseable {
       throw PluginException.forIntegration(Reason.NOT_REGISTERED, id, null, "integration was unregistered", null);
     }
     return m;
-  }
-
-  /** What {@code create()} returned, read in one plugin call. */
-  private record Created(Integration<?> instance, String id, Class<?> configType) {}
-
-  /**
-   * Creates, configures and initialises a new instance. {@code given} is a configuration object to use instead of
-   * loading from the source (an update, a restart or a rollback); it is validated all the same.
-   */
-  private Generation newGeneration(ManagedIntegration m, IntegrationFactory factory, LoadedPlugin plugin, Object given)
-      throws PluginException {
-    String jar = plugin == null ? null : plugin.fileName();
-    ClassLoader loader = plugin == null ? factory.getClass().getClassLoader() : plugin.classLoader();
-    if (loader == null) {
-      throw PluginException.forIntegration(Reason.ILLEGAL_STATE, m.id, jar, "plugin is closed", null);
-    }
-    Created c = calls.lifecycle(m.id, jar, loader, "create()", Reason.FACTORY_FAILED, () -> {
-      Integration<?> i = factory.create();
-      if (i == null) {
-        throw new IllegalStateException("create() returned null");
-      }
-      return new Created(i, i.id(), i.configType());
-    });
-    if (!m.id.equals(c.id())) {
-      throw PluginException.forIntegration(Reason.ID_MISMATCH, m.id, jar,
-          "the integration's id() is '" + Texts.oneLine(c.id(), 64) + "', expected '" + m.id + "'", null);
-    }
-    if (c.configType() == null) {
-      throw PluginException.forIntegration(Reason.FACTORY_FAILED, m.id, jar, "configType() returned null", null);
-    }
-    Object config = given != null ? given : configs.load(m.id, c.configType());
-    if (!c.configType().isInstance(config)) {
-      throw PluginException.configInvalid(m.id, jar, "configuration is a " + config.getClass().getName()
-          + ", the integration expects " + c.configType().getName(), List.of(), null);
-    }
-    ConfigValidation validation = new ConfigValidation();
-    ScopedContext context = null;
-    try {
-      List<ConfigViolation> violations = validation.validate(m.id, config);
-      if (!violations.isEmpty()) {
-        throw PluginException.configInvalid(m.id, jar, violations.size()
-            + (violations.size() == 1 ? " violation" : " violations"), violations, null);
-      }
-      ScopedContext ctx = new ScopedContext(m.id, loader, auditSink, audit, inbound, scheduler, clock);
-      context = ctx;
-      calls.lifecycle(m.id, jar, loader, "init()", Reason.INIT_FAILED, () -> {
-        init(c.instance(), config, ctx);
-        return null;
-      });
-      return new Generation(c.instance(), config, ctx, validation, factory, plugin, loader);
-    } catch (PluginException e) {
-      if (context != null) {
-        context.close();
-      }
-      validation.close();
-      throw e;
-    }
-  }
-
-  private static <C> void init(Integration<C> instance, Object config, IntegrationContext context)
-      throws IntegrationException {
-    instance.init(instance.configType().cast(config), context);
-  }
-
-  private void revalidate(ManagedIntegration m, Generation g) throws PluginException {
-    List<ConfigViolation> violations = g.validation().validate(m.id, g.config());
-    if (!violations.isEmpty()) {
-      throw PluginException.configInvalid(m.id, m.jar(), violations.size()
-          + (violations.size() == 1 ? " violation" : " violations"), violations, null);
-    }
-  }
-
-  private void startGeneration(ManagedIntegration m, Generation g) throws PluginException {
-    m.state = IntegrationState.STARTING;
-    g.context().phase(ScopedContext.Phase.STARTING);
-    try {
-      calls.lifecycle(m.id, g.jar(), g.loader(), "start()", Reason.START_FAILED, () -> {
-        g.instance().start();
-        return null;
-      });
-    } catch (PluginException e) {
-      m.state = IntegrationState.FAILED;
-      m.lastError = e.shortReason();
-      stopQuietly(m, g);
-      m.state = IntegrationState.FAILED;
-      throw e;
-    }
-    g.context().phase(ScopedContext.Phase.RUNNING);
-    m.state = IntegrationState.RUNNING;
-    m.lastError = null;
-  }
-
-  /** Calls {@code stop} and discards the generation whatever happens. */
-  private void stopGeneration(ManagedIntegration m, Generation g) throws PluginException {
-    g.context().phase(ScopedContext.Phase.STOPPING);
-    try {
-      calls.lifecycle(m.id, g.jar(), g.loader(), "stop()", Reason.STOP_FAILED, () -> {
-        g.instance().stop();
-        return null;
-      });
-    } finally {
-      g.discard();
-      m.state = IntegrationState.STOPPED;
-    }
-  }
-
-  /** Stops and discards a generation, auditing the outcome (best effort: a stop is never blocked). */
-  private void stopAudited(ManagedIntegration m, Generation g) throws PluginException {
-    try {
-      stopGeneration(m, g);
-      audit.bestEffort("integration.stopped", AuditLevel.INFO, "integration '" + m.id + "' stopped",
-          LifecycleAudit.meta(m.id, g.plugin()));
-    } catch (PluginException e) {
-      m.lastError = e.shortReason();
-      audit.bestEffort("integration.stop_failed", AuditLevel.WARN, e.getMessage(),
-          LifecycleAudit.failure(LifecycleAudit.meta(m.id, g.plugin()), e));
-      throw e;
-    }
-  }
-
-  private void stopQuietly(ManagedIntegration m, Generation g) {
-    try {
-      stopAudited(m, g);
-    } catch (PluginException e) {
-      LOG.warn("{}", e.getMessage());
-    }
-  }
-
-  /**
-   * Switches from {@code old} to {@code next}, both initialised. If the integration was running, {@code old} is stopped
-   * and {@code next} started; if {@code next} fails to start, a fresh instance of {@code old}'s factory and
-   * configuration is started instead and the start failure is thrown (marked as rolled back).
-   */
-  private void swap(ManagedIntegration m, Generation old, Generation next) throws PluginException {
-    boolean wasRunning = m.state == IntegrationState.RUNNING || m.state == IntegrationState.STARTING;
-    if (!wasRunning) {
-      if (m.state == IntegrationState.INITIALIZED) {
-        old.discard();
-      }
-      m.current = next;
-      m.state = IntegrationState.INITIALIZED;
-      return;
-    }
-    stopQuietly(m, old);
-    try {
-      startGeneration(m, next);
-      m.current = next;
-    } catch (PluginException startFailure) {
-      Map<String, Object> meta = LifecycleAudit.failure(LifecycleAudit.meta(m.id, old.plugin()), startFailure);
-      try {
-        Generation restored = newGeneration(m, old.factory(), old.plugin(), old.config());
-        startGeneration(m, restored);
-        m.current = restored;
-        audit.bestEffort("integration.rolled_back", AuditLevel.WARN, "integration '" + m.id
-            + "' restarted with its previous version and configuration after: " + startFailure.getMessage(), meta);
-      } catch (PluginException rollbackFailure) {
-        m.current = old;
-        m.state = IntegrationState.FAILED;
-        meta.put("rollback_detail", rollbackFailure.shortReason());
-        audit.bestEffort("integration.rollback_failed", AuditLevel.ERROR, "integration '" + m.id
-            + "' could not be restarted with its previous version: " + rollbackFailure.getMessage(), meta);
-      }
-      m.lastError = startFailure.shortReason();
-      throw startFailure;
-    }
   }
 
   /** Builder; each option may be set once. */
