@@ -5,11 +5,12 @@ module dev.secureyeoman.examples {
   requires transitive dev.secureyeoman.auth; // GatewayMain exposes AuthService
   requires transitive dev.secureyeoman.web; // GatewayMain exposes SecurityMetrics
   requires dev.secureyeoman.sandbox;
-  requires dev.secureyeoman.integrations;
+  requires transitive dev.secureyeoman.integrations; // PluginHostMain exposes IntegrationManager
   requires org.eclipse.jetty.server;
   requires micrometer.registry.prometheus;
   requires com.fasterxml.jackson.databind;
   requires jakarta.validation;
+  requires jdk.httpserver;
   requires java.net.http;
   requires org.slf4j;
   requires java.logging; // quiets Hibernate Validator's JUL version line in main()

@@ -35,7 +35,8 @@ public final class SecureYeomanCli implements Runnable {
   /** Subcommand classes, added by the issues that deliver them. */
   static final Class<?>[] SUBCOMMANDS = {
     ConfigCommand.class, AuditCommand.class, TotpCommand.class, SandboxCommand.class,
-    ReleaseNotesCommand.class
+    ReleaseNotesCommand.class,
+    PluginsCommand.class
   };
 
   @Option(names = "--verbose", description = "Print stack traces for errors.", scope = CommandLine.ScopeType.INHERIT)

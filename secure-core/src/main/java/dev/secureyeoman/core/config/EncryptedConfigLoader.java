@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.type.TypeFactory;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.secureyeoman.core.crypto.EnvelopeArmor;
 import dev.secureyeoman.core.crypto.EnvelopeCipher;
@@ -97,6 +98,9 @@ public final class EncryptedConfigLoader {
     this.yamlLimits = b.yamlLimits != null ? b.yamlLimits : YamlLimits.DEFAULT;
     this.mapper =
         JsonMapper.builder()
+            // a type cache of our own, not Jackson's JVM-wide one: binding a class of a plugin's class loader must not
+            // keep that loader reachable after this loader is dropped (IntegrationManager loads per generation)
+            .typeFactory(TypeFactory.createDefaultInstance())
             .addModule(new JavaTimeModule())
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

@@ -1,0 +1,57 @@
+package dev.secureyeoman.integrations.plugin;
+
+import dev.secureyeoman.integrations.Integration;
+import dev.secureyeoman.integrations.IntegrationFactory;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+
+/** Book-keeping for one registered integration; every change happens under {@link #lock}. */
+final class ManagedIntegration {
+
+  /**
+   * One instance of the integration with everything that belongs to it: its configuration (an instance of the
+   * generation's config class), context, validator, factory and plugin jar. A reload or update creates a new one.
+   */
+  record Generation(
+      Integration<?> instance, Object config, ScopedContext context, ConfigValidation validation,
+      IntegrationFactory factory, LoadedPlugin plugin, ClassLoader loader) {
+
+    void discard() {
+      context.close();
+      validation.close();
+    }
+
+    String jar() {
+      return plugin == null ? null : plugin.fileName();
+    }
+  }
+
+  final String id;
+  final boolean builtIn;
+  final ReentrantLock lock = new ReentrantLock();
+  volatile LoadedPlugin plugin;
+  volatile IntegrationFactory factory;
+  volatile Generation current;
+  volatile IntegrationState state = IntegrationState.INITIALIZED;
+  volatile String lastError;
+
+  ManagedIntegration(String id, boolean builtIn, LoadedPlugin plugin) {
+    this.id = id;
+    this.builtIn = builtIn;
+    this.plugin = plugin;
+  }
+
+  String jar() {
+    LoadedPlugin p = plugin;
+    return p == null ? null : p.fileName();
+  }
+
+  IntegrationStatus status() {
+    LoadedPlugin p = plugin;
+    return new IntegrationStatus(id, builtIn,
+        Optional.ofNullable(p).map(x -> x.descriptor().version()),
+        Optional.ofNullable(p).map(LoadedPlugin::fileName),
+        Optional.ofNullable(p).map(LoadedPlugin::sha256),
+        state, Optional.ofNullable(lastError));
+  }
+}

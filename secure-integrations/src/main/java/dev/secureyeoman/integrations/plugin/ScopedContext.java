@@ -1,0 +1,249 @@
+package dev.secureyeoman.integrations.plugin;
+
+import dev.secureyeoman.audit.AuditEvent;
+import dev.secureyeoman.audit.AuditException;
+import dev.secureyeoman.audit.AuditLevel;
+import dev.secureyeoman.audit.AuditSink;
+import dev.secureyeoman.integrations.InboundMessageSink;
+import dev.secureyeoman.integrations.IntegrationContext;
+import dev.secureyeoman.integrations.IntegrationException;
+import dev.secureyeoman.integrations.IntegrationScheduler;
+import dev.secureyeoman.integrations.UnifiedMessage;
+import dev.secureyeoman.integrations.WebhookHandler;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link IntegrationContext} of one integration instance. Closing it cancels the instance's scheduled tasks, drops
+ * its webhook handler and makes inbound, audit and scheduling calls fail: a stale instance cannot act any more, and
+ * nothing the host keeps refers to the plugin's classes.
+ */
+final class ScopedContext implements IntegrationContext, AutoCloseable {
+  /** Phase of the instance, as far as the context is concerned. */
+  enum Phase { INITIALIZING, STARTING, RUNNING, STOPPING, CLOSED }
+
+  private final String id;
+  private final Logger logger;
+  private final AuditSink hostAudit;
+  private final LifecycleAudit lifecycleAudit;
+  private final InboundMessageSink hostInbound;
+  private final ScheduledExecutorService scheduler;
+  private final Clock clock;
+  private final Set<ScopedTask> tasks = ConcurrentHashMap.newKeySet();
+  private volatile ClassLoader loader;
+  private volatile Phase phase = Phase.INITIALIZING;
+  private volatile WebhookHandler webhook;
+
+  ScopedContext(String id, ClassLoader loader, AuditSink hostAudit, LifecycleAudit lifecycleAudit,
+      InboundMessageSink hostInbound, ScheduledExecutorService scheduler, Clock clock) {
+    this.id = id;
+    this.loader = loader;
+    this.logger = LoggerFactory.getLogger("dev.secureyeoman.integration." + id);
+    this.hostAudit = hostAudit;
+    this.lifecycleAudit = lifecycleAudit;
+    this.hostInbound = hostInbound;
+    this.scheduler = scheduler;
+    this.clock = clock;
+  }
+
+  void phase(Phase next) {
+    if (phase != Phase.CLOSED) {
+      phase = next;
+    }
+  }
+
+  Phase phase() {
+    return phase;
+  }
+
+  WebhookHandler webhook() {
+    return webhook;
+  }
+
+  ClassLoader loader() {
+    return loader;
+  }
+
+  @Override
+  public String integrationId() {
+    return id;
+  }
+
+  @Override
+  public Logger logger() {
+    return logger;
+  }
+
+  @Override
+  public AuditSink audit() {
+    return this::recordForPlugin;
+  }
+
+  @Override
+  public InboundMessageSink inbound() {
+    return this::acceptInbound;
+  }
+
+  @Override
+  public IntegrationScheduler scheduler() {
+    return new IntegrationScheduler() {
+      @Override
+      public ScheduledFuture<?> schedule(Runnable task, Duration delay) {
+        requireNonNegative(delay, "delay");
+        return track(task, t -> scheduler.schedule(t, delay.toNanos(), TimeUnit.NANOSECONDS), false);
+      }
+
+      @Override
+      public ScheduledFuture<?> scheduleWithFixedDelay(Runnable task, Duration initialDelay, Duration delay) {
+        requireNonNegative(initialDelay, "initialDelay");
+        if (delay.isZero() || delay.isNegative()) {
+          throw new IllegalArgumentException("delay must be positive");
+        }
+        return track(task, t -> scheduler.scheduleWithFixedDelay(
+            t, initialDelay.toNanos(), delay.toNanos(), TimeUnit.NANOSECONDS), true);
+      }
+    };
+  }
+
+  @Override
+  public Clock clock() {
+    return clock;
+  }
+
+  @Override
+  public synchronized void registerWebhook(WebhookHandler handler) {
+    Objects.requireNonNull(handler, "handler");
+    if (phase == Phase.CLOSED || phase == Phase.STOPPING) {
+      throw new IllegalStateException("integration '" + id + "' is stopped");
+    }
+    if (webhook != null) {
+      throw new IllegalStateException("integration '" + id + "' already registered a webhook handler");
+    }
+    webhook = handler;
+  }
+
+  @Override
+  public void close() {
+    phase = Phase.CLOSED;
+    for (ScopedTask t : tasks) {
+      t.cancel();
+    }
+    tasks.clear();
+    webhook = null;
+    loader = null;
+  }
+
+  private void recordForPlugin(AuditEvent event) throws AuditException {
+    if (phase == Phase.CLOSED) {
+      throw new AuditException("integration '" + id + "' is stopped; audit event refused");
+    }
+    String prefix = "integration." + id + ".";
+    String name = event.event().startsWith(prefix) ? event.event() : prefix + event.event();
+    Map<String, Object> meta = new LinkedHashMap<>(event.metadata());
+    meta.put("integration_id", id);
+    hostAudit.record(new AuditEvent(event.level(), name, "integration:" + id, event.message(), meta,
+        event.correlationId()));
+  }
+
+  private void acceptInbound(UnifiedMessage message) throws IntegrationException {
+    Objects.requireNonNull(message, "message");
+    Phase p = phase;
+    if (p != Phase.STARTING && p != Phase.RUNNING) {
+      throw new IntegrationException("integration '" + id + "' is not running; inbound message refused");
+    }
+    if (!id.equals(message.platform())) {
+      Map<String, Object> meta = LifecycleAudit.meta(id, null);
+      meta.put("claimed_platform", message.platform());
+      lifecycleAudit.bestEffort("integration.inbound_rejected", AuditLevel.SECURITY,
+          "integration '" + id + "' delivered a message for platform '" + message.platform() + "'", meta);
+      throw new IntegrationException(
+          "message platform '" + message.platform() + "' does not match integration '" + id + "'");
+    }
+    hostInbound.accept(message);
+  }
+
+  private ScheduledFuture<?> track(
+      Runnable task, java.util.function.Function<Runnable, ScheduledFuture<?>> submit, boolean periodic) {
+    Objects.requireNonNull(task, "task");
+    if (phase == Phase.CLOSED || phase == Phase.STOPPING) {
+      throw new IllegalStateException("integration '" + id + "' is stopped; cannot schedule");
+    }
+    tasks.removeIf(ScopedTask::isDone);
+    ScopedTask st = new ScopedTask(task, periodic);
+    tasks.add(st);
+    st.future = submit.apply(st);
+    if (phase == Phase.CLOSED) {
+      st.cancel(); // raced with close()
+    }
+    return st.future;
+  }
+
+  private static void requireNonNegative(Duration d, String name) {
+    if (d == null || d.isNegative()) {
+      throw new IllegalArgumentException(name + " must not be negative");
+    }
+  }
+
+  /** A plugin task that can be detached from the plugin's classes when the instance stops. */
+  private final class ScopedTask implements Runnable {
+    private volatile Runnable task;
+    private final boolean periodic;
+    private volatile ScheduledFuture<?> future;
+
+    ScopedTask(Runnable task, boolean periodic) {
+      this.task = task;
+      this.periodic = periodic;
+    }
+
+    @Override
+    public void run() {
+      Runnable t = task;
+      ClassLoader l = loader;
+      if (t == null || l == null || phase == Phase.CLOSED) {
+        return;
+      }
+      try {
+        PluginCalls.inContext(l, () -> {
+          t.run();
+          return null;
+        });
+      } catch (VirtualMachineError e) {
+        throw e;
+      } catch (Exception | Error e) {
+        logger.warn("scheduled task of integration {} failed: {}", id, Texts.describe(e));
+      } finally {
+        if (!periodic) {
+          task = null;
+        }
+      }
+    }
+
+    boolean isDone() {
+      ScheduledFuture<?> f = future;
+      return task == null || (f != null && f.isDone());
+    }
+
+    void cancel() {
+      ScheduledFuture<?> f = future;
+      if (f != null) {
+        f.cancel(false);
+      }
+      task = null;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "IntegrationContext[" + id + ", " + phase + "]";
+  }
+}

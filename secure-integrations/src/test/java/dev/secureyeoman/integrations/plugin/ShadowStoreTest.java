@@ -1,0 +1,103 @@
+package dev.secureyeoman.integrations.plugin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.secureyeoman.integrations.plugin.PluginException.Reason;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ShadowStoreTest {
+  @TempDir Path tmp;
+
+  @Test
+  void open_otherProcessAliveThenKilled_itsCopiesKeptThenSwept() throws Exception {
+    Path root = tmp.resolve("shadow");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    Process child = new ProcessBuilder(List.of(java, "-cp", cp, ShadowStoreHolder.class.getName(), root.toString()))
+        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    try {
+      String line = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))
+          .readLine();
+      assertNotNull(line, "the holder process did not start");
+      Path childRun = Path.of(line);
+      assertTrue(Files.isDirectory(childRun));
+
+      try (ShadowStore mine = ShadowStore.open(root)) {
+        assertTrue(Files.isDirectory(childRun), "a live process's shadow copies are never swept");
+        child.destroyForcibly(); // a crash: no cleanup, the kernel releases the lock
+        assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+        assertTrue(Files.isDirectory(childRun), "left behind by the crash");
+        try (ShadowStore next = ShadowStore.open(root)) {
+          assertFalse(Files.exists(childRun), "a dead process's copies are swept");
+          assertTrue(Files.isDirectory(mine.runDirectory()), "a live store in this JVM is kept");
+          assertTrue(Files.isDirectory(next.runDirectory()));
+        }
+      }
+      assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(root)));
+    } finally {
+      child.destroyForcibly();
+    }
+  }
+
+  @Test
+  void open_rootWritableByOthersOrSymlink_refused() throws Exception {
+    Path shared = Files.createDirectory(tmp.resolve("shared"));
+    Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+    PluginException e = assertThrows(PluginException.class, () -> ShadowStore.open(shared));
+    assertEquals(Reason.IO_ERROR, e.reason());
+    assertTrue(e.getMessage().contains("writable by group or others"), e.getMessage());
+    Path foreign = Files.createDirectory(tmp.resolve("foreign"),
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    java.nio.file.attribute.UserPrincipal nobody = foreign.getFileSystem().getUserPrincipalLookupService()
+        .lookupPrincipalByName("nobody");
+    if (!Files.getOwner(foreign).equals(nobody)) {
+      try {
+        Files.setOwner(foreign, nobody);
+      } catch (java.io.IOException notRoot) {
+        // only root can hand a directory to another user; the check below then cannot be staged
+      }
+    }
+    if (Files.getOwner(foreign).equals(nobody)) {
+      assertTrue(assertThrows(PluginException.class, () -> ShadowStore.open(foreign)).getMessage()
+          .contains("belongs to another user"));
+      try (var s = Files.list(foreign)) {
+        assertEquals(0, s.count(), "the probe run directory is removed again");
+      }
+    }
+    Path target = Files.createDirectory(tmp.resolve("target"),
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    Path link = Files.createSymbolicLink(tmp.resolve("link"), target);
+    assertTrue(assertThrows(PluginException.class, () -> ShadowStore.open(link)).getMessage()
+        .contains("is not a directory (or is a symbolic link)"));
+  }
+
+  @Test
+  void copy_oversizedFileStopsAtLimitAndLeavesNothing() throws Exception {
+    Path big = Files.write(tmp.resolve("big.jar"), new byte[5000]);
+    try (ShadowStore store = ShadowStore.open(tmp.resolve("s"))) {
+      PluginException e = assertThrows(PluginException.class, () -> store.copy(big, "big.jar", 4096));
+      assertEquals(Reason.TOO_LARGE, e.reason());
+      try (var s = Files.list(store.runDirectory())) {
+        assertEquals(List.of(".lock"), s.map(p -> p.getFileName().toString()).toList());
+      }
+      ShadowStore.ShadowCopy ok = store.copy(big, "big.jar", 5000);
+      assertEquals(5000, ok.size());
+      assertEquals("r--------", PosixFilePermissions.toString(Files.getPosixFilePermissions(ok.jar())));
+      assertThrows(IllegalArgumentException.class,
+          () -> store.delete(new ShadowStore.ShadowCopy(big, tmp, "", 0, new byte[0])));
+    }
+  }
+}
