@@ -22,6 +22,7 @@ public final class AuthFixture {
   public final byte[] masterKey = new byte[32];
   public AuthSettings settings;
   public dev.secureyeoman.core.crypto.SecretStore secretStore;
+  public PasswordHasher passwordHasher;
 
   public AuthFixture(Path dir) {
     this(dir, AuthSettings.builder().hashParameters(CHEAP).build());
@@ -49,6 +50,9 @@ public final class AuthFixture {
             .random(new SecureRandom());
     if (secretStore != null) {
       b.secretStore(secretStore);
+    }
+    if (passwordHasher != null) {
+      b.passwordHasher(passwordHasher);
     }
     return b.build();
   }
