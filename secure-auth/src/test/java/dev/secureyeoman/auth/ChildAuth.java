@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
  * multi-process setting (separate caches, separate connections, separate write locks). The test drives it over stdin with
  * tab-separated commands; each command carries the test clock's time, so both instances share one fake clock.
  *
+ * <p>One child JVM can serve several tests: {@link #open} (re)opens its service on another fixture's database.
+ *
  * <p>Commands: {@code login user pw} → {@code access refresh} (or {@code MFA challenge}); {@code auth access} →
  * {@code username}; {@code refresh rt}; {@code logout access}; {@code logoutall access}; {@code change access cur new};
  * {@code reset access cur new}; {@code rotate} → {@code kid}. Answers: {@code OK\t…} or {@code ERR\tExceptionName}.
@@ -28,29 +30,25 @@ public final class ChildAuth implements AutoCloseable {
   private final Process process;
   private final PrintWriter in;
   private final BufferedReader out;
-  private final MutableClock clock;
+  private MutableClock clock;
 
-  private ChildAuth(Process process, MutableClock clock) {
+  private ChildAuth(Process process) {
     this.process = process;
-    this.clock = clock;
     this.in = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
     this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
   }
 
-  /** Starts the child on the fixture's database, master key and settings subset (revocation interval). */
-  public static ChildAuth start(AuthFixture f) throws IOException {
+  /** Starts a child JVM (no database yet: see {@link #open}). */
+  public static ChildAuth start() throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx128m");
+    cmd.add("-XX:TieredStopAtLevel=1");
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(ChildAuth.class.getName());
-    cmd.add(f.dbFile.toString());
-    cmd.add(HexFormat.of().formatHex(f.masterKey));
-    cmd.add(Long.toString(f.settings.revocationCheckInterval().toMillis()));
-    cmd.add(Long.toString(f.clock.millis()));
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    ChildAuth c = new ChildAuth(p, f.clock);
+    ChildAuth c = new ChildAuth(p);
     String ready = c.out.readLine();
     if (!"READY".equals(ready)) {
       p.destroyForcibly();
@@ -59,9 +57,27 @@ public final class ChildAuth implements AutoCloseable {
     return c;
   }
 
+  /** Starts a child JVM and opens its service on the fixture's database. */
+  public static ChildAuth start(AuthFixture f) throws IOException {
+    ChildAuth c = start();
+    c.open(f);
+    return c;
+  }
+
+  /**
+   * (Re)opens the child's service on the fixture's database, master key and revocation interval; from now on the
+   * child's clock follows the fixture's.
+   */
+  public void open(AuthFixture f) throws IOException {
+    this.clock = f.clock;
+    call(
+        "open", f.dbFile.toString(), HexFormat.of().formatHex(f.masterKey),
+        Long.toString(f.settings.revocationCheckInterval().toMillis()));
+  }
+
   /** Sends one command at the test clock's current time; returns the answer's fields after {@code OK}. */
   public String[] call(String... command) throws IOException {
-    in.println(clock.millis() + "\t" + String.join("\t", command));
+    in.println((clock == null ? 0 : clock.millis()) + "\t" + String.join("\t", command));
     String line = out.readLine();
     if (line == null) {
       throw new IOException("child exited");
@@ -97,29 +113,17 @@ public final class ChildAuth implements AutoCloseable {
   }
 
   /**
-   * Child side.
+   * Child side: answers {@code READY}, then serves commands until {@code exit} or end of input.
    *
-   * @param args db file, master key (hex), revocation check interval (ms), start time (epoch ms)
+   * @param args none
    */
   public static void main(String[] args) throws Exception {
-    MutableClock clock = new MutableClock(Instant.ofEpochMilli(Long.parseLong(args[3])));
-    AuthSettings settings =
-        AuthSettings.builder()
-            .hashParameters(AuthFixture.CHEAP)
-            .revocationCheckInterval(Duration.ofMillis(Long.parseLong(args[2])))
-            .build();
+    MutableClock clock = new MutableClock(Instant.EPOCH);
     PrintWriter w = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
     BufferedReader r = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-    try (AuthService s =
-        AuthService.builder()
-            .dataSource(AuthDataSources.sqlite(Path.of(args[0])))
-            .auditSink(new MemoryAuditSink())
-            .masterKey(SecretBytes.copyOf(HexFormat.of().parseHex(args[1])))
-            .settings(settings)
-            .clock(clock)
-            .random(new SecureRandom())
-            .build()) {
-      w.println("READY");
+    AuthService s = null;
+    w.println("READY");
+    try {
       String line;
       while ((line = r.readLine()) != null) {
         String[] c = line.split("\t", -1);
@@ -128,12 +132,39 @@ public final class ChildAuth implements AutoCloseable {
           return;
         }
         try {
-          w.println("OK\t" + run(s, c));
+          if (c[1].equals("open")) {
+            if (s != null) {
+              s.close();
+            }
+            s = open(c, clock);
+            w.println("OK\t");
+          } else {
+            w.println("OK\t" + run(s, c));
+          }
         } catch (Exception e) {
           w.println("ERR\t" + e.getClass().getSimpleName());
         }
       }
+    } finally {
+      if (s != null) {
+        s.close();
+      }
     }
+  }
+
+  private static AuthService open(String[] c, MutableClock clock) throws AuthException {
+    return AuthService.builder()
+        .dataSource(AuthDataSources.sqlite(Path.of(c[2])))
+        .auditSink(new MemoryAuditSink())
+        .masterKey(SecretBytes.copyOf(HexFormat.of().parseHex(c[3])))
+        .settings(
+            AuthSettings.builder()
+                .hashParameters(AuthFixture.CHEAP)
+                .revocationCheckInterval(Duration.ofMillis(Long.parseLong(c[4])))
+                .build())
+        .clock(clock)
+        .random(new SecureRandom())
+        .build();
   }
 
   private static String run(AuthService s, String[] c) throws Exception {

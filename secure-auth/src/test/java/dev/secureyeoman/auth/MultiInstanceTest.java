@@ -10,6 +10,8 @@ import com.nimbusds.jwt.SignedJWT;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,6 +27,17 @@ class MultiInstanceTest {
   static final String NEW_PASSWORD = "the new passphrase chosen on instance B";
   static final Duration BOUND = AuthSettings.defaults().revocationCheckInterval();
   @TempDir Path dir;
+  static ChildAuth b;
+
+  @BeforeAll
+  static void startChild() throws Exception {
+    b = ChildAuth.start();
+  }
+
+  @AfterAll
+  static void stopChild() throws Exception {
+    b.close();
+  }
 
   @Test
   void logoutOnB_rejectedOnA_withinTheBound() throws Exception {
@@ -34,18 +47,35 @@ class MultiInstanceTest {
       AuthTokens t = AuthFixture.login(a, "bob", USER_PASSWORD, false).tokens();
       AuthTokens other = AuthFixture.login(a, "bob", USER_PASSWORD, false).tokens();
       assertEquals("bob", a.authenticate(t.accessToken()).username()); // A has cached bob's state
-      try (ChildAuth b = ChildAuth.start(f)) {
-        assertEquals("bob", b.call("auth", t.accessToken())[0]);
-        b.call("logout", t.accessToken());
-        // the refresh token dies at once everywhere (refresh always reads the database) ...
-        assertThrows(InvalidTokenException.class, () -> a.refresh(t.refreshToken(), CLIENT));
-        // ... and A rejects the access token once the bound has passed (before the fix: until A restarted)
-        f.advance(BOUND);
-        assertThrows(InvalidTokenException.class, () -> a.authenticate(t.accessToken()));
-        // the user's other session is untouched on both instances
-        assertEquals("bob", a.authenticate(other.accessToken()).username());
-        assertEquals("bob", b.call("auth", other.accessToken())[0]);
-      }
+      b.open(f);
+      assertEquals("bob", b.call("auth", t.accessToken())[0]);
+      b.call("logout", t.accessToken());
+      // the refresh token dies at once everywhere (refresh always reads the database) ...
+      assertThrows(InvalidTokenException.class, () -> a.refresh(t.refreshToken(), CLIENT));
+      // ... A may accept the access token for at most the stated bound (it polled less than 1 s ago) ...
+      assertEquals("bob", a.authenticate(t.accessToken()).username());
+      // ... and rejects it once the bound has passed (before the fix: until A restarted)
+      f.advance(BOUND);
+      assertThrows(InvalidTokenException.class, () -> a.authenticate(t.accessToken()));
+      // the user's other session is untouched on both instances
+      assertEquals("bob", a.authenticate(other.accessToken()).username());
+      assertEquals("bob", b.call("auth", other.accessToken())[0]);
+    }
+  }
+
+  @Test
+  void intervalZero_logoutOnB_rejectedOnAAtOnce() throws Exception {
+    AuthFixture f =
+        new AuthFixture(
+            dir,
+            AuthSettings.builder().hashParameters(AuthFixture.CHEAP).revocationCheckInterval(Duration.ZERO).build());
+    try (AuthService a = f.open()) {
+      AuthFixture.createBob(a);
+      AuthTokens t = AuthFixture.login(a, "bob", USER_PASSWORD, false).tokens();
+      assertEquals("bob", a.authenticate(t.accessToken()).username());
+      b.open(f);
+      b.call("logout", t.accessToken());
+      assertThrows(InvalidTokenException.class, () -> a.authenticate(t.accessToken()), "no clock advance needed");
     }
   }
 
@@ -56,21 +86,20 @@ class MultiInstanceTest {
       AuthFixture.createBob(a);
       AuthTokens before = AuthFixture.login(a, "bob", USER_PASSWORD, true).tokens();
       assertEquals("bob", a.authenticate(before.accessToken()).username());
-      try (ChildAuth b = ChildAuth.start(f)) {
-        String[] onB = b.call("login", "bob", USER_PASSWORD);
-        b.call("change", onB[0], USER_PASSWORD, NEW_PASSWORD);
-        String[] after = b.call("login", "bob", NEW_PASSWORD);
-        // a token issued after the change is newer than A's cache: A re-reads at once instead of rejecting it
-        assertEquals("bob", a.authenticate(after[0]).username());
-        // and the pre-change token is dead on A (at the latest after the bound; here the re-read already saw it)
-        assertThrows(InvalidTokenException.class, () -> a.authenticate(before.accessToken()));
-        f.advance(BOUND);
-        assertThrows(InvalidTokenException.class, () -> a.authenticate(before.accessToken()));
-        assertThrows(InvalidTokenException.class, () -> a.refresh(before.refreshToken(), CLIENT));
-        assertThrows(InvalidCredentialsException.class, () -> AuthFixture.login(a, "bob", USER_PASSWORD, false));
-        assertEquals("bob", a.authenticate(AuthFixture.login(a, "bob", NEW_PASSWORD, false).tokens().accessToken())
-            .username());
-      }
+      b.open(f);
+      String[] onB = b.call("login", "bob", USER_PASSWORD);
+      b.call("change", onB[0], USER_PASSWORD, NEW_PASSWORD);
+      String[] after = b.call("login", "bob", NEW_PASSWORD);
+      // a token issued after the change is newer than A's cache: A re-reads at once instead of rejecting it
+      assertEquals("bob", a.authenticate(after[0]).username());
+      // and the pre-change token is dead on A (at the latest after the bound; here the re-read already saw it)
+      assertThrows(InvalidTokenException.class, () -> a.authenticate(before.accessToken()));
+      f.advance(BOUND);
+      assertThrows(InvalidTokenException.class, () -> a.authenticate(before.accessToken()));
+      assertThrows(InvalidTokenException.class, () -> a.refresh(before.refreshToken(), CLIENT));
+      assertThrows(InvalidCredentialsException.class, () -> AuthFixture.login(a, "bob", USER_PASSWORD, false));
+      assertEquals("bob", a.authenticate(AuthFixture.login(a, "bob", NEW_PASSWORD, false).tokens().accessToken())
+          .username());
     }
   }
 
@@ -81,11 +110,10 @@ class MultiInstanceTest {
       AuthFixture.createBob(a);
       AuthTokens t = AuthFixture.login(a, "bob", USER_PASSWORD, false).tokens();
       assertEquals("bob", a.authenticate(t.accessToken()).username());
-      try (ChildAuth b = ChildAuth.start(f)) {
-        b.call("logoutall", b.call("login", "bob", USER_PASSWORD)[0]);
-        f.advance(BOUND);
-        assertThrows(InvalidTokenException.class, () -> a.authenticate(t.accessToken()));
-      }
+      b.open(f);
+      b.call("logoutall", b.call("login", "bob", USER_PASSWORD)[0]);
+      f.advance(BOUND);
+      assertThrows(InvalidTokenException.class, () -> a.authenticate(t.accessToken()));
     }
   }
 
@@ -98,21 +126,20 @@ class MultiInstanceTest {
           SignedJWT.parse(AuthFixture.login(a, "bob", USER_PASSWORD, false).tokens().accessToken())
               .getHeader()
               .getKeyID();
-      try (ChildAuth b = ChildAuth.start(f)) {
-        String newKid = b.call("rotate")[0];
-        assertNotEquals(oldKid, newKid);
-        String fromB = b.call("login", "bob", USER_PASSWORD)[0];
-        assertEquals(newKid, SignedJWT.parse(fromB).getHeader().getKeyID());
-        // A loads the unknown kid from the database on demand (before the fix: rejected until restart)
-        assertEquals("bob", a.authenticate(fromB).username());
-        // A signs with the current key from the database, not the one it loaded at start
-        String fromA = AuthFixture.login(a, "bob", USER_PASSWORD, false).tokens().accessToken();
-        assertEquals(newKid, SignedJWT.parse(fromA).getHeader().getKeyID());
-        assertEquals("bob", b.call("auth", fromA)[0]);
-        // a refresh on A also signs with the new key
-        AuthTokens r = a.refresh(AuthFixture.login(a, "bob", USER_PASSWORD, false).tokens().refreshToken(), CLIENT);
-        assertEquals(newKid, SignedJWT.parse(r.accessToken()).getHeader().getKeyID());
-      }
+      b.open(f);
+      String newKid = b.call("rotate")[0];
+      assertNotEquals(oldKid, newKid);
+      String fromB = b.call("login", "bob", USER_PASSWORD)[0];
+      assertEquals(newKid, SignedJWT.parse(fromB).getHeader().getKeyID());
+      // A loads the unknown kid from the database on demand (before the fix: rejected until restart)
+      assertEquals("bob", a.authenticate(fromB).username());
+      // A signs with the current key from the database, not the one it loaded at start
+      String fromA = AuthFixture.login(a, "bob", USER_PASSWORD, false).tokens().accessToken();
+      assertEquals(newKid, SignedJWT.parse(fromA).getHeader().getKeyID());
+      assertEquals("bob", b.call("auth", fromA)[0]);
+      // a refresh on A also signs with the new key
+      AuthTokens r = a.refresh(AuthFixture.login(a, "bob", USER_PASSWORD, false).tokens().refreshToken(), CLIENT);
+      assertEquals(newKid, SignedJWT.parse(r.accessToken()).getHeader().getKeyID());
     }
   }
 }

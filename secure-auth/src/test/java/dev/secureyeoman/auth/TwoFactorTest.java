@@ -380,6 +380,53 @@ class TwoFactorTest {
   }
 
   @Test
+  void enrollment_stolenAccessTokenAlone_cannotEnrol_andEnablingEndsOtherSessions() throws Exception {
+    AuthFixture f = fixture();
+    try (AuthService s = f.open()) {
+      AuthFixture.createBob(s);
+      AuthTokens victimElsewhere = AuthFixture.login(s, "bob", USER_PASSWORD, false).tokens();
+      AuthTokens stolen = AuthFixture.login(s, "bob", USER_PASSWORD, false).tokens();
+      Principal attacker = s.authenticate(stolen.accessToken());
+      // the attacker holds a valid access token but not the password: no authenticator can be enrolled
+      assertThrows(
+          InvalidCredentialsException.class,
+          () -> s.beginTotpEnrollment(attacker, "a guess at bob's password, long".toCharArray()));
+      assertThrows(InvalidCredentialsException.class, () -> s.confirmTotpEnrollment(attacker, "123456"));
+      assertFalse(s.isTotpEnabled(attacker.userId()));
+      assertEquals("wrong_current_password",
+          f.audit.named("auth.totp.enrollment_failed").get(0).metadata().get("reason"));
+      // the user, re-authenticated by password, enrols; every other session ends, the current one stays
+      AuthTokens mine = AuthFixture.login(s, "bob", USER_PASSWORD, false).tokens();
+      Principal p = s.authenticate(mine.accessToken());
+      byte[] secret = Base32.decode(s.beginTotpEnrollment(p, USER_PASSWORD.toCharArray()).manualEntryKey());
+      s.confirmTotpEnrollment(p, code(f, secret));
+      for (AuthTokens t : new AuthTokens[] {victimElsewhere, stolen}) {
+        assertThrows(InvalidTokenException.class, () -> s.authenticate(t.accessToken()));
+        assertThrows(InvalidTokenException.class, () -> s.refresh(t.refreshToken(), CLIENT));
+      }
+      assertEquals("bob", s.authenticate(mine.accessToken()).username());
+      assertEquals(2L, f.audit.named("auth.totp.enabled").get(0).metadata().get("sessions_ended"));
+    }
+  }
+
+  @Test
+  void disable_endsOtherSessions_keepsTheCurrentOne() throws Exception {
+    AuthFixture f = fixture();
+    try (AuthService s = f.open()) {
+      AuthFixture.createBob(s);
+      byte[] secret = enroll(f, s, "bob", USER_PASSWORD);
+      AuthTokens other = s.completeMfa(challenge(s, "bob", USER_PASSWORD, false), code(f, secret), CLIENT).tokens();
+      f.advance(Duration.ofSeconds(30));
+      AuthTokens mine = s.completeMfa(challenge(s, "bob", USER_PASSWORD, false), code(f, secret), CLIENT).tokens();
+      f.advance(Duration.ofSeconds(30));
+      s.disableTotp(s.authenticate(mine.accessToken()), USER_PASSWORD.toCharArray(), code(f, secret));
+      assertThrows(InvalidTokenException.class, () -> s.authenticate(other.accessToken()));
+      assertThrows(InvalidTokenException.class, () -> s.refresh(other.refreshToken(), CLIENT));
+      assertEquals("bob", s.authenticate(mine.accessToken()).username());
+    }
+  }
+
+  @Test
   void disable_needsPasswordAndCurrentCode() throws Exception {
     AuthFixture f = fixture();
     try (AuthService s = f.open()) {

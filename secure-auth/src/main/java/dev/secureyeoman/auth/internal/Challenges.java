@@ -30,6 +30,8 @@ final class Challenges {
   private static final String CLAIM_ATTEMPT =
       "UPDATE mfa_challenges SET attempts = attempts + 1 WHERE challenge_hash = ? AND attempts < ?"
           + " AND used_at IS NULL AND expires_at > ?";
+  private static final String REFUND_ATTEMPT =
+      "UPDATE mfa_challenges SET attempts = attempts - 1 WHERE challenge_hash = ? AND attempts > 0";
   private static final String CONSUME =
       "UPDATE mfa_challenges SET used_at = ? WHERE challenge_hash = ? AND used_at IS NULL AND expires_at > ?";
 
@@ -126,6 +128,11 @@ final class Challenges {
   boolean claimAttempt(AuthDatabase.Tx tx, byte[] hash) throws SQLException {
     long now = ctx.clock().millis();
     return tx.update(CLAIM_ATTEMPT, hash, ctx.settings().mfaMaxAttempts(), now) == 1;
+  }
+
+  /** Gives back an attempt whose (right) code could not be acted on because storage or audit failed. */
+  void refundAttempt(AuthDatabase.Tx tx, byte[] hash) throws SQLException {
+    tx.update(REFUND_ATTEMPT, hash);
   }
 
   /** Uses the challenge up; false if another request did first or it expired. */

@@ -3,6 +3,7 @@ package dev.secureyeoman.auth.internal;
 import dev.secureyeoman.audit.AuditLevel;
 import dev.secureyeoman.auth.AccountLockedException;
 import dev.secureyeoman.auth.AuthException;
+import dev.secureyeoman.auth.AuthStorageException;
 import dev.secureyeoman.auth.ClientInfo;
 import dev.secureyeoman.auth.InvalidCredentialsException;
 import dev.secureyeoman.auth.LoginResult;
@@ -28,6 +29,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Second factor: TOTP and recovery codes at login (one completion path for both), TOTP enrollment, disabling,
@@ -41,12 +44,15 @@ import java.util.OptionalLong;
  * unlocks it. Counts live in the database: restarts and other instances share them.
  */
 final class SecondFactor {
+  private static final Logger LOG = LoggerFactory.getLogger(SecondFactor.class);
   static final int RECOVERY_CODE_COUNT = 10;
   private static final int RECOVERY_CODE_BYTES = 15; // 120 bits -> 24 Base32 chars
 
   private static final String CHARGE =
       "UPDATE users SET mfa_failures = mfa_failures + 1, mfa_last_failure_at = ? WHERE id = ?";
   private static final String CLEAR_FAILURES = "UPDATE users SET mfa_failures = 0 WHERE id = ?";
+  private static final String REFUND =
+      "UPDATE users SET mfa_failures = mfa_failures - 1 WHERE id = ? AND mfa_failures > 0";
   private static final String LOCK =
       "UPDATE users SET mfa_locked_at = ? WHERE id = ? AND mfa_failures >= ? AND mfa_locked_at IS NULL";
   private static final String UNLOCK =
@@ -185,6 +191,25 @@ final class SecondFactor {
             AuditLevel.WARN, "auth.mfa.throttled", userId, "second factor throttled",
             AuditTrail.client(client, "kind", kind, "retry_after_s", wait.toSeconds())));
     throw new LoginThrottledException(wait);
+  }
+
+  /**
+   * Gives back an attempt charged for a code that was right but whose transaction failed (database or audit sink
+   * down): the user's retry is then neither delayed nor counted. Best effort; a failure here only keeps the charge.
+   */
+  private void refund(String userId, byte[] challengeHash) {
+    try {
+      ctx.db().tx(
+          tx -> {
+            tx.update(REFUND, userId);
+            if (challengeHash != null) {
+              challenges.refundAttempt(tx, challengeHash);
+            }
+            return null;
+          });
+    } catch (AuthException e) {
+      LOG.warn("second-factor attempt could not be refunded", e);
+    }
   }
 
   /** A code was wrong: audits it and locks the user when the threshold is reached, in one transaction. */
@@ -358,25 +383,31 @@ final class SecondFactor {
       throw failed(u, client, wrongReason(factor), kind);
     }
     String[] failure = new String[1];
-    LoginResult.Authenticated result =
-        ctx.db().tx(
-            tx -> {
-              if (!proof.consume(tx)) {
-                failure[0] = proof.replayReason();
-              } else if (!challenges.consume(tx, c.hash())) {
-                failure[0] = "challenge_reused";
-              } else {
-                StoredUser now = tx.one(StoredUser.BY_ID, StoredUser::map, u.id()).orElse(null);
-                if (now == null || now.tokenVersion() != c.challenge().tokenVersion() || now.disabled()) {
-                  failure[0] = "challenge_outdated";
+    LoginResult.Authenticated result;
+    try {
+      result =
+          ctx.db().tx(
+              tx -> {
+                if (!proof.consume(tx)) {
+                  failure[0] = proof.replayReason();
+                } else if (!challenges.consume(tx, c.hash())) {
+                  failure[0] = "challenge_reused";
                 } else {
-                  tx.update(CLEAR_FAILURES, u.id());
-                  return sessions.open(tx, now, c.challenge().rememberMe(), client, kind);
+                  StoredUser now = tx.one(StoredUser.BY_ID, StoredUser::map, u.id()).orElse(null);
+                  if (now == null || now.tokenVersion() != c.challenge().tokenVersion() || now.disabled()) {
+                    failure[0] = "challenge_outdated";
+                  } else {
+                    tx.update(CLEAR_FAILURES, u.id());
+                    return sessions.open(tx, now, c.challenge().rememberMe(), client, kind);
+                  }
                 }
-              }
-              tx.rollbackOnly();
-              return null;
-            });
+                tx.rollbackOnly();
+                return null;
+              });
+    } catch (AuthStorageException e) {
+      refund(u.id(), c.hash());
+      throw e;
+    }
     if (result == null) {
       throw failed(u, client, failure[0], kind);
     }
@@ -406,17 +437,23 @@ final class SecondFactor {
 
   /** Uses the proof up and performs {@code action} in one transaction; a replayed code changes nothing. */
   private void act(StoredUser u, Proof proof, ClientInfo client, String kind, Action action) throws AuthException {
-    boolean done =
-        ctx.db().tx(
-            tx -> {
-              if (!proof.consume(tx)) {
-                tx.rollbackOnly();
-                return false;
-              }
-              tx.update(CLEAR_FAILURES, u.id());
-              action.run(tx);
-              return true;
-            });
+    boolean done;
+    try {
+      done =
+          ctx.db().tx(
+              tx -> {
+                if (!proof.consume(tx)) {
+                  tx.rollbackOnly();
+                  return false;
+                }
+                tx.update(CLEAR_FAILURES, u.id());
+                action.run(tx);
+                return true;
+              });
+    } catch (AuthStorageException e) {
+      refund(u.id(), null);
+      throw e;
+    }
     if (!done) {
       throw failed(u, client, proof.replayReason(), kind);
     }
