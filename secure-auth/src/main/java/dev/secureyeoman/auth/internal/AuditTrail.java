@@ -92,6 +92,9 @@ final class AuditTrail implements AutoCloseable {
   static String clean(String s) {
     StringBuilder sb = new StringBuilder(Math.min(s.length(), MAX_TEXT) + 8);
     int n = Math.min(s.length(), MAX_TEXT);
+    if (n < s.length() && Character.isHighSurrogate(s.charAt(n - 1)) && Character.isLowSurrogate(s.charAt(n))) {
+      n--; // never cut a surrogate pair in half (found by AuthParsersFuzzTest#auditClean_leavesNoControlCharacters)
+    }
     for (int i = 0; i < n; i++) {
       char c = s.charAt(i);
       boolean surrogateOk =

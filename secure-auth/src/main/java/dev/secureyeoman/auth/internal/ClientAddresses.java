@@ -16,7 +16,10 @@ final class ClientAddresses {
   private ClientAddresses() {}
 
   static String canonical(String address) {
-    String a = address.strip();
+    // anything that is not an IP literal is kept as given (trimmed, lower-cased), never partly rewritten: canonical is
+    // idempotent (fuzzed: AuthParsersFuzzTest#clientAddress_canonicalIsIdempotent)
+    String fallback = address.strip().toLowerCase(Locale.ROOT);
+    String a = fallback;
     if (a.startsWith("[") && a.endsWith("]")) {
       a = a.substring(1, a.length() - 1);
     }
@@ -25,33 +28,29 @@ final class ClientAddresses {
       a = a.substring(0, zone);
     }
     if (a.indexOf(':') >= 0) {
-      if (!a.matches("[0-9A-Fa-f:][0-9A-Fa-f:.]{1,44}")) {
-        return a.toLowerCase(Locale.ROOT);
-      }
-      return literal(a);
+      return a.matches("[0-9a-f:][0-9a-f:.]{1,44}") ? literal(a, fallback) : fallback;
     }
     if (a.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}")) {
-      String[] parts = a.split("\\.");
       StringBuilder sb = new StringBuilder();
-      for (String p : parts) {
+      for (String p : a.split("\\.")) {
         int v = Integer.parseInt(p);
         if (v > 255) {
-          return a;
+          return fallback;
         }
         sb.append(sb.length() == 0 ? "" : ".").append(v);
       }
       return sb.toString();
     }
-    return a.toLowerCase(Locale.ROOT);
+    return fallback;
   }
 
   /** An IPv6 literal (checked by the caller to contain only hex digits, ':' and '.'): never resolved by DNS. */
-  private static String literal(String a) {
+  private static String literal(String a, String fallback) {
     InetAddress ip;
     try {
       ip = InetAddress.getByName(a); // a string with ':' is parsed as an IPv6 literal, never looked up
     } catch (UnknownHostException | SecurityException e) {
-      return a.toLowerCase(Locale.ROOT);
+      return fallback;
     }
     if (ip instanceof Inet4Address v4) {
       return v4.getHostAddress(); // IPv4-mapped IPv6
@@ -64,6 +63,6 @@ final class ClientAddresses {
       }
       return sb.append(":/64").toString();
     }
-    return a.toLowerCase(Locale.ROOT);
+    return fallback;
   }
 }
