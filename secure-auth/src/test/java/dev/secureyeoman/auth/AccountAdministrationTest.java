@@ -10,9 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.secureyeoman.audit.AuditEvent;
-import dev.secureyeoman.auth.totp.Base32;
-import dev.secureyeoman.auth.totp.TotpParameters;
-import dev.secureyeoman.auth.totp.TotpService;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -134,8 +131,7 @@ class AccountAdministrationTest {
     try (AuthService s = f.open()) {
       AuthFixture.createBob(s);
       Principal p = s.authenticate(AuthFixture.login(s, "bob", USER_PASSWORD, false).tokens().accessToken());
-      byte[] secret = Base32.decode(s.beginTotpEnrollment(p, USER_PASSWORD.toCharArray()).manualEntryKey());
-      s.confirmTotpEnrollment(p, TotpService.generate(secret, f.clock.instant(), TotpParameters.defaults()));
+      byte[] secret = f.enrollTotp(s, p, USER_PASSWORD);
       f.advance(Duration.ofSeconds(30));
       s.operator("ops").resetPassword("bob", TEMP_PASSWORD.toCharArray());
       String ch =
@@ -145,9 +141,9 @@ class AccountAdministrationTest {
       LoginResult.MfaRequired m =
           assertInstanceOf(
               LoginResult.MfaRequired.class, s.completePasswordChange(ch, NEW_PASSWORD.toCharArray(), CLIENT));
-      String code = TotpService.generate(secret, f.clock.instant(), TotpParameters.defaults());
-      assertEquals("bob", s.authenticate(s.completeMfa(m.challengeToken(), code, CLIENT).tokens().accessToken())
-          .username());
+      assertEquals(
+          "bob", s.authenticate(s.completeMfa(m.challengeToken(), f.totp(secret), CLIENT).tokens().accessToken())
+              .username());
     }
   }
 
@@ -250,8 +246,7 @@ class AccountAdministrationTest {
       AuthFixture.createBob(s);
       AuthTokens t = AuthFixture.login(s, "bob", USER_PASSWORD, false).tokens();
       Principal p = s.authenticate(t.accessToken());
-      byte[] secret = Base32.decode(s.beginTotpEnrollment(p, USER_PASSWORD.toCharArray()).manualEntryKey());
-      s.confirmTotpEnrollment(p, TotpService.generate(secret, f.clock.instant(), TotpParameters.defaults()));
+      f.enrollTotp(s, p, USER_PASSWORD);
       UserInfo before = s.operator("ops").findUser("bob").orElseThrow();
       assertTrue(before.totpEnabled());
       s.operator("ops").resetSecondFactor("bob");

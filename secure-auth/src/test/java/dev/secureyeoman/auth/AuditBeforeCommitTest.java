@@ -11,9 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.nimbusds.jwt.SignedJWT;
 import dev.secureyeoman.audit.AuditEvent;
-import dev.secureyeoman.auth.totp.Base32;
-import dev.secureyeoman.auth.totp.TotpParameters;
-import dev.secureyeoman.auth.totp.TotpService;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -81,10 +78,9 @@ class AuditBeforeCommitTest {
     try (AuthService s = f.open()) {
       AuthFixture.createBob(s);
       Principal p = s.authenticate(AuthFixture.login(s, "bob", USER_PASSWORD, false).tokens().accessToken());
-      byte[] secret = Base32.decode(s.beginTotpEnrollment(p, USER_PASSWORD.toCharArray()).manualEntryKey());
-      s.confirmTotpEnrollment(p, TotpService.generate(secret, f.clock.instant(), TotpParameters.defaults()));
+      byte[] secret = f.enrollTotp(s, p, USER_PASSWORD);
       f.advance(Duration.ofSeconds(30));
-      String code = TotpService.generate(secret, f.clock.instant(), TotpParameters.defaults());
+      String code = f.totp(secret);
       f.audit.setFailing(true);
       assertThrows(AuthStorageException.class, () -> s.disableTotp(p, USER_PASSWORD.toCharArray(), code));
       f.audit.setFailing(false);
@@ -103,12 +99,11 @@ class AuditBeforeCommitTest {
     try (AuthService s = f.open()) {
       AuthFixture.createBob(s);
       Principal p = s.authenticate(AuthFixture.login(s, "bob", USER_PASSWORD, false).tokens().accessToken());
-      byte[] secret = Base32.decode(s.beginTotpEnrollment(p, USER_PASSWORD.toCharArray()).manualEntryKey());
-      s.confirmTotpEnrollment(p, TotpService.generate(secret, f.clock.instant(), TotpParameters.defaults()));
+      byte[] secret = f.enrollTotp(s, p, USER_PASSWORD);
       f.advance(Duration.ofSeconds(30));
       LoginResult.MfaRequired m =
           assertInstanceOf(LoginResult.MfaRequired.class, s.login("bob", USER_PASSWORD.toCharArray(), false, CLIENT));
-      String code = TotpService.generate(secret, f.clock.instant(), TotpParameters.defaults());
+      String code = f.totp(secret);
       long sessions = count(f, "SELECT count(*) FROM sessions");
       f.audit.setFailing(true);
       assertThrows(AuthStorageException.class, () -> s.completeMfa(m.challengeToken(), code, CLIENT));
@@ -233,50 +228,41 @@ class AuditBeforeCommitTest {
 
     FlakyDataSource(DataSource real) {
       this.ds =
-          (DataSource)
-              Proxy.newProxyInstance(
-                  getClass().getClassLoader(),
-                  new Class<?>[] {DataSource.class},
-                  forward(real, (m, args, result) -> m.getName().equals("getConnection") ? connection((Connection) result)
-                      : result));
+          proxy(DataSource.class, real, (m, args, r) -> m.getName().equals("getConnection")
+              ? proxy(Connection.class, (Connection) r, (m2, a2, r2) -> m2.getName().equals("createStatement")
+                  ? proxy(Statement.class, (Statement) r2, (m3, a3, r3) -> r3, this::beforeStatement)
+                  : r2, null)
+              : r, null);
     }
 
-    private Connection connection(Connection real) {
-      return (Connection)
-          Proxy.newProxyInstance(
-              getClass().getClassLoader(),
-              new Class<?>[] {Connection.class},
-              forward(real, (m, args, result) -> m.getName().equals("createStatement") ? statement((Statement) result)
-                  : result));
-    }
-
-    private Statement statement(Statement real) {
-      return (Statement)
-          Proxy.newProxyInstance(
-              getClass().getClassLoader(),
-              new Class<?>[] {Statement.class},
-              (proxy, m, args) -> {
-                if (m.getName().equals("execute") && "COMMIT".equals(args[0]) && failCommit.get()) {
-                  throw new SQLException("disk I/O error (injected)");
-                }
-                return invoke(real, m, args);
-              });
-    }
-
-    interface Wrap {
-      Object apply(java.lang.reflect.Method m, Object[] args, Object result) throws Exception;
-    }
-
-    private static InvocationHandler forward(Object real, Wrap wrap) {
-      return (proxy, m, args) -> wrap.apply(m, args, invoke(real, m, args));
-    }
-
-    private static Object invoke(Object real, java.lang.reflect.Method m, Object[] args) throws Throwable {
-      try {
-        return m.invoke(real, args);
-      } catch (InvocationTargetException e) {
-        throw e.getCause();
+    private void beforeStatement(java.lang.reflect.Method m, Object[] args) throws SQLException {
+      if (m.getName().equals("execute") && "COMMIT".equals(args[0]) && failCommit.get()) {
+        throw new SQLException("disk I/O error (injected)");
       }
+    }
+
+    interface After {
+      Object apply(java.lang.reflect.Method m, Object[] args, Object result);
+    }
+
+    interface Before {
+      void check(java.lang.reflect.Method m, Object[] args) throws SQLException;
+    }
+
+    /** A JDBC object that forwards every call to {@code real}, checked before and wrapped after. */
+    private static <T> T proxy(Class<T> type, T real, After after, Before before) {
+      InvocationHandler h =
+          (p, m, args) -> {
+            if (before != null) {
+              before.check(m, args);
+            }
+            try {
+              return after.apply(m, args, m.invoke(real, args));
+            } catch (InvocationTargetException e) {
+              throw e.getCause();
+            }
+          };
+      return type.cast(Proxy.newProxyInstance(FlakyDataSource.class.getClassLoader(), new Class<?>[] {type}, h));
     }
   }
 

@@ -71,6 +71,20 @@ public final class AuthFixture {
     return (LoginResult.Authenticated) r;
   }
 
+  /** Enrols TOTP for the principal (password re-authentication included) and returns the raw secret. */
+  public byte[] enrollTotp(AuthService s, Principal p, String password) throws AuthException {
+    byte[] secret =
+        dev.secureyeoman.auth.totp.Base32.decode(s.beginTotpEnrollment(p, password.toCharArray()).manualEntryKey());
+    s.confirmTotpEnrollment(p, totp(secret));
+    return secret;
+  }
+
+  /** The TOTP code of {@code secret} at the fixture's current time (default parameters). */
+  public String totp(byte[] secret) {
+    return dev.secureyeoman.auth.totp.TotpService.generate(
+        secret, clock.instant(), dev.secureyeoman.auth.totp.TotpParameters.defaults());
+  }
+
   public void advance(Duration d) {
     clock.advance(d);
   }

@@ -7,9 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.secureyeoman.auth.totp.Base32;
-import dev.secureyeoman.auth.totp.TotpParameters;
-import dev.secureyeoman.auth.totp.TotpService;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,14 +41,21 @@ class MfaBruteForceTest {
   private static byte[] enrollBob(AuthFixture f, AuthService s) throws Exception {
     AuthFixture.createBob(s);
     Principal p = s.authenticate(AuthFixture.login(s, "bob", USER_PASSWORD, false).tokens().accessToken());
-    byte[] secret = Base32.decode(s.beginTotpEnrollment(p, USER_PASSWORD.toCharArray()).manualEntryKey());
-    s.confirmTotpEnrollment(p, code(f, secret));
+    byte[] secret = f.enrollTotp(s, p, USER_PASSWORD);
     f.advance(Duration.ofSeconds(30));
     return secret;
   }
 
   private static String code(AuthFixture f, byte[] secret) {
-    return TotpService.generate(secret, f.clock.instant(), TotpParameters.defaults());
+    return f.totp(secret);
+  }
+
+  private static List<String> challenges(AuthService s, int n) throws Exception {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(challenge(s));
+    }
+    return out;
   }
 
   private static String wrong(AuthFixture f, byte[] secret) {
@@ -153,12 +157,8 @@ class MfaBruteForceTest {
                 .build());
     try (AuthService s = f.open()) {
       byte[] secret = enrollBob(f, s);
-      List<String> challenges = new ArrayList<>();
-      for (int i = 0; i < 32; i++) {
-        challenges.add(challenge(s));
-      }
       String bad = wrong(f, secret);
-      Map<String, Integer> outcomes = race(challenges, ch -> s.completeMfa(ch, bad, CLIENT));
+      Map<String, Integer> outcomes = race(challenges(s, 32), ch -> s.completeMfa(ch, bad, CLIENT));
       long checked =
           f.audit.named("auth.mfa.failure").stream().filter(e -> "wrong_code".equals(e.metadata().get("reason"))).count();
       assertEquals(10, checked, "charged before checking: never more codes than the threshold; " + outcomes);
@@ -172,12 +172,8 @@ class MfaBruteForceTest {
     AuthFixture f = fixture();
     try (AuthService s = f.open()) {
       byte[] secret = enrollBob(f, s);
-      List<String> challenges = new ArrayList<>();
-      for (int i = 0; i < 32; i++) {
-        challenges.add(challenge(s));
-      }
       String bad = wrong(f, secret);
-      Map<String, Integer> outcomes = race(challenges, ch -> s.completeMfa(ch, bad, CLIENT));
+      Map<String, Integer> outcomes = race(challenges(s, 32), ch -> s.completeMfa(ch, bad, CLIENT));
       assertEquals(Map.of("InvalidCredentialsException", 1, "LoginThrottledException", 31), outcomes);
     }
   }

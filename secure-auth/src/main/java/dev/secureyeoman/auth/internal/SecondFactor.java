@@ -1,7 +1,6 @@
 package dev.secureyeoman.auth.internal;
 
 import dev.secureyeoman.audit.AuditLevel;
-import dev.secureyeoman.auth.AccountLockedException;
 import dev.secureyeoman.auth.AuthException;
 import dev.secureyeoman.auth.AuthStorageException;
 import dev.secureyeoman.auth.ClientInfo;
@@ -29,34 +28,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.OptionalLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Second factor: TOTP and recovery codes at login (one completion path for both), TOTP enrollment, disabling,
- * recovery-code regeneration, and the persisted brute-force protection.
- *
- * <p><b>Brute-force protection</b> (RFC 4226 §7.3; Keycloak's brute-force detection is the model). Every code check of
- * an enabled user first takes an attempt in one database transaction: refused when the user is locked, or while the
- * doubling delay after the last failure runs; otherwise the user's failure count is charged <em>before</em> the code is
- * checked, so concurrent guesses are counted too (32 parallel wrong codes check at most as many codes as the limits
- * allow). A correct code clears the count; a wrong one at the threshold locks the second factor until an administrator
- * unlocks it. Counts live in the database: restarts and other instances share them.
+ * recovery-code regeneration. Every code check goes through the {@link MfaGate} (persisted brute-force protection):
+ * 32 parallel wrong codes check at most as many codes as the limits allow.
  */
 final class SecondFactor {
-  private static final Logger LOG = LoggerFactory.getLogger(SecondFactor.class);
   static final int RECOVERY_CODE_COUNT = 10;
   private static final int RECOVERY_CODE_BYTES = 15; // 120 bits -> 24 Base32 chars
 
-  private static final String CHARGE =
-      "UPDATE users SET mfa_failures = mfa_failures + 1, mfa_last_failure_at = ? WHERE id = ?";
-  private static final String CLEAR_FAILURES = "UPDATE users SET mfa_failures = 0 WHERE id = ?";
-  private static final String REFUND =
-      "UPDATE users SET mfa_failures = mfa_failures - 1 WHERE id = ? AND mfa_failures > 0";
-  private static final String LOCK =
-      "UPDATE users SET mfa_locked_at = ? WHERE id = ? AND mfa_failures >= ? AND mfa_locked_at IS NULL";
-  private static final String UNLOCK =
-      "UPDATE users SET mfa_failures = 0, mfa_last_failure_at = NULL, mfa_locked_at = NULL WHERE id = ?";
   private static final String ADVANCE_STEP =
       "UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_enabled = 1"
           + " AND (totp_last_step IS NULL OR totp_last_step < ?)";
@@ -110,16 +91,9 @@ final class SecondFactor {
     String replayReason();
   }
 
-  private enum Gate {
-    CHARGED,
-    LOCKED,
-    THROTTLED
-  }
-
-  private record GateResult(Gate gate, Duration retryAfter, StoredUser user) {}
-
   private final AuthContext ctx;
   private final Challenges challenges;
+  private final MfaGate gate;
   private final Sessions sessions;
   private final Accounts accounts;
   private final SecretStore secretStore;
@@ -128,108 +102,13 @@ final class SecondFactor {
   SecondFactor(AuthContext ctx, Challenges challenges, Sessions sessions, Accounts accounts, SecretStore secretStore) {
     this.ctx = ctx;
     this.challenges = challenges;
+    this.gate = new MfaGate(ctx, challenges);
     this.sessions = sessions;
     this.accounts = accounts;
     this.secretStore = secretStore;
     this.enrollmentThrottle =
         new LoginThrottle(
             ctx.settings().loginRateLimitCapacity(), ctx.settings().loginRateLimitRefillPeriod(), ctx.clock());
-  }
-
-  // ------------------------------------------------------------------------------------------------ the gate
-
-  /** Charges one attempt of {@code userId} (re-read in {@code tx}) unless locked or waiting. */
-  private GateResult charge(AuthDatabase.Tx tx, String userId) throws SQLException {
-    StoredUser u = tx.one(StoredUser.BY_ID, StoredUser::map, userId).orElseThrow(() -> new SQLException("no user"));
-    if (u.mfaLocked()) {
-      return new GateResult(Gate.LOCKED, Duration.ZERO, u);
-    }
-    long now = ctx.clock().millis();
-    if (u.mfaFailures() >= ctx.settings().mfaLockoutThreshold()) {
-      // that many attempts are in flight: wait for them to be judged
-      return new GateResult(Gate.THROTTLED, Duration.ofSeconds(1), u);
-    }
-    if (u.mfaFailures() > 0 && u.mfaLastFailureAt() != null) {
-      long allowedAt = u.mfaLastFailureAt() + delayAfter(u.mfaFailures()).toMillis();
-      if (now < allowedAt) {
-        return new GateResult(Gate.THROTTLED, Duration.ofMillis(allowedAt - now), u);
-      }
-    }
-    tx.update(CHARGE, now, u.id());
-    return new GateResult(Gate.CHARGED, Duration.ZERO, u);
-  }
-
-  /** {@code min(max, delay × 2^(failures-1))}. */
-  Duration delayAfter(int failures) {
-    Duration base = ctx.settings().mfaFailureDelay();
-    Duration max = ctx.settings().mfaMaxFailureDelay();
-    if (base.isZero() || failures < 1) {
-      return Duration.ZERO;
-    }
-    int shift = Math.min(failures - 1, 40);
-    Duration d = base.multipliedBy(1L << shift);
-    return d.compareTo(max) > 0 || d.isNegative() ? max : d;
-  }
-
-  private static long roundUpSeconds(Duration d) {
-    return Math.max(1, (d.toMillis() + 999) / 1000);
-  }
-
-  /** Acts on a refused gate: audits (aggregated per user) and throws. */
-  private void refuse(GateResult g, ClientInfo client, String kind) throws AuthException {
-    String userId = g.user().id();
-    if (g.gate() == Gate.LOCKED) {
-      ctx.audit().failure(
-          "auth.mfa.failure", "locked", userId,
-          () -> Challenges.failureEvent(userId, client, "locked", kind));
-      throw new AccountLockedException();
-    }
-    Duration wait = Duration.ofSeconds(roundUpSeconds(g.retryAfter()));
-    ctx.audit().failure(
-        "auth.mfa.throttled", "delay", userId,
-        () -> AuditTrail.event(
-            AuditLevel.WARN, "auth.mfa.throttled", userId, "second factor throttled",
-            AuditTrail.client(client, "kind", kind, "retry_after_s", wait.toSeconds())));
-    throw new LoginThrottledException(wait);
-  }
-
-  /**
-   * Gives back an attempt charged for a code that was right but whose transaction failed (database or audit sink
-   * down): the user's retry is then neither delayed nor counted. Best effort; a failure here only keeps the charge.
-   */
-  private void refund(String userId, byte[] challengeHash) {
-    try {
-      ctx.db().tx(
-          tx -> {
-            tx.update(REFUND, userId);
-            if (challengeHash != null) {
-              challenges.refundAttempt(tx, challengeHash);
-            }
-            return null;
-          });
-    } catch (AuthException e) {
-      LOG.warn("second-factor attempt could not be refunded", e);
-    }
-  }
-
-  /** A code was wrong: audits it and locks the user when the threshold is reached, in one transaction. */
-  private InvalidCredentialsException failed(StoredUser u, ClientInfo client, String reason, String kind)
-      throws AuthException {
-    long now = ctx.clock().millis();
-    int threshold = ctx.settings().mfaLockoutThreshold();
-    ctx.db().tx(
-        tx -> {
-          tx.audit(Challenges.failureEvent(u.id(), client, reason, kind));
-          if (tx.update(LOCK, now, u.id(), threshold) == 1) {
-            tx.audit(
-                AuditTrail.event(
-                    AuditLevel.SECURITY, "auth.mfa.locked", u.id(),
-                    "second factor locked after " + threshold + " consecutive failures; an administrator must unlock",
-                    "threshold", threshold));
-          }
-          return null;
-        });
-    return new InvalidCredentialsException();
   }
 
   // ------------------------------------------------------------------------------------------------ checking codes
@@ -333,7 +212,7 @@ final class SecondFactor {
     return new LoginResult.MfaRequired(token, expires);
   }
 
-  private record Claimed(String failure, Challenges.Check check, GateResult gate) {}
+  private record Claimed(String failure, Challenges.Check check, MfaGate.Result gate) {}
 
   /**
    * The one completion path of a login's second step, for TOTP and recovery codes: claim an attempt (challenge cap and
@@ -351,8 +230,8 @@ final class SecondFactor {
               if (!c.ok()) {
                 return new Claimed(c.failure(), c, null);
               }
-              GateResult g = charge(tx, c.user().id());
-              if (g.gate() != Gate.CHARGED) {
+              MfaGate.Result g = gate.charge(tx, c.user().id());
+              if (!g.charged()) {
                 return new Claimed(null, c, g);
               }
               if (!challenges.claimAttempt(tx, c.hash())) {
@@ -374,13 +253,13 @@ final class SecondFactor {
       }
       throw new InvalidCredentialsException();
     }
-    if (claimed.gate().gate() != Gate.CHARGED) {
-      refuse(claimed.gate(), client, kind);
+    if (!claimed.gate().charged()) {
+      gate.refuse(claimed.gate(), client, kind);
     }
     StoredUser u = claimed.gate().user();
     Proof proof = check(u, factor);
     if (proof == null) {
-      throw failed(u, client, wrongReason(factor), kind);
+      throw gate.failed(u, client, wrongReason(factor), kind);
     }
     String[] failure = new String[1];
     LoginResult.Authenticated result;
@@ -397,7 +276,7 @@ final class SecondFactor {
                   if (now == null || now.tokenVersion() != c.challenge().tokenVersion() || now.disabled()) {
                     failure[0] = "challenge_outdated";
                   } else {
-                    tx.update(CLEAR_FAILURES, u.id());
+                    gate.clear(tx, u.id());
                     return sessions.open(tx, now, c.challenge().rememberMe(), client, kind);
                   }
                 }
@@ -405,11 +284,11 @@ final class SecondFactor {
                 return null;
               });
     } catch (AuthStorageException e) {
-      refund(u.id(), c.hash());
+      gate.refund(u.id(), c.hash());
       throw e;
     }
     if (result == null) {
-      throw failed(u, client, failure[0], kind);
+      throw gate.failed(u, client, failure[0], kind);
     }
     return result;
   }
@@ -419,13 +298,13 @@ final class SecondFactor {
    * the transaction that performs the action ({@link #act}).
    */
   private Proof proveCode(StoredUser u, String code, ClientInfo client, String kind) throws AuthException {
-    GateResult g = ctx.db().tx(tx -> charge(tx, u.id()));
-    if (g.gate() != Gate.CHARGED) {
-      refuse(g, client, kind);
+    MfaGate.Result g = ctx.db().tx(tx -> gate.charge(tx, u.id()));
+    if (!g.charged()) {
+      gate.refuse(g, client, kind);
     }
     Proof p = check(g.user(), new TotpCode(code));
     if (p == null) {
-      throw failed(g.user(), client, "wrong_code", kind);
+      throw gate.failed(g.user(), client, "wrong_code", kind);
     }
     return p;
   }
@@ -446,16 +325,16 @@ final class SecondFactor {
                   tx.rollbackOnly();
                   return false;
                 }
-                tx.update(CLEAR_FAILURES, u.id());
+                gate.clear(tx, u.id());
                 action.run(tx);
                 return true;
               });
     } catch (AuthStorageException e) {
-      refund(u.id(), null);
+      gate.refund(u.id(), null);
       throw e;
     }
     if (!done) {
-      throw failed(u, client, proof.replayReason(), kind);
+      throw gate.failed(u, client, proof.replayReason(), kind);
     }
   }
 
@@ -541,7 +420,7 @@ final class SecondFactor {
                 return false;
               }
               replaceRecoveryCodes(tx, u.id(), codes);
-              tx.update(UNLOCK, u.id());
+              gate.unlock(tx, u.id());
               int ended = ctx.revocations().revokeOtherSessions(tx, u.id(), principal.sessionId(), "totp_enabled");
               tx.audit(
                   AuditTrail.event(
@@ -625,7 +504,7 @@ final class SecondFactor {
   void unlock(String actor, StoredUser u) throws AuthException {
     ctx.db().tx(
         tx -> {
-          tx.update(UNLOCK, u.id());
+          gate.unlock(tx, u.id());
           tx.audit(Accounts.adminEvent(actor, "auth.mfa.unlocked", u, "second-factor failures cleared and unlocked"));
           return null;
         });
@@ -636,7 +515,7 @@ final class SecondFactor {
         tx -> {
           tx.update(DISABLE, u.id());
           tx.update(DELETE_RECOVERY_CODES, u.id());
-          tx.update(UNLOCK, u.id());
+          gate.unlock(tx, u.id());
           long v = ctx.revocations().revokeUser(tx, u.id(), "totp_reset");
           tx.audit(
               Accounts.adminEvent(
