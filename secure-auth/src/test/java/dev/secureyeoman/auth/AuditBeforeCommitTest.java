@@ -46,6 +46,12 @@ class AuditBeforeCommitTest {
     }
   }
 
+  /** The key id of a fresh login's access token. */
+  private static String kidOfNewLogin(AuthService s) throws Exception {
+    return SignedJWT.parse(AuthFixture.login(s, "bob", USER_PASSWORD, false).tokens().accessToken()).getHeader()
+        .getKeyID();
+  }
+
   private static Principal admin(AuthService s) throws Exception {
     return s.authenticate(AuthFixture.login(s, "admin", ADMIN_PASSWORD, false).tokens().accessToken());
   }
@@ -162,21 +168,17 @@ class AuditBeforeCommitTest {
     String kid;
     try (AuthService s = f.open()) {
       AuthFixture.createBob(s);
-      kid = SignedJWT.parse(AuthFixture.login(s, "bob", USER_PASSWORD, false).tokens().accessToken()).getHeader()
-          .getKeyID();
+      kid = kidOfNewLogin(s);
       f.audit.setFailing(true);
       assertThrows(AuthStorageException.class, s::rotateSigningKey);
       f.audit.setFailing(false);
-      assertEquals(kid, SignedJWT.parse(AuthFixture.login(s, "bob", USER_PASSWORD, false).tokens().accessToken())
-          .getHeader().getKeyID());
+      assertEquals(kid, kidOfNewLogin(s));
       assertEquals(1, count(f, "SELECT count(*) FROM signing_keys"));
     }
     try (AuthService s = f.open()) {
-      assertEquals(kid, SignedJWT.parse(AuthFixture.login(s, "bob", USER_PASSWORD, false).tokens().accessToken())
-          .getHeader().getKeyID(), "also after a restart");
+      assertEquals(kid, kidOfNewLogin(s), "also after a restart");
       String rotated = s.rotateSigningKey();
-      assertEquals(rotated, SignedJWT.parse(AuthFixture.login(s, "bob", USER_PASSWORD, false).tokens().accessToken())
-          .getHeader().getKeyID());
+      assertEquals(rotated, kidOfNewLogin(s));
       assertEquals(1, f.audit.named("auth.key.rotated").size());
     }
   }

@@ -266,6 +266,24 @@ class AuthCommandTest {
   }
 
   @Test
+  void config_passwordPolicyFromTheHostConfiguration() throws Exception {
+    envVars.put("SHORT_PW", "twelve chars");
+    Run refused = change("user", "add", "carol", "--password-env", "SHORT_PW");
+    assertOneErrorLine(refused, 1); // the default policy asks for 32
+    Path config = dir.resolve("app.yaml");
+    Files.writeString(config, "security:\n  auth:\n    password_min_length: 12\n");
+    Run ok = change("user", "add", "carol", "--password-env", "SHORT_PW", "--config", config.toString());
+    assertOk(ok);
+    try (AuthService s = host()) {
+      assertInstanceOf(LoginResult.Authenticated.class, s.login("carol", "twelve chars".toCharArray(), false, CLIENT));
+    }
+    Files.writeString(config, "security:\n  auth:\n    password_min_length: 2\n");
+    Run bad = change("user", "add", "dave", "--password-env", "SHORT_PW", "--config", config.toString());
+    assertOneErrorLine(bad, 1);
+    assertTrue(bad.err().contains("password_min_length"), bad.err());
+  }
+
+  @Test
   void auditLogUnwritable_changeRefused_stateUnchanged() throws Exception {
     assertOk(change("user", "add", "admin", "--role", "admin", "--password-env", "ADMIN_PW"));
     assertOk(change("user", "add", "bob", "--password-env", "BOB_PW"));
