@@ -14,8 +14,9 @@ import java.util.Set;
 import javax.sql.DataSource;
 
 /**
- * Accounts, password login, sessions with remember-me, refresh-token rotation, password reset and TOTP 2FA, persisted
- * through a {@link DataSource} (SQLite by default, see {@link AuthDataSources#sqlite}).
+ * Accounts, password login, sessions with remember-me, refresh-token rotation, password changes and resets, account
+ * administration and TOTP 2FA, persisted through a {@link DataSource} (SQLite by default, see {@link
+ * AuthDataSources#sqlite}).
  *
  * <p><b>Token model.</b> An access token is a JWT (HS256 only, with {@code kid}, {@code typ: at+jwt}) that lives {@link
  * AuthSettings#accessTokenTtl()} (15 min) but never past its session. A refresh token is 256 random bits, stored only as
@@ -23,13 +24,19 @@ import javax.sql.DataSource;
  * already-used one revokes the whole session (audited as {@code auth.refresh.reuse}). A session lasts 30 days with
  * remember-me and 24 h without, fixed at login and unchanged by refreshes.
  *
- * <p><b>Revocation.</b> Each user has a persisted token version, embedded in access tokens and sessions. {@link
- * #resetPassword} and {@link #logoutEverywhere} increment it, so every earlier token of that user is rejected, also after
- * a restart.
+ * <p><b>Revocation.</b> Each user has a persisted token version, embedded in access tokens and sessions. Password
+ * changes and resets, {@link #logoutEverywhere}, disabling, deleting or re-roling a user increment it, so every earlier
+ * token of that user is rejected, also after a restart. <b>Several instances</b> may share one database: a revocation or
+ * key rotation made by one is enforced by every other within {@link AuthSettings#revocationCheckInterval()} (default
+ * 1 s), and tokens issued by another instance after a reset or rotation are accepted at once.
  *
  * <p><b>Security guarantees.</b> Generic errors for unknown users and wrong passwords with a dummy hash for similar
- * timing; login throttling per user name and per client (Bucket4j); every event sent to the {@link AuditSink} (never a
- * password, token or code); when the audit sink fails, the operation fails (fail closed).
+ * timing; login throttling per user name and per client (IPv6 by /64); a persisted second-factor failure count with a
+ * doubling delay and a lockout; passwords of at most 1 024 code points, well-formed UTF-16, normalised with NFKC. Every
+ * state change and its audit event form one unit: the event is recorded before the database commits, and if the {@link
+ * AuditSink} fails the change is rolled back and the caller gets {@link AuthStorageException}. Unauthenticated failures
+ * are aggregated per client and window (the first is recorded, the rest counted); unknown user names are stored only as
+ * keyed hashes; never a password, token or code.
  *
  * <p>Thread-safe. Obtain one with {@link #builder()}.
  */
@@ -63,6 +70,21 @@ public interface AuthService extends AutoCloseable {
   LoginResult login(String username, char[] password, boolean rememberMe, ClientInfo client) throws AuthException;
 
   /**
+   * Completes a login that returned {@link LoginResult.PasswordChangeRequired}: sets the new password (policy applies,
+   * and it must differ from the one the administrator set) and continues the login.
+   *
+   * @param challengeToken the token from {@link LoginResult.PasswordChangeRequired}
+   * @param newPassword the new password (not retained)
+   * @param client where the request came from
+   * @return tokens, or {@link LoginResult.MfaRequired} when the user has 2FA enabled
+   * @throws InvalidCredentialsException for an unknown, expired or used challenge
+   * @throws PasswordPolicyException if the new password is refused (the challenge stays usable until it expires)
+   * @throws AuthException if storage or audit fails
+   */
+  LoginResult completePasswordChange(String challengeToken, char[] newPassword, ClientInfo client)
+      throws AuthException;
+
+  /**
    * Second step of a login with a TOTP code.
    *
    * @param challengeToken the token from {@link LoginResult.MfaRequired}
@@ -70,7 +92,8 @@ public interface AuthService extends AutoCloseable {
    * @param client where the request came from
    * @return the tokens (with the remember-me choice of the password step)
    * @throws InvalidCredentialsException for an unknown, expired or used challenge or a wrong or replayed code
-   * @throws LoginThrottledException when too many codes were tried for this user
+   * @throws LoginThrottledException while the delay after a wrong code runs
+   * @throws AccountLockedException when the user's second factor is locked
    * @throws AuthException if storage or audit fails
    */
   LoginResult.Authenticated completeMfa(String challengeToken, String code, ClientInfo client) throws AuthException;
@@ -83,7 +106,8 @@ public interface AuthService extends AutoCloseable {
    * @param client where the request came from
    * @return the tokens
    * @throws InvalidCredentialsException for an unknown, expired or used challenge or an unknown or used code
-   * @throws LoginThrottledException when too many codes were tried for this user
+   * @throws LoginThrottledException while the delay after a wrong code runs
+   * @throws AccountLockedException when the user's second factor is locked
    * @throws AuthException if storage or audit fails
    */
   LoginResult.Authenticated completeMfaWithRecoveryCode(String challengeToken, String recoveryCode, ClientInfo client)
@@ -126,8 +150,22 @@ public interface AuthService extends AutoCloseable {
   void logoutEverywhere(Principal principal) throws AuthException;
 
   /**
-   * Changes the principal's own password (admin only): verifies the current password, enforces the policy, persists the
-   * new hash and invalidates every token and session of the user, durably. Audited with actor and outcome.
+   * Changes the principal's own password: verifies the current password (per-user throttle applies), enforces the
+   * policy, persists the new hash and invalidates every token and session of the user, durably and on every instance.
+   * Audited as {@code auth.password.changed} with outcome.
+   *
+   * @param principal the user, from {@link #authenticate}
+   * @param currentPassword the current password
+   * @param newPassword the new password
+   * @throws InvalidCredentialsException if the current password is wrong
+   * @throws PasswordPolicyException if the new password violates the policy
+   * @throws AuthException if storage or audit fails
+   */
+  void changePassword(Principal principal, char[] currentPassword, char[] newPassword) throws AuthException;
+
+  /**
+   * {@link #changePassword} restricted to administrators (DESIGN §3), audited as {@code auth.password.reset}. To set
+   * another user's password use {@link UserAdministration#resetPassword}.
    *
    * @param principal an admin, from {@link #authenticate}
    * @param currentPassword the current password
@@ -149,7 +187,26 @@ public interface AuthService extends AutoCloseable {
   void requireRole(Principal principal, String role) throws ForbiddenException;
 
   /**
-   * Creates a new signing key id and signs new tokens with it; earlier keys keep verifying tokens they signed.
+   * Account administration acting as an authenticated administrator (audited with their user id).
+   *
+   * @param principal an admin, from {@link #authenticate}
+   * @return the administration
+   * @throws ForbiddenException if the principal is not an admin (audited)
+   */
+  UserAdministration admin(Principal principal) throws ForbiddenException;
+
+  /**
+   * Account administration for a local operator who has access to the database and keys (the {@code secureyeoman auth}
+   * command): no principal, audited as {@code operator:<name>}. Hosts must not expose it to remote callers.
+   *
+   * @param operator who acts, 1–64 chars of {@code [A-Za-z0-9._@-]} (e.g. the OS user name)
+   * @return the administration
+   */
+  UserAdministration operator(String operator);
+
+  /**
+   * Creates a new signing key id and signs new tokens with it (on every instance sharing the database); earlier keys
+   * keep verifying tokens they signed until those expire.
    *
    * @return the new key id
    * @throws AuthException if storage or audit fails
@@ -157,16 +214,21 @@ public interface AuthService extends AutoCloseable {
   String rotateSigningKey() throws AuthException;
 
   /**
-   * Starts TOTP enrollment: a new pending secret (encrypted at rest), valid for {@link AuthSettings#totpEnrollmentTtl()}.
+   * Starts TOTP enrollment after re-authentication by password (a stolen access token alone cannot enrol an
+   * authenticator): a new pending secret (encrypted at rest), valid for {@link AuthSettings#totpEnrollmentTtl()}.
    *
    * @param principal the user enrolling
+   * @param password the user's current password (not retained)
    * @return URI, manual key and QR code to show once
+   * @throws InvalidCredentialsException if the password is wrong
+   * @throws LoginThrottledException if the user's login bucket is empty
    * @throws AuthException if 2FA is already enabled, or storage or audit fails
    */
-  TotpEnrollment beginTotpEnrollment(Principal principal) throws AuthException;
+  TotpEnrollment beginTotpEnrollment(Principal principal, char[] password) throws AuthException;
 
   /**
-   * Confirms enrollment with the first code: 2FA is enabled, the code counts as used, 10 recovery codes are issued.
+   * Confirms enrollment with the first code: 2FA is enabled, the code counts as used, 10 recovery codes are issued, and
+   * every other session of the user ends.
    *
    * @param principal the user enrolling
    * @param code the first code from the app
@@ -177,12 +239,15 @@ public interface AuthService extends AutoCloseable {
   RecoveryCodes confirmTotpEnrollment(Principal principal, String code) throws AuthException;
 
   /**
-   * Disables 2FA; requires the password and a current code. Deletes the secret and recovery codes.
+   * Disables 2FA; requires the password and a current code. Deletes the secret and recovery codes and ends every other
+   * session of the user.
    *
    * @param principal the user
    * @param password the user's password
    * @param code a current TOTP code
    * @throws InvalidCredentialsException if either is wrong
+   * @throws LoginThrottledException while the delay after a wrong password or code runs
+   * @throws AccountLockedException when the user's second factor is locked
    * @throws AuthException if storage or audit fails
    */
   void disableTotp(Principal principal, char[] password, String code) throws AuthException;
@@ -207,7 +272,7 @@ public interface AuthService extends AutoCloseable {
    */
   boolean isTotpEnabled(String userId) throws AuthException;
 
-  /** Releases in-memory state; the database is owned by the caller. */
+  /** Writes pending audit summaries and releases in-memory state; the database is owned by the caller. */
   @Override
   void close();
 
@@ -229,8 +294,22 @@ public interface AuthService extends AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private SecureRandom random;
     private SecretStore secretStore;
+    private PasswordHasher passwordHasher;
 
     private Builder() {}
+
+    /**
+     * Sets the password hasher (default: {@link PasswordHasher#argon2id} with {@link AuthSettings#hashParameters()} and
+     * {@link AuthSettings#maxConcurrentHashes()}). A host that shares one hasher between this service and another
+     * component (for example a Spring {@code PasswordEncoder}) passes it here.
+     *
+     * @param passwordHasher the hasher
+     * @return this builder
+     */
+    public Builder passwordHasher(PasswordHasher passwordHasher) {
+      this.passwordHasher = Objects.requireNonNull(passwordHasher, "passwordHasher");
+      return this;
+    }
 
     /**
      * Sets the store that seals TOTP secrets (associated data {@code "totp-secret:v1:" + userId}). Default: {@link
@@ -346,7 +425,8 @@ public interface AuthService extends AutoCloseable {
           settings,
           clock,
           random == null ? new SecureRandom() : random,
-          secretStore);
+          secretStore,
+          passwordHasher);
     }
   }
 }

@@ -10,41 +10,83 @@ import java.util.Set;
 /**
  * Immutable settings of the {@link AuthService}. Defaults follow DESIGN §1 ({@code security.auth.*}): access token 15
  * min, session 24 h, remember-me 30 days, password minimum 32, login limit 5 per minute, TOTP issuer {@code SecureYeoman}
- * with window ±1.
+ * with window ±1. Build them with {@link #builder()} (each option once, checked when set); the canonical constructor
+ * applies the same checks, so no invalid value can exist.
+ *
+ * @param accessTokenTtl access token lifetime (1 s to 24 h, at most {@code sessionTtl}; default 15 min)
+ * @param sessionTtl session lifetime without remember-me (default 24 h)
+ * @param rememberMeTtl session lifetime with remember-me (at least {@code sessionTtl}; default 30 days)
+ * @param passwordPolicy policy for new passwords
+ * @param hashParameters Argon2id parameters for new hashes
+ * @param maxConcurrentHashes concurrent password hashes (1 to 1024; default: number of CPUs)
+ * @param loginRateLimitCapacity login attempts per user name and per client before throttling (default 5)
+ * @param loginRateLimitRefillPeriod time in which the whole login capacity refills (default 1 min)
+ * @param mfaChallengeTtl lifetime of an MFA or password-change challenge (at most 15 min; default 5 min)
+ * @param mfaMaxAttempts wrong codes one MFA challenge tolerates (1 to 10; default 5)
+ * @param totpIssuer issuer shown by authenticator apps (1–100 chars without ':'; default {@code SecureYeoman})
+ * @param totpWindow accepted TOTP steps either side of now (0 to 10; default 1)
+ * @param totpParameters TOTP algorithm, digits and period for new enrollments (default SHA1/6/30)
+ * @param totpEnrollmentTtl how long a pending TOTP secret waits for its first code (at most 1 h; default 10 min)
+ * @param tokenIssuer the {@code iss} claim of access tokens (1–128 chars; default {@code secureyeoman})
+ * @param revocationCheckInterval how stale this instance's view of revocations made by other instances sharing the
+ *     database may be (0 = read the database on every {@code authenticate}; at most 1 min; default 1 s)
+ * @param mfaFailureDelay wait imposed after the first consecutive second-factor failure of a user, doubled after each
+ *     further failure (0 disables the delay; at most 1 h; default 1 s)
+ * @param mfaMaxFailureDelay the cap of that doubling delay (at least {@code mfaFailureDelay}, at most 24 h; default 5 min)
+ * @param mfaLockoutThreshold consecutive second-factor failures after which the user's second factor is locked until an
+ *     administrator unlocks it (1 to 1000; default 10)
+ * @param auditFailureWindow window in which repeated unauthenticated failures with the same key (event, reason, client)
+ *     are counted instead of recorded one by one (0 records every failure; at most 1 h; default 1 min)
  */
-public final class AuthSettings {
-  private final Duration accessTokenTtl;
-  private final Duration sessionTtl;
-  private final Duration rememberMeTtl;
-  private final PasswordPolicy passwordPolicy;
-  private final PasswordHashParameters hashParameters;
-  private final int maxConcurrentHashes;
-  private final long loginRateLimitCapacity;
-  private final Duration loginRateLimitRefillPeriod;
-  private final Duration mfaChallengeTtl;
-  private final int mfaMaxAttempts;
-  private final String totpIssuer;
-  private final int totpWindow;
-  private final TotpParameters totpParameters;
-  private final Duration totpEnrollmentTtl;
-  private final String tokenIssuer;
+public record AuthSettings(
+    Duration accessTokenTtl,
+    Duration sessionTtl,
+    Duration rememberMeTtl,
+    PasswordPolicy passwordPolicy,
+    PasswordHashParameters hashParameters,
+    int maxConcurrentHashes,
+    long loginRateLimitCapacity,
+    Duration loginRateLimitRefillPeriod,
+    Duration mfaChallengeTtl,
+    int mfaMaxAttempts,
+    String totpIssuer,
+    int totpWindow,
+    TotpParameters totpParameters,
+    Duration totpEnrollmentTtl,
+    String tokenIssuer,
+    Duration revocationCheckInterval,
+    Duration mfaFailureDelay,
+    Duration mfaMaxFailureDelay,
+    int mfaLockoutThreshold,
+    Duration auditFailureWindow) {
 
-  private AuthSettings(Builder b) {
-    this.accessTokenTtl = b.accessTokenTtl;
-    this.sessionTtl = b.sessionTtl;
-    this.rememberMeTtl = b.rememberMeTtl;
-    this.passwordPolicy = b.passwordPolicy;
-    this.hashParameters = b.hashParameters;
-    this.maxConcurrentHashes = b.maxConcurrentHashes;
-    this.loginRateLimitCapacity = b.loginRateLimitCapacity;
-    this.loginRateLimitRefillPeriod = b.loginRateLimitRefillPeriod;
-    this.mfaChallengeTtl = b.mfaChallengeTtl;
-    this.mfaMaxAttempts = b.mfaMaxAttempts;
-    this.totpIssuer = b.totpIssuer;
-    this.totpWindow = b.totpWindow;
-    this.totpParameters = b.totpParameters;
-    this.totpEnrollmentTtl = b.totpEnrollmentTtl;
-    this.tokenIssuer = b.tokenIssuer;
+  /** Validates every value (the same checks the builder applies when an option is set). */
+  public AuthSettings {
+    checkAccessTokenTtl(accessTokenTtl);
+    positive("sessionTtl", sessionTtl);
+    positive("rememberMeTtl", rememberMeTtl);
+    Objects.requireNonNull(passwordPolicy, "passwordPolicy");
+    Objects.requireNonNull(hashParameters, "hashParameters");
+    checkMaxConcurrentHashes(maxConcurrentHashes);
+    checkLoginRateLimit(loginRateLimitCapacity, loginRateLimitRefillPeriod);
+    atMost("mfaChallengeTtl", positive("mfaChallengeTtl", mfaChallengeTtl), Duration.ofMinutes(15));
+    inRange("mfaMaxAttempts", mfaMaxAttempts, 1, 10);
+    checkTotpIssuer(totpIssuer);
+    inRange("totpWindow", totpWindow, 0, 10);
+    Objects.requireNonNull(totpParameters, "totpParameters");
+    atMost("totpEnrollmentTtl", positive("totpEnrollmentTtl", totpEnrollmentTtl), Duration.ofHours(1));
+    checkTokenIssuer(tokenIssuer);
+    atMost("revocationCheckInterval", nonNegative("revocationCheckInterval", revocationCheckInterval),
+        Duration.ofMinutes(1));
+    checkMfaFailureDelay(mfaFailureDelay, mfaMaxFailureDelay);
+    inRange("mfaLockoutThreshold", mfaLockoutThreshold, 1, 1000);
+    atMost("auditFailureWindow", nonNegative("auditFailureWindow", auditFailureWindow), Duration.ofHours(1));
+    if (rememberMeTtl.compareTo(sessionTtl) < 0) {
+      throw new IllegalArgumentException("rememberMeTtl must be >= sessionTtl");
+    }
+    if (accessTokenTtl.compareTo(sessionTtl) > 0) {
+      throw new IllegalArgumentException("accessTokenTtl must be <= sessionTtl");
+    }
   }
 
   /**
@@ -95,7 +137,7 @@ public final class AuthSettings {
   }
 
   /**
-   * Returns a builder initialised from these settings; options may be set once more each.
+   * Returns a builder initialised from these settings; each option may be set once more.
    *
    * @return a builder
    */
@@ -116,145 +158,84 @@ public final class AuthSettings {
     b.totpParameters = totpParameters;
     b.totpEnrollmentTtl = totpEnrollmentTtl;
     b.tokenIssuer = tokenIssuer;
+    b.revocationCheckInterval = revocationCheckInterval;
+    b.mfaFailureDelay = mfaFailureDelay;
+    b.mfaMaxFailureDelay = mfaMaxFailureDelay;
+    b.mfaLockoutThreshold = mfaLockoutThreshold;
+    b.auditFailureWindow = auditFailureWindow;
     return b;
   }
 
-  /**
-   * Access token lifetime (default 15 min), independent of the session lifetime.
-   *
-   * @return the TTL
-   */
-  public Duration accessTokenTtl() {
-    return accessTokenTtl;
+  // ------------------------------------------------------------------ checks shared by the constructor and the builder
+
+  private static Duration positive(String name, Duration d) {
+    Objects.requireNonNull(d, name);
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive, got " + d);
+    }
+    return d;
   }
 
-  /**
-   * Session lifetime without remember-me (default 24 h).
-   *
-   * @return the TTL
-   */
-  public Duration sessionTtl() {
-    return sessionTtl;
+  private static Duration nonNegative(String name, Duration d) {
+    Objects.requireNonNull(d, name);
+    if (d.isNegative()) {
+      throw new IllegalArgumentException(name + " must not be negative, got " + d);
+    }
+    return d;
   }
 
-  /**
-   * Session lifetime with remember-me (default 30 days).
-   *
-   * @return the TTL
-   */
-  public Duration rememberMeTtl() {
-    return rememberMeTtl;
+  private static Duration atMost(String name, Duration d, Duration max) {
+    if (d.compareTo(max) > 0) {
+      throw new IllegalArgumentException(name + " must be at most " + max + ", got " + d);
+    }
+    return d;
   }
 
-  /**
-   * Policy for new passwords.
-   *
-   * @return the policy
-   */
-  public PasswordPolicy passwordPolicy() {
-    return passwordPolicy;
+  private static int inRange(String name, int v, int min, int max) {
+    if (v < min || v > max) {
+      throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "], got " + v);
+    }
+    return v;
   }
 
-  /**
-   * Argon2id parameters for new hashes.
-   *
-   * @return the parameters
-   */
-  public PasswordHashParameters hashParameters() {
-    return hashParameters;
+  private static void checkAccessTokenTtl(Duration ttl) {
+    atMost("accessTokenTtl", positive("accessTokenTtl", ttl), Duration.ofHours(24));
   }
 
-  /**
-   * Maximum concurrent password hashes.
-   *
-   * @return the bound
-   */
-  public int maxConcurrentHashes() {
-    return maxConcurrentHashes;
+  private static void checkMaxConcurrentHashes(int max) {
+    inRange("maxConcurrentHashes", max, 1, 1024);
   }
 
-  /**
-   * Login attempts allowed per user name and per client before throttling (default 5).
-   *
-   * @return the bucket capacity
-   */
-  public long loginRateLimitCapacity() {
-    return loginRateLimitCapacity;
+  private static void checkLoginRateLimit(long capacity, Duration refillPeriod) {
+    if (capacity < 1 || capacity > 1_000_000) {
+      throw new IllegalArgumentException("loginRateLimit.capacity must be in [1, 1000000], got " + capacity);
+    }
+    positive("loginRateLimit.refillPeriod", refillPeriod);
   }
 
-  /**
-   * Period in which the whole capacity refills (default 1 min).
-   *
-   * @return the refill period
-   */
-  public Duration loginRateLimitRefillPeriod() {
-    return loginRateLimitRefillPeriod;
+  private static void checkTotpIssuer(String issuer) {
+    Objects.requireNonNull(issuer, "totpIssuer");
+    if (issuer.isBlank() || issuer.length() > 100 || issuer.indexOf(':') >= 0) {
+      throw new IllegalArgumentException("totpIssuer must be 1-100 chars without ':'");
+    }
   }
 
-  /**
-   * Lifetime of an MFA challenge token (default 5 min).
-   *
-   * @return the TTL
-   */
-  public Duration mfaChallengeTtl() {
-    return mfaChallengeTtl;
+  private static void checkTokenIssuer(String issuer) {
+    Objects.requireNonNull(issuer, "tokenIssuer");
+    if (issuer.isBlank() || issuer.length() > 128) {
+      throw new IllegalArgumentException("tokenIssuer must be 1-128 chars");
+    }
   }
 
-  /**
-   * Wrong codes accepted per MFA challenge before it dies (default 5).
-   *
-   * @return the limit
-   */
-  public int mfaMaxAttempts() {
-    return mfaMaxAttempts;
+  private static void checkMfaFailureDelay(Duration delay, Duration max) {
+    atMost("mfaFailureDelay", nonNegative("mfaFailureDelay", delay), Duration.ofHours(1));
+    atMost("mfaMaxFailureDelay", nonNegative("mfaMaxFailureDelay", max), Duration.ofHours(24));
+    if (max.compareTo(delay) < 0) {
+      throw new IllegalArgumentException("mfaMaxFailureDelay must be >= mfaFailureDelay, got " + max + " < " + delay);
+    }
   }
 
-  /**
-   * Issuer shown by authenticator apps (default {@code SecureYeoman}).
-   *
-   * @return the issuer
-   */
-  public String totpIssuer() {
-    return totpIssuer;
-  }
-
-  /**
-   * Accepted TOTP steps either side of now (default 1).
-   *
-   * @return the window
-   */
-  public int totpWindow() {
-    return totpWindow;
-  }
-
-  /**
-   * TOTP algorithm, digits and period for new enrollments (default SHA1/6/30 for app compatibility).
-   *
-   * @return the parameters
-   */
-  public TotpParameters totpParameters() {
-    return totpParameters;
-  }
-
-  /**
-   * How long a pending TOTP secret waits for its first code (default 10 min).
-   *
-   * @return the TTL
-   */
-  public Duration totpEnrollmentTtl() {
-    return totpEnrollmentTtl;
-  }
-
-  /**
-   * The {@code iss} claim of access tokens (default {@code secureyeoman}).
-   *
-   * @return the issuer
-   */
-  public String tokenIssuer() {
-    return tokenIssuer;
-  }
-
-  /** Validating builder; each option may be set once. */
+  /** Validating builder; each option may be set once, and a bad value is refused when it is set. */
   public static final class Builder {
     private final Set<String> set = new HashSet<>();
     private Duration accessTokenTtl = Duration.ofMinutes(15);
@@ -262,7 +243,7 @@ public final class AuthSettings {
     private Duration rememberMeTtl = Duration.ofDays(30);
     private PasswordPolicy passwordPolicy = PasswordPolicy.defaults();
     private PasswordHashParameters hashParameters = PasswordHashParameters.defaults();
-    private int maxConcurrentHashes = Math.max(1, Runtime.getRuntime().availableProcessors());
+    private int maxConcurrentHashes = Math.max(1, Math.min(1024, Runtime.getRuntime().availableProcessors()));
     private long loginRateLimitCapacity = 5;
     private Duration loginRateLimitRefillPeriod = Duration.ofMinutes(1);
     private Duration mfaChallengeTtl = Duration.ofMinutes(5);
@@ -272,6 +253,11 @@ public final class AuthSettings {
     private TotpParameters totpParameters = TotpParameters.defaults();
     private Duration totpEnrollmentTtl = Duration.ofMinutes(10);
     private String tokenIssuer = "secureyeoman";
+    private Duration revocationCheckInterval = Duration.ofSeconds(1);
+    private Duration mfaFailureDelay = Duration.ofSeconds(1);
+    private Duration mfaMaxFailureDelay = Duration.ofMinutes(5);
+    private int mfaLockoutThreshold = 10;
+    private Duration auditFailureWindow = Duration.ofMinutes(1);
 
     private Builder() {}
 
@@ -279,14 +265,6 @@ public final class AuthSettings {
       if (!set.add(name)) {
         throw new IllegalStateException(name + " was already set");
       }
-    }
-
-    private static Duration positive(String name, Duration d) {
-      Objects.requireNonNull(d, name);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, got " + d);
-      }
-      return d;
     }
 
     /**
@@ -297,10 +275,7 @@ public final class AuthSettings {
      */
     public Builder accessTokenTtl(Duration ttl) {
       once("accessTokenTtl");
-      positive("accessTokenTtl", ttl);
-      if (ttl.compareTo(Duration.ofHours(24)) > 0) {
-        throw new IllegalArgumentException("accessTokenTtl must be at most PT24H, got " + ttl);
-      }
+      checkAccessTokenTtl(ttl);
       this.accessTokenTtl = ttl;
       return this;
     }
@@ -361,9 +336,7 @@ public final class AuthSettings {
      */
     public Builder maxConcurrentHashes(int max) {
       once("maxConcurrentHashes");
-      if (max < 1 || max > 1024) {
-        throw new IllegalArgumentException("maxConcurrentHashes must be in [1, 1024], got " + max);
-      }
+      checkMaxConcurrentHashes(max);
       this.maxConcurrentHashes = max;
       return this;
     }
@@ -377,27 +350,21 @@ public final class AuthSettings {
      */
     public Builder loginRateLimit(long capacity, Duration refillPeriod) {
       once("loginRateLimit");
-      if (capacity < 1 || capacity > 1_000_000) {
-        throw new IllegalArgumentException("loginRateLimit.capacity must be in [1, 1000000], got " + capacity);
-      }
-      this.loginRateLimitRefillPeriod = positive("loginRateLimit.refillPeriod", refillPeriod);
+      checkLoginRateLimit(capacity, refillPeriod);
+      this.loginRateLimitRefillPeriod = refillPeriod;
       this.loginRateLimitCapacity = capacity;
       return this;
     }
 
     /**
-     * Sets the MFA challenge lifetime (at most 15 min).
+     * Sets the lifetime of MFA and password-change challenges (at most 15 min).
      *
      * @param ttl the lifetime
      * @return this builder
      */
     public Builder mfaChallengeTtl(Duration ttl) {
       once("mfaChallengeTtl");
-      positive("mfaChallengeTtl", ttl);
-      if (ttl.compareTo(Duration.ofMinutes(15)) > 0) {
-        throw new IllegalArgumentException("mfaChallengeTtl must be at most PT15M, got " + ttl);
-      }
-      this.mfaChallengeTtl = ttl;
+      this.mfaChallengeTtl = atMost("mfaChallengeTtl", positive("mfaChallengeTtl", ttl), Duration.ofMinutes(15));
       return this;
     }
 
@@ -409,10 +376,7 @@ public final class AuthSettings {
      */
     public Builder mfaMaxAttempts(int attempts) {
       once("mfaMaxAttempts");
-      if (attempts < 1 || attempts > 10) {
-        throw new IllegalArgumentException("mfaMaxAttempts must be in [1, 10], got " + attempts);
-      }
-      this.mfaMaxAttempts = attempts;
+      this.mfaMaxAttempts = inRange("mfaMaxAttempts", attempts, 1, 10);
       return this;
     }
 
@@ -424,10 +388,7 @@ public final class AuthSettings {
      */
     public Builder totpIssuer(String issuer) {
       once("totpIssuer");
-      Objects.requireNonNull(issuer, "totpIssuer");
-      if (issuer.isBlank() || issuer.length() > 100 || issuer.indexOf(':') >= 0) {
-        throw new IllegalArgumentException("totpIssuer must be 1-100 chars without ':'");
-      }
+      checkTotpIssuer(issuer);
       this.totpIssuer = issuer;
       return this;
     }
@@ -440,10 +401,7 @@ public final class AuthSettings {
      */
     public Builder totpWindow(int window) {
       once("totpWindow");
-      if (window < 0 || window > 10) {
-        throw new IllegalArgumentException("totpWindow must be in [0, 10], got " + window);
-      }
-      this.totpWindow = window;
+      this.totpWindow = inRange("totpWindow", window, 0, 10);
       return this;
     }
 
@@ -467,11 +425,7 @@ public final class AuthSettings {
      */
     public Builder totpEnrollmentTtl(Duration ttl) {
       once("totpEnrollmentTtl");
-      positive("totpEnrollmentTtl", ttl);
-      if (ttl.compareTo(Duration.ofHours(1)) > 0) {
-        throw new IllegalArgumentException("totpEnrollmentTtl must be at most PT1H, got " + ttl);
-      }
-      this.totpEnrollmentTtl = ttl;
+      this.totpEnrollmentTtl = atMost("totpEnrollmentTtl", positive("totpEnrollmentTtl", ttl), Duration.ofHours(1));
       return this;
     }
 
@@ -483,11 +437,56 @@ public final class AuthSettings {
      */
     public Builder tokenIssuer(String issuer) {
       once("tokenIssuer");
-      Objects.requireNonNull(issuer, "tokenIssuer");
-      if (issuer.isBlank() || issuer.length() > 128) {
-        throw new IllegalArgumentException("tokenIssuer must be 1-128 chars");
-      }
+      checkTokenIssuer(issuer);
       this.tokenIssuer = issuer;
+      return this;
+    }
+
+    /**
+     * Sets the revocation bound between instances sharing the database: a logout, reset or key rotation made by another
+     * instance is seen here at most this long after it committed. {@link Duration#ZERO} reads the database on every
+     * {@code authenticate} (0 to 1 min).
+     *
+     * @param interval the bound
+     * @return this builder
+     */
+    public Builder revocationCheckInterval(Duration interval) {
+      once("revocationCheckInterval");
+      this.revocationCheckInterval =
+          atMost("revocationCheckInterval", nonNegative("revocationCheckInterval", interval), Duration.ofMinutes(1));
+      return this;
+    }
+
+    /**
+     * Sets the second-factor brute-force protection (RFC 4226 §7.3): after the k-th consecutive failure of a user the
+     * next attempt waits {@code min(max, delay × 2^(k-1))}; at {@code lockoutThreshold} failures the second factor is
+     * locked until an administrator unlocks it. A success resets the count.
+     *
+     * @param delay the first wait (0 to 1 h; 0 disables the waits, not the lockout)
+     * @param max the cap of the doubling wait (at least {@code delay}, at most 24 h)
+     * @param lockoutThreshold failures that lock (1 to 1000)
+     * @return this builder
+     */
+    public Builder mfaBruteForceProtection(Duration delay, Duration max, int lockoutThreshold) {
+      once("mfaBruteForceProtection");
+      checkMfaFailureDelay(delay, max);
+      this.mfaLockoutThreshold = inRange("mfaLockoutThreshold", lockoutThreshold, 1, 1000);
+      this.mfaFailureDelay = delay;
+      this.mfaMaxFailureDelay = max;
+      return this;
+    }
+
+    /**
+     * Sets the aggregation window of unauthenticated failures (junk tokens and challenges, throttled logins, unknown user
+     * names): the first one per key and window is recorded, the rest are counted into one {@code auth.audit.summary}
+     * event (0 records every failure; at most 1 h).
+     *
+     * @param window the window
+     * @return this builder
+     */
+    public Builder auditFailureWindow(Duration window) {
+      once("auditFailureWindow");
+      this.auditFailureWindow = atMost("auditFailureWindow", nonNegative("auditFailureWindow", window), Duration.ofHours(1));
       return this;
     }
 
@@ -498,13 +497,27 @@ public final class AuthSettings {
      * @throws IllegalArgumentException if rememberMeTtl is shorter than sessionTtl or accessTokenTtl exceeds sessionTtl
      */
     public AuthSettings build() {
-      if (rememberMeTtl.compareTo(sessionTtl) < 0) {
-        throw new IllegalArgumentException("rememberMeTtl must be >= sessionTtl");
-      }
-      if (accessTokenTtl.compareTo(sessionTtl) > 0) {
-        throw new IllegalArgumentException("accessTokenTtl must be <= sessionTtl");
-      }
-      return new AuthSettings(this);
+      return new AuthSettings(
+          accessTokenTtl,
+          sessionTtl,
+          rememberMeTtl,
+          passwordPolicy,
+          hashParameters,
+          maxConcurrentHashes,
+          loginRateLimitCapacity,
+          loginRateLimitRefillPeriod,
+          mfaChallengeTtl,
+          mfaMaxAttempts,
+          totpIssuer,
+          totpWindow,
+          totpParameters,
+          totpEnrollmentTtl,
+          tokenIssuer,
+          revocationCheckInterval,
+          mfaFailureDelay,
+          mfaMaxFailureDelay,
+          mfaLockoutThreshold,
+          auditFailureWindow);
     }
   }
 }

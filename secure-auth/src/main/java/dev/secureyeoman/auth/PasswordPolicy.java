@@ -13,10 +13,12 @@ import java.util.Set;
 /**
  * Length-based password policy (NIST SP 800-63B style: length bounds and a blocklist, no composition rules).
  *
- * <p>Lengths count Unicode code points, so a password of emoji is measured the way a user sees it.
+ * <p>Lengths count Unicode code points, so a password of emoji is measured the way a user sees it. The {@link
+ * AuthService} applies the policy to the NFKC-normalised password (the form that is hashed).
  *
  * @param minLength minimum length in code points (at least 8)
- * @param maxLength maximum length in code points (at least 64 and at least {@code minLength})
+ * @param maxLength maximum length in code points (at least 64 and at least {@code minLength}, at most {@link
+ *     #MAX_LENGTH})
  * @param blocklist lower-cased passwords that are refused regardless of length
  */
 public record PasswordPolicy(int minLength, int maxLength, Set<String> blocklist) {
@@ -27,13 +29,20 @@ public record PasswordPolicy(int minLength, int maxLength, Set<String> blocklist
   /** Default maximum length; long enough for passphrases, short enough to bound hashing cost. */
   public static final int DEFAULT_MAX_LENGTH = 256;
 
+  /**
+   * The hard maximum of every password, in code points (1 024): longer input is refused at login before it is encoded
+   * or hashed, so password length cannot be used to exhaust memory.
+   */
+  public static final int MAX_LENGTH = 1024;
+
   /** Validates the bounds. */
   public PasswordPolicy {
     if (minLength < 8) {
       throw new IllegalArgumentException("minLength must be >= 8, got " + minLength);
     }
-    if (maxLength < 64 || maxLength < minLength) {
-      throw new IllegalArgumentException("maxLength must be >= 64 and >= minLength, got " + maxLength);
+    if (maxLength < 64 || maxLength < minLength || maxLength > MAX_LENGTH) {
+      throw new IllegalArgumentException(
+          "maxLength must be >= 64, >= minLength and <= " + MAX_LENGTH + ", got " + maxLength);
     }
     blocklist = blocklist == null ? Set.of() : Set.copyOf(blocklist);
   }

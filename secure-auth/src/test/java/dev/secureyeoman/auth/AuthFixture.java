@@ -22,6 +22,7 @@ public final class AuthFixture {
   public final byte[] masterKey = new byte[32];
   public AuthSettings settings;
   public dev.secureyeoman.core.crypto.SecretStore secretStore;
+  public PasswordHasher passwordHasher;
 
   public AuthFixture(Path dir) {
     this(dir, AuthSettings.builder().hashParameters(CHEAP).build());
@@ -50,6 +51,9 @@ public final class AuthFixture {
     if (secretStore != null) {
       b.secretStore(secretStore);
     }
+    if (passwordHasher != null) {
+      b.passwordHasher(passwordHasher);
+    }
     return b.build();
   }
 
@@ -65,6 +69,20 @@ public final class AuthFixture {
       throws AuthException {
     LoginResult r = s.login(user, pw.toCharArray(), rememberMe, CLIENT);
     return (LoginResult.Authenticated) r;
+  }
+
+  /** Enrols TOTP for the principal (password re-authentication included) and returns the raw secret. */
+  public byte[] enrollTotp(AuthService s, Principal p, String password) throws AuthException {
+    byte[] secret =
+        dev.secureyeoman.auth.totp.Base32.decode(s.beginTotpEnrollment(p, password.toCharArray()).manualEntryKey());
+    s.confirmTotpEnrollment(p, totp(secret));
+    return secret;
+  }
+
+  /** The TOTP code of {@code secret} at the fixture's current time (default parameters). */
+  public String totp(byte[] secret) {
+    return dev.secureyeoman.auth.totp.TotpService.generate(
+        secret, clock.instant(), dev.secureyeoman.auth.totp.TotpParameters.defaults());
   }
 
   public void advance(Duration d) {

@@ -10,10 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.secureyeoman.audit.AuditEvent;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@org.junit.jupiter.api.Timeout(value = 120, unit = java.util.concurrent.TimeUnit.SECONDS)
 class PasswordResetTest {
   static final String NEW_PASSWORD = "a brand new passphrase that is long enough";
   @TempDir Path dir;
@@ -95,6 +98,77 @@ class PasswordResetTest {
       assertThrows(InvalidCredentialsException.class, () -> AuthFixture.login(s, "admin", ADMIN_PASSWORD, false));
       AuthTokens fresh = AuthFixture.login(s, "admin", NEW_PASSWORD, false).tokens();
       assertTrue(s.authenticate(fresh.accessToken()).hasRole(Principal.ROLE_ADMIN));
+    }
+  }
+
+  /** Resets the admin's password (two sessions open) and returns the earlier tokens. */
+  private static AuthTokens[] resetWithTwoSessions(AuthService s) throws Exception {
+    AuthFixture.createAdmin(s);
+    AuthTokens t1 = AuthFixture.login(s, "admin", ADMIN_PASSWORD, true).tokens();
+    AuthTokens t2 = AuthFixture.login(s, "admin", ADMIN_PASSWORD, false).tokens();
+    s.resetPassword(s.authenticate(t1.accessToken()), ADMIN_PASSWORD.toCharArray(), NEW_PASSWORD.toCharArray());
+    return new AuthTokens[] {t1, t2};
+  }
+
+  private static void sql(AuthFixture f, String statement) throws Exception {
+    try (Connection c = f.dataSource().getConnection();
+        Statement st = c.createStatement()) {
+      st.executeUpdate(statement);
+    }
+  }
+
+  @Test
+  void resetPassword_tokenVersionAlone_rejectsEveryEarlierTokenAfterRestart() throws Exception {
+    AuthFixture f = new AuthFixture(dir);
+    AuthTokens[] before;
+    try (AuthService s = f.open()) {
+      before = resetWithTwoSessions(s);
+    }
+    // take the session revocations away: only the persisted token version is left to reject the old tokens
+    sql(f, "UPDATE sessions SET revoked_at = NULL, revoke_reason = NULL");
+    try (AuthService s = f.open()) {
+      assertRejected(s, before);
+      // control: the same service accepts a token of the current version
+      assertEquals("admin", s.authenticate(AuthFixture.login(s, "admin", NEW_PASSWORD, false).tokens().accessToken())
+          .username());
+    }
+  }
+
+  @Test
+  void resetPassword_revokedSessionsAlone_rejectEveryEarlierTokenAfterRestart() throws Exception {
+    AuthFixture f = new AuthFixture(dir);
+    AuthTokens[] before;
+    try (AuthService s = f.open()) {
+      before = resetWithTwoSessions(s);
+    }
+    // roll the token version back: only the revoked sessions are left to reject the old tokens
+    sql(f, "UPDATE users SET token_version = 0");
+    try (AuthService s = f.open()) {
+      assertRejected(s, before);
+      assertEquals("admin", s.authenticate(AuthFixture.login(s, "admin", NEW_PASSWORD, false).tokens().accessToken())
+          .username());
+    }
+  }
+
+  @Test
+  void resetPassword_onAnotherInstance_rejectedHereWithinTheBound() throws Exception {
+    AuthFixture f = new AuthFixture(dir);
+    try (AuthService a = f.open()) {
+      AuthFixture.createAdmin(a);
+      AuthTokens before = AuthFixture.login(a, "admin", ADMIN_PASSWORD, true).tokens();
+      assertTrue(a.authenticate(before.accessToken()).hasRole(Principal.ROLE_ADMIN));
+      try (ChildAuth b = ChildAuth.start(f)) {
+        String[] onB = b.call("login", "admin", ADMIN_PASSWORD);
+        b.call("reset", onB[0], ADMIN_PASSWORD, NEW_PASSWORD);
+        assertThrows(InvalidTokenException.class, () -> a.refresh(before.refreshToken(), CLIENT));
+        f.advance(AuthSettings.defaults().revocationCheckInterval());
+        assertThrows(InvalidTokenException.class, () -> a.authenticate(before.accessToken()));
+        assertThrows(InvalidCredentialsException.class, () -> AuthFixture.login(a, "admin", ADMIN_PASSWORD, false));
+        // and the other way round: a login on this instance with the new password works on B
+        String fresh = AuthFixture.login(a, "admin", NEW_PASSWORD, false).tokens().accessToken();
+        assertEquals("admin", b.call("auth", fresh)[0]);
+        assertThrows(ChildAuth.ChildException.class, () -> b.call("auth", before.accessToken()));
+      }
     }
   }
 

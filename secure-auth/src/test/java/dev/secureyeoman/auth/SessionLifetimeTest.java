@@ -116,15 +116,18 @@ class SessionLifetimeTest {
   @Test
   void logout_endsSession_logoutEverywhere_endsAll() throws Exception {
     AuthFixture f = new AuthFixture(dir);
+    AuthTokens a;
+    AuthTokens b;
+    AuthTokens c;
     try (AuthService s = f.open()) {
       AuthFixture.createBob(s);
-      AuthTokens a = AuthFixture.login(s, "bob", USER_PASSWORD, false).tokens();
-      AuthTokens b = AuthFixture.login(s, "bob", USER_PASSWORD, false).tokens();
+      a = AuthFixture.login(s, "bob", USER_PASSWORD, false).tokens();
+      b = AuthFixture.login(s, "bob", USER_PASSWORD, false).tokens();
       s.logout(s.authenticate(a.accessToken()));
       assertThrows(InvalidTokenException.class, () -> s.authenticate(a.accessToken()));
       assertThrows(InvalidTokenException.class, () -> s.refresh(a.refreshToken(), CLIENT));
       Principal pb = s.authenticate(b.accessToken());
-      AuthTokens c = AuthFixture.login(s, "bob", USER_PASSWORD, false).tokens();
+      c = AuthFixture.login(s, "bob", USER_PASSWORD, false).tokens();
       s.logoutEverywhere(pb);
       assertThrows(InvalidTokenException.class, () -> s.authenticate(b.accessToken()));
       assertThrows(InvalidTokenException.class, () -> s.authenticate(c.accessToken()));
@@ -132,9 +135,16 @@ class SessionLifetimeTest {
       assertEquals(1, f.audit.named("auth.logout").size());
       assertEquals(1, f.audit.named("auth.logout.everywhere").size());
     }
-    // revoked sessions stay revoked after a restart
+    // revoked sessions stay revoked after a restart: every access token and every unused refresh token of a, b and c
     try (AuthService s = f.open()) {
-      assertTrue(s.authenticate(AuthFixture.login(s, "bob", USER_PASSWORD, false).tokens().accessToken()) != null);
+      for (AuthTokens t : new AuthTokens[] {a, b, c}) {
+        assertThrows(InvalidTokenException.class, () -> s.authenticate(t.accessToken()));
+      }
+      assertThrows(InvalidTokenException.class, () -> s.refresh(b.refreshToken(), CLIENT));
+      // control: a fresh login works, so the rejections above are not a broken service
+      AuthTokens fresh = AuthFixture.login(s, "bob", USER_PASSWORD, false).tokens();
+      assertEquals("bob", s.authenticate(fresh.accessToken()).username());
+      s.refresh(fresh.refreshToken(), CLIENT);
     }
   }
 

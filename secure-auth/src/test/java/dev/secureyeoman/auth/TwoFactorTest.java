@@ -39,17 +39,24 @@ import org.junit.jupiter.api.io.TempDir;
 class TwoFactorTest {
   @TempDir Path dir;
 
-  /** Generous throttling so the concurrency tests measure replay protection, not the rate limit. */
+  /**
+   * Generous throttling and no failure delay or lockout within reach, so the concurrency tests measure replay protection
+   * and the per-challenge cap, not the rate limits ({@link MfaBruteForceTest} covers those).
+   */
   private AuthFixture fixture() {
     return new AuthFixture(
         dir,
-        AuthSettings.builder().hashParameters(AuthFixture.CHEAP).loginRateLimit(100, Duration.ofMinutes(1)).build());
+        AuthSettings.builder()
+            .hashParameters(AuthFixture.CHEAP)
+            .loginRateLimit(100, Duration.ofMinutes(1))
+            .mfaBruteForceProtection(Duration.ZERO, Duration.ZERO, 1000)
+            .build());
   }
 
   /** Enrolls bob and returns his raw secret; the clock is moved one period past the confirmation code. */
   private static byte[] enroll(AuthFixture f, AuthService s, String user, String pw) throws Exception {
     Principal p = s.authenticate(AuthFixture.login(s, user, pw, false).tokens().accessToken());
-    TotpEnrollment e = s.beginTotpEnrollment(p);
+    TotpEnrollment e = s.beginTotpEnrollment(p, pw.toCharArray());
     byte[] secret = Base32.decode(e.manualEntryKey());
     assertTrue(e.otpauthUri().contains("secret=" + e.manualEntryKey()));
     assertFalse(e.toString().contains(e.manualEntryKey()));
@@ -142,12 +149,35 @@ class TwoFactorTest {
   }
 
   @Test
+  void challenge_32ConcurrentWrongCodes_onlyMaxAttemptsChecked_thenDead() throws Exception {
+    AuthFixture f = fixture();
+    try (AuthService s = f.open()) {
+      AuthFixture.createBob(s);
+      byte[] secret = enroll(f, s, "bob", USER_PASSWORD);
+      String ch = challenge(s, "bob", USER_PASSWORD, false);
+      String good = code(f, secret);
+      String wrong = good.equals("000000") ? "111111" : "000000";
+      assertEquals(0, race(java.util.Collections.nCopies(32, ch), c -> s.completeMfa(c, wrong, CLIENT)));
+      // the cap is taken in the database before a code is checked: exactly 5 of the 32 codes were compared
+      assertEquals(5, reasons(f, "wrong_code"), "codes checked");
+      assertEquals(27, reasons(f, "challenge_attempts_exhausted"), "refused before checking");
+      assertThrows(InvalidCredentialsException.class, () -> s.completeMfa(ch, good, CLIENT));
+      // control: a new challenge with the right code works
+      s.completeMfa(challenge(s, "bob", USER_PASSWORD, false), good, CLIENT);
+    }
+  }
+
+  private static long reasons(AuthFixture f, String reason) {
+    return f.audit.named("auth.mfa.failure").stream().filter(e -> reason.equals(e.metadata().get("reason"))).count();
+  }
+
+  @Test
   void replay_sameCodeTwice_secondRejected_andEnrollmentCodeCountsAsUsed() throws Exception {
     AuthFixture f = fixture();
     try (AuthService s = f.open()) {
       AuthFixture.createBob(s);
       Principal p = s.authenticate(AuthFixture.login(s, "bob", USER_PASSWORD, false).tokens().accessToken());
-      byte[] secret = Base32.decode(s.beginTotpEnrollment(p).manualEntryKey());
+      byte[] secret = Base32.decode(s.beginTotpEnrollment(p, USER_PASSWORD.toCharArray()).manualEntryKey());
       String first = code(f, secret);
       s.confirmTotpEnrollment(p, first);
       // the confirmation code cannot log in
@@ -191,7 +221,7 @@ class TwoFactorTest {
     try (AuthService s = f.open()) {
       AuthFixture.createBob(s);
       Principal p = s.authenticate(AuthFixture.login(s, "bob", USER_PASSWORD, false).tokens().accessToken());
-      byte[] secret = Base32.decode(s.beginTotpEnrollment(p).manualEntryKey());
+      byte[] secret = Base32.decode(s.beginTotpEnrollment(p, USER_PASSWORD.toCharArray()).manualEntryKey());
       RecoveryCodes rc = s.confirmTotpEnrollment(p, code(f, secret));
       for (String code : rc.codes()) {
         assertTrue(code.matches("[A-Z2-7]{4}(-[A-Z2-7]{4}){5}"), code); // 24 Base32 chars = 120 bits
@@ -328,7 +358,7 @@ class TwoFactorTest {
     try (AuthService s = f.open()) {
       AuthFixture.createBob(s);
       Principal p = s.authenticate(AuthFixture.login(s, "bob", USER_PASSWORD, false).tokens().accessToken());
-      TotpEnrollment e = s.beginTotpEnrollment(p);
+      TotpEnrollment e = s.beginTotpEnrollment(p, USER_PASSWORD.toCharArray());
       assertEquals(f.clock.instant().plus(Duration.ofMinutes(10)), e.expiresAt());
       byte[] secret = Base32.decode(e.manualEntryKey());
       String good = code(f, secret);
@@ -341,11 +371,58 @@ class TwoFactorTest {
       // without 2FA the login still returns tokens directly
       assertInstanceOf(LoginResult.Authenticated.class, s.login("bob", USER_PASSWORD.toCharArray(), false, CLIENT));
       // a new enrollment works, and a second one while enabled is refused
-      TotpEnrollment e2 = s.beginTotpEnrollment(p);
+      TotpEnrollment e2 = s.beginTotpEnrollment(p, USER_PASSWORD.toCharArray());
       assertNotEquals(e.manualEntryKey(), e2.manualEntryKey());
       s.confirmTotpEnrollment(p, code(f, Base32.decode(e2.manualEntryKey())));
-      assertThrows(AuthException.class, () -> s.beginTotpEnrollment(p));
+      assertThrows(AuthException.class, () -> s.beginTotpEnrollment(p, USER_PASSWORD.toCharArray()));
       assertEquals(1, f.audit.named("auth.totp.enabled").size());
+    }
+  }
+
+  @Test
+  void enrollment_stolenAccessTokenAlone_cannotEnrol_andEnablingEndsOtherSessions() throws Exception {
+    AuthFixture f = fixture();
+    try (AuthService s = f.open()) {
+      AuthFixture.createBob(s);
+      AuthTokens victimElsewhere = AuthFixture.login(s, "bob", USER_PASSWORD, false).tokens();
+      AuthTokens stolen = AuthFixture.login(s, "bob", USER_PASSWORD, false).tokens();
+      Principal attacker = s.authenticate(stolen.accessToken());
+      // the attacker holds a valid access token but not the password: no authenticator can be enrolled
+      assertThrows(
+          InvalidCredentialsException.class,
+          () -> s.beginTotpEnrollment(attacker, "a guess at bob's password, long".toCharArray()));
+      assertThrows(InvalidCredentialsException.class, () -> s.confirmTotpEnrollment(attacker, "123456"));
+      assertFalse(s.isTotpEnabled(attacker.userId()));
+      assertEquals("wrong_current_password",
+          f.audit.named("auth.totp.enrollment_failed").get(0).metadata().get("reason"));
+      // the user, re-authenticated by password, enrols; every other session ends, the current one stays
+      AuthTokens mine = AuthFixture.login(s, "bob", USER_PASSWORD, false).tokens();
+      Principal p = s.authenticate(mine.accessToken());
+      byte[] secret = Base32.decode(s.beginTotpEnrollment(p, USER_PASSWORD.toCharArray()).manualEntryKey());
+      s.confirmTotpEnrollment(p, code(f, secret));
+      for (AuthTokens t : new AuthTokens[] {victimElsewhere, stolen}) {
+        assertThrows(InvalidTokenException.class, () -> s.authenticate(t.accessToken()));
+        assertThrows(InvalidTokenException.class, () -> s.refresh(t.refreshToken(), CLIENT));
+      }
+      assertEquals("bob", s.authenticate(mine.accessToken()).username());
+      assertEquals(2L, f.audit.named("auth.totp.enabled").get(0).metadata().get("sessions_ended"));
+    }
+  }
+
+  @Test
+  void disable_endsOtherSessions_keepsTheCurrentOne() throws Exception {
+    AuthFixture f = fixture();
+    try (AuthService s = f.open()) {
+      AuthFixture.createBob(s);
+      byte[] secret = enroll(f, s, "bob", USER_PASSWORD);
+      AuthTokens other = s.completeMfa(challenge(s, "bob", USER_PASSWORD, false), code(f, secret), CLIENT).tokens();
+      f.advance(Duration.ofSeconds(30));
+      AuthTokens mine = s.completeMfa(challenge(s, "bob", USER_PASSWORD, false), code(f, secret), CLIENT).tokens();
+      f.advance(Duration.ofSeconds(30));
+      s.disableTotp(s.authenticate(mine.accessToken()), USER_PASSWORD.toCharArray(), code(f, secret));
+      assertThrows(InvalidTokenException.class, () -> s.authenticate(other.accessToken()));
+      assertThrows(InvalidTokenException.class, () -> s.refresh(other.refreshToken(), CLIENT));
+      assertEquals("bob", s.authenticate(mine.accessToken()).username());
     }
   }
 

@@ -34,7 +34,7 @@ public final class SecureYeomanCli implements Runnable {
 
   /** Subcommand classes, added by the issues that deliver them. */
   static final Class<?>[] SUBCOMMANDS = {
-    ConfigCommand.class, AuditCommand.class, TotpCommand.class, SandboxCommand.class,
+    ConfigCommand.class, AuditCommand.class, TotpCommand.class, SandboxCommand.class, AuthCommand.class,
     ReleaseNotesCommand.class,
     PluginsCommand.class
   };
@@ -122,6 +122,26 @@ public final class SecureYeomanCli implements Runnable {
 
   static String oneLine(String s) {
     return s == null ? "" : s.replace('\r', ' ').replace('\n', ' ').strip();
+  }
+
+  /**
+   * Text from a database or a client made safe for a terminal line: C0/C1 control characters, DEL, bidi controls and
+   * line separators become {@code \\uXXXX} (a backslash becomes two), so a listing cannot forge lines or move the cursor.
+   */
+  static String printable(String s) {
+    StringBuilder sb = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\\') {
+        sb.append("\\\\");
+      } else if (c < 0x20 || (c >= 0x7f && c < 0xa0) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)
+          || c == 0x2028 || c == 0x2029 || c == 0x200e || c == 0x200f || c == 0x061c) {
+        sb.append(String.format("\\u%04x", (int) c));
+      } else {
+        sb.append(c);
+      }
+    }
+    return sb.toString();
   }
 
   /** Reads the version from the filtered {@code version.properties}. */

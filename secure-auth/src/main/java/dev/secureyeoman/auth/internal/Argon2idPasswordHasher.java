@@ -2,6 +2,7 @@ package dev.secureyeoman.auth.internal;
 
 import dev.secureyeoman.auth.PasswordHashParameters;
 import dev.secureyeoman.auth.PasswordHasher;
+import dev.secureyeoman.auth.PasswordPolicy;
 import dev.secureyeoman.core.crypto.Argon2id;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -14,7 +15,12 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 
-/** Argon2id password hashes (core's {@link Argon2id}), PHC strings, bounded concurrency. */
+/**
+ * Argon2id password hashes (core's {@link Argon2id}), PHC strings, bounded concurrency. Passwords are checked and
+ * normalised by {@link PasswordText} (at most 1 024 code points, well-formed UTF-16, NFKC); the hashing permit is taken
+ * before the password is normalised or encoded and held until its bytes are wiped, so at most {@code maxConcurrent}
+ * passwords are in memory as bytes at once.
+ */
 public final class Argon2idPasswordHasher implements PasswordHasher {
   private static final Base64.Encoder B64 = Base64.getEncoder().withoutPadding();
   private static final Base64.Decoder B64D = Base64.getDecoder();
@@ -47,6 +53,13 @@ public final class Argon2idPasswordHasher implements PasswordHasher {
   @Override
   public String hash(char[] password) throws InterruptedException {
     Objects.requireNonNull(password, "password");
+    PasswordText.Problem problem = PasswordText.check(password);
+    if (problem == PasswordText.Problem.TOO_LONG) {
+      throw new IllegalArgumentException("password must be at most " + PasswordPolicy.MAX_LENGTH + " code points");
+    }
+    if (problem == PasswordText.Problem.MALFORMED_UTF16) {
+      throw new IllegalArgumentException("password is not well-formed UTF-16 (lone surrogate)");
+    }
     byte[] salt = new byte[params.saltLength()];
     random.nextBytes(salt);
     byte[] out = derive(password, salt, params.memoryKiB(), params.iterations(), params.parallelism(), params.hashLength());
@@ -59,7 +72,7 @@ public final class Argon2idPasswordHasher implements PasswordHasher {
   public boolean verify(char[] password, String encoded) throws InterruptedException {
     Objects.requireNonNull(password, "password");
     Optional<Phc> phc = Phc.parse(encoded);
-    if (phc.isEmpty()) {
+    if (phc.isEmpty() || PasswordText.check(password) != null) {
       return false;
     }
     Phc p = phc.get();
@@ -81,9 +94,10 @@ public final class Argon2idPasswordHasher implements PasswordHasher {
   }
 
   /**
-   * Raw Argon2id (no secret, no associated data) under the concurrency bound.
+   * Raw Argon2id (no secret, no associated data) under the concurrency bound: the permit covers normalising, encoding,
+   * hashing and wiping.
    *
-   * @param password password characters, encoded as UTF-8
+   * @param password password characters (already checked), normalised with NFKC and encoded as UTF-8
    * @param salt the salt
    * @param memoryKiB memory cost
    * @param iterations time cost
@@ -94,13 +108,21 @@ public final class Argon2idPasswordHasher implements PasswordHasher {
    */
   byte[] derive(char[] password, byte[] salt, int memoryKiB, int iterations, int parallelism, int length)
       throws InterruptedException {
-    byte[] pw = utf8(password);
     slots.acquire();
+    char[] normalized = null;
+    byte[] pw = null;
     try {
+      normalized = PasswordText.nfkc(password);
+      pw = utf8(normalized);
       return Argon2id.derive(pw, salt, memoryKiB, iterations, parallelism, length);
     } finally {
+      if (pw != null) {
+        Arrays.fill(pw, (byte) 0);
+      }
+      if (normalized != null && normalized != password) {
+        Arrays.fill(normalized, '\0');
+      }
       slots.release();
-      Arrays.fill(pw, (byte) 0);
     }
   }
 

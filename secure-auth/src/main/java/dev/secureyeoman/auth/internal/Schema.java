@@ -6,11 +6,15 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 
-/** Versioned schema of the auth database; migrations run in one transaction each. */
+/**
+ * Versioned schema of the auth database; each migration runs in one transaction. The DDL is the one place where the
+ * SQLite dialect shows (types, {@code AUTOINCREMENT}); a second engine gets its own lists here.
+ */
 final class Schema {
-  static final int VERSION = 1;
+  static final int VERSION = 2;
 
-  private static final List<String> V1 =
+  /** Version 1: users, sessions, refresh tokens, MFA challenges, recovery codes, signing key ids. */
+  static final List<String> V1 =
       List.of(
           "CREATE TABLE users("
               + " id TEXT PRIMARY KEY,"
@@ -61,28 +65,57 @@ final class Schema {
               + " PRIMARY KEY(user_id, code_hash))",
           "CREATE TABLE signing_keys(kid TEXT PRIMARY KEY, created_at INTEGER NOT NULL)");
 
+  /**
+   * Version 2: account state (disabled, forced password change), the persisted second-factor failure counter and lock,
+   * session user agent and last use, challenge purpose, ordered key generations and the revocation feed that other
+   * instances poll.
+   */
+  static final List<String> V2 =
+      List.of(
+          "ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0",
+          "ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0",
+          "ALTER TABLE users ADD COLUMN mfa_failures INTEGER NOT NULL DEFAULT 0",
+          "ALTER TABLE users ADD COLUMN mfa_last_failure_at INTEGER",
+          "ALTER TABLE users ADD COLUMN mfa_locked_at INTEGER",
+          "ALTER TABLE sessions ADD COLUMN user_agent TEXT",
+          "ALTER TABLE sessions ADD COLUMN last_used_at INTEGER",
+          "ALTER TABLE mfa_challenges ADD COLUMN purpose TEXT NOT NULL DEFAULT 'mfa'",
+          "ALTER TABLE signing_keys ADD COLUMN generation INTEGER",
+          "UPDATE signing_keys SET generation = rowid",
+          "CREATE UNIQUE INDEX signing_keys_generation ON signing_keys(generation)",
+          "CREATE TABLE revocations("
+              + " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+              + " kind TEXT NOT NULL,"
+              + " user_id TEXT,"
+              + " session_id TEXT,"
+              + " token_version INTEGER,"
+              + " created_at INTEGER NOT NULL)",
+          "CREATE INDEX revocations_created ON revocations(created_at)");
+
+  private static final List<List<String>> MIGRATIONS = List.of(V1, V2);
+
   private Schema() {}
 
   /** Creates or migrates the schema; refuses a database written by a newer version. */
   static void migrate(Connection c) throws SQLException {
     try (Statement st = c.createStatement()) {
-      st.execute("BEGIN IMMEDIATE");
+      st.execute(AuthDatabase.BEGIN_WRITE);
       try {
         st.execute("CREATE TABLE IF NOT EXISTS auth_schema(version INTEGER NOT NULL)");
         int current = 0;
-        try (ResultSet rs = st.executeQuery("SELECT max(version) FROM auth_schema")) {
+        try (ResultSet rs = st.executeQuery("SELECT max(version) AS v FROM auth_schema")) {
           if (rs.next()) {
-            current = rs.getInt(1);
+            current = rs.getInt("v");
           }
         }
         if (current > VERSION) {
           throw new SQLException("auth database schema version " + current + " is newer than supported " + VERSION);
         }
-        if (current < 1) {
-          for (String sql : V1) {
+        for (int v = current + 1; v <= VERSION; v++) {
+          for (String sql : MIGRATIONS.get(v - 1)) {
             st.execute(sql);
           }
-          st.execute("INSERT INTO auth_schema(version) VALUES (1)");
+          st.execute("INSERT INTO auth_schema(version) VALUES (" + v + ")");
         }
         st.execute("COMMIT");
       } catch (SQLException e) {

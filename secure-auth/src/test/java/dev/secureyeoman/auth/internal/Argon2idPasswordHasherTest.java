@@ -20,14 +20,21 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Semaphore;
+import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
+import org.bouncycastle.crypto.params.Argon2Parameters;
 import org.junit.jupiter.api.Test;
 
 class Argon2idPasswordHasherTest {
   static final PasswordHashParameters CHEAP = new PasswordHashParameters(64, 1, 1, 16, 32);
 
   private static Properties vector() throws IOException {
+    return vector("argon2id");
+  }
+
+  private static Properties vector(String type) throws IOException {
     Properties p = new Properties();
-    try (InputStream in = Argon2idPasswordHasherTest.class.getResourceAsStream("/vectors/rfc9106/argon2id.properties")) {
+    try (InputStream in =
+        Argon2idPasswordHasherTest.class.getResourceAsStream("/vectors/rfc9106/" + type + ".properties")) {
       p.load(in);
     }
     return p;
@@ -53,10 +60,83 @@ class Argon2idPasswordHasherTest {
             Integer.parseInt(v.getProperty("parallelism")),
             Integer.parseInt(v.getProperty("tag_length")));
     assertArrayEquals(HexFormat.of().parseHex(v.getProperty("tag")), tag);
-    // negative: a different type (Argon2i) or a different secret gives a different tag
+    // negative: a different secret gives a different tag
     byte[] other =
         Argon2id.derive(repeat(1, 32), repeat(2, 16), repeat(9, 8), repeat(4, 12), 32, 3, 4, 32);
     assertFalse(Arrays.equals(tag, other));
+  }
+
+  /**
+   * The type mix-up Bouncy Castle invites ({@code new Argon2Parameters.Builder()} defaults to Argon2i): Argon2i over the
+   * same inputs yields RFC 9106's Argon2i tag, which differs from the Argon2id tag the SDK produces above. So a hasher
+   * that silently used Argon2i would fail {@link #argon2id_rfc9106Vector_matchesThroughBouncyCastle}.
+   */
+  @Test
+  void argon2i_sameInputs_givesTheRfcArgon2iTag_notTheArgon2idOne() throws Exception {
+    Properties i = vector("argon2i");
+    Argon2Parameters p =
+        new Argon2Parameters.Builder(Argon2Parameters.ARGON2_i)
+            .withVersion(Argon2Parameters.ARGON2_VERSION_13)
+            .withSalt(repeat(2, 16))
+            .withSecret(repeat(3, 8))
+            .withAdditional(repeat(4, 12))
+            .withMemoryAsKB(32)
+            .withIterations(3)
+            .withParallelism(4)
+            .build();
+    Argon2BytesGenerator g = new Argon2BytesGenerator();
+    g.init(p);
+    byte[] argon2i = new byte[32];
+    g.generateBytes(repeat(1, 32), argon2i);
+    assertArrayEquals(HexFormat.of().parseHex(i.getProperty("tag")), argon2i, "BC's Argon2i matches RFC 9106 5.2");
+    byte[] argon2id =
+        Argon2id.derive(repeat(1, 32), repeat(2, 16), repeat(3, 8), repeat(4, 12), 32, 3, 4, 32);
+    assertFalse(Arrays.equals(argon2i, argon2id), "the SDK's derivation is not Argon2i");
+    assertArrayEquals(HexFormat.of().parseHex(vector().getProperty("tag")), argon2id);
+  }
+
+  @Test
+  void hashAndVerify_passwordBounds_lengthAndUtf16AndNfkc() throws Exception {
+    Argon2idPasswordHasher h = new Argon2idPasswordHasher(CHEAP, 1, new SecureRandom());
+    char[] max = "x".repeat(dev.secureyeoman.auth.PasswordPolicy.MAX_LENGTH).toCharArray();
+    String phc = h.hash(max);
+    assertTrue(h.verify(max, phc));
+    char[] tooLong = "x".repeat(dev.secureyeoman.auth.PasswordPolicy.MAX_LENGTH + 1).toCharArray();
+    assertThrows(IllegalArgumentException.class, () -> h.hash(tooLong));
+    assertFalse(h.verify(tooLong, phc));
+    // 1 024 code points of two chars each (emoji) are fine: the bound counts code points
+    String emoji = new String(Character.toChars(0x1F600));
+    assertTrue(h.verify(emoji.repeat(1024).toCharArray(), h.hash(emoji.repeat(1024).toCharArray())));
+    // a lone surrogate is refused, never replaced by '?': 32 x U+D800 is not the password "????..."
+    char[] lone = new char[32];
+    Arrays.fill(lone, '\uD800');
+    assertThrows(IllegalArgumentException.class, () -> h.hash(lone));
+    String questionMarks = h.hash("?".repeat(32).toCharArray());
+    assertFalse(h.verify(lone, questionMarks));
+    assertTrue(h.verify("?".repeat(32).toCharArray(), questionMarks));
+    char[] lowFirst = {'a', '\uDC00', 'b'};
+    assertThrows(IllegalArgumentException.class, () -> h.hash(lowFirst));
+    // NFKC: the ligature, full-width letters and the composed/decomposed forms are the same password
+    String stored = h.hash("office ＡＢＣ café 1234567890".toCharArray());
+    assertTrue(h.verify("ofﬁce ABC cafe\u0301 1234567890".toCharArray(), stored));
+    assertFalse(h.verify("office ABD café 1234567890".toCharArray(), stored));
+  }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(30)
+  void hash_tenMillionCharPassword_refusedWithoutWaitingForASlot() throws Exception {
+    // an over-long password is refused before the semaphore, so it neither waits for nor holds a slot
+    Argon2idPasswordHasher h = new Argon2idPasswordHasher(CHEAP, 1, new SecureRandom());
+    Semaphore slots = extractSlots(h);
+    slots.acquire(1);
+    try {
+      char[] huge = new char[10_000_000];
+      Arrays.fill(huge, 'a');
+      assertThrows(IllegalArgumentException.class, () -> h.hash(huge));
+      assertFalse(h.verify(huge, "$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g"));
+    } finally {
+      slots.release(1);
+    }
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.secureyeoman.auth.totp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,5 +63,45 @@ class OtpAuthUriTest {
     assertNotNull(img);
     Result r = new QRCodeReader().decode(new BinaryBitmap(new HybridBinarizer(new BufferedImageLuminanceSource(img))));
     return r.getText();
+  }
+
+  @Test
+  void parse_builtUri_roundTrips_andDefaultsApply() {
+    byte[] secret = "12345678901234567890".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    TotpParameters p = new TotpParameters(TotpAlgorithm.SHA256, 8, 60);
+    String uri = OtpAuthUri.build("Acme Corp & Co", "alice@example.com", secret, p);
+    OtpAuthUri.Parsed parsed = OtpAuthUri.parse(uri);
+    assertEquals(java.util.Optional.of("Acme Corp & Co"), parsed.issuer());
+    assertEquals("alice@example.com", parsed.account());
+    org.junit.jupiter.api.Assertions.assertArrayEquals(secret, parsed.secret());
+    assertEquals(p, parsed.parameters());
+    assertEquals(parsed, OtpAuthUri.parse(OtpAuthUri.build("Acme Corp & Co", "alice@example.com", secret, p)));
+    assertFalse(parsed.toString().contains(Base32.encode(secret)));
+    OtpAuthUri.Parsed minimal = OtpAuthUri.parse("otpauth://totp/bob?secret=GEZDGNBVGY3TQOJQ");
+    assertEquals(java.util.Optional.empty(), minimal.issuer());
+    assertEquals(TotpParameters.defaults(), minimal.parameters());
+    assertEquals("bob", OtpAuthUri.parse("otpauth://totp/Acme:%20bob?secret=gezdgnbvgy3tqojq&image=x").account());
+  }
+
+  @Test
+  void parse_hostileOrMalformed_illegalArgumentOnly_neverTheSecret() {
+    String[] bad = {
+      "", "otpauth://hotp/a?secret=GEZDGNBV&counter=1", "otpauth://totp/a", "otpauth://totp/a?secret=",
+      "otpauth://totp/a?secret=!!!!", "otpauth://totp/a?secret=GEZDGNBV&secret=GEZDGNBV",
+      "otpauth://totp/A:b?secret=GEZDGNBV&issuer=B", "otpauth://totp/a?secret=GEZDGNBV&digits=7",
+      "otpauth://totp/a?secret=GEZDGNBV&period=99999", "otpauth://totp/a?secret=GEZDGNBV&algorithm=MD5",
+      "otpauth://totp/a%ZZ?secret=GEZDGNBV", "otpauth://totp/a%C3?secret=GEZDGNBV", "otpauth://totp/a?secret=GEZDGNBV&",
+      "otpauth://totp/a%0Ab?secret=GEZDGNBV", "otpauth://totp/a b?secret=GEZDGNBV", "otpauth://totp/A:b:c?secret=GEZDGNBV",
+      "otpauth://totp/a?secret=GEZDGNBV&digits=", "otpauth://totp/" + "x".repeat(3000) + "?secret=GEZDGNBV",
+      "otpauth://totp/%ED%A0%80?secret=GEZDGNBV",
+    };
+    for (String b : bad) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OtpAuthUri.parse(b), b);
+      assertFalse(e.getMessage().contains("GEZDGNBV"), e.getMessage());
+    }
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> OtpAuthUri.build("Acme", "a\uD800", new byte[] {1}, TotpParameters.defaults()),
+        "a lone surrogate would not survive encoding");
   }
 }

@@ -1,0 +1,151 @@
+package dev.secureyeoman.auth.internal;
+
+import dev.secureyeoman.audit.AuditLevel;
+import dev.secureyeoman.auth.AuthException;
+import dev.secureyeoman.auth.ClientInfo;
+import dev.secureyeoman.auth.InvalidCredentialsException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Login challenges: the single-use, short-lived token that the password step returns when a second step is needed —
+ * an MFA code ({@code symc_…}) or, after an administrator's reset, a new password ({@code sypc_…}). Stored only as an
+ * HMAC, bound to the user, to the user's token version at the password step (a reset kills it) and to the remember-me
+ * choice. The per-challenge cap of wrong codes is counted in the database, atomically, before a code is checked.
+ */
+final class Challenges {
+  static final String MFA_PREFIX = "symc_";
+  static final String PASSWORD_CHANGE_PREFIX = "sypc_";
+  static final String PURPOSE_MFA = "mfa";
+  static final String PURPOSE_PASSWORD_CHANGE = "password_change";
+
+  private static final String INSERT =
+      "INSERT INTO mfa_challenges(challenge_hash, user_id, token_version, remember_me, expires_at, purpose)"
+          + " VALUES (?, ?, ?, ?, ?, ?)";
+  private static final String SELECT =
+      "SELECT user_id, token_version, remember_me, expires_at, attempts, used_at, purpose FROM mfa_challenges"
+          + " WHERE challenge_hash = ?";
+  private static final String CLAIM_ATTEMPT =
+      "UPDATE mfa_challenges SET attempts = attempts + 1 WHERE challenge_hash = ? AND attempts < ?"
+          + " AND used_at IS NULL AND expires_at > ?";
+  private static final String REFUND_ATTEMPT =
+      "UPDATE mfa_challenges SET attempts = attempts - 1 WHERE challenge_hash = ? AND attempts > 0";
+  private static final String CONSUME =
+      "UPDATE mfa_challenges SET used_at = ? WHERE challenge_hash = ? AND used_at IS NULL AND expires_at > ?";
+
+  /** A stored challenge. */
+  record Stored(
+      String userId, long tokenVersion, boolean rememberMe, long expiresAt, int attempts, boolean used,
+      String purpose) {}
+
+  /**
+   * A challenge checked in a transaction, with its user (both re-read there).
+   *
+   * @param failure why it cannot be used, or null when it can
+   * @param hash the challenge's HMAC (its key in the table)
+   * @param challenge the stored challenge, null if unknown
+   * @param user its user, null if unknown
+   */
+  record Check(String failure, byte[] hash, Stored challenge, StoredUser user) {
+    boolean ok() {
+      return failure == null;
+    }
+  }
+
+  private final AuthContext ctx;
+
+  Challenges(AuthContext ctx) {
+    this.ctx = ctx;
+  }
+
+  /** Issues a challenge in the caller's transaction. */
+  String issue(AuthDatabase.Tx tx, StoredUser u, boolean rememberMe, String purpose, Instant expires)
+      throws SQLException {
+    String token = (purpose.equals(PURPOSE_MFA) ? MFA_PREFIX : PASSWORD_CHANGE_PREFIX) + ctx.ids().newId(32);
+    tx.update(
+        INSERT, ctx.keys().challengeHash(token), u.id(), u.tokenVersion(), rememberMe ? 1 : 0, expires.toEpochMilli(),
+        purpose);
+    return token;
+  }
+
+  private static Stored map(ResultSet rs) throws SQLException {
+    return new Stored(
+        rs.getString("user_id"),
+        rs.getLong("token_version"),
+        rs.getInt("remember_me") == 1,
+        rs.getLong("expires_at"),
+        rs.getInt("attempts"),
+        AuthDatabase.nullableLong(rs, "used_at") != null,
+        rs.getString("purpose"));
+  }
+
+  /**
+   * Checks the token's form; a malformed one is an unauthenticated failure (aggregated in the audit log).
+   *
+   * @throws InvalidCredentialsException if malformed
+   */
+  void requireWellFormed(String token, String prefix, ClientInfo client, String kind) throws AuthException {
+    if (token == null || !token.startsWith(prefix) || token.length() > 128) {
+      ctx.audit().failure(
+          "auth.mfa.failure", "malformed_challenge", ClientAddresses.canonical(client.address()),
+          () -> AuditTrail.event(
+              AuditLevel.WARN, "auth.mfa.failure", "anonymous", "second step rejected",
+              AuditTrail.client(client, "reason", "malformed_challenge", "kind", kind)));
+      throw new InvalidCredentialsException();
+    }
+  }
+
+  /** Looks a challenge up in {@code tx} and says whether (and why not) it can be used for {@code purpose}. */
+  Check check(AuthDatabase.Tx tx, String token, String purpose) throws SQLException {
+    byte[] hash = ctx.keys().challengeHash(token);
+    Optional<Stored> s = tx.one(SELECT, Challenges::map, hash).filter(c -> c.purpose().equals(purpose));
+    Optional<StoredUser> u =
+        s.isEmpty() ? Optional.empty() : tx.one(StoredUser.BY_ID, StoredUser::map, s.get().userId());
+    if (s.isEmpty() || u.isEmpty()) {
+      return new Check("unknown_challenge", hash, null, null);
+    }
+    Stored c = s.get();
+    StoredUser user = u.get();
+    long now = ctx.clock().millis();
+    String failure = null;
+    if (c.used()) {
+      failure = "challenge_reused";
+    } else if (c.expiresAt() <= now) {
+      failure = "challenge_expired";
+    } else if (c.attempts() >= ctx.settings().mfaMaxAttempts()) {
+      failure = "challenge_attempts_exhausted";
+    } else if (c.tokenVersion() != user.tokenVersion()
+        || user.disabled()
+        || (purpose.equals(PURPOSE_MFA) && !user.totpEnabled())) {
+      failure = "challenge_outdated";
+    }
+    return new Check(failure, hash, c, user);
+  }
+
+  /** Counts one attempt against the challenge's cap; false if the cap was reached (or it died) concurrently. */
+  boolean claimAttempt(AuthDatabase.Tx tx, byte[] hash) throws SQLException {
+    long now = ctx.clock().millis();
+    return tx.update(CLAIM_ATTEMPT, hash, ctx.settings().mfaMaxAttempts(), now) == 1;
+  }
+
+  /** Gives back an attempt whose (right) code could not be acted on because storage or audit failed. */
+  void refundAttempt(AuthDatabase.Tx tx, byte[] hash) throws SQLException {
+    tx.update(REFUND_ATTEMPT, hash);
+  }
+
+  /** Uses the challenge up; false if another request did first or it expired. */
+  boolean consume(AuthDatabase.Tx tx, byte[] hash) throws SQLException {
+    long now = ctx.clock().millis();
+    return tx.update(CONSUME, now, hash, now) == 1;
+  }
+
+  /** Records a rejected second step of a known user (inside or outside a transaction). */
+  static dev.secureyeoman.audit.AuditEvent failureEvent(
+      String userId, ClientInfo client, String reason, String kind) {
+    return AuditTrail.event(
+        AuditLevel.WARN, "auth.mfa.failure", userId, "second step rejected",
+        AuditTrail.client(client, "reason", reason, "kind", kind));
+  }
+}

@@ -1,0 +1,256 @@
+package dev.secureyeoman.auth.internal;
+
+import dev.secureyeoman.auth.AuthStorageException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Revocation state that {@code authenticate} checks without a database read on its hot path, kept coherent across
+ * every instance sharing the database.
+ *
+ * <p><b>Writes</b> (in the caller's transaction): revoking a session or bumping a user's token version also appends a
+ * row to the {@code revocations} feed; the in-memory caches follow after {@code COMMIT}, so this instance enforces its
+ * own revocations at once.
+ *
+ * <p><b>Bound for other instances.</b> Before a check, when more than {@code checkInterval} has passed since the last
+ * poll, the feed rows after the last seen sequence number are read (one indexed range query) and applied. So a
+ * revocation committed by any instance is enforced here at most {@code checkInterval} later (default 1 s; 0 polls on
+ * every check). Independently, a token whose token version is newer than the cached one makes the cache re-read that
+ * user at once (a reset elsewhere never makes this instance reject the newer tokens). If a due poll fails, the check
+ * fails (closed).
+ *
+ * <p>The feed is pruned of rows older than the longest session lifetime plus a day (their sessions have expired); an
+ * instance that has not polled for that long reloads everything instead of reading the feed.
+ */
+final class Revocations {
+  static final String KIND_SESSION = "session";
+  static final String KIND_USER = "user";
+  static final String KIND_KEY = "key";
+  static final int MAX_CACHED_USERS = 100_000;
+  private static final int FEED_PAGE = 1000;
+  private static final int PRUNE_EVERY = 256;
+
+  private static final String INSERT =
+      "INSERT INTO revocations(kind, user_id, session_id, token_version, created_at) VALUES (?, ?, ?, ?, ?)";
+  private static final String FEED =
+      "SELECT r.seq, r.kind, r.user_id, r.session_id, r.token_version, s.expires_at FROM revocations r"
+          + " LEFT JOIN sessions s ON s.id = r.session_id WHERE r.seq > ? ORDER BY r.seq LIMIT " + FEED_PAGE;
+  private static final String MAX_SEQ = "SELECT coalesce(max(seq), 0) AS seq FROM revocations";
+  private static final String PRUNE = "DELETE FROM revocations WHERE created_at < ?";
+  private static final String REVOKED_SESSIONS =
+      "SELECT id, expires_at FROM sessions WHERE revoked_at IS NOT NULL AND expires_at > ?";
+  private static final String TOKEN_VERSION = "SELECT token_version FROM users WHERE id = ?";
+  private static final String BUMP_VERSION =
+      "UPDATE users SET token_version = token_version + 1, updated_at = ? WHERE id = ?";
+  private static final String REVOKE_SESSION =
+      "UPDATE sessions SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL";
+  private static final String SESSION_EXPIRY = "SELECT expires_at FROM sessions WHERE id = ?";
+  private static final String REVOKE_USER_SESSIONS =
+      "UPDATE sessions SET revoked_at = ?, revoke_reason = ? WHERE user_id = ? AND revoked_at IS NULL";
+  private static final String ACTIVE_SESSIONS_EXCEPT =
+      "SELECT id FROM sessions WHERE user_id = ? AND id <> ? AND revoked_at IS NULL AND expires_at > ?";
+  private static final String DELETE_CHALLENGES = "DELETE FROM mfa_challenges WHERE user_id = ?";
+
+  private record FeedRow(long seq, String kind, String userId, String sessionId, Long tokenVersion, Long expiresAt) {}
+
+  private final AuthDatabase db;
+  private final Clock clock;
+  private final long intervalMillis;
+  private final long retentionMillis;
+  private final Runnable onKeyAdded;
+  private final Map<String, Long> tokenVersions = new ConcurrentHashMap<>();
+  private final Map<String, Long> revokedSessions = new ConcurrentHashMap<>(); // id -> session expiry (ms)
+  private final Object pollLock = new Object();
+  private final AtomicInteger inserts = new AtomicInteger();
+  private volatile long nextPollAt;
+  private long lastSeq;
+  private long lastPollAt;
+
+  /**
+   * @param checkInterval the bound for other instances' revocations
+   * @param longestSession the longest session lifetime (feed rows older than this plus a day are pruned)
+   * @param onKeyAdded called when the feed announces a new signing key
+   */
+  Revocations(AuthDatabase db, Clock clock, Duration checkInterval, Duration longestSession, Runnable onKeyAdded) {
+    this.db = db;
+    this.clock = clock;
+    this.intervalMillis = checkInterval.toMillis();
+    this.retentionMillis = longestSession.plus(Duration.ofDays(1)).toMillis();
+    this.onKeyAdded = onKeyAdded;
+  }
+
+  /** Loads the revoked sessions that have not expired and the current feed position. */
+  void load() throws AuthStorageException {
+    synchronized (pollLock) {
+      reloadAll(clock.millis());
+    }
+  }
+
+  private void reloadAll(long now) throws AuthStorageException {
+    record Loaded(long seq, List<String[]> sessions) {}
+    Loaded l =
+        db.read(
+            c ->
+                new Loaded(
+                    AuthDatabase.one(c, MAX_SEQ, rs -> rs.getLong("seq")).orElse(0L),
+                    AuthDatabase.list(
+                        c, REVOKED_SESSIONS,
+                        rs -> new String[] {rs.getString("id"), Long.toString(rs.getLong("expires_at"))}, now)));
+    tokenVersions.clear();
+    revokedSessions.clear();
+    for (String[] s : l.sessions()) {
+      revokedSessions.put(s[0], Long.parseLong(s[1]));
+    }
+    lastSeq = l.seq();
+    lastPollAt = now;
+    nextPollAt = now + intervalMillis;
+  }
+
+  // ---------------------------------------------------------------------------------------------- writes (in a Tx)
+
+  /** Revokes one session of a user; false if it was unknown or already ended. */
+  boolean revokeSession(AuthDatabase.Tx tx, String userId, String sessionId, String reason) throws SQLException {
+    long now = clock.millis();
+    if (tx.update(REVOKE_SESSION, now, reason, sessionId, userId) != 1) {
+      return false;
+    }
+    long expires = tx.one(SESSION_EXPIRY, rs -> rs.getLong("expires_at"), sessionId).orElse(now);
+    append(tx, KIND_SESSION, userId, sessionId, null, now);
+    tx.afterCommit(() -> revokedSessions.put(sessionId, expires));
+    return true;
+  }
+
+  /** Revokes every active session of a user except {@code keep}; returns how many. */
+  int revokeOtherSessions(AuthDatabase.Tx tx, String userId, String keep, String reason) throws SQLException {
+    List<String> ids = tx.list(ACTIVE_SESSIONS_EXCEPT, rs -> rs.getString("id"), userId, keep, clock.millis());
+    int n = 0;
+    for (String id : ids) {
+      if (revokeSession(tx, userId, id, reason)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Bumps the user's token version (every access token, session and refresh token of the user dies, also after a
+   * restart and on every instance), revokes the sessions and deletes pending challenges.
+   *
+   * @return the new token version
+   */
+  long revokeUser(AuthDatabase.Tx tx, String userId, String reason) throws SQLException {
+    long now = clock.millis();
+    if (tx.update(BUMP_VERSION, now, userId) != 1) {
+      throw new SQLException("no user " + userId);
+    }
+    tx.update(REVOKE_USER_SESSIONS, now, reason, userId);
+    tx.update(DELETE_CHALLENGES, userId);
+    long v = tx.one(TOKEN_VERSION, rs -> rs.getLong("token_version"), userId).orElseThrow();
+    append(tx, KIND_USER, userId, null, v, now);
+    tx.afterCommit(() -> tokenVersions.merge(userId, v, Math::max));
+    return v;
+  }
+
+  /** Announces a new signing key to the other instances. */
+  void keyAdded(AuthDatabase.Tx tx, long now) throws SQLException {
+    append(tx, KIND_KEY, null, null, null, now);
+  }
+
+  private void append(AuthDatabase.Tx tx, String kind, String userId, String sessionId, Long tv, long now)
+      throws SQLException {
+    tx.update(INSERT, kind, userId, sessionId, tv, now);
+    if (inserts.incrementAndGet() % PRUNE_EVERY == 0) {
+      tx.update(PRUNE, now - retentionMillis);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------- reads
+
+  /** Notes a token version this instance read or issued (never lowers the cached value). */
+  void observed(String userId, long tokenVersion) {
+    if (tokenVersions.size() >= MAX_CACHED_USERS && !tokenVersions.containsKey(userId)) {
+      tokenVersions.clear(); // bounded: entries are re-read on demand
+    }
+    tokenVersions.merge(userId, tokenVersion, Math::max);
+  }
+
+  /**
+   * Whether a token of this session and token version is still valid here.
+   *
+   * @throws AuthStorageException if a due poll or a needed read fails (the caller rejects the token)
+   */
+  boolean isValid(String userId, String sessionId, long tokenVersion) throws AuthStorageException {
+    pollIfDue();
+    if (revokedSessions.containsKey(sessionId)) {
+      return false;
+    }
+    Long cached = tokenVersions.get(userId);
+    if (cached == null || tokenVersion > cached) {
+      Optional<Long> current = db.one(TOKEN_VERSION, rs -> rs.getLong("token_version"), userId);
+      if (current.isEmpty()) {
+        return false;
+      }
+      observed(userId, current.get());
+      cached = tokenVersions.get(userId);
+    }
+    return cached != null && cached == tokenVersion;
+  }
+
+  private void pollIfDue() throws AuthStorageException {
+    if (clock.millis() < nextPollAt) {
+      return;
+    }
+    synchronized (pollLock) {
+      long now = clock.millis();
+      if (now < nextPollAt) {
+        return; // another thread polled while this one waited
+      }
+      if (now - lastPollAt > retentionMillis) {
+        reloadAll(now); // feed rows this instance never saw may have been pruned
+        return;
+      }
+      List<FeedRow> rows;
+      do {
+        long from = lastSeq;
+        rows = db.list(FEED, Revocations::feedRow, from);
+        for (FeedRow r : rows) {
+          apply(r, now);
+          lastSeq = r.seq();
+        }
+      } while (rows.size() == FEED_PAGE);
+      revokedSessions.values().removeIf(expires -> expires <= now);
+      lastPollAt = now;
+      nextPollAt = now + intervalMillis;
+    }
+  }
+
+  private static FeedRow feedRow(ResultSet rs) throws SQLException {
+    return new FeedRow(
+        rs.getLong("seq"),
+        rs.getString("kind"),
+        rs.getString("user_id"),
+        rs.getString("session_id"),
+        AuthDatabase.nullableLong(rs, "token_version"),
+        AuthDatabase.nullableLong(rs, "expires_at"));
+  }
+
+  private void apply(FeedRow r, long now) {
+    switch (r.kind()) {
+      case KIND_SESSION ->
+          // a session deleted with its user has no expiry left to read: keep it until the longest lifetime passes
+          revokedSessions.put(r.sessionId(), r.expiresAt() != null ? r.expiresAt() : now + retentionMillis);
+      case KIND_USER -> tokenVersions.computeIfPresent(r.userId(), (k, v) -> Math.max(v, r.tokenVersion()));
+      case KIND_KEY -> onKeyAdded.run();
+      default -> {
+        // a kind written by a newer version: nothing this version caches
+      }
+    }
+  }
+}

@@ -1,0 +1,527 @@
+package dev.secureyeoman.auth.internal;
+
+import dev.secureyeoman.audit.AuditLevel;
+import dev.secureyeoman.auth.AuthException;
+import dev.secureyeoman.auth.AuthStorageException;
+import dev.secureyeoman.auth.ClientInfo;
+import dev.secureyeoman.auth.InvalidCredentialsException;
+import dev.secureyeoman.auth.LoginResult;
+import dev.secureyeoman.auth.LoginThrottledException;
+import dev.secureyeoman.auth.Principal;
+import dev.secureyeoman.auth.totp.Base32;
+import dev.secureyeoman.auth.totp.OtpAuthUri;
+import dev.secureyeoman.auth.totp.QrCodes;
+import dev.secureyeoman.auth.totp.RecoveryCodes;
+import dev.secureyeoman.auth.totp.TotpAlgorithm;
+import dev.secureyeoman.auth.totp.TotpEnrollment;
+import dev.secureyeoman.auth.totp.TotpParameters;
+import dev.secureyeoman.auth.totp.TotpService;
+import dev.secureyeoman.core.crypto.EnvelopeException;
+import dev.secureyeoman.core.crypto.SecretStore;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.OptionalLong;
+
+/**
+ * Second factor: TOTP and recovery codes at login (one completion path for both), TOTP enrollment, disabling,
+ * recovery-code regeneration. Every code check goes through the {@link MfaGate} (persisted brute-force protection):
+ * 32 parallel wrong codes check at most as many codes as the limits allow.
+ */
+final class SecondFactor {
+  static final int RECOVERY_CODE_COUNT = 10;
+  private static final int RECOVERY_CODE_BYTES = 15; // 120 bits -> 24 Base32 chars
+
+  private static final String ADVANCE_STEP =
+      "UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_enabled = 1"
+          + " AND (totp_last_step IS NULL OR totp_last_step < ?)";
+  private static final String USE_RECOVERY_CODE =
+      "UPDATE recovery_codes SET used_at = ? WHERE user_id = ? AND code_hash = ? AND used_at IS NULL";
+  private static final String COUNT_RECOVERY_CODES =
+      "SELECT count(*) AS n FROM recovery_codes WHERE user_id = ? AND used_at IS NULL";
+  private static final String DELETE_RECOVERY_CODES = "DELETE FROM recovery_codes WHERE user_id = ?";
+  private static final String INSERT_RECOVERY_CODE = "INSERT INTO recovery_codes(user_id, code_hash) VALUES (?, ?)";
+  private static final String DELETE_CHALLENGES = "DELETE FROM mfa_challenges WHERE user_id = ?";
+  private static final String SET_PENDING =
+      "UPDATE users SET totp_pending_secret = ?, totp_pending_expires_at = ?, totp_algorithm = ?, totp_digits = ?,"
+          + " totp_period = ? WHERE id = ? AND totp_enabled = 0";
+  private static final String ENABLE =
+      "UPDATE users SET totp_secret = totp_pending_secret, totp_enabled = 1, totp_last_step = ?,"
+          + " totp_pending_secret = NULL, totp_pending_expires_at = NULL WHERE id = ? AND totp_enabled = 0"
+          + " AND totp_pending_secret = ?";
+  private static final String DISABLE =
+      "UPDATE users SET totp_enabled = 0, totp_secret = NULL, totp_last_step = NULL, totp_algorithm = NULL,"
+          + " totp_digits = NULL, totp_period = NULL, totp_pending_secret = NULL, totp_pending_expires_at = NULL"
+          + " WHERE id = ?";
+
+  /** What the user offers as second factor. */
+  sealed interface Factor permits TotpCode, RecoveryCode {
+    /** {@code totp} or {@code recovery_code} (audit). */
+    String kind();
+  }
+
+  /** A TOTP code. */
+  record TotpCode(String code) implements Factor {
+    @Override
+    public String kind() {
+      return "totp";
+    }
+  }
+
+  /** A recovery code. */
+  record RecoveryCode(String code) implements Factor {
+    @Override
+    public String kind() {
+      return "recovery_code";
+    }
+  }
+
+  /** A checked factor, still to be used up atomically in the transaction that acts on it. */
+  private interface Proof {
+    /** Uses the code up; false if it was used concurrently (a replay). */
+    boolean consume(AuthDatabase.Tx tx) throws SQLException;
+
+    /** The audit reason when {@link #consume} fails. */
+    String replayReason();
+  }
+
+  private final AuthContext ctx;
+  private final Challenges challenges;
+  private final MfaGate gate;
+  private final Sessions sessions;
+  private final Accounts accounts;
+  private final SecretStore secretStore;
+  private final LoginThrottle enrollmentThrottle;
+
+  SecondFactor(AuthContext ctx, Challenges challenges, Sessions sessions, Accounts accounts, SecretStore secretStore) {
+    this.ctx = ctx;
+    this.challenges = challenges;
+    this.gate = new MfaGate(ctx, challenges);
+    this.sessions = sessions;
+    this.accounts = accounts;
+    this.secretStore = secretStore;
+    this.enrollmentThrottle =
+        new LoginThrottle(
+            ctx.settings().loginRateLimitCapacity(), ctx.settings().loginRateLimitRefillPeriod(), ctx.clock());
+  }
+
+  // ------------------------------------------------------------------------------------------------ checking codes
+
+  private static byte[] aad(String userId) {
+    return ("totp-secret:v1:" + userId).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Verifies a code against a sealed secret; an undecryptable secret is audited and fails the code. */
+  private OptionalLong verifySealed(String userId, byte[] sealed, TotpParameters params, String code)
+      throws AuthException {
+    byte[] secret;
+    try {
+      secret = secretStore.decrypt(sealed, aad(userId));
+    } catch (EnvelopeException e) {
+      ctx.audit().record(
+          AuditTrail.event(
+              AuditLevel.ERROR, "auth.totp.secret_undecryptable", userId,
+              "stored TOTP secret failed authentication (tampered, moved or wrong key)"));
+      return OptionalLong.empty();
+    }
+    try {
+      return TotpService.verifyAt(secret, code, params, ctx.settings().totpWindow(), ctx.clock().instant());
+    } finally {
+      Arrays.fill(secret, (byte) 0);
+    }
+  }
+
+  /** Checks a factor of an enabled user; null if wrong. */
+  private Proof check(StoredUser u, Factor f) throws AuthException {
+    if (f instanceof TotpCode t) {
+      if (!u.totpEnabled() || u.totpSecret() == null) {
+        return null;
+      }
+      OptionalLong step = verifySealed(u.id(), u.totpSecret(), u.totpParameters(), t.code());
+      if (step.isEmpty()) {
+        return null;
+      }
+      long s = step.getAsLong();
+      return new Proof() {
+        @Override
+        public boolean consume(AuthDatabase.Tx tx) throws SQLException {
+          return tx.update(ADVANCE_STEP, s, u.id(), s) == 1;
+        }
+
+        @Override
+        public String replayReason() {
+          return "code_replayed";
+        }
+      };
+    }
+    String normalized = normalizeRecoveryCode(((RecoveryCode) f).code());
+    if (normalized == null) {
+      return null;
+    }
+    byte[] codeHash = ctx.keys().recoveryHash(u.id(), normalized);
+    return new Proof() {
+      @Override
+      public boolean consume(AuthDatabase.Tx tx) throws SQLException {
+        if (tx.update(USE_RECOVERY_CODE, ctx.clock().millis(), u.id(), codeHash) != 1) {
+          return false;
+        }
+        long left = tx.one(COUNT_RECOVERY_CODES, rs -> rs.getLong("n"), u.id()).orElse(0L);
+        tx.audit(
+            AuditTrail.event(
+                AuditLevel.WARN, "auth.mfa.recovery_code_used", u.id(), "recovery code used", "remaining", left));
+        return true;
+      }
+
+      @Override
+      public String replayReason() {
+        return "unknown_or_used_recovery_code";
+      }
+    };
+  }
+
+  private static String wrongReason(Factor f) {
+    return f instanceof TotpCode ? "wrong_code" : "unknown_or_used_recovery_code";
+  }
+
+  /** Upper-case, no dashes or spaces; null unless exactly 24 Base32 characters. */
+  static String normalizeRecoveryCode(String code) {
+    if (code == null || code.length() > 64) {
+      return null;
+    }
+    String s = code.replace("-", "").replace(" ", "").toUpperCase(Locale.ROOT);
+    return s.matches("[A-Z2-7]{24}") ? s : null;
+  }
+
+  // ------------------------------------------------------------------------------------------------ login
+
+  /** Issues the MFA challenge of a password step (in the caller's transaction). */
+  LoginResult.MfaRequired challenge(AuthDatabase.Tx tx, StoredUser u, boolean rememberMe, ClientInfo client)
+      throws SQLException {
+    Instant expires = ctx.clock().instant().plus(ctx.settings().mfaChallengeTtl());
+    String token = challenges.issue(tx, u, rememberMe, Challenges.PURPOSE_MFA, expires);
+    tx.audit(
+        AuditTrail.event(
+            AuditLevel.INFO, "auth.login.mfa_required", u.id(), "password accepted, second factor required",
+            AuditTrail.client(client, "remember_me", rememberMe)));
+    return new LoginResult.MfaRequired(token, expires);
+  }
+
+  private record Claimed(String failure, Challenges.Check check, MfaGate.Result gate) {}
+
+  /**
+   * The one completion path of a login's second step, for TOTP and recovery codes: claim an attempt (challenge cap and
+   * user gate, atomically), check the factor, then in one transaction use the code and the challenge up, clear the
+   * failure count and open the session.
+   */
+  LoginResult.Authenticated complete(String challengeToken, Factor factor, ClientInfo client) throws AuthException {
+    Objects.requireNonNull(client, "client");
+    String kind = factor.kind();
+    challenges.requireWellFormed(challengeToken, Challenges.MFA_PREFIX, client, kind);
+    Claimed claimed =
+        ctx.db().tx(
+            tx -> {
+              Challenges.Check c = challenges.check(tx, challengeToken, Challenges.PURPOSE_MFA);
+              if (!c.ok()) {
+                return new Claimed(c.failure(), c, null);
+              }
+              MfaGate.Result g = gate.charge(tx, c.user().id());
+              if (!g.charged()) {
+                return new Claimed(null, c, g);
+              }
+              if (!challenges.claimAttempt(tx, c.hash())) {
+                tx.rollbackOnly();
+                return new Claimed("challenge_attempts_exhausted", c, null);
+              }
+              return new Claimed(null, c, g);
+            });
+    Challenges.Check c = claimed.check();
+    if (claimed.failure() != null) {
+      if (c.user() == null) {
+        ctx.audit().failure(
+            "auth.mfa.failure", claimed.failure(), ClientAddresses.canonical(client.address()),
+            () -> AuditTrail.event(
+                AuditLevel.WARN, "auth.mfa.failure", "anonymous", "second step rejected",
+                AuditTrail.client(client, "reason", claimed.failure(), "kind", kind)));
+      } else {
+        ctx.audit().record(Challenges.failureEvent(c.user().id(), client, claimed.failure(), kind));
+      }
+      throw new InvalidCredentialsException();
+    }
+    if (!claimed.gate().charged()) {
+      gate.refuse(claimed.gate(), client, kind);
+    }
+    StoredUser u = claimed.gate().user();
+    Proof proof = check(u, factor);
+    if (proof == null) {
+      throw gate.failed(u, client, wrongReason(factor), kind);
+    }
+    String[] failure = new String[1];
+    LoginResult.Authenticated result;
+    try {
+      result =
+          ctx.db().tx(
+              tx -> {
+                if (!proof.consume(tx)) {
+                  failure[0] = proof.replayReason();
+                } else if (!challenges.consume(tx, c.hash())) {
+                  failure[0] = "challenge_reused";
+                } else {
+                  StoredUser now = tx.one(StoredUser.BY_ID, StoredUser::map, u.id()).orElse(null);
+                  if (now == null || now.tokenVersion() != c.challenge().tokenVersion() || now.disabled()) {
+                    failure[0] = "challenge_outdated";
+                  } else {
+                    gate.clear(tx, u.id());
+                    return sessions.open(tx, now, c.challenge().rememberMe(), client, kind);
+                  }
+                }
+                tx.rollbackOnly();
+                return null;
+              });
+    } catch (AuthStorageException e) {
+      gate.refund(u.id(), c.hash());
+      throw e;
+    }
+    if (result == null) {
+      throw gate.failed(u, client, failure[0], kind);
+    }
+    return result;
+  }
+
+  /**
+   * Checks a current code of a logged-in user for a sensitive action and returns it unused: the caller uses it up in
+   * the transaction that performs the action ({@link #act}).
+   */
+  private Proof proveCode(StoredUser u, String code, ClientInfo client, String kind) throws AuthException {
+    MfaGate.Result g = ctx.db().tx(tx -> gate.charge(tx, u.id()));
+    if (!g.charged()) {
+      gate.refuse(g, client, kind);
+    }
+    Proof p = check(g.user(), new TotpCode(code));
+    if (p == null) {
+      throw gate.failed(g.user(), client, "wrong_code", kind);
+    }
+    return p;
+  }
+
+  @FunctionalInterface
+  private interface Action {
+    void run(AuthDatabase.Tx tx) throws SQLException;
+  }
+
+  /** Uses the proof up and performs {@code action} in one transaction; a replayed code changes nothing. */
+  private void act(StoredUser u, Proof proof, ClientInfo client, String kind, Action action) throws AuthException {
+    boolean done;
+    try {
+      done =
+          ctx.db().tx(
+              tx -> {
+                if (!proof.consume(tx)) {
+                  tx.rollbackOnly();
+                  return false;
+                }
+                gate.clear(tx, u.id());
+                action.run(tx);
+                return true;
+              });
+    } catch (AuthStorageException e) {
+      gate.refund(u.id(), null);
+      throw e;
+    }
+    if (!done) {
+      throw gate.failed(u, client, proof.replayReason(), kind);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------ enrollment
+
+  TotpEnrollment beginEnrollment(Principal principal, char[] password) throws AuthException {
+    Objects.requireNonNull(principal, "principal");
+    Objects.requireNonNull(password, "password");
+    StoredUser u = accounts.byId(principal.userId()).orElseThrow(InvalidCredentialsException::new);
+    accounts.reauthenticate(u, password, "auth.totp.enrollment_failed", "TOTP enrollment");
+    if (u.totpEnabled()) {
+      throw new dev.secureyeoman.auth.AuthException("two-factor authentication is already enabled");
+    }
+    TotpParameters p = ctx.settings().totpParameters();
+    int len = p.algorithm() == TotpAlgorithm.SHA1 ? 20 : p.algorithm() == TotpAlgorithm.SHA256 ? 32 : 64;
+    byte[] secret = new byte[len];
+    ctx.ids().nextBytes(secret);
+    try {
+      byte[] sealed = secretStore.encrypt(secret, aad(u.id()));
+      Instant expires = ctx.clock().instant().plus(ctx.settings().totpEnrollmentTtl());
+      ctx.db().tx(
+          tx -> {
+            tx.update(
+                SET_PENDING, sealed, expires.toEpochMilli(), p.algorithm().name(), p.digits(), p.periodSeconds(),
+                u.id());
+            tx.audit(
+                AuditTrail.event(
+                    AuditLevel.INFO, "auth.totp.enrollment_started", u.id(), "TOTP enrollment started",
+                    "algorithm", p.algorithm().name(), "digits", p.digits(), "period", p.periodSeconds()));
+            return null;
+          });
+      String uri = OtpAuthUri.build(ctx.settings().totpIssuer(), u.username(), secret, p);
+      byte[] png = QrCodes.png(uri, 256);
+      return new TotpEnrollment(uri, Base32.encode(secret), png, QrCodes.dataUri(png), p, expires);
+    } finally {
+      Arrays.fill(secret, (byte) 0);
+    }
+  }
+
+  /**
+   * Confirms enrollment with the first code: 2FA is enabled, the code's step counts as used, 10 recovery codes are
+   * issued, and every other session of the user ends (whoever held them did not prove the new factor).
+   */
+  RecoveryCodes confirmEnrollment(Principal principal, String code) throws AuthException {
+    Objects.requireNonNull(principal, "principal");
+    StoredUser u = accounts.byId(principal.userId()).orElseThrow(InvalidCredentialsException::new);
+    Duration wait = enrollmentThrottle.tryAcquire("enroll:" + u.id());
+    if (!wait.isZero()) {
+      ctx.audit().record(
+          AuditTrail.event(
+              AuditLevel.WARN, "auth.mfa.throttled", u.id(), "second factor throttled", "kind", "enrollment"));
+      throw new LoginThrottledException(wait);
+    }
+    String reason = null;
+    OptionalLong step = OptionalLong.empty();
+    if (u.totpEnabled()) {
+      reason = "already_enabled";
+    } else if (u.pendingSecret() == null) {
+      reason = "no_pending_enrollment";
+    } else if (u.pendingExpiresAt() <= ctx.clock().millis()) {
+      reason = "enrollment_expired";
+    } else {
+      step = verifySealed(u.id(), u.pendingSecret(), u.totpParameters(), code);
+      if (step.isEmpty()) {
+        reason = "wrong_code";
+      }
+    }
+    if (reason != null) {
+      ctx.audit().record(
+          AuditTrail.event(
+              AuditLevel.WARN, "auth.totp.enrollment_failed", u.id(), "TOTP enrollment not confirmed", "reason",
+              reason));
+      throw new InvalidCredentialsException();
+    }
+    enrollmentThrottle.refund("enroll:" + u.id());
+    long matched = step.getAsLong();
+    List<String> codes = newRecoveryCodes();
+    boolean enabled =
+        ctx.db().tx(
+            tx -> {
+              if (tx.update(ENABLE, matched, u.id(), u.pendingSecret()) != 1) {
+                tx.rollbackOnly();
+                return false;
+              }
+              replaceRecoveryCodes(tx, u.id(), codes);
+              gate.unlock(tx, u.id());
+              int ended = ctx.revocations().revokeOtherSessions(tx, u.id(), principal.sessionId(), "totp_enabled");
+              tx.audit(
+                  AuditTrail.event(
+                      AuditLevel.SECURITY, "auth.totp.enabled", u.id(), "two-factor authentication enabled; other"
+                          + " sessions ended", "recovery_codes", codes.size(), "sessions_ended", ended));
+              return true;
+            });
+    if (!enabled) {
+      throw new InvalidCredentialsException();
+    }
+    return new RecoveryCodes(codes);
+  }
+
+  /** Disables 2FA (password and a current code); deletes the secret and codes, ends every other session. */
+  void disable(Principal principal, char[] password, String code, ClientInfo client) throws AuthException {
+    Objects.requireNonNull(principal, "principal");
+    Objects.requireNonNull(password, "password");
+    StoredUser u = accounts.byId(principal.userId()).orElseThrow(InvalidCredentialsException::new);
+    if (!u.totpEnabled()) {
+      throw new InvalidCredentialsException();
+    }
+    accounts.reauthenticate(u, password, "auth.totp.disable_failed", "2FA disable");
+    Proof proof = proveCode(u, code, client, "disable");
+    act(u, proof, client, "disable", tx -> {
+      tx.update(DISABLE, u.id());
+      tx.update(DELETE_RECOVERY_CODES, u.id());
+      tx.update(DELETE_CHALLENGES, u.id());
+      int ended = ctx.revocations().revokeOtherSessions(tx, u.id(), principal.sessionId(), "totp_disabled");
+      tx.audit(
+          AuditTrail.event(
+              AuditLevel.SECURITY, "auth.totp.disabled", u.id(), "two-factor authentication disabled; other sessions"
+                  + " ended", "sessions_ended", ended));
+    });
+  }
+
+  RecoveryCodes regenerateRecoveryCodes(Principal principal, String code, ClientInfo client) throws AuthException {
+    Objects.requireNonNull(principal, "principal");
+    StoredUser u = accounts.byId(principal.userId()).orElseThrow(InvalidCredentialsException::new);
+    if (!u.totpEnabled()) {
+      throw new InvalidCredentialsException();
+    }
+    Proof proof = proveCode(u, code, client, "regenerate_recovery_codes");
+    List<String> codes = newRecoveryCodes();
+    act(u, proof, client, "regenerate_recovery_codes", tx -> {
+      replaceRecoveryCodes(tx, u.id(), codes);
+      tx.audit(
+          AuditTrail.event(
+              AuditLevel.SECURITY, "auth.totp.recovery_codes_regenerated", u.id(), "recovery codes regenerated",
+              "recovery_codes", codes.size()));
+    });
+    return new RecoveryCodes(codes);
+  }
+
+  private List<String> newRecoveryCodes() {
+    List<String> out = new ArrayList<>(RECOVERY_CODE_COUNT);
+    for (int i = 0; i < RECOVERY_CODE_COUNT; i++) {
+      byte[] b = new byte[RECOVERY_CODE_BYTES];
+      ctx.ids().nextBytes(b);
+      String s = Base32.encode(b);
+      StringBuilder sb = new StringBuilder();
+      for (int j = 0; j < s.length(); j += 4) {
+        if (j > 0) {
+          sb.append('-');
+        }
+        sb.append(s, j, j + 4);
+      }
+      out.add(sb.toString());
+    }
+    return out;
+  }
+
+  private void replaceRecoveryCodes(AuthDatabase.Tx tx, String userId, List<String> codes) throws SQLException {
+    tx.update(DELETE_RECOVERY_CODES, userId);
+    for (String code : codes) {
+      tx.update(INSERT_RECOVERY_CODE, userId, ctx.keys().recoveryHash(userId, normalizeRecoveryCode(code)));
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------ administration
+
+  void unlock(String actor, StoredUser u) throws AuthException {
+    ctx.db().tx(
+        tx -> {
+          gate.unlock(tx, u.id());
+          tx.audit(Accounts.adminEvent(actor, "auth.mfa.unlocked", u, "second-factor failures cleared and unlocked"));
+          return null;
+        });
+  }
+
+  void reset(String actor, StoredUser u) throws AuthException {
+    ctx.db().tx(
+        tx -> {
+          tx.update(DISABLE, u.id());
+          tx.update(DELETE_RECOVERY_CODES, u.id());
+          gate.unlock(tx, u.id());
+          long v = ctx.revocations().revokeUser(tx, u.id(), "totp_reset");
+          tx.audit(
+              Accounts.adminEvent(
+                  actor, "auth.totp.reset", u, "two-factor authentication removed by an administrator; all sessions"
+                      + " revoked", "token_version", v));
+          return null;
+        });
+  }
+}
