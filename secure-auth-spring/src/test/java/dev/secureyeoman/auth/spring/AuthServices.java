@@ -85,7 +85,7 @@ final class AuthServices {
   /** Enrolls TOTP for the user and returns the raw secret; the clock ends one period past the confirmation code. */
   byte[] enrollTotp(AuthService s, String user, String password) throws AuthException {
     Principal p = s.authenticate(login(s, user, password).tokens().accessToken());
-    TotpEnrollment e = s.beginTotpEnrollment(p);
+    TotpEnrollment e = s.beginTotpEnrollment(p, password.toCharArray());
     byte[] secret = Base32.decode(e.manualEntryKey());
     lastRecoveryCodes = s.confirmTotpEnrollment(p, totp(secret)).codes();
     clock.advance(Duration.ofSeconds(30));

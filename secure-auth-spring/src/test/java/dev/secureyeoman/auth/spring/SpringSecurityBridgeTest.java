@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.mock.web.MockHttpServletResponse;
@@ -232,13 +231,10 @@ class SpringSecurityBridgeTest {
   }
 
   /**
-   * Two instances on one database: instance B revokes, the Spring app on instance A must refuse. Today A's in-process
-   * token-version cache keeps accepting the token (issue 13, hardening item 1, being fixed in secure-auth in parallel);
-   * the bridges add no cache of their own, so this passes as soon as {@code AuthService.authenticate} re-reads the
-   * version. Enable it when that fix is merged.
+   * Two instances on one database: instance B revokes, the Spring app on instance A must refuse once A's revocation
+   * bound ({@code revocationCheckInterval}) has passed; the bridges add no cache of their own.
    */
   @Test
-  @Disabled("enable with issue 13 hardening item 1: AuthService caches token versions per instance")
   void bearer_revokedOnAnotherInstance_refusedOnBothBridges() throws Exception {
     AuthServices f = new AuthServices(dir);
     try (AuthService a = f.open();
@@ -248,6 +244,7 @@ class SpringSecurityBridgeTest {
       String token = accessToken(app.mvc, "bob", BOB_PASSWORD);
       assertAccepted(app.mvc, "/me", token);
       b.logoutEverywhere(b.authenticate(token));
+      f.clock.advance(f.settings.revocationCheckInterval());
       assertRefused(app.mvc, "/me", token);
     }
   }
