@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.secureyeoman.sandbox.seccomp.bpf.BpfFormatException;
 import dev.secureyeoman.sandbox.internal.nativ.ErrnoException;
 import dev.secureyeoman.sandbox.internal.nativ.FakeLinuxNative;
 import java.util.Collections;

@@ -3,6 +3,9 @@ package dev.secureyeoman.sandbox.seccomp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.secureyeoman.sandbox.seccomp.bpf.BpfDecoder;
+import dev.secureyeoman.sandbox.seccomp.bpf.BpfFormatException;
+import dev.secureyeoman.sandbox.seccomp.bpf.BpfProgram;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.util.ArrayList;
