@@ -4,6 +4,7 @@ import dev.secureyeoman.sandbox.SandboxReport;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A fully resolved process launch: argument vector (never a shell string built from input), working directory,
@@ -14,13 +15,16 @@ import java.util.Map;
  * @param environment complete environment of the launched process
  * @param report what this launch applies
  * @param threadSetup restrictions applied to the spawning thread before the start
+ * @param stdin bytes written to the launched process's standard input, then closed (the seccomp program for bwrap);
+ *     empty for {@code /dev/null}
  */
 public record LaunchPlan(
     List<String> argv,
     Path directory,
     Map<String, String> environment,
     SandboxReport report,
-    ThreadSetup threadSetup) {
+    ThreadSetup threadSetup,
+    Optional<byte[]> stdin) {
   /**
    * Copies the components.
    *
@@ -29,10 +33,26 @@ public record LaunchPlan(
    * @param environment environment
    * @param report report
    * @param threadSetup thread setup
+   * @param stdin standard input bytes
    */
   public LaunchPlan {
     argv = List.copyOf(argv);
     environment = Map.copyOf(environment);
     java.util.Objects.requireNonNull(threadSetup, "threadSetup");
+    stdin = stdin.map(byte[]::clone);
+  }
+
+  /**
+   * Creates a plan whose standard input is {@code /dev/null}.
+   *
+   * @param argv argument vector
+   * @param directory working directory
+   * @param environment environment
+   * @param report report
+   * @param threadSetup thread setup
+   */
+  public LaunchPlan(
+      List<String> argv, Path directory, Map<String, String> environment, SandboxReport report, ThreadSetup threadSetup) {
+    this(argv, directory, environment, report, threadSetup, Optional.empty());
   }
 }

@@ -8,10 +8,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -49,21 +53,47 @@ public final class Supervisor {
 
   private Supervisor() {}
 
+  /** What the runner does after a run: hand back the workspace and the uid (only when nothing of the run is left). */
+  @FunctionalInterface
+  public interface Finisher {
+    /**
+     * Releases the run's resources.
+     *
+     * @param tornDown whether the containment confirmed that no process of the run is alive
+     */
+    void finish(boolean tornDown);
+
+    /** Does nothing. */
+    Finisher NONE = tornDown -> {};
+  }
+
+  /** How often the run's CPU time is compared with its budget. */
+  static final long CPU_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
   /**
    * Starts the launch on its own platform thread.
    *
    * @param plan what to launch
    * @param policy the policy (timeout and output caps)
    * @param clock clock for the reported duration
-   * @param cleanup run after the process ended (deletes temporary files)
-   * @return a future completed with the result, or exceptionally with {@link SandboxException} when the launch failed;
-   *     cancelling it kills the sandbox
+   * @param containment the run's cgroups: killed through at the timeout, checked empty after every exit
+   * @param cpuBudgetNanos CPU time of the whole run after which it is killed, or empty
+   * @param finisher run after the run ended (hands back the workspace, releases the uid)
+   * @return a future completed with the result, or exceptionally with {@link SandboxException} when the launch failed
+   *     or the teardown could not be confirmed; cancelling it kills the sandbox
    */
   public static CompletableFuture<SandboxResult> start(
-      LaunchPlan plan, SandboxPolicy policy, Clock clock, Runnable cleanup) {
+      LaunchPlan plan,
+      SandboxPolicy policy,
+      Clock clock,
+      Containment containment,
+      OptionalLong cpuBudgetNanos,
+      Finisher finisher) {
     CompletableFuture<SandboxResult> future = new CompletableFuture<>();
     long id = IDS.incrementAndGet();
-    Thread t = new Thread(() -> supervise(plan, policy, clock, cleanup, future, id), "sandbox-run-" + id);
+    Thread t =
+        new Thread(
+            () -> supervise(plan, policy, clock, containment, cpuBudgetNanos, finisher, future, id), "sandbox-run-" + id);
     t.setDaemon(true);
     future.whenComplete(
         (r, e) -> {
@@ -79,39 +109,76 @@ public final class Supervisor {
       LaunchPlan plan,
       SandboxPolicy policy,
       Clock clock,
-      Runnable cleanup,
+      Containment containment,
+      OptionalLong cpuBudgetNanos,
+      Finisher finisher,
       CompletableFuture<SandboxResult> future,
       long id) {
+    boolean tornDown = false;
     try {
       ProcessBuilder pb = new ProcessBuilder(plan.argv()).directory(plan.directory().toFile());
       pb.environment().clear();
       pb.environment().putAll(plan.environment());
-      pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+      if (plan.stdin().isEmpty()) {
+        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+      }
       Instant start = clock.instant();
       Process p;
       try {
         p = startProcess(pb, plan, id);
       } catch (SandboxException e) {
+        tornDown = true; // nothing was started
         future.completeExceptionally(e);
         return;
+      }
+      if (plan.stdin().isPresent()) {
+        feed(p, plan.stdin().get());
       }
       Capture out = new Capture(p.getInputStream(), policy.stdoutLimit());
       Capture err = new Capture(p.getErrorStream(), policy.stderrLimit());
       Future<?> outReader = READERS.submit(out);
       Future<?> errReader = READERS.submit(err);
-      boolean finished;
+      boolean finished = false;
       boolean interrupted = false;
+      boolean cpuExceeded = false;
+      long deadline = System.nanoTime() + policy.timeout().toNanos();
       try {
-        finished = p.waitFor(policy.timeout().toNanos(), TimeUnit.NANOSECONDS);
+        while (true) {
+          long remaining = deadline - System.nanoTime();
+          if (remaining <= 0) {
+            break;
+          }
+          long slice = cpuBudgetNanos.isPresent() ? Math.min(remaining, CPU_CHECK_NANOS) : remaining;
+          if (p.waitFor(slice, TimeUnit.NANOSECONDS)) {
+            finished = true;
+            break;
+          }
+          if (cpuBudgetNanos.isPresent()
+              && containment.cpuUsageNanos().orElse(0) > cpuBudgetNanos.getAsLong()) {
+            cpuExceeded = true;
+            break;
+          }
+        }
       } catch (InterruptedException e) {
-        finished = false;
         interrupted = true;
       }
       boolean pidNamespace = plan.report().namespaces().contains(Namespace.PID);
       if (!finished) {
+        containment.killAll();
         killTree(p, pidNamespace);
       }
-      int code = awaitExit(p, pidNamespace);
+      int code = awaitExit(p, pidNamespace, containment);
+      int lingering;
+      try {
+        lingering = containment.ensureEmpty();
+        tornDown = true;
+      } catch (SandboxException e) {
+        LOG.error("sandbox teardown failed: {}", e.getMessage());
+        closeQuietly(p.getInputStream());
+        closeQuietly(p.getErrorStream());
+        future.completeExceptionally(e);
+        return;
+      }
       Instant end = clock.instant();
       drain(outReader, p.getInputStream());
       drain(errReader, p.getErrorStream());
@@ -119,21 +186,61 @@ public final class Supervisor {
         future.cancel(false);
         return;
       }
+      if (code == 125 && err.startsWith(Launcher.JOIN_FAILED)) {
+        future.completeExceptionally(
+            new SandboxException(
+                SandboxException.Reason.LAUNCH_FAILED,
+                "could not start the " + plan.report().backend() + " sandbox: " + err.firstLine()));
+        return;
+      }
+      if (lingering > 0) {
+        LOG.warn("{} processes outlived the sandboxed command and were killed by cgroup", lingering);
+      }
       future.complete(
           new SandboxResult(
               code,
-              !finished,
+              !finished && !cpuExceeded,
               out.bytes(),
               out.truncated(),
               err.bytes(),
               err.truncated(),
               Duration.between(start, end),
-              plan.report()));
+              plan.report(),
+              new SandboxResult.Events(containment.oomKills(), cpuExceeded, lingering)));
     } catch (RuntimeException | Error e) {
       future.completeExceptionally(e);
       throw e;
     } finally {
-      cleanup.run();
+      if (!tornDown) {
+        try {
+          containment.killAll();
+          containment.ensureEmpty();
+          tornDown = true;
+        } catch (SandboxException | RuntimeException e) {
+          LOG.error("sandbox teardown after a failure did not complete: {}", e.toString());
+        }
+      }
+      if (tornDown) {
+        containment.close();
+      }
+      finisher.finish(tornDown);
+    }
+  }
+
+  /** Writes the backend's standard input (the seccomp program) and closes it; a backend that died early is fine. */
+  private static void feed(Process p, byte[] bytes) {
+    try (OutputStream in = p.getOutputStream()) {
+      in.write(bytes);
+    } catch (IOException e) {
+      LOG.debug("backend closed its standard input early (its exit status says why)", e);
+    }
+  }
+
+  private static void closeQuietly(InputStream s) {
+    try {
+      s.close();
+    } catch (IOException e) {
+      LOG.debug("closing sandbox output failed", e);
     }
   }
 
@@ -190,7 +297,10 @@ public final class Supervisor {
   }
 
   private static SandboxException launchFailed(LaunchPlan plan, Throwable e) {
-    return new SandboxException("could not start the " + plan.report().backend() + " sandbox: " + e.getMessage(), e);
+    return new SandboxException(
+        SandboxException.Reason.LAUNCH_FAILED,
+        "could not start the " + plan.report().backend() + " sandbox: " + e.getMessage(),
+        e);
   }
 
 
@@ -215,7 +325,7 @@ public final class Supervisor {
     LOG.debug("killed pid {} and {} descendants", p.pid(), descendants.size());
   }
 
-  private static int awaitExit(Process p, boolean pidNamespace) {
+  private static int awaitExit(Process p, boolean pidNamespace, Containment containment) {
     boolean interrupted = false;
     try {
       while (true) {
@@ -223,6 +333,7 @@ public final class Supervisor {
           return p.waitFor();
         } catch (InterruptedException e) {
           interrupted = true;
+          containment.killAll();
           killTree(p, pidNamespace);
         }
       }
@@ -291,6 +402,20 @@ public final class Supervisor {
       synchronized (buffer) {
         return buffer.toByteArray();
       }
+    }
+
+    boolean startsWith(String prefix) {
+      byte[] p = prefix.getBytes(StandardCharsets.UTF_8);
+      synchronized (buffer) {
+        byte[] b = buffer.toByteArray();
+        return b.length >= p.length && Arrays.equals(Arrays.copyOf(b, p.length), p);
+      }
+    }
+
+    String firstLine() {
+      String s = new String(bytes(), StandardCharsets.UTF_8).strip();
+      int nl = s.indexOf('\n');
+      return nl < 0 ? s : s.substring(0, nl);
     }
 
     boolean truncated() {
