@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -102,13 +103,21 @@ class TeardownTest {
     Path ws = Sandboxes.workspace(tmp);
     String token = "sy-teardown-" + UUID.randomUUID();
     NamespaceRunner noCgroups = NamespaceRunner.builder().cgroups(false).build();
-    List<ProcessHandle> survivors = List.of();
+    noCgroups.probe();
+    CompletableFuture<SandboxResult> f =
+        noCgroups.runAsync(attack(ws, token).seccompProfile(SeccompProfile.DOCKER_COMPATIBLE).build());
+    ProcessHandle monitor = null;
+    while (monitor == null && !f.isDone()) {
+      monitor = ProcessHandle.current().descendants()
+          .filter(h -> h.info().arguments().map(a -> List.of(a).contains(token)).orElse(false)
+              && h.info().command().map(c -> c.endsWith("bwrap")).orElse(false))
+          .findFirst().orElse(null);
+      Thread.onSpinWait();
+    }
+    assertTrue(monitor != null, "bwrap monitor not found");
+    monitor.onExit().get(); // killed by the runner at the 2 s timeout
+    List<ProcessHandle> survivors = processesWith(token);
     try {
-      SandboxResult r = noCgroups.run(attack(ws, token).seccompProfile(SeccompProfile.DOCKER_COMPATIBLE).build());
-      assertTrue(r.stdoutText().startsWith("INJECTED"), r.stdoutText() + r.stderrText());
-      assertTrue(r.timedOut());
-      assertEquals(Teardown.PID_NAMESPACE, r.report().teardown());
-      survivors = processesWith(token);
       assertFalse(survivors.isEmpty(), "the loop survives the monitor's death");
     } finally {
       // the test started them: kill the survivors (by pid) and the subverted bwrap init above them
@@ -117,10 +126,11 @@ class TeardownTest {
             .ifPresent(ProcessHandle::destroyForcibly);
         h.destroyForcibly();
       }
-      for (ProcessHandle h : survivors) {
-        h.onExit().get();
-      }
     }
+    SandboxResult r = f.get();
+    assertTrue(r.stdoutText().startsWith("INJECTED"), r.stdoutText() + r.stderrText());
+    assertTrue(r.timedOut());
+    assertEquals(Teardown.PID_NAMESPACE, r.report().teardown());
   }
 
   @Test

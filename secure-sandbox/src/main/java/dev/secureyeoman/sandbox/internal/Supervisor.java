@@ -115,6 +115,9 @@ public final class Supervisor {
       CompletableFuture<SandboxResult> future,
       long id) {
     boolean tornDown = false;
+    SandboxResult result = null;
+    Throwable failure = null;
+    boolean cancelled = false;
     try {
       ProcessBuilder pb = new ProcessBuilder(plan.argv()).directory(plan.directory().toFile());
       pb.environment().clear();
@@ -123,93 +126,45 @@ public final class Supervisor {
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
       }
       Instant start = clock.instant();
-      Process p;
+      Process p = null;
       try {
         p = startProcess(pb, plan, id);
       } catch (SandboxException e) {
         tornDown = true; // nothing was started
-        future.completeExceptionally(e);
-        return;
+        failure = e;
       }
-      if (plan.stdin().isPresent()) {
-        feed(p, plan.stdin().get());
-      }
-      Capture out = new Capture(p.getInputStream(), policy.stdoutLimit());
-      Capture err = new Capture(p.getErrorStream(), policy.stderrLimit());
-      Future<?> outReader = READERS.submit(out);
-      Future<?> errReader = READERS.submit(err);
-      boolean finished = false;
-      boolean interrupted = false;
-      boolean cpuExceeded = false;
-      long deadline = System.nanoTime() + policy.timeout().toNanos();
-      try {
-        while (true) {
-          long remaining = deadline - System.nanoTime();
-          if (remaining <= 0) {
-            break;
-          }
-          long slice = cpuBudgetNanos.isPresent() ? Math.min(remaining, CPU_CHECK_NANOS) : remaining;
-          if (p.waitFor(slice, TimeUnit.NANOSECONDS)) {
-            finished = true;
-            break;
-          }
-          if (cpuBudgetNanos.isPresent()
-              && containment.cpuUsageNanos().orElse(0) > cpuBudgetNanos.getAsLong()) {
-            cpuExceeded = true;
-            break;
+      if (p != null) {
+        Run run = new Run(p, plan, policy, containment, cpuBudgetNanos);
+        run.await();
+        try {
+          run.lingering = containment.ensureEmpty();
+          tornDown = true;
+        } catch (SandboxException e) {
+          LOG.error("sandbox teardown failed: {}", e.getMessage());
+          closeQuietly(p.getInputStream());
+          closeQuietly(p.getErrorStream());
+          failure = e;
+        }
+        if (tornDown) {
+          Instant end = clock.instant();
+          run.drainOutput();
+          if (run.interrupted) {
+            cancelled = true;
+          } else if (run.code == 125 && run.err.startsWith(Launcher.JOIN_FAILED)) {
+            failure =
+                new SandboxException(
+                    SandboxException.Reason.LAUNCH_FAILED,
+                    "could not start the " + plan.report().backend() + " sandbox: " + run.err.firstLine());
+          } else {
+            if (run.lingering > 0) {
+              LOG.warn("{} processes outlived the sandboxed command and were killed by cgroup", run.lingering);
+            }
+            result = run.result(Duration.between(start, end), containment.oomKills());
           }
         }
-      } catch (InterruptedException e) {
-        interrupted = true;
       }
-      boolean pidNamespace = plan.report().namespaces().contains(Namespace.PID);
-      if (!finished) {
-        containment.killAll();
-        killTree(p, pidNamespace);
-      }
-      int code = awaitExit(p, pidNamespace, containment);
-      int lingering;
-      try {
-        lingering = containment.ensureEmpty();
-        tornDown = true;
-      } catch (SandboxException e) {
-        LOG.error("sandbox teardown failed: {}", e.getMessage());
-        closeQuietly(p.getInputStream());
-        closeQuietly(p.getErrorStream());
-        future.completeExceptionally(e);
-        return;
-      }
-      Instant end = clock.instant();
-      drain(outReader, p.getInputStream());
-      drain(errReader, p.getErrorStream());
-      if (interrupted) {
-        future.cancel(false);
-        return;
-      }
-      if (code == 125 && err.startsWith(Launcher.JOIN_FAILED)) {
-        future.completeExceptionally(
-            new SandboxException(
-                SandboxException.Reason.LAUNCH_FAILED,
-                "could not start the " + plan.report().backend() + " sandbox: " + err.firstLine()));
-        return;
-      }
-      if (lingering > 0) {
-        LOG.warn("{} processes outlived the sandboxed command and were killed by cgroup", lingering);
-      }
-      future.complete(
-          new SandboxResult(
-              code,
-              !finished && !cpuExceeded,
-              out.bytes(),
-              out.truncated(),
-              err.bytes(),
-              err.truncated(),
-              Duration.between(start, end),
-              plan.report(),
-              new SandboxResult.Events(containment.oomKills(), cpuExceeded, lingering)));
     } catch (RuntimeException | Error e) {
-      future.completeExceptionally(e);
-      throw e;
+      failure = e;
     } finally {
       if (!tornDown) {
         try {
@@ -223,7 +178,98 @@ public final class Supervisor {
       if (tornDown) {
         containment.close();
       }
+      // the workspace and the uid are handed back before the caller sees the result
       finisher.finish(tornDown);
+    }
+    if (cancelled) {
+      future.cancel(false);
+    } else if (failure != null) {
+      future.completeExceptionally(failure);
+      if (failure instanceof Error) {
+        throw (Error) failure;
+      }
+    } else {
+      future.complete(result);
+    }
+  }
+
+  /** One started process: waits with the timeout and the CPU budget, kills through the containment. */
+  private static final class Run {
+    final Process p;
+    final LaunchPlan plan;
+    final SandboxPolicy policy;
+    final Containment containment;
+    final OptionalLong cpuBudgetNanos;
+    final Capture out;
+    final Capture err;
+    final Future<?> outReader;
+    final Future<?> errReader;
+    boolean finished;
+    boolean interrupted;
+    boolean cpuExceeded;
+    int code;
+    int lingering;
+
+    Run(Process p, LaunchPlan plan, SandboxPolicy policy, Containment containment, OptionalLong cpuBudgetNanos) {
+      this.p = p;
+      this.plan = plan;
+      this.policy = policy;
+      this.containment = containment;
+      this.cpuBudgetNanos = cpuBudgetNanos;
+      if (plan.stdin().isPresent()) {
+        feed(p, plan.stdin().get());
+      }
+      this.out = new Capture(p.getInputStream(), policy.stdoutLimit());
+      this.err = new Capture(p.getErrorStream(), policy.stderrLimit());
+      this.outReader = READERS.submit(out);
+      this.errReader = READERS.submit(err);
+    }
+
+    void await() {
+      long deadline = System.nanoTime() + policy.timeout().toNanos();
+      try {
+        while (true) {
+          long remaining = deadline - System.nanoTime();
+          if (remaining <= 0) {
+            break;
+          }
+          long slice = cpuBudgetNanos.isPresent() ? Math.min(remaining, CPU_CHECK_NANOS) : remaining;
+          if (p.waitFor(slice, TimeUnit.NANOSECONDS)) {
+            finished = true;
+            break;
+          }
+          if (cpuBudgetNanos.isPresent() && containment.cpuUsageNanos().orElse(0) > cpuBudgetNanos.getAsLong()) {
+            cpuExceeded = true;
+            break;
+          }
+        }
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+      boolean pidNamespace = plan.report().namespaces().contains(Namespace.PID);
+      if (!finished) {
+        containment.killAll();
+        killTree(p, pidNamespace);
+      }
+      code = awaitExit(p, pidNamespace, containment);
+    }
+
+    void drainOutput() {
+      drain(outReader, p.getInputStream());
+      drain(errReader, p.getErrorStream());
+    }
+
+    SandboxResult result(Duration duration, int oomKills) {
+      return new SandboxResult(
+          code,
+          !finished && !cpuExceeded,
+          out.bytes(),
+          out.truncated(),
+          err.bytes(),
+          err.truncated(),
+          duration,
+          plan.report(),
+          new SandboxResult.Events(oomKills, cpuExceeded, lingering));
     }
   }
 
