@@ -182,6 +182,16 @@ class BwrapIsolationTest {
   }
 
   @Test
+  void sandboxInitEnvironment_holdsNoHostPaths(@TempDir Path tmp) throws Exception {
+    Path ws = Sandboxes.workspace(tmp);
+    SandboxResult r = run(sh("tr '\\0' '\\n' < /proc/1/environ; echo; cat /proc/1/cmdline | tr '\\0' ' '").workspace(ws));
+    List<String> lines = r.stdoutText().lines().filter(l -> !l.isEmpty()).toList();
+    assertEquals("PATH=/usr/bin:/bin", lines.get(0), r.stdoutText() + r.stderrText());
+    assertFalse(r.stdoutText().substring(0, r.stdoutText().indexOf("bwrap")).contains(ws.toString()),
+        "the workspace's host path is not in the init's environment: " + r.stdoutText());
+  }
+
+  @Test
   void output_isCappedAndFlaggedTruncated() throws Exception {
     SandboxResult r =
         run(sh("head -c 100000 /dev/zero; echo err >&2").stdoutLimit(1000).stderrLimit(100));

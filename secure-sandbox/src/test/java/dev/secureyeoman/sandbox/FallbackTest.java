@@ -128,6 +128,47 @@ class FallbackTest {
   }
 
   @Test
+  void unshareMode_workspaceUnderTmp_absolutePathsReachIt(@TempDir Path tmp) throws Exception {
+    Path ws = Sandboxes.workspace(tmp); // java.io.tmpdir is /tmp here: the fresh /tmp used to hide it
+    assertTrue(ws.startsWith("/tmp"), ws.toString());
+    SandboxResult r =
+        withoutBwrap.run(
+            sh("echo absolute > \"$1/abs.txt\" && cat \"$1/abs.txt\"; pwd; echo relative > rel.txt; ls -A /tmp | wc -l",
+                ws.toString())
+                .workspace(ws)
+                .build());
+    assertEquals(SandboxBackend.UNSHARE_LANDLOCK, r.report().backend());
+    assertEquals(List.of("absolute", ws.toString(), "1"), r.stdoutText().lines().toList(), r.stderrText());
+    assertEquals("absolute\n", Files.readString(ws.resolve("abs.txt")));
+    assertEquals("relative\n", Files.readString(ws.resolve("rel.txt")));
+  }
+
+  @Test
+  void unshareMode_readOnlyProc_hiddenSiblings_sizedTmp() throws Exception {
+    Path base = Files.createDirectory(Path.of("/var/tmp", "sy-unshare-" + UUID.randomUUID()));
+    try {
+      Files.setPosixFilePermissions(base, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+      Path ws = Files.createDirectory(base.resolve("ws"));
+      Files.writeString(base.resolve("sibling.txt"), "other run");
+      SandboxResult r =
+          withoutBwrap.run(
+              sh("ls -A \"$1\" ; echo 0 > /proc/self/oom_score_adj 2>/dev/null || echo PROC-RO; df -k /tmp | tail -1"
+                      + " | awk '{print $2}'; echo ok > out.txt", base.toString())
+                  .workspace(ws)
+                  .limits(ResourceLimits.builder().tmpSizeMiB(4).build())
+                  .build());
+      assertEquals(List.of("ws", "PROC-RO", "4096"), r.stdoutText().lines().toList(), r.stderrText());
+      assertEquals("ok\n", Files.readString(ws.resolve("out.txt")));
+    } finally {
+      try (var s = Files.walk(base)) {
+        for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+  }
+
+  @Test
   void unshareSetupScript_takesHostileWorkspaceNameLiterally(@TempDir Path tmp) throws Exception {
     Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
     Path ws = Files.createDirectory(tmp.resolve("w;$(echo${IFS}INJECTED>&2)`echo${IFS}INJECTED>&2`"));
