@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * another run's 0600 files, signal its processes, or use up its per-user kernel quotas (inotify instances, user
  * namespaces, {@code RLIMIT_NPROC}).
  *
- * <p>A uid is taken by holding an exclusive {@code flock} on {@code <lockDirectory>/<uid>.lock}, so every JVM on the host
- * using the same lock directory takes part, and the kernel releases the uid of a JVM that dies. Runs start at a random
+ * <p>A uid is taken by holding an exclusive record lock ({@code fcntl(F_SETLK)}, which {@link FileChannel#tryLock()}
+ * takes) on {@code <lockDirectory>/<uid>.lock}, so every JVM on the host using the same lock directory takes part, and
+ * the kernel releases the uid of a JVM that dies. Runs start at a random
  * uid of the range, so a uid is rarely handed out again soon after a run released it.
  */
 public final class IdentityPool {
@@ -39,7 +40,7 @@ public final class IdentityPool {
   private final int first;
   private final int count;
   private final Path lockDirectory;
-  // FileLock is per JVM: OverlappingFileLockException covers this JVM, flock covers the others
+  // record locks are per process: OverlappingFileLockException covers this JVM, the kernel the others
   private final Set<Integer> heldHere = ConcurrentHashMap.newKeySet();
 
   /**
