@@ -126,8 +126,8 @@ class SeccompApiTest {
     assertTrue(k.actions().containsAll(List.of("KILL_PROCESS", "ERRNO", "ALLOW", "LOG")), k.actions().toString());
     assertTrue(k.landlock() && k.landlockAbi() >= 1, k.toString());
     String json = k.toJson();
-    assertTrue(json.startsWith("{\"arch\":\"") && json.contains("\"seccomp_tsync\":true")
-        && json.contains("\"landlock_abi\":" + k.landlockAbi()), json);
+    assertTrue(json.startsWith("{\"arch\":\"") && json.contains("\"seccompTsync\":true")
+        && json.contains("\"landlockAbi\":" + k.landlockAbi()), json);
     assertTrue(SeccompProbe.defaultProfileListing().startsWith("0000: ld     [4]"));
   }
 
