@@ -41,9 +41,13 @@ import java.util.concurrent.ExecutionException;
  * <h2>Security guarantees</h2>
  *
  * Under BWRAP: new user, pid, net (unless HOST), mount, ipc, uts and cgroup namespaces; every capability dropped; the host
- * file system read-only, {@code /tmp} a fresh tmpfs, the workspace the only writable host directory; {@code
- * no_new_privs}; the whole namespace killed at the timeout. Seccomp and Landlock layers are listed in the report only
- * when installed. Non-goals: kernel exploits, covert channels, CPU/memory fairness beyond rlimits (no cgroups).
+ * file system read-only, {@code /proc} and {@code /dev} read-only, {@code /tmp} and {@code /dev/shm} fresh sized tmpfs,
+ * the workspace the only writable host directory and its siblings hidden; {@code no_new_privs}. On a root host every
+ * run has its own host uid from a pool and its own cgroups: memory (tmpfs pages and children included), tasks and CPU
+ * are bounded for the whole run, and the runner kills every process of the run through the cgroup at the timeout and
+ * after the command exits, so nothing the sandbox does to its init keeps it alive. Seccomp and Landlock layers, limits
+ * and the teardown mechanism are listed in the report only when the kernel applied them. Non-goals: kernel exploits,
+ * covert channels, I/O limits.
  */
 public final class NamespaceRunner {
   private final RunnerEngine engine;
