@@ -166,16 +166,7 @@ public final class SeccompProfiles {
     for (int p : PERSONALITIES) {
       b.rule(SyscallRule.of("personality", SeccompAction.allow(), ArgCondition.eq32(0, p)));
     }
-    for (SocketDomain d : SocketDomain.values()) {
-      if (allowedDomains.contains(d)) {
-        b.rule(SyscallRule.of("socket", SeccompAction.allow(), ArgCondition.eq32(0, d.value())));
-      }
-    }
-    if (allowedDomains.contains(SocketDomain.UNIX)) {
-      b.allow("socketpair");
-    } else {
-      restrictSocketpair(b);
-    }
+    socketRules(b, allowedDomains);
     return b.build();
   }
 
@@ -258,6 +249,12 @@ public final class SeccompProfiles {
    */
   public static SeccompFilter restrictSockets(SeccompFilter base, Set<SocketDomain> domains) {
     SeccompFilter.Builder b = base.toBuilder().removeRules("socket").removeRules("socketpair");
+    socketRules(b, domains);
+    return b.build();
+  }
+
+  /** {@code socket} for exactly these families; {@code socketpair} of any type only with AF_UNIX. */
+  private static void socketRules(SeccompFilter.Builder b, Set<SocketDomain> domains) {
     for (SocketDomain d : SocketDomain.values()) {
       if (domains.contains(d)) {
         b.rule(SyscallRule.of("socket", SeccompAction.allow(), ArgCondition.eq32(0, d.value())));
@@ -268,7 +265,6 @@ public final class SeccompProfiles {
     } else {
       restrictSocketpair(b);
     }
-    return b.build();
   }
 
   private static void restrictSocketpair(SeccompFilter.Builder b) {
