@@ -3,9 +3,9 @@ package dev.secureyeoman.benchmarks;
 import java.util.Arrays;
 
 /**
- * Question: same as {@link NamespaceRunnerBenchmark}, measured robustly on a noisy shared machine: the variants run
- * interleaved (runner, bare bwrap, plain spawn, and both with the CLI's default limits; repeat) so load drifts hit them
- * alike, and medians are reported.
+ * Question: same as {@link NamespaceRunnerBenchmark}, measured robustly on a noisy shared machine: each comparison runs
+ * its two variants back to back (runner and bare bwrap, alternating which goes first), so load drifts hit both alike,
+ * and reports the medians and the median of the per-pair ratios; likewise with the CLI's default limits.
  *
  * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar dev.secureyeoman.benchmarks.NamespaceRunnerHarness 300}
  */
@@ -22,36 +22,72 @@ public final class NamespaceRunnerHarness {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 200;
     NamespaceRunnerBenchmark b = new NamespaceRunnerBenchmark();
     b.setup();
-    String[] names = {
-      "namespaceRunner", "bareBwrap", "plainSpawn", "runnerUntrustedDefaults", "bareUntrustedDefaults"
-    };
-    Variant[] variants = {
-      b::namespaceRunner, b::bareBwrap, b::plainSpawn, b::namespaceRunnerUntrustedDefaults, b::bareBwrapUntrustedDefaults
-    };
+    pair("namespaceRunner", b::namespaceRunner, "bareBwrap", b::bareBwrap, rounds);
+    pair("runnerUntrustedDefaults", b::namespaceRunnerUntrustedDefaults, "bareUntrustedDefaults",
+        b::bareBwrapUntrustedDefaults, rounds);
+    time("plainSpawn", b::plainSpawn, rounds);
+  }
+
+  /**
+   * Runs two variants back to back, alternating which goes first, and reports their medians and the median of the
+   * per-pair ratios (robust against load that drifts between pairs).
+   */
+  private static void pair(String nameA, Variant a, String nameB, Variant bv, int rounds) throws Exception {
     for (int i = 0; i < 20; i++) {
-      for (Variant v : variants) {
-        v.run();
-      }
+      a.run();
+      bv.run();
     }
-    long[][] t = new long[variants.length][rounds];
+    long[] ta = new long[rounds];
+    long[] tb = new long[rounds];
+    double[] ratio = new double[rounds];
     for (int i = 0; i < rounds; i++) {
-      for (int k = 0; k < variants.length; k++) {
-        long s = System.nanoTime();
-        variants[k].run();
-        t[k][i] = System.nanoTime() - s;
+      boolean aFirst = i % 2 == 0;
+      long s = System.nanoTime();
+      if (aFirst) {
+        a.run();
+      } else {
+        bv.run();
       }
+      long m = System.nanoTime();
+      if (aFirst) {
+        bv.run();
+      } else {
+        a.run();
+      }
+      long e = System.nanoTime();
+      ta[i] = aFirst ? m - s : e - m;
+      tb[i] = aFirst ? e - m : m - s;
+      ratio[i] = (double) ta[i] / tb[i];
     }
-    double[] med = new double[variants.length];
-    for (int k = 0; k < variants.length; k++) {
-      long[] v = t[k].clone();
-      Arrays.sort(v);
-      med[k] = v[rounds / 2] / 1e6;
-      System.out.printf(
-          "%-24s median %7.2f ms  p10 %7.2f  p90 %7.2f%n",
-          names[k], med[k], v[rounds / 10] / 1e6, v[rounds * 9 / 10] / 1e6);
+    print(nameA, ta);
+    print(nameB, tb);
+    Arrays.sort(ratio);
+    System.out.printf("%s / %s: median of per-pair ratios %.3f (p25 %.3f, p75 %.3f), ratio of medians %.3f%n",
+        nameA, nameB, ratio[rounds / 2], ratio[rounds / 4], ratio[rounds * 3 / 4], median(ta) / median(tb));
+  }
+
+  private static void time(String name, Variant v, int rounds) throws Exception {
+    long[] t = new long[rounds];
+    for (int i = 0; i < rounds; i++) {
+      long s = System.nanoTime();
+      v.run();
+      t[i] = System.nanoTime() - s;
     }
-    System.out.printf("runner / bare bwrap (medians): %.3f%n", med[0] / med[1]);
-    System.out.printf("with untrusted defaults, runner / bare (medians): %.3f%n", med[3] / med[4]);
+    print(name, t);
+  }
+
+  private static double median(long[] t) {
+    long[] v = t.clone();
+    Arrays.sort(v);
+    return v[v.length / 2] / 1e6;
+  }
+
+  private static void print(String name, long[] t) {
+    long[] v = t.clone();
+    Arrays.sort(v);
+    System.out.printf(
+        "%-24s median %7.2f ms  p10 %7.2f  p90 %7.2f%n",
+        name, v[v.length / 2] / 1e6, v[v.length / 10] / 1e6, v[v.length * 9 / 10] / 1e6);
   }
 
   /** One benchmark method. */

@@ -43,9 +43,10 @@ import java.util.concurrent.ExecutionException;
  * Under BWRAP: new user, pid, net (unless HOST), mount, ipc, uts and cgroup namespaces; every capability dropped; the host
  * file system read-only, {@code /proc} and {@code /dev} read-only, {@code /tmp} and {@code /dev/shm} fresh sized tmpfs,
  * the workspace the only writable host directory and its siblings hidden; {@code no_new_privs}. On a root host every
- * run has its own host uid from a pool and its own cgroups: memory (tmpfs pages and children included), tasks and CPU
- * are bounded for the whole run, and the runner kills every process of the run through the cgroup at the timeout and
- * after the command exits, so nothing the sandbox does to its init keeps it alive. Seccomp and Landlock layers, limits
+ * run has its own host uid from a pool; limits are enforced by the run's own cgroups (memory with tmpfs pages and
+ * children, tasks, CPU for the whole run). At the timeout and after the command exits the runner kills every process
+ * of the run through a handle the sandbox cannot change — the cgroup, or the pid namespace's init by the pidfd taken
+ * from bwrap's status before the sandbox ran — so nothing the sandbox does to its init keeps it alive. Seccomp and Landlock layers, limits
  * and the teardown mechanism are listed in the report only when the kernel applied them. Non-goals: kernel exploits,
  * covert channels, I/O limits.
  */

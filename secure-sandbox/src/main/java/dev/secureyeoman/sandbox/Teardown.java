@@ -18,8 +18,12 @@ public enum Teardown {
    */
   CGROUP_KILL_LOOP,
   /**
-   * No writable cgroup: the backend's monitor is killed and the pid namespace dies with its init, which relies on the
-   * init's parent-death signal (the runner mounts {@code /proc} read-only so the command cannot rewrite the init).
+   * The pid namespace's init is killed with SIGKILL from the host, identified by the host pid and pid-namespace inode
+   * that bwrap's monitor reported before the sandbox ran (the inode is checked before the signal): the kernel then kills
+   * every process of the namespace, which no process can leave, and the init cannot ignore the signal whatever it did to
+   * its own memory. BWRAP runs without cgroup limits use it (a cgroup migration costs an RCU grace period). For the other
+   * namespace backends without a writable cgroup, the backend's monitor is killed and the namespace dies with its init's
+   * parent-death signal.
    */
   PID_NAMESPACE,
   /** No pid namespace and no cgroup: the process and the descendants found at kill time, best effort. */

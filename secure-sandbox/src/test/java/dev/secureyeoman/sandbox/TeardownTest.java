@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,6 +62,24 @@ class TeardownTest {
         .toList();
   }
 
+  /** Whether the loop is alone and its parent, the sandbox's init, is blocked in pause(2) (syscall 34 on x86_64). */
+  private static boolean initPaused(String token) {
+    List<ProcessHandle> p =
+        processesWith(token).stream()
+            .filter(h -> h.info().command().map(c -> c.contains("python3")).orElse(false))
+            .toList();
+    if (p.size() != 1) {
+      return false;
+    }
+    return p.get(0).parent().map(init -> {
+      try {
+        return Files.readString(Path.of("/proc", Long.toString(init.pid()), "syscall")).startsWith("34 ");
+      } catch (java.io.IOException e) {
+        return false;
+      }
+    }).orElse(false);
+  }
+
   private static SandboxPolicy.Builder attack(Path ws, String token) {
     return SandboxPolicy.builder("/usr/bin/python3", "-c", PROC1_MEM_ATTACK, "/workspace/log", token)
         .workspace(ws)
@@ -76,48 +93,70 @@ class TeardownTest {
     SandboxResult r = RUNNER.run(attack(ws, token).build());
     assertEquals(SandboxBackend.BWRAP, r.report().backend());
     assertTrue(r.stdoutText().startsWith("INJECT-FAILED Read-only file system"), r.stdoutText() + r.stderrText());
-    assertEquals(Teardown.CGROUP_V2_KILL, r.report().teardown(), r.report().toJson());
+    assertEquals(Teardown.PID_NAMESPACE, r.report().teardown(), r.report().toJson());
     assertFalse(r.timedOut(), "the unsubverted init exits with the command and takes the loop with it");
     assertEquals(0, r.events().lingeringProcessesKilled(), r.toString());
     assertEquals(List.of(), processesWith(token));
   }
 
   @Test
-  void proc1MemAttack_injectionSucceeds_cgroupKillStillEndsEverything(@TempDir Path tmp) throws Exception {
+  void proc1MemAttack_injectionSucceeds_initKilledByPid_nothingSurvives(@TempDir Path tmp) throws Exception {
     Path ws = Sandboxes.workspace(tmp);
     String token = "sy-teardown-" + UUID.randomUUID();
     // the Docker-compatible profile allows ptrace, so /proc stays writable and the injection works
     SandboxResult r = RUNNER.run(attack(ws, token).seccompProfile(SeccompProfile.DOCKER_COMPATIBLE).build());
     assertTrue(r.stdoutText().startsWith("INJECTED"), r.stdoutText() + r.stderrText());
     assertTrue(r.timedOut(), "the subverted init never exits: " + r);
-    assertEquals(Teardown.CGROUP_V2_KILL, r.report().teardown());
+    assertEquals(Teardown.PID_NAMESPACE, r.report().teardown());
     assertEquals(List.of(), processesWith(token), "nothing of the run survives the timeout");
     long size = Files.size(ws.resolve("log"));
     assertEquals(size, Files.size(ws.resolve("log")), "nobody writes to the workspace any more");
     assertTrue(Files.readString(ws.resolve("log")).startsWith("x\n"), "the loop did run");
+    assertFalse(r.stderrText().contains("child-pid") || r.stderrText().contains("exit-code"), r.stderrText());
   }
 
   @Test
-  void proc1MemAttack_withoutCgroups_escapesThePidNamespaceKill(@TempDir Path tmp) throws Exception {
-    // the attack as it worked before: no cgroup, writable /proc. Shows the test above can fail.
+  void proc1MemAttack_withLimits_cgroupKillEndsEverything(@TempDir Path tmp) throws Exception {
     Path ws = Sandboxes.workspace(tmp);
     String token = "sy-teardown-" + UUID.randomUUID();
-    NamespaceRunner noCgroups = NamespaceRunner.builder().cgroups(false).build();
-    noCgroups.probe();
-    CompletableFuture<SandboxResult> f =
-        noCgroups.runAsync(attack(ws, token).seccompProfile(SeccompProfile.DOCKER_COMPATIBLE).build());
-    ProcessHandle monitor = null;
-    while (monitor == null && !f.isDone()) {
-      monitor = ProcessHandle.current().descendants()
-          .filter(h -> h.info().arguments().map(a -> List.of(a).contains(token)).orElse(false)
-              && h.info().command().map(c -> c.endsWith("bwrap")).orElse(false))
-          .findFirst().orElse(null);
-      Thread.onSpinWait();
-    }
-    assertTrue(monitor != null, "bwrap monitor not found");
-    monitor.onExit().get(); // killed by the runner at the 2 s timeout
-    List<ProcessHandle> survivors = processesWith(token);
+    SandboxResult r =
+        RUNNER.run(
+            attack(ws, token)
+                .seccompProfile(SeccompProfile.DOCKER_COMPATIBLE)
+                .limits(ResourceLimits.untrustedDefaults())
+                .build());
+    assertTrue(r.stdoutText().startsWith("INJECTED"), r.stdoutText() + r.stderrText());
+    assertTrue(r.timedOut());
+    assertEquals(Teardown.CGROUP_V2_KILL, r.report().teardown());
+    assertEquals(List.of(), processesWith(token));
+  }
+
+  /**
+   * The attack against bwrap's own teardown (kill the monitor, rely on the init's parent-death signal), which the
+   * runner used before: the loop survives. Shows that the tests above can fail.
+   */
+  @Test
+  void proc1MemAttack_bareBwrapMonitorKill_letsTheLoopSurvive(@TempDir Path tmp) throws Exception {
+    Path ws = Sandboxes.workspace(tmp);
+    String token = "sy-teardown-" + UUID.randomUUID();
+    List<String> argv = List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
+        "--clear-groups", "--", "/usr/bin/bwrap", "--unshare-all", "--die-with-parent", "--new-session",
+        "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--bind", ws.toString(),
+        "/tmp/ws", "--", "/usr/bin/python3", "-c", PROC1_MEM_ATTACK, "/tmp/ws/log", token);
+    Process monitor = new ProcessBuilder(argv).redirectErrorStream(true).start();
+    List<ProcessHandle> survivors = List.of();
     try {
+      java.io.BufferedReader out = new java.io.BufferedReader(
+          new java.io.InputStreamReader(monitor.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+      assertEquals("INJECTED", out.readLine());
+      // the attack's python exits after forking the loop; the init then runs the injected code and sits in pause(2)
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (!initPaused(token) && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      assertTrue(initPaused(token), "the injected init did not reach pause(2)");
+      monitor.destroyForcibly().waitFor(); // what "killed after the timeout" used to do
+      survivors = processesWith(token);
       assertFalse(survivors.isEmpty(), "the loop survives the monitor's death");
     } finally {
       // the test started them: kill the survivors (by pid) and the subverted bwrap init above them
@@ -127,10 +166,6 @@ class TeardownTest {
         h.destroyForcibly();
       }
     }
-    SandboxResult r = f.get();
-    assertTrue(r.stdoutText().startsWith("INJECTED"), r.stdoutText() + r.stderrText());
-    assertTrue(r.timedOut());
-    assertEquals(Teardown.PID_NAMESPACE, r.report().teardown());
   }
 
   @Test
@@ -158,9 +193,11 @@ class TeardownTest {
   }
 
   @Test
-  void teardown_reportedPerBackend() throws Exception {
-    assertEquals(Teardown.CGROUP_V2_KILL, RUNNER.run(Sandboxes.sh("true").build()).report().teardown());
-    SandboxResult none = NamespaceRunner.builder().cgroups(false).build().run(Sandboxes.sh("true").build());
+  void teardown_reportedPerPolicy() throws Exception {
+    assertEquals(Teardown.PID_NAMESPACE, RUNNER.run(Sandboxes.sh("true").build()).report().teardown());
+    SandboxPolicy limited = Sandboxes.sh("true").limits(ResourceLimits.builder().processes(50).build()).build();
+    assertEquals(Teardown.CGROUP_V2_KILL, RUNNER.run(limited).report().teardown());
+    SandboxResult none = NamespaceRunner.builder().cgroups(false).build().run(limited);
     assertEquals(Teardown.PID_NAMESPACE, none.report().teardown());
   }
 }

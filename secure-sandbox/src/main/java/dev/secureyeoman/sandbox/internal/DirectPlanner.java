@@ -54,7 +54,7 @@ public final class DirectPlanner {
     List<String> tail = new ArrayList<>();
     Prlimit.apply(tail, prlimit, policy.limits(), setup.containment(), false, report, warnings);
     List<String> a = new ArrayList<>();
-    a.addAll(Launcher.prefix(shell, setup.containment().joinFiles(), false));
+    a.addAll(Launcher.prefix(shell, setup.containment().joinFiles()));
     if (setpriv.isPresent()) {
       a.add(setpriv.get().toString());
       a.add("--pdeathsig");

@@ -42,6 +42,7 @@ public final class IdentityPool {
   private final Path lockDirectory;
   // record locks are per process: OverlappingFileLockException covers this JVM, the kernel the others
   private final Set<Integer> heldHere = ConcurrentHashMap.newKeySet();
+  private volatile boolean lockDirectoryReady;
 
   /**
    * Creates a pool.
@@ -142,10 +143,14 @@ public final class IdentityPool {
   }
 
   private void ensureLockDirectory() throws IOException {
+    if (lockDirectoryReady) {
+      return;
+    }
     if (!Files.isDirectory(lockDirectory)) {
       Files.createDirectories(
           lockDirectory, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     }
+    lockDirectoryReady = true;
   }
 
   private static void close(FileChannel ch) {

@@ -105,7 +105,7 @@ public final class LandlockPlanner {
     List<String> tail = new ArrayList<>();
     Prlimit.apply(tail, prlimit, policy.limits(), setup.containment(), false, report, warnings);
     List<String> a = new ArrayList<>();
-    a.addAll(Launcher.prefix(shell, setup.containment().joinFiles(), false));
+    a.addAll(Launcher.prefix(shell, setup.containment().joinFiles()));
     a.add(setpriv.toString());
     a.add("--pdeathsig");
     a.add("KILL");

@@ -17,6 +17,8 @@ import java.util.Optional;
  * @param threadSetup restrictions applied to the spawning thread before the start
  * @param stdin bytes written to the launched process's standard input, then closed (the seccomp program for bwrap);
  *     empty for {@code /dev/null}
+ * @param bwrapStatus whether standard error starts with bwrap's JSON status (init pid and namespaces) and ends with its
+ *     exit-code document, both of which the runner removes
  */
 public record LaunchPlan(
     List<String> argv,
@@ -24,7 +26,8 @@ public record LaunchPlan(
     Map<String, String> environment,
     SandboxReport report,
     ThreadSetup threadSetup,
-    Optional<byte[]> stdin) {
+    Optional<byte[]> stdin,
+    boolean bwrapStatus) {
   /**
    * Copies the components.
    *
@@ -34,6 +37,7 @@ public record LaunchPlan(
    * @param report report
    * @param threadSetup thread setup
    * @param stdin standard input bytes
+   * @param bwrapStatus bwrap status on stderr
    */
   public LaunchPlan {
     argv = List.copyOf(argv);
@@ -53,6 +57,6 @@ public record LaunchPlan(
    */
   public LaunchPlan(
       List<String> argv, Path directory, Map<String, String> environment, SandboxReport report, ThreadSetup threadSetup) {
-    this(argv, directory, environment, report, threadSetup, Optional.empty());
+    this(argv, directory, environment, report, threadSetup, Optional.empty(), false);
   }
 }

@@ -5,11 +5,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The constant {@code /bin/sh} script every backend is started through when the run has cgroups or a seccomp program
- * for bwrap: it writes its own pid to each cgroup's {@code cgroup.procs} (so every process of the run, from the first
- * fork on, is a member the sandbox cannot leave), then executes the backend, handing it the seccomp program that the
- * runner writes to standard input on fd 3 (no file on disk that a killed JVM could leave behind). Policy values reach
- * the script only as positional parameters.
+ * The constant {@code /bin/sh} script every backend is started through when the run has cgroups or is a bwrap run: it
+ * writes its own pid to each cgroup's {@code cgroup.procs} (so every process of the run, from the first fork on, is a
+ * member the sandbox cannot leave), then executes the backend. For bwrap it also hands over the seccomp program that the
+ * runner writes to standard input on fd 3 (no file on disk that a killed JVM could leave behind) and a duplicate of
+ * standard error on fd 4 for {@code --json-status-fd 4} (bwrap closes that fd in the sandbox, so the command keeps its
+ * stderr). Policy values reach the script only as positional parameters.
  */
 public final class Launcher {
 
@@ -17,27 +18,56 @@ public final class Launcher {
   public static final String JOIN_FAILED = "secureyeoman-sandbox: cannot join the run's cgroup";
 
   /**
-   * The script: {@code $1} is the number of {@code cgroup.procs} files that follow, then {@code fd3} or {@code -}, then
-   * the backend's argument vector.
+   * The script: {@code $1} is the number of {@code cgroup.procs} files that follow, then the fd mode ({@code bwrap}:
+   * seccomp program from stdin on fd 3 and stderr on fd 4; {@code status}: stderr on fd 4 only; {@code -}: nothing),
+   * then the backend's argument vector.
    */
   public static final String SCRIPT =
       "n=$1; shift; while [ \"$n\" -gt 0 ]; do echo $$ > \"$1\" || { echo \""
           + JOIN_FAILED
           + " $1\" >&2; exit 125; }; n=$((n-1)); shift; done;"
-          + " if [ \"$1\" = fd3 ]; then shift; exec \"$@\" 3<&0 </dev/null; fi; shift; exec \"$@\"";
+          + " case $1 in bwrap) shift; exec \"$@\" 3<&0 4>&2 </dev/null;; status) shift; exec \"$@\" 4>&2;; esac;"
+          + " shift; exec \"$@\"";
+
+  /** How the launcher sets up the backend's file descriptors. */
+  public enum Fds {
+    /** Nothing beyond stdin, stdout and stderr. */
+    NONE("-"),
+    /** bwrap with a seccomp program: fd 3 from the runner's pipe on stdin, fd 4 a duplicate of stderr. */
+    SECCOMP_AND_STATUS("bwrap"),
+    /** bwrap without seccomp: fd 4 a duplicate of stderr. */
+    STATUS("status");
+
+    private final String word;
+
+    Fds(String word) {
+      this.word = word;
+    }
+  }
 
   private Launcher() {}
+
+  /**
+   * Builds the launcher prefix without extra descriptors.
+   *
+   * @param shell {@code /bin/sh}
+   * @param joinFiles {@code cgroup.procs} files to join
+   * @return the argument vector prefix (empty when no cgroup is joined); the backend's argv follows
+   */
+  public static List<String> prefix(Path shell, List<Path> joinFiles) {
+    return prefix(shell, joinFiles, Fds.NONE);
+  }
 
   /**
    * Builds the launcher prefix.
    *
    * @param shell {@code /bin/sh}
    * @param joinFiles {@code cgroup.procs} files to join
-   * @param seccompOnStdin whether the backend reads its seccomp program on fd 3 from the runner's pipe
+   * @param fds the descriptors the backend gets
    * @return the argument vector prefix (empty when neither is needed); the backend's argv follows
    */
-  public static List<String> prefix(Path shell, List<Path> joinFiles, boolean seccompOnStdin) {
-    if (joinFiles.isEmpty() && !seccompOnStdin) {
+  public static List<String> prefix(Path shell, List<Path> joinFiles, Fds fds) {
+    if (joinFiles.isEmpty() && fds == Fds.NONE) {
       return List.of();
     }
     List<String> a = new ArrayList<>(8 + joinFiles.size());
@@ -49,7 +79,7 @@ public final class Launcher {
     for (Path f : joinFiles) {
       a.add(f.toString());
     }
-    a.add(seccompOnStdin ? "fd3" : "-");
+    a.add(fds.word);
     return a;
   }
 }

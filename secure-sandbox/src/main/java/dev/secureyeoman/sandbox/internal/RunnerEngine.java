@@ -471,6 +471,12 @@ public final class RunnerEngine {
         && mode == Mode.UNSHARE);
     Teardown fallback = pidNamespace ? Teardown.PID_NAMESPACE : Teardown.PROCESS_TREE;
     String why;
+    if (chosen == SandboxBackend.BWRAP && !needsCgroup(policy)) {
+      // bwrap reports its init's host pid and pid namespace before the sandbox runs: killing that init ends the whole
+      // namespace, and nothing leaves a pid namespace. A cgroup would add nothing for teardown but cost a migration,
+      // which waits for an RCU grace period (milliseconds) on hosts without cgroup2's favordynmods.
+      return Containment.none(Teardown.PID_NAMESPACE, Map.of());
+    }
     if (chosen == SandboxBackend.UNSHARE_LANDLOCK && mode == Mode.LANDLOCK && !LandlockPlanner.canJoinCgroups(policy)) {
       why = "the Landlock mode with an exec allowlist cannot run the cgroup join helper (/bin/sh would have to be"
           + " executable)";
@@ -489,6 +495,17 @@ public final class RunnerEngine {
     }
     LOG.debug("sandbox run without a cgroup: {}", why);
     return Containment.none(fallback, unapplied);
+  }
+
+  /** Limits only a cgroup enforces (memory, tasks, CPU bandwidth, the run's total CPU time). */
+  private static boolean needsCgroup(SandboxPolicy policy) {
+    for (ResourceLimit r :
+        List.of(ResourceLimit.MEMORY, ResourceLimit.PROCESSES, ResourceLimit.CPU_QUOTA, ResourceLimit.CPU_SECONDS)) {
+      if (policy.limits().get(r).isPresent()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private SandboxBackend choose(SandboxPolicy policy, Probed p, Map<SandboxBackend, String> skipped)

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -67,6 +68,12 @@ public final class Supervisor {
     Finisher NONE = tornDown -> {};
   }
 
+  /** How long the backend's init gets to exit with its monitor before it is killed. */
+  static final long GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+
+  /** How long to wait for bwrap's status line when it is needed (it is written before the sandbox runs). */
+  static final long INIT_STATUS_NANOS = TimeUnit.SECONDS.toNanos(2);
+
   /** How often the run's CPU time is compared with its budget. */
   static final long CPU_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -115,6 +122,7 @@ public final class Supervisor {
       CompletableFuture<SandboxResult> future,
       long id) {
     boolean tornDown = false;
+    java.util.function.Supplier<Optional<SandboxInit.Handle>> initHandle = Optional::empty;
     SandboxResult result = null;
     Throwable failure = null;
     boolean cancelled = false;
@@ -135,9 +143,10 @@ public final class Supervisor {
       }
       if (p != null) {
         Run run = new Run(p, plan, policy, containment, cpuBudgetNanos);
+        initHandle = run.err::init;
         run.await();
         try {
-          run.lingering = containment.ensureEmpty();
+          run.lingering = run.ensureInitGone() + containment.ensureEmpty();
           tornDown = true;
         } catch (SandboxException e) {
           LOG.error("sandbox teardown failed: {}", e.getMessage());
@@ -178,6 +187,7 @@ public final class Supervisor {
       if (tornDown) {
         containment.close();
       }
+      initHandle.get().ifPresent(SandboxInit.Handle::close);
       // the workspace and the uid are handed back before the caller sees the result
       finisher.finish(tornDown);
     }
@@ -220,7 +230,7 @@ public final class Supervisor {
         feed(p, plan.stdin().get());
       }
       this.out = new Capture(p.getInputStream(), policy.stdoutLimit());
-      this.err = new Capture(p.getErrorStream(), policy.stderrLimit());
+      this.err = new Capture(p.getErrorStream(), policy.stderrLimit(), plan.bwrapStatus());
       this.outReader = READERS.submit(out);
       this.errReader = READERS.submit(err);
     }
@@ -249,9 +259,37 @@ public final class Supervisor {
       boolean pidNamespace = plan.report().namespaces().contains(Namespace.PID);
       if (!finished) {
         containment.killAll();
+        // the init as bwrap reported it before the sandbox ran: killing it ends the whole pid namespace
+        err.awaitInit(INIT_STATUS_NANOS).ifPresent(SandboxInit.Handle::kill);
         killTree(p, pidNamespace);
       }
       code = awaitExit(p, pidNamespace, containment);
+    }
+
+    /**
+     * After the backend's monitor exited: the sandbox's init must be gone too (it dies with the monitor by its
+     * parent-death signal unless the sandbox subverted it); kill it through its pid otherwise.
+     *
+     * @return 1 when the init had to be killed
+     * @throws SandboxException when it survives the kill
+     */
+    int ensureInitGone() throws SandboxException {
+      Optional<SandboxInit.Handle> init = err.awaitInit(INIT_STATUS_NANOS);
+      if (init.isEmpty()) {
+        return 0;
+      }
+      try (SandboxInit.Handle h = init.get()) {
+        if (h.awaitGone(GRACE_NANOS)) {
+          return 0;
+        }
+        h.kill();
+        if (!h.awaitGone(TimeUnit.SECONDS.toNanos(10))) {
+          throw new SandboxException(
+              SandboxException.Reason.TEARDOWN_FAILED,
+              "the sandbox's init (host pid " + h.init().pid() + ") is still alive after SIGKILL");
+        }
+        return 1;
+      }
     }
 
     void drainOutput() {
@@ -413,40 +451,128 @@ public final class Supervisor {
 
   /** Reads a stream to its end, keeping at most {@code limit} bytes. */
   static final class Capture implements Runnable {
+    private static final int STATUS_MAX = 4096;
     private final InputStream in;
     private final int limit;
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     private volatile boolean truncated;
+    private final boolean bwrapStatus;
+    private final CompletableFuture<Optional<SandboxInit.Handle>> init = new CompletableFuture<>();
+    private volatile boolean exitLineSeen;
 
     Capture(InputStream in, int limit) {
+      this(in, limit, false);
+    }
+
+    /**
+     * @param bwrapStatus whether the stream starts with bwrap's status line (kept out of the capture and parsed) and
+     *     ends with its exit-code document (removed)
+     */
+    Capture(InputStream in, int limit, boolean bwrapStatus) {
       this.in = in;
       this.limit = limit;
+      this.bwrapStatus = bwrapStatus;
+      if (!bwrapStatus) {
+        init.complete(Optional.empty());
+      }
     }
 
     @Override
     public void run() {
       byte[] chunk = new byte[8192];
+      ByteArrayOutputStream first = bwrapStatus ? new ByteArrayOutputStream() : null;
       try {
         int n;
         while ((n = in.read(chunk)) >= 0) {
-          synchronized (buffer) {
-            int keep = Math.min(n, limit - buffer.size());
-            if (keep > 0) {
-              buffer.write(chunk, 0, keep);
+          int from = 0;
+          if (first != null) {
+            int nl = -1;
+            for (int i = 0; i < n; i++) {
+              if (chunk[i] == '\n') {
+                nl = i;
+                break;
+              }
             }
-            if (keep < n) {
-              truncated = true;
+            first.write(chunk, 0, nl < 0 ? n : nl + 1);
+            if (nl < 0 && first.size() < STATUS_MAX) {
+              continue;
             }
+            String line = first.toString(StandardCharsets.UTF_8);
+            Optional<SandboxInit> parsed = SandboxInit.parse(line);
+            // the init is alive now: bwrap lets it run only after this line
+            init.complete(parsed.map(SandboxInit::open));
+            if (parsed.isEmpty()) {
+              keep(first.toByteArray(), first.size()); // not a status line (bwrap failed early): it is output
+            }
+            first = null;
+            from = nl < 0 ? n : nl + 1;
+          }
+          if (from < n) {
+            byte[] rest = from == 0 ? chunk : java.util.Arrays.copyOfRange(chunk, from, n);
+            keep(rest, n - from);
           }
         }
       } catch (IOException e) {
         LOG.debug("sandbox output stream closed", e);
+      } finally {
+        if (first != null && first.size() > 0) {
+          keep(first.toByteArray(), first.size());
+        }
+        init.complete(Optional.empty());
+      }
+    }
+
+    private void keep(byte[] b, int n) {
+      synchronized (buffer) {
+        int keep = Math.min(n, limit - buffer.size());
+        if (keep > 0) {
+          buffer.write(b, 0, keep);
+        }
+        if (keep < n) {
+          truncated = true;
+        }
+      }
+    }
+
+    /** The sandbox's init from bwrap's status line, once the line was read (empty when there is none). */
+    Optional<SandboxInit.Handle> init() {
+      return init.getNow(Optional.empty());
+    }
+
+    /** Waits briefly for the status line (it precedes everything the sandbox writes). */
+    Optional<SandboxInit.Handle> awaitInit(long timeoutNanos) {
+      try {
+        return init.get(timeoutNanos, TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return init();
+      } catch (ExecutionException | TimeoutException e) {
+        return init();
       }
     }
 
     byte[] bytes() {
       synchronized (buffer) {
-        return buffer.toByteArray();
+        byte[] b = buffer.toByteArray();
+        if (!bwrapStatus) {
+          return b;
+        }
+        // bwrap's closing {"exit-code": N} document: remove its last occurrence
+        String text = new String(b, StandardCharsets.ISO_8859_1);
+        java.util.regex.Matcher m = SandboxInit.EXIT_CODE_LINE.matcher(text);
+        int start = -1;
+        int end = -1;
+        while (m.find()) {
+          start = m.start();
+          end = m.end();
+        }
+        if (start < 0) {
+          return b;
+        }
+        byte[] out = new byte[b.length - (end - start)];
+        System.arraycopy(b, 0, out, 0, start);
+        System.arraycopy(b, end, out, start, b.length - end);
+        return out;
       }
     }
 

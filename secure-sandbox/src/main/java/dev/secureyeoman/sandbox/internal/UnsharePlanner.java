@@ -145,7 +145,7 @@ public final class UnsharePlanner {
     List<String> tail = new ArrayList<>();
     Prlimit.apply(tail, prlimit, policy.limits(), setup.containment(), true, report, warnings);
     List<String> a = new ArrayList<>(48);
-    a.addAll(Launcher.prefix(shell, setup.containment().joinFiles(), false));
+    a.addAll(Launcher.prefix(shell, setup.containment().joinFiles()));
     EnumSet<Namespace> ns = EnumSet.of(Namespace.PID, Namespace.MOUNT, Namespace.IPC, Namespace.UTS);
     // the monitor dies with the thread that spawned it; --kill-child takes the namespace's init down with it
     a.add(setpriv.toString());

@@ -126,7 +126,8 @@ public final class BwrapPlanner {
     OptionalLong tmpSize = policy.limits().get(ResourceLimit.TMP_SIZE);
 
     List<String> a = new ArrayList<>(96);
-    a.addAll(Launcher.prefix(shell, setup.containment().joinFiles(), program.isPresent()));
+    a.addAll(Launcher.prefix(shell, setup.containment().joinFiles(),
+        program.isPresent() ? Launcher.Fds.SECCOMP_AND_STATUS : Launcher.Fds.STATUS));
     if (setup.identity().isPresent()) {
       a.addAll(setup.identity().get().setprivPrefix(setpriv.orElseThrow(
           () -> new IllegalStateException("setpriv is required to run as " + setup.identity().get()))));
@@ -143,6 +144,8 @@ public final class BwrapPlanner {
     a.add("--die-with-parent");
     a.add("--new-session");
     a.add("--clearenv");
+    // the init's host pid and pid namespace, written to the launcher's fd 4 (stderr) before the sandbox runs
+    add(a, "--json-status-fd", "4");
     a.add("--tmpfs");
     a.add("/");
     bindRoot(a);
@@ -211,7 +214,7 @@ public final class BwrapPlanner {
         .workingDirectory(cwd)
         .skippedBackends(skipped)
         .warnings(warnings);
-    return new LaunchPlan(a, Path.of("/"), LAUNCH_ENVIRONMENT, report.build(), ThreadSetup.NONE, program);
+    return new LaunchPlan(a, Path.of("/"), LAUNCH_ENVIRONMENT, report.build(), ThreadSetup.NONE, program, true);
   }
 
   /**

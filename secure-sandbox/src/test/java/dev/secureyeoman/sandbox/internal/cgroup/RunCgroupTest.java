@@ -51,7 +51,7 @@ class RunCgroupTest {
 
   /** A shell joined to the cgroup that starts two background sleeps and waits. */
   static Process tree(RunCgroup cg) throws IOException {
-    List<String> argv = new ArrayList<>(Launcher.prefix(Path.of("/bin/sh"), cg.joinFiles(), false));
+    List<String> argv = new ArrayList<>(Launcher.prefix(Path.of("/bin/sh"), cg.joinFiles()));
     argv.addAll(List.of("/bin/sh", "-c", "sleep 600 & sleep 600 & wait"));
     Process p = new ProcessBuilder(argv).start();
     long deadline = System.nanoTime() + 10_000_000_000L;
@@ -174,7 +174,7 @@ class RunCgroupTest {
     Path v2 = Files.createDirectory(host.v2Parent().orElseThrow().resolve(stale));
     Path pids = Files.createDirectory(host.v1Parents().get("pids").resolve(stale));
     RunCgroup live = RunCgroup.create(v2Only(), RunCgroup.newName(), ResourceLimits.none()).orElseThrow();
-    List<String> argv = new ArrayList<>(Launcher.prefix(Path.of("/bin/sh"), List.of(v2.resolve("cgroup.procs")), false));
+    List<String> argv = new ArrayList<>(Launcher.prefix(Path.of("/bin/sh"), List.of(v2.resolve("cgroup.procs"))));
     argv.addAll(List.of("/bin/sleep", "600"));
     Process survivor = new ProcessBuilder(argv).start();
     try {
