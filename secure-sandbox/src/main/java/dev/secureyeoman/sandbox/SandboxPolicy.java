@@ -81,7 +81,7 @@ public final class SandboxPolicy {
   private final List<Path> execAllowlist;
   private final boolean seccomp;
   private final SeccompProfile seccompProfile;
-  private final boolean unixSockets;
+  private final Boolean unixSocketsChoice; // null: the profile's default
   private final boolean hideWorkspaceSiblings;
   private final ResourceLimits limits;
   private final Duration timeout;
@@ -101,7 +101,7 @@ public final class SandboxPolicy {
     this.execAllowlist = List.copyOf(b.execAllowlist);
     this.seccomp = b.seccomp;
     this.seccompProfile = b.seccompProfile;
-    this.unixSockets = b.unixSockets != null ? b.unixSockets : b.seccompProfile == SeccompProfile.DOCKER_COMPATIBLE;
+    this.unixSocketsChoice = b.unixSockets;
     this.hideWorkspaceSiblings = b.hideWorkspaceSiblings;
     this.limits = b.limits;
     this.timeout = b.timeout;
@@ -240,7 +240,7 @@ public final class SandboxPolicy {
    * @return {@code false} by default; {@code true} by default with {@link SeccompProfile#DOCKER_COMPATIBLE}
    */
   public boolean unixSockets() {
-    return unixSockets;
+    return unixSocketsChoice != null ? unixSocketsChoice : seccompProfile == SeccompProfile.DOCKER_COMPATIBLE;
   }
 
   /**
@@ -398,7 +398,7 @@ public final class SandboxPolicy {
       this.execAllowlist = new ArrayList<>(p.execAllowlist);
       this.seccomp = p.seccomp;
       this.seccompProfile = p.seccompProfile;
-      this.unixSockets = p.unixSockets;
+      this.unixSockets = p.unixSocketsChoice;
       this.hideWorkspaceSiblings = p.hideWorkspaceSiblings;
       this.limits = p.limits;
       this.timeout = p.timeout;

@@ -151,6 +151,38 @@ class SandboxPolicyTest {
     assertEquals("limit open_files was already set to 1", twice.getMessage());
   }
 
+  @Test
+  void seccompProfile_dockerAllowsUnixSocketsUnlessSaidOtherwise_siblingsHiddenByDefault() {
+    SandboxPolicy strict = SandboxPolicy.builder("/bin/true").build();
+    assertEquals(SeccompProfile.STRICT, strict.seccompProfile());
+    assertFalse(strict.unixSockets());
+    assertTrue(strict.hideWorkspaceSiblings());
+    SandboxPolicy docker = strict.toBuilder().seccompProfile(SeccompProfile.DOCKER_COMPATIBLE).build();
+    assertTrue(docker.unixSockets(), "Docker allows AF_UNIX");
+    SandboxPolicy dockerNoUnix =
+        SandboxPolicy.builder("/bin/true").seccompProfile(SeccompProfile.DOCKER_COMPATIBLE).unixSockets(false).build();
+    assertFalse(dockerNoUnix.unixSockets());
+    assertFalse(SandboxPolicy.builder("/bin/true").hideWorkspaceSiblings(false).build().hideWorkspaceSiblings());
+    assertTrue(docker.toString().contains("seccomp=DOCKER_COMPATIBLE"), docker.toString());
+    assertTrue(SandboxPolicy.builder("/bin/true").seccomp(false).build().toString().contains("seccomp=off"));
+    assertThrows(IllegalStateException.class,
+        () -> SandboxPolicy.builder("/bin/true").seccompProfile(SeccompProfile.STRICT).seccompProfile(SeccompProfile.STRICT));
+    assertThrows(IllegalStateException.class, () -> docker.toBuilder().seccompProfile(SeccompProfile.STRICT).seccompProfile(SeccompProfile.STRICT));
+  }
+
+  @Test
+  void resourceLimits_newKindsValidate() {
+    ResourceLimits l = ResourceLimits.builder().memoryMiB(64).tmpSizeMiB(8).cpuQuotaMillicores(500).build();
+    assertEquals(64L << 20, l.get(ResourceLimit.MEMORY).getAsLong());
+    assertEquals(8L << 20, l.get(ResourceLimit.TMP_SIZE).getAsLong());
+    assertEquals(500, l.get(ResourceLimit.CPU_QUOTA).getAsLong());
+    assertMessage("limit cpu_quota must be >= 10 millicores", () -> ResourceLimits.builder().cpuQuotaMillicores(5));
+    assertMessage("limit memory must be between 1 MiB", () -> ResourceLimits.builder().memoryMiB(0));
+    assertEquals(6, ResourceLimits.untrustedDefaults().asMap().size());
+    assertTrue(ResourceLimits.untrustedDefaults().get(ResourceLimit.ADDRESS_SPACE).isEmpty(),
+        "memory is a cgroup limit now; RLIMIT_AS would break JITs and Go for nothing");
+  }
+
   private static void assertMessage(String expectedStart, org.junit.jupiter.api.function.Executable e) {
     IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, e);
     assertTrue(ex.getMessage().startsWith(expectedStart), ex.getMessage());
