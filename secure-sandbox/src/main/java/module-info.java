@@ -7,5 +7,6 @@ module dev.secureyeoman.sandbox {
 
   exports dev.secureyeoman.sandbox;
   exports dev.secureyeoman.sandbox.seccomp;
+  exports dev.secureyeoman.sandbox.seccomp.bpf;
   exports dev.secureyeoman.sandbox.landlock;
 }

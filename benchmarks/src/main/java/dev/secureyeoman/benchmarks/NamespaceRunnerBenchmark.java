@@ -1,14 +1,18 @@
 package dev.secureyeoman.benchmarks;
 
 import dev.secureyeoman.sandbox.NamespaceRunner;
+import dev.secureyeoman.sandbox.ResourceLimits;
 import dev.secureyeoman.sandbox.SandboxBackend;
 import dev.secureyeoman.sandbox.SandboxPolicy;
 import dev.secureyeoman.sandbox.SandboxResult;
+import dev.secureyeoman.sandbox.Teardown;
+import dev.secureyeoman.sandbox.internal.Containment;
 import dev.secureyeoman.sandbox.internal.DefaultSeccompSupport;
 import dev.secureyeoman.sandbox.internal.Identity;
+import dev.secureyeoman.sandbox.internal.LaunchPlan;
+import dev.secureyeoman.sandbox.internal.RunSetup;
 import dev.secureyeoman.sandbox.internal.bwrap.BwrapPlanner;
-import java.io.IOException;
-import java.nio.file.Files;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,12 +26,14 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * Question: what does {@link NamespaceRunner} add over launching the very same bwrap command line (seccomp program on
- * fd 3, unprivileged identity on a root host) with a bare {@link ProcessBuilder}, and what does the sandbox cost over a
- * plain spawn of {@code /bin/true}? Target: runner ≤ 1.15 × bare bwrap.
+ * Question: what does {@link NamespaceRunner} add over launching the very same bwrap command line (launcher script,
+ * seccomp program written to its standard input, unprivileged identity on a root host, read-only /proc and /dev) with a
+ * bare {@link ProcessBuilder}, now that every run also takes a uid from the pool, creates, joins, checks and removes its
+ * cgroups and hands its workspace over; and what does the sandbox cost over a plain spawn of {@code /bin/true}? Target:
+ * runner ≤ 1.15 × bare bwrap. The {@code …UntrustedDefaults} pair compares the same with the CLI's default limits
+ * (the bare variant applies the rlimits and tmpfs sizes, the runner additionally the memory and pids cgroups).
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar NamespaceRunnerBenchmark -f 1 -wi 2 -i 3 -w 1 -r 1}
  */
@@ -37,23 +43,19 @@ import org.openjdk.jmh.annotations.TearDown;
 public class NamespaceRunnerBenchmark {
   private NamespaceRunner runner;
   private SandboxPolicy policy;
-  private List<String> bareBwrap;
-  private Path program;
+  private SandboxPolicy limited;
+  private LaunchPlan bare;
+  private LaunchPlan bareLimited;
 
-  /**
-   * Probes the runner and builds the equivalent bare bwrap command line once.
-   *
-   * @throws IOException when the seccomp program cannot be written
-   */
+  /** Probes the runner and builds the equivalent bare bwrap command lines once. */
   @Setup
-  public void setup() throws IOException {
+  public void setup() {
     runner = NamespaceRunner.create();
     if (runner.probe().bestIsolatingBackend().orElse(SandboxBackend.NONE) != SandboxBackend.BWRAP) {
       throw new IllegalStateException("bwrap is needed: " + runner.probe().toJson());
     }
     policy = SandboxPolicy.builder("/usr/bin/true").build();
-    program = Files.createTempFile("bench-seccomp", ".bpf");
-    Files.write(program, new DefaultSeccompSupport().programFor(policy).orElseThrow());
+    limited = policy.toBuilder().limits(ResourceLimits.untrustedDefaults()).build();
     int euid = Identity.currentEffectiveUid();
     BwrapPlanner planner =
         new BwrapPlanner(
@@ -61,22 +63,19 @@ public class NamespaceRunnerBenchmark {
             Path.of("/usr/bin/sh"),
             Optional.of(Path.of("/usr/bin/prlimit")),
             Path.of("/"),
-            euid == 0 ? Optional.of(Identity.NOBODY) : Optional.empty(),
             Optional.of(Path.of("/usr/bin/setpriv")),
             euid,
             Path.of("/tmp"));
-    bareBwrap = planner.plan(policy, Optional.of(program), Map.of(), new ArrayList<>()).argv();
+    DefaultSeccompSupport seccomp = new DefaultSeccompSupport();
+    Optional<Identity> nobody = euid == 0 ? Optional.of(new Identity(65534, 65534)) : Optional.empty();
+    Containment none = Containment.none(Teardown.PID_NAMESPACE, Map.of());
+    bare = planner.plan(policy, new RunSetup(nobody, none, seccomp.programFor(policy)), Map.of(), new ArrayList<>());
+    bareLimited =
+        planner.plan(limited, new RunSetup(nobody, none, seccomp.programFor(limited)), Map.of(), new ArrayList<>());
   }
 
-  /**
-   * Removes the seccomp program file.
-   *
-   * @throws IOException when it cannot be deleted
-   */
-  @TearDown
-  public void tearDown() throws IOException {
-    Files.deleteIfExists(program);
-  }
+  /** Nothing to clean up: no file is written (the seccomp program goes through a pipe). */
+  public void tearDown() {}
 
   /**
    * Baseline: {@code /bin/true} without any sandbox.
@@ -86,22 +85,23 @@ public class NamespaceRunnerBenchmark {
    */
   @Benchmark
   public int plainSpawn() throws Exception {
-    return spawn(List.of("/usr/bin/true"));
+    return spawn(List.of("/usr/bin/true"), Optional.empty());
   }
 
   /**
-   * The runner's own bwrap command line, launched and awaited with a bare ProcessBuilder.
+   * The runner's own bwrap command line, launched and awaited with a bare ProcessBuilder (no cgroup, no pool).
    *
    * @return the exit status
    * @throws Exception when the spawn fails
    */
   @Benchmark
   public int bareBwrap() throws Exception {
-    return spawn(bareBwrap);
+    return spawn(bare.argv(), bare.stdin());
   }
 
   /**
-   * The full runner: policy checks, dedicated platform thread, output capture, report.
+   * The full runner: policy checks, a pool uid, the run's cgroup (created, joined, checked empty, removed), dedicated
+   * platform thread, output capture, report.
    *
    * @return the exit status
    * @throws Exception when the run fails
@@ -112,8 +112,41 @@ public class NamespaceRunnerBenchmark {
     return r.exitCode();
   }
 
-  private static int spawn(List<String> argv) throws Exception {
-    Process p = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+  /**
+   * The bare command line with the CLI's default limits as rlimits and tmpfs sizes.
+   *
+   * @return the exit status
+   * @throws Exception when the spawn fails
+   */
+  @Benchmark
+  public int bareBwrapUntrustedDefaults() throws Exception {
+    return spawn(bareLimited.argv(), bareLimited.stdin());
+  }
+
+  /**
+   * The runner with the CLI's default limits (memory and pids cgroups on top).
+   *
+   * @return the exit status
+   * @throws Exception when the run fails
+   */
+  @Benchmark
+  public int namespaceRunnerUntrustedDefaults() throws Exception {
+    return runner.run(limited).exitCode();
+  }
+
+  private static int spawn(List<String> argv, Optional<byte[]> stdin) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(argv).directory(new java.io.File("/"));
+    pb.environment().clear();
+    pb.environment().put("PATH", "/usr/bin:/bin");
+    if (stdin.isEmpty()) {
+      pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    }
+    Process p = pb.start();
+    if (stdin.isPresent()) {
+      try (OutputStream in = p.getOutputStream()) {
+        in.write(stdin.get());
+      }
+    }
     p.getInputStream().readAllBytes();
     p.getErrorStream().readAllBytes();
     return p.waitFor();

@@ -3,8 +3,9 @@ package dev.secureyeoman.benchmarks;
 import java.util.Arrays;
 
 /**
- * Question: same as {@link NamespaceRunnerBenchmark}, measured robustly on a noisy shared machine: the three variants
- * run interleaved (runner, bare bwrap, plain spawn, repeat) so load drifts hit them alike, and medians are reported.
+ * Question: same as {@link NamespaceRunnerBenchmark}, measured robustly on a noisy shared machine: each comparison runs
+ * its two variants back to back (runner and bare bwrap, alternating which goes first), so load drifts hit both alike,
+ * and reports the medians and the median of the per-pair ratios; likewise with the CLI's default limits.
  *
  * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar dev.secureyeoman.benchmarks.NamespaceRunnerHarness 300}
  */
@@ -21,38 +22,77 @@ public final class NamespaceRunnerHarness {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 200;
     NamespaceRunnerBenchmark b = new NamespaceRunnerBenchmark();
     b.setup();
-    try {
-      for (int i = 0; i < 20; i++) {
-        b.namespaceRunner();
-        b.bareBwrap();
-        b.plainSpawn();
-      }
-      long[][] t = new long[3][rounds];
-      for (int i = 0; i < rounds; i++) {
-        long s = System.nanoTime();
-        b.namespaceRunner();
-        long m = System.nanoTime();
-        b.bareBwrap();
-        long e = System.nanoTime();
-        b.plainSpawn();
-        long f = System.nanoTime();
-        t[0][i] = m - s;
-        t[1][i] = e - m;
-        t[2][i] = f - e;
-      }
-      String[] names = {"namespaceRunner", "bareBwrap", "plainSpawn"};
-      double[] med = new double[3];
-      for (int k = 0; k < 3; k++) {
-        long[] v = t[k].clone();
-        Arrays.sort(v);
-        med[k] = v[rounds / 2] / 1e6;
-        System.out.printf(
-            "%-16s median %7.2f ms  p10 %7.2f  p90 %7.2f%n",
-            names[k], med[k], v[rounds / 10] / 1e6, v[rounds * 9 / 10] / 1e6);
-      }
-      System.out.printf("runner / bare bwrap (medians): %.3f%n", med[0] / med[1]);
-    } finally {
-      b.tearDown();
+    pair("namespaceRunner", b::namespaceRunner, "bareBwrap", b::bareBwrap, rounds);
+    pair("runnerUntrustedDefaults", b::namespaceRunnerUntrustedDefaults, "bareUntrustedDefaults",
+        b::bareBwrapUntrustedDefaults, rounds);
+    time("plainSpawn", b::plainSpawn, rounds);
+  }
+
+  /**
+   * Runs two variants back to back, alternating which goes first, and reports their medians and the median of the
+   * per-pair ratios (robust against load that drifts between pairs).
+   */
+  private static void pair(String nameA, Variant a, String nameB, Variant bv, int rounds) throws Exception {
+    for (int i = 0; i < 20; i++) {
+      a.run();
+      bv.run();
     }
+    long[] ta = new long[rounds];
+    long[] tb = new long[rounds];
+    double[] ratio = new double[rounds];
+    for (int i = 0; i < rounds; i++) {
+      boolean aFirst = i % 2 == 0;
+      long s = System.nanoTime();
+      if (aFirst) {
+        a.run();
+      } else {
+        bv.run();
+      }
+      long m = System.nanoTime();
+      if (aFirst) {
+        bv.run();
+      } else {
+        a.run();
+      }
+      long e = System.nanoTime();
+      ta[i] = aFirst ? m - s : e - m;
+      tb[i] = aFirst ? e - m : m - s;
+      ratio[i] = (double) ta[i] / tb[i];
+    }
+    print(nameA, ta);
+    print(nameB, tb);
+    Arrays.sort(ratio);
+    System.out.printf("%s / %s: median of per-pair ratios %.3f (p25 %.3f, p75 %.3f), ratio of medians %.3f%n",
+        nameA, nameB, ratio[rounds / 2], ratio[rounds / 4], ratio[rounds * 3 / 4], median(ta) / median(tb));
+  }
+
+  private static void time(String name, Variant v, int rounds) throws Exception {
+    long[] t = new long[rounds];
+    for (int i = 0; i < rounds; i++) {
+      long s = System.nanoTime();
+      v.run();
+      t[i] = System.nanoTime() - s;
+    }
+    print(name, t);
+  }
+
+  private static double median(long[] t) {
+    long[] v = t.clone();
+    Arrays.sort(v);
+    return v[v.length / 2] / 1e6;
+  }
+
+  private static void print(String name, long[] t) {
+    long[] v = t.clone();
+    Arrays.sort(v);
+    System.out.printf(
+        "%-24s median %7.2f ms  p10 %7.2f  p90 %7.2f%n",
+        name, v[v.length / 2] / 1e6, v[v.length / 10] / 1e6, v[v.length * 9 / 10] / 1e6);
+  }
+
+  /** One benchmark method. */
+  @FunctionalInterface
+  private interface Variant {
+    int run() throws Exception;
   }
 }

@@ -1,8 +1,8 @@
 package dev.secureyeoman.benchmarks;
 
-import dev.secureyeoman.sandbox.seccomp.BpfDecoder;
-import dev.secureyeoman.sandbox.seccomp.BpfFormatException;
-import dev.secureyeoman.sandbox.seccomp.BpfProgram;
+import dev.secureyeoman.sandbox.seccomp.bpf.BpfDecoder;
+import dev.secureyeoman.sandbox.seccomp.bpf.BpfFormatException;
+import dev.secureyeoman.sandbox.seccomp.bpf.BpfProgram;
 import dev.secureyeoman.sandbox.seccomp.SeccompFilter;
 import dev.secureyeoman.sandbox.seccomp.SeccompProfiles;
 import java.util.concurrent.Callable;

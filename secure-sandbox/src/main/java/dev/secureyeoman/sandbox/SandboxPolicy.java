@@ -80,7 +80,9 @@ public final class SandboxPolicy {
   private final Set<String> allowedDestinations;
   private final List<Path> execAllowlist;
   private final boolean seccomp;
-  private final boolean unixSockets;
+  private final SeccompProfile seccompProfile;
+  private final Boolean unixSocketsChoice; // null: the profile's default
+  private final boolean hideWorkspaceSiblings;
   private final ResourceLimits limits;
   private final Duration timeout;
   private final int stdoutLimit;
@@ -98,7 +100,9 @@ public final class SandboxPolicy {
     this.allowedDestinations = Collections.unmodifiableSet(new LinkedHashSet<>(b.allowedDestinations));
     this.execAllowlist = List.copyOf(b.execAllowlist);
     this.seccomp = b.seccomp;
-    this.unixSockets = b.unixSockets;
+    this.seccompProfile = b.seccompProfile;
+    this.unixSocketsChoice = b.unixSockets;
+    this.hideWorkspaceSiblings = b.hideWorkspaceSiblings;
     this.limits = b.limits;
     this.timeout = b.timeout;
     this.stdoutLimit = b.stdoutLimit;
@@ -222,12 +226,31 @@ public final class SandboxPolicy {
   }
 
   /**
-   * Tells whether {@code socket(AF_UNIX)} stays allowed under seccomp.
+   * Returns the seccomp profile used when {@link #seccomp()} is on.
    *
-   * @return {@code false} by default
+   * @return {@link SeccompProfile#STRICT} by default
+   */
+  public SeccompProfile seccompProfile() {
+    return seccompProfile;
+  }
+
+  /**
+   * Tells whether {@code socket(AF_UNIX)} (and datagram {@code socketpair}) stay allowed under seccomp.
+   *
+   * @return {@code false} by default; {@code true} by default with {@link SeccompProfile#DOCKER_COMPATIBLE}
    */
   public boolean unixSockets() {
-    return unixSockets;
+    return unixSocketsChoice != null ? unixSocketsChoice : seccompProfile == SeccompProfile.DOCKER_COMPATIBLE;
+  }
+
+  /**
+   * Tells whether the workspace's parent directory is covered by an empty tmpfs inside the sandbox, so that sibling
+   * workspaces of other runs are not even visible.
+   *
+   * @return {@code true} by default
+   */
+  public boolean hideWorkspaceSiblings() {
+    return hideWorkspaceSiblings;
   }
 
   /**
@@ -298,7 +321,7 @@ public final class SandboxPolicy {
         + ", execAllowlist="
         + execAllowlist
         + ", seccomp="
-        + seccomp
+        + (seccomp ? seccompProfile : "off")
         + ", limits="
         + limits
         + ", timeout="
@@ -333,7 +356,9 @@ public final class SandboxPolicy {
     private final Set<String> allowedDestinations;
     private final List<Path> execAllowlist;
     private boolean seccomp = true;
-    private boolean unixSockets;
+    private SeccompProfile seccompProfile = SeccompProfile.STRICT;
+    private Boolean unixSockets;
+    private boolean hideWorkspaceSiblings = true;
     private ResourceLimits limits = ResourceLimits.none();
     private Duration timeout = DEFAULT_TIMEOUT;
     private int stdoutLimit = DEFAULT_OUTPUT_LIMIT;
@@ -372,7 +397,9 @@ public final class SandboxPolicy {
       this.allowedDestinations = new LinkedHashSet<>(p.allowedDestinations);
       this.execAllowlist = new ArrayList<>(p.execAllowlist);
       this.seccomp = p.seccomp;
-      this.unixSockets = p.unixSockets;
+      this.seccompProfile = p.seccompProfile;
+      this.unixSockets = p.unixSocketsChoice;
+      this.hideWorkspaceSiblings = p.hideWorkspaceSiblings;
       this.limits = p.limits;
       this.timeout = p.timeout;
       this.stdoutLimit = p.stdoutLimit;
@@ -519,8 +546,36 @@ public final class SandboxPolicy {
     }
 
     /**
-     * Allows {@code socket(AF_UNIX)} under seccomp. Off by default: a read-only bind does not stop {@code connect()} to a
-     * pathname socket of the host (a Docker or D-Bus socket, for example).
+     * Chooses the seccomp profile (default {@link SeccompProfile#STRICT}).
+     *
+     * @param profile the profile
+     * @return this builder
+     */
+    public Builder seccompProfile(SeccompProfile profile) {
+      Objects.requireNonNull(profile, "seccompProfile");
+      once("seccompProfile", profile);
+      this.seccompProfile = profile;
+      return this;
+    }
+
+    /**
+     * Sets whether the workspace's parent directory is hidden (an empty read-only tmpfs) inside mount-namespace
+     * sandboxes, so the workspaces of other runs next to this one are not visible (default {@code true}).
+     *
+     * @param hide {@code false} when the command needs files next to its workspace (bind them read-only instead)
+     * @return this builder
+     */
+    public Builder hideWorkspaceSiblings(boolean hide) {
+      once("hideWorkspaceSiblings", hide);
+      this.hideWorkspaceSiblings = hide;
+      return this;
+    }
+
+    /**
+     * Allows {@code socket(AF_UNIX)} and datagram {@code socketpair} under seccomp. Off by default with the strict
+     * profile, on by default with {@link SeccompProfile#DOCKER_COMPATIBLE}: a read-only bind does not stop {@code
+     * connect()} or {@code sendto()} to a pathname socket of the host (a Docker, D-Bus or journald socket, for
+     * example), so hide such directories when allowing it.
      *
      * @param allowed whether unix sockets may be created
      * @return this builder

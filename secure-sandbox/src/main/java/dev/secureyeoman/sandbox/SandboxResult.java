@@ -14,6 +14,21 @@ import java.util.OptionalInt;
  * 137 is indistinguishable from one killed by SIGKILL. When {@link #timedOut()} is true the runner killed the sandbox.
  */
 public final class SandboxResult {
+
+  /**
+   * What the kernel and the runner reported about the run's limits and its teardown.
+   *
+   * @param oomKills processes of the run the kernel's OOM killer ended because the run exceeded its memory limit
+   * @param cpuTimeExceeded whether the runner killed the run because its CPU time (summed over the cgroup) exceeded
+   *     the {@link ResourceLimit#CPU_SECONDS} budget
+   * @param lingeringProcessesKilled processes that were still alive after the command and the sandbox's init had
+   *     exited (or after the timeout kill of the backend), and that the runner then killed by cgroup
+   */
+  public record Events(int oomKills, boolean cpuTimeExceeded, int lingeringProcessesKilled) {
+    /** Nothing happened. */
+    public static final Events NONE = new Events(0, false, 0);
+  }
+
   private final int exitCode;
   private final boolean timedOut;
   private final byte[] stdout;
@@ -22,6 +37,7 @@ public final class SandboxResult {
   private final boolean stderrTruncated;
   private final Duration duration;
   private final SandboxReport report;
+  private final Events events;
 
   /**
    * Creates a result (used by the runner; the arrays are copied).
@@ -44,6 +60,33 @@ public final class SandboxResult {
       boolean stderrTruncated,
       Duration duration,
       SandboxReport report) {
+    this(exitCode, timedOut, stdout, stdoutTruncated, stderr, stderrTruncated, duration, report, Events.NONE);
+  }
+
+  /**
+   * Creates a result with the limit and teardown events of the run (used by the runner; the arrays are copied).
+   *
+   * @param exitCode exit status as reported by the backend
+   * @param timedOut whether the runner killed the sandbox at its timeout
+   * @param stdout captured standard output, at most the policy's cap
+   * @param stdoutTruncated whether more standard output was produced than captured
+   * @param stderr captured standard error, at most the policy's cap
+   * @param stderrTruncated whether more standard error was produced than captured
+   * @param duration wall-clock time from start to exit
+   * @param report what was applied
+   * @param events what the kernel and the runner reported about limits and teardown
+   */
+  public SandboxResult(
+      int exitCode,
+      boolean timedOut,
+      byte[] stdout,
+      boolean stdoutTruncated,
+      byte[] stderr,
+      boolean stderrTruncated,
+      Duration duration,
+      SandboxReport report,
+      Events events) {
+    this.events = Objects.requireNonNull(events, "events");
     this.exitCode = exitCode;
     this.timedOut = timedOut;
     this.stdout = stdout.clone();
@@ -162,6 +205,15 @@ public final class SandboxResult {
     return report;
   }
 
+  /**
+   * Returns what the kernel and the runner reported about the run's limits and teardown.
+   *
+   * @return the events
+   */
+  public Events events() {
+    return events;
+  }
+
   @Override
   public String toString() {
     return "SandboxResult{exitCode="
@@ -178,6 +230,7 @@ public final class SandboxResult {
         + duration
         + ", backend="
         + report.backend()
+        + (events.equals(Events.NONE) ? "" : ", events=" + events)
         + "}";
   }
 }

@@ -1,6 +1,8 @@
 package dev.secureyeoman.sandbox;
 
 import dev.secureyeoman.core.config.SecurityConfig;
+import dev.secureyeoman.sandbox.internal.Identity;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 
@@ -17,9 +19,13 @@ import java.util.Objects;
  * <p>Mapping: {@code backend: auto} probes the chain; {@code bwrap} forces {@link SandboxBackend#BWRAP}; {@code unshare}
  * and {@code landlock} force {@link SandboxBackend#UNSHARE_LANDLOCK}, which uses namespaces when it can and its Landlock
  * mode otherwise (the report says which); {@code none} forces {@link SandboxBackend#NONE}, which is still refused while
- * {@code require_isolation} is true.
+ * {@code require_isolation} is true. {@code limits} become the policy's {@link ResourceLimits} (0 = not limited; the
+ * defaults are {@link ResourceLimits#untrustedDefaults()}), {@code uid_range} the runner's identity pool, and a
+ * non-empty {@code cgroup_parent} the runner's delegated cgroup.
  */
 public final class SandboxSettings {
+  private static final long MIB = 1024L * 1024;
+
   private SandboxSettings() {}
 
   /**
@@ -43,18 +49,55 @@ public final class SandboxSettings {
   }
 
   /**
-   * A runner builder with the configured backend.
+   * Maps the configured limits (0 = not limited).
    *
-   * @param config {@code security.sandbox}
-   * @return a builder (search path, clock and identity still settable)
+   * @param limits {@code security.sandbox.limits}
+   * @return the limits
    */
-  public static NamespaceRunner.Builder runnerBuilder(SecurityConfig.Sandbox config) {
-    Objects.requireNonNull(config, "security.sandbox");
-    return NamespaceRunner.builder().backend(backend(config.backend()));
+  public static ResourceLimits limits(SecurityConfig.Sandbox.Limits limits) {
+    Objects.requireNonNull(limits, "security.sandbox.limits");
+    ResourceLimits.Builder b = ResourceLimits.builder();
+    if (limits.memoryMb() > 0) {
+      b.memoryMiB(limits.memoryMb());
+    }
+    if (limits.processes() > 0) {
+      b.processes(limits.processes());
+    }
+    if (limits.cpuSeconds() > 0) {
+      b.cpuSeconds(limits.cpuSeconds());
+    }
+    if (limits.tmpSizeMb() > 0) {
+      b.tmpSizeMiB(limits.tmpSizeMb());
+    }
+    if (limits.openFiles() > 0) {
+      b.openFiles(limits.openFiles());
+    }
+    if (limits.fileSizeMb() > 0) {
+      b.fileSizeBytes(limits.fileSizeMb() * MIB);
+    }
+    return b.build();
   }
 
   /**
-   * A policy builder with the configured isolation requirement, network mode and timeout.
+   * A runner builder with the configured backend, identity pool (used when the JVM runs as root) and cgroup parent.
+   *
+   * @param config {@code security.sandbox}
+   * @return a builder (search path, clock and probe cache still settable)
+   */
+  public static NamespaceRunner.Builder runnerBuilder(SecurityConfig.Sandbox config) {
+    Objects.requireNonNull(config, "security.sandbox");
+    NamespaceRunner.Builder b = NamespaceRunner.builder().backend(backend(config.backend()));
+    if (Identity.currentEffectiveUid() == 0) {
+      b.identityPool(config.uidRange().first(), config.uidRange().count());
+    }
+    if (!config.cgroupParent().isEmpty()) {
+      b.cgroupParent(Path.of(config.cgroupParent()));
+    }
+    return b;
+  }
+
+  /**
+   * A policy builder with the configured isolation requirement, network mode, timeout and limits.
    *
    * @param config {@code security.sandbox}
    * @param command program and arguments
@@ -65,6 +108,7 @@ public final class SandboxSettings {
     return SandboxPolicy.builder(command)
         .requireIsolation(config.requireIsolation())
         .network(config.network() == SecurityConfig.Sandbox.Network.HOST ? NetworkMode.HOST : NetworkMode.NONE)
-        .timeout(config.timeout());
+        .timeout(config.timeout())
+        .limits(limits(config.limits()));
   }
 }

@@ -51,9 +51,10 @@ class FallbackTest {
                 "if kill -0 \"$1\" 2>/dev/null; then echo VISIBLE; else echo INVISIBLE; fi;"
                     + " tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ';"
                     + " touch \"/etc/$2\" 2>/dev/null && echo WROTE-ETC;"
-                    + " echo tmp=$(ls -A /tmp | wc -l); echo ok > out.txt; grep CapEff /proc/self/status",
+                    + " echo tmp=$(ls -A /tmp | grep -cv \"^$3\\$\"); echo ok > out.txt; grep CapEff /proc/self/status",
                 Long.toString(Sandboxes.hostPid()),
-                canary)
+                canary,
+                ws.getName(1).toString())
                 .workspace(ws)
                 .build());
     assertEquals(SandboxBackend.UNSHARE_LANDLOCK, r.report().backend());
@@ -123,7 +124,48 @@ class FallbackTest {
     assertEquals(SandboxBackend.UNSHARE_LANDLOCK, r.report().backend());
     assertTrue(r.report().skippedBackends().isEmpty());
     assertTrue(r.stdoutText().matches("Max open files\\s+64\\s+64\\s+files\\s*\\n"), r.stdoutText());
-    assertEquals(64L, r.report().limits().asMap().get(RlimitResource.OPEN_FILES));
+    assertTrue(r.report().limits().contains(new AppliedLimit(ResourceLimit.OPEN_FILES, 64, LimitEnforcement.RLIMIT)));
+  }
+
+  @Test
+  void unshareMode_workspaceUnderTmp_absolutePathsReachIt(@TempDir Path tmp) throws Exception {
+    Path ws = Sandboxes.workspace(tmp); // java.io.tmpdir is /tmp here: the fresh /tmp used to hide it
+    assertTrue(ws.startsWith("/tmp"), ws.toString());
+    SandboxResult r =
+        withoutBwrap.run(
+            sh("echo absolute > \"$1/abs.txt\" && cat \"$1/abs.txt\"; pwd; echo relative > rel.txt; ls -A /tmp | wc -l",
+                ws.toString())
+                .workspace(ws)
+                .build());
+    assertEquals(SandboxBackend.UNSHARE_LANDLOCK, r.report().backend());
+    assertEquals(List.of("absolute", ws.toString(), "1"), r.stdoutText().lines().toList(), r.stderrText());
+    assertEquals("absolute\n", Files.readString(ws.resolve("abs.txt")));
+    assertEquals("relative\n", Files.readString(ws.resolve("rel.txt")));
+  }
+
+  @Test
+  void unshareMode_readOnlyProc_hiddenSiblings_sizedTmp() throws Exception {
+    Path base = Files.createDirectory(Path.of("/var/tmp", "sy-unshare-" + UUID.randomUUID()));
+    try {
+      Files.setPosixFilePermissions(base, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+      Path ws = Files.createDirectory(base.resolve("ws"));
+      Files.writeString(base.resolve("sibling.txt"), "other run");
+      SandboxResult r =
+          withoutBwrap.run(
+              sh("ls -A \"$1\" ; echo 0 > /proc/self/oom_score_adj 2>/dev/null || echo PROC-RO; df -k /tmp | tail -1"
+                      + " | awk '{print $2}'; echo ok > out.txt", base.toString())
+                  .workspace(ws)
+                  .limits(ResourceLimits.builder().tmpSizeMiB(4).build())
+                  .build());
+      assertEquals(List.of("ws", "PROC-RO", "4096"), r.stdoutText().lines().toList(), r.stderrText());
+      assertEquals("ok\n", Files.readString(ws.resolve("out.txt")));
+    } finally {
+      try (var s = Files.walk(base)) {
+        for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
   }
 
   @Test
@@ -234,13 +276,15 @@ class FallbackTest {
   }
 
   @Test
-  void rootOwnedWorkspace_refusedWithChownHint(@TempDir Path tmp) throws IOException {
+  void unsearchableWorkspaceParent_refusedWithChmodHint(@TempDir Path tmp) throws IOException {
     org.junit.jupiter.api.Assumptions.assumeTrue(Sandboxes.isRoot());
+    Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
     Path ws = Files.createDirectory(tmp.resolve("root-owned"));
     SandboxException e =
         assertThrows(
             SandboxException.class,
             () -> Sandboxes.RUNNER.run(SandboxPolicy.builder("/usr/bin/true").workspace(ws).build()));
-    assertTrue(e.getMessage().contains("not writable by the sandbox user 65534"), e.getMessage());
+    assertEquals(SandboxException.Reason.WORKSPACE, e.reason());
+    assertTrue(e.getMessage().contains("is not searchable by other users (chmod o+x " + tmp + ")"), e.getMessage());
   }
 }

@@ -137,19 +137,50 @@ class SandboxPolicyTest {
   void resourceLimits_validateAndExpose() {
     ResourceLimits l =
         ResourceLimits.builder().addressSpaceMiB(2).cpuSeconds(3).processes(4).openFiles(5).fileSizeBytes(6).build();
-    assertEquals(2L * 1024 * 1024, l.get(RlimitResource.ADDRESS_SPACE).getAsLong());
+    assertEquals(2L * 1024 * 1024, l.get(ResourceLimit.ADDRESS_SPACE).getAsLong());
     assertEquals(5, l.asMap().size());
-    assertEquals("--nproc", RlimitResource.PROCESSES.prlimitOption());
-    assertTrue(ResourceLimits.none().get(RlimitResource.CPU_SECONDS).isEmpty());
+    assertTrue(ResourceLimits.none().get(ResourceLimit.CPU_SECONDS).isEmpty());
     assertEquals(l, l.toBuilder().build());
     assertEquals(l.hashCode(), l.toBuilder().build().hashCode());
     assertTrue(l.toString().startsWith("ResourceLimits{"));
-    assertEquals(9L, l.toBuilder().cpuSeconds(9).build().get(RlimitResource.CPU_SECONDS).getAsLong());
+    assertEquals(9L, l.toBuilder().cpuSeconds(9).build().get(ResourceLimit.CPU_SECONDS).getAsLong());
     assertMessage("limit processes must be >= 1", () -> ResourceLimits.builder().processes(0));
     assertMessage("limit address_space must be between", () -> ResourceLimits.builder().addressSpaceMiB(0));
     IllegalStateException twice =
         assertThrows(IllegalStateException.class, () -> ResourceLimits.builder().openFiles(1).openFiles(2));
     assertEquals("limit open_files was already set to 1", twice.getMessage());
+  }
+
+  @Test
+  void seccompProfile_dockerAllowsUnixSocketsUnlessSaidOtherwise_siblingsHiddenByDefault() {
+    SandboxPolicy strict = SandboxPolicy.builder("/bin/true").build();
+    assertEquals(SeccompProfile.STRICT, strict.seccompProfile());
+    assertFalse(strict.unixSockets());
+    assertTrue(strict.hideWorkspaceSiblings());
+    SandboxPolicy docker = strict.toBuilder().seccompProfile(SeccompProfile.DOCKER_COMPATIBLE).build();
+    assertTrue(docker.unixSockets(), "Docker allows AF_UNIX");
+    SandboxPolicy dockerNoUnix =
+        SandboxPolicy.builder("/bin/true").seccompProfile(SeccompProfile.DOCKER_COMPATIBLE).unixSockets(false).build();
+    assertFalse(dockerNoUnix.unixSockets());
+    assertFalse(SandboxPolicy.builder("/bin/true").hideWorkspaceSiblings(false).build().hideWorkspaceSiblings());
+    assertTrue(docker.toString().contains("seccomp=DOCKER_COMPATIBLE"), docker.toString());
+    assertTrue(SandboxPolicy.builder("/bin/true").seccomp(false).build().toString().contains("seccomp=off"));
+    assertThrows(IllegalStateException.class,
+        () -> SandboxPolicy.builder("/bin/true").seccompProfile(SeccompProfile.STRICT).seccompProfile(SeccompProfile.STRICT));
+    assertThrows(IllegalStateException.class, () -> docker.toBuilder().seccompProfile(SeccompProfile.STRICT).seccompProfile(SeccompProfile.STRICT));
+  }
+
+  @Test
+  void resourceLimits_newKindsValidate() {
+    ResourceLimits l = ResourceLimits.builder().memoryMiB(64).tmpSizeMiB(8).cpuQuotaMillicores(500).build();
+    assertEquals(64L << 20, l.get(ResourceLimit.MEMORY).getAsLong());
+    assertEquals(8L << 20, l.get(ResourceLimit.TMP_SIZE).getAsLong());
+    assertEquals(500, l.get(ResourceLimit.CPU_QUOTA).getAsLong());
+    assertMessage("limit cpu_quota must be >= 10 millicores", () -> ResourceLimits.builder().cpuQuotaMillicores(5));
+    assertMessage("limit memory must be between 1 MiB", () -> ResourceLimits.builder().memoryMiB(0));
+    assertEquals(6, ResourceLimits.untrustedDefaults().asMap().size());
+    assertTrue(ResourceLimits.untrustedDefaults().get(ResourceLimit.ADDRESS_SPACE).isEmpty(),
+        "memory is a cgroup limit now; RLIMIT_AS would break JITs and Go for nothing");
   }
 
   private static void assertMessage(String expectedStart, org.junit.jupiter.api.function.Executable e) {

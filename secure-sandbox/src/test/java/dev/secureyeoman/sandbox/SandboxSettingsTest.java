@@ -20,9 +20,61 @@ class SandboxSettingsTest {
     assertTrue(p.requireIsolation());
     assertEquals(NetworkMode.NONE, p.network());
     assertEquals(Duration.ofSeconds(30), p.timeout());
+    assertEquals(ResourceLimits.untrustedDefaults(), p.limits(), "a config-driven host gets the safe defaults");
     SandboxResult r = SandboxSettings.runnerBuilder(cfg).build().run(p);
     assertEquals(SandboxBackend.BWRAP, r.report().backend());
     assertTrue(r.succeeded());
+    assertTrue(r.report().enforcementOf(ResourceLimit.MEMORY).contains(LimitEnforcement.CGROUP_V1)
+        || r.report().enforcementOf(ResourceLimit.MEMORY).contains(LimitEnforcement.CGROUP_V2), r.report().toJson());
+    assertTrue(r.report().warnings().isEmpty(), r.report().toJson());
+  }
+
+  @Test
+  void configuredLimits_zeroTurnsALimitOff_uidRangeAndCgroupParentReachTheRunner() throws Exception {
+    SecurityConfig.Sandbox cfg =
+        new SecurityConfig.Sandbox(
+            SecurityConfig.Sandbox.Backend.AUTO,
+            true,
+            SecurityConfig.Sandbox.Network.NONE,
+            Duration.ofSeconds(10),
+            new SecurityConfig.Sandbox.Limits(64, 0, 5, 0, 100, 1),
+            new SecurityConfig.Sandbox.UidRange(0x71000000, 16),
+            "");
+    SandboxPolicy p = SandboxSettings.policyBuilder(cfg, List.of("/usr/bin/id", "-u")).build();
+    assertEquals(
+        ResourceLimits.builder().memoryMiB(64).cpuSeconds(5).openFiles(100).fileSizeBytes(1024 * 1024).build(),
+        p.limits());
+    SandboxResult r = SandboxSettings.runnerBuilder(cfg).build().run(p);
+    if (Sandboxes.isRoot()) {
+      int uid = Integer.parseInt(r.stdoutText().strip());
+      assertTrue(uid >= 0x71000000 && uid < 0x71000000 + 16, "uid from the configured range: " + uid);
+    }
+    assertEquals(ResourceLimits.none(), SandboxSettings.limits(new SecurityConfig.Sandbox.Limits(0, 0, 0, 0, 0, 0)));
+  }
+
+  @Test
+  void configuredCgroupParent_isUsedForTheRunsCgroups() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Sandboxes.isRoot());
+    java.nio.file.Path parent =
+        dev.secureyeoman.sandbox.internal.cgroup.CgroupLayout.detect(java.util.Optional.empty()).v2Parent()
+            .orElseThrow().resolve("sy-test-delegated-" + ProcessHandle.current().pid());
+    java.nio.file.Files.createDirectory(parent);
+    try {
+      SecurityConfig.Sandbox cfg =
+          new SecurityConfig.Sandbox(SecurityConfig.Sandbox.Backend.AUTO, true, SecurityConfig.Sandbox.Network.NONE,
+              Duration.ofSeconds(10), SecurityConfig.Sandbox.Limits.DEFAULTS, SecurityConfig.Sandbox.UidRange.DEFAULTS,
+              parent.toString());
+      SandboxResult r =
+          SandboxSettings.runnerBuilder(cfg).build().run(
+              SandboxSettings.policyBuilder(cfg, List.of("/bin/cat", "/proc/self/cgroup")).build());
+      assertTrue(r.stdoutText().contains("0::/"), r.stdoutText());
+      assertEquals(Teardown.CGROUP_V2_KILL, r.report().teardown());
+      try (var children = java.nio.file.Files.list(parent)) {
+        assertEquals(0, children.filter(java.nio.file.Files::isDirectory).count(), "the run's cgroup was removed");
+      }
+    } finally {
+      java.nio.file.Files.delete(parent);
+    }
   }
 
   @Test

@@ -32,6 +32,11 @@ final class Sandboxes {
     return ws;
   }
 
+  /** Whether a uid is in the runner's default identity pool. */
+  static boolean isPoolUid(int uid) {
+    return uid >= 0x70000000 && uid < 0x70000000 + 4096;
+  }
+
   static boolean isRoot() {
     return "root".equals(System.getProperty("user.name"));
   }

@@ -25,7 +25,10 @@ import java.util.List;
  *              login_rate_limit: { capacity: 5, refill_period: PT1M }, totp: { issuer: SecureYeoman, window: 1 } }
  *   http:    { rate_limit: { window_ms: 60000, max_requests: 100 }, cors: { allowed_origins: [] },
  *              max_body_bytes: 16384, max_header_bytes: 8192, idle_timeout: PT30S, content_security_policy: "" }
- *   sandbox: { backend: auto, require_isolation: true, network: none, timeout: PT30S }
+ *   sandbox: { backend: auto, require_isolation: true, network: none, timeout: PT30S,
+ *              limits: { memory_mb: 512, processes: 128, cpu_seconds: 60, tmp_size_mb: 128, open_files: 256,
+ *                        file_size_mb: 256 },
+ *              uid_range: { first: 1879048192, count: 4096 }, cgroup_parent: "" }
  *   integrations:
  *     conversation: { retention: P30D, idle_timeout: PT60M, max_turns: 20, max_tokens: 4000, max_live_threads: 100000 }
  * </pre>
@@ -182,12 +185,63 @@ public record SecurityConfig(
    * @param requireIsolation refuse to run without isolation (default true)
    * @param network network access of sandboxed commands (default {@code none})
    * @param timeout wall-clock limit of a sandboxed command (default {@code PT30S})
+   * @param limits resource limits of every sandboxed command ({@code security.sandbox.limits}; 0 = not limited)
+   * @param uidRange host uids a root host gives each run its own identity from ({@code security.sandbox.uid_range})
+   * @param cgroupParent a cgroup v2 directory delegated for sandbox runs; empty for the JVM's own cgroup
    */
   public record Sandbox(
       @NotNull Backend backend,
       boolean requireIsolation,
       @NotNull Network network,
-      @NotNull @PositiveDuration Duration timeout) {
+      @NotNull @PositiveDuration Duration timeout,
+      @NotNull @Valid Limits limits,
+      @NotNull @Valid UidRange uidRange,
+      @NotNull String cgroupParent) {
+
+    /**
+     * The sandbox settings with default limits, uid range and cgroup parent.
+     *
+     * @param backend isolation backend
+     * @param requireIsolation refuse to run without isolation
+     * @param network network access
+     * @param timeout wall-clock limit
+     */
+    public Sandbox(Backend backend, boolean requireIsolation, Network network, Duration timeout) {
+      this(backend, requireIsolation, network, timeout, Limits.DEFAULTS, UidRange.DEFAULTS, "");
+    }
+
+    /**
+     * {@code security.sandbox.limits}: the defaults are the SDK's {@code ResourceLimits.untrustedDefaults()}; 0 turns a
+     * limit off.
+     *
+     * @param memoryMb memory of the whole run in MiB, tmpfs pages included (default 512)
+     * @param processes processes and threads (default 128)
+     * @param cpuSeconds CPU time in seconds (default 60)
+     * @param tmpSizeMb size of the private {@code /tmp} and {@code /dev/shm} in MiB (default 128)
+     * @param openFiles open files per process (default 256)
+     * @param fileSizeMb largest file a process may write, in MiB (default 256)
+     */
+    public record Limits(
+        @Min(0) long memoryMb,
+        @Min(0) long processes,
+        @Min(0) long cpuSeconds,
+        @Min(0) long tmpSizeMb,
+        @Min(0) long openFiles,
+        @Min(0) long fileSizeMb) {
+      /** The defaults. */
+      public static final Limits DEFAULTS = new Limits(512, 128, 60, 128, 256, 256);
+    }
+
+    /**
+     * {@code security.sandbox.uid_range}: must not overlap real users.
+     *
+     * @param first first uid (default 1879048192 = 0x70000000)
+     * @param count number of uids (default 4096)
+     */
+    public record UidRange(@Min(1000) @Max(2_000_000_000) int first, @Min(1) @Max(1_000_000) int count) {
+      /** The defaults. */
+      public static final UidRange DEFAULTS = new UidRange(0x70000000, 4096);
+    }
 
     /** Isolation backends, written in lower case in YAML. */
     public enum Backend {

@@ -8,17 +8,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Host user and group a sandbox runs as. When the host JVM is root, sandboxes run as an unprivileged identity by
- * default: the kernel exempts host uid 0 from {@code RLIMIT_NPROC} even inside a user namespace (so a fork bomb would
- * exhaust the host's pids), and uid 0 can read root-only host files through the read-only view.
+ * Host user and group a sandbox runs as. When the host JVM is root, every run gets an unprivileged uid of its own from
+ * an {@link IdentityPool}: the kernel exempts host uid 0 from {@code RLIMIT_NPROC} even inside a user namespace (so a
+ * fork bomb would exhaust the host's pids), uid 0 can read root-only host files through the read-only view, and a uid
+ * shared by several runs lets them read each other's files and exhaust each other's per-user kernel quotas.
  *
  * @param uid host uid
  * @param gid host gid
  */
 public record Identity(int uid, int gid) {
-
-  /** {@code nobody:nogroup}, the default for a root host. */
-  public static final Identity NOBODY = new Identity(65534, 65534);
 
   /**
    * Validates the ids.

@@ -2,17 +2,14 @@ package dev.secureyeoman.sandbox.internal;
 
 import dev.secureyeoman.sandbox.ExecRestriction;
 import dev.secureyeoman.sandbox.NetworkMode;
-import dev.secureyeoman.sandbox.ResourceLimits;
 import dev.secureyeoman.sandbox.SandboxBackend;
 import dev.secureyeoman.sandbox.SandboxException;
 import dev.secureyeoman.sandbox.SandboxPolicy;
 import dev.secureyeoman.sandbox.SandboxReport;
-import dev.secureyeoman.sandbox.SeccompMode;
 import dev.secureyeoman.sandbox.landlock.ExecAllowlist;
 import dev.secureyeoman.sandbox.landlock.LandlockException;
 import dev.secureyeoman.sandbox.seccomp.SeccompException;
 import dev.secureyeoman.sandbox.seccomp.SeccompFilter;
-import dev.secureyeoman.sandbox.seccomp.SeccompProfiles;
 import dev.secureyeoman.sandbox.seccomp.SocketDomain;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,7 +17,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -32,30 +28,39 @@ import java.util.Set;
  */
 public final class LandlockPlanner {
   private final Path setpriv;
+  private final Path shell;
   private final Optional<Path> prlimit;
   private final Path defaultDirectory;
-  private final Optional<Identity> identity;
-  private final int hostUid;
+  private final int callerUid;
   private final int abi;
+  private final SeccompSupport seccomp;
 
   /**
    * Creates a planner.
    *
    * @param setpriv util-linux setpriv (parent-death signal, identity switch)
+   * @param shell {@code /bin/sh} for the launcher script that joins the run's cgroups
    * @param prlimit util-linux prlimit when found
    * @param defaultDirectory working directory when the policy has no workspace
-   * @param identity host identity to switch to, or empty
    * @param callerUid the JVM's effective uid
    * @param abi the kernel's Landlock ABI
+   * @param seccomp source of the seccomp filters
    */
   public LandlockPlanner(
-      Path setpriv, Optional<Path> prlimit, Path defaultDirectory, Optional<Identity> identity, int callerUid, int abi) {
+      Path setpriv,
+      Path shell,
+      Optional<Path> prlimit,
+      Path defaultDirectory,
+      int callerUid,
+      int abi,
+      SeccompSupport seccomp) {
     this.setpriv = setpriv;
+    this.shell = shell;
     this.prlimit = prlimit;
     this.defaultDirectory = defaultDirectory;
-    this.identity = identity;
-    this.hostUid = identity.map(Identity::uid).orElse(callerUid);
+    this.callerUid = callerUid;
     this.abi = abi;
+    this.seccomp = seccomp;
   }
 
   /**
@@ -75,21 +80,38 @@ public final class LandlockPlanner {
   }
 
   /**
+   * Tells whether runs of this policy can join cgroups: the launcher is a shell script, which an exec allowlist
+   * enforced by Landlock would have to allow (and with it every shell script the command writes).
+   *
+   * @param policy the policy
+   * @return whether the launcher may run
+   */
+  public static boolean canJoinCgroups(SandboxPolicy policy) {
+    return policy.execAllowlist().isEmpty();
+  }
+
+  /**
    * Plans one run.
    *
    * @param policy the policy
+   * @param setup identity and cgroups of the run
    * @param skipped backends skipped before this one
    * @param warnings warnings so far (appended to)
    * @return the plan
    */
-  public LaunchPlan plan(SandboxPolicy policy, Map<SandboxBackend, String> skipped, List<String> warnings) {
+  public LaunchPlan plan(
+      SandboxPolicy policy, RunSetup setup, Map<SandboxBackend, String> skipped, List<String> warnings) {
+    SandboxReport.Builder report = SandboxReport.builder(SandboxBackend.UNSHARE_LANDLOCK);
+    List<String> tail = new ArrayList<>();
+    Prlimit.apply(tail, prlimit, policy.limits(), setup.containment(), false, report, warnings);
     List<String> a = new ArrayList<>();
+    a.addAll(Launcher.prefix(shell, setup.containment().joinFiles()));
     a.add(setpriv.toString());
     a.add("--pdeathsig");
     a.add("KILL");
-    identity.ifPresent(id -> id.appendSetprivOptions(a));
+    setup.identity().ifPresent(id -> id.appendSetprivOptions(a));
     a.add("--");
-    ResourceLimits appliedLimits = Prlimit.wrap(a, prlimit, policy.limits());
+    a.addAll(tail);
     a.addAll(policy.command());
 
     ExecAllowlist.Builder lb = ExecAllowlist.builder();
@@ -98,11 +120,15 @@ public final class LandlockPlanner {
     } else {
       lb.allowExecute(policy.execAllowlist().toArray(new Path[0]));
       lb.allowExecute(setpriv);
-      if (!appliedLimits.isEmpty()) {
-        lb.allowExecute(prlimit.get());
+      if (!tail.isEmpty()) {
+        lb.allowExecute(prlimit.orElseThrow());
       }
     }
     policy.workspace().ifPresent(lb::allowWrite);
+    // the launcher (still the JVM's user) writes its pid there; the run's uid cannot write these root-owned files
+    for (Path join : setup.containment().joinFiles()) {
+      lb.allowWrite(join);
+    }
     ExecAllowlist landlock = lb.build();
     Set<SocketDomain> domains = EnumSet.noneOf(SocketDomain.class);
     if (policy.unixSockets()) {
@@ -111,37 +137,31 @@ public final class LandlockPlanner {
     if (policy.network() == NetworkMode.HOST) {
       domains.addAll(EnumSet.of(SocketDomain.INET, SocketDomain.INET6, SocketDomain.NETLINK));
     }
-    SeccompFilter filter = SeccompProfiles.defaultAllowList(domains);
-    ThreadSetup setup =
+    SeccompFilter filter = seccomp.filterFor(policy, domains);
+    ThreadSetup threadSetup =
         () -> {
           try {
             landlock.applyToCurrentThread();
             filter.applyToCurrentThread();
           } catch (LandlockException | SeccompException e) {
-            throw new SandboxException("could not restrict the sandbox thread: " + e.getMessage(), e);
+            throw new SandboxException(
+                SandboxException.Reason.LAUNCH_FAILED, "could not restrict the sandbox thread: " + e.getMessage(), e);
           }
         };
     warnings.add(
         "no namespaces (user namespaces unavailable): host processes are visible; writes are limited by Landlock to the"
             + " workspace; the network mode is enforced by seccomp socket-family rules");
     Path dir = policy.workspace().orElse(defaultDirectory);
-    SandboxReport report =
-        new SandboxReport(
-            SandboxBackend.UNSHARE_LANDLOCK,
-            hostUid,
-            Set.of(),
-            identity.isPresent(),
-            false,
-            false,
-            SeccompMode.FILTER,
-            !policy.unixSockets(),
-            OptionalInt.of(abi),
-            policy.execAllowlist().isEmpty() ? ExecRestriction.NONE : ExecRestriction.LANDLOCK,
-            policy.network(),
-            appliedLimits,
-            dir.toString(),
-            skipped,
-            warnings);
-    return new LaunchPlan(a, dir, policy.environment(), report, setup);
+    report
+        .hostUid(setup.identity().map(Identity::uid).orElse(callerUid))
+        .filesystem(setup.identity().isPresent(), false, false)
+        .seccomp(policy.seccompProfile(), !policy.unixSockets())
+        .landlockAbi(abi)
+        .execRestriction(policy.execAllowlist().isEmpty() ? ExecRestriction.NONE : ExecRestriction.LANDLOCK)
+        .network(policy.network())
+        .workingDirectory(dir.toString())
+        .skippedBackends(skipped)
+        .warnings(warnings);
+    return new LaunchPlan(a, dir, policy.environment(), report.build(), threadSetup);
   }
 }

@@ -1,13 +1,11 @@
 package dev.secureyeoman.sandbox.internal;
 
-import dev.secureyeoman.sandbox.ExecRestriction;
 import dev.secureyeoman.sandbox.Namespace;
 import dev.secureyeoman.sandbox.NetworkMode;
-import dev.secureyeoman.sandbox.ResourceLimits;
+import dev.secureyeoman.sandbox.ResourceLimit;
 import dev.secureyeoman.sandbox.SandboxBackend;
 import dev.secureyeoman.sandbox.SandboxPolicy;
 import dev.secureyeoman.sandbox.SandboxReport;
-import dev.secureyeoman.sandbox.SeccompMode;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -16,31 +14,39 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
+import java.util.OptionalLong;
 
 /**
  * Builds a util-linux {@code unshare} launch: new user (when {@code withUserNamespace}), pid, mount, ipc, uts and (unless
- * network HOST) net namespaces; a constant setup script makes every mount read-only, binds the workspace read-write,
- * mounts a fresh {@code /tmp}, then {@code setpriv} drops every capability and sets no_new_privs before the command.
+ * network HOST) net namespaces; a constant setup script makes every mount read-only, mounts a fresh {@code /tmp},
+ * hides the workspace's parent directory, binds the workspace read-write at its host path (also when that path is under
+ * {@code /tmp}), remounts {@code /proc} read-only, then {@code setpriv} drops every capability and sets no_new_privs
+ * before the command.
  */
 public final class UnsharePlanner {
 
   /**
    * Constant {@code /bin/sh} setup script run as the namespace's init child. The first positional parameter is the
-   * {@code mount} executable; operations come as positional parameters
-   * ({@code ws DIR}, {@code hide-dir DIR}, {@code hide-file FILE}) terminated by {@code --}; the command follows. Nothing
-   * from the policy is ever part of the script text.
+   * {@code mount} executable; operations come as positional parameters ({@code ws DIR}, {@code hide-parent DIR}, {@code
+   * tmp-size BYTES}, {@code hide-dir DIR}, {@code hide-file FILE}) terminated by {@code --}; the command follows.
+   * Nothing from the policy is ever part of the script text.
+   *
+   * <p>The workspace is opened on fd 4 before anything is mounted and bound from {@code /proc/self/fd/4} afterwards
+   * (with {@code mount -c}, so the path is not canonicalized back to the now hidden host path): a workspace under
+   * {@code /tmp} or under its own hidden parent stays reachable.
    */
   public static final String SETUP_SCRIPT =
       String.join(
           "\n",
           "set -eu",
           "m=$1; shift",
-          "ws=",
+          "ws=; hp=; ts=",
           "while [ \"$#\" -gt 0 ]; do",
           "  case \"$1\" in",
           "    --) shift; break;;",
-          "    ws) ws=$2; \"$m\" --bind -- \"$2\" \"$2\"; shift 2;;",
+          "    ws) ws=$2; exec 4< \"$2\"; shift 2;;",
+          "    hide-parent) hp=$2; shift 2;;",
+          "    tmp-size) ts=,size=$2; shift 2;;",
           "    hide-dir) \"$m\" -t tmpfs -o nosuid,nodev,mode=0755 tmpfs \"$2\"; shift 2;;",
           "    hide-file) \"$m\" --bind -- /dev/null \"$2\"; shift 2;;",
           "    *) echo 'sandbox setup: unknown operation' >&2; exit 125;;",
@@ -48,12 +54,19 @@ public final class UnsharePlanner {
           "done",
           "while read -r _ _ _ _ mp _; do",
           "  case \"$mp\" in /proc|/proc/*) continue;; esac",
-          "  if [ \"$mp\" = \"$ws\" ]; then continue; fi",
           "  \"$m\" -o remount,bind,ro -- \"$mp\"",
           "done < /proc/self/mountinfo",
-          "if [ -n \"$ws\" ]; then cd -- \"$ws\"; fi",
-          "\"$m\" -t tmpfs -o nosuid,nodev,mode=1777 tmpfs /tmp",
-          "if [ -z \"$ws\" ]; then cd /tmp; fi",
+          "\"$m\" -t tmpfs -o \"nosuid,nodev,mode=1777$ts\" tmpfs /tmp",
+          "if [ -n \"$hp\" ]; then \"$m\" -t tmpfs -o nosuid,nodev,mode=0755 tmpfs \"$hp\"; fi",
+          "if [ -n \"$ws\" ]; then",
+          "  [ -d \"$ws\" ] || mkdir -p -- \"$ws\"",
+          "  \"$m\" -c --bind /proc/self/fd/4 \"$ws\"",
+          "  \"$m\" -c -o remount,bind,rw \"$ws\"",
+          "  exec 4<&-",
+          "fi",
+          "if [ -n \"$hp\" ]; then \"$m\" -o remount,bind,ro -- \"$hp\"; fi",
+          "\"$m\" -o remount,bind,ro -- /proc",
+          "if [ -n \"$ws\" ]; then cd -- \"$ws\"; else cd /tmp; fi",
           "exec \"$@\"");
 
   private final Path unshare;
@@ -62,19 +75,17 @@ public final class UnsharePlanner {
   private final Path mount;
   private final Optional<Path> prlimit;
   private final boolean withUserNamespace;
-  private final Optional<Identity> identity;
-  private final int hostUid;
+  private final int callerUid;
 
   /**
    * Creates a planner.
    *
    * @param unshare util-linux unshare
-   * @param shell {@code /bin/sh} for the setup script
+   * @param shell {@code /bin/sh} for the setup and launcher scripts
    * @param setpriv util-linux setpriv
    * @param mount util-linux mount
    * @param prlimit util-linux prlimit when found
    * @param withUserNamespace whether to create a user namespace (needed without CAP_SYS_ADMIN)
-   * @param identity host identity to switch to first, or empty to keep the caller's
    * @param callerUid the JVM's effective uid
    */
   public UnsharePlanner(
@@ -84,10 +95,8 @@ public final class UnsharePlanner {
       Path mount,
       Optional<Path> prlimit,
       boolean withUserNamespace,
-      Optional<Identity> identity,
       int callerUid) {
-    this.identity = identity;
-    this.hostUid = identity.map(Identity::uid).orElse(callerUid);
+    this.callerUid = callerUid;
     this.mount = mount;
     this.unshare = unshare;
     this.shell = shell;
@@ -125,18 +134,24 @@ public final class UnsharePlanner {
    * Plans one run.
    *
    * @param policy the policy
+   * @param setup identity and cgroups of the run
    * @param skipped backends skipped before this one
    * @param warnings warnings so far (appended to)
    * @return the plan
    */
-  public LaunchPlan plan(SandboxPolicy policy, Map<SandboxBackend, String> skipped, List<String> warnings) {
-    List<String> a = new ArrayList<>(32);
+  public LaunchPlan plan(
+      SandboxPolicy policy, RunSetup setup, Map<SandboxBackend, String> skipped, List<String> warnings) {
+    SandboxReport.Builder report = SandboxReport.builder(SandboxBackend.UNSHARE_LANDLOCK);
+    List<String> tail = new ArrayList<>();
+    Prlimit.apply(tail, prlimit, policy.limits(), setup.containment(), true, report, warnings);
+    List<String> a = new ArrayList<>(48);
+    a.addAll(Launcher.prefix(shell, setup.containment().joinFiles()));
     EnumSet<Namespace> ns = EnumSet.of(Namespace.PID, Namespace.MOUNT, Namespace.IPC, Namespace.UTS);
     // the monitor dies with the thread that spawned it; --kill-child takes the namespace's init down with it
     a.add(setpriv.toString());
     a.add("--pdeathsig");
     a.add("KILL");
-    identity.ifPresent(id -> id.appendSetprivOptions(a));
+    setup.identity().ifPresent(id -> id.appendSetprivOptions(a));
     a.add("--");
     a.add(unshare.toString());
     if (withUserNamespace) {
@@ -164,8 +179,20 @@ public final class UnsharePlanner {
     a.add("sandbox-setup");
     a.add(mount.toString());
     if (policy.workspace().isPresent()) {
+      Path ws = policy.workspace().get();
       a.add("ws");
-      a.add(policy.workspace().get().toString());
+      a.add(ws.toString());
+      Path parent = ws.getParent();
+      if (policy.hideWorkspaceSiblings() && parent != null && parent.getNameCount() > 0
+          && !parent.startsWith("/tmp") && !parent.startsWith("/proc")) {
+        a.add("hide-parent");
+        a.add(parent.toString());
+      }
+    }
+    OptionalLong tmpSize = policy.limits().get(ResourceLimit.TMP_SIZE);
+    if (tmpSize.isPresent()) {
+      a.add("tmp-size");
+      a.add(Long.toString(tmpSize.getAsLong()));
     }
     for (Path hidden : policy.hiddenPaths()) {
       if (Files.isDirectory(hidden)) {
@@ -185,7 +212,7 @@ public final class UnsharePlanner {
     a.add("--ambient-caps=-all");
     a.add("--bounding-set=-all");
     a.add("--");
-    ResourceLimits appliedLimits = Prlimit.wrap(a, prlimit, policy.limits());
+    a.addAll(tail);
     a.addAll(policy.command());
     if (policy.seccomp()) {
       warnings.add(
@@ -193,23 +220,14 @@ public final class UnsharePlanner {
               + " installed before unshare(1) would forbid the namespaces it creates");
     }
     String cwd = policy.workspace().map(Path::toString).orElse("/tmp");
-    SandboxReport report =
-        new SandboxReport(
-            SandboxBackend.UNSHARE_LANDLOCK,
-            hostUid,
-            ns,
-            true,
-            true,
-            true,
-            SeccompMode.NONE,
-            false,
-            OptionalInt.empty(),
-            ExecRestriction.NONE,
-            policy.network(),
-            appliedLimits,
-            cwd,
-            skipped,
-            warnings);
-    return new LaunchPlan(a, Path.of("/"), policy.environment(), report, ThreadSetup.NONE);
+    report
+        .hostUid(setup.identity().map(Identity::uid).orElse(callerUid))
+        .namespaces(ns)
+        .filesystem(true, true, true)
+        .network(policy.network())
+        .workingDirectory(cwd)
+        .skippedBackends(skipped)
+        .warnings(warnings);
+    return new LaunchPlan(a, Path.of("/"), policy.environment(), report.build(), ThreadSetup.NONE);
   }
 }

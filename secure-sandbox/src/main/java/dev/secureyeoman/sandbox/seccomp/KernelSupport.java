@@ -46,24 +46,25 @@ public record KernelSupport(String arch, boolean seccompFilter, boolean tsync, L
   }
 
   /**
-   * A JSON object with the same fields (stable keys in snake_case), for {@code secureyeoman sandbox probe --json}.
+   * A JSON object with the same fields (stable camelCase keys, like every other JSON of the sandbox module), for
+   * {@code secureyeoman sandbox probe --json}.
    *
    * @return the JSON text
    */
   public String toJson() {
     StringBuilder sb = new StringBuilder("{");
     sb.append("\"arch\":").append(quote(arch));
-    sb.append(",\"seccomp_filter\":").append(seccompFilter);
-    sb.append(",\"seccomp_tsync\":").append(tsync);
-    sb.append(",\"seccomp_actions\":[");
+    sb.append(",\"seccompFilter\":").append(seccompFilter);
+    sb.append(",\"seccompTsync\":").append(tsync);
+    sb.append(",\"seccompActions\":[");
     for (int i = 0; i < actions.size(); i++) {
       sb.append(i == 0 ? "" : ",").append(quote(actions.get(i)));
     }
     sb.append("],\"landlock\":").append(landlock());
-    sb.append(",\"landlock_abi\":").append(landlockAbi);
-    sb.append(",\"current_seccomp_mode\":").append(currentSeccompMode);
-    sb.append(",\"current_no_new_privs\":").append(currentNoNewPrivs);
-    sb.append(",\"syscall_tables\":").append(quote(syscallTables));
+    sb.append(",\"landlockAbi\":").append(landlockAbi);
+    sb.append(",\"currentSeccompMode\":").append(currentSeccompMode);
+    sb.append(",\"currentNoNewPrivs\":").append(currentNoNewPrivs);
+    sb.append(",\"syscallTables\":").append(quote(syscallTables));
     sb.append(",\"detail\":").append(quote(detail));
     return sb.append('}').toString();
   }

@@ -1,5 +1,6 @@
 package dev.secureyeoman.sandbox.seccomp;
 
+import dev.secureyeoman.sandbox.seccomp.bpf.BpfProgram;
 import dev.secureyeoman.sandbox.internal.nativ.ErrnoException;
 import dev.secureyeoman.sandbox.internal.nativ.LinuxNative;
 import dev.secureyeoman.sandbox.internal.seccomp.SeccompInstaller;

@@ -1,5 +1,7 @@
 package dev.secureyeoman.sandbox.seccomp;
 
+import dev.secureyeoman.sandbox.internal.seccomp.Syscalls;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -47,8 +49,10 @@ public final class SeccompProfiles {
       "open_by_handle_at", "fanotify_init", "kcmp", "pidfd_getfd", "process_madvise");
 
   /**
-   * The allow-list: Docker's default set minus everything needing capabilities a sandboxed command should not have.
-   * Names missing on one architecture (e.g. {@code open} on aarch64) are compiled for the other only.
+   * The allow-list: Docker's default set minus everything needing capabilities a sandboxed command should not have,
+   * and minus {@code socketpair} (allowed by {@link #defaultAllowList(Set)} for stream and seqpacket pairs only while
+   * AF_UNIX is denied). Names missing on one architecture (e.g. {@code open} on aarch64) are compiled for the other
+   * only.
    */
   public static final List<String> ALLOWED = List.of(
       "accept", "accept4", "access", "alarm", "arch_prctl", "bind", "brk", "capget", "capset", "chdir", "chmod",
@@ -80,11 +84,14 @@ public final class SeccompProfiles {
       "semtimedop", "sendfile", "sendmmsg", "sendmsg", "sendto", "setfsgid", "setfsuid", "setgid", "setgroups",
       "setitimer", "setpgid", "setpriority", "setregid", "setresgid", "setresuid", "setreuid", "setrlimit",
       "set_robust_list", "setsid", "setsockopt", "set_thread_area", "set_tid_address", "setuid", "setxattr", "shmat",
-      "shmctl", "shmdt", "shmget", "shutdown", "sigaltstack", "signalfd", "signalfd4", "socketpair", "splice", "stat",
+      "shmctl", "shmdt", "shmget", "shutdown", "sigaltstack", "signalfd", "signalfd4", "splice", "stat",
       "statfs", "statx", "symlink", "symlinkat", "sync", "sync_file_range", "syncfs", "sysinfo", "tee", "tgkill",
       "time", "timer_create", "timer_delete", "timer_getoverrun", "timer_gettime", "timer_settime", "timerfd_create",
       "timerfd_gettime", "timerfd_settime", "times", "tkill", "truncate", "umask", "uname", "unlink", "unlinkat",
-      "utime", "utimensat", "utimes", "vfork", "vmsplice", "wait4", "waitid", "write", "writev");
+      "utime", "utimensat", "utimes", "vfork", "vmsplice", "wait4", "waitid", "write", "writev",
+      // added after Linux 6.1 and allowed by Docker's default profile: glibc and runtimes use them when present
+      "cachestat", "fchmodat2", "futex_requeue", "futex_wait", "futex_wake", "listmount", "map_shadow_stack",
+      "mseal", "process_mrelease", "statmount", "uretprobe");
 
   /** {@code CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET}. */
   public static final long CLONE_NAMESPACE_FLAGS = 0x7E020000L;
@@ -94,6 +101,20 @@ public final class SeccompProfiles {
   public static final int TIOCLINUX = 0x541C;
   /** {@code personality} values Docker allows: PER_LINUX, PER_LINUX32, UNAME26 variants and the query value. */
   static final int[] PERSONALITIES = {0x0, 0x8, 0x20000, 0x20008, 0xFFFFFFFF};
+  /** {@code SOCK_STREAM}. */
+  static final int SOCK_STREAM = 1;
+  /** {@code SOCK_SEQPACKET}. */
+  static final int SOCK_SEQPACKET = 5;
+  /** {@code SOCK_TYPE_MASK}: the socket type without {@code SOCK_NONBLOCK}/{@code SOCK_CLOEXEC}. */
+  static final long SOCK_TYPE_MASK = 0xF;
+  /** Upper half of a 64-bit register: zero for every {@code int} argument glibc passes. */
+  private static final long HIGH_WORD = 0xFFFF_FFFF_0000_0000L;
+  /** {@code AF_ALG}: kernel crypto API sockets, refused by Docker's default profile. */
+  static final int AF_ALG = 38;
+  /** {@code AF_NFC}. */
+  static final int AF_NFC = 39;
+  /** {@code AF_VSOCK}: host/guest sockets, refused by Docker's default profile. */
+  static final int AF_VSOCK = 40;
 
   private SeccompProfiles() {}
 
@@ -117,7 +138,16 @@ public final class SeccompProfiles {
 
   /**
    * The allow-list with {@code socket(2)} limited to the given families; every other family (including
-   * AF_PACKET, AF_VSOCK, AF_ALG) fails with EPERM. {@code socketpair} stays allowed (it only makes AF_UNIX pairs).
+   * AF_PACKET, AF_VSOCK, AF_ALG) fails with EPERM.
+   *
+   * <p>Without {@link SocketDomain#UNIX}, {@code socketpair(2)} is allowed only for {@code SOCK_STREAM} and {@code
+   * SOCK_SEQPACKET}: a {@code SOCK_DGRAM} pair could {@code sendto()} any pathname datagram socket visible in the
+   * sandbox (journald's {@code /dev/log}, {@code sd_notify}), while a connected stream or seqpacket pair ignores
+   * destination addresses. So "AF_UNIX denied" means the command cannot create a unix socket that addresses a path.
+   *
+   * <p>Syscall numbers beyond the generated tables (syscalls newer than the headers) fail with {@code ENOSYS}, as
+   * under runc, so glibc falls back to older calls; syscalls the tables know but the list does not allow fail with
+   * {@code EPERM}.
    *
    * @param allowedDomains families {@code socket(2)} may create; empty for no sockets at all
    * @return the filter
@@ -128,6 +158,7 @@ public final class SeccompProfiles {
     }
     SeccompFilter.Builder b = SeccompFilter.builder()
         .defaultAction(SeccompAction.errno(SeccompAction.EPERM))
+        .unknownSyscallAction(SeccompAction.errno(SeccompAction.ENOSYS))
         .errno(SeccompAction.EPERM, NEVER.toArray(new String[0]))
         .errno(SeccompAction.ENOSYS, FALLBACK_ENOSYS.toArray(new String[0]))
         .allow(ALLOWED.toArray(new String[0]));
@@ -135,12 +166,111 @@ public final class SeccompProfiles {
     for (int p : PERSONALITIES) {
       b.rule(SyscallRule.of("personality", SeccompAction.allow(), ArgCondition.eq32(0, p)));
     }
+    socketRules(b, allowedDomains);
+    return b.build();
+  }
+
+  /**
+   * A profile derived from Docker's default seccomp profile (moby/moby {@value DockerDefaultProfile#SOURCE}, {@code
+   * profiles/seccomp/default.json}) for a process without capabilities, which is how every sandbox here runs. Use it
+   * for workloads the strict {@link #defaultAllowList()} breaks: debuggers and tracers ({@code ptrace}, {@code
+   * process_vm_readv/writev}: gdb, strace, ASan's leak checker), {@code modify_ldt} (Wine, some JITs), every socket
+   * family except AF_ALG and AF_VSOCK (AF_UNIX for Python's {@code multiprocessing.Manager}, D-Bus, a local
+   * PostgreSQL).
+   *
+   * <p>Derivation: the syscalls Docker allows unconditionally ({@code DockerDefaultProfile}, generated from the JSON),
+   * entries that need a capability left out, {@code socket} for every family but AF_ALG (38) and AF_VSOCK (40), the
+   * {@code personality} values Docker allows, {@code clone} without namespace flags, {@code clone3} answered with
+   * {@code ENOSYS}, everything else {@code EPERM}. Deliberate differences from Docker, all stricter: foreign
+   * architectures (i386 {@code int 0x80}, x32) are killed instead of allowed; {@code ioctl(TIOCSTI/TIOCLINUX)} is
+   * refused; integer arguments are compared on their low 32 bits only (a value with high bits set cannot slip past
+   * a family check); syscalls newer than our tables answer {@code ENOSYS}.
+   *
+   * <p>Security: {@code ptrace} lets the command inspect and modify its own descendants and the sandbox's init
+   * process (same user); teardown does not depend on the init (the runner kills by cgroup), but choose this profile
+   * only for code you would run in a default Docker container.
+   *
+   * @return the filter
+   */
+  public static SeccompFilter dockerCompatible() {
+    SeccompFilter.Builder b = SeccompFilter.builder()
+        .defaultAction(SeccompAction.errno(SeccompAction.EPERM))
+        .unknownSyscallAction(SeccompAction.errno(SeccompAction.ENOSYS))
+        .errno(SeccompAction.ENOSYS, "clone3");
+    List<String> allowed = new ArrayList<>(DockerDefaultProfile.ALLOWED);
+    allowed.addAll(DockerDefaultProfile.X86_64_ONLY);
+    allowed.addAll(DockerDefaultProfile.AARCH64_ONLY);
+    for (String name : allowed) {
+      // names of other architectures (chown32, _llseek ...) and syscalls newer than our tables are left out
+      if (Syscalls.knownAnywhere(name) && !name.equals("ioctl")) {
+        b.allow(name);
+      }
+    }
+    b.rule(SyscallRule.of("ioctl", SeccompAction.errno(SeccompAction.EPERM), ArgCondition.eq32(1, TIOCSTI)));
+    b.rule(SyscallRule.of("ioctl", SeccompAction.errno(SeccompAction.EPERM), ArgCondition.eq32(1, TIOCLINUX)));
+    b.rule(SyscallRule.of("ioctl", SeccompAction.allow()));
+    b.rule(SyscallRule.of("clone", SeccompAction.allow(), ArgCondition.maskedEq(0, CLONE_NAMESPACE_FLAGS, 0)));
+    for (int p : PERSONALITIES) {
+      b.rule(SyscallRule.of("personality", SeccompAction.allow(), ArgCondition.eq32(0, p)));
+    }
+    b.rule(SyscallRule.of("socket", SeccompAction.allow(), ArgCondition.maskedEq(0, HIGH_WORD, 0),
+        ArgCondition.lt(0, AF_ALG)));
+    b.rule(SyscallRule.of("socket", SeccompAction.allow(), ArgCondition.eq(0, AF_NFC)));
+    b.rule(SyscallRule.of("socket", SeccompAction.allow(), ArgCondition.maskedEq(0, HIGH_WORD, 0),
+        ArgCondition.gt(0, AF_VSOCK)));
+    return b.build();
+  }
+
+  /**
+   * Derives a filter that refuses {@code socket(AF_UNIX)} (EPERM) and allows {@code socketpair} only for stream and
+   * seqpacket pairs, keeping every other rule. Used for {@link #dockerCompatible()} when a policy denies unix sockets.
+   *
+   * @param base the filter
+   * @return the derived filter
+   */
+  public static SeccompFilter withoutUnixSockets(SeccompFilter base) {
+    List<SyscallRule> socketRules = base.rules().stream().filter(r -> r.syscall().equals("socket")).toList();
+    SeccompFilter.Builder b = base.toBuilder().removeRules("socket").removeRules("socketpair");
+    b.rule(SyscallRule.of("socket", SeccompAction.errno(SeccompAction.EPERM), ArgCondition.eq32(0,
+        SocketDomain.UNIX.value())));
+    b.rules(socketRules);
+    restrictSocketpair(b);
+    return b.build();
+  }
+
+  /**
+   * Derives a filter whose {@code socket(2)} is allowed for exactly these families (EPERM otherwise), with {@code
+   * socketpair} limited to stream and seqpacket pairs unless AF_UNIX is among them. Used where no network namespace
+   * enforces the network mode (the Landlock mode).
+   *
+   * @param base the filter
+   * @param domains families {@code socket(2)} may create
+   * @return the derived filter
+   */
+  public static SeccompFilter restrictSockets(SeccompFilter base, Set<SocketDomain> domains) {
+    SeccompFilter.Builder b = base.toBuilder().removeRules("socket").removeRules("socketpair");
+    socketRules(b, domains);
+    return b.build();
+  }
+
+  /** {@code socket} for exactly these families; {@code socketpair} of any type only with AF_UNIX. */
+  private static void socketRules(SeccompFilter.Builder b, Set<SocketDomain> domains) {
     for (SocketDomain d : SocketDomain.values()) {
-      if (allowedDomains.contains(d)) {
+      if (domains.contains(d)) {
         b.rule(SyscallRule.of("socket", SeccompAction.allow(), ArgCondition.eq32(0, d.value())));
       }
     }
-    return b.build();
+    if (domains.contains(SocketDomain.UNIX)) {
+      b.allow("socketpair");
+    } else {
+      restrictSocketpair(b);
+    }
+  }
+
+  private static void restrictSocketpair(SeccompFilter.Builder b) {
+    for (int type : new int[] {SOCK_STREAM, SOCK_SEQPACKET}) {
+      b.rule(SyscallRule.of("socketpair", SeccompAction.allow(), ArgCondition.maskedEq(1, SOCK_TYPE_MASK, type)));
+    }
   }
 
   /**

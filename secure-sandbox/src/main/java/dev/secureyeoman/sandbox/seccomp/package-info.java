@@ -1,6 +1,7 @@
 /**
- * Seccomp-bpf: a pure-Java compiler from syscall rules to classic BPF, profiles, installation through the kernel, and
- * a decoder/disassembler for checking programs.
+ * Seccomp-bpf: a pure-Java compiler from syscall rules to classic BPF, profiles, and installation through the kernel.
+ * The decoder, verifier and disassembler for inspecting programs live in the diagnostics package {@link
+ * dev.secureyeoman.sandbox.seccomp.bpf}.
  *
  * <pre>{@code
  * SeccompFilter filter = SeccompProfiles.defaultAllowListWithoutNetwork();

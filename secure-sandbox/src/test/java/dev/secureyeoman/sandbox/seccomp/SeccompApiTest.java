@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.secureyeoman.sandbox.seccomp.bpf.BpfFormatException;
 import dev.secureyeoman.sandbox.internal.nativ.ErrnoException;
 import dev.secureyeoman.sandbox.internal.nativ.FakeLinuxNative;
 import java.util.Collections;
@@ -125,8 +126,8 @@ class SeccompApiTest {
     assertTrue(k.actions().containsAll(List.of("KILL_PROCESS", "ERRNO", "ALLOW", "LOG")), k.actions().toString());
     assertTrue(k.landlock() && k.landlockAbi() >= 1, k.toString());
     String json = k.toJson();
-    assertTrue(json.startsWith("{\"arch\":\"") && json.contains("\"seccomp_tsync\":true")
-        && json.contains("\"landlock_abi\":" + k.landlockAbi()), json);
+    assertTrue(json.startsWith("{\"arch\":\"") && json.contains("\"seccompTsync\":true")
+        && json.contains("\"landlockAbi\":" + k.landlockAbi()), json);
     assertTrue(SeccompProbe.defaultProfileListing().startsWith("0000: ld     [4]"));
   }
 

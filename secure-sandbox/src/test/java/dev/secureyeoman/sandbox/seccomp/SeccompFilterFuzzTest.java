@@ -3,6 +3,9 @@ package dev.secureyeoman.sandbox.seccomp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.secureyeoman.sandbox.seccomp.bpf.BpfDecoder;
+import dev.secureyeoman.sandbox.seccomp.bpf.BpfFormatException;
+import dev.secureyeoman.sandbox.seccomp.bpf.BpfProgram;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.util.ArrayList;
@@ -12,8 +15,11 @@ import java.util.Set;
 
 /**
  * Jazzer: random rule sets compile to programs the decoder accepts, that never exceed the kernel's limits and that
- * decide every syscall exactly as the rules say (checked against a reference evaluation of the rules); random bytes
- * are either rejected by the decoder or run to a {@code ret}.
+ * decide every syscall exactly as the rules say (checked against a reference evaluation of the rules); the shipped
+ * profiles decide random calls exactly as their rule lists say; random bytes are either rejected by the decoder or run
+ * to a {@code ret}. Seed inputs (rule sets, call vectors, programs) are committed under {@code
+ * src/test/resources/dev/secureyeoman/sandbox/seccomp/SeccompFilterFuzzTestInputs/}; plain {@code mvn test} replays
+ * them, {@code ./mvnw -Pfuzz ... -Dtest='SeccompFilterFuzzTest#method'} fuzzes.
  */
 class SeccompFilterFuzzTest {
   private static final List<String> NAMES = new ArrayList<>();
@@ -67,6 +73,76 @@ class SeccompFilterFuzzTest {
       }
     }
     return defaultAction;
+  }
+
+  /** A filter's decision from its rule list alone: rules, then the default, numbers beyond the tables the unknown action. */
+  static SeccompAction reference(SeccompFilter f, Arch arch, int nr, long[] args) {
+    if (nr >= tableSize(arch)) {
+      return f.unknownSyscallAction();
+    }
+    return reference(f.rules(), f.defaultAction(), arch, nr, args);
+  }
+
+  private static int tableSize(Arch arch) {
+    int n = 0;
+    for (int nr = 0; nr < 2048; nr++) {
+      if (arch.syscallName(nr).isPresent()) {
+        n = nr + 1;
+      }
+    }
+    return n;
+  }
+
+  private static final List<SeccompFilter> PROFILES = List.of(
+      SeccompProfiles.defaultAllowList(),
+      SeccompProfiles.defaultAllowListWithoutNetwork(),
+      SeccompProfiles.defaultAllowList(java.util.Set.of()),
+      SeccompProfiles.dockerCompatible(),
+      SeccompProfiles.withoutUnixSockets(SeccompProfiles.dockerCompatible()),
+      SeccompProfiles.jvmDenyList());
+
+  /**
+   * The shipped profiles, with calls a program might make (often the conditional syscalls and their interesting
+   * values): the compiled program agrees with the rule list.
+   */
+  @FuzzTest(maxDuration = "30s")
+  void profiles_randomCalls_matchTheirRuleLists(FuzzedDataProvider d) {
+    SeccompFilter f = d.pickValue(PROFILES);
+    for (int k = 0; k < 32 && d.remainingBytes() > 0; k++) {
+      Arch arch = d.pickValue(Arch.values());
+      int nr;
+      switch (d.consumeInt(0, 3)) {
+        case 0:
+          nr = arch.syscallNumber(d.pickValue(List.of("socket", "socketpair", "clone", "ioctl", "personality")))
+              .orElse(0);
+          break;
+        case 1:
+          nr = d.consumeInt(0, 1100);
+          break;
+        default:
+          nr = arch.syscallNumber(d.pickValue(NAMES)).orElse(0);
+      }
+      long[] args = new long[6];
+      for (int j = 0; j < 6; j++) {
+        switch (d.consumeInt(0, 3)) {
+          case 0:
+            args[j] = d.consumeLong();
+            break;
+          case 1:
+            args[j] = d.consumeLong(0, 64);
+            break;
+          case 2:
+            args[j] = d.pickValue(new Long[] {0x5412L, 0x541CL, 0x7E020000L, 0x10000000L, 0x80802L, 0xFFFFFFFFL,
+                0x1_0000_0028L, 0x40000L});
+            break;
+          default:
+            args[j] = d.consumeInt();
+        }
+      }
+      assertEquals(reference(f, arch, nr, args),
+          SeccompAction.fromReturnValue(f.program().evaluate(arch.auditArch(), nr, 0L, args)),
+          "nr " + nr + " on " + arch + " args " + java.util.Arrays.toString(args) + " in " + f);
+    }
   }
 
   @FuzzTest(maxDuration = "30s")

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.secureyeoman.sandbox.seccomp.bpf.BpfDecoder;
+import dev.secureyeoman.sandbox.seccomp.bpf.BpfInstruction;
+import dev.secureyeoman.sandbox.seccomp.bpf.BpfProgram;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -96,7 +97,14 @@ class SeccompProfilesTest {
       }
       assertEquals(EPERM, all.evaluate(a, "socket", 17, 3)); // AF_PACKET
       assertEquals(EPERM, all.evaluate(a, "socket", 38, 5)); // AF_ALG
-      assertEquals(ALLOW, none.evaluate(a, "socketpair", 1, 1));
+      assertEquals(ALLOW, none.evaluate(a, "socketpair", 1, 2)); // AF_UNIX allowed: datagram pairs too
+      // without AF_UNIX: stream and seqpacket pairs only, whatever SOCK_NONBLOCK/SOCK_CLOEXEC add
+      for (SeccompFilter f : new SeccompFilter[] {noSockets, inetOnly}) {
+        assertEquals(ALLOW, f.evaluate(a, "socketpair", 1, 1));
+        assertEquals(ALLOW, f.evaluate(a, "socketpair", 1, 5 | 0x80000 | 0x800));
+        assertEquals(EPERM, f.evaluate(a, "socketpair", 1, 2)); // SOCK_DGRAM could sendto() a host socket
+        assertEquals(EPERM, f.evaluate(a, "socketpair", 1, 2 | 0x80000));
+      }
     }
     assertThrows(IllegalArgumentException.class, () -> SeccompProfiles.defaultAllowList(null));
   }
@@ -115,18 +123,32 @@ class SeccompProfilesTest {
   }
 
   @Test
-  void syscallsNewerThanTheTables_denyListAnswersEnosys_allowListEperm() {
+  void syscallsNewerThanTheTables_answerEnosys_knownDangerousStayEperm() {
     SeccompFilter deny = SeccompProfiles.jvmDenyList();
     SeccompFilter allow = SeccompProfiles.defaultAllowList();
-    assertEquals(ENOSYS, deny.unknownSyscallAction());
-    assertEquals(EPERM, allow.unknownSyscallAction());
+    SeccompFilter docker = SeccompProfiles.dockerCompatible();
+    for (SeccompFilter f : List.of(deny, allow, docker)) {
+      assertEquals(ENOSYS, f.unknownSyscallAction());
+    }
     for (Arch a : Arch.values()) {
-      int newest = 450; // set_mempolicy_home_node, the last syscall in the 6.1 headers
-      assertEquals("set_mempolicy_home_node", a.syscallName(newest).orElseThrow());
-      for (int nr : new int[] {451, 462, 467, 1000}) { // cachestat, mseal, open_tree_attr, unassigned
-        assertEquals(ENOSYS, SeccompAction.fromReturnValue(deny.program().evaluate(a.auditArch(), nr, 0L)), a + " " + nr);
-        assertEquals(EPERM, SeccompAction.fromReturnValue(allow.program().evaluate(a.auditArch(), nr, 0L)), a + " " + nr);
+      int newest = 462; // mseal, the last syscall in the 6.12 headers
+      assertEquals("mseal", a.syscallName(newest).orElseThrow());
+      assertTrue(a.syscallName(newest + 1).isEmpty(), "tables end at " + newest);
+      for (int nr : new int[] {463, 467, 1000}) { // setxattrat (6.13), open_tree_attr (6.15), unassigned
+        for (SeccompFilter f : List.of(deny, allow, docker)) {
+          assertEquals(ENOSYS, SeccompAction.fromReturnValue(f.program().evaluate(a.auditArch(), nr, 0L)), a + " " + nr);
+        }
       }
+      // newer syscalls glibc and runtimes use when present are allowed, like Docker does
+      for (String s : List.of("fchmodat2", "cachestat", "mseal", "futex_wait", "map_shadow_stack", "statmount")) {
+        assertEquals(ALLOW, allow.evaluate(a, s), s + " on " + a);
+        assertEquals(ALLOW, docker.evaluate(a, s), s + " on " + a);
+      }
+      // known to the tables but not allowed: EPERM, including everything known to be dangerous
+      assertEquals(EPERM, allow.evaluate(a, "lsm_set_self_attr"));
+      assertEquals(EPERM, allow.evaluate(a, "io_uring_setup"));
+      assertEquals(EPERM, docker.evaluate(a, "io_uring_setup"));
+      assertEquals(EPERM, docker.evaluate(a, "bpf"));
       assertEquals(ALLOW, SeccompAction.fromReturnValue(deny.program().evaluate(a.auditArch(), newest, 0L)));
     }
     assertEquals(ENOSYS, deny.toBuilder().build().unknownSyscallAction());

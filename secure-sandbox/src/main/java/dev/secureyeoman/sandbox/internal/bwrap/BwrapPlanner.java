@@ -3,14 +3,16 @@ package dev.secureyeoman.sandbox.internal.bwrap;
 import dev.secureyeoman.sandbox.ExecRestriction;
 import dev.secureyeoman.sandbox.Namespace;
 import dev.secureyeoman.sandbox.NetworkMode;
+import dev.secureyeoman.sandbox.ResourceLimit;
 import dev.secureyeoman.sandbox.SandboxBackend;
-import dev.secureyeoman.sandbox.ResourceLimits;
-import dev.secureyeoman.sandbox.internal.Prlimit;
 import dev.secureyeoman.sandbox.SandboxPolicy;
 import dev.secureyeoman.sandbox.SandboxReport;
-import dev.secureyeoman.sandbox.SeccompMode;
+import dev.secureyeoman.sandbox.SeccompProfile;
 import dev.secureyeoman.sandbox.internal.Identity;
 import dev.secureyeoman.sandbox.internal.LaunchPlan;
+import dev.secureyeoman.sandbox.internal.Launcher;
+import dev.secureyeoman.sandbox.internal.Prlimit;
+import dev.secureyeoman.sandbox.internal.RunSetup;
 import dev.secureyeoman.sandbox.internal.ThreadSetup;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,7 +25,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -31,6 +33,14 @@ import java.util.stream.Stream;
  * Builds a bubblewrap command line. The root is a tmpfs holding read-only binds of every top-level host directory
  * (recreating top-level symlinks), remounted read-only at the end, so the sandbox can have mount points such as {@code
  * /workspace} that the host does not.
+ *
+ * <p>Beyond the namespaces: {@code /proc} is remounted read-only, so the command cannot write the sandbox init's memory
+ * through {@code /proc/1/mem} (same uid, no ptrace needed) to clear its parent-death signal; {@code /dev} is read-only
+ * with a separate {@code /dev/shm} tmpfs; {@code /tmp} and {@code /dev/shm} are sized with {@link
+ * ResourceLimit#TMP_SIZE}; the workspace's parent directory is covered by an empty tmpfs so sibling workspaces are
+ * invisible. The backend is started with {@code /} as its working directory and only {@code PATH} in its environment
+ * (bwrap's own environment is readable in the sandbox as {@code /proc/1/environ}), and the seccomp program arrives on
+ * standard input (see {@link Launcher}).
  */
 public final class BwrapPlanner {
 
@@ -47,11 +57,8 @@ public final class BwrapPlanner {
           "/usr/local/games",
           "/usr/libexec");
 
-  /**
-   * Constant {@code /bin/sh} script that opens the seccomp program on fd 3 and executes bwrap. The program file is the
-   * first positional parameter; bwrap and its arguments follow. Nothing from the policy is ever part of the script text.
-   */
-  public static final String SECCOMP_FD_SCRIPT = "f=$1; shift; exec \"$@\" 3< \"$f\"";
+  /** Environment of the bwrap process itself (the command's environment is set with {@code --setenv}). */
+  static final Map<String, String> LAUNCH_ENVIRONMENT = Map.of("PATH", "/usr/bin:/bin");
 
   private static final Set<String> ROOT_SKIP = Set.of("proc", "dev", "tmp", "workspace");
 
@@ -59,9 +66,8 @@ public final class BwrapPlanner {
   private final Path shell;
   private final Optional<Path> prlimit;
   private final Path hostRoot;
-  private final Optional<Identity> identity;
   private final Optional<Path> setpriv;
-  private final int hostUid;
+  private final int callerUid;
   private final Path tempDirectory;
   private volatile Path emptyFile;
 
@@ -69,11 +75,10 @@ public final class BwrapPlanner {
    * Creates a planner.
    *
    * @param bwrap the bwrap executable
-   * @param shell {@code /bin/sh}, used only to open the seccomp program on fd 3
+   * @param shell {@code /bin/sh}, used only by the constant launcher script
    * @param prlimit util-linux prlimit, when found
    * @param hostRoot the host root whose top-level entries are bound (normally {@code /})
-   * @param identity host identity to switch to before bwrap (through setpriv), or empty to keep the caller's
-   * @param setpriv util-linux setpriv, required when {@code identity} is present
+   * @param setpriv util-linux setpriv, required to switch identities
    * @param callerUid the JVM's effective uid
    * @param tempDirectory where the empty file that hides host files is created
    */
@@ -82,17 +87,12 @@ public final class BwrapPlanner {
       Path shell,
       Optional<Path> prlimit,
       Path hostRoot,
-      Optional<Identity> identity,
       Optional<Path> setpriv,
       int callerUid,
       Path tempDirectory) {
     this.tempDirectory = tempDirectory;
-    if (identity.isPresent() && setpriv.isEmpty()) {
-      throw new IllegalArgumentException("setpriv is required to run as " + identity.get());
-    }
-    this.identity = identity;
     this.setpriv = setpriv;
-    this.hostUid = identity.map(Identity::uid).orElse(callerUid);
+    this.callerUid = callerUid;
     this.bwrap = bwrap;
     this.shell = shell;
     this.prlimit = prlimit;
@@ -112,22 +112,26 @@ public final class BwrapPlanner {
    * Plans one run.
    *
    * @param policy the policy
-   * @param seccompProgram file holding the BPF program, or empty for none
+   * @param setup identity, cgroups and seccomp program of the run
    * @param skipped backends skipped before this one
    * @param warnings warnings collected so far (appended to)
    * @return the plan
    */
   public LaunchPlan plan(
-      SandboxPolicy policy, Optional<Path> seccompProgram, Map<SandboxBackend, String> skipped, List<String> warnings) {
-    List<String> a = new ArrayList<>(64);
-    if (seccompProgram.isPresent()) {
-      a.add(shell.toString());
-      a.add("-c");
-      a.add(SECCOMP_FD_SCRIPT);
-      a.add("sh");
-      a.add(seccompProgram.get().toString());
+      SandboxPolicy policy, RunSetup setup, Map<SandboxBackend, String> skipped, List<String> warnings) {
+    Optional<byte[]> program = setup.seccompProgram();
+    SandboxReport.Builder report = SandboxReport.builder(SandboxBackend.BWRAP);
+    List<String> tail = new ArrayList<>();
+    Prlimit.apply(tail, prlimit, policy.limits(), setup.containment(), true, report, warnings);
+    OptionalLong tmpSize = policy.limits().get(ResourceLimit.TMP_SIZE);
+
+    List<String> a = new ArrayList<>(96);
+    a.addAll(Launcher.prefix(shell, setup.containment().joinFiles(),
+        program.isPresent() ? Launcher.Fds.SECCOMP_AND_STATUS : Launcher.Fds.STATUS));
+    if (setup.identity().isPresent()) {
+      a.addAll(setup.identity().get().setprivPrefix(setpriv.orElseThrow(
+          () -> new IllegalStateException("setpriv is required to run as " + setup.identity().get()))));
     }
-    identity.ifPresent(id -> a.addAll(id.setprivPrefix(setpriv.orElseThrow())));
     a.add(bwrap.toString());
     a.add("--unshare-all");
     EnumSet<Namespace> ns = EnumSet.allOf(Namespace.class);
@@ -140,12 +144,20 @@ public final class BwrapPlanner {
     a.add("--die-with-parent");
     a.add("--new-session");
     a.add("--clearenv");
+    // the init's host pid and pid namespace, written to the launcher's fd 4 (stderr) before the sandbox runs
+    add(a, "--json-status-fd", "4");
     a.add("--tmpfs");
     a.add("/");
     bindRoot(a);
     add(a, "--proc", "/proc");
+    if (!ptraceAllowed(policy)) {
+      // /proc/1/mem of the init is writable by the same uid without ptrace; read-only /proc refuses it (EROFS)
+      add(a, "--remount-ro", "/proc");
+    }
     add(a, "--dev", "/dev");
-    add(a, "--tmpfs", "/tmp");
+    sizedTmpfs(a, "/dev/shm", tmpSize);
+    add(a, "--remount-ro", "/dev");
+    sizedTmpfs(a, "/tmp", tmpSize);
     for (Path hidden : policy.hiddenPaths()) {
       if (Files.isDirectory(hidden)) {
         add(a, "--tmpfs", hidden.toString());
@@ -159,13 +171,15 @@ public final class BwrapPlanner {
         warnings.add("hidden path " + hidden + " does not exist on the host; nothing to hide");
       }
     }
+    Optional<Path> siblings = policy.workspace().flatMap(ws -> siblingsToHide(policy, ws));
+    siblings.ifPresent(parent -> add(a, "--tmpfs", parent.toString()));
     for (SandboxPolicy.ReadOnlyBind b : policy.readOnlyBinds()) {
       add(a, "--ro-bind", b.source().toString());
       a.add(b.target().toString());
     }
     ExecRestriction exec = ExecRestriction.NONE;
     if (!policy.execAllowlist().isEmpty()) {
-      execView(a, policy);
+      execView(a, policy, !tail.isEmpty());
       exec = ExecRestriction.MOUNT_VIEW;
     }
     String cwd;
@@ -176,6 +190,7 @@ public final class BwrapPlanner {
     } else {
       cwd = "/tmp";
     }
+    siblings.ifPresent(parent -> add(a, "--remount-ro", parent.toString()));
     add(a, "--remount-ro", "/");
     add(a, "--chdir", cwd);
     add(a, "--hostname", policy.hostname());
@@ -183,31 +198,50 @@ public final class BwrapPlanner {
       add(a, "--setenv", e.getKey());
       a.add(e.getValue());
     }
-    if (seccompProgram.isPresent()) {
+    if (program.isPresent()) {
       add(a, "--seccomp", "3");
+      report.seccomp(policy.seccompProfile(), !policy.unixSockets());
     }
     a.add("--");
-    ResourceLimits appliedLimits = Prlimit.wrap(a, prlimit, policy.limits());
+    a.addAll(tail);
     a.addAll(policy.command());
-    SandboxReport report =
-        new SandboxReport(
-            SandboxBackend.BWRAP,
-            hostUid,
-            ns,
-            true,
-            true,
-            true,
-            seccompProgram.isPresent() ? SeccompMode.FILTER : SeccompMode.NONE,
-            seccompProgram.isPresent() && !policy.unixSockets(),
-            OptionalInt.empty(),
-            exec,
-            policy.network(),
-            appliedLimits,
-            cwd,
-            skipped,
-            warnings);
-    Path dir = policy.workspace().orElse(Path.of("/"));
-    return new LaunchPlan(a, dir, Map.of("PATH", "/usr/bin:/bin"), report, ThreadSetup.NONE);
+    report
+        .hostUid(setup.identity().map(Identity::uid).orElse(callerUid))
+        .namespaces(ns)
+        .filesystem(true, true, true)
+        .execRestriction(exec)
+        .network(policy.network())
+        .workingDirectory(cwd)
+        .skippedBackends(skipped)
+        .warnings(warnings);
+    return new LaunchPlan(a, Path.of("/"), LAUNCH_ENVIRONMENT, report.build(), ThreadSetup.NONE, program, true);
+  }
+
+  /**
+   * Whether the policy's seccomp layer lets the command ptrace (then a read-only {@code /proc} protects nothing and
+   * would only break debuggers).
+   */
+  static boolean ptraceAllowed(SandboxPolicy policy) {
+    return policy.seccomp() && policy.seccompProfile() == SeccompProfile.DOCKER_COMPATIBLE;
+  }
+
+  /** The workspace's parent, unless it is {@code /}, already private ({@code /tmp}) or the policy keeps it visible. */
+  static Optional<Path> siblingsToHide(SandboxPolicy policy, Path ws) {
+    Path parent = ws.getParent();
+    if (!policy.hideWorkspaceSiblings() || parent == null || parent.getNameCount() == 0) {
+      return Optional.empty();
+    }
+    if (ROOT_SKIP.contains(parent.getName(0).toString())) {
+      return Optional.empty();
+    }
+    return Optional.of(parent);
+  }
+
+  private static void sizedTmpfs(List<String> a, String dir, OptionalLong size) {
+    if (size.isPresent()) {
+      add(a, "--size", Long.toString(size.getAsLong()));
+    }
+    add(a, "--tmpfs", dir);
   }
 
   private Path emptyFile() {
@@ -285,7 +319,7 @@ public final class BwrapPlanner {
     }
   }
 
-  private void execView(List<String> a, SandboxPolicy policy) {
+  private void execView(List<String> a, SandboxPolicy policy, boolean withPrlimit) {
     Set<String> hiddenDirs = new LinkedHashSet<>();
     for (String d : BIN_DIRS) {
       Path p = Path.of(d);
@@ -295,8 +329,8 @@ public final class BwrapPlanner {
       }
     }
     List<Path> allowed = new ArrayList<>(policy.execAllowlist());
-    if (!policy.limits().isEmpty() && prlimit.isPresent()) {
-      allowed.add(prlimit.get());
+    if (withPrlimit) {
+      allowed.add(prlimit.orElseThrow());
     }
     for (Path exe : allowed) {
       Path real;

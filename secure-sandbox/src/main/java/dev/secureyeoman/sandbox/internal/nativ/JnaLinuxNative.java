@@ -29,6 +29,8 @@ public final class JnaLinuxNative implements LinuxNative {
     int open(String path, int flags) throws LastErrorException;
 
     int close(int fd) throws LastErrorException;
+
+    int poll(Pointer fds, long nfds, int timeout) throws LastErrorException;
   }
 
   private static volatile JnaLinuxNative instance;
@@ -39,6 +41,8 @@ public final class JnaLinuxNative implements LinuxNative {
   private final long nrLandlockCreate;
   private final long nrLandlockAdd;
   private final long nrLandlockRestrict;
+  private final long nrPidfdOpen;
+  private final long nrPidfdSendSignal;
 
   private JnaLinuxNative(CLib c, Arch arch) {
     this.c = c;
@@ -47,6 +51,8 @@ public final class JnaLinuxNative implements LinuxNative {
     this.nrLandlockCreate = number(arch, "landlock_create_ruleset");
     this.nrLandlockAdd = number(arch, "landlock_add_rule");
     this.nrLandlockRestrict = number(arch, "landlock_restrict_self");
+    this.nrPidfdOpen = number(arch, "pidfd_open");
+    this.nrPidfdSendSignal = number(arch, "pidfd_send_signal");
   }
 
   private static long number(Arch arch, String name) {
@@ -212,6 +218,36 @@ public final class JnaLinuxNative implements LinuxNative {
       c.close(fd);
     } catch (LastErrorException e) {
       // nothing useful to do: the descriptor is gone either way
+    }
+  }
+
+  @Override
+  public int pidfdOpen(long pid) throws ErrnoException {
+    try {
+      return (int) c.syscall(nrPidfdOpen, pid, 0L);
+    } catch (LastErrorException e) {
+      throw new ErrnoException("pidfd_open", e.getErrorCode());
+    }
+  }
+
+  @Override
+  public void pidfdSendSignal(int pidfd, int signal) throws ErrnoException {
+    try {
+      c.syscall(nrPidfdSendSignal, (long) pidfd, (long) signal, Pointer.NULL, 0L);
+    } catch (LastErrorException e) {
+      throw new ErrnoException("pidfd_send_signal", e.getErrorCode());
+    }
+  }
+
+  @Override
+  public boolean pollReadable(int fd, int timeoutMillis) throws ErrnoException {
+    try (Memory pfd = new Memory(8)) {
+      pfd.clear();
+      pfd.setInt(0, fd); // struct pollfd { int fd; short events; short revents; }
+      pfd.setShort(4, (short) 1); // POLLIN
+      return c.poll(pfd, 1, timeoutMillis) > 0;
+    } catch (LastErrorException e) {
+      throw new ErrnoException("poll", e.getErrorCode());
     }
   }
 }

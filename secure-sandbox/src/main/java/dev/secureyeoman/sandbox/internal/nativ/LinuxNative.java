@@ -119,4 +119,39 @@ public interface LinuxNative {
    * @param fd the descriptor
    */
   void close(int fd);
+
+  /**
+   * {@code pidfd_open(pid, 0)}: a descriptor that refers to this process for as long as it is open, never to a later
+   * process with the same pid.
+   *
+   * @param pid the process
+   * @return the descriptor
+   * @throws ErrnoException on failure ({@code ESRCH} when the process is gone)
+   */
+  default int pidfdOpen(long pid) throws ErrnoException {
+    throw new ErrnoException("pidfd_open", ErrnoException.ENOSYS);
+  }
+
+  /**
+   * {@code pidfd_send_signal(pidfd, signal, NULL, 0)}.
+   *
+   * @param pidfd from {@link #pidfdOpen(long)}
+   * @param signal the signal number
+   * @throws ErrnoException on failure ({@code ESRCH} when the process exited)
+   */
+  default void pidfdSendSignal(int pidfd, int signal) throws ErrnoException {
+    throw new ErrnoException("pidfd_send_signal", ErrnoException.ENOSYS);
+  }
+
+  /**
+   * {@code poll} for {@code POLLIN} on one descriptor (a pidfd becomes readable when its process exits).
+   *
+   * @param fd the descriptor
+   * @param timeoutMillis how long to wait, 0 to check
+   * @return whether it is readable
+   * @throws ErrnoException on failure
+   */
+  default boolean pollReadable(int fd, int timeoutMillis) throws ErrnoException {
+    throw new ErrnoException("poll", ErrnoException.ENOSYS);
+  }
 }

@@ -1,6 +1,6 @@
 package dev.secureyeoman.sandbox.internal.seccomp;
 
-import dev.secureyeoman.sandbox.seccomp.BpfInstruction;
+import dev.secureyeoman.sandbox.seccomp.bpf.BpfInstruction;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -2,9 +2,9 @@ package dev.secureyeoman.sandbox.internal.seccomp;
 
 import dev.secureyeoman.sandbox.seccomp.ArgCondition;
 import dev.secureyeoman.sandbox.seccomp.Arch;
-import dev.secureyeoman.sandbox.seccomp.BpfDecoder;
-import dev.secureyeoman.sandbox.seccomp.BpfInstruction;
-import dev.secureyeoman.sandbox.seccomp.BpfProgram;
+import dev.secureyeoman.sandbox.seccomp.bpf.BpfDecoder;
+import dev.secureyeoman.sandbox.seccomp.bpf.BpfInstruction;
+import dev.secureyeoman.sandbox.seccomp.bpf.BpfProgram;
 import dev.secureyeoman.sandbox.seccomp.SeccompAction;
 import dev.secureyeoman.sandbox.seccomp.SyscallRule;
 import java.util.ArrayList;

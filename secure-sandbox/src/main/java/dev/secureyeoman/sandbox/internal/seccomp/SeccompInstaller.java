@@ -4,7 +4,7 @@ import dev.secureyeoman.sandbox.internal.nativ.ErrnoException;
 import dev.secureyeoman.sandbox.internal.nativ.JnaLinuxNative;
 import dev.secureyeoman.sandbox.internal.nativ.LinuxNative;
 import dev.secureyeoman.sandbox.seccomp.AppliedFilter;
-import dev.secureyeoman.sandbox.seccomp.BpfProgram;
+import dev.secureyeoman.sandbox.seccomp.bpf.BpfProgram;
 import dev.secureyeoman.sandbox.seccomp.SeccompException;
 import dev.secureyeoman.sandbox.seccomp.SeccompUnavailableException;
 import org.slf4j.Logger;

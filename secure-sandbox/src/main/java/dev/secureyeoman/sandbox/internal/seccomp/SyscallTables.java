@@ -1,9 +1,9 @@
 package dev.secureyeoman.sandbox.internal.seccomp;
 
 // GENERATED FILE - do not edit.
-// Source: Linux UAPI headers from Debian linux-libc-dev 6.1.187-1 (asm/unistd_64.h for x86_64; asm-generic/unistd.h with
-// the arm64 __ARCH_WANT_* switches for aarch64), macros expanded by gcc -E.
-// Command: python3 secure-sandbox/tools/gen_syscall_tables.py \
+// Source: Linux UAPI headers from Debian linux-libc-dev 6.12.95-1~bpo12+1 (x86_64: asm/unistd_64.h; aarch64: asm/unistd_64.h),
+// macros expanded by gcc -E.
+// Command: python3 secure-sandbox/tools/gen_syscall_tables.py --deb linux-libc-dev_6.12.95-1~bpo12+1_all.deb \
 //   > secure-sandbox/src/main/java/dev/secureyeoman/sandbox/internal/seccomp/SyscallTables.java
 
 /** Syscall names indexed by number; {@code null} marks an unused number. Generated, see the header. */
@@ -11,7 +11,7 @@ final class SyscallTables {
   private SyscallTables() {}
 
   /** Version of the headers the tables were generated from. */
-  static final String SOURCE = "linux-libc-dev 6.1.187-1";
+  static final String SOURCE = "linux-libc-dev 6.12.95-1~bpo12+1";
 
   static final String[] X86_64 = {
     "read", // 0
@@ -349,7 +349,7 @@ final class SyscallTables {
     "statx", // 332
     "io_pgetevents", // 333
     "rseq", // 334
-    null, // 335
+    "uretprobe", // 335
     null, // 336
     null, // 337
     null, // 338
@@ -465,6 +465,18 @@ final class SyscallTables {
     "process_mrelease", // 448
     "futex_waitv", // 449
     "set_mempolicy_home_node", // 450
+    "cachestat", // 451
+    "fchmodat2", // 452
+    "map_shadow_stack", // 453
+    "futex_wake", // 454
+    "futex_wait", // 455
+    "futex_requeue", // 456
+    "statmount", // 457
+    "listmount", // 458
+    "lsm_get_self_attr", // 459
+    "lsm_set_self_attr", // 460
+    "lsm_list_modules", // 461
+    "mseal", // 462
   };
 
   static final String[] AARCH64 = {
@@ -919,5 +931,17 @@ final class SyscallTables {
     "process_mrelease", // 448
     "futex_waitv", // 449
     "set_mempolicy_home_node", // 450
+    "cachestat", // 451
+    "fchmodat2", // 452
+    "map_shadow_stack", // 453
+    "futex_wake", // 454
+    "futex_wait", // 455
+    "futex_requeue", // 456
+    "statmount", // 457
+    "listmount", // 458
+    "lsm_get_self_attr", // 459
+    "lsm_set_self_attr", // 460
+    "lsm_list_modules", // 461
+    "mseal", // 462
   };
 }

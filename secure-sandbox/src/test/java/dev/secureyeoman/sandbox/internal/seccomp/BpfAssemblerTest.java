@@ -3,8 +3,8 @@ package dev.secureyeoman.sandbox.internal.seccomp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.secureyeoman.sandbox.seccomp.BpfInstruction;
-import dev.secureyeoman.sandbox.seccomp.BpfProgram;
+import dev.secureyeoman.sandbox.seccomp.bpf.BpfInstruction;
+import dev.secureyeoman.sandbox.seccomp.bpf.BpfProgram;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.secureyeoman.sandbox.internal.nativ.ErrnoException;
 import dev.secureyeoman.sandbox.internal.nativ.FakeLinuxNative;
 import dev.secureyeoman.sandbox.seccomp.AppliedFilter;
-import dev.secureyeoman.sandbox.seccomp.BpfProgram;
+import dev.secureyeoman.sandbox.seccomp.bpf.BpfProgram;
 import dev.secureyeoman.sandbox.seccomp.SeccompException;
 import dev.secureyeoman.sandbox.seccomp.SeccompProfiles;
 import dev.secureyeoman.sandbox.seccomp.SeccompUnavailableException;

@@ -1,5 +1,7 @@
-package dev.secureyeoman.sandbox.seccomp;
+package dev.secureyeoman.sandbox.seccomp.bpf;
 
+import dev.secureyeoman.sandbox.seccomp.Arch;
+import dev.secureyeoman.sandbox.seccomp.SeccompAction;
 import java.util.List;
 import java.util.Optional;
 

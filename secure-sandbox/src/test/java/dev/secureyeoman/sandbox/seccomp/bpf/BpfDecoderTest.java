@@ -1,9 +1,10 @@
-package dev.secureyeoman.sandbox.seccomp;
+package dev.secureyeoman.sandbox.seccomp.bpf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.secureyeoman.sandbox.seccomp.SeccompAction;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.secureyeoman.sandbox.seccomp;
+package dev.secureyeoman.sandbox.seccomp.bpf;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,4 +1,4 @@
-package dev.secureyeoman.sandbox.seccomp;
+package dev.secureyeoman.sandbox.seccomp.bpf;
 
 /**
  * One classic-BPF instruction ({@code struct sock_filter}): a 16-bit opcode, two 8-bit relative jump offsets and a

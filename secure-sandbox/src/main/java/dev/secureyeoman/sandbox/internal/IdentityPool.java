@@ -1,0 +1,218 @@
+package dev.secureyeoman.sandbox.internal;
+
+import dev.secureyeoman.sandbox.SandboxException;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A range of host uids (gid = uid) handed out one per run, so that runs never share an identity: a run cannot read
+ * another run's 0600 files, signal its processes, or use up its per-user kernel quotas (inotify instances, user
+ * namespaces, {@code RLIMIT_NPROC}).
+ *
+ * <p>A uid is taken by holding an exclusive record lock ({@code fcntl(F_SETLK)}, which {@link FileChannel#tryLock()}
+ * takes) on {@code <lockDirectory>/<uid>.lock}, so every JVM on the host using the same lock directory takes part, and
+ * the kernel releases the uid of a JVM that dies. Runs start at a random
+ * uid of the range, so a uid is rarely handed out again soon after a run released it.
+ */
+public final class IdentityPool {
+  private static final Logger LOG = LoggerFactory.getLogger(IdentityPool.class);
+
+  /** First uid of the default range: just above systemd's container range, unused by distributions. */
+  public static final int DEFAULT_FIRST = 0x70000000;
+
+  /** Size of the default range. */
+  public static final int DEFAULT_COUNT = 4096;
+
+  /** Default lock directory (created 0700). */
+  public static final Path DEFAULT_LOCK_DIRECTORY = Path.of("/run/secureyeoman/sandbox-uids");
+
+  private final int first;
+  private final int count;
+  private final Path lockDirectory;
+  // record locks are per process: OverlappingFileLockException covers this JVM, the kernel the others
+  private final Set<Integer> heldHere = ConcurrentHashMap.newKeySet();
+  private volatile boolean lockDirectoryReady;
+
+  /**
+   * Creates a pool.
+   *
+   * @param first first uid, at least 1000
+   * @param count number of uids, at least 1
+   * @param lockDirectory where the lock files live; created 0700 when missing
+   */
+  public IdentityPool(int first, int count, Path lockDirectory) {
+    if (first < 1000 || count < 1 || (long) first + count - 1 > Integer.MAX_VALUE - 1) {
+      throw new IllegalArgumentException(
+          "identity pool must be first >= 1000, count >= 1, last uid < 2^31-1; got " + first + " + " + count);
+    }
+    if (!lockDirectory.isAbsolute()) {
+      throw new IllegalArgumentException("identity pool lock directory must be absolute, got '" + lockDirectory + "'");
+    }
+    this.first = first;
+    this.count = count;
+    this.lockDirectory = lockDirectory;
+  }
+
+  /**
+   * Tells whether a uid belongs to the range.
+   *
+   * @param uid a uid
+   * @return whether it is in the pool
+   */
+  public boolean contains(int uid) {
+    return uid >= first && uid - first < count;
+  }
+
+  /**
+   * First uid.
+   *
+   * @return the uid
+   */
+  public int first() {
+    return first;
+  }
+
+  /**
+   * Number of uids.
+   *
+   * @return the count
+   */
+  public int count() {
+    return count;
+  }
+
+  /**
+   * Takes a free uid.
+   *
+   * @return the lease; close it after the run is torn down
+   * @throws SandboxException with {@link SandboxException.Reason#IDENTITY_UNAVAILABLE} when every uid is taken or the
+   *     lock directory is unusable
+   */
+  public Lease acquire() throws SandboxException {
+    try {
+      ensureLockDirectory();
+    } catch (IOException e) {
+      throw new SandboxException(
+          SandboxException.Reason.IDENTITY_UNAVAILABLE,
+          "cannot use the identity pool lock directory " + lockDirectory + ": " + e.getMessage(),
+          e);
+    }
+    int start = ThreadLocalRandom.current().nextInt(count);
+    for (int i = 0; i < count; i++) {
+      int uid = first + (start + i) % count;
+      if (!heldHere.add(uid)) {
+        continue;
+      }
+      FileChannel ch = null;
+      try {
+        ch =
+            FileChannel.open(
+                lockDirectory.resolve(uid + ".lock"),
+                Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        FileLock lock = ch.tryLock();
+        if (lock != null) {
+          return new Lease(this, new Identity(uid, uid), ch, lock);
+        }
+      } catch (OverlappingFileLockException e) {
+        // held by another pool instance of this JVM
+      } catch (IOException e) {
+        heldHere.remove(uid);
+        close(ch);
+        throw new SandboxException(
+            SandboxException.Reason.IDENTITY_UNAVAILABLE, "cannot lock uid " + uid + " in " + lockDirectory + ": " + e,
+            e);
+      }
+      close(ch);
+      heldHere.remove(uid);
+    }
+    throw new SandboxException(
+        SandboxException.Reason.IDENTITY_UNAVAILABLE,
+        "every uid of the sandbox identity pool " + first + ".." + (first + count - 1) + " is in use");
+  }
+
+  private void ensureLockDirectory() throws IOException {
+    if (lockDirectoryReady) {
+      return;
+    }
+    if (!Files.isDirectory(lockDirectory)) {
+      Files.createDirectories(
+          lockDirectory, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    }
+    lockDirectoryReady = true;
+  }
+
+  private static void close(FileChannel ch) {
+    if (ch != null) {
+      try {
+        ch.close();
+      } catch (IOException e) {
+        LOG.debug("closing a lock file failed", e);
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "IdentityPool[" + first + ".." + (first + count - 1) + ", locks in " + lockDirectory + "]";
+  }
+
+  /** One taken uid; closing it hands the uid back. */
+  public static final class Lease implements AutoCloseable {
+    private final IdentityPool pool;
+    private final Identity identity;
+    private final FileChannel channel;
+    private final FileLock lock;
+    private boolean closed;
+
+    private Lease(IdentityPool pool, Identity identity, FileChannel channel, FileLock lock) {
+      this.pool = pool;
+      this.identity = identity;
+      this.channel = channel;
+      this.lock = lock;
+    }
+
+    /**
+     * The identity.
+     *
+     * @return uid and gid
+     */
+    public Identity identity() {
+      return identity;
+    }
+
+    /** Hands the uid back. */
+    @Override
+    public synchronized void close() {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      try {
+        lock.release();
+      } catch (IOException e) {
+        LOG.debug("releasing uid {} failed", identity.uid(), e);
+      }
+      IdentityPool.close(channel);
+      pool.heldHere.remove(identity.uid());
+    }
+
+    /**
+     * Keeps the uid taken for the rest of this JVM's life: processes of the run may still be alive.
+     */
+    public void quarantine() {
+      LOG.error("sandbox uid {} stays reserved: processes of its run may still be alive", identity.uid());
+    }
+  }
+}
