@@ -25,22 +25,19 @@ class CheckpointTest {
   private final KeyPair keys = CheckpointKeys.deriveFromAuditKey(TestSupport.key(1));
 
   private Path db() {
-    return dir.resolve("db/audit.db");
+    return new TestSupport.Checkpointed(dir).db;
   }
 
   private Path cpFile() {
-    return dir.resolve("checkpoints/audit.cp");
+    return new TestSupport.Checkpointed(dir).cpFile;
   }
 
   private AuditStore open() throws AuditException {
-    return SqliteAuditStore.open(
-        TestSupport.options(db()).checkpoints(CheckpointSinks.appendOnlyFile(cpFile()), keys).build());
+    return new TestSupport.Checkpointed(dir).open();
   }
 
-  private void appendN(AuditStore s, int n) throws AuditException {
-    for (int i = 0; i < n; i++) {
-      s.append(AuditEvent.builder("e").message("m" + i).build());
-    }
+  private static void appendN(AuditStore s, int n) throws AuditException {
+    TestSupport.appendN(s, n, "m");
   }
 
   @Test

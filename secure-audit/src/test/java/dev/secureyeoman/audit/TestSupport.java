@@ -53,6 +53,29 @@ final class TestSupport {
     }
   }
 
+  /** Keys and layout of a store with checkpoints: {@code <dir>/db/audit.db}, {@code <dir>/checkpoints/audit.cp}. */
+  static final class Checkpointed {
+    final java.security.KeyPair keys = CheckpointKeys.deriveFromAuditKey(key(1));
+    final Path db;
+    final Path cpFile;
+
+    Checkpointed(Path dir) {
+      this.db = dir.resolve("db/audit.db");
+      this.cpFile = dir.resolve("checkpoints/audit.cp");
+    }
+
+    AuditStore open() throws AuditException {
+      return SqliteAuditStore.open(options(db).checkpoints(CheckpointSinks.appendOnlyFile(cpFile), keys).build());
+    }
+  }
+
+  /** Appends {@code n} entries with messages {@code tag + i}. */
+  static void appendN(AuditStore s, int n, String tag) throws AuditException {
+    for (int i = 0; i < n; i++) {
+      s.append(AuditEvent.builder("e").message(tag + i).build());
+    }
+  }
+
   /** Starts a child JVM running {@code main} with this test class path. */
   static Process startChild(Class<?> main, String... args) throws java.io.IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();

@@ -132,7 +132,9 @@ public final class Schema {
         } else if (version == 1) {
           migrateFromVersion1(c, st, random);
         }
-        st.execute("PRAGMA user_version = " + VERSION);
+        if (version != VERSION) {
+          st.execute("PRAGMA user_version = " + VERSION);
+        }
         st.execute("COMMIT");
       } catch (SQLException | AuditException | RuntimeException e) {
         try {

@@ -1,15 +1,9 @@
 package dev.secureyeoman.audit.internal;
 
-import dev.secureyeoman.audit.AuditEntry;
 import dev.secureyeoman.audit.AuditException;
 import dev.secureyeoman.audit.AuditException.Reason;
-import dev.secureyeoman.audit.AuditQuery;
-import dev.secureyeoman.audit.AuditReader;
 import dev.secureyeoman.audit.AuditStoreOptions;
-import dev.secureyeoman.audit.VerificationResult;
-import dev.secureyeoman.audit.VerifyOptions;
 import java.io.IOException;
-import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -18,13 +12,11 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Comparator;
-import java.util.List;
-import java.util.Optional;
 import java.util.stream.Stream;
 import org.sqlite.SQLiteConfig;
 
 /**
- * A read-only {@link AuditReader}: never creates, chmods or writes anything next to the database.
+ * A read-only {@link dev.secureyeoman.audit.AuditReader}: never creates, chmods or writes anything next to the database.
  *
  * <ul>
  *   <li>No {@code -wal} and no {@code -shm}: the file is complete and no writer has it open; SQLite opens it
@@ -36,7 +28,7 @@ import org.sqlite.SQLiteConfig;
  *       directory and read there; the originals are not touched. The copy is deleted on close.
  * </ul>
  */
-public final class SqliteReader implements AuditReader {
+public final class SqliteReader extends SqliteReaderBase {
   private final AuditStoreOptions opts;
   private final String url;
   private final Path privateCopy;
@@ -125,33 +117,8 @@ public final class SqliteReader implements AuditReader {
   }
 
   @Override
-  public Optional<String> logId() throws AuditException {
-    return reads.logId();
-  }
-
-  @Override
-  public Optional<AuditEntry> head() throws AuditException {
-    return reads.head();
-  }
-
-  @Override
-  public List<AuditEntry> query(AuditQuery query) throws AuditException {
-    return reads.query(query);
-  }
-
-  @Override
-  public List<AuditEntry> search(String text, int limit) throws AuditException {
-    return reads.search(text, limit);
-  }
-
-  @Override
-  public VerificationResult verify(VerifyOptions options) throws AuditException {
-    return reads.verify(options);
-  }
-
-  @Override
-  public long exportJsonl(Writer out) throws AuditException {
-    return reads.exportJsonl(out);
+  SqliteReads reads() {
+    return reads;
   }
 
   @Override

@@ -5,17 +5,14 @@ import dev.secureyeoman.audit.AuditEvent;
 import dev.secureyeoman.audit.AuditException;
 import dev.secureyeoman.audit.AuditException.Reason;
 import dev.secureyeoman.audit.AuditLevel;
-import dev.secureyeoman.audit.AuditQuery;
 import dev.secureyeoman.audit.AuditStore;
 import dev.secureyeoman.audit.AuditStoreOptions;
 import dev.secureyeoman.audit.Checkpoint;
 import dev.secureyeoman.audit.CheckpointSink;
 import dev.secureyeoman.audit.RetentionPolicy;
-import dev.secureyeoman.audit.VerificationProgress;
 import dev.secureyeoman.audit.VerificationResult;
-import dev.secureyeoman.audit.VerifyOptions;
+import dev.secureyeoman.audit.VerificationProgress;
 import java.io.IOException;
-import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -53,7 +50,7 @@ import org.sqlite.SQLiteConfig;
  * transaction ({@code BEGIN IMMEDIATE} for writes, so SQLite's write lock serialises the processes) instead of trusting
  * a head cached at open.
  */
-public final class SqliteStore implements AuditStore {
+public final class SqliteStore extends SqliteReaderBase implements AuditStore {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteStore.class);
 
   /** Hash that the first entry ever chains to. */
@@ -708,45 +705,49 @@ public final class SqliteStore implements AuditStore {
 
   @Override
   public Checkpoint checkpoint() throws AuditException {
-    CheckpointSink sink = sink();
-    checkOpen();
-    synchronized (checkpointLock) {
-      SqliteReads.SinkState state = SqliteReads.readSink(sink);
-      if (state.torn()) {
-        throw new AuditException(Reason.CHECKPOINT_FILE_TORN, "refusing to sign a checkpoint: " + state.tornDetail());
-      }
-      // never sign on top of a log that disagrees with what was signed before (a fork, a rollback, a truncation)
-      Verifier.Outcome o =
-          reads.verify(
-              new Verifier.Checks(
-                  state.checkpoints(), opts.checkpointKeys().orElseThrow().getPublic(), true, Optional.empty(),
-                  VerificationProgress.NONE));
-      if (!o.result().valid()) {
-        throw AuditException.verificationFailed("refusing to sign a checkpoint", o.result());
-      }
-      return signAndAppend(o.result().headSeq(), o.headHash());
-    }
+    return signVerified(false);
   }
 
   @Override
   public Checkpoint startCheckpoints() throws AuditException {
+    return signVerified(true);
+  }
+
+  /**
+   * Verifies, then signs the head of exactly the snapshot that verified. A regular checkpoint is verified against the
+   * existing checkpoints (so none is ever signed over a fork, rollback or truncation, nor over a deleted checkpoint
+   * file); a start needs an empty sink and a chain that verifies on its own.
+   */
+  private Checkpoint signVerified(boolean start) throws AuditException {
     CheckpointSink sink = sink();
     checkOpen();
     synchronized (checkpointLock) {
       SqliteReads.SinkState state = SqliteReads.readSink(sink);
-      if (!state.checkpoints().isEmpty() || state.torn()) {
+      if (start && (!state.checkpoints().isEmpty() || state.torn())) {
         throw new AuditException(
             Reason.CHECKPOINT_STATE,
             "the checkpoint sink " + sink + " already holds " + state.checkpoints().size()
                 + " checkpoint(s); use checkpoint()");
       }
-      Verifier.Outcome o = reads.verify(Verifier.Checks.chainOnly());
-      if (!o.result().valid()) {
-        throw AuditException.verificationFailed("refusing to start checkpoints", o.result());
+      if (state.torn()) {
+        throw new AuditException(Reason.CHECKPOINT_FILE_TORN, "refusing to sign a checkpoint: " + state.tornDetail());
       }
-      LOG.warn(
-          "audit log {}: starting a new checkpoint file {} at seq {} (only do this for a log that never had one)",
-          opts.dbPath(), sink, o.result().headSeq());
+      Verifier.Checks checks =
+          start
+              ? Verifier.Checks.chainOnly()
+              : new Verifier.Checks(
+                  state.checkpoints(), opts.checkpointKeys().orElseThrow().getPublic(), true, Optional.empty(),
+                  VerificationProgress.NONE);
+      Verifier.Outcome o = reads.verify(checks);
+      if (!o.result().valid()) {
+        throw AuditException.verificationFailed(
+            start ? "refusing to start checkpoints" : "refusing to sign a checkpoint", o.result());
+      }
+      if (start) {
+        LOG.warn(
+            "audit log {}: starting a new checkpoint file {} at seq {} (only do this for a log that never had one)",
+            opts.dbPath(), sink, o.result().headSeq());
+      }
       return signAndAppend(o.result().headSeq(), o.headHash());
     }
   }
@@ -791,28 +792,8 @@ public final class SqliteStore implements AuditStore {
   }
 
   @Override
-  public VerificationResult verify(VerifyOptions options) throws AuditException {
-    return reads.verify(options);
-  }
-
-  @Override
-  public Optional<AuditEntry> head() throws AuditException {
-    return reads.head();
-  }
-
-  @Override
-  public List<AuditEntry> query(AuditQuery q) throws AuditException {
-    return reads.query(q);
-  }
-
-  @Override
-  public List<AuditEntry> search(String text, int limit) throws AuditException {
-    return reads.search(text, limit);
-  }
-
-  @Override
-  public long exportJsonl(Writer out) throws AuditException {
-    return reads.exportJsonl(out);
+  SqliteReads reads() {
+    return reads;
   }
 
   static Row readRow(ResultSet rs) throws SQLException {

@@ -89,6 +89,11 @@ class NamedSecretStoreTest {
     }
   }
 
+  /** Two recipients and the store's associated data, for the tests below. */
+  private final RecipientKey a = EnvelopeCipherTest.rawKey(1);
+  private final RecipientKey b = EnvelopeCipherTest.rawKey(2);
+  private final byte[] aad = NamedSecretStore.ASSOCIATED_DATA.getBytes(StandardCharsets.US_ASCII);
+
   /** Rekeys {@code file} in a separate JVM, as another process of the host (or the CLI) would. */
   static void rekeyInChildProcess(Path file, int currentSeed, int keepSeed) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -102,9 +107,6 @@ class NamedSecretStoreTest {
   @Test
   void put_afterAnotherProcessRemovedARecipient_usesTheNewDataKeyAndKeepsBOut() throws Exception {
     Path file = dir.resolve("shared.enc");
-    RecipientKey a = EnvelopeCipherTest.rawKey(1);
-    RecipientKey b = EnvelopeCipherTest.rawKey(2);
-    byte[] aad = NamedSecretStore.ASSOCIATED_DATA.getBytes(StandardCharsets.US_ASCII);
     EnvelopeCipher cipher = EnvelopeCipher.create();
     try (NamedSecretStore store = NamedSecretStore.open(file, a)) {
       store.put("one", text("1"));
@@ -127,9 +129,6 @@ class NamedSecretStoreTest {
   @Test
   void put_afterAnotherProcessRemovedThisStoresKey_failsAndWritesNothing() throws Exception {
     Path file = dir.resolve("gone.enc");
-    RecipientKey a = EnvelopeCipherTest.rawKey(1);
-    RecipientKey b = EnvelopeCipherTest.rawKey(2);
-    byte[] aad = NamedSecretStore.ASSOCIATED_DATA.getBytes(StandardCharsets.US_ASCII);
     try (NamedSecretStore store = NamedSecretStore.open(file, a)) {
       store.put("one", text("1"));
       Files.write(file, EnvelopeCipher.create().rekey(Files.readAllBytes(file), aad, a, List.of(a, b)));
@@ -144,9 +143,6 @@ class NamedSecretStoreTest {
   @Test
   void rekey_drawsANewDataKeyAndCutsOffRemovedRecipients() throws Exception {
     Path file = dir.resolve("rk.enc");
-    RecipientKey a = EnvelopeCipherTest.rawKey(1);
-    RecipientKey b = EnvelopeCipherTest.rawKey(2);
-    byte[] aad = NamedSecretStore.ASSOCIATED_DATA.getBytes(StandardCharsets.US_ASCII);
     EnvelopeCipher cipher = EnvelopeCipher.create();
     try (NamedSecretStore store = NamedSecretStore.open(file, a)) {
       store.put("one", text("1"));
