@@ -1,3 +1,4 @@
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.annotation.Annotation;
@@ -22,11 +23,12 @@ import java.util.stream.Stream;
  * module's test class path; new targets are found by scanning the compiled test classes, so nobody maintains a list.
  *
  * <pre>
- * java -cp TEST_CLASSPATH .ci/FuzzAll.java MODULE_DIR SECONDS [SELF]  # discover and fuzz every target of the module
+ * java -cp TEST_CLASSPATH .ci/FuzzAll.java MODULE_DIR SECONDS SELF [FAIL_ON_FINDING]   # fuzz every target of a module
  * java -cp TEST_CLASSPATH .ci/FuzzAll.java --run CLASS METHOD        # (child) fuzz one target with the JUnit launcher
  * </pre>
  *
- * A target that finds a crash fails the build after every target ran; Jazzer keeps the crashing input as
+ * A target that finds a crash fails the module after every target of it ran (unless FAIL_ON_FINDING is false: CI then
+ * fuzzes every module and checks the summaries at the end); Jazzer keeps the crashing input as
  * {@code src/test/resources/<package>/<Class>Inputs/<method>/crash-<sha1>}, which the normal build then replays as a
  * regression test (commit it once the bug is fixed). Executions per target are appended to
  * {@code target/fuzz/summary.tsv} and printed.
@@ -41,13 +43,15 @@ public final class FuzzAll {
     if (args.length == 3 && args[0].equals("--run")) {
       System.exit(runOne(args[1], args[2]));
     }
-    if (args.length != 2 && args.length != 3) {
-      System.err.println("usage: FuzzAll MODULE_DIR SECONDS [PATH_OF_THIS_FILE] | --run CLASS METHOD");
+    if (args.length < 2 || args.length > 4) {
+      System.err.println("usage: FuzzAll MODULE_DIR SECONDS [PATH_OF_THIS_FILE [FAIL_ON_FINDING]] | --run CLASS METHOD");
       System.exit(2);
     }
     Path module = Path.of(args[0]).toAbsolutePath();
-    Path self = args.length == 3 ? Path.of(args[2]) : module.getParent().resolve(".ci/FuzzAll.java");
-    System.exit(fuzzModule(module, Integer.parseInt(args[1]), self.toAbsolutePath()));
+    Path self = args.length >= 3 ? Path.of(args[2]) : module.getParent().resolve(".ci/FuzzAll.java");
+    boolean failOnFinding = args.length < 4 || Boolean.parseBoolean(args[3]);
+    int result = fuzzModule(module, Integer.parseInt(args[1]), self.toAbsolutePath());
+    System.exit(failOnFinding ? result : 0);
   }
 
   record Target(String className, String method) {
@@ -108,7 +112,7 @@ public final class FuzzAll {
       System.out.println("fuzz: cannot compile " + selfPath);
       return 1;
     }
-    String classPath = runner + java.io.File.pathSeparator + System.getProperty("java.class.path");
+    String classPath = runner + File.pathSeparator + System.getProperty("java.class.path");
     List<String> failed = new ArrayList<>();
     System.out.println("fuzz: " + targets.size() + " target(s) in " + module.getFileName() + ", " + seconds + " s each");
     for (Target t : targets) {

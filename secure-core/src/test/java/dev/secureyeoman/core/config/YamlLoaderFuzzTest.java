@@ -36,7 +36,8 @@ class YamlLoaderFuzzTest {
 
   /**
    * A secret value sits in a quoted scalar of a fixed first part; whatever the fuzzer appends (more keys, aliases,
-   * tags, broken syntax), no error message contains it.
+   * tags, broken syntax), no error message contains it. (When the fuzzer writes the marker itself, for example as a key,
+   * which messages may name, the input proves nothing and is skipped.)
    */
   @FuzzTest(maxDuration = "30s")
   void securityConfigNeverEchoesValues(@NotNull @WithUtf8Length(max = 2048) String tail) {
@@ -44,7 +45,9 @@ class YamlLoaderFuzzTest {
     try {
       LOADER.parseSecurityConfig(doc);
     } catch (ConfigException e) {
-      assertFalse(e.getMessage().contains(MARKER), e.getMessage());
+      if (!tail.contains(MARKER)) {
+        assertFalse(e.getMessage().contains(MARKER), e.getMessage());
+      }
     }
   }
 }
