@@ -386,7 +386,8 @@ public final class GatewayMain implements AutoCloseable {
               .put("sandbox_backend", backend)
               .build());
       // sign the head now, so deleting entries or restoring an older copy before the first maintenance run shows up
-      if (p.audit.checkpointsConfigured()) {
+      // (never over a log that failed verification: the store refuses that, and a degraded gateway still starts)
+      if (p.audit.checkpointsConfigured() && p.verification.valid()) {
         p.audit.checkpoint();
       }
       opened.clear();
@@ -597,7 +598,7 @@ public final class GatewayMain implements AutoCloseable {
 
   private static SecretBytes decodeKey(String base64, String source) throws GatewayException {
     try {
-      return KeySource.decodeRawKeyBytes(base64, source);
+      return KeySource.decodeRawKeyBytes(base64.toCharArray(), source);
     } catch (KeySourceException e) {
       throw new GatewayException(1, e.getMessage());
     }

@@ -21,6 +21,19 @@ public final class AuditJson {
   }
 
   /**
+   * Renders metadata as a compact JSON object (the form it is stored in).
+   *
+   * @param metadata an entry's or event's metadata
+   * @return compact JSON text
+   */
+  public static String toJson(Map<String, Object> metadata) {
+    if (metadata == null) {
+      throw new IllegalArgumentException("metadata must not be null");
+    }
+    return Json.write(metadata);
+  }
+
+  /**
    * Renders one entry as a JSON object with the keys {@code seq, timestamp, level, event, actor, message, metadata,
    * correlation_id, key_id, prev_hash, hash}.
    *

@@ -1,19 +1,25 @@
 package dev.secureyeoman.audit;
 
-import dev.secureyeoman.audit.internal.KeyringAccess;
+import dev.secureyeoman.audit.internal.MacKeys;
 import dev.secureyeoman.core.SecretBytes;
+import java.security.InvalidKeyException;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The HMAC-SHA256 keys of an audit log, each with an id (epoch). New entries are authenticated with the active key; every
  * entry records the id of its key, so after a rotation old entries stay verifiable as long as their key is still in the
  * ring (including after a restart: the host supplies all epochs again).
  *
- * <p>The ring holds private copies of the keys; {@link #close()} wipes them. Keys must be at least 32 bytes. The key bytes
- * are not reachable through the public API: only the store's implementation reads them.
+ * <p>The ring holds private copies of the keys; {@link #close()} wipes them. Keys must be at least 32 bytes. Neither the
+ * key bytes nor a MAC keyed with them is reachable through a public method (on the module path or the class path):
+ * {@link SqliteAuditStore} hands them to the implementation it opens through a package-private accessor.
  */
 public final class AuditKeyring implements AutoCloseable {
   /** Minimum key length in bytes. */
@@ -56,12 +62,40 @@ public final class AuditKeyring implements AutoCloseable {
     return activeKeyId;
   }
 
-  static {
-    KeyringAccess.install(
-        (ring, keyId) -> {
-          SecretBytes k = ring.keys.get(keyId);
-          return k == null ? null : k.toByteArray();
-        });
+  /**
+   * The store's view of the keys. Package-private on purpose: the only caller is {@link SqliteAuditStore}, which hands
+   * the result to the implementation it opens; nothing public turns a keyring into a keyed MAC.
+   */
+  MacKeys macKeys() {
+    return new MacKeys() {
+      @Override
+      public Mac mac(int keyId) {
+        SecretBytes k = keys.get(keyId);
+        if (k == null) {
+          return null;
+        }
+        byte[] bytes = k.toByteArray();
+        try {
+          Mac mac = Mac.getInstance("HmacSHA256");
+          mac.init(new SecretKeySpec(bytes, "HmacSHA256"));
+          return mac;
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+          throw new IllegalStateException("HmacSHA256 unavailable", e);
+        } finally {
+          Arrays.fill(bytes, (byte) 0);
+        }
+      }
+
+      @Override
+      public int activeKeyId() {
+        return activeKeyId;
+      }
+
+      @Override
+      public String toString() {
+        return "MacKeys[" + keys.keySet() + ", ██]";
+      }
+    };
   }
 
   /**

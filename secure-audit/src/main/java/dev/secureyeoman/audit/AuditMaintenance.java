@@ -22,6 +22,11 @@ import org.slf4j.LoggerFactory;
  * m.start();   // ... m.stop() before store.close()
  * }</pre>
  *
+ * <p>Each run verifies first (the whole log, against the configured checkpoints): a log that fails — tampered,
+ * truncated, rolled back, forked, or with its checkpoint file missing — is neither purged nor checkpointed, so
+ * maintenance never erases or signs over evidence. Then retention (which re-checks its range), then a checkpoint
+ * (which {@link AuditStore#checkpoint()} signs only over a log that agrees with the existing checkpoints).
+ *
  * <p>Failures are never swallowed: a failed step or a log that does not verify is logged at ERROR, passed to the listener
  * and kept in {@link #lastReport()}. A failure does not cancel the schedule (the next run tries again).
  */
@@ -93,7 +98,7 @@ public final class AuditMaintenance {
   }
 
   /**
-   * Runs retention, checkpoint and verification once, now, on the calling thread. Never throws for a failed step: the
+   * Runs verification, retention and a checkpoint once, now, on the calling thread. Never throws for a failed step: the
    * failure is in the report.
    *
    * @return the report (also given to the listener and kept as {@link #lastReport()})
@@ -105,12 +110,14 @@ public final class AuditMaintenance {
     Optional<VerificationResult> vr = Optional.empty();
     Optional<Exception> failure = Optional.empty();
     try {
-      purged = store.enforceRetention(settings.retention());
-      if (settings.checkpoint() && store.checkpointsConfigured()) {
-        cp = Optional.of(store.checkpoint());
-      }
       if (settings.verify()) {
         vr = Optional.of(store.verify());
+      }
+      if (vr.map(VerificationResult::valid).orElse(true)) {
+        purged = store.enforceRetention(settings.retention());
+        if (settings.checkpoint() && store.checkpointsConfigured()) {
+          cp = Optional.of(store.checkpoint());
+        }
       }
     } catch (AuditException | RuntimeException e) {
       failure = Optional.of(e);
@@ -119,7 +126,7 @@ public final class AuditMaintenance {
     if (failure.isPresent()) {
       LOG.error("audit maintenance failed: {}", failure.get().getMessage(), failure.get());
     } else if (!report.ok()) {
-      LOG.error("audit log failed verification: {}", vr.orElseThrow().summary());
+      LOG.error("audit log failed verification (nothing purged or signed): {}", vr.orElseThrow().summary());
     } else {
       LOG.info("audit maintenance ok: purged {}, {}", purged, vr.map(VerificationResult::summary).orElse("not verified"));
     }

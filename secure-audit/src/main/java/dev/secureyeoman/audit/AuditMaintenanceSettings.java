@@ -5,14 +5,15 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * What {@link AuditMaintenance} does and how often: retention, then a checkpoint (when the store has a sink), then a full
- * verification. Built from plain values so hosts can map their configuration ({@code security.audit.retention_days},
+ * What {@link AuditMaintenance} does and how often: a full verification, then (only if the log verifies) retention and a
+ * checkpoint (when the store has a sink). Built from plain values so hosts can map their configuration ({@code security.audit.retention_days},
  * {@code max_entries}, {@code maintenance_interval}) onto it.
  *
  * @param retention the retention policy
  * @param interval time between runs (1 s .. 7 days)
  * @param checkpoint whether to sign a checkpoint on each run (needs a configured sink)
- * @param verify whether to verify the whole log on each run
+ * @param verify whether to verify the whole log first on each run (a checkpoint verifies against the existing
+ *     checkpoints on its own either way)
  */
 public record AuditMaintenanceSettings(RetentionPolicy retention, Duration interval, boolean checkpoint, boolean verify) {
 

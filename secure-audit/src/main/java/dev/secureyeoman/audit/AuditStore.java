@@ -1,8 +1,5 @@
 package dev.secureyeoman.audit;
 
-import java.io.Writer;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -16,15 +13,22 @@ import java.util.concurrent.CompletableFuture;
  *   <li>{@link #enforceRetention(RetentionPolicy)} deletes only a verified prefix and appends an authenticated
  *       {@code retention_purge} entry; it is the only way verification accepts a log that does not start at seq 1.
  *   <li>Deleting the newest entries or restoring an older copy of the database is detected only against a signed
- *       {@link Checkpoint} kept outside the database ({@link #checkpoint()}).
+ *       {@link Checkpoint} kept outside the database ({@link #checkpoint()}); two checkpoints for the same seq with
+ *       different heads are reported as a fork. A checkpoint is never signed over a log that fails verification against
+ *       the existing checkpoints, and retention never purges such a log.
+ *   <li>Every entry's MAC binds the {@linkplain #logId() log id}; checkpoints name it, so another log's database under
+ *       the same key is recognised.
+ *   <li>Several processes may append to the same database: each commit re-reads the head inside its
+ *       {@code BEGIN IMMEDIATE} transaction, so the chain stays linear across processes.
  * </ul>
  *
  * <p>Non-goals: confidentiality of entries (they are stored in clear; keep secrets out of events), and protection against
  * an attacker who holds the MAC key.
  *
- * <p>All methods are thread-safe. Appends from any number of threads are serialised by one writer into one chain.
+ * <p>All methods are thread-safe. Appends from any number of threads are serialised by one writer thread per store, and
+ * stores in several processes are serialised by SQLite's write lock, into one chain.
  */
-public interface AuditStore extends AuditSink, AutoCloseable {
+public interface AuditStore extends AuditReader, AuditSink {
 
   /**
    * Appends an event and returns once it is durably committed (WAL, {@code synchronous=FULL}).
@@ -55,61 +59,16 @@ public interface AuditStore extends AuditSink, AutoCloseable {
   }
 
   /**
-   * The newest committed entry.
-   *
-   * @return the head, or empty for an empty log
-   * @throws AuditException on storage failure
-   */
-  Optional<AuditEntry> head() throws AuditException;
-
-  /**
-   * Reads entries matching filters, ascending by seq. Rows are returned as stored; call {@link #verify()} to check them.
-   *
-   * @param query filters and page
-   * @return the entries
-   * @throws AuditException on storage failure
-   */
-  List<AuditEntry> query(AuditQuery query) throws AuditException;
-
-  /**
-   * Full-text search over event, actor, message and metadata (FTS5). The text is split on whitespace and every word is
-   * matched literally (all words must occur); FTS query syntax in the input has no effect.
-   *
-   * @param text words to find
-   * @param limit maximum results, newest first (1..10000)
-   * @return matching entries
-   * @throws AuditException on storage failure
-   * @throws IllegalStateException if the store was opened without full-text search
-   */
-  List<AuditEntry> search(String text, int limit) throws AuditException;
-
-  /**
-   * Verifies the whole chain, and checkpoints from the configured sink if any.
-   *
-   * @return the result
-   * @throws AuditException on storage failure (not on tampering: that is a result)
-   */
-  default VerificationResult verify() throws AuditException {
-    return verify(VerifyOptions.defaults());
-  }
-
-  /**
-   * Verifies the chain in one read snapshot, streaming rows.
-   *
-   * @param options progress callback and checkpoints
-   * @return the result
-   * @throws AuditException on storage failure
-   */
-  VerificationResult verify(VerifyOptions options) throws AuditException;
-
-  /**
    * Deletes old entries in one transaction and appends a chained {@code retention_purge} entry recording the range,
-   * count, hash of the last deleted entry and the policy. The range is verified first; a log that fails verification is
-   * not purged. Never deletes the head. Space is reclaimed afterwards.
+   * count, hash of the last deleted entry and the policy. The range is verified first — when checkpoints are configured,
+   * the whole log against every checkpoint, because a rollback visible only against a checkpoint would otherwise be
+   * erased with the range. A log that fails verification is not purged. Never deletes the head. Space is reclaimed
+   * afterwards.
    *
    * @param policy the limits
    * @return the number of entries deleted (0: nothing to do, no purge entry written)
-   * @throws AuditException on storage failure, or if the range to delete fails verification
+   * @throws AuditException {@link AuditException.Reason#VERIFICATION_FAILED} (with the result) if the log fails
+   *     verification, a checkpoint-file reason if the checkpoints cannot be read, or on storage failure
    */
   long enforceRetention(RetentionPolicy policy) throws AuditException;
 
@@ -121,22 +80,31 @@ public interface AuditStore extends AuditSink, AutoCloseable {
   boolean checkpointsConfigured();
 
   /**
-   * Signs the current head and appends the checkpoint to the configured sink.
+   * Verifies the log against the existing checkpoints, then signs the verified head and appends the checkpoint to the
+   * configured sink. Nothing is signed over a log that fails (a fork, a rollback, a truncation, tampering), nor when the
+   * sink holds no checkpoint while the log has entries (the file was deleted — or never started: see
+   * {@link #startCheckpoints()}). A new log with a sink gets its first checkpoint (seq 0) when it is created.
    *
    * @return the checkpoint written
-   * @throws AuditException if signing or writing failed
+   * @throws AuditException {@link AuditException.Reason#VERIFICATION_FAILED} (with the result) when the log fails,
+   *     {@link AuditException.Reason#CHECKPOINT_FILE_TORN} when the checkpoint file must be repaired first, or when
+   *     signing or writing failed
    * @throws IllegalStateException if no checkpoint sink and key were configured
    */
   Checkpoint checkpoint() throws AuditException;
 
   /**
-   * Writes every entry, ascending, as one JSON object per line ({@link AuditEntry#toJson()}).
+   * Starts checkpoints for a log that has entries but no checkpoint yet (a sink configured for the first time, or a
+   * replaced checkpoint file): verifies the chain on its own and signs its head into the empty sink. A deliberate,
+   * documented step — {@link #checkpoint()} refuses to do this silently, because a deleted checkpoint file looks the
+   * same.
    *
-   * @param out destination (not closed)
-   * @return the number of entries written
-   * @throws AuditException on storage or write failure
+   * @return the checkpoint written
+   * @throws AuditException {@link AuditException.Reason#CHECKPOINT_STATE} if the sink already holds checkpoints,
+   *     {@link AuditException.Reason#VERIFICATION_FAILED} if the chain fails, or on storage failure
+   * @throws IllegalStateException if no checkpoint sink and key were configured
    */
-  long exportJsonl(Writer out) throws AuditException;
+  Checkpoint startCheckpoints() throws AuditException;
 
   /**
    * Commits pending appends, stops the writer and closes the database. Idempotent.

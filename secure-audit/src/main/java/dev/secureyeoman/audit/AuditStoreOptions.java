@@ -2,6 +2,8 @@ package dev.secureyeoman.audit;
 
 import dev.secureyeoman.core.SecretBytes;
 import dev.secureyeoman.core.config.SecurityConfig;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Clock;
@@ -207,6 +209,29 @@ public final class AuditStoreOptions {
       this.dbPath = dbPath.toAbsolutePath().normalize();
     }
 
+    /**
+     * The real path of {@code p}: its longest existing prefix with symlinks resolved, plus the rest as given (files and
+     * directories that do not exist yet cannot be symlinks).
+     */
+    private static Path realish(Path p) {
+      Path existing = p;
+      Path rest = null;
+      while (existing != null && !Files.exists(existing)) {
+        Path name = existing.getFileName();
+        rest = rest == null ? name : name.resolve(rest);
+        existing = existing.getParent();
+      }
+      if (existing == null) {
+        return p;
+      }
+      try {
+        Path real = existing.toRealPath();
+        return rest == null ? real : real.resolve(rest.toString()).normalize();
+      } catch (IOException e) {
+        return p;
+      }
+    }
+
     private static void once(Object current, String name) {
       if (current != null) {
         throw new IllegalStateException(name + " was already set");
@@ -368,16 +393,19 @@ public final class AuditStoreOptions {
       }
       if (checkpointSink != null) {
         Path dbDir = dbPath.getParent();
-        checkpointSink
-            .location()
-            .map(p -> p.toAbsolutePath().normalize())
-            .filter(p -> dbDir != null && p.startsWith(dbDir))
-            .ifPresent(
-                p -> {
-                  throw new IllegalArgumentException(
-                      "checkpoint file " + p + " must be outside the database directory " + dbDir
-                          + " (an attacker who can roll back the database could roll back both)");
-                });
+        Optional<Path> location = checkpointSink.location();
+        if (dbDir != null && location.isPresent()) {
+          // compare where the files really are: a symlink must not smuggle the checkpoint file into the DB directory
+          Path realDir = realish(dbDir);
+          Path realCp = realish(location.get().toAbsolutePath().normalize());
+          if (realCp.startsWith(realDir)) {
+            throw new IllegalArgumentException(
+                "checkpoint file " + location.get() + " must be outside the database directory " + dbDir
+                    + (realCp.equals(location.get().toAbsolutePath().normalize()) ? "" : " (it resolves to " + realCp
+                        + ")")
+                    + " (an attacker who can roll back the database could roll back both)");
+          }
+        }
       }
       return new AuditStoreOptions(this);
     }

@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A signed statement "the log named {@code origin} had {@code seq} entries and its head MAC was {@code headHash} at
@@ -22,26 +23,38 @@ import java.util.Objects;
  * &lt;seq&gt;
  * &lt;base64 head hash&gt;
  * time &lt;ISO-8601 instant&gt;
+ * log-id &lt;32 lowercase hex&gt;          (when the log has an id)
  *
  * — &lt;origin&gt; &lt;base64(key hash[4] || Ed25519 signature)&gt;
  * </pre>
  *
- * The signature covers the body (the first four lines, each ending in a newline). Kept outside the database, a checkpoint
- * lets {@code verify} detect deletion of the newest entries and rollback to an older copy of the database — which a hash
- * chain alone cannot see.
+ * The signature covers the body (every line before the blank line, each ending in a newline). Kept outside the
+ * database, a checkpoint lets {@code verify} detect deletion of the newest entries and rollback to an older copy of the
+ * database — which a hash chain alone cannot see — and, through the log id, a whole database of another log put in
+ * place of this one.
  *
  * @param origin log name (no newline)
  * @param seq head sequence number (0 for an empty log)
  * @param headHash lowercase hex of the head entry's MAC (64 zeros for an empty log)
  * @param time when the checkpoint was signed
  * @param signature base64 of key hash (4 bytes) followed by the Ed25519 signature
+ * @param logId the id of the log the checkpoint is about (32 lowercase hex), empty for logs without one
  */
-public record Checkpoint(String origin, long seq, String headHash, Instant time, String signature) {
+public record Checkpoint(
+    String origin, long seq, String headHash, Instant time, String signature, Optional<String> logId) {
 
   private static final String SIG_PREFIX = "\u2014 ";
+  private static final String LOG_ID_PREFIX = "log-id ";
 
   /** Validates the fields. */
   public Checkpoint {
+    Objects.requireNonNull(logId, "logId");
+    logId.ifPresent(
+        id -> {
+          if (!id.matches("[0-9a-f]{32}")) {
+            throw new IllegalArgumentException("logId must be 32 lowercase hex chars");
+          }
+        });
     Objects.requireNonNull(origin, "origin");
     Objects.requireNonNull(headHash, "headHash");
     Objects.requireNonNull(time, "time");
@@ -58,7 +71,20 @@ public record Checkpoint(String origin, long seq, String headHash, Instant time,
   }
 
   /**
-   * Signs a new checkpoint.
+   * A checkpoint without a log id.
+   *
+   * @param origin log name
+   * @param seq head sequence number
+   * @param headHash head MAC in lowercase hex
+   * @param time signing time
+   * @param signature base64 of key hash and signature
+   */
+  public Checkpoint(String origin, long seq, String headHash, Instant time, String signature) {
+    this(origin, seq, headHash, time, signature, Optional.empty());
+  }
+
+  /**
+   * Signs a new checkpoint without a log id.
    *
    * @param origin log name
    * @param seq head sequence number
@@ -68,8 +94,24 @@ public record Checkpoint(String origin, long seq, String headHash, Instant time,
    * @return the signed checkpoint
    */
   public static Checkpoint sign(String origin, long seq, String headHash, Instant time, java.security.KeyPair keyPair) {
+    return sign(origin, seq, headHash, time, Optional.empty(), keyPair);
+  }
+
+  /**
+   * Signs a new checkpoint.
+   *
+   * @param origin log name
+   * @param seq head sequence number
+   * @param headHash head MAC in lowercase hex
+   * @param time signing time (truncated to milliseconds)
+   * @param logId the log's id, if it has one
+   * @param keyPair Ed25519 key pair
+   * @return the signed checkpoint
+   */
+  public static Checkpoint sign(
+      String origin, long seq, String headHash, Instant time, Optional<String> logId, java.security.KeyPair keyPair) {
     Instant t = Instant.ofEpochMilli(time.toEpochMilli());
-    Checkpoint unsigned = new Checkpoint(origin, seq, headHash, t, "");
+    Checkpoint unsigned = new Checkpoint(origin, seq, headHash, t, "", logId);
     try {
       Signature s = Signature.getInstance("Ed25519");
       PrivateKey priv = keyPair.getPrivate();
@@ -80,7 +122,7 @@ public record Checkpoint(String origin, long seq, String headHash, Instant time,
       byte[] all = new byte[4 + sig.length];
       System.arraycopy(kh, 0, all, 0, 4);
       System.arraycopy(sig, 0, all, 4, sig.length);
-      return new Checkpoint(origin, seq, headHash, t, Base64.getEncoder().encodeToString(all));
+      return new Checkpoint(origin, seq, headHash, t, Base64.getEncoder().encodeToString(all), logId);
     } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException("keyPair must be an Ed25519 key pair", e);
     }
@@ -112,13 +154,14 @@ public record Checkpoint(String origin, long seq, String headHash, Instant time,
   }
 
   /**
-   * The signed body (four newline-terminated lines).
+   * The signed body (four or, with a log id, five newline-terminated lines).
    *
    * @return the body text
    */
   public String body() {
     String b64 = Base64.getEncoder().encodeToString(HexFormat.of().parseHex(headHash));
-    return origin + "\n" + seq + "\n" + b64 + "\ntime " + time + "\n";
+    return origin + "\n" + seq + "\n" + b64 + "\ntime " + time + "\n"
+        + logId.map(id -> LOG_ID_PREFIX + id + "\n").orElse("");
   }
 
   /**
@@ -142,20 +185,25 @@ public record Checkpoint(String origin, long seq, String headHash, Instant time,
       throw new IllegalArgumentException("checkpoint text missing or longer than 4096 chars");
     }
     String[] lines = text.split("\n", -1);
-    if (lines.length < 6 || !lines[4].isEmpty() || !lines[3].startsWith("time ")) {
-      throw new IllegalArgumentException("malformed checkpoint: expected 4 body lines, a blank line and a signature");
+    int blank = lines.length > 4 && lines[4].isEmpty() ? 4 : 5;
+    if (lines.length < blank + 2 || !lines[blank].isEmpty() || !lines[3].startsWith("time ")
+        || (blank == 5 && !lines[4].startsWith(LOG_ID_PREFIX))) {
+      throw new IllegalArgumentException(
+          "malformed checkpoint: expected 4 body lines (and a log-id line), a blank line and a signature");
     }
     try {
       String origin = lines[0];
       long seq = Long.parseLong(lines[1]);
       String hash = HexFormat.of().formatHex(Base64.getDecoder().decode(lines[2]));
       Instant time = Instant.parse(lines[3].substring(5));
-      String sigLine = lines[5];
+      Optional<String> logId =
+          blank == 5 ? Optional.of(lines[4].substring(LOG_ID_PREFIX.length())) : Optional.empty();
+      String sigLine = lines[blank + 1];
       String prefix = SIG_PREFIX + origin + " ";
       if (!sigLine.startsWith(prefix)) {
         throw new IllegalArgumentException("malformed checkpoint: signature line must name the origin");
       }
-      Checkpoint cp = new Checkpoint(origin, seq, hash, time, sigLine.substring(prefix.length()));
+      Checkpoint cp = new Checkpoint(origin, seq, hash, time, sigLine.substring(prefix.length()), logId);
       if (!cp.body().equals(text.substring(0, cp.body().length()))) {
         throw new IllegalArgumentException("malformed checkpoint: body is not in canonical form");
       }

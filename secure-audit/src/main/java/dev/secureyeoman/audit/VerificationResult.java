@@ -45,7 +45,32 @@ public record VerificationResult(
     /** The entry at a checkpoint's sequence number has a different hash: the log was rolled back or forked. */
     CHECKPOINT_MISMATCH,
     /** A checkpoint's signature does not verify under the trusted public key. */
-    CHECKPOINT_SIGNATURE_INVALID
+    CHECKPOINT_SIGNATURE_INVALID,
+    /**
+     * Two validly signed checkpoints name the same seq with different head hashes (or log ids): the log was rolled back
+     * and grew again — a fork. Whichever branch the database holds now, the other one existed and was signed.
+     */
+    CHECKPOINT_FORK,
+    /**
+     * Checkpoints are configured but the checkpoint file is missing or holds no checkpoint while the log has entries:
+     * the file was deleted or emptied (or never started: see {@link AuditStore#startCheckpoints()}).
+     */
+    CHECKPOINTS_MISSING,
+    /**
+     * The checkpoint file ends in an incomplete note (a torn write). The complete notes before it were checked; repair
+     * the file with {@link CheckpointSinks#repairTornTail} before new checkpoints can be appended.
+     */
+    CHECKPOINT_FILE_TORN,
+    /**
+     * A column is stored with another SQLite storage class than the store writes (for example {@code actor} as a BLOB
+     * or {@code ts} as TEXT): the MAC still matches the bytes, but filters and retention would no longer see the row.
+     */
+    STORAGE_TYPE_ALTERED,
+    /**
+     * The database is not the log the checkpoints (or the caller) name: its log id differs, or its log id record is
+     * missing — for example a whole database from another log under the same key was put in place.
+     */
+    LOG_ID_MISMATCH
   }
 
   /** Validates non-null fields. */

@@ -13,18 +13,43 @@ import java.util.Optional;
  *     store's configured {@link CheckpointSink} is read
  * @param checkpointKey the trusted Ed25519 public key for the checkpoints; when empty the store's own signing key is used
  * @param useSinkCheckpoints whether to read the configured sink when no checkpoints are given
+ * @param expectedLogId the log id the database must have (for a caller who recorded it), or empty
  */
 public record VerifyOptions(
     VerificationProgress progress,
     List<Checkpoint> checkpoints,
     Optional<PublicKey> checkpointKey,
-    boolean useSinkCheckpoints) {
+    boolean useSinkCheckpoints,
+    Optional<String> expectedLogId) {
 
   /** Validates and copies. */
   public VerifyOptions {
     Objects.requireNonNull(progress, "progress");
     checkpoints = List.copyOf(Objects.requireNonNull(checkpoints, "checkpoints"));
     Objects.requireNonNull(checkpointKey, "checkpointKey");
+    Objects.requireNonNull(expectedLogId, "expectedLogId");
+    expectedLogId.ifPresent(
+        id -> {
+          if (!id.matches("[0-9a-f]{32}")) {
+            throw new IllegalArgumentException("expectedLogId must be 32 lowercase hex chars");
+          }
+        });
+  }
+
+  /**
+   * Options without an expected log id.
+   *
+   * @param progress progress callback
+   * @param checkpoints checkpoints to check
+   * @param checkpointKey trusted checkpoint key
+   * @param useSinkCheckpoints whether to read the configured sink when no checkpoints are given
+   */
+  public VerifyOptions(
+      VerificationProgress progress,
+      List<Checkpoint> checkpoints,
+      Optional<PublicKey> checkpointKey,
+      boolean useSinkCheckpoints) {
+    this(progress, checkpoints, checkpointKey, useSinkCheckpoints, Optional.empty());
   }
 
   /**
@@ -43,7 +68,7 @@ public record VerifyOptions(
    * @return new options
    */
   public VerifyOptions withProgress(VerificationProgress p) {
-    return new VerifyOptions(p, checkpoints, checkpointKey, useSinkCheckpoints);
+    return new VerifyOptions(p, checkpoints, checkpointKey, useSinkCheckpoints, expectedLogId);
   }
 
   /**
@@ -54,7 +79,7 @@ public record VerifyOptions(
    * @return new options
    */
   public VerifyOptions withCheckpoints(List<Checkpoint> cps, PublicKey key) {
-    return new VerifyOptions(progress, cps, Optional.of(Objects.requireNonNull(key, "key")), false);
+    return new VerifyOptions(progress, cps, Optional.of(Objects.requireNonNull(key, "key")), false, expectedLogId);
   }
 
   /**
@@ -63,6 +88,16 @@ public record VerifyOptions(
    * @return new options
    */
   public VerifyOptions withoutCheckpoints() {
-    return new VerifyOptions(progress, List.of(), checkpointKey, false);
+    return new VerifyOptions(progress, List.of(), checkpointKey, false, expectedLogId);
+  }
+
+  /**
+   * Returns a copy that also requires the database to be the log with this id.
+   *
+   * @param logId 32 lowercase hex characters, as {@link AuditReader#logId()} returned them
+   * @return new options
+   */
+  public VerifyOptions withExpectedLogId(String logId) {
+    return new VerifyOptions(progress, checkpoints, checkpointKey, useSinkCheckpoints, Optional.of(logId));
   }
 }

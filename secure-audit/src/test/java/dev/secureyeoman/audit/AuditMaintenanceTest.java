@@ -75,8 +75,9 @@ class AuditMaintenanceTest {
       ScheduledExecutorService ses = Executors.newSingleThreadScheduledExecutor();
       try {
         AuditMaintenance m =
+            // verification off: retention itself must refuse the tampered range
             AuditMaintenance.builder(
-                    s, new AuditMaintenanceSettings(RetentionPolicy.maxEntries(2), Duration.ofSeconds(1), true, true))
+                    s, new AuditMaintenanceSettings(RetentionPolicy.maxEntries(2), Duration.ofSeconds(1), true, false))
                 .scheduler(ses)
                 .listener(reports::add)
                 .build();
@@ -92,6 +93,8 @@ class AuditMaintenanceTest {
           assertFalse(r.ok());
           Exception failure = r.failure().orElseThrow();
           assertTrue(failure instanceof AuditException);
+          assertEquals(AuditException.Reason.VERIFICATION_FAILED, ((AuditException) failure).reason());
+          assertEquals(2, ((AuditException) failure).verification().orElseThrow().firstBrokenSeq().orElseThrow());
           assertTrue(failure.getMessage().contains("seq 2"), failure.getMessage());
         }
         assertFalse(m.lastReport().orElseThrow().ok());

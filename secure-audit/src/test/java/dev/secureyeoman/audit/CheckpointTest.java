@@ -25,22 +25,19 @@ class CheckpointTest {
   private final KeyPair keys = CheckpointKeys.deriveFromAuditKey(TestSupport.key(1));
 
   private Path db() {
-    return dir.resolve("db/audit.db");
+    return new TestSupport.Checkpointed(dir).db;
   }
 
   private Path cpFile() {
-    return dir.resolve("checkpoints/audit.cp");
+    return new TestSupport.Checkpointed(dir).cpFile;
   }
 
   private AuditStore open() throws AuditException {
-    return SqliteAuditStore.open(
-        TestSupport.options(db()).checkpoints(CheckpointSinks.appendOnlyFile(cpFile()), keys).build());
+    return new TestSupport.Checkpointed(dir).open();
   }
 
-  private void appendN(AuditStore s, int n) throws AuditException {
-    for (int i = 0; i < n; i++) {
-      s.append(AuditEvent.builder("e").message("m" + i).build());
-    }
+  private static void appendN(AuditStore s, int n) throws AuditException {
+    TestSupport.appendN(s, n, "m");
   }
 
   @Test
@@ -55,11 +52,12 @@ class CheckpointTest {
       s.checkpoint();
       VerificationResult v = s.verify();
       assertTrue(v.valid(), v.summary());
-      assertEquals(2, v.checkpointsChecked());
+      assertEquals(3, v.checkpointsChecked(), "the log's first checkpoint (seq 0) was signed when it was created");
       assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(cpFile())));
       assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(cpFile().getParent())));
       List<Checkpoint> all = CheckpointSinks.appendOnlyFile(cpFile()).readAll();
-      assertEquals(List.of(5L, 8L), all.stream().map(Checkpoint::seq).toList());
+      assertEquals(List.of(0L, 5L, 8L), all.stream().map(Checkpoint::seq).toList());
+      assertEquals(s.logId(), all.get(1).logId(), "every checkpoint names the log");
     }
   }
 
@@ -126,7 +124,7 @@ class CheckpointTest {
       s.enforceRetention(RetentionPolicy.maxEntries(5));
       VerificationResult v = s.verify();
       assertTrue(v.valid(), v.summary());
-      assertEquals(1, v.checkpointsChecked());
+      assertEquals(2, v.checkpointsChecked());
     }
   }
 
@@ -206,9 +204,10 @@ class CheckpointTest {
   @Test
   void malformedCheckpointFile_isReported() throws Exception {
     Files.createDirectories(cpFile().getParent());
-    Files.writeString(cpFile(), "not a checkpoint\n");
+    Files.writeString(cpFile(), "not a checkpoint\n\u2014 secureyeoman-audit AAAA\n");
     try (AuditStore s = open()) {
-      assertThrows(AuditException.class, s::verify);
+      AuditException e = assertThrows(AuditException.class, s::verify);
+      assertEquals(AuditException.Reason.CHECKPOINT_FILE_MALFORMED, e.reason());
     }
   }
 }

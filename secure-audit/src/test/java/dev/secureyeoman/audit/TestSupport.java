@@ -53,6 +53,63 @@ final class TestSupport {
     }
   }
 
+  /** Keys and layout of a store with checkpoints: {@code <dir>/db/audit.db}, {@code <dir>/checkpoints/audit.cp}. */
+  static final class Checkpointed {
+    final java.security.KeyPair keys = CheckpointKeys.deriveFromAuditKey(key(1));
+    final Path db;
+    final Path cpFile;
+
+    Checkpointed(Path dir) {
+      this.db = dir.resolve("db/audit.db");
+      this.cpFile = dir.resolve("checkpoints/audit.cp");
+    }
+
+    AuditStore open() throws AuditException {
+      return SqliteAuditStore.open(options(db).checkpoints(CheckpointSinks.appendOnlyFile(cpFile), keys).build());
+    }
+  }
+
+  /** Appends {@code n} entries with messages {@code tag + i}. */
+  static void appendN(AuditStore s, int n, String tag) throws AuditException {
+    for (int i = 0; i < n; i++) {
+      s.append(AuditEvent.builder("e").message(tag + i).build());
+    }
+  }
+
+  /** Starts a child JVM running {@code main} with this test class path. */
+  static Process startChild(Class<?> main, String... args) throws java.io.IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx128m", "-XX:TieredStopAtLevel=1", "-cp",
+        System.getProperty("java.class.path"), main.getName()));
+    cmd.addAll(List.of(args));
+    return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+  }
+
+  /** Runs a child JVM to completion and returns its output; fails unless it exits 0 within a minute. */
+  static String runChild(Class<?> main, String... args) throws Exception {
+    Process p = startChild(main, args);
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+      p.destroyForcibly();
+      throw new AssertionError("child " + main.getSimpleName() + " failed: " + out);
+    }
+    return out;
+  }
+
+  /** Every entry, ascending. */
+  static List<AuditEntry> all(AuditReader r) throws AuditException {
+    List<AuditEntry> out = new ArrayList<>();
+    long after = 0;
+    while (true) {
+      List<AuditEntry> page = r.query(AuditQuery.builder().afterSeq(after).limit(AuditQuery.MAX_LIMIT).build());
+      if (page.isEmpty()) {
+        return out;
+      }
+      out.addAll(page);
+      after = page.get(page.size() - 1).seq();
+    }
+  }
+
   static final class MutableClock extends Clock {
     private Instant now;
 

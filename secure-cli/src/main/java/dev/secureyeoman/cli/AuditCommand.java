@@ -4,12 +4,13 @@ import dev.secureyeoman.audit.AuditEntry;
 import dev.secureyeoman.audit.AuditEvent;
 import dev.secureyeoman.audit.AuditException;
 import dev.secureyeoman.audit.AuditJson;
+import dev.secureyeoman.audit.AuditKeyring;
 import dev.secureyeoman.audit.AuditLevel;
+import dev.secureyeoman.audit.AuditReader;
 import dev.secureyeoman.audit.AuditStore;
 import dev.secureyeoman.audit.AuditStoreOptions;
 import dev.secureyeoman.audit.Checkpoint;
 import dev.secureyeoman.audit.CheckpointKeys;
-import dev.secureyeoman.audit.CheckpointSink;
 import dev.secureyeoman.audit.CheckpointSinks;
 import dev.secureyeoman.audit.RetentionPolicy;
 import dev.secureyeoman.audit.SqliteAuditStore;
@@ -20,6 +21,7 @@ import dev.secureyeoman.core.SecretBytes;
 import dev.secureyeoman.core.crypto.KeySource;
 import dev.secureyeoman.core.crypto.KeySourceException;
 import java.io.BufferedWriter;
+import java.io.FilterWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -30,7 +32,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.PublicKey;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -43,7 +47,9 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code secureyeoman audit ...}: append to, verify, search, purge, checkpoint and export a SQLite audit log (DESIGN §6).
  * The MAC key is read from the environment variable {@code SECUREYEOMAN_AUDIT_KEY} (base64 of 32 bytes) unless
- * {@code --key-env} names another.
+ * {@code --key-env} names another; {@code --key-id} gives its epoch and {@code --old-key-env ID=VAR} adds older epochs
+ * of a rotated log. {@code verify}, {@code search} and {@code export} open the database read-only: they never create,
+ * chmod or append anything (not even a key-rotation entry), so they are safe on an evidence copy.
  */
 @Command(
     name = "audit",
@@ -55,6 +61,7 @@ import picocli.CommandLine.Parameters;
       AuditCommand.Search.class,
       AuditCommand.Purge.class,
       AuditCommand.CheckpointCmd.class,
+      AuditCommand.RepairCheckpoints.class,
       AuditCommand.Export.class
     })
 public final class AuditCommand implements Runnable {
@@ -74,7 +81,7 @@ public final class AuditCommand implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "an audit subcommand is required");
   }
 
-  /** Options shared by every audit subcommand. */
+  /** Options shared by every audit subcommand that needs the log's keys. */
   static class Common {
     @Option(names = "--db", required = true, description = "Audit database file.")
     Path db;
@@ -85,31 +92,93 @@ public final class AuditCommand implements Runnable {
         description = "Environment variable with the base64 32-byte audit key (default: ${DEFAULT-VALUE}).")
     String keyEnv;
 
+    @Option(
+        names = "--key-id",
+        defaultValue = "1",
+        description = "Key id (epoch) of the --key-env key; new entries use it (default: ${DEFAULT-VALUE}).")
+    int keyId;
+
+    @Option(
+        names = "--old-key-env",
+        paramLabel = "ID=VAR",
+        description = "An older epoch of a rotated log: key id and the environment variable holding it (repeatable).")
+    List<String> oldKeys = new ArrayList<>();
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+    /** The active key. */
     SecretBytes key() {
-      String v = env.apply(keyEnv);
+      return keyFrom(keyEnv);
+    }
+
+    private static SecretBytes keyFrom(String variable) {
+      String v = env.apply(variable);
       if (v == null || v.isBlank()) {
-        throw new CliUsageException("environment variable " + keyEnv + " is not set (base64 of a 32-byte key)");
+        throw new CliUsageException("environment variable " + variable + " is not set (base64 of a 32-byte key)");
       }
+      char[] chars = v.toCharArray();
       try {
-        return KeySource.decodeRawKeyBytes(v, "environment variable " + keyEnv);
+        return KeySource.decodeRawKeyBytes(chars, "environment variable " + variable);
       } catch (KeySourceException e) {
         throw new IllegalArgumentException(e.getMessage());
+      } finally {
+        java.util.Arrays.fill(chars, '\0');
       }
     }
 
-    AuditStore open(boolean mustExist, CheckpointSink sink, KeyPair keys) throws AuditException {
-      if (mustExist && !Files.isRegularFile(db)) {
+    /** The active key plus the older epochs. */
+    AuditKeyring keyring() {
+      if (keyId < 1) {
+        throw new CliUsageException("--key-id must be >= 1, got " + keyId);
+      }
+      Map<Integer, String> old = new LinkedHashMap<>();
+      for (String spec : oldKeys) {
+        int eq = spec.indexOf('=');
+        int id;
+        try {
+          id = Integer.parseInt(spec.substring(0, Math.max(eq, 0)));
+        } catch (NumberFormatException e) {
+          id = 0;
+        }
+        if (eq < 1 || eq == spec.length() - 1 || id < 1) {
+          throw new CliUsageException("--old-key-env expects ID=VARIABLE with ID >= 1");
+        }
+        if (id == keyId || old.put(id, spec.substring(eq + 1)) != null) {
+          throw new CliUsageException("key id " + id + " is given twice");
+        }
+      }
+      AuditKeyring.Builder b = AuditKeyring.builder();
+      try (SecretBytes active = key()) {
+        b.add(keyId, active);
+      }
+      for (Map.Entry<Integer, String> e : old.entrySet()) {
+        try (SecretBytes k = keyFrom(e.getValue())) {
+          b.add(e.getKey(), k);
+        }
+      }
+      return b.active(keyId).build();
+    }
+
+    AuditStoreOptions.Builder options() {
+      return AuditStoreOptions.builder(db).keyring(keyring());
+    }
+
+    /** Opens the database for appending (created when absent); other processes may append at the same time. */
+    AuditStore open(AuditStoreOptions.Builder b) throws AuditException {
+      return SqliteAuditStore.open(b.build());
+    }
+
+    /** Fails unless the database exists (only {@code append} creates one). */
+    void requireDb() {
+      if (!Files.isRegularFile(db)) {
         throw new IllegalArgumentException("no audit database at " + db);
       }
-      try (SecretBytes k = key()) {
-        AuditStoreOptions.Builder b = AuditStoreOptions.builder(db).macKey(k);
-        if (sink != null) {
-          b.checkpoints(sink, keys);
-        }
-        return SqliteAuditStore.open(b.build());
-      }
+    }
+
+    /** Opens an existing database read-only: nothing is created, changed or appended. */
+    AuditReader openReadOnly() throws AuditException {
+      requireDb();
+      return SqliteAuditStore.openReadOnly(options().build());
     }
 
     KeyPair derivedKeys() {
@@ -124,6 +193,25 @@ public final class AuditCommand implements Runnable {
 
     PrintWriter err() {
       return spec.commandLine().getErr();
+    }
+  }
+
+  /** {@code --signing-key} handling shared by the commands that write checkpoints. */
+  static KeyPair signingKeys(Common c, Path signingKey) throws IOException {
+    if (signingKey == null) {
+      return c.derivedKeys();
+    }
+    byte[] seed;
+    try {
+      seed = Base64.getDecoder().decode(Files.readString(signingKey, StandardCharsets.US_ASCII).strip());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("signing key file " + signingKey + " is not base64");
+    }
+    try (SecretBytes s = SecretBytes.adopt(seed)) {
+      if (s.length() != 32) {
+        throw new IllegalArgumentException("signing key file " + signingKey + " must hold 32 bytes");
+      }
+      return CheckpointKeys.fromSeed(s);
     }
   }
 
@@ -157,7 +245,7 @@ public final class AuditCommand implements Runnable {
         b.correlationId(correlationId);
       }
       AuditEvent ev = b.build();
-      try (AuditStore s = open(false, null, null)) {
+      try (AuditStore s = open(options())) {
         AuditEntry e = s.append(ev);
         out().println("appended seq " + e.seq() + " hash " + e.hash());
       }
@@ -169,7 +257,8 @@ public final class AuditCommand implements Runnable {
   @Command(
       name = "verify",
       mixinStandardHelpOptions = true,
-      description = "Verify every MAC and link; with --checkpoint also detect truncation and rollback.")
+      description = "Verify every MAC, link and storage class (read-only); with --checkpoint also detect truncation,"
+          + " rollback and forks.")
   static final class Verify extends Common implements Callable<Integer> {
     @Option(names = "--checkpoint", description = "Checkpoint file written by 'audit checkpoint'.")
     Path checkpoint;
@@ -179,23 +268,34 @@ public final class AuditCommand implements Runnable {
         description = "Trusted base64 Ed25519 public key (default: derived from the audit key).")
     String publicKey;
 
+    @Option(names = "--log-id", description = "The log id the database must have (32 hex characters).")
+    String logId;
+
     @Override
     public Integer call() throws AuditException {
       List<Checkpoint> cps = List.of();
       if (checkpoint != null) {
         if (!Files.isRegularFile(checkpoint)) {
-          throw new IllegalArgumentException("no checkpoint file at " + checkpoint);
+          throw new IllegalStateException("verification FAILED: CHECKPOINTS_MISSING (no checkpoint file at "
+              + checkpoint + ")");
         }
         cps = CheckpointSinks.appendOnlyFile(checkpoint).readAll();
         if (cps.isEmpty()) {
-          throw new IllegalArgumentException("checkpoint file " + checkpoint + " holds no checkpoint");
+          throw new IllegalStateException(
+              "verification FAILED: CHECKPOINTS_MISSING (checkpoint file " + checkpoint + " holds no checkpoint)");
         }
       }
       PublicKey trusted = publicKey != null ? CheckpointKeys.decodePublicKey(publicKey) : derivedKeys().getPublic();
-      VerificationProgress progress = progress(err());
+      VerifyOptions options = VerifyOptions.defaults().withProgress(progress(err())).withCheckpoints(cps, trusted);
+      if (logId != null) {
+        if (!logId.matches("[0-9a-f]{32}")) {
+          throw new CliUsageException("--log-id must be 32 lowercase hex characters");
+        }
+        options = options.withExpectedLogId(logId);
+      }
       VerificationResult r;
-      try (AuditStore s = open(true, null, null)) {
-        r = s.verify(VerifyOptions.defaults().withProgress(progress).withCheckpoints(cps, trusted));
+      try (AuditReader s = openReadOnly()) {
+        r = s.verify(options);
       }
       if (!r.valid()) {
         throw new IllegalStateException("verification " + r.summary());
@@ -235,17 +335,20 @@ public final class AuditCommand implements Runnable {
       if (limit < 1 || limit > 10_000) {
         throw new CliUsageException("--limit must be 1..10000, got " + limit);
       }
-      try (AuditStore s = open(true, null, null)) {
+      try (AuditReader s = openReadOnly()) {
         for (AuditEntry e : s.search(query, limit)) {
-          out().println(json ? e.toJson() : line(e));
+          out().println(json ? TerminalText.json(e.toJson()) : line(e));
         }
       }
       return SecureYeomanCli.EXIT_OK;
     }
 
-    private static String line(AuditEntry e) {
-      return e.seq() + "\t" + e.timestamp() + "\t" + e.level() + "\t" + e.event() + "\t" + e.actor() + "\t"
-          + SecureYeomanCli.oneLine(e.message());
+    /** One tab-separated line; every field that comes from the log is escaped. */
+    static String line(AuditEntry e) {
+      return e.seq() + "\t" + e.timestamp() + "\t" + e.level() + "\t" + TerminalText.field(e.event()) + "\t"
+          + TerminalText.field(e.actor()) + "\t" + TerminalText.field(e.message()) + "\t"
+          + TerminalText.field(e.correlationId().orElse("-")) + "\t"
+          + TerminalText.field(AuditJson.toJson(e.metadata()));
     }
   }
 
@@ -253,7 +356,8 @@ public final class AuditCommand implements Runnable {
   @Command(
       name = "purge",
       mixinStandardHelpOptions = true,
-      description = "Enforce retention: delete old entries and append a chained retention_purge entry.")
+      description = "Enforce retention: delete old entries and append a chained retention_purge entry. With"
+          + " --checkpoint the whole log must agree with every checkpoint first.")
   static final class Purge extends Common implements Callable<Integer> {
     @Option(names = "--max-age-days", description = "Delete entries older than this many days.")
     Integer maxAgeDays;
@@ -261,8 +365,16 @@ public final class AuditCommand implements Runnable {
     @Option(names = "--max-entries", description = "Keep at most this many entries (>= 2).")
     Long maxEntries;
 
+    @Option(names = "--checkpoint", description = "Checkpoint file the log must agree with before anything is deleted.")
+    Path checkpoint;
+
+    @Option(
+        names = "--signing-key",
+        description = "File with the base64 32-byte Ed25519 seed that signed the checkpoints (default: derived).")
+    Path signingKey;
+
     @Override
-    public Integer call() throws AuditException {
+    public Integer call() throws AuditException, IOException {
       if (maxAgeDays == null && maxEntries == null) {
         throw new CliUsageException("give --max-age-days and/or --max-entries");
       }
@@ -277,7 +389,12 @@ public final class AuditCommand implements Runnable {
       } catch (IllegalArgumentException e) {
         throw new CliUsageException(e.getMessage());
       }
-      try (AuditStore s = open(true, null, null)) {
+      requireDb();
+      AuditStoreOptions.Builder b = options();
+      if (checkpoint != null) {
+        b.checkpoints(CheckpointSinks.appendOnlyFile(checkpoint), signingKeys(this, signingKey));
+      }
+      try (AuditStore s = open(b)) {
         long n = s.enforceRetention(p);
         out().println("purged " + n + " entries");
       }
@@ -289,10 +406,17 @@ public final class AuditCommand implements Runnable {
   @Command(
       name = "checkpoint",
       mixinStandardHelpOptions = true,
-      description = "Sign the current head (Ed25519) and append it to a checkpoint file kept outside the DB directory.")
+      description = "Verify the log against the checkpoint file, then sign its head (Ed25519) and append it. The file"
+          + " must be outside the DB directory.")
   static final class CheckpointCmd extends Common implements Callable<Integer> {
     @Option(names = "--out", description = "Checkpoint file to append to.")
     Path out;
+
+    @Option(
+        names = "--init",
+        description = "Start a new checkpoint file for a log that has entries but never had one (refused when the file"
+            + " already holds checkpoints).")
+    boolean init;
 
     @Option(
         names = "--signing-key",
@@ -307,39 +431,56 @@ public final class AuditCommand implements Runnable {
       if (out == null && !printPublicKey) {
         throw new CliUsageException("give --out FILE and/or --print-public-key");
       }
-      KeyPair keys = signingKeys();
+      KeyPair keys = signingKeys(this, signingKey);
       if (printPublicKey) {
         out().println("public-key " + CheckpointKeys.encodePublicKey(keys.getPublic()));
       }
       if (out != null) {
-        try (AuditStore s = open(true, CheckpointSinks.appendOnlyFile(out), keys)) {
-          out().print(s.checkpoint().toText());
+        requireDb();
+        try (AuditStore s = open(options().checkpoints(CheckpointSinks.appendOnlyFile(out), keys))) {
+          out().print((init ? s.startCheckpoints() : s.checkpoint()).toText());
+        } catch (AuditException e) {
+          if (!init && e.verification().flatMap(VerificationResult::problem)
+              .filter(VerificationResult.Problem.CHECKPOINTS_MISSING::equals).isPresent()) {
+            throw new IllegalStateException(e.getMessage() + "; if this log never had a checkpoint file, start one"
+                + " with --init", e);
+          }
+          throw e;
         }
       }
       return SecureYeomanCli.EXIT_OK;
     }
+  }
 
-    private KeyPair signingKeys() throws IOException {
-      if (signingKey == null) {
-        return derivedKeys();
+  /** {@code audit repair-checkpoints}. */
+  @Command(
+      name = "repair-checkpoints",
+      mixinStandardHelpOptions = true,
+      description = "Move an incomplete last checkpoint note (a torn write) aside to FILE.torn-<millis> so checkpoints"
+          + " can be appended again; complete notes are never changed.")
+  static final class RepairCheckpoints implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--checkpoint", required = true, description = "The checkpoint file.")
+    Path checkpoint;
+
+    @Override
+    public Integer call() throws AuditException {
+      if (!Files.isRegularFile(checkpoint)) {
+        throw new IllegalArgumentException("no checkpoint file at " + checkpoint);
       }
-      byte[] seed;
-      try {
-        seed = Base64.getDecoder().decode(Files.readString(signingKey, StandardCharsets.US_ASCII).strip());
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("signing key file " + signingKey + " is not base64");
-      }
-      try (SecretBytes s = SecretBytes.adopt(seed)) {
-        if (s.length() != 32) {
-          throw new IllegalArgumentException("signing key file " + signingKey + " must hold 32 bytes");
-        }
-        return CheckpointKeys.fromSeed(s);
-      }
+      long moved = CheckpointSinks.repairTornTail(checkpoint);
+      spec.commandLine().getOut().println(
+          moved == 0
+              ? "nothing to repair: " + checkpoint + " ends with a complete checkpoint"
+              : "moved " + moved + " bytes of an incomplete note aside (" + checkpoint + ".torn-*); "
+                  + checkpoint + " ends with a complete checkpoint again");
+      return SecureYeomanCli.EXIT_OK;
     }
   }
 
   /** {@code audit export}. */
-  @Command(name = "export", mixinStandardHelpOptions = true, description = "Export every entry as JSON lines.")
+  @Command(name = "export", mixinStandardHelpOptions = true, description = "Export every entry as JSON lines (read-only).")
   static final class Export extends Common implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "jsonl", description = "Output format (only jsonl).")
     String format;
@@ -352,9 +493,9 @@ public final class AuditCommand implements Runnable {
       if (!"jsonl".equals(format)) {
         throw new CliUsageException("unsupported --format " + format + " (only jsonl)");
       }
-      try (AuditStore s = open(true, null, null)) {
+      try (AuditReader s = openReadOnly()) {
         if (output == null) {
-          s.exportJsonl(out());
+          s.exportJsonl(new TerminalSafeWriter(out()));
         } else {
           if (!Files.exists(output)
               && output.toAbsolutePath().getFileSystem().supportedFileAttributeViews().contains("posix")) {
@@ -364,11 +505,33 @@ public final class AuditCommand implements Runnable {
           try (Writer w =
               new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(output), StandardCharsets.UTF_8))) {
             long n = s.exportJsonl(w);
-            err().println("exported " + n + " entries to " + output);
+            err().println("exported " + n + " entries to " + TerminalText.oneLine(output.toString()));
           }
         }
       }
       return SecureYeomanCli.EXIT_OK;
+    }
+  }
+
+  /** Escapes what a terminal would interpret in JSON written to standard output. */
+  private static final class TerminalSafeWriter extends FilterWriter {
+    TerminalSafeWriter(Writer out) {
+      super(out);
+    }
+
+    @Override
+    public void write(int c) throws IOException {
+      out.write(TerminalText.json(String.valueOf((char) c)));
+    }
+
+    @Override
+    public void write(char[] cbuf, int off, int len) throws IOException {
+      out.write(TerminalText.json(new String(cbuf, off, len)));
+    }
+
+    @Override
+    public void write(String str, int off, int len) throws IOException {
+      out.write(TerminalText.json(str.substring(off, off + len)));
     }
   }
 }

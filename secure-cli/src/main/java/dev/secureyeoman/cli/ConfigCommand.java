@@ -95,7 +95,15 @@ public final class ConfigCommand implements Runnable {
     }
   }
 
-  static RecipientKey loadKey(KeySource source) {
+  /**
+   * Loads a key, first printing the source's warnings (a key file readable by group or others) as {@code warning:}
+   * lines: the library logs them, but the CLI only shows log output with {@code --verbose}.
+   */
+  static RecipientKey loadKey(KeySource source, PrintWriter err) {
+    for (String w : source.warnings()) {
+      err.println("warning: " + SecureYeomanCli.oneLine(w));
+    }
+    err.flush();
     try {
       return source.load();
     } catch (KeySourceException e) {
@@ -161,7 +169,7 @@ public final class ConfigCommand implements Runnable {
         if (EnvelopeArmor.isArmored(plaintext)) {
           throw new Failure(file + ": already encrypted", null);
         }
-        try (RecipientKey key = loadKey(source)) {
+        try (RecipientKey key = loadKey(source, spec.commandLine().getErr())) {
           byte[] envelope = EnvelopeCipher.create().encrypt(plaintext, AAD, key);
           writeOutput(out, EnvelopeArmor.armor(envelope), force);
           spec.commandLine().getOut().println("encrypted " + file + " -> " + out + " (key id " + key.keyId() + ")");
@@ -174,7 +182,10 @@ public final class ConfigCommand implements Runnable {
   }
 
   /** {@code config decrypt}. */
-  @Command(name = "decrypt", description = "Decrypt an encrypted YAML file (default output: app.enc.yaml -> app.yaml).")
+  @Command(
+      name = "decrypt",
+      description = "Decrypt an encrypted YAML file (default output: app.enc.yaml -> app.yaml); refuses to overwrite"
+          + " an existing file without --force.")
   static final class Decrypt implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -183,6 +194,9 @@ public final class ConfigCommand implements Runnable {
 
     @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "Output file, or '-' for standard output.")
     String output;
+
+    @Option(names = "--force", description = "Overwrite an existing output file.")
+    boolean force;
 
     @CommandLine.Mixin KeyOptions keys;
 
@@ -193,9 +207,13 @@ public final class ConfigCommand implements Runnable {
       if (!"-".equals(output)) {
         out = output != null ? Path.of(output) : defaultDecryptedName(file);
       }
+      if (out != null && !force && java.nio.file.Files.exists(out)) {
+        // before any key is loaded or anything decrypted: a plaintext copy must never replace a file by surprise
+        throw new Failure(out + " already exists (use --force to overwrite)", null);
+      }
       byte[] envelope = readInput(file);
       byte[] plaintext;
-      try (RecipientKey key = loadKey(source)) {
+      try (RecipientKey key = loadKey(source, spec.commandLine().getErr())) {
         plaintext = EnvelopeCipher.create().decrypt(envelope, AAD, key);
       } catch (EnvelopeException e) {
         throw envelopeFailure(file, source, e);
@@ -206,7 +224,7 @@ public final class ConfigCommand implements Runnable {
           stdout.print(new String(plaintext, StandardCharsets.UTF_8));
           stdout.flush();
         } else {
-          writeOutput(out, plaintext, true);
+          writeOutput(out, plaintext, force);
           spec.commandLine().getOut().println("decrypted " + file + " -> " + out + " (mode 0600)");
         }
       } finally {
@@ -219,7 +237,8 @@ public final class ConfigCommand implements Runnable {
   /** {@code config rekey}. */
   @Command(
       name = "rekey",
-      description = "Re-wrap the data key for a new key (the old key stops working); --rotate also draws a new data key.")
+      description = "Replace the key (the old key stops working, and the data key is replaced too, so a holder of an"
+          + " old copy cannot read new versions); --rotate also replaces the data key when a key is only added.")
   static final class Rekey implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -257,8 +276,8 @@ public final class ConfigCommand implements Runnable {
       byte[] envelope = readInput(file);
       EnvelopeCipher cipher = EnvelopeCipher.create();
       byte[] result;
-      try (RecipientKey oldKey = loadKey(current);
-          RecipientKey newKey = loadKey(next)) {
+      try (RecipientKey oldKey = loadKey(current, spec.commandLine().getErr());
+          RecipientKey newKey = loadKey(next, spec.commandLine().getErr())) {
         result =
             rotate
                 ? cipher.rotate(envelope, AAD, oldKey, List.of(newKey))
@@ -285,12 +304,21 @@ public final class ConfigCommand implements Runnable {
     @Parameters(index = "0", paramLabel = "FILE", description = "Plain or encrypted YAML file.")
     Path file;
 
+    @Option(
+        names = "--require-encryption",
+        description = "Refuse a plaintext file whatever its name (as a host that expects an encrypted config should).")
+    boolean requireEncryption;
+
     @CommandLine.Mixin KeyOptions keys;
 
     @Override
     public Integer call() {
       KeySource source = keys.source();
-      EncryptedConfigLoader loader = EncryptedConfigLoader.newBuilder().keySource(source).build();
+      for (String w : source.warnings()) {
+        spec.commandLine().getErr().println("warning: " + SecureYeomanCli.oneLine(w));
+      }
+      EncryptedConfigLoader loader =
+          EncryptedConfigLoader.newBuilder().keySource(source).requireEncryption(requireEncryption).build();
       PrintWriter out = spec.commandLine().getOut();
       try {
         loader.load(file);
@@ -299,7 +327,7 @@ public final class ConfigCommand implements Runnable {
           throw new Failure(e.getMessage(), e);
         }
         for (ConfigViolation v : e.violations()) {
-          out.println(v);
+          out.println(TerminalText.oneLine(v.toString())); // paths hold the file's own (untrusted) key names
         }
         out.flush();
         int n = e.violations().size();

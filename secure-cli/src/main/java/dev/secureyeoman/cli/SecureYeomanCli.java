@@ -120,8 +120,9 @@ public final class SecureYeomanCli implements Runnable {
     return oneLine(msg);
   }
 
+  /** One terminal-safe line: line breaks become spaces, other control and format characters are escaped. */
   static String oneLine(String s) {
-    return s == null ? "" : s.replace('\r', ' ').replace('\n', ' ').strip();
+    return TerminalText.oneLine(s);
   }
 
   /**

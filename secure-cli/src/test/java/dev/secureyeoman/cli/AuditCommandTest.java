@@ -120,7 +120,7 @@ class AuditCommandTest {
       append("e", "m" + i);
     }
     Path cp = dir.resolve("checkpoints/audit.cp");
-    Run c = run("audit", "checkpoint", "--db", db.toString(), "--out", cp.toString(), "--print-public-key");
+    Run c = run("audit", "checkpoint", "--db", db.toString(), "--out", cp.toString(), "--print-public-key", "--init");
     assertEquals(0, c.code(), c.err());
     assertTrue(c.out().startsWith("public-key "), c.out());
     String pub = c.out().lines().findFirst().orElseThrow().substring("public-key ".length());
@@ -150,7 +150,7 @@ class AuditCommandTest {
     Files.writeString(seed, Base64.getEncoder().encodeToString(new byte[32]), StandardCharsets.US_ASCII);
     Path cp = dir.resolve("cp/audit.cp");
     Run c = run("audit", "checkpoint", "--db", db.toString(), "--out", cp.toString(), "--signing-key",
-        seed.toString(), "--print-public-key");
+        seed.toString(), "--print-public-key", "--init");
     assertEquals(0, c.code(), c.err());
     String pub = c.out().lines().findFirst().orElseThrow().substring("public-key ".length());
     assertOneErrorLine(run("audit", "verify", "--db", db.toString(), "--checkpoint", cp.toString()), 1);

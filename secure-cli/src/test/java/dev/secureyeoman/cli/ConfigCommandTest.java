@@ -51,6 +51,8 @@ class ConfigCommandTest {
     key2 = dir.resolve("k2.key");
     Files.writeString(key1, keyB64(1) + "\n");
     Files.writeString(key2, keyB64(2) + "\n");
+    Files.setPosixFilePermissions(key1, PosixFilePermissions.fromString("rw-------"));
+    Files.setPosixFilePermissions(key2, PosixFilePermissions.fromString("rw-------"));
     plain = dir.resolve("app.yaml");
     Files.writeString(plain, YAML);
   }
@@ -243,5 +245,67 @@ class ConfigCommandTest {
     Run byPass = process(Map.of("PW", "correct horse battery staple"), "config", "decrypt", encrypted.toString(),
         "-o", "-", "--passphrase-env", "PW");
     assertEquals(YAML, byPass.out(), byPass.err());
+  }
+
+  // ---- issue 11: overwrite protection, key-file warning, required encryption, passphrase minimum, hygiene ----
+
+  @Test
+  void decrypt_existingOutput_refusedUnlessForce_andNothingIsWritten() throws IOException {
+    Path out = dir.resolve("d.enc.yaml");
+    assertEquals(0, run("config", "encrypt", plain.toString(), "-o", out.toString(), "--key-file", key1.toString())
+        .code());
+    Files.writeString(plain, "the operator's hand-edited file\n");
+    Run refused = run("config", "decrypt", out.toString(), "-o", plain.toString(), "--key-file", key1.toString());
+    assertOneErrorLine(refused, 1);
+    assertTrue(refused.err().contains("already exists (use --force to overwrite)"), refused.err());
+    assertEquals("the operator's hand-edited file\n", Files.readString(plain));
+    Run forced =
+        run("config", "decrypt", out.toString(), "-o", plain.toString(), "--key-file", key1.toString(), "--force");
+    assertEquals(0, forced.code(), forced.err());
+    assertEquals(YAML, Files.readString(plain));
+  }
+
+  @Test
+  void keyFileReadableByOthers_warningShownWithoutVerbose() throws IOException {
+    Files.setPosixFilePermissions(key1, PosixFilePermissions.fromString("rw-r--r--"));
+    Run enc = run("config", "encrypt", plain.toString(), "--key-file", key1.toString());
+    assertEquals(0, enc.code(), enc.err());
+    assertEquals("warning: key file " + key1 + " is readable by group or others; restrict it to mode 0600\n",
+        enc.err());
+    Files.setPosixFilePermissions(key1, PosixFilePermissions.fromString("rw-------"));
+    Run quiet = run("config", "encrypt", plain.toString(), "--key-file", key1.toString(), "--force");
+    assertEquals("", quiet.err());
+  }
+
+  @Test
+  void validate_requireEncryption_refusesPlaintextWhateverItsName() throws IOException {
+    Run plainOk = run("config", "validate", plain.toString(), "--key-file", key1.toString());
+    assertEquals(0, plainOk.code(), plainOk.err());
+    Run refused = run("config", "validate", plain.toString(), "--key-file", key1.toString(), "--require-encryption");
+    assertOneErrorLine(refused, 1);
+    assertTrue(refused.err().contains("plaintext refused"), refused.err());
+    Path enc = dir.resolve("disguised.yaml");
+    assertEquals(0, run("config", "encrypt", plain.toString(), "-o", enc.toString(), "--key-file", key1.toString())
+        .code());
+    assertEquals(0, run("config", "validate", enc.toString(), "--key-file", key1.toString(), "--require-encryption")
+        .code());
+  }
+
+  @Test
+  void encrypt_oneCharacterPassphrase_refused() throws Exception {
+    Run r = process(Map.of("PW", "x"), "config", "encrypt", plain.toString(), "--passphrase-env", "PW");
+    assertOneErrorLine(r, 1);
+    assertTrue(r.err().contains("at least 12 characters"), r.err());
+    assertFalse(Files.exists(dir.resolve("app.enc.yaml")));
+  }
+
+  @Test
+  void validate_hostileKeyNames_printedEscaped() throws IOException {
+    Path bad = dir.resolve("esc.yaml");
+    Files.writeString(bad, "security:\n  audit:\n    \"x\\e[2J\\u202e\": 1\n");
+    Run r = run("config", "validate", bad.toString(), "--key-file", key1.toString());
+    assertEquals(1, r.code(), r.err());
+    assertFalse(r.out().contains("\u001b") || r.out().contains("\u202e"), r.out());
+    assertEquals("security.audit.x\\u001b[2J\\u202e: unknown key\n", r.out());
   }
 }

@@ -10,7 +10,8 @@ import java.util.Map;
  * The canonical, length-prefixed byte encoding of an audit entry that the HMAC covers.
  *
  * <pre>
- * "SYAUDIT\0" version(u8 = 1)
+ * "SYAUDIT\0" version(u8)                      version 1: entries written before the log had an id
+ * bytes(log_id)                                 version 2 only: the log's 16-byte id
  * seq(i64) timestamp_ms(i64) key_id(i32)
  * str(level) str(event) str(actor) str(message)
  * correlation: 0x00 | 0x01 str(id)
@@ -23,24 +24,42 @@ import java.util.Map;
  * </pre>
  *
  * Map keys are sorted by their UTF-16 code units so the encoding does not depend on insertion order; every string and
- * collection is length-prefixed, so no two different entries share an encoding.
+ * collection is length-prefixed, so no two different entries share an encoding. Version 2 binds every entry to its
+ * log: a whole database of another log under the same key does not verify as this one.
  */
 public final class Canonical {
   private static final byte[] MAGIC = "SYAUDIT\0".getBytes(StandardCharsets.US_ASCII);
-  private static final int VERSION = 1;
+  private static final int VERSION_1 = 1;
+  private static final int VERSION_2 = 2;
 
   private Canonical() {}
 
   /**
-   * Encodes the MAC input of one entry.
+   * Encodes the MAC input of one entry (version 1, no log id).
    *
    * @param row the stored fields
    * @return the canonical bytes
    */
   public static byte[] encode(Row row) {
+    return encode(row, null);
+  }
+
+  /**
+   * Encodes the MAC input of one entry.
+   *
+   * @param row the stored fields
+   * @param logId the log's 16-byte id (version 2), or null for an entry written before the log had one (version 1)
+   * @return the canonical bytes
+   */
+  public static byte[] encode(Row row, byte[] logId) {
     Out out = new Out(256 + row.message().length() * 2);
     out.write(MAGIC, 0, MAGIC.length);
-    out.write(VERSION);
+    if (logId == null) {
+      out.write(VERSION_1);
+    } else {
+      out.write(VERSION_2);
+      out.bytes(logId);
+    }
     out.i64(row.seq());
     out.i64(row.timestampMillis());
     out.i32(row.keyId());

@@ -3,22 +3,21 @@ package dev.secureyeoman.audit.internal;
 import dev.secureyeoman.audit.AuditEntry;
 import dev.secureyeoman.audit.AuditEvent;
 import dev.secureyeoman.audit.AuditException;
+import dev.secureyeoman.audit.AuditException.Reason;
 import dev.secureyeoman.audit.AuditLevel;
-import dev.secureyeoman.audit.AuditQuery;
 import dev.secureyeoman.audit.AuditStore;
 import dev.secureyeoman.audit.AuditStoreOptions;
 import dev.secureyeoman.audit.Checkpoint;
 import dev.secureyeoman.audit.CheckpointSink;
 import dev.secureyeoman.audit.RetentionPolicy;
 import dev.secureyeoman.audit.VerificationResult;
-import dev.secureyeoman.audit.VerifyOptions;
+import dev.secureyeoman.audit.VerificationProgress;
 import java.io.IOException;
-import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.MessageDigest;
-import java.security.PublicKey;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -44,8 +43,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
 
-/** SQLite implementation of {@link AuditStore}: one writer thread with group commit, fresh read connections. */
-public final class SqliteStore implements AuditStore {
+/**
+ * SQLite implementation of {@link AuditStore}: one writer thread with group commit, fresh read connections.
+ *
+ * <p>Several processes may write the same database: every commit, purge and checkpoint reads the head inside its own
+ * transaction ({@code BEGIN IMMEDIATE} for writes, so SQLite's write lock serialises the processes) instead of trusting
+ * a head cached at open.
+ */
+public final class SqliteStore extends SqliteReaderBase implements AuditStore {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteStore.class);
 
   /** Hash that the first entry ever chains to. */
@@ -58,7 +63,7 @@ public final class SqliteStore implements AuditStore {
   public static final String KEY_ROTATED_EVENT = "audit.key_rotated";
 
   /** Current schema version ({@code PRAGMA user_version}). */
-  public static final int SCHEMA_VERSION = 1;
+  public static final int SCHEMA_VERSION = Schema.VERSION;
 
   static final String SELECT_ROW =
       "SELECT seq, ts, level, event, actor, message, metadata, correlation_id, key_id, prev_hash, hash FROM audit_log";
@@ -68,16 +73,21 @@ public final class SqliteStore implements AuditStore {
           + " VALUES (?,?,?,?,?,?,?,?,?,?,?)";
 
   private final AuditStoreOptions opts;
+  private final MacKeys keys;
   private final String url;
   private final BlockingQueue<Op> queue;
   private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
+  private final Object checkpointLock = new Object();
   private final Thread writerThread;
   private final Connection wconn;
   private final Mac activeMac;
   private final int activeKeyId;
+  private final Schema.LogIdentity identity;
+  private final SqliteReads reads;
   private volatile boolean closed;
-  private long headSeq;
-  private byte[] headHash;
+
+  /** The newest row as the database holds it now. */
+  private record Head(long seq, byte[] hash, int keyId) {}
 
   private sealed interface Op permits Append, Task, Stop {}
 
@@ -92,34 +102,21 @@ public final class SqliteStore implements AuditStore {
 
   private record Stop(CompletableFuture<Void> done) implements Op {}
 
-  private SqliteStore(AuditStoreOptions opts, Connection wconn) throws SQLException {
+  private SqliteStore(AuditStoreOptions opts, MacKeys keys, Connection wconn, Schema.LogIdentity identity)
+      throws SQLException {
     this.opts = opts;
+    this.keys = keys;
     this.url = "jdbc:sqlite:" + opts.dbPath();
     this.wconn = wconn;
+    this.identity = identity;
     this.queue = new LinkedBlockingQueue<>(opts.queueCapacity());
-    this.activeKeyId = opts.keyring().activeKeyId();
-    this.activeMac = KeyringAccess.newMac(opts.keyring(), activeKeyId);
-    try (Statement st = wconn.createStatement();
-        ResultSet rs = st.executeQuery(SELECT_ROW + " ORDER BY seq DESC LIMIT 1")) {
-      if (rs.next()) {
-        headSeq = rs.getLong(1);
-        headHash = rs.getBytes(11) == null ? GENESIS : rs.getBytes(11);
-        boolean ok;
-        try {
-          Row head = readRow(rs);
-          Mac m = KeyringAccess.newMac(opts.keyring(), head.keyId());
-          ok = m != null && MessageDigest.isEqual(m.doFinal(Canonical.encode(head)), head.hash());
-        } catch (IllegalArgumentException | NullPointerException e) {
-          ok = false;
-        }
-        if (!ok) {
-          // keep serving (an audit log that stops recording helps the attacker) but say so loudly; verify names it
-          LOG.error("audit log {}: head entry seq {} fails its MAC; run verify", opts.dbPath(), headSeq);
-        }
-      } else {
-        headSeq = 0;
-        headHash = GENESIS;
-      }
+    this.activeKeyId = keys.activeKeyId();
+    this.activeMac = keys.mac(activeKeyId);
+    this.reads = new SqliteReads(opts, keys, this::reader, this::checkOpenUnchecked);
+    Head head = readHead(wconn);
+    if (head.seq() > 0 && !headMacOk(head)) {
+      // keep serving (an audit log that stops recording helps the attacker) but say so loudly; verify names it
+      LOG.error("audit log {}: head entry seq {} fails its MAC; run verify", opts.dbPath(), head.seq());
     }
     this.writerThread = new Thread(this::writerLoop, "audit-writer-" + opts.dbPath().getFileName());
     writerThread.setDaemon(true);
@@ -129,10 +126,11 @@ public final class SqliteStore implements AuditStore {
    * Opens the store.
    *
    * @param opts settings
+   * @param keys the MAC keys of {@code opts.keyring()}
    * @return the store
    * @throws AuditException if the database cannot be opened
    */
-  public static SqliteStore open(AuditStoreOptions opts) throws AuditException {
+  public static SqliteStore open(AuditStoreOptions opts, MacKeys keys) throws AuditException {
     Path db = opts.dbPath();
     Connection c = null;
     try {
@@ -148,11 +146,12 @@ public final class SqliteStore implements AuditStore {
         }
       }
       c = connect("jdbc:sqlite:" + db, opts.busyTimeout().toMillis());
-      initSchema(c, opts.fullTextSearch());
-      SqliteStore s = new SqliteStore(opts, c);
+      Schema.LogIdentity identity = initSchema(c, opts.fullTextSearch());
+      SqliteStore s = new SqliteStore(opts, keys, c, identity);
       s.writerThread.start();
       try {
         s.rotateIfNeeded();
+        s.startCheckpointsOfNewLog();
       } catch (AuditException | RuntimeException e) {
         s.close();
         throw e;
@@ -160,7 +159,10 @@ public final class SqliteStore implements AuditStore {
       return s;
     } catch (IOException | SQLException e) {
       closeQuietly(c);
-      throw new AuditException("cannot open audit database " + db + ": " + e.getMessage(), e);
+      throw new AuditException(Reason.STORAGE, "cannot open audit database " + db + ": " + e.getMessage(), e);
+    } catch (AuditException e) {
+      closeQuietly(c);
+      throw e;
     }
   }
 
@@ -170,102 +172,123 @@ public final class SqliteStore implements AuditStore {
     return cfg.createConnection(url);
   }
 
-  private static void initSchema(Connection c, boolean fts) throws SQLException, AuditException {
+  private static Schema.LogIdentity initSchema(Connection c, boolean fts) throws SQLException, AuditException {
     try (Statement st = c.createStatement()) {
-      int version;
-      try (ResultSet rs = st.executeQuery("PRAGMA user_version")) {
-        version = rs.getInt(1);
-      }
-      if (version > SCHEMA_VERSION) {
-        throw new AuditException(
-            "audit database schema version " + version + " is newer than supported version " + SCHEMA_VERSION);
-      }
-      if (version == 0) {
+      if (Schema.version(c) == 0) {
         // must precede the first table for incremental vacuum to work
         st.execute("PRAGMA auto_vacuum = INCREMENTAL");
       }
       try (ResultSet rs = st.executeQuery("PRAGMA journal_mode = WAL")) {
         String mode = rs.getString(1);
         if (!"wal".equalsIgnoreCase(mode)) {
-          throw new AuditException("audit database refused WAL mode (got " + mode + ")");
+          throw new AuditException(Reason.STORAGE, "audit database refused WAL mode (got " + mode + ")");
         }
       }
       // FULL: in WAL mode NORMAL may lose the last commits on power loss; an append that returned must survive, and a
       // checkpoint must never be signed over a head that is not on disk.
       st.execute("PRAGMA synchronous = FULL");
-      if (version == 0) {
-        st.execute("BEGIN IMMEDIATE");
-        st.execute(
-            "CREATE TABLE IF NOT EXISTS audit_log ("
-                + " seq INTEGER PRIMARY KEY,"
-                + " ts INTEGER NOT NULL,"
-                + " level TEXT NOT NULL,"
-                + " event TEXT NOT NULL,"
-                + " actor TEXT NOT NULL,"
-                + " message TEXT NOT NULL,"
-                + " metadata TEXT NOT NULL,"
-                + " correlation_id TEXT,"
-                + " key_id INTEGER NOT NULL,"
-                + " prev_hash BLOB NOT NULL,"
-                + " hash BLOB NOT NULL)");
-        st.execute(
-            "CREATE TRIGGER IF NOT EXISTS audit_log_append_only BEFORE UPDATE ON audit_log"
-                + " BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END");
-        st.execute("PRAGMA user_version = " + SCHEMA_VERSION);
+      Schema.LogIdentity identity = Schema.createOrMigrate(c, new SecureRandom());
+      st.execute("BEGIN IMMEDIATE");
+      try {
+        boolean hasFts;
+        try (ResultSet rs =
+            st.executeQuery("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'audit_fts'")) {
+          hasFts = rs.getInt(1) > 0;
+        }
+        if (fts && !hasFts) {
+          st.execute(
+              "CREATE VIRTUAL TABLE audit_fts USING fts5(event, actor, message, metadata,"
+                  + " content='audit_log', content_rowid='seq', tokenize='unicode61')");
+          st.execute(
+              "CREATE TRIGGER audit_fts_ai AFTER INSERT ON audit_log BEGIN"
+                  + " INSERT INTO audit_fts(rowid, event, actor, message, metadata)"
+                  + " VALUES (new.seq, new.event, new.actor, new.message, new.metadata); END");
+          st.execute(
+              "CREATE TRIGGER audit_fts_ad AFTER DELETE ON audit_log BEGIN"
+                  + " INSERT INTO audit_fts(audit_fts, rowid, event, actor, message, metadata)"
+                  + " VALUES ('delete', old.seq, old.event, old.actor, old.message, old.metadata); END");
+          st.execute("INSERT INTO audit_fts(audit_fts) VALUES ('rebuild')");
+        } else if (!fts && hasFts) {
+          st.execute("DROP TRIGGER IF EXISTS audit_fts_ai");
+          st.execute("DROP TRIGGER IF EXISTS audit_fts_ad");
+          st.execute("DROP TABLE audit_fts");
+        }
         st.execute("COMMIT");
+      } catch (SQLException | RuntimeException e) {
+        try {
+          st.execute("ROLLBACK");
+        } catch (SQLException ignored) {
+          // nothing to roll back
+        }
+        throw e;
       }
-      boolean hasFts;
-      try (ResultSet rs =
-          st.executeQuery("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'audit_fts'")) {
-        hasFts = rs.getInt(1) > 0;
+      return identity;
+    }
+  }
+
+  private static Head readHead(Connection c) throws SQLException {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT seq, hash, key_id FROM audit_log ORDER BY seq DESC LIMIT 1")) {
+      if (!rs.next()) {
+        return new Head(0, GENESIS, 0);
       }
-      if (fts && !hasFts) {
-        st.execute("BEGIN IMMEDIATE");
-        st.execute(
-            "CREATE VIRTUAL TABLE audit_fts USING fts5(event, actor, message, metadata,"
-                + " content='audit_log', content_rowid='seq', tokenize='unicode61')");
-        st.execute(
-            "CREATE TRIGGER audit_fts_ai AFTER INSERT ON audit_log BEGIN"
-                + " INSERT INTO audit_fts(rowid, event, actor, message, metadata)"
-                + " VALUES (new.seq, new.event, new.actor, new.message, new.metadata); END");
-        st.execute(
-            "CREATE TRIGGER audit_fts_ad AFTER DELETE ON audit_log BEGIN"
-                + " INSERT INTO audit_fts(audit_fts, rowid, event, actor, message, metadata)"
-                + " VALUES ('delete', old.seq, old.event, old.actor, old.message, old.metadata); END");
-        st.execute("INSERT INTO audit_fts(audit_fts) VALUES ('rebuild')");
-        st.execute("COMMIT");
-      } else if (!fts && hasFts) {
-        st.execute("BEGIN IMMEDIATE");
-        st.execute("DROP TRIGGER IF EXISTS audit_fts_ai");
-        st.execute("DROP TRIGGER IF EXISTS audit_fts_ad");
-        st.execute("DROP TABLE audit_fts");
-        st.execute("COMMIT");
+      byte[] hash = rs.getBytes(2);
+      return new Head(rs.getLong(1), hash == null ? GENESIS : hash, rs.getInt(3));
+    }
+  }
+
+  private boolean headMacOk(Head head) throws SQLException {
+    try (PreparedStatement ps = wconn.prepareStatement(SELECT_ROW + " WHERE seq = ?")) {
+      ps.setLong(1, head.seq());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        Row row = readRow(rs);
+        Mac m = keys.mac(row.keyId());
+        return m != null
+            && MessageDigest.isEqual(m.doFinal(Canonical.encode(row, identity.forSeq(row.seq()))), row.hash());
+      } catch (IllegalArgumentException | NullPointerException e) {
+        return false;
       }
     }
   }
 
   private void rotateIfNeeded() throws AuditException {
-    Integer headKey = submit(
-        () -> {
-          if (headSeq == 0) {
-            return null;
-          }
-          try (PreparedStatement ps = wconn.prepareStatement("SELECT key_id FROM audit_log WHERE seq = ?")) {
-            ps.setLong(1, headSeq);
-            try (ResultSet rs = ps.executeQuery()) {
-              return rs.next() ? rs.getInt(1) : null;
-            }
-          }
-        });
-    if (headKey != null && headKey != activeKeyId) {
+    Head head = submit(() -> readHead(wconn));
+    if (head.seq() > 0 && head.keyId() != activeKeyId) {
       Map<String, Object> md = new LinkedHashMap<>();
-      md.put("from_key_id", (long) headKey);
+      md.put("from_key_id", (long) head.keyId());
       md.put("to_key_id", (long) activeKeyId);
       AuditEvent ev =
           new AuditEvent(
               AuditLevel.SECURITY, KEY_ROTATED_EVENT, "system",
-              "audit MAC key rotated from id " + headKey + " to id " + activeKeyId, md, Optional.empty());
+              "audit MAC key rotated from id " + head.keyId() + " to id " + activeKeyId, md, Optional.empty());
       await(enqueueAppend(ev));
+    }
+  }
+
+  /**
+   * A new log with a checkpoint sink gets its first checkpoint (seq 0) at once: from then on, a missing or empty
+   * checkpoint file next to a log with entries can only mean the file was removed.
+   */
+  private void startCheckpointsOfNewLog() throws AuditException {
+    if (opts.checkpointSink().isEmpty()) {
+      return;
+    }
+    synchronized (checkpointLock) {
+      SqliteReads.SinkState state;
+      try {
+        state = SqliteReads.readSink(opts.checkpointSink().get());
+      } catch (AuditException e) {
+        LOG.error("audit log {}: cannot read the checkpoint sink: {}", opts.dbPath(), e.getMessage());
+        return;
+      }
+      if (!state.checkpoints().isEmpty() || state.torn()) {
+        return;
+      }
+      Head head = submit(() -> readHead(wconn));
+      if (head.seq() == 0) {
+        signAndAppend(0, GENESIS);
+      }
     }
   }
 
@@ -298,13 +321,14 @@ public final class SqliteStore implements AuditStore {
     lifecycle.readLock().lock();
     try {
       if (closed) {
-        f.completeExceptionally(new AuditException("audit store " + opts.dbPath() + " is closed"));
+        f.completeExceptionally(new AuditException(Reason.CLOSED, "audit store " + opts.dbPath() + " is closed"));
         return;
       }
       queue.put(op);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      f.completeExceptionally(new AuditException("interrupted while enqueueing; the entry was not written", e));
+      f.completeExceptionally(
+          new AuditException(Reason.INTERRUPTED, "interrupted while enqueueing; the entry was not written", e));
     } finally {
       lifecycle.readLock().unlock();
     }
@@ -324,12 +348,12 @@ public final class SqliteStore implements AuditStore {
     } catch (ExecutionException e) {
       Throwable c = e.getCause();
       if (c instanceof AuditException ae) {
-        throw new AuditException(ae.getMessage(), ae);
+        throw AuditException.rethrown(ae);
       }
       if (c instanceof IllegalStateException ise) {
         throw ise;
       }
-      throw new AuditException("audit operation failed: " + c, c);
+      throw new AuditException(Reason.STORAGE, "audit operation failed: " + c, c);
     } finally {
       if (interrupted) {
         Thread.currentThread().interrupt();
@@ -352,7 +376,7 @@ public final class SqliteStore implements AuditStore {
     } catch (Throwable t) { // an Error here must not leave callers waiting forever
       LOG.error("audit log {}: writer thread died; the store is closed", opts.dbPath(), t);
       closed = true;
-      AuditException ae = new AuditException("audit writer failed: " + t, t);
+      AuditException ae = new AuditException(Reason.CLOSED, "audit writer failed: " + t, t);
       List<Op> rest = new ArrayList<>();
       queue.drainTo(rest);
       for (Op op : rest) {
@@ -433,11 +457,13 @@ public final class SqliteStore implements AuditStore {
 
   private void commitAppends(List<Op> appends) {
     List<AuditEntry> out = new ArrayList<>(appends.size());
-    long seq = headSeq;
-    byte[] prev = headHash;
     try (Statement st = wconn.createStatement();
         PreparedStatement ps = wconn.prepareStatement(INSERT)) {
       st.execute("BEGIN IMMEDIATE");
+      // the head as the database holds it now: another process may have appended since this store's last commit
+      Head head = readHead(wconn);
+      long seq = head.seq();
+      byte[] prev = head.hash();
       for (Op op : appends) {
         AuditEvent ev = ((Append) op).event();
         seq++;
@@ -452,14 +478,12 @@ public final class SqliteStore implements AuditStore {
     } catch (SQLException | RuntimeException e) {
       rollbackQuietly();
       LOG.error("audit log {}: commit of {} entries failed", opts.dbPath(), appends.size(), e);
-      AuditException ae = new AuditException("audit commit failed: " + e.getMessage(), e);
+      AuditException ae = new AuditException(Reason.STORAGE, "audit commit failed: " + e.getMessage(), e);
       for (Op op : appends) {
         ((Append) op).result().completeExceptionally(ae);
       }
       return;
     }
-    headSeq = seq;
-    headHash = prev;
     for (int k = 0; k < appends.size(); k++) {
       ((Append) appends.get(k)).result().complete(out.get(k));
     }
@@ -470,7 +494,7 @@ public final class SqliteStore implements AuditStore {
         new Row(
             seq, ts, ev.level().name(), ev.event(), ev.actor(), ev.message(), ev.metadata(),
             ev.correlationId().orElse(null), activeKeyId, prev, null);
-    byte[] hash = activeMac.doFinal(Canonical.encode(unsigned));
+    byte[] hash = activeMac.doFinal(Canonical.encode(unsigned, identity.forSeq(seq)));
     return new Row(
         seq, ts, unsigned.level(), unsigned.event(), unsigned.actor(), unsigned.message(), unsigned.metadata(),
         unsigned.correlationId(), activeKeyId, prev, hash);
@@ -518,51 +542,76 @@ public final class SqliteStore implements AuditStore {
     if (policy == null) {
       throw new IllegalArgumentException("policy must not be null");
     }
-    long deleted = submit(() -> purge(policy));
+    checkOpen();
+    // read before taking the write lock: with checkpoints, the whole log is verified against them first
+    Optional<SqliteReads.SinkState> sink = Optional.empty();
+    if (opts.checkpointSink().isPresent()) {
+      SqliteReads.SinkState state = SqliteReads.readSink(opts.checkpointSink().get());
+      if (state.torn()) {
+        throw new AuditException(Reason.CHECKPOINT_FILE_TORN, "refusing to purge: " + state.tornDetail());
+      }
+      sink = Optional.of(state);
+    }
+    Optional<SqliteReads.SinkState> checkpoints = sink;
+    long deleted = submit(() -> purge(policy, checkpoints));
     if (deleted > 0) {
       submit(this::reclaim);
     }
     return deleted;
   }
 
-  private long purge(RetentionPolicy policy) throws SQLException, AuditException {
-    if (headSeq == 0) {
-      return 0L;
-    }
+  private long purge(RetentionPolicy policy, Optional<SqliteReads.SinkState> checkpoints)
+      throws SQLException, AuditException {
     long now = opts.clock().millis();
     try (Statement st = wconn.createStatement()) {
       st.execute("BEGIN IMMEDIATE");
+      Head head = readHead(wconn);
+      if (head.seq() == 0) {
+        st.execute("ROLLBACK");
+        return 0L;
+      }
       long first;
       try (ResultSet rs = st.executeQuery("SELECT min(seq) FROM audit_log")) {
         first = rs.getLong(1);
       }
       long lastDel = 0;
       if (policy.maxEntries() > 0) {
-        lastDel = Math.max(lastDel, headSeq + 1 - policy.maxEntries());
+        lastDel = Math.max(lastDel, head.seq() + 1 - policy.maxEntries());
       }
       long cutoff = 0;
       if (policy.maxAgeDays() > 0) {
         cutoff = now - policy.maxAgeDays() * 86_400_000L;
+        // only an integer ts can be young: a ts stored as text or blob compares above every integer and would stop
+        // age-based retention at that row, silently; here it falls into the range, whose verification names it
         try (PreparedStatement ps =
-            wconn.prepareStatement("SELECT seq FROM audit_log WHERE ts >= ? ORDER BY seq LIMIT 1")) {
+            wconn.prepareStatement(
+                "SELECT seq FROM audit_log WHERE typeof(ts) = 'integer' AND ts >= ? ORDER BY seq LIMIT 1")) {
           ps.setLong(1, cutoff);
           try (ResultSet rs = ps.executeQuery()) {
-            lastDel = Math.max(lastDel, rs.next() ? rs.getLong(1) - 1 : headSeq);
+            lastDel = Math.max(lastDel, rs.next() ? rs.getLong(1) - 1 : head.seq());
           }
         }
       }
-      lastDel = Math.min(lastDel, headSeq - 1);
+      lastDel = Math.min(lastDel, head.seq() - 1);
       if (lastDel < first) {
         st.execute("ROLLBACK");
         return 0L;
       }
-      // never erase evidence: the range to delete (and the link to what stays) must verify first
-      VerificationResult pre =
-          new Verifier(opts.keyring())
-              .verify(wconn, List.of(), null, dev.secureyeoman.audit.VerificationProgress.NONE, lastDel + 1);
+      // never erase evidence: the range to delete (and the link to what stays) must verify first; with checkpoints,
+      // the whole log must agree with every checkpoint, or a rollback visible only against them would be erased
+      Verifier.Checks checks =
+          checkpoints
+              .map(
+                  s ->
+                      new Verifier.Checks(
+                          s.checkpoints(), opts.checkpointKeys().map(KeyPair::getPublic).orElse(null), true,
+                          Optional.empty(), VerificationProgress.NONE))
+              .orElse(Verifier.Checks.chainOnly());
+      long upTo = checkpoints.isPresent() ? Long.MAX_VALUE : lastDel + 1;
+      VerificationResult pre = new Verifier(keys).verify(wconn, checks, upTo).result();
       if (!pre.valid()) {
         st.execute("ROLLBACK");
-        throw new AuditException("refusing to purge: the audit log fails verification: " + pre.summary());
+        throw AuditException.verificationFailed("refusing to purge", pre);
       }
       byte[] lastHash;
       try (PreparedStatement ps = wconn.prepareStatement("SELECT hash FROM audit_log WHERE seq = ?")) {
@@ -593,13 +642,11 @@ public final class SqliteStore implements AuditStore {
           new AuditEvent(
               AuditLevel.SECURITY, PURGE_EVENT, "system",
               "retention purged " + count + " entries (seq " + first + ".." + lastDel + ")", md, Optional.empty());
-      Row row = newRow(headSeq + 1, now, ev, headHash);
+      Row row = newRow(head.seq() + 1, now, ev, head.hash());
       try (PreparedStatement ps = wconn.prepareStatement(INSERT)) {
         insert(ps, row);
       }
       st.execute("COMMIT");
-      headSeq = row.seq();
-      headHash = row.hash();
       LOG.info("audit log {}: retention purged {} entries (seq {}..{})", opts.dbPath(), count, first, lastDel);
       return count;
     }
@@ -652,19 +699,66 @@ public final class SqliteStore implements AuditStore {
     return opts.checkpointSink().isPresent();
   }
 
+  private CheckpointSink sink() {
+    return opts.checkpointSink().orElseThrow(() -> new IllegalStateException("no checkpoint sink configured"));
+  }
+
   @Override
   public Checkpoint checkpoint() throws AuditException {
-    CheckpointSink sink =
-        opts.checkpointSink().orElseThrow(() -> new IllegalStateException("no checkpoint sink configured"));
-    KeyPair keys = opts.checkpointKeys().orElseThrow();
-    return submit(
-        () -> {
-          Checkpoint cp =
-              Checkpoint.sign(
-                  opts.origin(), headSeq, HexFormat.of().formatHex(headHash), opts.clock().instant(), keys);
-          sink.append(cp);
-          return cp;
-        });
+    return signVerified(false);
+  }
+
+  @Override
+  public Checkpoint startCheckpoints() throws AuditException {
+    return signVerified(true);
+  }
+
+  /**
+   * Verifies, then signs the head of exactly the snapshot that verified. A regular checkpoint is verified against the
+   * existing checkpoints (so none is ever signed over a fork, rollback or truncation, nor over a deleted checkpoint
+   * file); a start needs an empty sink and a chain that verifies on its own.
+   */
+  private Checkpoint signVerified(boolean start) throws AuditException {
+    CheckpointSink sink = sink();
+    checkOpen();
+    synchronized (checkpointLock) {
+      SqliteReads.SinkState state = SqliteReads.readSink(sink);
+      if (start && (!state.checkpoints().isEmpty() || state.torn())) {
+        throw new AuditException(
+            Reason.CHECKPOINT_STATE,
+            "the checkpoint sink " + sink + " already holds " + state.checkpoints().size()
+                + " checkpoint(s); use checkpoint()");
+      }
+      if (state.torn()) {
+        throw new AuditException(Reason.CHECKPOINT_FILE_TORN, "refusing to sign a checkpoint: " + state.tornDetail());
+      }
+      Verifier.Checks checks =
+          start
+              ? Verifier.Checks.chainOnly()
+              : new Verifier.Checks(
+                  state.checkpoints(), opts.checkpointKeys().orElseThrow().getPublic(), true, Optional.empty(),
+                  VerificationProgress.NONE);
+      Verifier.Outcome o = reads.verify(checks);
+      if (!o.result().valid()) {
+        throw AuditException.verificationFailed(
+            start ? "refusing to start checkpoints" : "refusing to sign a checkpoint", o.result());
+      }
+      if (start) {
+        LOG.warn(
+            "audit log {}: starting a new checkpoint file {} at seq {} (only do this for a log that never had one)",
+            opts.dbPath(), sink, o.result().headSeq());
+      }
+      return signAndAppend(o.result().headSeq(), o.headHash());
+    }
+  }
+
+  private Checkpoint signAndAppend(long seq, byte[] headHash) throws AuditException {
+    Checkpoint cp =
+        Checkpoint.sign(
+            opts.origin(), seq, HexFormat.of().formatHex(headHash), opts.clock().instant(),
+            Optional.of(identity.hex()), opts.checkpointKeys().orElseThrow());
+    sink().append(cp);
+    return cp;
   }
 
   // ---------------------------------------------------------------- reads
@@ -682,168 +776,24 @@ public final class SqliteStore implements AuditStore {
 
   private void checkOpen() throws AuditException {
     if (closed) {
-      throw new AuditException("audit store " + opts.dbPath() + " is closed");
+      throw new AuditException(Reason.CLOSED, "audit store " + opts.dbPath() + " is closed");
+    }
+  }
+
+  private void checkOpenUnchecked() {
+    if (closed) {
+      throw new SqliteReads.ClosedException("audit store " + opts.dbPath() + " is closed");
     }
   }
 
   @Override
-  public VerificationResult verify(VerifyOptions options) throws AuditException {
-    if (options == null) {
-      throw new IllegalArgumentException("options must not be null");
-    }
-    checkOpen();
-    List<Checkpoint> cps = options.checkpoints();
-    if (cps.isEmpty() && options.useSinkCheckpoints() && opts.checkpointSink().isPresent()) {
-      cps = opts.checkpointSink().get().readAll();
-    }
-    PublicKey key =
-        options.checkpointKey().orElse(opts.checkpointKeys().map(KeyPair::getPublic).orElse(null));
-    if (!cps.isEmpty() && key == null) {
-      throw new IllegalArgumentException("checkpoints given but no trusted checkpoint key");
-    }
-    try (Connection c = reader();
-        Statement st = c.createStatement()) {
-      st.execute("BEGIN");
-      try {
-        return new Verifier(opts.keyring()).verify(c, cps, key, options.progress(), Long.MAX_VALUE);
-      } finally {
-        st.execute("COMMIT");
-      }
-    } catch (SQLException e) {
-      throw new AuditException("cannot read audit database " + opts.dbPath() + ": " + e.getMessage(), e);
-    }
+  public Optional<String> logId() {
+    return Optional.of(identity.hex());
   }
 
   @Override
-  public Optional<AuditEntry> head() throws AuditException {
-    List<AuditEntry> l = select(SELECT_ROW + " ORDER BY seq DESC LIMIT 1", List.of());
-    return l.isEmpty() ? Optional.empty() : Optional.of(l.get(0));
-  }
-
-  @Override
-  public List<AuditEntry> query(AuditQuery q) throws AuditException {
-    if (q == null) {
-      throw new IllegalArgumentException("query must not be null");
-    }
-    StringBuilder sql = new StringBuilder(SELECT_ROW).append(" WHERE seq > ?");
-    List<Object> args = new ArrayList<>();
-    args.add(q.afterSeq());
-    q.minLevel()
-        .ifPresent(
-            min -> {
-              sql.append(" AND level IN (");
-              boolean firstLevel = true;
-              for (AuditLevel l : AuditLevel.values()) {
-                if (l.compareTo(min) >= 0) {
-                  sql.append(firstLevel ? "?" : ",?");
-                  args.add(l.name());
-                  firstLevel = false;
-                }
-              }
-              sql.append(')');
-            });
-    q.event().ifPresent(e -> {
-      sql.append(" AND event = ?");
-      args.add(e);
-    });
-    q.actor().ifPresent(a -> {
-      sql.append(" AND actor = ?");
-      args.add(a);
-    });
-    q.from().ifPresent(f -> {
-      sql.append(" AND ts >= ?");
-      args.add(f.toEpochMilli());
-    });
-    q.to().ifPresent(t -> {
-      sql.append(" AND ts < ?");
-      args.add(t.toEpochMilli());
-    });
-    sql.append(" ORDER BY seq LIMIT ?");
-    args.add((long) q.limit());
-    return select(sql.toString(), args);
-  }
-
-  @Override
-  public List<AuditEntry> search(String text, int limit) throws AuditException {
-    if (text == null) {
-      throw new IllegalArgumentException("text must not be null");
-    }
-    if (limit < 1 || limit > AuditQuery.MAX_LIMIT) {
-      throw new IllegalArgumentException("limit must be 1.." + AuditQuery.MAX_LIMIT + ", got " + limit);
-    }
-    if (!opts.fullTextSearch()) {
-      throw new IllegalStateException("full-text search is disabled for " + opts.dbPath());
-    }
-    String match = FtsQuery.escape(text);
-    if (match.isEmpty()) {
-      return List.of();
-    }
-    String sql =
-        "SELECT l.seq, l.ts, l.level, l.event, l.actor, l.message, l.metadata, l.correlation_id, l.key_id,"
-            + " l.prev_hash, l.hash FROM audit_fts f JOIN audit_log l ON l.seq = f.rowid"
-            + " WHERE audit_fts MATCH ? ORDER BY l.seq DESC LIMIT ?";
-    return select(sql, List.of(match, (long) limit));
-  }
-
-  private List<AuditEntry> select(String sql, List<Object> args) throws AuditException {
-    checkOpen();
-    try (Connection c = reader();
-        PreparedStatement ps = c.prepareStatement(sql)) {
-      for (int i = 0; i < args.size(); i++) {
-        Object a = args.get(i);
-        if (a instanceof Long l) {
-          ps.setLong(i + 1, l);
-        } else {
-          ps.setString(i + 1, (String) a);
-        }
-      }
-      List<AuditEntry> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(toEntryChecked(rs));
-        }
-      }
-      return out;
-    } catch (SQLException e) {
-      throw new AuditException("cannot read audit database " + opts.dbPath() + ": " + e.getMessage(), e);
-    }
-  }
-
-  @Override
-  public long exportJsonl(Writer out) throws AuditException {
-    if (out == null) {
-      throw new IllegalArgumentException("out must not be null");
-    }
-    checkOpen();
-    long n = 0;
-    try (Connection c = reader();
-        Statement st = c.createStatement()) {
-      st.execute("BEGIN");
-      try (ResultSet rs = st.executeQuery(SELECT_ROW + " ORDER BY seq")) {
-        while (rs.next()) {
-          out.write(toEntryChecked(rs).toJson());
-          out.write('\n');
-          n++;
-        }
-      } finally {
-        st.execute("COMMIT");
-      }
-      out.flush();
-      return n;
-    } catch (SQLException e) {
-      throw new AuditException("cannot read audit database " + opts.dbPath() + ": " + e.getMessage(), e);
-    } catch (IOException e) {
-      throw new AuditException("cannot write export: " + e.getMessage(), e);
-    }
-  }
-
-  private static AuditEntry toEntryChecked(ResultSet rs) throws SQLException, AuditException {
-    long seq = rs.getLong(1);
-    try {
-      return toEntry(readRow(rs));
-    } catch (IllegalArgumentException | NullPointerException e) {
-      throw new AuditException("audit entry seq " + seq + " is malformed (run verify): " + e.getMessage(), e);
-    }
+  SqliteReads reads() {
+    return reads;
   }
 
   static Row readRow(ResultSet rs) throws SQLException {
@@ -910,7 +860,7 @@ public final class SqliteStore implements AuditStore {
     }
   }
 
-  private static void closeQuietly(Connection c) {
+  static void closeQuietly(Connection c) {
     if (c != null) {
       try {
         c.close();

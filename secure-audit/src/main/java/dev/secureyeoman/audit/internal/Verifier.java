@@ -1,6 +1,5 @@
 package dev.secureyeoman.audit.internal;
 
-import dev.secureyeoman.audit.AuditKeyring;
 import dev.secureyeoman.audit.Checkpoint;
 import dev.secureyeoman.audit.VerificationProgress;
 import dev.secureyeoman.audit.VerificationResult;
@@ -11,33 +10,82 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 import javax.crypto.Mac;
 
-/** Streams the log and checks every MAC, chain link, sequence number, the retention anchor and checkpoints. */
+/**
+ * Streams the log and checks every MAC, chain link, sequence number, storage class, the retention anchor, the log id
+ * and the checkpoints (signatures, forks, truncation, rollback).
+ */
 public final class Verifier {
   /** Progress is reported every this many entries. */
   public static final int PROGRESS_EVERY = 4096;
 
-  private final AuditKeyring ring;
+  /**
+   * The verifying SELECT: the stored row plus the first column whose storage class differs from the one the store
+   * writes, as {@code column:class} (null when all match).
+   */
+  static final String VERIFY_SELECT =
+      "SELECT seq, ts, level, event, actor, message, metadata, correlation_id, key_id, prev_hash, hash,"
+          + " CASE"
+          + " WHEN typeof(ts) <> 'integer' THEN 'ts:' || typeof(ts)"
+          + " WHEN typeof(level) <> 'text' THEN 'level:' || typeof(level)"
+          + " WHEN typeof(event) <> 'text' THEN 'event:' || typeof(event)"
+          + " WHEN typeof(actor) <> 'text' THEN 'actor:' || typeof(actor)"
+          + " WHEN typeof(message) <> 'text' THEN 'message:' || typeof(message)"
+          + " WHEN typeof(metadata) <> 'text' THEN 'metadata:' || typeof(metadata)"
+          + " WHEN typeof(correlation_id) NOT IN ('text', 'null') THEN 'correlation_id:' || typeof(correlation_id)"
+          + " WHEN typeof(key_id) <> 'integer' THEN 'key_id:' || typeof(key_id)"
+          + " WHEN typeof(prev_hash) <> 'blob' THEN 'prev_hash:' || typeof(prev_hash)"
+          + " WHEN typeof(hash) <> 'blob' THEN 'hash:' || typeof(hash)"
+          + " END FROM audit_log";
+
+  private final MacKeys keys;
   private final Map<Integer, Mac> macs = new HashMap<>();
 
   /**
    * Creates a verifier.
    *
-   * @param ring the keys
+   * @param keys the MAC keys
    */
-  public Verifier(AuditKeyring ring) {
-    this.ring = ring;
+  public Verifier(MacKeys keys) {
+    this.keys = keys;
+  }
+
+  /**
+   * The result, and the hash of the last entry checked (the head that a checkpoint may sign).
+   *
+   * @param result the verification result
+   * @param headHash hash of the head entry checked; 32 zero bytes for an empty log
+   */
+  public record Outcome(VerificationResult result, byte[] headHash) {}
+
+  /** What to check besides the chain. */
+  public record Checks(
+      List<Checkpoint> checkpoints,
+      PublicKey key,
+      boolean requireCheckpoints,
+      Optional<String> expectedLogId,
+      VerificationProgress progress) {
+    /**
+     * The chain only.
+     *
+     * @return checks without checkpoints
+     */
+    public static Checks chainOnly() {
+      return new Checks(List.of(), null, false, Optional.empty(), VerificationProgress.NONE);
+    }
   }
 
   private Mac mac(int keyId) {
-    return macs.computeIfAbsent(keyId, id -> KeyringAccess.newMac(ring, id));
+    return macs.computeIfAbsent(keyId, keys::mac);
   }
 
   /** Thrown internally to stop at the first problem. */
@@ -60,16 +108,14 @@ public final class Verifier {
    * Verifies entries with {@code seq <= upTo} on {@code c}, which must already be inside a transaction (a read snapshot).
    *
    * @param c connection inside a transaction
-   * @param checkpoints checkpoints to check (signatures are checked against {@code key})
-   * @param key trusted checkpoint key, required when checkpoints are given
-   * @param progress progress callback
+   * @param checks checkpoints and the trusted key, whether checkpoints are required, the expected log id, progress
    * @param upTo last seq to check (Long.MAX_VALUE for all); an anchor beyond it is MAC-checked on its own
-   * @return the result
+   * @return the outcome
    * @throws SQLException on storage failure
    */
-  public VerificationResult verify(
-      Connection c, List<Checkpoint> checkpoints, PublicKey key, VerificationProgress progress, long upTo)
-      throws SQLException {
+  public Outcome verify(Connection c, Checks checks, long upTo) throws SQLException {
+    Schema.LogIdentity identity = Schema.readIdentity(c);
+    int version = Schema.version(c);
     long first;
     long head;
     try (PreparedStatement ps = c.prepareStatement("SELECT min(seq), max(seq) FROM audit_log WHERE seq <= ?")) {
@@ -80,18 +126,13 @@ public final class Verifier {
         head = rs.getLong(2);
       }
     }
+    List<Checkpoint> checkpoints = checks.checkpoints();
     long checked = 0;
+    byte[] prev = SqliteStore.GENESIS;
     try {
-      Map<Long, Checkpoint> bySeq = new HashMap<>();
-      for (Checkpoint cp : checkpoints) {
-        if (key == null || !cp.verifySignature(key)) {
-          throw new Broken(
-              cp.seq(), Problem.CHECKPOINT_SIGNATURE_INVALID,
-              "checkpoint for seq " + cp.seq() + " is not signed by the trusted key");
-        }
-        bySeq.put(cp.seq(), cp);
-      }
-      byte[] prev = SqliteStore.GENESIS;
+      List<Checkpoint> signed = checkSignatures(c, checks, identity, first, head);
+      Map<Long, Checkpoint> bySeq = checkForks(signed);
+      checkIdentity(checks, signed, identity, version, first);
       Anchor anchor = null;
       if (first > 1) {
         anchor = findAnchor(c, first);
@@ -102,12 +143,14 @@ public final class Verifier {
         }
         prev = anchor.lastDeletedHash();
         if (anchor.seq() > upTo) {
-          checkSingle(c, anchor.seq());
+          checkSingle(c, anchor.seq(), identity);
         }
       }
+      // no checkpoint vouches for the key and both ends of the log fail: most likely the wrong key, say so
+      boolean wrongKey = first > 0 && signed.isEmpty() && !macOk(c, first, identity) && !macOk(c, head, identity);
       long expected = first == 0 ? 1 : first;
       long total = head == 0 ? 0 : head - first + 1;
-      try (PreparedStatement ps = c.prepareStatement(SqliteStore.SELECT_ROW + " WHERE seq <= ? ORDER BY seq")) {
+      try (PreparedStatement ps = c.prepareStatement(VERIFY_SELECT + " WHERE seq <= ? ORDER BY seq")) {
         ps.setLong(1, upTo);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
@@ -116,7 +159,15 @@ public final class Verifier {
               throw new Broken(
                   expected, Problem.SEQUENCE_GAP, "expected seq " + expected + " but found seq " + row.seq());
             }
-            checkMac(row);
+            String badType = rs.getString(12);
+            if (badType != null) {
+              String[] colType = badType.split(":", 2);
+              throw new Broken(
+                  row.seq(), Problem.STORAGE_TYPE_ALTERED,
+                  "column " + colType[0] + " is stored as " + colType[1] + ", not as the store writes it: filters and"
+                      + " retention would no longer see this entry");
+            }
+            checkMac(row, identity, row.seq() == first && wrongKey);
             if (!MessageDigest.isEqual(row.prevHash(), prev)) {
               throw new Broken(
                   row.seq(), Problem.CHAIN_BROKEN,
@@ -132,13 +183,13 @@ public final class Verifier {
             expected++;
             checked++;
             if (checked % PROGRESS_EVERY == 0) {
-              progress.onProgress(checked, total);
+              checks.progress().onProgress(checked, total);
             }
           }
         }
       }
       long actualHead = expected - 1;
-      for (Checkpoint cp : checkpoints) {
+      for (Checkpoint cp : signed) {
         if (cp.seq() > actualHead) {
           throw new Broken(
               actualHead + 1, Problem.TRUNCATED,
@@ -151,35 +202,144 @@ public final class Verifier {
               cp.seq(), Problem.CHECKPOINT_MISMATCH, "purged entry differs from the signed checkpoint");
         }
       }
-      progress.onProgress(checked, total);
-      return new VerificationResult(
-          true, checked, first, actualHead, checkpoints.size(), OptionalLong.empty(), Optional.empty(), "ok");
+      if (checks.requireCheckpoints() && checkpoints.isEmpty() && actualHead > 0) {
+        throw new Broken(
+            first, Problem.CHECKPOINTS_MISSING,
+            "checkpoints are configured but none exists while the log holds entries up to seq " + actualHead
+                + ": the checkpoint file was deleted or emptied (start a new one deliberately with startCheckpoints)");
+      }
+      checks.progress().onProgress(checked, total);
+      return new Outcome(
+          new VerificationResult(
+              true, checked, first, actualHead, checkpoints.size(), OptionalLong.empty(), Optional.empty(), "ok"),
+          prev);
     } catch (Broken b) {
-      return new VerificationResult(
-          false, checked, first, head, checkpoints.size(), OptionalLong.of(b.seq), Optional.of(b.problem),
-          b.getMessage());
+      return new Outcome(
+          new VerificationResult(
+              false, checked, first, head, checkpoints.size(), OptionalLong.of(b.seq), Optional.of(b.problem),
+              b.getMessage()),
+          null);
     }
   }
 
-  private void checkMac(Row row) throws Broken {
+  /**
+   * Returns the checkpoints whose signature verifies. When none does and the first and newest entries fail their MAC
+   * too, the key is most likely wrong: say so instead of blaming the checkpoints.
+   */
+  private List<Checkpoint> checkSignatures(
+      Connection c, Checks checks, Schema.LogIdentity identity, long first, long head) throws SQLException, Broken {
+    List<Checkpoint> signed = new ArrayList<>();
+    Checkpoint unsigned = null;
+    for (Checkpoint cp : checks.checkpoints()) {
+      if (checks.key() != null && cp.verifySignature(checks.key())) {
+        signed.add(cp);
+      } else if (unsigned == null) {
+        unsigned = cp;
+      }
+    }
+    if (unsigned == null) {
+      return signed;
+    }
+    if (signed.isEmpty() && first > 0 && !macOk(c, first, identity) && !macOk(c, head, identity)) {
+      throw new Broken(
+          first, Problem.ENTRY_ALTERED,
+          "wrong key or tampered from seq " + first + ": neither the first nor the newest entry nor any checkpoint"
+              + " verifies under the given keys");
+    }
+    throw new Broken(
+        unsigned.seq(), Problem.CHECKPOINT_SIGNATURE_INVALID,
+        "checkpoint for seq " + unsigned.seq() + " is not signed by the trusted key");
+  }
+
+  /** Indexes checkpoints by seq; two with the same seq and different heads (or log ids) are a fork. */
+  private static Map<Long, Checkpoint> checkForks(List<Checkpoint> signed) throws Broken {
+    Map<Long, Checkpoint> bySeq = new TreeMap<>();
+    Broken fork = null;
+    for (Checkpoint cp : signed) {
+      Checkpoint other = bySeq.putIfAbsent(cp.seq(), cp);
+      if (other != null && (!other.headHash().equals(cp.headHash()) || !other.logId().equals(cp.logId()))
+          && (fork == null || cp.seq() < fork.seq)) {
+        fork =
+            new Broken(
+                cp.seq(), Problem.CHECKPOINT_FORK,
+                "two validly signed checkpoints (" + other.time() + " and " + cp.time() + ") name seq " + cp.seq()
+                    + " with different head hashes: the log was rolled back and grew again");
+      }
+    }
+    if (fork != null) {
+      throw fork;
+    }
+    return bySeq;
+  }
+
+  private static void checkIdentity(
+      Checks checks, List<Checkpoint> signed, Schema.LogIdentity identity, int version, long first) throws Broken {
+    String have = identity == null ? null : identity.hex();
+    long at = Math.max(first, 1);
+    if (identity == null && version >= Schema.VERSION) {
+      throw new Broken(at, Problem.LOG_ID_MISMATCH, "the log id record of this database is missing or unreadable");
+    }
+    for (Checkpoint cp : signed) {
+      if (cp.logId().isPresent() && !cp.logId().get().equals(have)) {
+        throw new Broken(
+            at, Problem.LOG_ID_MISMATCH,
+            "the checkpoint signed at " + cp.time() + " is for log " + cp.logId().get() + " but this database is "
+                + (have == null ? "a log without an id" : "log " + have) + ": another log's database was put in place");
+      }
+    }
+    if (checks.expectedLogId().isPresent() && !checks.expectedLogId().get().equals(have)) {
+      throw new Broken(
+          at, Problem.LOG_ID_MISMATCH,
+          "expected log " + checks.expectedLogId().get() + " but this database is "
+              + (have == null ? "a log without an id" : "log " + have));
+    }
+  }
+
+  private boolean macOk(Connection c, long seq, Schema.LogIdentity identity) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(SqliteStore.SELECT_ROW + " WHERE seq = ?")) {
+      ps.setLong(1, seq);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return false;
+        }
+        Row row = SqliteStore.readRow(rs);
+        Mac mac = mac(row.keyId());
+        return mac != null
+            && MessageDigest.isEqual(mac.doFinal(Canonical.encode(row, identity(identity, row.seq()))), row.hash());
+      } catch (IllegalArgumentException | NullPointerException e) {
+        return false;
+      }
+    }
+  }
+
+  private static byte[] identity(Schema.LogIdentity identity, long seq) {
+    return identity == null ? null : identity.forSeq(seq);
+  }
+
+  private void checkMac(Row row, Schema.LogIdentity identity, boolean wrongKey) throws Broken {
     Mac mac = mac(row.keyId());
     if (mac == null) {
       throw new Broken(row.seq(), Problem.UNKNOWN_KEY, "entry uses key id " + row.keyId() + " which is not in the keyring");
     }
-    byte[] computed = mac.doFinal(Canonical.encode(row));
+    byte[] computed = mac.doFinal(Canonical.encode(row, identity(identity, row.seq())));
     if (!MessageDigest.isEqual(computed, row.hash())) {
-      throw new Broken(row.seq(), Problem.ENTRY_ALTERED, "MAC mismatch: entry edited or signed with another key");
+      throw new Broken(
+          row.seq(), Problem.ENTRY_ALTERED,
+          wrongKey
+              ? "wrong key or tampered from seq " + row.seq() + ": neither the first nor the newest entry verifies"
+                  + " under the given keys"
+              : "MAC mismatch: entry edited or signed with another key");
     }
   }
 
-  private void checkSingle(Connection c, long seq) throws SQLException, Broken {
+  private void checkSingle(Connection c, long seq, Schema.LogIdentity identity) throws SQLException, Broken {
     try (PreparedStatement ps = c.prepareStatement(SqliteStore.SELECT_ROW + " WHERE seq = ?")) {
       ps.setLong(1, seq);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
           throw new Broken(seq, Problem.SEQUENCE_GAP, "anchor entry vanished");
         }
-        checkMac(readRow(rs));
+        checkMac(readRow(rs), identity, false);
       }
     }
   }

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.type.TypeFactory;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -66,9 +67,11 @@ import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator
  * }</pre>
  *
  * <p><b>Security guarantees.</b> A file named as encrypted must be a valid envelope: plaintext is never accepted in its
- * place, and without a key the load fails naming the key source. Envelopes are authenticated with associated data
+ * place, and without a key the load fails naming the key source. With {@link Builder#requireEncryption(boolean)} every
+ * file must be an envelope, whatever its name. Envelopes are authenticated with associated data
  * {@value #ASSOCIATED_DATA}. Aliases, depth, size and node count are bounded while parsing; no YAML tag can instantiate
- * a class. Error messages carry paths, never values. Validation reports <em>every</em> violation.
+ * a class; explicit tags are refused. Durations are ISO-8601 only. Error messages carry paths, positions and the kind of
+ * problem, never values or document text. Validation reports <em>every</em> violation.
  *
  * <p><b>Non-goals.</b> Decrypted YAML text lives briefly as a {@link String} that cannot be wiped. Binding (type)
  * errors stop at the first one found; unknown keys and constraint violations are all listed together.
@@ -80,12 +83,16 @@ public final class EncryptedConfigLoader {
   /** Associated data of encrypted configuration envelopes. */
   public static final String ASSOCIATED_DATA = "secureyeoman:config:v1";
 
+  /** Source name used in messages for {@link #parseSecurityConfig(String)}. */
+  public static final String INLINE_SOURCE = "(inline YAML)";
+
   /** Name of the section bound by {@link #load(java.nio.file.Path)}. */
   public static final String SECURITY_SECTION = "security";
 
   private static final byte[] AAD = ASSOCIATED_DATA.getBytes(StandardCharsets.US_ASCII);
 
   private final KeySource keySource;
+  private final boolean requireEncryption;
   private final EnvelopeCipher cipher;
   private final YamlLimits yamlLimits;
   private final ObjectMapper mapper;
@@ -94,6 +101,7 @@ public final class EncryptedConfigLoader {
 
   private EncryptedConfigLoader(Builder b) {
     this.keySource = b.keySource;
+    this.requireEncryption = b.requireEncryption != null && b.requireEncryption;
     this.cipher = b.cipher != null ? b.cipher : EnvelopeCipher.create();
     this.yamlLimits = b.yamlLimits != null ? b.yamlLimits : YamlLimits.DEFAULT;
     this.mapper =
@@ -102,6 +110,8 @@ public final class EncryptedConfigLoader {
             // keep that loader reachable after this loader is dropped (IntegrationManager loads per generation)
             .typeFactory(TypeFactory.createDefaultInstance())
             .addModule(new JavaTimeModule())
+            // after JavaTimeModule, so it wins: ISO-8601 only, a bare number is not "seconds"
+            .addModule(new SimpleModule("iso-durations").addDeserializer(Duration.class, new IsoDurationDeserializer()))
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
@@ -192,15 +202,33 @@ public final class EncryptedConfigLoader {
   }
 
   /**
-   * Loads the {@code security:} section from YAML text (for embedded defaults and tests).
+   * Loads the {@code security:} section from YAML text (for embedded defaults and tests); messages name the source
+   * {@code (inline YAML)}.
    *
    * @param yaml the document
-   * @param sourceName name used in messages
    * @return the validated configuration
    * @throws ConfigException if the text cannot be parsed or validated
    */
-  public SecurityConfig parseSecurityConfig(String yaml, String sourceName) throws ConfigException {
-    return bindSecurity(new YamlTreeReader(yamlLimits).read(yaml, sourceName), sourceName);
+  public SecurityConfig parseSecurityConfig(String yaml) throws ConfigException {
+    return parseSecurityConfig(yaml, java.nio.file.Path.of(INLINE_SOURCE));
+  }
+
+  /**
+   * Loads the {@code security:} section from YAML text whose origin is {@code source} (used in messages only; the file
+   * is not read). The name is a {@link java.nio.file.Path}, not a {@code String}, so text and name cannot be swapped by
+   * mistake — a swap would print the whole configuration in every message.
+   *
+   * @param yaml the document
+   * @param source where the text came from, for messages
+   * @return the validated configuration
+   * @throws ConfigException if the text cannot be parsed or validated
+   */
+  public SecurityConfig parseSecurityConfig(String yaml, java.nio.file.Path source) throws ConfigException {
+    if (yaml == null || source == null) {
+      throw new IllegalArgumentException("yaml and source must not be null");
+    }
+    String name = source.toString();
+    return bindSecurity(new YamlTreeReader(yamlLimits).read(yaml, name), name);
   }
 
   /**
@@ -213,6 +241,10 @@ public final class EncryptedConfigLoader {
   public String readText(java.nio.file.Path file) throws ConfigException {
     byte[] content = readBounded(file);
     boolean armored = EnvelopeArmor.isArmored(content);
+    if (!armored && requireEncryption) {
+      throw new ConfigException(
+          file + ": plaintext refused: this loader requires an encrypted configuration (SecureYeoman envelope)");
+    }
     if (!armored && !isEncryptedName(file)) {
       return decodeUtf8(content, file);
     }
@@ -518,12 +550,14 @@ public final class EncryptedConfigLoader {
 
   @Override
   public String toString() {
-    return "EncryptedConfigLoader[keySource=" + (keySource == null ? "none" : keySource.description()) + "]";
+    return "EncryptedConfigLoader[keySource=" + (keySource == null ? "none" : keySource.description())
+        + (requireEncryption ? ", encryption required" : "") + "]";
   }
 
   /** Builder; each option may be set once. */
   public static final class Builder {
     private KeySource keySource;
+    private Boolean requireEncryption;
     private EnvelopeCipher cipher;
     private YamlLimits yamlLimits;
 
@@ -537,6 +571,19 @@ public final class EncryptedConfigLoader {
      */
     public Builder keySource(KeySource keySource) {
       this.keySource = once("keySource", this.keySource, keySource);
+      return this;
+    }
+
+    /**
+     * Refuses plaintext files, whatever their name (default: only files named {@code *.enc.yaml} /
+     * {@code *.encrypted.yaml} must be encrypted). Use it when the host expects an encrypted configuration at a path an
+     * attacker could fill with plain YAML. Applies to files, not to {@link #parseSecurityConfig(String)}.
+     *
+     * @param required whether every file must hold an envelope
+     * @return this builder
+     */
+    public Builder requireEncryption(boolean required) {
+      this.requireEncryption = once("requireEncryption", this.requireEncryption, required);
       return this;
     }
 

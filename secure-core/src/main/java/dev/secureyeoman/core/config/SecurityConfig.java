@@ -15,7 +15,8 @@ import java.util.List;
 /**
  * The {@code security:} section shared by every SecureYeoman module, bound from YAML in snake_case (accessors are the
  * camelCase of the keys). Every key has a default ({@link #defaults()}); a file only needs the keys it changes.
- * Durations are ISO-8601 ({@code PT15M}, {@code P30D}).
+ * Durations are ISO-8601 only ({@code PT15M}, {@code P30D}; a bare number is refused) and bounded per key
+ * ({@link DurationRange}).
  *
  * <pre>
  * security:
@@ -72,33 +73,34 @@ public record SecurityConfig(
    * {@code security.audit}.
    *
    * @param dbPath SQLite file of the audit log (default {@code data/audit.db})
-   * @param retentionDays entries older than this are purged (default 90)
+   * @param retentionDays entries older than this are purged, 1..365000 (default 90)
    * @param maxEntries most entries kept (default 1 000 000)
-   * @param maintenanceInterval period of retention, checkpoint and verification (default {@code PT1H})
+   * @param maintenanceInterval period of retention, checkpoint and verification, {@code PT1S}..{@code P7D} (default
+   *     {@code PT1H})
    * @param checkpointPath where signed checkpoints are written (default {@code checkpoints/audit.checkpoints}: deliberately
    *     not in the database directory, so restoring an old copy of {@code data/} cannot roll back the checkpoints too)
    */
   public record Audit(
       @NotBlank String dbPath,
-      @Positive int retentionDays,
+      @Positive @Max(365_000) int retentionDays,
       @Positive long maxEntries,
-      @NotNull @PositiveDuration Duration maintenanceInterval,
+      @NotNull @DurationRange(min = "PT1S", max = "P7D") Duration maintenanceInterval,
       @NotBlank String checkpointPath) {}
 
   /**
    * {@code security.auth}.
    *
-   * @param accessTokenTtl lifetime of access tokens (default {@code PT15M})
-   * @param sessionTtl lifetime of a session without remember-me (default {@code PT24H})
-   * @param rememberMeTtl lifetime of a remember-me session (default {@code P30D})
+   * @param accessTokenTtl lifetime of access tokens, {@code PT1S}..{@code PT24H} (default {@code PT15M})
+   * @param sessionTtl lifetime of a session without remember-me, {@code PT1M}..{@code P30D} (default {@code PT24H})
+   * @param rememberMeTtl lifetime of a remember-me session, {@code PT1M}..{@code P365D} (default {@code P30D})
    * @param passwordMinLength minimum password length in characters, 8..1024 (default 32)
    * @param loginRateLimit login throttling (default 5 attempts, refilled every {@code PT1M})
    * @param totp TOTP settings
    */
   public record Auth(
-      @NotNull @PositiveDuration Duration accessTokenTtl,
-      @NotNull @PositiveDuration Duration sessionTtl,
-      @NotNull @PositiveDuration Duration rememberMeTtl,
+      @NotNull @DurationRange(min = "PT1S", max = "PT24H") Duration accessTokenTtl,
+      @NotNull @DurationRange(min = "PT1M", max = "P30D") Duration sessionTtl,
+      @NotNull @DurationRange(min = "PT1M", max = "P365D") Duration rememberMeTtl,
       @Min(8) @Max(1024) int passwordMinLength,
       @NotNull @Valid LoginRateLimit loginRateLimit,
       @NotNull @Valid Totp totp) {
@@ -107,9 +109,10 @@ public record SecurityConfig(
      * {@code security.auth.login_rate_limit}: a token bucket.
      *
      * @param capacity attempts allowed in a burst (default 5)
-     * @param refillPeriod time to refill the bucket (default {@code PT1M})
+     * @param refillPeriod time to refill the bucket, {@code PT1S}..{@code PT24H} (default {@code PT1M})
      */
-    public record LoginRateLimit(@Positive int capacity, @NotNull @PositiveDuration Duration refillPeriod) {}
+    public record LoginRateLimit(
+        @Positive int capacity, @NotNull @DurationRange(min = "PT1S", max = "PT24H") Duration refillPeriod) {}
 
     /**
      * {@code security.auth.totp}.
@@ -137,7 +140,7 @@ public record SecurityConfig(
       @NotNull @Valid Cors cors,
       @Min(2) @Max(10_485_760) Integer maxBodyBytes,
       @Min(1024) @Max(65_536) Integer maxHeaderBytes,
-      @PositiveDuration Duration idleTimeout,
+      @DurationRange(min = "PT1S", max = "PT10M") Duration idleTimeout,
       @Size(max = 4096) String contentSecurityPolicy) {
 
     /**
@@ -154,10 +157,10 @@ public record SecurityConfig(
     /**
      * {@code security.http.rate_limit}.
      *
-     * @param windowMs window length in milliseconds (default 60 000)
+     * @param windowMs window length in milliseconds, 1..86 400 000 (24 h; default 60 000)
      * @param maxRequests requests allowed per window (default 100)
      */
-    public record RateLimit(@Positive long windowMs, @Positive int maxRequests) {}
+    public record RateLimit(@Positive @Max(86_400_000L) long windowMs, @Positive int maxRequests) {}
 
     /**
      * {@code security.http.cors}.
@@ -184,7 +187,7 @@ public record SecurityConfig(
    * @param backend isolation backend (default {@code auto}: the strongest available)
    * @param requireIsolation refuse to run without isolation (default true)
    * @param network network access of sandboxed commands (default {@code none})
-   * @param timeout wall-clock limit of a sandboxed command (default {@code PT30S})
+   * @param timeout wall-clock limit of a sandboxed command, {@code PT1S}..{@code PT24H} (default {@code PT30S})
    * @param limits resource limits of every sandboxed command ({@code security.sandbox.limits}; 0 = not limited)
    * @param uidRange host uids a root host gives each run its own identity from ({@code security.sandbox.uid_range})
    * @param cgroupParent a cgroup v2 directory delegated for sandbox runs; empty for the JVM's own cgroup
@@ -193,7 +196,7 @@ public record SecurityConfig(
       @NotNull Backend backend,
       boolean requireIsolation,
       @NotNull Network network,
-      @NotNull @PositiveDuration Duration timeout,
+      @NotNull @DurationRange(min = "PT1S", max = "PT24H") Duration timeout,
       @NotNull @Valid Limits limits,
       @NotNull @Valid UidRange uidRange,
       @NotNull String cgroupParent) {
@@ -283,8 +286,8 @@ public record SecurityConfig(
      * @param maxLiveThreads most threads kept, 1..100 000 000 (default 100 000)
      */
     public record Conversation(
-        @NotNull @PositiveDuration Duration retention,
-        @NotNull @PositiveDuration Duration idleTimeout,
+        @NotNull @DurationRange(min = "PT1H", max = "P3650D") Duration retention,
+        @NotNull @DurationRange(min = "PT1S", max = "P365D") Duration idleTimeout,
         @Min(1) @Max(1000) int maxTurns,
         @Min(1) @Max(10_000_000) int maxTokens,
         @Min(1) @Max(100_000_000) int maxLiveThreads) {}

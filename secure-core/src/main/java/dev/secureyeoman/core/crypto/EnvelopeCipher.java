@@ -21,9 +21,10 @@ import javax.crypto.spec.SecretKeySpec;
  * Multi-recipient AES-256-GCM envelopes: one random 256-bit data key per envelope, wrapped (AES-256-GCM) for each
  * recipient key; the whole header is associated data of the payload, followed by the caller's associated data.
  *
- * <p>Operations: {@link #encrypt}, {@link #decrypt}, {@link #rekey} (same data key, new set of recipients — old keys stop
- * working), {@link #rotate} (new data key and recipients), {@link #inspect}. Envelopes can be passed in binary or
- * {@linkplain EnvelopeArmor armored} form; results are binary.
+ * <p>Operations: {@link #encrypt}, {@link #decrypt}, {@link #rekey} (new set of recipients; the data key is kept only
+ * when recipients are added, and replaced as soon as one is removed or replaced), {@link #rotate} (always a new data
+ * key), {@link #inspect}. Envelopes can be passed in binary or {@linkplain EnvelopeArmor armored} form; results are
+ * binary.
  *
  * <p><b>Security guarantees.</b> IND-CCA confidentiality and integrity of the payload and integrity of the entire header
  * under any recipient key; a passphrase is stretched with Argon2id whose stored cost is bounded by {@link EnvelopeLimits}
@@ -137,8 +138,11 @@ public final class EnvelopeCipher {
   }
 
   /**
-   * Re-wraps the existing data key for a new set of recipients; keys not in {@code newRecipients} no longer decrypt the
-   * result. The payload is re-sealed with a fresh nonce because the header it authenticates changed.
+   * Changes the recipients. When {@code newRecipients} only <em>adds</em> keys to the current ones, the existing data key
+   * is re-wrapped for the new list (cheap, and copies held by the old recipients stay equivalent). As soon as a current
+   * recipient is removed or replaced — or cannot be proven unchanged (a passphrase or an explicitly named raw key other
+   * than {@code current}) — the payload is re-encrypted under a fresh data key, like {@link #rotate}: a removed
+   * recipient who kept an old copy (and so knows the old data key) cannot read the result.
    *
    * @param envelope binary or armored envelope
    * @param associatedData the context given at encryption (kept)
@@ -151,10 +155,40 @@ public final class EnvelopeCipher {
       throws EnvelopeException {
     Opened opened = open(envelope, associatedData, current);
     try {
+      if (!keepsEveryRecipient(opened.recipients, current, newRecipients)) {
+        return encrypt(opened.plaintext, associatedData, newRecipients);
+      }
       return seal(wrapAll(opened.dataKey, newRecipients), opened.dataKey, opened.plaintext, associatedData);
     } finally {
       opened.wipeAll();
     }
+  }
+
+  /**
+   * Whether every recipient of the envelope provably stays in {@code next} with the same key: raw keys whose id is
+   * derived from the key are identified by their id; any other recipient only when it is {@code current} itself.
+   */
+  static boolean keepsEveryRecipient(List<Recipient> stored, RecipientKey current, List<RecipientKey> next) {
+    if (next == null) {
+      return false;
+    }
+    for (Recipient r : stored) {
+      boolean kept = false;
+      for (RecipientKey k : next) {
+        if (k == null || k.kind() != r.kind() || !k.keyId().equals(r.keyId())) {
+          continue;
+        }
+        boolean sameAsCurrent =
+            current.kind() == k.kind() && current.keyId().equals(k.keyId())
+                && current.secret().constantTimeEquals(k.secret());
+        kept = (k.kind() == RecipientKey.Kind.RAW_KEY && k.hasDerivedId()) || sameAsCurrent;
+        break;
+      }
+      if (!kept) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -232,14 +266,28 @@ public final class EnvelopeCipher {
     requireRecipient(key);
     byte[] body = binary(envelope);
     Parsed parsed = EnvelopeCodec.parse(body, limits);
-    byte[] dataKey = null;
+    Recipient match = null;
     for (Recipient r : parsed.recipients()) {
       if (r.kind() == key.kind() && r.keyId().equals(key.keyId())) {
-        dataKey = unwrap(r, key);
+        match = r;
         break;
       }
     }
+    if (match == null) {
+      if (keyIdEdited(parsed.recipients(), key)) {
+        throw new EnvelopeException(Reason.TAMPERED, "a recipient's key id was modified");
+      }
+      throw new EnvelopeException(Reason.WRONG_KEY);
+    }
+    byte[] dataKey = unwrap(match, key);
     if (dataKey == null) {
+      if (key.kind() == RecipientKey.Kind.RAW_KEY && key.hasDerivedId()) {
+        // the id is an HMAC of this very key: the recipient entry was made for it, so the entry was modified
+        throw new EnvelopeException(Reason.TAMPERED, "the recipient entry for this key was modified");
+      }
+      if (key.kind() == RecipientKey.Kind.PASSPHRASE_ARGON2ID && kdfParametersEdited(match, key)) {
+        throw new EnvelopeException(Reason.TAMPERED, "the key-derivation parameters were modified");
+      }
       throw new EnvelopeException(Reason.WRONG_KEY);
     }
     try {
@@ -340,7 +388,8 @@ public final class EnvelopeCipher {
     }
   }
 
-  private byte[] unwrap(Recipient r, RecipientKey key) throws EnvelopeException {
+  /** Unwraps the data key, or returns null when the tag does not verify (wrong key or modified entry). */
+  private byte[] unwrap(Recipient r, RecipientKey key) {
     byte[] kek = keyEncryptionKey(r, key);
     try {
       Cipher cipher = AES_GCM_CIPHER.get();
@@ -350,12 +399,76 @@ public final class EnvelopeCipher {
       cipher.updateAAD(EnvelopeCodec.wrapAad(r));
       return cipher.doFinal(r.wrappedKey());
     } catch (AEADBadTagException e) {
-      throw new EnvelopeException(Reason.WRONG_KEY);
+      return null;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-GCM unavailable", e);
     } finally {
       Arrays.fill(kek, (byte) 0);
     }
+  }
+
+  /** Whether {@code r}, re-described with {@code id} and the given cost, unwraps under {@code key}. */
+  private boolean unwrapsAs(Recipient r, RecipientKey key, String id, int memory, int iterations, int parallelism) {
+    Recipient candidate =
+        new Recipient(r.kind(), id, memory, iterations, parallelism, r.salt(), r.wrapNonce(), r.wrappedKey());
+    byte[] dataKey = unwrap(candidate, key);
+    if (dataKey == null) {
+      return false;
+    }
+    Arrays.fill(dataKey, (byte) 0);
+    return true;
+  }
+
+  /**
+   * No recipient carries the key's id: was an id edited? Raw recipients are tried with the key's own id in the
+   * key-wrap associated data (one AES operation each); a passphrase is tried only against a sole passphrase recipient,
+   * so an attacker cannot make a failing decryption run more than one extra key derivation.
+   */
+  private boolean keyIdEdited(List<Recipient> recipients, RecipientKey key) {
+    List<Recipient> sameKind = new ArrayList<>();
+    for (Recipient r : recipients) {
+      if (r.kind() == key.kind()) {
+        sameKind.add(r);
+      }
+    }
+    if (key.kind() == RecipientKey.Kind.PASSPHRASE_ARGON2ID && sameKind.size() != 1) {
+      return false;
+    }
+    for (Recipient r : sameKind) {
+      if (unwrapsAs(r, key, key.keyId(), r.memoryKiB(), r.iterations(), r.parallelism())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The passphrase did not unwrap its recipient: when the stored cost is not one this library writes by default, try
+   * the presets (and the key's own cost) with the stored salt — if one of them unwraps, the stored cost was edited.
+   * At most three extra derivations, each within {@link EnvelopeLimits}, and only on this failure path.
+   */
+  private boolean kdfParametersEdited(Recipient r, RecipientKey key) {
+    List<Argon2idParameters> candidates = new ArrayList<>();
+    for (Argon2idParameters p :
+        List.of(key.kdfParameters(), Argon2idParameters.DEFAULT, Argon2idParameters.MINIMUM)) {
+      boolean stored =
+          p.memoryKiB() == r.memoryKiB() && p.iterations() == r.iterations() && p.parallelism() == r.parallelism();
+      if (stored) {
+        return false; // the stored cost is a preset: nothing suggests it was edited
+      }
+      if (!candidates.contains(p)
+          && p.memoryKiB() <= limits.maxArgon2MemoryKiB()
+          && p.iterations() <= limits.maxArgon2Iterations()
+          && p.parallelism() <= limits.maxArgon2Parallelism()) {
+        candidates.add(p);
+      }
+    }
+    for (Argon2idParameters p : candidates) {
+      if (unwrapsAs(r, key, r.keyId(), p.memoryKiB(), p.iterations(), p.parallelism())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static byte[] keyEncryptionKey(Recipient r, RecipientKey key) {

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -38,15 +39,43 @@ final class KeySources {
     return file;
   }
 
-  static SecretBytes decodeRawBytes(String base64, String description) throws KeySourceException {
+  /** Descriptions name a source; they are printed, so they must be short, printable text (not a key or a config). */
+  static String requireDescription(String description) {
+    if (description == null || description.isEmpty() || description.length() > 256
+        || description.chars().anyMatch(c -> Character.isISOControl(c))) {
+      throw new IllegalArgumentException("description must be 1-256 printable characters");
+    }
+    return description;
+  }
+
+  static SecretBytes decodeRawBytes(char[] base64, String description) throws KeySourceException {
+    requireDescription(description);
     if (base64 == null) {
       throw new KeySourceException(description + ": no key (expected base64 of a 32-byte key)");
     }
+    int start = 0;
+    int end = base64.length;
+    while (start < end && Character.isWhitespace(base64[start])) {
+      start++;
+    }
+    while (end > start && Character.isWhitespace(base64[end - 1])) {
+      end--;
+    }
+    byte[] ascii = new byte[end - start];
     byte[] raw;
     try {
-      raw = Base64.getDecoder().decode(base64.strip());
+      for (int i = 0; i < ascii.length; i++) {
+        char c = base64[start + i];
+        if (c > 0x7f) {
+          throw new KeySourceException(description + ": not valid base64 (expected base64 of a 32-byte key)");
+        }
+        ascii[i] = (byte) c;
+      }
+      raw = Base64.getDecoder().decode(ascii);
     } catch (IllegalArgumentException e) {
       throw new KeySourceException(description + ": not valid base64 (expected base64 of a 32-byte key)");
+    } finally {
+      Arrays.fill(ascii, (byte) 0);
     }
     if (raw.length != RecipientKey.RAW_KEY_BYTES) {
       Arrays.fill(raw, (byte) 0);
@@ -56,7 +85,7 @@ final class KeySources {
     return SecretBytes.adopt(raw);
   }
 
-  static RecipientKey decodeRaw(String base64, String description) throws KeySourceException {
+  static RecipientKey decodeRaw(char[] base64, String description) throws KeySourceException {
     try (SecretBytes key = decodeRawBytes(base64, description)) {
       return RecipientKey.raw(key);
     }
@@ -67,7 +96,13 @@ final class KeySources {
       if (chars.length == 0) {
         throw new KeySourceException(description + ": passphrase is empty");
       }
+      if (Character.codePointCount(chars, 0, chars.length) < RecipientKey.MIN_PASSPHRASE_CHARS) {
+        throw new KeySourceException(
+            description + ": passphrase must be at least " + RecipientKey.MIN_PASSPHRASE_CHARS + " characters");
+      }
       return RecipientKey.passphrase(chars);
+    } catch (IllegalArgumentException e) {
+      throw new KeySourceException(description + ": passphrase is not valid text");
     } finally {
       Arrays.fill(chars, '\0');
     }
@@ -80,7 +115,12 @@ final class KeySources {
       if (value == null || value.isEmpty()) {
         throw new KeySourceException("no key: " + description() + " is not set");
       }
-      return isPassphrase ? passphrase(value.toCharArray(), description()) : decodeRaw(value, description());
+      char[] chars = value.toCharArray();
+      try {
+        return isPassphrase ? passphrase(chars, description()) : decodeRaw(chars, description());
+      } finally {
+        Arrays.fill(chars, '\0');
+      }
     }
 
     @Override
@@ -109,7 +149,7 @@ final class KeySources {
         if (content.length > MAX_FILE_BYTES) {
           throw new KeySourceException(description() + ": larger than " + MAX_FILE_BYTES + " bytes");
         }
-        warnIfShared();
+        warnings().forEach(w -> LOG.warn("{}", w));
         CharBuffer chars = StandardCharsets.UTF_8.decode(ByteBuffer.wrap(content));
         char[] text = new char[chars.remaining()];
         chars.get(text);
@@ -126,7 +166,7 @@ final class KeySources {
           return passphrase(line, description());
         }
         try {
-          return decodeRaw(new String(text), description());
+          return decodeRaw(text, description());
         } finally {
           Arrays.fill(text, '\0');
         }
@@ -135,15 +175,17 @@ final class KeySources {
       }
     }
 
-    private void warnIfShared() {
+    @Override
+    public List<String> warnings() {
       try {
         Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
         if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ)) {
-          LOG.warn("{} is readable by group or others; restrict it to mode 0600", description());
+          return List.of(description() + " is readable by group or others; restrict it to mode 0600");
         }
       } catch (IOException | UnsupportedOperationException e) {
         LOG.debug("cannot read permissions of {}", description());
       }
+      return List.of();
     }
 
     @Override

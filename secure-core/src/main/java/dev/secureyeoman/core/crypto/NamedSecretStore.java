@@ -23,15 +23,19 @@ import java.util.regex.Pattern;
 
 /**
  * Named secrets (API tokens, webhook keys, ...) kept together in one encrypted file. Every change re-seals the whole
- * file under the same data key and writes it {@linkplain AtomicFiles atomically} with mode {@code 0600}; other
- * recipients of the file keep access. Use {@link EnvelopeCipher#rekey} / {@link EnvelopeCipher#rotate} on the file to
- * change recipients.
+ * file and writes it {@linkplain AtomicFiles atomically} with mode {@code 0600}; other recipients of the file keep
+ * access. Change recipients with {@link #rekey(List)}, which always draws a new data key.
+ *
+ * <p>Before every write the store re-reads the file: when another process (or {@link EnvelopeCipher#rekey} /
+ * {@link EnvelopeCipher#rotate}) changed it since this store last read or wrote it, the store re-opens it with its key
+ * and applies the change to the <em>current</em> content, recipients and data key — so a write never restores a
+ * recipient that a rekey removed. If its key no longer opens the file, the write fails and nothing is written.
  *
  * <p>Names are 1–128 characters of {@code [A-Za-z0-9._/-]}. Values are at most 64 KiB each. The associated data of the
  * envelope is {@value #ASSOCIATED_DATA}.
  *
- * <p>Holds the data key and the decrypted secrets in memory while open; {@link #close()} wipes them. Thread-safe. Not
- * safe against two processes writing the same file at once (the last writer wins).
+ * <p>Holds its key, the data key and the decrypted secrets in memory while open; {@link #close()} wipes them.
+ * Thread-safe. Two processes writing at the very same moment are not serialised (no file lock): the last rename wins.
  */
 public final class NamedSecretStore implements AutoCloseable {
 
@@ -44,22 +48,29 @@ public final class NamedSecretStore implements AutoCloseable {
 
   private final Path file;
   private final EnvelopeCipher cipher;
-  private final List<EnvelopeCodec.Recipient> recipients;
-  private final byte[] dataKey;
-  private final TreeMap<String, byte[]> secrets;
+  private final RecipientKey key;
+  private List<EnvelopeCodec.Recipient> recipients;
+  private byte[] dataKey;
+  private TreeMap<String, byte[]> secrets;
+  /** SHA-256 of the file content this store last read or wrote; null when the file did not exist. */
+  private byte[] seen;
   private boolean closed;
 
   private NamedSecretStore(
       Path file,
       EnvelopeCipher cipher,
+      RecipientKey key,
       List<EnvelopeCodec.Recipient> recipients,
       byte[] dataKey,
-      TreeMap<String, byte[]> secrets) {
+      TreeMap<String, byte[]> secrets,
+      byte[] seen) {
     this.file = file;
     this.cipher = cipher;
+    this.key = key;
     this.recipients = recipients;
     this.dataKey = dataKey;
     this.secrets = secrets;
+    this.seen = seen;
   }
 
   /**
@@ -91,24 +102,47 @@ public final class NamedSecretStore implements AutoCloseable {
     if (file == null || key == null || cipher == null) {
       throw new IllegalArgumentException("file, key and cipher must not be null");
     }
-    byte[] content;
+    byte[] content = readFile(file, cipher);
+    RecipientKey own = key.copy();
+    if (content == null) {
+      byte[] dataKey = cipher.randomBytes(EnvelopeCodec.DATA_KEY_BYTES);
+      return new NamedSecretStore(
+          file, cipher, own, cipher.wrapAll(dataKey, List.of(key)), dataKey, new TreeMap<>(), null);
+    }
+    try {
+      EnvelopeCipher.Opened opened = cipher.open(content, AAD, key);
+      try {
+        return new NamedSecretStore(
+            file, cipher, own, opened.recipients, opened.dataKey, decode(opened.plaintext), sha256(content));
+      } catch (EnvelopeException e) {
+        opened.wipeKey();
+        throw e;
+      } finally {
+        Arrays.fill(opened.plaintext, (byte) 0);
+      }
+    } catch (EnvelopeException | RuntimeException e) {
+      own.close();
+      throw e;
+    }
+  }
+
+  /** The file's bytes, or null when it does not exist. */
+  private static byte[] readFile(Path file, EnvelopeCipher cipher) throws EnvelopeException, IOException {
     try {
       if (Files.size(file) > cipher.limits().maxEnvelopeBytes() * 2L) {
         throw new EnvelopeException(Reason.TOO_LARGE, "store file too large");
       }
-      content = Files.readAllBytes(file);
+      return Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
-      byte[] dataKey = cipher.randomBytes(EnvelopeCodec.DATA_KEY_BYTES);
-      return new NamedSecretStore(file, cipher, cipher.wrapAll(dataKey, List.of(key)), dataKey, new TreeMap<>());
+      return null;
     }
-    EnvelopeCipher.Opened opened = cipher.open(content, AAD, key);
+  }
+
+  private static byte[] sha256(byte[] content) {
     try {
-      return new NamedSecretStore(file, cipher, opened.recipients, opened.dataKey, decode(opened.plaintext));
-    } catch (EnvelopeException e) {
-      opened.wipeKey();
-      throw e;
-    } finally {
-      Arrays.fill(opened.plaintext, (byte) 0);
+      return java.security.MessageDigest.getInstance("SHA-256").digest(content);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 unavailable", e);
     }
   }
 
@@ -140,9 +174,10 @@ public final class NamedSecretStore implements AutoCloseable {
     if (value.length() > MAX_VALUE_BYTES) {
       throw new IllegalArgumentException("value must be at most " + MAX_VALUE_BYTES + " bytes, was " + value.length());
     }
+    refresh();
     TreeMap<String, byte[]> next = new TreeMap<>(secrets);
     next.put(name, value.toByteArray());
-    persist(next);
+    persist(next, recipients, dataKey);
     byte[] old = secrets.put(name, next.get(name));
     if (old != null) {
       Arrays.fill(old, (byte) 0);
@@ -159,14 +194,89 @@ public final class NamedSecretStore implements AutoCloseable {
   public synchronized boolean delete(String name) throws IOException {
     checkOpen();
     checkName(name);
+    refresh();
     if (!secrets.containsKey(name)) {
       return false;
     }
     TreeMap<String, byte[]> next = new TreeMap<>(secrets);
     next.remove(name);
-    persist(next);
+    persist(next, recipients, dataKey);
     Arrays.fill(secrets.remove(name), (byte) 0);
     return true;
+  }
+
+  /**
+   * Replaces the recipients and draws a new data key, then writes the file atomically: keys not in
+   * {@code newRecipients} cannot open the result, even if they kept an old copy of the file (and so the old data key).
+   *
+   * @param newRecipients the complete new list; must include this store's own key (kind and id), which it keeps using
+   * @throws IOException if the file could not be written (the in-memory state is then unchanged)
+   * @throws IllegalArgumentException if the list is empty, has duplicates or lacks this store's key
+   */
+  public synchronized void rekey(List<RecipientKey> newRecipients) throws IOException {
+    checkOpen();
+    if (newRecipients == null
+        || newRecipients.stream()
+            .noneMatch(k -> k != null && k.kind() == key.kind() && k.keyId().equals(key.keyId()))) {
+      throw new IllegalArgumentException("newRecipients must include this store's own key (id " + key.keyId() + ")");
+    }
+    refresh();
+    byte[] freshKey = cipher.randomBytes(EnvelopeCodec.DATA_KEY_BYTES);
+    List<EnvelopeCodec.Recipient> wrapped;
+    try {
+      wrapped = cipher.wrapAll(freshKey, newRecipients);
+      persist(secrets, wrapped, freshKey);
+    } catch (IOException | RuntimeException e) {
+      Arrays.fill(freshKey, (byte) 0);
+      throw e;
+    }
+    Arrays.fill(dataKey, (byte) 0);
+    dataKey = freshKey;
+    recipients = wrapped;
+  }
+
+  /**
+   * Re-reads the file; if it changed since this store last saw it, re-opens it with the store's key and adopts its
+   * recipients, data key and content.
+   */
+  private void refresh() throws IOException {
+    byte[] content;
+    try {
+      content = readFile(file, cipher);
+    } catch (EnvelopeException e) {
+      throw new IOException(file + ": " + e.getMessage(), e);
+    }
+    byte[] digest = content == null ? null : sha256(content);
+    if (java.util.Arrays.equals(digest, seen)) {
+      return;
+    }
+    if (content == null) {
+      throw new IOException(file + " was deleted by another writer; not recreating it");
+    }
+    EnvelopeCipher.Opened opened;
+    try {
+      opened = cipher.open(content, AAD, key);
+    } catch (EnvelopeException e) {
+      throw new IOException(
+          file + " was changed by another writer and this store's key no longer opens it (" + e.reason() + ")", e);
+    }
+    TreeMap<String, byte[]> current;
+    try {
+      current = decode(opened.plaintext);
+    } catch (EnvelopeException e) {
+      opened.wipeKey();
+      throw new IOException(file + ": " + e.getMessage(), e);
+    } finally {
+      Arrays.fill(opened.plaintext, (byte) 0);
+    }
+    Arrays.fill(dataKey, (byte) 0);
+    for (byte[] v : secrets.values()) {
+      Arrays.fill(v, (byte) 0);
+    }
+    dataKey = opened.dataKey;
+    recipients = opened.recipients;
+    secrets = current;
+    seen = digest;
   }
 
   /**
@@ -186,6 +296,7 @@ public final class NamedSecretStore implements AutoCloseable {
       return;
     }
     closed = true;
+    key.close();
     Arrays.fill(dataKey, (byte) 0);
     for (byte[] v : secrets.values()) {
       Arrays.fill(v, (byte) 0);
@@ -198,10 +309,13 @@ public final class NamedSecretStore implements AutoCloseable {
     return "NamedSecretStore[" + file + "]";
   }
 
-  private void persist(Map<String, byte[]> content) throws IOException {
+  private void persist(Map<String, byte[]> content, List<EnvelopeCodec.Recipient> to, byte[] withKey)
+      throws IOException {
     byte[] plaintext = encode(content);
     try {
-      AtomicFiles.write(file, cipher.seal(recipients, dataKey, plaintext, AAD));
+      byte[] sealed = cipher.seal(to, withKey, plaintext, AAD);
+      AtomicFiles.write(file, sealed);
+      seen = sha256(sealed);
     } finally {
       Arrays.fill(plaintext, (byte) 0);
     }

@@ -39,6 +39,12 @@ public final class RecipientKey implements AutoCloseable {
   /** Length of a raw key in bytes. */
   public static final int RAW_KEY_BYTES = 32;
 
+  /**
+   * Shortest passphrase accepted, in Unicode code points. Passphrases protect files an attacker can copy and attack
+   * offline; Argon2id slows each guess but cannot save a one-word secret.
+   */
+  public static final int MIN_PASSPHRASE_CHARS = 12;
+
   /** Key id used for passphrase recipients unless another is given. */
   public static final String DEFAULT_PASSPHRASE_ID = "passphrase";
 
@@ -48,12 +54,15 @@ public final class RecipientKey implements AutoCloseable {
   private final String keyId;
   private final SecretBytes secret;
   private final Argon2idParameters kdfParameters;
+  private final boolean derivedId;
 
-  private RecipientKey(Kind kind, String keyId, SecretBytes secret, Argon2idParameters kdfParameters) {
+  private RecipientKey(
+      Kind kind, String keyId, SecretBytes secret, Argon2idParameters kdfParameters, boolean derivedId) {
     this.kind = kind;
     this.keyId = keyId;
     this.secret = secret;
     this.kdfParameters = kdfParameters;
+    this.derivedId = derivedId;
   }
 
   /**
@@ -67,7 +76,7 @@ public final class RecipientKey implements AutoCloseable {
     checkRawLength(key);
     byte[] bytes = key.toByteArray();
     try {
-      return new RecipientKey(Kind.RAW_KEY, deriveKeyId(bytes), SecretBytes.adopt(bytes), null);
+      return new RecipientKey(Kind.RAW_KEY, deriveKeyId(bytes), SecretBytes.adopt(bytes), null, true);
     } catch (RuntimeException e) {
       Arrays.fill(bytes, (byte) 0);
       throw e;
@@ -85,14 +94,18 @@ public final class RecipientKey implements AutoCloseable {
   public static RecipientKey raw(String keyId, SecretBytes key) {
     checkKeyId(keyId);
     checkRawLength(key);
-    return new RecipientKey(Kind.RAW_KEY, keyId, SecretBytes.copyOf(key.toByteArray()), null);
+    byte[] bytes = key.toByteArray();
+    boolean derived = keyId.equals(deriveKeyId(bytes));
+    return new RecipientKey(Kind.RAW_KEY, keyId, SecretBytes.adopt(bytes), null, derived);
   }
 
   /**
    * A passphrase with id {@value #DEFAULT_PASSPHRASE_ID} and {@link Argon2idParameters#DEFAULT} cost.
    *
-   * @param passphrase non-empty; copied (as UTF-8), the caller should wipe its array
+   * @param passphrase at least {@value #MIN_PASSPHRASE_CHARS} characters; copied (as UTF-8), the caller should wipe its
+   *     array
    * @return the recipient key
+   * @throws IllegalArgumentException if the passphrase is shorter than {@value #MIN_PASSPHRASE_CHARS} characters
    */
   public static RecipientKey passphrase(char[] passphrase) {
     return passphrase(DEFAULT_PASSPHRASE_ID, passphrase, Argon2idParameters.DEFAULT);
@@ -103,14 +116,20 @@ public final class RecipientKey implements AutoCloseable {
    * cost stored in the envelope is used, within {@link EnvelopeLimits}).
    *
    * @param keyId 1–64 characters of {@code [A-Za-z0-9._:@-]}
-   * @param passphrase non-empty; copied (as UTF-8), the caller should wipe its array
+   * @param passphrase at least {@value #MIN_PASSPHRASE_CHARS} characters; copied (as UTF-8), the caller should wipe its
+   *     array
    * @param parameters Argon2id cost for new recipients
    * @return the recipient key
+   * @throws IllegalArgumentException if the id is invalid or the passphrase is shorter than
+   *     {@value #MIN_PASSPHRASE_CHARS} characters
    */
   public static RecipientKey passphrase(String keyId, char[] passphrase, Argon2idParameters parameters) {
     checkKeyId(keyId);
     if (passphrase == null || passphrase.length == 0) {
       throw new IllegalArgumentException("passphrase must not be empty");
+    }
+    if (Character.codePointCount(passphrase, 0, passphrase.length) < MIN_PASSPHRASE_CHARS) {
+      throw new IllegalArgumentException("passphrase must be at least " + MIN_PASSPHRASE_CHARS + " characters");
     }
     if (parameters == null) {
       throw new IllegalArgumentException("parameters must not be null");
@@ -131,7 +150,7 @@ public final class RecipientKey implements AutoCloseable {
     if (encoded.hasArray()) {
       Arrays.fill(encoded.array(), (byte) 0);
     }
-    return new RecipientKey(Kind.PASSPHRASE_ARGON2ID, keyId, SecretBytes.adopt(bytes), parameters);
+    return new RecipientKey(Kind.PASSPHRASE_ARGON2ID, keyId, SecretBytes.adopt(bytes), parameters, false);
   }
 
   /**
@@ -164,6 +183,19 @@ public final class RecipientKey implements AutoCloseable {
   /** Package-private: the secret bytes (raw key or UTF-8 passphrase). */
   SecretBytes secret() {
     return secret;
+  }
+
+  /**
+   * Package-private: whether the id was derived from the key itself (so a recipient with this id was made for this very
+   * key, and a failed unwrap means the entry was modified rather than that the key is wrong).
+   */
+  boolean hasDerivedId() {
+    return derivedId;
+  }
+
+  /** Package-private: an independent copy (for holders that outlive the caller's key). */
+  RecipientKey copy() {
+    return new RecipientKey(kind, keyId, SecretBytes.adopt(secret.toByteArray()), kdfParameters, derivedId);
   }
 
   /** Wipes the secret. Idempotent. */

@@ -77,7 +77,7 @@ class EnvelopeFormatSpecTest {
         Argon2idParameters.newBuilder().memoryKiB(20 * 1024).iterations(3).parallelism(2).build();
     byte[] env =
         EnvelopeCipher.create()
-            .encrypt(new byte[] {1}, new byte[0], RecipientKey.passphrase("pp", "pw".toCharArray(), params));
+            .encrypt(new byte[] {1}, new byte[0], RecipientKey.passphrase("pp", "pw-long-enough".toCharArray(), params));
     ByteBuffer in = ByteBuffer.wrap(env);
     in.position(7);
     assertEquals(2, in.get()); // kind: passphrase (Argon2id)

@@ -1,19 +1,27 @@
 package dev.secureyeoman.core.crypto;
 
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.code_intelligence.jazzer.mutation.annotation.NotNull;
 import dev.secureyeoman.core.SecretBytes;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 
 /**
- * Jazzer fuzz tests of the envelope parser. Regression mode ({@code mvn test}) replays the committed inputs under
- * {@code src/test/resources/dev/secureyeoman/core/crypto/EnvelopeParserFuzzTestInputs/}; fuzz with
- * {@code ./mvnw -Pfuzz -pl secure-core test -Dtest='EnvelopeParserFuzzTest#arbitraryBytes'}.
+ * Jazzer fuzz tests of the envelope parser. Regression mode ({@code mvn test}) replays the committed seeds under
+ * {@code src/test/resources/dev/secureyeoman/core/crypto/EnvelopeParserFuzzTestInputs/<method>/} (valid binary and
+ * armored envelopes, truncations, bad versions, absurd KDF costs); {@code ./mvnw -Pfuzz verify} fuzzes.
  *
- * <p>Property: only {@link EnvelopeException} escapes, whatever the bytes; a mutated valid envelope never decrypts.
+ * <p>Properties: only {@link EnvelopeException} escapes, whatever the bytes; the three parsers agree (an envelope that
+ * inspects can be decrypted or fails for a reason other than a parse error); a mutated valid envelope never decrypts
+ * and, for the key it was made for, reads as modified — never as a wrong key — unless the recipient's kind byte itself
+ * was changed.
  */
 class EnvelopeParserFuzzTest {
   private static final byte[] AAD = "fuzz".getBytes(StandardCharsets.US_ASCII);
@@ -29,36 +37,59 @@ class EnvelopeParserFuzzTest {
                   .maxEnvelopeBytes(64 * 1024)
                   .build())
           .build();
-  private static final byte[] VALID =
+  static final byte[] VALID =
       CIPHER.encrypt("security: {audit: {retention_days: 90}}".getBytes(StandardCharsets.UTF_8), AAD,
-          java.util.List.of(KEY, RecipientKey.raw("second", SecretBytes.copyOf(new byte[32]))));
+          List.of(KEY, RecipientKey.raw("second", SecretBytes.copyOf(new byte[32]))));
+  /** Offset of the first recipient's kind byte (magic, version, flags, count). */
+  private static final int FIRST_KIND = 7;
 
-  @FuzzTest(maxDuration = "60s")
+  @FuzzTest(maxDuration = "30s")
   void arbitraryBytes(byte @NotNull [] data) {
+    EnvelopeException inspected = null;
     try {
-      CIPHER.inspect(data);
-    } catch (EnvelopeException expected) {
-      // documented outcome
+      assertNotNull(CIPHER.inspect(data).recipients());
+    } catch (EnvelopeException e) {
+      inspected = e;
     }
     try {
-      CIPHER.decrypt(data, AAD, KEY);
-    } catch (EnvelopeException expected) {
-      // documented outcome
+      byte[] plain = CIPHER.decrypt(data, AAD, KEY);
+      assertTrue(inspected == null, "decrypted what inspect rejected");
+      assertNotNull(plain);
+    } catch (EnvelopeException e) {
+      if (inspected == null) {
+        // the header parsed, so decryption can only fail on keys or authentication
+        assertTrue(
+            e.reason() == EnvelopeException.Reason.WRONG_KEY || e.reason() == EnvelopeException.Reason.TAMPERED,
+            e.reason().toString());
+      }
     }
     try {
-      EnvelopeArmor.dearmor(data, CIPHER.limits());
+      byte[] binary = EnvelopeArmor.dearmor(data, CIPHER.limits());
+      assertTrue(Arrays.equals(EnvelopeArmor.armor(binary), data), "only the canonical armor is accepted");
     } catch (EnvelopeException expected) {
       // documented outcome
     }
   }
 
-  @FuzzTest(maxDuration = "60s")
-  void mutatedValidEnvelope(int position, byte xor, boolean armored) {
+  /**
+   * Input: 4 bytes position (big-endian), 1 byte xor mask, 1 byte armored flag (low bit); shorter inputs are padded
+   * with zeros.
+   */
+  @FuzzTest(maxDuration = "30s")
+  void mutatedValidEnvelope(byte @NotNull [] input) {
+    ByteBuffer in = ByteBuffer.wrap(Arrays.copyOf(input, 6));
+    int position = in.getInt();
+    byte xor = in.get();
+    boolean armored = (in.get() & 1) == 1;
     byte[] envelope = armored ? EnvelopeArmor.armor(VALID) : VALID.clone();
     int pos = Math.floorMod(position, envelope.length);
     byte delta = xor == 0 ? 1 : xor;
     byte[] mutated = Arrays.copyOf(envelope, envelope.length);
     mutated[pos] ^= delta;
-    assertThrows(EnvelopeException.class, () -> CIPHER.decrypt(mutated, AAD, KEY), "position " + pos);
+    EnvelopeException e =
+        assertThrows(EnvelopeException.class, () -> CIPHER.decrypt(mutated, AAD, KEY), "position " + pos);
+    if (!armored && pos != FIRST_KIND) {
+      assertNotEquals(EnvelopeException.Reason.WRONG_KEY, e.reason(), "position " + pos + " xor " + delta);
+    }
   }
 }

@@ -66,16 +66,16 @@ class KeySourceTest {
   void decodeRawKeyBytes_validatesLikeTheKeySources() throws Exception {
     byte[] k = new byte[32];
     k[0] = 7;
-    try (SecretBytes key = KeySource.decodeRawKeyBytes(" " + Base64.getEncoder().encodeToString(k) + "\n", "env X")) {
+    try (SecretBytes key = KeySource.decodeRawKeyBytes((" " + Base64.getEncoder().encodeToString(k) + "\n").toCharArray(), "env X")) {
       assertEquals(32, key.length());
       assertEquals(7, key.toByteArray()[0]);
     }
     String shortKey = Base64.getEncoder().encodeToString(new byte[31]);
     KeySourceException e =
-        assertThrows(KeySourceException.class, () -> KeySource.decodeRawKeyBytes(shortKey, "env X"));
+        assertThrows(KeySourceException.class, () -> KeySource.decodeRawKeyBytes(shortKey.toCharArray(), "env X"));
     assertTrue(e.getMessage().startsWith("env X: key must be 32 bytes"), e.getMessage());
     assertFalse(e.getMessage().contains(shortKey));
-    assertThrows(KeySourceException.class, () -> KeySource.decodeRawKeyBytes("not*base64!", "env X"));
+    assertThrows(KeySourceException.class, () -> KeySource.decodeRawKeyBytes("not*base64!".toCharArray(), "env X"));
     assertThrows(KeySourceException.class, () -> KeySource.decodeRawKeyBytes(null, "env X"));
   }
 

@@ -12,8 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,6 +83,77 @@ class NamedSecretStoreTest {
     Files.write(file, cipher.rekey(Files.readAllBytes(file), aad, a, List.of(a, b)));
     try (NamedSecretStore store = NamedSecretStore.open(file, b)) {
       store.put("two", text("2"));
+    }
+    try (NamedSecretStore store = NamedSecretStore.open(file, a)) {
+      assertEquals(Set.of("one", "two"), store.list());
+    }
+  }
+
+  /** Two recipients and the store's associated data, for the tests below. */
+  private final RecipientKey a = EnvelopeCipherTest.rawKey(1);
+  private final RecipientKey b = EnvelopeCipherTest.rawKey(2);
+  private final byte[] aad = NamedSecretStore.ASSOCIATED_DATA.getBytes(StandardCharsets.US_ASCII);
+
+  /** Rekeys {@code file} in a separate JVM, as another process of the host (or the CLI) would. */
+  static void rekeyInChildProcess(Path file, int currentSeed, int keepSeed) throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), RekeyChild.class.getName(),
+        file.toString(), Integer.toString(currentSeed), Integer.toString(keepSeed)).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), out);
+    assertEquals(0, p.exitValue(), out);
+  }
+
+  @Test
+  void put_afterAnotherProcessRemovedARecipient_usesTheNewDataKeyAndKeepsBOut() throws Exception {
+    Path file = dir.resolve("shared.enc");
+    EnvelopeCipher cipher = EnvelopeCipher.create();
+    try (NamedSecretStore store = NamedSecretStore.open(file, a)) {
+      store.put("one", text("1"));
+      Files.write(file, cipher.rekey(Files.readAllBytes(file), aad, a, List.of(a, b))); // b joins
+      store.put("two", text("2"));
+      byte[] bCopy = Files.readAllBytes(file); // b keeps a copy: it knows the data key in use now
+      byte[] bKnows = cipher.open(bCopy, aad, b).dataKey;
+      rekeyInChildProcess(file, 1, 1); // another process removes b
+      store.put("three", text("3")); // this store must not re-seal for b, nor under the key b knows
+      byte[] now = Files.readAllBytes(file);
+      assertEquals(Reason.WRONG_KEY, assertThrows(EnvelopeException.class, () -> cipher.open(now, aad, b)).reason());
+      assertFalse(Arrays.equals(bKnows, cipher.open(now, aad, a).dataKey), "b's old data key must not be in use");
+      assertEquals(Set.of("one", "two", "three"), store.list());
+    }
+    try (NamedSecretStore store = NamedSecretStore.open(file, a)) {
+      assertEquals(Set.of("one", "two", "three"), store.list(), "the write applied to the rekeyed file's content");
+    }
+  }
+
+  @Test
+  void put_afterAnotherProcessRemovedThisStoresKey_failsAndWritesNothing() throws Exception {
+    Path file = dir.resolve("gone.enc");
+    try (NamedSecretStore store = NamedSecretStore.open(file, a)) {
+      store.put("one", text("1"));
+      Files.write(file, EnvelopeCipher.create().rekey(Files.readAllBytes(file), aad, a, List.of(a, b)));
+      rekeyInChildProcess(file, 2, 2); // b removes a
+      byte[] before = Files.readAllBytes(file);
+      java.io.IOException e = assertThrows(java.io.IOException.class, () -> store.put("two", text("2")));
+      assertTrue(e.getMessage().contains("no longer opens it"), e.getMessage());
+      assertArrayEquals(before, Files.readAllBytes(file));
+    }
+  }
+
+  @Test
+  void rekey_drawsANewDataKeyAndCutsOffRemovedRecipients() throws Exception {
+    Path file = dir.resolve("rk.enc");
+    EnvelopeCipher cipher = EnvelopeCipher.create();
+    try (NamedSecretStore store = NamedSecretStore.open(file, a)) {
+      store.put("one", text("1"));
+      store.rekey(List.of(a, b));
+      byte[] bKnows = cipher.open(Files.readAllBytes(file), aad, b).dataKey;
+      store.rekey(List.of(a));
+      store.put("two", text("2"));
+      byte[] now = Files.readAllBytes(file);
+      assertEquals(Reason.WRONG_KEY, assertThrows(EnvelopeException.class, () -> cipher.open(now, aad, b)).reason());
+      assertFalse(Arrays.equals(bKnows, cipher.open(now, aad, a).dataKey));
+      assertThrows(IllegalArgumentException.class, () -> store.rekey(List.of(b)));
     }
     try (NamedSecretStore store = NamedSecretStore.open(file, a)) {
       assertEquals(Set.of("one", "two"), store.list());
