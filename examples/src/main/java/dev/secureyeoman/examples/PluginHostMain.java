@@ -321,7 +321,7 @@ public final class PluginHostMain implements AutoCloseable {
   private static SecretBytes auditKey(Function<String, String> env, PrintStream out) throws Exception {
     String b64 = env.apply("SECUREYEOMAN_AUDIT_KEY");
     if (b64 != null) {
-      return KeySource.decodeRawKeyBytes(b64, "SECUREYEOMAN_AUDIT_KEY");
+      return KeySource.rawKeyFromEnv("SECUREYEOMAN_AUDIT_KEY", env).loadRawKey();
     }
     out.println("note: SECUREYEOMAN_AUDIT_KEY is not set; this run's audit log uses a one-time key");
     byte[] k = new byte[32];

@@ -167,10 +167,15 @@ public final class AuthCommand implements Runnable {
       try {
         if (key != null && key.file != null) {
           byte[] text = Files.readAllBytes(key.file);
+          char[] chars = new char[text.length];
+          for (int i = 0; i < text.length; i++) {
+            chars[i] = (char) (text[i] & 0xff);
+          }
           try {
-            return KeySource.decodeRawKeyBytes(new String(text, StandardCharsets.US_ASCII), "key file " + key.file);
+            return KeySource.decodeRawKeyBytes(chars, "key file " + key.file);
           } finally {
             Arrays.fill(text, (byte) 0);
+            Arrays.fill(chars, '\0');
           }
         }
         String variable = key != null && key.variable != null ? key.variable : DEFAULT_AUDIT_KEY_ENV;
@@ -179,7 +184,12 @@ public final class AuthCommand implements Runnable {
           throw new CliUsageException(
               "environment variable " + variable + " is not set (base64 of the 32-byte audit key)");
         }
-        return KeySource.decodeRawKeyBytes(v, "environment variable " + variable);
+        char[] chars = v.toCharArray();
+        try {
+          return KeySource.decodeRawKeyBytes(chars, "environment variable " + variable);
+        } finally {
+          Arrays.fill(chars, '\0');
+        }
       } catch (KeySourceException e) {
         throw new IllegalArgumentException(e.getMessage());
       } catch (IOException e) {

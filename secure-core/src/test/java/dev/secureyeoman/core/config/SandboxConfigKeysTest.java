@@ -13,7 +13,7 @@ class SandboxConfigKeysTest {
 
   @Test
   void defaults_areTheUntrustedDefaults() throws Exception {
-    SecurityConfig.Sandbox s = plain.parseSecurityConfig("security: {sandbox: {network: none}}", "inline").sandbox();
+    SecurityConfig.Sandbox s = plain.parseSecurityConfig("security: {sandbox: {network: none}}").sandbox();
     assertEquals(new SecurityConfig.Sandbox.Limits(512, 128, 60, 128, 256, 256), s.limits());
     assertEquals(new SecurityConfig.Sandbox.UidRange(0x70000000, 4096), s.uidRange());
     assertEquals("", s.cgroupParent());
@@ -27,8 +27,7 @@ class SandboxConfigKeysTest {
     SecurityConfig.Sandbox s =
         plain.parseSecurityConfig(
                 "security: {sandbox: {limits: {memory_mb: 64, processes: 0}, uid_range: {first: 200000, count: 10},"
-                    + " cgroup_parent: /sys/fs/cgroup/sandboxes}}",
-                "inline")
+                    + " cgroup_parent: /sys/fs/cgroup/sandboxes}}")
             .sandbox();
     assertEquals(new SecurityConfig.Sandbox.Limits(64, 0, 60, 128, 256, 256), s.limits());
     assertEquals(new SecurityConfig.Sandbox.UidRange(200000, 10), s.uidRange());
@@ -42,8 +41,7 @@ class SandboxConfigKeysTest {
             ConfigException.class,
             () ->
                 plain.parseSecurityConfig(
-                    "security: {sandbox: {limits: {memory_mb: -1, pids: 3}, uid_range: {first: 0, count: 0}}}",
-                    "inline"));
+                    "security: {sandbox: {limits: {memory_mb: -1, pids: 3}, uid_range: {first: 0, count: 0}}}"));
     String all = e.violations().toString();
     assertTrue(all.contains("security.sandbox.limits.memory_mb"), all);
     assertTrue(all.contains("security.sandbox.limits.pids"), all);

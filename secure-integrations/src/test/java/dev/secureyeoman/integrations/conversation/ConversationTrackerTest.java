@@ -187,8 +187,7 @@ class ConversationTrackerTest {
     dev.secureyeoman.core.config.SecurityConfig c =
         loader.parseSecurityConfig(
             "security:\n  integrations:\n    conversation:\n      retention: P7D\n      idle_timeout: PT15M\n"
-                + "      max_turns: 5\n",
-            "inline");
+                + "      max_turns: 5\n");
     assertEquals(Duration.ofDays(7), c.integrations().conversation().retention());
     ConversationLimits l = ConversationLimits.fromConfig(c.integrations().conversation());
     assertEquals(5, l.maxTurns());
@@ -198,7 +197,7 @@ class ConversationTrackerTest {
         assertThrows(
             dev.secureyeoman.core.config.ConfigException.class,
             () -> loader.parseSecurityConfig(
-                "security: {integrations: {conversation: {max_turns: 0, retention: PT0S}}}", "inline"));
+                "security: {integrations: {conversation: {max_turns: 0, retention: PT0S}}}"));
     assertTrue(e.getMessage().contains("security.integrations.conversation.max_turns"), e.getMessage());
     assertTrue(e.getMessage().contains("security.integrations.conversation.retention"), e.getMessage());
   }
