@@ -181,17 +181,23 @@ class SecureYeomanAuthenticationProviderTest {
       assertThrows(
           BadCredentialsException.class,
           () -> manager.authenticate(SecureYeomanMfaAuthenticationToken.totp(challenge, wrong)));
+      // secure-auth imposes a delay after a second-factor failure: within it even the right code is throttled
+      assertThrows(
+          LoginThrottledAuthenticationException.class,
+          () -> manager.authenticate(SecureYeomanMfaAuthenticationToken.totp(challenge, good)));
+      f.clock.advance(f.settings.mfaFailureDelay());
+      String current = f.totp(secret);
       SecureYeomanAuthentication a =
           assertInstanceOf(
               SecureYeomanAuthentication.class,
-              manager.authenticate(SecureYeomanMfaAuthenticationToken.totp(challenge, good)));
+              manager.authenticate(SecureYeomanMfaAuthenticationToken.totp(challenge, current)));
       assertEquals("bob", a.getName());
       assertEquals(Set.of("ROLE_user", "FACTOR_PASSWORD", "FACTOR_TOTP"), authorities(a));
       assertEquals(a.getPrincipal(), s.authenticate(a.tokens().orElseThrow().accessToken()));
       // the challenge is single-use
       assertThrows(
           BadCredentialsException.class,
-          () -> manager.authenticate(SecureYeomanMfaAuthenticationToken.totp(challenge, good)));
+          () -> manager.authenticate(SecureYeomanMfaAuthenticationToken.totp(challenge, current)));
     }
   }
 
