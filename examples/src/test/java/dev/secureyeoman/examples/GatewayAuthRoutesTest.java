@@ -211,21 +211,20 @@ class GatewayAuthRoutesTest {
   @Test
   void twoFactor_setupEnableLoginWithCodeAndRecoveryCode_disable() throws Exception {
     String token = f.adminToken();
-    HttpResponse<String> setup = f.post("/api/v1/auth/2fa/setup", null, "Authorization", bearer(token));
+    // re-authentication: a stolen access token alone cannot start binding an authenticator
+    assertEquals(401, f.post("/api/v1/auth/2fa/setup", "{\"currentPassword\":\"wrong\"}", "Authorization", bearer(token)).statusCode());
+    assertEquals(400, f.post("/api/v1/auth/2fa/setup", null, "Authorization", bearer(token)).statusCode());
+    HttpResponse<String> setup = f.post("/api/v1/auth/2fa/setup", "{\"currentPassword\":\"" + ADMIN_PASSWORD + "\"}", "Authorization", bearer(token));
     assertEquals(200, setup.statusCode(), setup.body());
     JsonNode s = json(setup);
     assertTrue(s.get("otpauthUri").asText().startsWith("otpauth://totp/"), setup.body());
     assertTrue(s.get("qrCode").asText().startsWith("data:image/png;base64,"));
     String key = s.get("manualEntryKey").asText();
-    // re-authentication: a stolen access token alone cannot bind an authenticator
-    HttpResponse<String> noPassword =
-        f.post("/api/v1/auth/2fa/enable", "{\"code\":\"" + f.totp(key) + "\",\"currentPassword\":\"wrong\"}",
-            "Authorization", bearer(token));
-    assertEquals(401, noPassword.statusCode());
+    HttpResponse<String> wrongCode =
+        f.post("/api/v1/auth/2fa/enable", "{\"code\":\"000000\"}", "Authorization", bearer(token));
+    assertEquals(401, wrongCode.statusCode());
     HttpResponse<String> enable =
-        f.post("/api/v1/auth/2fa/enable",
-            "{\"code\":\"" + f.totp(key) + "\",\"currentPassword\":\"" + ADMIN_PASSWORD + "\"}",
-            "Authorization", bearer(token));
+        f.post("/api/v1/auth/2fa/enable", "{\"code\":\"" + f.totp(key) + "\"}", "Authorization", bearer(token));
     assertEquals(200, enable.statusCode(), enable.body());
     JsonNode codes = json(enable).get("recoveryCodes");
     assertEquals(10, codes.size());
@@ -265,12 +264,12 @@ class GatewayAuthRoutesTest {
 
   @Test
   void twoFactor_setupTwiceWhenEnabled_409_withoutToken_401() throws Exception {
-    assertEquals(401, f.post("/api/v1/auth/2fa/setup", null).statusCode());
+    assertEquals(401, f.post("/api/v1/auth/2fa/setup", "{\"currentPassword\":\"" + ADMIN_PASSWORD + "\"}").statusCode());
     String token = f.adminToken();
-    String key = json(f.post("/api/v1/auth/2fa/setup", null, "Authorization", bearer(token))).get("manualEntryKey").asText();
+    String key = json(f.post("/api/v1/auth/2fa/setup", "{\"currentPassword\":\"" + ADMIN_PASSWORD + "\"}", "Authorization", bearer(token))).get("manualEntryKey").asText();
     assertEquals(200, f.post("/api/v1/auth/2fa/enable",
-        "{\"code\":\"" + f.totp(key) + "\",\"currentPassword\":\"" + ADMIN_PASSWORD + "\"}", "Authorization", bearer(token)).statusCode());
-    HttpResponse<String> again = f.post("/api/v1/auth/2fa/setup", "{}", "Authorization", bearer(token));
+        "{\"code\":\"" + f.totp(key) + "\"}", "Authorization", bearer(token)).statusCode());
+    HttpResponse<String> again = f.post("/api/v1/auth/2fa/setup", "{\"currentPassword\":\"" + ADMIN_PASSWORD + "\"}", "Authorization", bearer(token));
     assertEquals(409, again.statusCode(), again.body());
   }
 

@@ -157,6 +157,7 @@ class GatewayBrowserTest {
     signIn("admin", ADMIN_PASSWORD);
     visible("signed-in");
     driver.get(f.base() + "/2fa");
+    type("setup-password", ADMIN_PASSWORD);
     visible("setup-start").click();
     WebElement qr = visible("qr");
     wait.until(d -> Boolean.TRUE.equals(((ChromeDriver) d).executeScript("return arguments[0].complete && arguments[0].naturalWidth > 0", qr)));
@@ -175,7 +176,6 @@ class GatewayBrowserTest {
     assertEquals(secret, driver.findElement(By.id("manual-key")).getText().replace(" ", ""));
 
     type("enable-code", f.totp(secret));
-    type("enable-password", ADMIN_PASSWORD);
     driver.findElement(By.id("enable-submit")).click();
     visible("recovery");
     List<WebElement> codes = driver.findElements(By.cssSelector("#recovery-codes li"));

@@ -31,8 +31,8 @@ import java.util.Objects;
  * POST /api/v1/auth/refresh         {refreshToken} or the cookie     → tokens
  * POST /api/v1/auth/logout          (Bearer)                         → 204
  * POST /api/v1/auth/reset-password  {currentPassword,newPassword} (Bearer, admin) → 200
- * POST /api/v1/auth/2fa/setup       (Bearer)                         → QR code, manual key
- * POST /api/v1/auth/2fa/enable      {code,currentPassword} (Bearer)  → recovery codes (once)
+ * POST /api/v1/auth/2fa/setup       {currentPassword} (Bearer)       → QR code, manual key
+ * POST /api/v1/auth/2fa/enable      {code} (Bearer)                  → recovery codes (once)
  * POST /api/v1/auth/2fa/disable     {password,code} (Bearer)         → 200
  * </pre>
  *
@@ -200,8 +200,15 @@ public final class AuthRoutes {
   }
 
   private ApiResponse totpSetup(ApiRequest r) throws Exception {
-    readEmpty(r);
-    TotpEnrollment e = auth.beginTotpEnrollment(authenticate(r));
+    Requests.TotpSetup body = bodies.read(r.body(), Requests.TotpSetup.class);
+    Principal p = authenticate(r);
+    char[] password = body.currentPassword().toCharArray();
+    TotpEnrollment e;
+    try {
+      e = auth.beginTotpEnrollment(p, password);
+    } finally {
+      Arrays.fill(password, '\0');
+    }
     ObjectNode n = Json.object();
     n.put("otpauthUri", e.otpauthUri());
     n.put("manualEntryKey", e.manualEntryKey());
@@ -216,7 +223,6 @@ public final class AuthRoutes {
   private ApiResponse totpEnable(ApiRequest r) throws Exception {
     Requests.TotpEnable body = bodies.read(r.body(), Requests.TotpEnable.class);
     Principal p = authenticate(r);
-    reauthenticate(p, body.currentPassword(), r);
     RecoveryCodes codes = auth.confirmTotpEnrollment(p, body.code());
     ObjectNode n = Json.object();
     n.put("enabled", true);
@@ -247,18 +253,6 @@ public final class AuthRoutes {
    * the session it opens is closed at once. MERGE NOTE (issue 13): replace with the enable call that takes the current
    * password.
    */
-  private void reauthenticate(Principal p, String currentPassword, ApiRequest r) throws AuthException {
-    char[] password = currentPassword.toCharArray();
-    try {
-      LoginResult check = auth.login(p.username(), password, false, client(r));
-      if (check instanceof LoginResult.Authenticated a) {
-        auth.logout(a.principal());
-      }
-    } finally {
-      Arrays.fill(password, '\0');
-    }
-  }
-
   private void readEmpty(ApiRequest r) throws RequestValidationException {
     if (r.body().length > 0) {
       bodies.read(r.body(), Requests.Empty.class);

@@ -58,14 +58,20 @@ public final class Requests {
       @NotNull @Size(min = 1, max = 1024) String newPassword) {}
 
   /**
+   * {@code POST /api/v1/auth/2fa/setup}.
+   *
+   * @param currentPassword the current password (re-authentication before a second factor is bound: a stolen access
+   *     token alone cannot start an enrolment)
+   */
+  public record TotpSetup(@NotNull @Size(min = 1, max = 1024) String currentPassword) {}
+
+  /**
    * {@code POST /api/v1/auth/2fa/enable}.
    *
    * @param code the first code from the authenticator app
-   * @param currentPassword the current password (re-authentication before a second factor is bound)
    */
   public record TotpEnable(
-      @NotNull @Pattern(regexp = CODE_PATTERN, message = "must be 6 to 8 digits") String code,
-      @NotNull @Size(min = 1, max = 1024) String currentPassword) {}
+      @NotNull @Pattern(regexp = CODE_PATTERN, message = "must be 6 to 8 digits") String code) {}
 
   /**
    * {@code POST /api/v1/auth/2fa/disable}.

@@ -137,9 +137,12 @@ async function init2fa() {
   if (!token) { show('need-login'); return; }
   show('setup');
   show('disable');
-  $('setup-start').addEventListener('click', async () => {
+  $('setup-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
     showError('');
-    const res = await api('/api/v1/auth/2fa/setup', undefined, await accessToken());
+    const res = await api('/api/v1/auth/2fa/setup',
+      { currentPassword: $('setup-password').value }, await accessToken());
+    $('setup-password').value = '';
     if (res.status !== 200) { showError(errorText(res)); return; }
     $('qr').src = res.json.qrCode;                 // a data: PNG rendered by the server (ZXing)
     $('manual-key').textContent = res.json.manualEntryKey;
@@ -151,8 +154,7 @@ async function init2fa() {
     ev.preventDefault();
     showError('');
     const res = await api('/api/v1/auth/2fa/enable',
-      { code: $('enable-code').value.trim(), currentPassword: $('enable-password').value }, await accessToken());
-    $('enable-password').value = '';
+      { code: $('enable-code').value.trim() }, await accessToken());
     if (res.status !== 200) { showError(errorText(res)); return; }
     const list = $('recovery-codes');
     list.replaceChildren(...res.json.recoveryCodes.map((c) => {
