@@ -361,6 +361,7 @@ public final class GatewayMain implements AutoCloseable {
               httpConfig.maxBodyBytes(),
               httpConfig.maxHeaderBytes(),
               httpConfig.idleTimeout(),
+              httpConfig.bodyTimeout(),
               p.metrics,
               p.gatewayAudit);
       Router router = new Router();
