@@ -114,4 +114,56 @@ class GatewayAttackTest {
       assertEquals("invalid request", json(f.post("/api/v1/auth/login", "{}")).get("error").asText());
     }
   }
+
+  @Test
+  void auditOutage_stateChangingRoutes_503AndNothingChanged_thenWorkAgain() throws Exception {
+    try (GatewayFixture f = new GatewayFixture(tmp)) {
+      String admin = f.adminToken();
+      String other = f.adminToken();
+      Path auditDb = f.dataDir.resolve("data/audit.db");
+      assertTrue(java.nio.file.Files.exists(auditDb), auditDb.toString());
+      // another process holds the audit database's write lock: every append fails (SQLITE_BUSY after busy_timeout)
+      try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + auditDb);
+          java.sql.Statement st = c.createStatement()) {
+        st.execute("BEGIN EXCLUSIVE");
+        java.net.http.HttpResponse<String> ks =
+            f.post(
+                "/api/v1/admin/kill-switch",
+                "{\"engaged\":true,\"reason\":\"x\"}",
+                "Authorization",
+                GatewayFixture.bearer(admin));
+        assertEquals(503, ks.statusCode(), ks.body());
+        assertTrue(!f.gateway.killSwitch().isEngaged(), "kill switch must not change without its audit entry");
+        java.net.http.HttpResponse<String> logout =
+            f.post("/api/v1/auth/logout", null, "Authorization", GatewayFixture.bearer(other));
+        assertEquals(503, logout.statusCode(), logout.body());
+        java.net.http.HttpResponse<String> reset =
+            f.post(
+                "/api/v1/auth/reset-password",
+                "{\"currentPassword\":\""
+                    + GatewayFixture.ADMIN_PASSWORD
+                    + "\",\"newPassword\":\"a brand new admin passphrase, long enough!!\"}",
+                "Authorization",
+                GatewayFixture.bearer(admin));
+        assertEquals(503, reset.statusCode(), reset.body());
+        st.execute("ROLLBACK");
+      }
+      // nothing changed: the logged-out token still works, the old password still logs in, the switch is released
+      assertEquals(200, f.get("/api/v1/admin/kill-switch", "Authorization", GatewayFixture.bearer(other)).statusCode());
+      f.login("admin", GatewayFixture.ADMIN_PASSWORD, false);
+      assertTrue(!f.gateway.killSwitch().isEngaged());
+      // and once the audit log is back, the same calls work
+      assertEquals(
+          200,
+          f.post(
+                  "/api/v1/admin/kill-switch",
+                  "{\"engaged\":true,\"reason\":\"x\"}",
+                  "Authorization",
+                  GatewayFixture.bearer(admin))
+              .statusCode());
+      assertTrue(f.gateway.killSwitch().isEngaged());
+      assertEquals(204, f.post("/api/v1/auth/logout", null, "Authorization", GatewayFixture.bearer(other)).statusCode());
+      assertEquals(401, f.get("/api/v1/admin/kill-switch", "Authorization", GatewayFixture.bearer(other)).statusCode());
+    }
+  }
 }
