@@ -2,6 +2,7 @@ package dev.secureyeoman.examples;
 
 import static dev.secureyeoman.examples.GatewayFixture.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -164,6 +165,67 @@ class GatewayAttackTest {
       assertTrue(f.gateway.killSwitch().isEngaged());
       assertEquals(204, f.post("/api/v1/auth/logout", null, "Authorization", GatewayFixture.bearer(other)).statusCode());
       assertEquals(401, f.get("/api/v1/admin/kill-switch", "Authorization", GatewayFixture.bearer(other)).statusCode());
+    }
+  }
+
+  @Test
+  void bootstrapPassword_processDiesBeforeShowingIt_nextStartStillDeliversIt() throws Exception {
+    Path data = tmp.resolve("data");
+    Path config = tmp.resolve("gateway.yaml");
+    java.nio.file.Files.writeString(config, GatewayFixture.DEFAULT_CONFIG);
+    GatewayMain.Options options = new GatewayMain.Options(0, data, java.util.Optional.of(config));
+    // the console "dies" the moment the password would be shown (a crash, a kill, a closed terminal)
+    java.io.PrintStream dying =
+        new java.io.PrintStream(java.io.OutputStream.nullOutputStream()) {
+          @Override
+          public void println(String x) {
+            throw new IllegalStateException("killed before the password reached anyone");
+          }
+        };
+    assertThrows(GatewayMain.GatewayException.class, () -> GatewayMain.start(options, k -> null, dying));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (GatewayMain g =
+        GatewayMain.start(options, k -> null, new java.io.PrintStream(out, true, StandardCharsets.UTF_8))) {
+      Path file = data.resolve(GatewayMain.BOOTSTRAP_PASSWORD_FILE);
+      assertTrue(java.nio.file.Files.exists(file), "the password was written down before the admin was created");
+      assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(file)));
+      String password = java.nio.file.Files.readString(file).strip();
+      java.net.http.HttpResponse<String> r =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create("http://127.0.0.1:" + g.port() + "/api/v1/auth/login"))
+                      .header("Content-Type", "application/json")
+                      .POST(
+                          java.net.http.HttpRequest.BodyPublishers.ofString(
+                              GatewayFixture.JSON.writeValueAsString(
+                                  java.util.Map.of("username", "admin", "password", password))))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, r.statusCode(), r.body());
+      assertEquals("", out.toString(StandardCharsets.UTF_8), "the second start does not print it again");
+    }
+  }
+
+  @Test
+  void bootstrapPassword_normalStart_printedOnceAndFileWritten_adminExistingWithoutFile_noNewFile() throws Exception {
+    Path data = tmp.resolve("data");
+    Path config = tmp.resolve("gateway.yaml");
+    java.nio.file.Files.writeString(config, GatewayFixture.DEFAULT_CONFIG);
+    GatewayMain.Options options = new GatewayMain.Options(0, data, java.util.Optional.of(config));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (GatewayMain g =
+        GatewayMain.start(options, k -> null, new java.io.PrintStream(out, true, StandardCharsets.UTF_8))) {
+      String password = java.nio.file.Files.readString(data.resolve(GatewayMain.BOOTSTRAP_PASSWORD_FILE)).strip();
+      assertTrue(out.toString(StandardCharsets.UTF_8).contains(password));
+    }
+    // the operator stored it and deleted the file: later starts neither print nor write a password
+    java.nio.file.Files.delete(data.resolve(GatewayMain.BOOTSTRAP_PASSWORD_FILE));
+    ByteArrayOutputStream again = new ByteArrayOutputStream();
+    try (GatewayMain g =
+        GatewayMain.start(options, k -> null, new java.io.PrintStream(again, true, StandardCharsets.UTF_8))) {
+      assertEquals("", again.toString(StandardCharsets.UTF_8));
+      assertTrue(!java.nio.file.Files.exists(data.resolve(GatewayMain.BOOTSTRAP_PASSWORD_FILE)));
     }
   }
 }
