@@ -38,6 +38,7 @@ import dev.secureyeoman.web.RequestBodies;
 import dev.secureyeoman.web.RequestIds;
 import dev.secureyeoman.web.SecurityHeaders;
 import dev.secureyeoman.web.SecurityMetrics;
+import dev.secureyeoman.web.TrustedProxies;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
@@ -369,6 +370,7 @@ public final class GatewayMain implements AutoCloseable {
               httpConfig.maxHeaderBytes(),
               httpConfig.idleTimeout(),
               httpConfig.bodyTimeout(),
+              TrustedProxies.of(httpConfig.trustedProxies()),
               p.metrics,
               p.gatewayAudit);
       Router router = new Router();

@@ -228,4 +228,42 @@ class GatewayAttackTest {
       assertTrue(!java.nio.file.Files.exists(data.resolve(GatewayMain.BOOTSTRAP_PASSWORD_FILE)));
     }
   }
+
+  private static String rateConfig(int max, String extra) {
+    return "security:\n  auth: { login_rate_limit: { capacity: 1000, refill_period: PT1M } }\n"
+        + "  http:\n    rate_limit: { window_ms: 60000, max_requests: " + max + " }\n" + extra;
+  }
+
+  @Test
+  void forwardedFor_fromAnUntrustedPeer_ignored_rateLimitKeyNotSpoofable() throws Exception {
+    try (GatewayFixture f = new GatewayFixture(tmp, rateConfig(5, ""))) {
+      for (int i = 0; i < 5; i++) {
+        assertEquals(200, f.get("/healthz", "X-Forwarded-For", "203.0.113." + i).statusCode());
+      }
+      assertEquals(429, f.get("/healthz", "X-Forwarded-For", "203.0.113.99").statusCode());
+    }
+  }
+
+  @Test
+  void forwardedFor_fromATrustedProxy_theForwardedClientIsLimitedAndAudited() throws Exception {
+    try (GatewayFixture f = new GatewayFixture(tmp, rateConfig(3, "    trusted_proxies: [ 127.0.0.0/8, \"::1\" ]\n"))) {
+      assertEquals(200, f.get("/healthz", "X-Forwarded-For", "203.0.113.1").statusCode());
+      assertEquals(200, f.get("/healthz", "X-Forwarded-For", "198.51.100.1, 203.0.113.1").statusCode());
+      java.net.http.HttpResponse<String> failed =
+          f.post(
+              "/api/v1/auth/login",
+              "{\"username\":\"admin\",\"password\":\"wrong\"}",
+              "X-Forwarded-For",
+              "203.0.113.1");
+      assertEquals(401, failed.statusCode());
+      assertEquals(429, f.get("/healthz", "X-Forwarded-For", "203.0.113.1").statusCode(), "same client, 4th request");
+      assertEquals(200, f.get("/healthz", "X-Forwarded-For", "203.0.113.2").statusCode(), "another client");
+      String entries =
+          f.gateway
+              .audit()
+              .query(dev.secureyeoman.audit.AuditQuery.builder().event("auth.login.failure").limit(10).build())
+              .toString();
+      assertTrue(entries.contains("203.0.113.1"), entries);
+    }
+  }
 }

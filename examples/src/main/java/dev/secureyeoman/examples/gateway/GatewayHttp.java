@@ -18,6 +18,7 @@ import dev.secureyeoman.web.RequestIds;
 import dev.secureyeoman.web.RequestValidationException;
 import dev.secureyeoman.web.SecurityHeaders;
 import dev.secureyeoman.web.SecurityMetrics;
+import dev.secureyeoman.web.TrustedProxies;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -84,6 +85,7 @@ public final class GatewayHttp implements AutoCloseable {
       int maxHeaderBytes,
       Duration idleTimeout,
       Duration bodyTimeout,
+      TrustedProxies proxies,
       SecurityMetrics metrics,
       GatewayAudit audit) {
     /** Validates. */
@@ -94,6 +96,7 @@ public final class GatewayHttp implements AutoCloseable {
       Objects.requireNonNull(rateLimit, "rateLimit");
       Objects.requireNonNull(idleTimeout, "idleTimeout");
       Objects.requireNonNull(bodyTimeout, "bodyTimeout");
+      Objects.requireNonNull(proxies, "proxies");
       Objects.requireNonNull(metrics, "metrics");
       Objects.requireNonNull(audit, "audit");
     }
@@ -245,8 +248,8 @@ public final class GatewayHttp implements AutoCloseable {
      */
     private ApiResponse admit(Request request, Map<String, String> extra) throws ApiException {
       String method = request.getMethod();
-      InetAddress peer = peer(request);
-      boolean secure = request.isSecure();
+      InetAddress peer = client(request);
+      boolean secure = secure(request);
       HttpFields h = request.getHeaders();
       String host = h.get(HttpHeader.HOST);
       String self = host == null ? null : (secure ? "https://" : "http://") + host;
@@ -323,8 +326,8 @@ public final class GatewayHttp implements AutoCloseable {
               name -> h.get(name),
               cookies(request),
               body,
-              peer(request),
-              request.isSecure(),
+              client(request),
+              secure(request),
               requestId);
       return router.find(api.method(), api.path()).handle(api);
     }
@@ -353,7 +356,7 @@ public final class GatewayHttp implements AutoCloseable {
         message = "invalid credentials";
       } else if (e instanceof InvalidTokenException) {
         p.metrics().record(SecurityMetrics.Event.UNAUTHENTICATED);
-        InetAddress peer = peer(request);
+        InetAddress peer = client(request);
         p.audit()
             .recordOncePerWindow(
                 "http.unauthenticated",
@@ -406,6 +409,16 @@ public final class GatewayHttp implements AutoCloseable {
       }
       response.setStatus(out.status());
       response.write(true, ByteBuffer.wrap(out.body()), callback);
+    }
+
+    /** The client: the socket peer, or what a trusted proxy forwarded ({@code security.http.trusted_proxies}). */
+    private InetAddress client(Request request) {
+      return p.proxies().clientAddress(peer(request), request.getHeaders().getValuesList("X-Forwarded-For"));
+    }
+
+    /** Whether the client used TLS: to this server, or to a trusted proxy that says so. */
+    private boolean secure(Request request) {
+      return request.isSecure() || p.proxies().forwardedHttps(peer(request), request.getHeaders().get("X-Forwarded-Proto"));
     }
 
     private static InetAddress peer(Request request) {

@@ -45,6 +45,7 @@ class GatewayHttpTest {
             8192,
             Duration.ofSeconds(5),
             Duration.ofSeconds(5),
+            dev.secureyeoman.web.TrustedProxies.none(),
             metrics,
             new GatewayAudit(audited::add, metrics, Clock.systemUTC()));
     return GatewayHttp.start(0, p, router);
