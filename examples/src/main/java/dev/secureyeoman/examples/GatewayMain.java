@@ -120,6 +120,7 @@ public final class GatewayMain implements AutoCloseable {
   private final AuditMaintenance maintenance;
   private final ScheduledExecutorService maintenanceScheduler;
   private final VerificationResult startVerification;
+  private final String refreshCookie;
   private final Object closeLock = new Object();
   private boolean closed;
 
@@ -134,6 +135,7 @@ public final class GatewayMain implements AutoCloseable {
     this.maintenance = p.maintenance;
     this.maintenanceScheduler = p.scheduler;
     this.startVerification = p.verification;
+    this.refreshCookie = p.refreshCookie;
   }
 
   /**
@@ -374,7 +376,8 @@ public final class GatewayMain implements AutoCloseable {
               p.metrics,
               p.gatewayAudit);
       Router router = new Router();
-      AuthRoutes authRoutes = new AuthRoutes(p.auth, p.bodies, p.metrics, clock, true);
+      AuthRoutes authRoutes = new AuthRoutes(p.auth, p.bodies, p.metrics, clock, true, instanceTag(p.dataDir));
+      p.refreshCookie = authRoutes.loopbackRefreshCookie();
       authRoutes.register(router);
       new AdminRoutes(authRoutes, p.audit, ks, p.registry, p.metrics, p.bodies).register(router);
       new BotRoutes(authRoutes, ks, p.gatewayAudit, p.metrics, p.bodies).register(router);
@@ -481,6 +484,16 @@ public final class GatewayMain implements AutoCloseable {
   }
 
   /**
+   * The name of this gateway's refresh cookie over plain HTTP on loopback ({@code sy_refresh_<tag>}, the tag derived
+   * from the data directory's real path: stable across restarts, different for two gateways on one host).
+   *
+   * @return the cookie name
+   */
+  public String refreshCookieName() {
+    return refreshCookie;
+  }
+
+  /**
    * Returns the kill switch (for embedding hosts and tests).
    *
    * @return the switch
@@ -525,6 +538,18 @@ public final class GatewayMain implements AutoCloseable {
       LOG.warn("final audit checkpoint failed: {}", e.toString());
     }
     audit.close();
+  }
+
+  /** 12 hex characters of SHA-256 over the data directory's real path (not secret: it only separates instances). */
+  private static String instanceTag(Path dataDir) throws IOException {
+    try {
+      byte[] h =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(dataDir.toRealPath().toString().getBytes(StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(h, 0, 6);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from the JDK", e);
+    }
   }
 
   private static void countVerificationFailure(Optional<VerificationResult> v, SecurityMetrics metrics) {
@@ -732,6 +757,7 @@ public final class GatewayMain implements AutoCloseable {
     ScheduledExecutorService scheduler;
     VerificationResult verification;
     String healthBody;
+    String refreshCookie;
   }
 
   /**

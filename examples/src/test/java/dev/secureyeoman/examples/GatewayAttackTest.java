@@ -266,4 +266,67 @@ class GatewayAttackTest {
       assertTrue(entries.contains("203.0.113.1"), entries);
     }
   }
+
+  private static String setCookie(java.net.http.HttpResponse<String> r, String name) {
+    return r.headers().allValues("Set-Cookie").stream()
+        .filter(c -> c.startsWith(name + "="))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + name + " cookie in " + r.headers().allValues("Set-Cookie")));
+  }
+
+  private static String value(String setCookie) {
+    return setCookie.substring(setCookie.indexOf('=') + 1, setCookie.indexOf(';'));
+  }
+
+  @Test
+  void refreshCookie_plainLoopback_perInstanceName_scopedToTheRefreshRoute_notSharedBetweenGateways()
+      throws Exception {
+    String login = "{\"username\":\"admin\",\"password\":\"" + GatewayFixture.ADMIN_PASSWORD + "\"}";
+    java.nio.file.Files.createDirectories(tmp.resolve("a"));
+    java.nio.file.Files.createDirectories(tmp.resolve("b"));
+    try (GatewayFixture a = new GatewayFixture(tmp.resolve("a"));
+        GatewayFixture b = new GatewayFixture(tmp.resolve("b"))) {
+      String nameA = a.gateway.refreshCookieName();
+      String nameB = b.gateway.refreshCookieName();
+      assertTrue(nameA.startsWith("sy_refresh_") && nameB.startsWith("sy_refresh_"), nameA + " " + nameB);
+      assertTrue(!nameA.equals(nameB), "two gateways on one host must not share (or overwrite) one cookie");
+      String c = setCookie(a.post("/api/v1/auth/login", login), nameA);
+      assertTrue(c.contains("; Path=/api/v1/auth/refresh; HttpOnly; SameSite=Strict"), c);
+      // the browser sends it only to the refresh route, and the refresh works with it
+      java.net.http.HttpResponse<String> ok = a.post("/api/v1/auth/refresh", null, "Cookie", nameA + "=" + value(c));
+      assertEquals(200, ok.statusCode(), ok.body());
+      // gateway b does not take a's cookie (another app's cookie jar entry is not its own)
+      String c2 = setCookie(a.post("/api/v1/auth/login", login), nameA);
+      assertEquals(400, b.post("/api/v1/auth/refresh", null, "Cookie", nameA + "=" + value(c2)).statusCode());
+      // the name is stable across restarts (remember-me cookies keep working)
+      a.restart();
+      assertEquals(nameA, a.gateway.refreshCookieName());
+      assertEquals(200, a.post("/api/v1/auth/refresh", null, "Cookie", nameA + "=" + value(c2)).statusCode());
+    }
+  }
+
+  @Test
+  void refreshCookie_behindATlsProxy_hostPrefixedSecureCookie() throws Exception {
+    String login = "{\"username\":\"admin\",\"password\":\"" + GatewayFixture.ADMIN_PASSWORD + "\"}";
+    String config = GatewayFixture.DEFAULT_CONFIG.replace("max_body_bytes: 4096", "max_body_bytes: 4096\n    trusted_proxies: [ 127.0.0.1 ]");
+    try (GatewayFixture f = new GatewayFixture(tmp, config)) {
+      java.net.http.HttpResponse<String> r =
+          f.post("/api/v1/auth/login", login, "X-Forwarded-Proto", "https", "X-Forwarded-For", "203.0.113.5");
+      String c = setCookie(r, "__Host-sy_refresh");
+      assertTrue(c.contains("; Path=/; HttpOnly; SameSite=Strict; Secure"), c);
+      java.net.http.HttpResponse<String> ok =
+          f.post(
+              "/api/v1/auth/refresh",
+              null,
+              "Cookie",
+              "__Host-sy_refresh=" + value(c),
+              "X-Forwarded-Proto",
+              "https",
+              "X-Forwarded-For",
+              "203.0.113.5");
+      assertEquals(200, ok.statusCode(), ok.body());
+      // a plain-http request (or a spoofed proto from an untrusted peer) does not use the TLS cookie
+      assertEquals(400, f.post("/api/v1/auth/refresh", null, "Cookie", "__Host-sy_refresh=" + value(setCookie(ok, "__Host-sy_refresh"))).statusCode());
+    }
+  }
 }
