@@ -38,6 +38,7 @@ import dev.secureyeoman.web.RequestBodies;
 import dev.secureyeoman.web.RequestIds;
 import dev.secureyeoman.web.SecurityHeaders;
 import dev.secureyeoman.web.SecurityMetrics;
+import dev.secureyeoman.web.TrustedProxies;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
@@ -95,6 +96,12 @@ public final class GatewayMain implements AutoCloseable {
   public static final String ADMIN_USER = "admin";
 
   /**
+   * File in the data directory holding a generated bootstrap password (0600) until the operator deletes it; written
+   * before the admin is created, so a crash can never leave an admin whose password nobody received.
+   */
+  public static final String BOOTSTRAP_PASSWORD_FILE = "bootstrap-admin-password";
+
+  /**
    * Hibernate Validator (used by the config loader) logs its version through java.util.logging on stderr; the gateway
    * keeps stderr to its own log lines and one {@code error:} line. Held in a field: JUL keeps loggers weakly.
    */
@@ -113,6 +120,7 @@ public final class GatewayMain implements AutoCloseable {
   private final AuditMaintenance maintenance;
   private final ScheduledExecutorService maintenanceScheduler;
   private final VerificationResult startVerification;
+  private final String refreshCookie;
   private final Object closeLock = new Object();
   private boolean closed;
 
@@ -127,6 +135,7 @@ public final class GatewayMain implements AutoCloseable {
     this.maintenance = p.maintenance;
     this.maintenanceScheduler = p.scheduler;
     this.startVerification = p.verification;
+    this.refreshCookie = p.refreshCookie;
   }
 
   /**
@@ -307,7 +316,8 @@ public final class GatewayMain implements AutoCloseable {
                 .build();
         opened.push(p.auth);
       }
-      bootstrapAdmin(p.auth, AuthSettings.fromConfig(config.auth()).passwordPolicy(), env, console, random);
+      bootstrapAdmin(
+          p.auth, AuthSettings.fromConfig(config.auth()).passwordPolicy(), p.dataDir, env, console, random);
 
       p.scheduler =
           Executors.newSingleThreadScheduledExecutor(
@@ -361,10 +371,13 @@ public final class GatewayMain implements AutoCloseable {
               httpConfig.maxBodyBytes(),
               httpConfig.maxHeaderBytes(),
               httpConfig.idleTimeout(),
+              httpConfig.bodyTimeout(),
+              TrustedProxies.of(httpConfig.trustedProxies()),
               p.metrics,
               p.gatewayAudit);
       Router router = new Router();
-      AuthRoutes authRoutes = new AuthRoutes(p.auth, p.bodies, p.metrics, clock, true);
+      AuthRoutes authRoutes = new AuthRoutes(p.auth, p.bodies, p.metrics, clock, true, instanceTag(p.dataDir));
+      p.refreshCookie = authRoutes.loopbackRefreshCookie();
       authRoutes.register(router);
       new AdminRoutes(authRoutes, p.audit, ks, p.registry, p.metrics, p.bodies).register(router);
       new BotRoutes(authRoutes, ks, p.gatewayAudit, p.metrics, p.bodies).register(router);
@@ -471,6 +484,16 @@ public final class GatewayMain implements AutoCloseable {
   }
 
   /**
+   * The name of this gateway's refresh cookie over plain HTTP on loopback ({@code sy_refresh_<tag>}, the tag derived
+   * from the data directory's real path: stable across restarts, different for two gateways on one host).
+   *
+   * @return the cookie name
+   */
+  public String refreshCookieName() {
+    return refreshCookie;
+  }
+
+  /**
    * Returns the kill switch (for embedding hosts and tests).
    *
    * @return the switch
@@ -515,6 +538,18 @@ public final class GatewayMain implements AutoCloseable {
       LOG.warn("final audit checkpoint failed: {}", e.toString());
     }
     audit.close();
+  }
+
+  /** 12 hex characters of SHA-256 over the data directory's real path (not secret: it only separates instances). */
+  private static String instanceTag(Path dataDir) throws IOException {
+    try {
+      byte[] h =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(dataDir.toRealPath().toString().getBytes(StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(h, 0, 6);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from the JDK", e);
+    }
   }
 
   private static void countVerificationFailure(Optional<VerificationResult> v, SecurityMetrics metrics) {
@@ -604,25 +639,68 @@ public final class GatewayMain implements AutoCloseable {
     }
   }
 
-  /** Creates {@code admin} unless it exists; prints a generated password once, on creation only. */
+  /**
+   * Creates {@code admin} unless it exists. A given password ({@code SECUREYEOMAN_ADMIN_PASSWORD}) is used as is. A
+   * generated one is <b>delivered before the user exists</b>: it is written to {@link #BOOTSTRAP_PASSWORD_FILE} in the
+   * data directory (0600, atomically, fsynced) first, then the user is created, then it is printed once. A process that
+   * dies anywhere in between leaves a file whose password the next start uses (or which matches the admin already
+   * created), so there is never an admin whose password nobody received. The operator deletes the file once the
+   * password is stored; later starts only log a reminder (the path, never the password) while it exists.
+   */
   private static void bootstrapAdmin(
-      AuthService auth, PasswordPolicy policy, Function<String, String> env, PrintStream console, SecureRandom random)
-      throws GatewayException, AuthException {
+      AuthService auth,
+      PasswordPolicy policy,
+      Path dataDir,
+      Function<String, String> env,
+      PrintStream console,
+      SecureRandom random)
+      throws GatewayException, AuthException, IOException {
     String given = env.apply("SECUREYEOMAN_ADMIN_PASSWORD");
-    char[] password = given != null ? given.toCharArray() : generatePassword(policy, random);
+    Path file = dataDir.resolve(BOOTSTRAP_PASSWORD_FILE);
+    boolean fromFile = given == null && Files.exists(file);
+    boolean wroteFile = false;
+    char[] password;
+    if (given != null) {
+      password = given.toCharArray();
+    } else if (fromFile) {
+      byte[] text = Files.readAllBytes(file);
+      try {
+        password = new String(text, StandardCharsets.UTF_8).strip().toCharArray();
+      } finally {
+        Arrays.fill(text, (byte) 0);
+      }
+    } else {
+      password = generatePassword(policy, random);
+      byte[] text = (new String(password) + "\n").getBytes(StandardCharsets.UTF_8);
+      try {
+        AtomicFiles.writeNew(file, text);
+        wroteFile = true;
+      } finally {
+        Arrays.fill(text, (byte) 0);
+      }
+    }
     try {
       auth.createUser(ADMIN_USER, password, Set.of(Principal.ROLE_ADMIN));
       LOG.info("created the bootstrap user '{}'", ADMIN_USER);
       if (given == null) {
         // stdout only, once: never through the logger, whose output may be collected and kept
         console.println("Bootstrap user '" + ADMIN_USER + "' created with password: " + new String(password));
-        console.println("This password is shown only once; store it now.");
+        console.println("It is also in " + file + " (0600): store it, then delete that file.");
         console.flush();
       }
     } catch (PasswordPolicyException e) {
       throw new GatewayException(
-          1, "SECUREYEOMAN_ADMIN_PASSWORD violates the password policy: " + String.join("; ", e.violations()));
+          1,
+          (given != null ? "SECUREYEOMAN_ADMIN_PASSWORD" : BOOTSTRAP_PASSWORD_FILE)
+              + " violates the password policy: "
+              + String.join("; ", e.violations()));
     } catch (UserExistsException e) {
+      if (wroteFile) {
+        // the admin was made earlier with a password already delivered; this fresh one belongs to nobody
+        Files.deleteIfExists(file);
+      } else if (fromFile) {
+        LOG.warn("the bootstrap password of '{}' is still in {}: store it, then delete that file", ADMIN_USER, file);
+      }
       LOG.debug("bootstrap user '{}' already exists", ADMIN_USER);
     } finally {
       Arrays.fill(password, '\0');
@@ -679,6 +757,7 @@ public final class GatewayMain implements AutoCloseable {
     ScheduledExecutorService scheduler;
     VerificationResult verification;
     String healthBody;
+    String refreshCookie;
   }
 
   /**

@@ -40,13 +40,14 @@ class GatewayAuthRoutesTest {
     f.close();
   }
 
-  private static String cookie(HttpResponse<String> r) {
-    return r.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("sy_refresh=")).findFirst().orElse("");
+  private String cookie(HttpResponse<String> r) {
+    String name = f.gateway.refreshCookieName() + "=";
+    return r.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith(name)).findFirst().orElse("");
   }
 
-  private static String cookieValue(HttpResponse<String> r) {
+  private String cookieValue(HttpResponse<String> r) {
     String c = cookie(r);
-    return c.substring("sy_refresh=".length(), c.indexOf(';'));
+    return c.substring(f.gateway.refreshCookieName().length() + 1, c.indexOf(';'));
   }
 
   @Test
@@ -60,7 +61,7 @@ class GatewayAuthRoutesTest {
     assertEquals(f.clock.instant().plus(Duration.ofHours(24)), Instant.parse(t.get("sessionExpiresAt").asText()));
     assertFalse(t.get("refreshToken").asText().isEmpty());
     String c = cookie(r);
-    assertTrue(c.contains("; Path=/api/v1/auth; HttpOnly; SameSite=Strict"), c);
+    assertTrue(c.contains("; Path=/api/v1/auth/refresh; HttpOnly; SameSite=Strict"), c);
     assertFalse(c.contains("Max-Age"), "no remember-me: the cookie ends with the browser session: " + c);
     assertFalse(c.contains("Secure"), "plain HTTP on a loopback-only listener relaxes Secure: " + c);
     assertEquals(t.get("refreshToken").asText(), cookieValue(r));
@@ -77,7 +78,7 @@ class GatewayAuthRoutesTest {
     assertEquals(sessionEnd, Instant.parse(t.get("sessionExpiresAt").asText()));
     assertTrue(cookie(r).endsWith("; Max-Age=" + Duration.ofDays(30).toSeconds()), cookie(r));
     f.clock.advance(Duration.ofDays(2));
-    HttpResponse<String> refreshed = f.post("/api/v1/auth/refresh", null, "Cookie", "sy_refresh=" + cookieValue(r));
+    HttpResponse<String> refreshed = f.post("/api/v1/auth/refresh", null, "Cookie", f.gateway.refreshCookieName() + "=" + cookieValue(r));
     assertEquals(200, refreshed.statusCode(), refreshed.body());
     assertEquals(sessionEnd, Instant.parse(json(refreshed).get("sessionExpiresAt").asText()), "fixed at login");
     assertTrue(cookie(refreshed).endsWith("; Max-Age=" + Duration.ofDays(28).toSeconds()), cookie(refreshed));

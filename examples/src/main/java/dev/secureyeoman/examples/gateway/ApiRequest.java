@@ -15,8 +15,9 @@ import java.util.function.Function;
  * @param headers header lookup by case-insensitive name (first value), null when absent
  * @param cookies cookie values by name
  * @param body the body, already bounded by {@code security.http.max_body_bytes}
- * @param clientAddress the socket peer (the gateway trusts no forwarding header)
- * @param secure whether the request came over TLS
+ * @param clientAddress the client: the socket peer, or the address a trusted proxy forwarded
+ *     ({@code security.http.trusted_proxies}; {@code X-Forwarded-For} from anyone else is ignored)
+ * @param secure whether the request came over TLS (to the gateway, or to a trusted proxy that says so)
  * @param requestId the id of this request
  */
 public record ApiRequest(

@@ -37,22 +37,31 @@ import java.util.Objects;
  * </pre>
  *
  * <p>Tokens: {@code {accessToken, tokenType, expiresIn, refreshToken, sessionExpiresAt}}. The refresh token is also set
- * as an {@code HttpOnly; SameSite=Strict} cookie scoped to {@code /api/v1/auth} ({@code Secure} unless the gateway is
- * bound to loopback and the request came over plain HTTP); for requests a browser made (Fetch Metadata present) the
+ * as an {@code HttpOnly; SameSite=Strict} cookie: {@code __Host-sy_refresh} ({@code Secure; Path=/}) over TLS, or
+ * {@code sy_refresh_<instance>} scoped to {@code /api/v1/auth/refresh} over plain HTTP on loopback; for requests a browser made (Fetch Metadata present) the
  * body omits {@code refreshToken}, so page script — and an XSS — never holds it. A remember-me cookie lives as long as
  * its 30-day session; otherwise it is a browser-session cookie.
  */
 public final class AuthRoutes {
-  /** Name of the refresh-token cookie. */
-  public static final String REFRESH_COOKIE = "sy_refresh";
+  /**
+   * Name of the refresh-token cookie on TLS (directly or through a trusted proxy): the {@code __Host-} prefix makes
+   * browsers accept it only with {@code Secure}, {@code Path=/} and no {@code Domain}, so no other host and no
+   * plain-HTTP page can set or shadow it.
+   */
+  public static final String HOST_REFRESH_COOKIE = "__Host-sy_refresh";
 
-  static final String COOKIE_PATH = "/api/v1/auth";
+  /** Prefix of the per-instance refresh cookie used over plain HTTP on loopback. */
+  public static final String LOOPBACK_REFRESH_COOKIE_PREFIX = "sy_refresh_";
+
+  /** Path of the plain-HTTP refresh cookie: only the refresh route receives it. */
+  static final String REFRESH_PATH = "/api/v1/auth/refresh";
 
   private final AuthService auth;
   private final RequestBodies bodies;
   private final SecurityMetrics metrics;
   private final Clock clock;
   private final boolean loopbackOnly;
+  private final String loopbackCookie;
 
   /**
    * Creates the routes.
@@ -62,14 +71,34 @@ public final class AuthRoutes {
    * @param metrics security counters
    * @param clock the clock (cookie lifetimes)
    * @param loopbackOnly whether the server listens on loopback only (relaxes {@code Secure} on plain-HTTP cookies)
+   * @param instanceTag 1-32 characters of {@code [a-z0-9]} naming this gateway's plain-HTTP refresh cookie
+   *     ({@code sy_refresh_<tag>}), stable across restarts and different between gateways on one host
    */
   public AuthRoutes(
-      AuthService auth, RequestBodies bodies, SecurityMetrics metrics, Clock clock, boolean loopbackOnly) {
+      AuthService auth,
+      RequestBodies bodies,
+      SecurityMetrics metrics,
+      Clock clock,
+      boolean loopbackOnly,
+      String instanceTag) {
     this.auth = Objects.requireNonNull(auth, "auth");
     this.bodies = Objects.requireNonNull(bodies, "bodies");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.loopbackOnly = loopbackOnly;
+    if (!instanceTag.matches("[a-z0-9]{1,32}")) {
+      throw new IllegalArgumentException("instanceTag must be 1-32 chars of [a-z0-9]");
+    }
+    this.loopbackCookie = LOOPBACK_REFRESH_COOKIE_PREFIX + instanceTag;
+  }
+
+  /**
+   * The refresh cookie's name for plain-HTTP requests on loopback.
+   *
+   * @return {@code sy_refresh_<instance tag>}
+   */
+  public String loopbackRefreshCookie() {
+    return loopbackCookie;
   }
 
   /**
@@ -164,7 +193,7 @@ public final class AuthRoutes {
   private ApiResponse refresh(ApiRequest r) throws Exception {
     Requests.Refresh body =
         r.body().length == 0 ? new Requests.Refresh(null) : bodies.read(r.body(), Requests.Refresh.class);
-    String token = body.refreshToken() != null ? body.refreshToken() : r.cookies().get(REFRESH_COOKIE);
+    String token = body.refreshToken() != null ? body.refreshToken() : r.cookies().get(cookieName(r));
     if (token == null) {
       throw new RequestValidationException(List.of("refreshToken: must not be null (or send the cookie)"));
     }
@@ -268,16 +297,7 @@ public final class AuthRoutes {
       n.put("refreshToken", t.refreshToken());
     }
     n.put("sessionExpiresAt", t.sessionExpiresAt().toString());
-    StringBuilder cookie =
-        new StringBuilder(REFRESH_COOKIE)
-            .append('=')
-            .append(t.refreshToken())
-            .append("; Path=")
-            .append(COOKIE_PATH)
-            .append("; HttpOnly; SameSite=Strict");
-    if (secureCookie(r)) {
-      cookie.append("; Secure");
-    }
+    StringBuilder cookie = new StringBuilder(cookieName(r)).append('=').append(t.refreshToken()).append(cookieAttributes(r));
     if (t.rememberMe()) {
       cookie.append("; Max-Age=").append(Math.max(0, Duration.between(clock.instant(), t.sessionExpiresAt()).toSeconds()));
     }
@@ -285,8 +305,23 @@ public final class AuthRoutes {
   }
 
   private String clearCookie(ApiRequest r) {
-    return REFRESH_COOKIE + "=; Path=" + COOKIE_PATH + "; HttpOnly; SameSite=Strict" + (secureCookie(r) ? "; Secure" : "")
-        + "; Max-Age=0";
+    return cookieName(r) + "=" + cookieAttributes(r) + "; Max-Age=0";
+  }
+
+  /**
+   * The refresh cookie of a request: {@code __Host-sy_refresh} ({@code Path=/}, {@code Secure}) when the client uses
+   * TLS (or the listener is not loopback-only), else the per-instance {@code sy_refresh_<tag>} scoped to the refresh
+   * route. Browsers ignore ports for cookies, so on plain HTTP any other server on the same host name that the
+   * browser visits at {@code /api/v1/auth/refresh} still receives it: that residual risk is documented.
+   */
+  private String cookieName(ApiRequest r) {
+    return secureCookie(r) ? HOST_REFRESH_COOKIE : loopbackCookie;
+  }
+
+  private String cookieAttributes(ApiRequest r) {
+    return secureCookie(r)
+        ? "; Path=/; HttpOnly; SameSite=Strict; Secure"
+        : "; Path=" + REFRESH_PATH + "; HttpOnly; SameSite=Strict";
   }
 
   private boolean secureCookie(ApiRequest r) {

@@ -18,8 +18,8 @@ import dev.secureyeoman.web.RequestIds;
 import dev.secureyeoman.web.RequestValidationException;
 import dev.secureyeoman.web.SecurityHeaders;
 import dev.secureyeoman.web.SecurityMetrics;
+import dev.secureyeoman.web.TrustedProxies;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -30,6 +30,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.HttpCookie;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -46,6 +47,7 @@ import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,7 +61,8 @@ import org.slf4j.LoggerFactory;
  *       errors too, through {@link JsonErrorHandler});
  *   <li>CORS: preflights from allowed origins answered 204, foreign origins 403;
  *   <li>the rate limit per client address (429 with {@code Retry-After});
- *   <li>the body, bounded by {@code max_body_bytes} (400 beyond it, read no further);
+ *   <li>the body, bounded by {@code max_body_bytes} (400 beyond it, read no further) and read without holding a
+ *       thread, within {@code body_timeout} as a whole (408 beyond it, however the client paces its bytes);
  *   <li>the route, with exceptions mapped to the JSON error body {@code {error, details, requestId}}.
  * </ol>
  *
@@ -81,6 +84,8 @@ public final class GatewayHttp implements AutoCloseable {
       int maxBodyBytes,
       int maxHeaderBytes,
       Duration idleTimeout,
+      Duration bodyTimeout,
+      TrustedProxies proxies,
       SecurityMetrics metrics,
       GatewayAudit audit) {
     /** Validates. */
@@ -90,6 +95,8 @@ public final class GatewayHttp implements AutoCloseable {
       Objects.requireNonNull(cors, "cors");
       Objects.requireNonNull(rateLimit, "rateLimit");
       Objects.requireNonNull(idleTimeout, "idleTimeout");
+      Objects.requireNonNull(bodyTimeout, "bodyTimeout");
+      Objects.requireNonNull(proxies, "proxies");
       Objects.requireNonNull(metrics, "metrics");
       Objects.requireNonNull(audit, "audit");
     }
@@ -178,102 +185,151 @@ public final class GatewayHttp implements AutoCloseable {
       HttpFields headers = request.getHeaders();
       RequestIds.RequestContext ctx =
           p.ids().resolve(headers.get(RequestIds.HEADER), headers.get(RequestIds.TRACEPARENT));
+      String requestId = ctx.requestId();
+      Map<String, String> extra = new java.util.LinkedHashMap<>();
       RequestIds.Scope scope = RequestIds.open(ctx);
       try {
-        ApiResponse out = process(request, ctx.requestId());
-        write(response, out, ctx.requestId(), callback);
+        ApiResponse early;
+        try {
+          early = admit(request, extra);
+        } catch (Exception e) {
+          early = error(e, requestId, request);
+        }
+        if (early != null) {
+          write(response, withExtra(early, extra), requestId, callback);
+          return true;
+        }
       } finally {
         scope.close();
       }
+      // The body is read without holding a thread: the reader registers for data (demand) and returns, so clients
+      // that stall or drip-feed their bodies cost a connection each, never a pool thread, and the route runs on a pool
+      // thread only once the whole body is here. The read as a whole is bounded by body_timeout (408).
+      BodyReader reader = new BodyReader(request, p.maxBodyBytes());
+      Scheduler.Task timeout =
+          request
+              .getComponents()
+              .getScheduler()
+              .schedule(reader::timeout, p.bodyTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      reader.result.whenCompleteAsync(
+          (body, failure) -> {
+            timeout.cancel();
+            RequestIds.Scope s = RequestIds.open(ctx);
+            try {
+              ApiResponse out;
+              try {
+                out = failure != null ? error(bodyFailure(failure), requestId, request) : dispatch(request, body, requestId);
+              } catch (Exception e) {
+                out = error(e, requestId, request);
+              }
+              write(response, withExtra(out, extra), requestId, callback);
+            } catch (RuntimeException | Error e) {
+              callback.failed(e);
+            } finally {
+              s.close();
+            }
+          },
+          request.getComponents().getExecutor());
+      reader.run();
       return true;
     }
 
-    private ApiResponse process(Request request, String requestId) {
-      Map<String, String> extra = new java.util.LinkedHashMap<>();
-      ApiResponse out = route(request, requestId, extra);
+    private static ApiResponse withExtra(ApiResponse out, Map<String, String> extra) {
+      ApiResponse r = out;
       for (Map.Entry<String, String> e : extra.entrySet()) {
-        out = out.withHeader(e.getKey(), e.getValue());
+        r = r.withHeader(e.getKey(), e.getValue());
       }
-      return out;
+      return r;
     }
 
-    private ApiResponse route(Request request, String requestId, Map<String, String> extra) {
-      try {
-        String method = request.getMethod();
-        InetAddress peer = peer(request);
-        boolean secure = request.isSecure();
-        String host = request.getHeaders().get(HttpHeader.HOST);
-        String self = host == null ? null : (secure ? "https://" : "http://") + host;
-        HttpFields h = request.getHeaders();
-        CorsPolicy.CorsDecision cors =
-            p.cors()
-                .evaluate(
-                    method,
-                    h.get(HttpHeader.ORIGIN),
-                    h.get(HttpHeader.ACCESS_CONTROL_REQUEST_METHOD),
-                    h.get(HttpHeader.ACCESS_CONTROL_REQUEST_HEADERS),
-                    self);
-        extra.putAll(cors.headers());
-        String clientKey = RateLimitPolicy.clientKey(peer);
-        if (cors.kind() == CorsPolicy.CorsDecision.Kind.REJECTED) {
-          p.metrics().record(SecurityMetrics.Event.CORS_REJECTED);
-          p.audit()
-              .recordOncePerWindow(
-                  "http.cors_rejected",
-                  clientKey,
-                  AuditEvent.builder("http.cors_rejected")
-                      .message("cross-origin request from an origin not on the allowlist")
-                      .put("method", method)
-                      .put("path", Request.getPathInContext(request)));
-          throw new ApiException(403, "origin not allowed");
-        }
-        RateLimitDecision limit = p.rateLimit().tryAcquire(clientKey);
-        extra.putAll(limit.headers());
-        if (!limit.allowed()) {
-          p.metrics().record(SecurityMetrics.Event.RATE_LIMIT_HIT);
-          p.audit()
-              .recordOncePerWindow(
-                  "http.rate_limited",
-                  clientKey,
-                  AuditEvent.builder("http.rate_limited")
-                      .message("request rate limit exceeded")
-                      .put("client", peer.getHostAddress()));
-          throw new ApiException(429, "too many requests");
-        }
-        if (cors.kind() == CorsPolicy.CorsDecision.Kind.PREFLIGHT_ALLOWED) {
-          return ApiResponse.empty(204);
-        }
-        byte[] body = readBody(request);
-        ApiRequest api =
-            new ApiRequest(
-                method,
-                Request.getPathInContext(request),
-                query(request),
-                name -> h.get(name),
-                cookies(request),
-                body,
-                peer,
-                secure,
-                requestId);
-        return router.find(method, api.path()).handle(api);
-      } catch (Exception e) {
-        return error(e, requestId, request);
+    /**
+     * The checks that need no body: CORS, the rate limit and a declared body size. Returns the response to send
+     * instead of routing (a preflight), or null to go on.
+     */
+    private ApiResponse admit(Request request, Map<String, String> extra) throws ApiException {
+      String method = request.getMethod();
+      InetAddress peer = client(request);
+      boolean secure = secure(request);
+      HttpFields h = request.getHeaders();
+      String host = h.get(HttpHeader.HOST);
+      String self = host == null ? null : (secure ? "https://" : "http://") + host;
+      CorsPolicy.CorsDecision cors =
+          p.cors()
+              .evaluate(
+                  method,
+                  h.get(HttpHeader.ORIGIN),
+                  h.get(HttpHeader.ACCESS_CONTROL_REQUEST_METHOD),
+                  h.get(HttpHeader.ACCESS_CONTROL_REQUEST_HEADERS),
+                  self);
+      extra.putAll(cors.headers());
+      String clientKey = RateLimitPolicy.clientKey(peer);
+      if (cors.kind() == CorsPolicy.CorsDecision.Kind.REJECTED) {
+        p.metrics().record(SecurityMetrics.Event.CORS_REJECTED);
+        p.audit()
+            .recordOncePerWindow(
+                "http.cors_rejected",
+                clientKey,
+                AuditEvent.builder("http.cors_rejected")
+                    .message("cross-origin request from an origin not on the allowlist")
+                    .put("method", method)
+                    .put("path", Request.getPathInContext(request)));
+        throw new ApiException(403, "origin not allowed");
       }
+      RateLimitDecision limit = p.rateLimit().tryAcquire(clientKey);
+      extra.putAll(limit.headers());
+      if (!limit.allowed()) {
+        p.metrics().record(SecurityMetrics.Event.RATE_LIMIT_HIT);
+        p.audit()
+            .recordOncePerWindow(
+                "http.rate_limited",
+                clientKey,
+                AuditEvent.builder("http.rate_limited")
+                    .message("request rate limit exceeded")
+                    .put("client", peer.getHostAddress()));
+        throw new ApiException(429, "too many requests");
+      }
+      if (cors.kind() == CorsPolicy.CorsDecision.Kind.PREFLIGHT_ALLOWED) {
+        return ApiResponse.empty(204);
+      }
+      if (request.getLength() > p.maxBodyBytes()) {
+        throw tooLarge();
+      }
+      return null;
     }
 
-    private byte[] readBody(Request request) throws IOException, ApiException {
-      long declared = request.getLength();
-      String tooLarge = "body: must be at most " + p.maxBodyBytes() + " bytes";
-      if (declared > p.maxBodyBytes()) {
-        throw new ApiException(400, "invalid request", List.of(tooLarge), Map.of("Connection", "close"));
+    private ApiException tooLarge() {
+      return new ApiException(
+          400,
+          "invalid request",
+          List.of("body: must be at most " + p.maxBodyBytes() + " bytes"),
+          Map.of("Connection", "close"));
+    }
+
+    private Exception bodyFailure(Throwable failure) {
+      Throwable f = failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : failure;
+      if (f instanceof BodyTooLarge) {
+        return tooLarge();
       }
-      try (InputStream in = Content.Source.asInputStream(request)) {
-        byte[] b = in.readNBytes(p.maxBodyBytes() + 1);
-        if (b.length > p.maxBodyBytes()) {
-          throw new ApiException(400, "invalid request", List.of(tooLarge), Map.of("Connection", "close"));
-        }
-        return b;
+      if (f instanceof BodyTimeout || f instanceof java.util.concurrent.TimeoutException) {
+        return new ApiException(408, "request timeout", List.of(), Map.of("Connection", "close"));
       }
+      return new ApiException(400, "invalid request", List.of("body: could not be read"), Map.of("Connection", "close"));
+    }
+
+    private ApiResponse dispatch(Request request, byte[] body, String requestId) throws Exception {
+      HttpFields h = request.getHeaders();
+      ApiRequest api =
+          new ApiRequest(
+              request.getMethod(),
+              Request.getPathInContext(request),
+              query(request),
+              name -> h.get(name),
+              cookies(request),
+              body,
+              client(request),
+              secure(request),
+              requestId);
+      return router.find(api.method(), api.path()).handle(api);
     }
 
     private ApiResponse error(Exception e, String requestId, Request request) {
@@ -300,7 +356,7 @@ public final class GatewayHttp implements AutoCloseable {
         message = "invalid credentials";
       } else if (e instanceof InvalidTokenException) {
         p.metrics().record(SecurityMetrics.Event.UNAUTHENTICATED);
-        InetAddress peer = peer(request);
+        InetAddress peer = client(request);
         p.audit()
             .recordOncePerWindow(
                 "http.unauthenticated",
@@ -355,6 +411,16 @@ public final class GatewayHttp implements AutoCloseable {
       response.write(true, ByteBuffer.wrap(out.body()), callback);
     }
 
+    /** The client: the socket peer, or what a trusted proxy forwarded ({@code security.http.trusted_proxies}). */
+    private InetAddress client(Request request) {
+      return p.proxies().clientAddress(peer(request), request.getHeaders().getValuesList("X-Forwarded-For"));
+    }
+
+    /** Whether the client used TLS: to this server, or to a trusted proxy that says so. */
+    private boolean secure(Request request) {
+      return request.isSecure() || p.proxies().forwardedHttps(peer(request), request.getHeaders().get("X-Forwarded-Proto"));
+    }
+
     private static InetAddress peer(Request request) {
       SocketAddress a = request.getConnectionMetaData().getRemoteSocketAddress();
       if (a instanceof InetSocketAddress i && i.getAddress() != null) {
@@ -378,6 +444,79 @@ public final class GatewayHttp implements AutoCloseable {
         c.putIfAbsent(cookie.getName(), cookie.getValue());
       }
       return c;
+    }
+  }
+
+  /** The body was larger than allowed. */
+  static final class BodyTooLarge extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    BodyTooLarge() {
+      super("body too large", null, false, false);
+    }
+  }
+
+  /** The body did not arrive within {@code body_timeout}. */
+  static final class BodyTimeout extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    BodyTimeout() {
+      super("body timeout", null, false, false);
+    }
+  }
+
+  /**
+   * Reads a request body by demand (Jetty calls {@link #run()} when data arrives) into at most {@code max} bytes;
+   * never blocks a thread waiting for the client.
+   */
+  static final class BodyReader implements Runnable {
+    final java.util.concurrent.CompletableFuture<byte[]> result = new java.util.concurrent.CompletableFuture<>();
+    private final Request request;
+    private final int max;
+    private final java.io.ByteArrayOutputStream buffer = new java.io.ByteArrayOutputStream();
+
+    BodyReader(Request request, int max) {
+      this.request = request;
+      this.max = max;
+    }
+
+    void timeout() {
+      result.completeExceptionally(new BodyTimeout());
+    }
+
+    @Override
+    public void run() {
+      try {
+        while (!result.isDone()) {
+          Content.Chunk chunk = request.read();
+          if (chunk == null) {
+            request.demand(this);
+            return;
+          }
+          if (Content.Chunk.isFailure(chunk)) {
+            result.completeExceptionally(chunk.getFailure());
+            return;
+          }
+          try {
+            ByteBuffer b = chunk.getByteBuffer();
+            if (buffer.size() + b.remaining() > max) {
+              result.completeExceptionally(new BodyTooLarge());
+              return;
+            }
+            byte[] part = new byte[b.remaining()];
+            b.get(part);
+            buffer.write(part, 0, part.length);
+          } finally {
+            chunk.release();
+          }
+          if (chunk.isLast()) {
+            result.complete(buffer.toByteArray());
+            return;
+          }
+        }
+      } catch (RuntimeException e) {
+        result.completeExceptionally(e);
+      }
     }
   }
 

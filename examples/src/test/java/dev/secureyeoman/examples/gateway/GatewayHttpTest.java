@@ -44,6 +44,8 @@ class GatewayHttpTest {
             1024,
             8192,
             Duration.ofSeconds(5),
+            Duration.ofSeconds(5),
+            dev.secureyeoman.web.TrustedProxies.none(),
             metrics,
             new GatewayAudit(audited::add, metrics, Clock.systemUTC()));
     return GatewayHttp.start(0, p, router);

@@ -25,7 +25,8 @@ import java.util.List;
  *   auth:    { access_token_ttl: PT15M, session_ttl: PT24H, remember_me_ttl: P30D, password_min_length: 32,
  *              login_rate_limit: { capacity: 5, refill_period: PT1M }, totp: { issuer: SecureYeoman, window: 1 } }
  *   http:    { rate_limit: { window_ms: 60000, max_requests: 100 }, cors: { allowed_origins: [] },
- *              max_body_bytes: 16384, max_header_bytes: 8192, idle_timeout: PT30S, content_security_policy: "" }
+ *              max_body_bytes: 16384, max_header_bytes: 8192, idle_timeout: PT30S, content_security_policy: "",
+ *              body_timeout: PT10S, trusted_proxies: [], allowed_hosts: [] }
  *   sandbox: { backend: auto, require_isolation: true, network: none, timeout: PT30S,
  *              limits: { memory_mb: 512, processes: 128, cpu_seconds: 60, tmp_size_mb: 128, open_files: 256,
  *                        file_size_mb: 256 },
@@ -63,7 +64,15 @@ public record SecurityConfig(
             new Auth.LoginRateLimit(5, Duration.ofMinutes(1)),
             new Auth.Totp("SecureYeoman", 1)),
         new Http(
-            new Http.RateLimit(60_000L, 100), new Http.Cors(List.of()), 16_384, 8_192, Duration.ofSeconds(30), ""),
+            new Http.RateLimit(60_000L, 100),
+            new Http.Cors(List.of()),
+            16_384,
+            8_192,
+            Duration.ofSeconds(30),
+            "",
+            Duration.ofSeconds(10),
+            List.of(),
+            List.of()),
         new Sandbox(Sandbox.Backend.AUTO, true, Sandbox.Network.NONE, Duration.ofSeconds(30)),
         new Integrations(
             new Integrations.Conversation(Duration.ofDays(30), Duration.ofMinutes(60), 20, 4000, 100_000)));
@@ -134,6 +143,12 @@ public record SecurityConfig(
    *     also the bound on reading one request (default {@code PT30S})
    * @param contentSecurityPolicy the Content-Security-Policy; empty (default) means the SDK's default policy, and
    *     {@code 'unsafe-inline'}/{@code 'unsafe-eval'} are refused by the web module
+   * @param bodyTimeout longest time to receive one request body, however the client paces it; beyond it the request
+   *     gets a 408 and the connection is closed, {@code PT1S}..{@code PT10M} (default {@code PT10S})
+   * @param trustedProxies addresses or CIDR blocks of reverse proxies whose {@code X-Forwarded-For} and
+   *     {@code X-Forwarded-Proto} are honoured (default none: the socket peer is the client)
+   * @param allowedHosts host names (without port) accepted in the {@code Host} header besides the loopback names
+   *     {@code localhost}, {@code 127.0.0.1} and {@code [::1]}; any other host gets a 421 (DNS rebinding)
    */
   public record Http(
       @NotNull @Valid RateLimit rateLimit,
@@ -141,7 +156,10 @@ public record SecurityConfig(
       @Min(2) @Max(10_485_760) Integer maxBodyBytes,
       @Min(1024) @Max(65_536) Integer maxHeaderBytes,
       @DurationRange(min = "PT1S", max = "PT10M") Duration idleTimeout,
-      @Size(max = 4096) String contentSecurityPolicy) {
+      @Size(max = 4096) String contentSecurityPolicy,
+      @DurationRange(min = "PT1S", max = "PT10M") Duration bodyTimeout,
+      @Size(max = 256) List<@NotBlank @Size(max = 64) String> trustedProxies,
+      @Size(max = 256) List<@NotBlank @Size(max = 253) String> allowedHosts) {
 
     /**
      * Fills the keys added for the gateway with their defaults when absent, so a document written for the earlier
@@ -152,6 +170,11 @@ public record SecurityConfig(
       maxHeaderBytes = maxHeaderBytes == null ? 8_192 : maxHeaderBytes;
       idleTimeout = idleTimeout == null ? Duration.ofSeconds(30) : idleTimeout;
       contentSecurityPolicy = contentSecurityPolicy == null ? "" : contentSecurityPolicy;
+      bodyTimeout = bodyTimeout == null ? Duration.ofSeconds(10) : bodyTimeout;
+      // not List.copyOf: a null element must reach validation as a violation, not fail binding
+      trustedProxies =
+          trustedProxies == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(trustedProxies));
+      allowedHosts = allowedHosts == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(allowedHosts));
     }
 
     /**

@@ -111,6 +111,29 @@ class EncryptedConfigLoaderTest {
   }
 
   @Test
+  void httpSection_bodyTimeoutTrustedProxiesAllowedHosts_defaultsOverridesAndLimits() throws Exception {
+    SecurityConfig.Http d = SecurityConfig.defaults().http();
+    assertEquals(Duration.ofSeconds(10), d.bodyTimeout());
+    assertEquals(List.of(), d.trustedProxies());
+    assertEquals(List.of(), d.allowedHosts());
+    SecurityConfig c =
+        plain.load(
+            write(
+                "http2.yaml",
+                "security:\n  http: { body_timeout: PT3S, trusted_proxies: [ 10.0.0.0/8 ], allowed_hosts: [ gw.example ] }\n"));
+    assertEquals(Duration.ofSeconds(3), c.http().bodyTimeout());
+    assertEquals(List.of("10.0.0.0/8"), c.http().trustedProxies());
+    assertEquals(List.of("gw.example"), c.http().allowedHosts());
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> plain.load(write("bad-http2.yaml", "security:\n  http: { body_timeout: PT0S, allowed_hosts: [ \"\" ] }\n")));
+    List<String> lines = lines(e);
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith("security.http.body_timeout:")), lines.toString());
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith("security.http.allowed_hosts[0]")), lines.toString());
+  }
+
+  @Test
   void httpSection_gatewayKeys_defaultsAndOverridesAndLimits() throws Exception {
     SecurityConfig.Http d = SecurityConfig.defaults().http();
     assertEquals(16_384, d.maxBodyBytes());

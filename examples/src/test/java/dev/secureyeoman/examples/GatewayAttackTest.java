@@ -1,0 +1,332 @@
+package dev.secureyeoman.examples;
+
+import static dev.secureyeoman.examples.GatewayFixture.json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Attacks an outside review found working against the gateway, each recreated with real sockets, files and restarts;
+ * every test shows the attack failing and the legitimate path still working.
+ */
+class GatewayAttackTest {
+  @TempDir Path tmp;
+
+  private static final String STALL_CONFIG =
+      """
+      security:
+        auth: { login_rate_limit: { capacity: 1000, refill_period: PT1M } }
+        http:
+          rate_limit: { window_ms: 60000, max_requests: 100000 }
+          idle_timeout: PT60S
+          body_timeout: PT60S
+      """;
+
+  /** Opens a connection that sends headers announcing a body, one byte of it, and then nothing. */
+  private static Socket stalledBody(int port) throws Exception {
+    Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
+    OutputStream out = s.getOutputStream();
+    out.write(
+        ("POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 1000\r\n\r\n{")
+            .getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    return s;
+  }
+
+  /** Sends one request on a fresh connection and returns the whole response (the server closes). */
+  static String raw(int port, String request, int readTimeoutMillis) throws Exception {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      s.setSoTimeout(readTimeoutMillis);
+      s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream().flush();
+      return readAll(s.getInputStream());
+    }
+  }
+
+  private static String readAll(InputStream in) throws Exception {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    byte[] buf = new byte[4096];
+    int n;
+    while ((n = in.read(buf)) >= 0) {
+      b.write(buf, 0, n);
+    }
+    return b.toString(StandardCharsets.ISO_8859_1);
+  }
+
+  @Test
+  void stalledBodies_moreThanTheThreadPool_otherClientsAreStillServed() throws Exception {
+    try (GatewayFixture f = new GatewayFixture(tmp, STALL_CONFIG)) {
+      List<Socket> stalled = new ArrayList<>();
+      try {
+        for (int i = 0; i < 80; i++) { // the pool has 64 threads
+          stalled.add(stalledBody(f.gateway.port()));
+        }
+        // make sure the server has parsed the stalled requests' headers before the probe
+        Thread.sleep(500);
+        String r =
+            raw(f.gateway.port(), "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", 10_000);
+        assertTrue(r.startsWith("HTTP/1.1 200"), r);
+        assertEquals(200, f.get("/healthz").statusCode());
+      } finally {
+        for (Socket s : stalled) {
+          s.close();
+        }
+      }
+    }
+  }
+
+  @Test
+  void dripFedBody_cutOffAfterBodyTimeout_408Json_connectionClosed() throws Exception {
+    String config = STALL_CONFIG.replace("body_timeout: PT60S", "body_timeout: PT1S");
+    try (GatewayFixture f = new GatewayFixture(tmp, config);
+        Socket s = stalledBody(f.gateway.port())) {
+      s.setSoTimeout(30_000);
+      OutputStream out = s.getOutputStream();
+      InputStream in = s.getInputStream();
+      // one byte every 100 ms: never idle long enough for the idle timeout (60 s), far slower than the body bound
+      for (int i = 0; i < 100 && in.available() == 0; i++) {
+        try {
+          out.write(' ');
+          out.flush();
+        } catch (java.io.IOException closed) {
+          break;
+        }
+        Thread.sleep(100);
+      }
+      String r = readAll(in);
+      assertTrue(r.startsWith("HTTP/1.1 408"), r);
+      assertTrue(r.contains("\"error\":\"request timeout\""), r);
+      assertTrue(r.contains("X-Content-Type-Options: nosniff"), r);
+      // a normal body still works
+      assertEquals(400, f.post("/api/v1/auth/login", "{}").statusCode());
+      assertEquals("invalid request", json(f.post("/api/v1/auth/login", "{}")).get("error").asText());
+    }
+  }
+
+  @Test
+  void auditOutage_stateChangingRoutes_503AndNothingChanged_thenWorkAgain() throws Exception {
+    try (GatewayFixture f = new GatewayFixture(tmp)) {
+      String admin = f.adminToken();
+      String other = f.adminToken();
+      Path auditDb = f.dataDir.resolve("data/audit.db");
+      assertTrue(java.nio.file.Files.exists(auditDb), auditDb.toString());
+      // another process holds the audit database's write lock: every append fails (SQLITE_BUSY after busy_timeout)
+      try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + auditDb);
+          java.sql.Statement st = c.createStatement()) {
+        st.execute("BEGIN EXCLUSIVE");
+        java.net.http.HttpResponse<String> ks =
+            f.post(
+                "/api/v1/admin/kill-switch",
+                "{\"engaged\":true,\"reason\":\"x\"}",
+                "Authorization",
+                GatewayFixture.bearer(admin));
+        assertEquals(503, ks.statusCode(), ks.body());
+        assertTrue(!f.gateway.killSwitch().isEngaged(), "kill switch must not change without its audit entry");
+        java.net.http.HttpResponse<String> logout =
+            f.post("/api/v1/auth/logout", null, "Authorization", GatewayFixture.bearer(other));
+        assertEquals(503, logout.statusCode(), logout.body());
+        java.net.http.HttpResponse<String> reset =
+            f.post(
+                "/api/v1/auth/reset-password",
+                "{\"currentPassword\":\""
+                    + GatewayFixture.ADMIN_PASSWORD
+                    + "\",\"newPassword\":\"a brand new admin passphrase, long enough!!\"}",
+                "Authorization",
+                GatewayFixture.bearer(admin));
+        assertEquals(503, reset.statusCode(), reset.body());
+        st.execute("ROLLBACK");
+      }
+      // nothing changed: the logged-out token still works, the old password still logs in, the switch is released
+      assertEquals(200, f.get("/api/v1/admin/kill-switch", "Authorization", GatewayFixture.bearer(other)).statusCode());
+      f.login("admin", GatewayFixture.ADMIN_PASSWORD, false);
+      assertTrue(!f.gateway.killSwitch().isEngaged());
+      // and once the audit log is back, the same calls work
+      assertEquals(
+          200,
+          f.post(
+                  "/api/v1/admin/kill-switch",
+                  "{\"engaged\":true,\"reason\":\"x\"}",
+                  "Authorization",
+                  GatewayFixture.bearer(admin))
+              .statusCode());
+      assertTrue(f.gateway.killSwitch().isEngaged());
+      assertEquals(204, f.post("/api/v1/auth/logout", null, "Authorization", GatewayFixture.bearer(other)).statusCode());
+      assertEquals(401, f.get("/api/v1/admin/kill-switch", "Authorization", GatewayFixture.bearer(other)).statusCode());
+    }
+  }
+
+  @Test
+  void bootstrapPassword_processDiesBeforeShowingIt_nextStartStillDeliversIt() throws Exception {
+    Path data = tmp.resolve("data");
+    Path config = tmp.resolve("gateway.yaml");
+    java.nio.file.Files.writeString(config, GatewayFixture.DEFAULT_CONFIG);
+    GatewayMain.Options options = new GatewayMain.Options(0, data, java.util.Optional.of(config));
+    // the console "dies" the moment the password would be shown (a crash, a kill, a closed terminal)
+    java.io.PrintStream dying =
+        new java.io.PrintStream(java.io.OutputStream.nullOutputStream()) {
+          @Override
+          public void println(String x) {
+            throw new IllegalStateException("killed before the password reached anyone");
+          }
+        };
+    assertThrows(GatewayMain.GatewayException.class, () -> GatewayMain.start(options, k -> null, dying));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (GatewayMain g =
+        GatewayMain.start(options, k -> null, new java.io.PrintStream(out, true, StandardCharsets.UTF_8))) {
+      Path file = data.resolve(GatewayMain.BOOTSTRAP_PASSWORD_FILE);
+      assertTrue(java.nio.file.Files.exists(file), "the password was written down before the admin was created");
+      assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(file)));
+      String password = java.nio.file.Files.readString(file).strip();
+      java.net.http.HttpResponse<String> r =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create("http://127.0.0.1:" + g.port() + "/api/v1/auth/login"))
+                      .header("Content-Type", "application/json")
+                      .POST(
+                          java.net.http.HttpRequest.BodyPublishers.ofString(
+                              GatewayFixture.JSON.writeValueAsString(
+                                  java.util.Map.of("username", "admin", "password", password))))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, r.statusCode(), r.body());
+      assertEquals("", out.toString(StandardCharsets.UTF_8), "the second start does not print it again");
+    }
+  }
+
+  @Test
+  void bootstrapPassword_normalStart_printedOnceAndFileWritten_adminExistingWithoutFile_noNewFile() throws Exception {
+    Path data = tmp.resolve("data");
+    Path config = tmp.resolve("gateway.yaml");
+    java.nio.file.Files.writeString(config, GatewayFixture.DEFAULT_CONFIG);
+    GatewayMain.Options options = new GatewayMain.Options(0, data, java.util.Optional.of(config));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (GatewayMain g =
+        GatewayMain.start(options, k -> null, new java.io.PrintStream(out, true, StandardCharsets.UTF_8))) {
+      String password = java.nio.file.Files.readString(data.resolve(GatewayMain.BOOTSTRAP_PASSWORD_FILE)).strip();
+      assertTrue(out.toString(StandardCharsets.UTF_8).contains(password));
+    }
+    // the operator stored it and deleted the file: later starts neither print nor write a password
+    java.nio.file.Files.delete(data.resolve(GatewayMain.BOOTSTRAP_PASSWORD_FILE));
+    ByteArrayOutputStream again = new ByteArrayOutputStream();
+    try (GatewayMain g =
+        GatewayMain.start(options, k -> null, new java.io.PrintStream(again, true, StandardCharsets.UTF_8))) {
+      assertEquals("", again.toString(StandardCharsets.UTF_8));
+      assertTrue(!java.nio.file.Files.exists(data.resolve(GatewayMain.BOOTSTRAP_PASSWORD_FILE)));
+    }
+  }
+
+  private static String rateConfig(int max, String extra) {
+    return "security:\n  auth: { login_rate_limit: { capacity: 1000, refill_period: PT1M } }\n"
+        + "  http:\n    rate_limit: { window_ms: 60000, max_requests: " + max + " }\n" + extra;
+  }
+
+  @Test
+  void forwardedFor_fromAnUntrustedPeer_ignored_rateLimitKeyNotSpoofable() throws Exception {
+    try (GatewayFixture f = new GatewayFixture(tmp, rateConfig(5, ""))) {
+      for (int i = 0; i < 5; i++) {
+        assertEquals(200, f.get("/healthz", "X-Forwarded-For", "203.0.113." + i).statusCode());
+      }
+      assertEquals(429, f.get("/healthz", "X-Forwarded-For", "203.0.113.99").statusCode());
+    }
+  }
+
+  @Test
+  void forwardedFor_fromATrustedProxy_theForwardedClientIsLimitedAndAudited() throws Exception {
+    try (GatewayFixture f = new GatewayFixture(tmp, rateConfig(3, "    trusted_proxies: [ 127.0.0.0/8, \"::1\" ]\n"))) {
+      assertEquals(200, f.get("/healthz", "X-Forwarded-For", "203.0.113.1").statusCode());
+      assertEquals(200, f.get("/healthz", "X-Forwarded-For", "198.51.100.1, 203.0.113.1").statusCode());
+      java.net.http.HttpResponse<String> failed =
+          f.post(
+              "/api/v1/auth/login",
+              "{\"username\":\"admin\",\"password\":\"wrong\"}",
+              "X-Forwarded-For",
+              "203.0.113.1");
+      assertEquals(401, failed.statusCode());
+      assertEquals(429, f.get("/healthz", "X-Forwarded-For", "203.0.113.1").statusCode(), "same client, 4th request");
+      assertEquals(200, f.get("/healthz", "X-Forwarded-For", "203.0.113.2").statusCode(), "another client");
+      String entries =
+          f.gateway
+              .audit()
+              .query(dev.secureyeoman.audit.AuditQuery.builder().event("auth.login.failure").limit(10).build())
+              .toString();
+      assertTrue(entries.contains("203.0.113.1"), entries);
+    }
+  }
+
+  private static String setCookie(java.net.http.HttpResponse<String> r, String name) {
+    return r.headers().allValues("Set-Cookie").stream()
+        .filter(c -> c.startsWith(name + "="))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + name + " cookie in " + r.headers().allValues("Set-Cookie")));
+  }
+
+  private static String value(String setCookie) {
+    return setCookie.substring(setCookie.indexOf('=') + 1, setCookie.indexOf(';'));
+  }
+
+  @Test
+  void refreshCookie_plainLoopback_perInstanceName_scopedToTheRefreshRoute_notSharedBetweenGateways()
+      throws Exception {
+    String login = "{\"username\":\"admin\",\"password\":\"" + GatewayFixture.ADMIN_PASSWORD + "\"}";
+    java.nio.file.Files.createDirectories(tmp.resolve("a"));
+    java.nio.file.Files.createDirectories(tmp.resolve("b"));
+    try (GatewayFixture a = new GatewayFixture(tmp.resolve("a"));
+        GatewayFixture b = new GatewayFixture(tmp.resolve("b"))) {
+      String nameA = a.gateway.refreshCookieName();
+      String nameB = b.gateway.refreshCookieName();
+      assertTrue(nameA.startsWith("sy_refresh_") && nameB.startsWith("sy_refresh_"), nameA + " " + nameB);
+      assertTrue(!nameA.equals(nameB), "two gateways on one host must not share (or overwrite) one cookie");
+      String c = setCookie(a.post("/api/v1/auth/login", login), nameA);
+      assertTrue(c.contains("; Path=/api/v1/auth/refresh; HttpOnly; SameSite=Strict"), c);
+      // the browser sends it only to the refresh route, and the refresh works with it
+      java.net.http.HttpResponse<String> ok = a.post("/api/v1/auth/refresh", null, "Cookie", nameA + "=" + value(c));
+      assertEquals(200, ok.statusCode(), ok.body());
+      // gateway b does not take a's cookie (another app's cookie jar entry is not its own)
+      String c2 = setCookie(a.post("/api/v1/auth/login", login), nameA);
+      assertEquals(400, b.post("/api/v1/auth/refresh", null, "Cookie", nameA + "=" + value(c2)).statusCode());
+      // the name is stable across restarts (remember-me cookies keep working)
+      a.restart();
+      assertEquals(nameA, a.gateway.refreshCookieName());
+      assertEquals(200, a.post("/api/v1/auth/refresh", null, "Cookie", nameA + "=" + value(c2)).statusCode());
+    }
+  }
+
+  @Test
+  void refreshCookie_behindATlsProxy_hostPrefixedSecureCookie() throws Exception {
+    String login = "{\"username\":\"admin\",\"password\":\"" + GatewayFixture.ADMIN_PASSWORD + "\"}";
+    String config = GatewayFixture.DEFAULT_CONFIG.replace("max_body_bytes: 4096", "max_body_bytes: 4096\n    trusted_proxies: [ 127.0.0.1 ]");
+    try (GatewayFixture f = new GatewayFixture(tmp, config)) {
+      java.net.http.HttpResponse<String> r =
+          f.post("/api/v1/auth/login", login, "X-Forwarded-Proto", "https", "X-Forwarded-For", "203.0.113.5");
+      String c = setCookie(r, "__Host-sy_refresh");
+      assertTrue(c.contains("; Path=/; HttpOnly; SameSite=Strict; Secure"), c);
+      java.net.http.HttpResponse<String> ok =
+          f.post(
+              "/api/v1/auth/refresh",
+              null,
+              "Cookie",
+              "__Host-sy_refresh=" + value(c),
+              "X-Forwarded-Proto",
+              "https",
+              "X-Forwarded-For",
+              "203.0.113.5");
+      assertEquals(200, ok.statusCode(), ok.body());
+      // a plain-http request (or a spoofed proto from an untrusted peer) does not use the TLS cookie
+      assertEquals(400, f.post("/api/v1/auth/refresh", null, "Cookie", "__Host-sy_refresh=" + value(setCookie(ok, "__Host-sy_refresh"))).statusCode());
+    }
+  }
+}
