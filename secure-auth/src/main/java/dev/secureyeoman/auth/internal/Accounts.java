@@ -235,15 +235,21 @@ final class Accounts {
     if (ctx.hasher().needsRehash(u.passwordHash())) {
       String newHash = hash(password);
       long now = ctx.clock().millis();
-      ctx.db().tx(
-          tx -> {
-            if (tx.update(REHASH, newHash, now, u.id(), u.passwordHash()) == 1) {
-              tx.audit(
-                  AuditTrail.event(
-                      AuditLevel.INFO, "auth.password.rehashed", u.id(), "password rehashed with stronger parameters"));
-            }
-            return null;
-          });
+      boolean rehashed =
+          ctx.db().tx(
+              tx -> {
+                if (tx.update(REHASH, newHash, now, u.id(), u.passwordHash()) == 1) {
+                  tx.audit(
+                      AuditTrail.event(
+                          AuditLevel.INFO, "auth.password.rehashed", u.id(),
+                          "password rehashed with stronger parameters"));
+                  return true;
+                }
+                return false;
+              });
+      if (rehashed) {
+        return u.withPasswordHash(newHash);
+      }
     }
     return u;
   }

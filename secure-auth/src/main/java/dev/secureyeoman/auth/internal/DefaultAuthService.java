@@ -134,8 +134,27 @@ public final class DefaultAuthService implements AuthService {
     Objects.requireNonNull(username, "username");
     Objects.requireNonNull(password, "password");
     Objects.requireNonNull(client, "client");
-    StoredUser u = accounts.passwordStep(username, password, client);
-    return ctx.db().tx(tx -> next(tx, u, rememberMe, client, "password"));
+    StoredUser verified = accounts.passwordStep(username, password, client);
+    LoginResult r =
+        ctx.db().tx(
+            tx -> {
+              // decide on the account as it is now, in the transaction that issues the session or challenge: a 2FA
+              // confirmation, reset, disable or role change that committed while the password was being verified wins
+              StoredUser u = tx.one(StoredUser.BY_ID, StoredUser::map, verified.id()).orElse(null);
+              if (u == null || u.disabled() || u.tokenVersion() != verified.tokenVersion()
+                  || !u.passwordHash().equals(verified.passwordHash())) {
+                return null;
+              }
+              return next(tx, u, rememberMe, client, "password");
+            });
+    if (r == null) {
+      ctx.audit().record(
+          AuditTrail.event(
+              AuditLevel.WARN, "auth.login.failure", verified.id(), "login failed",
+              AuditTrail.client(client, "reason", "account_changed", "username", verified.username())));
+      throw new InvalidCredentialsException();
+    }
+    return r;
   }
 
   /** What follows a proven password: a forced password change, the second factor, or the session. */
