@@ -60,6 +60,7 @@ public final class DefaultAuthService implements AuthService {
    * @param random randomness
    * @param secretStore seals TOTP secrets; null for one keyed by a key derived from the master key
    * @param hasher the password hasher; null for Argon2id with {@code settings}
+   * @param ticker monotonic nanoseconds (revocation poll and memory; never the wall clock)
    * @throws AuthStorageException if the database cannot be prepared
    */
   public DefaultAuthService(
@@ -70,7 +71,8 @@ public final class DefaultAuthService implements AuthService {
       Clock clock,
       SecureRandom random,
       SecretStore secretStore,
-      PasswordHasher hasher)
+      PasswordHasher hasher,
+      java.util.function.LongSupplier ticker)
       throws AuthStorageException {
     this.keys = new Keys(masterKey);
     AuditTrail audit = new AuditTrail(sink, keys.auditNameKey(), clock, settings.auditFailureWindow());
@@ -82,9 +84,10 @@ public final class DefaultAuthService implements AuthService {
           new SigningKeys(db, keys, new JwtCodec(settings.tokenIssuer()), clock, settings.accessTokenTtl(), ids);
       Revocations revocations =
           new Revocations(
-              db, clock, settings.revocationCheckInterval(),
+              db, clock, ticker, settings.revocationCheckInterval(),
               settings.rememberMeTtl().compareTo(settings.sessionTtl()) > 0
                   ? settings.rememberMeTtl() : settings.sessionTtl(),
+              settings.accessTokenTtl(),
               signingKeys::reload);
       this.ctx =
           new AuthContext(
