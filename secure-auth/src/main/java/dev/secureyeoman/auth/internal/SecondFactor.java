@@ -37,6 +37,7 @@ import java.util.OptionalLong;
 final class SecondFactor {
   static final int RECOVERY_CODE_COUNT = 10;
   private static final int RECOVERY_CODE_BYTES = 15; // 120 bits -> 24 Base32 chars
+  private static final String PASSWORD_CHANGE_REQUIRED = "password_change_required";
 
   private static final String ADVANCE_STEP =
       "UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_enabled = 1"
@@ -275,6 +276,10 @@ final class SecondFactor {
                   StoredUser now = tx.one(StoredUser.BY_ID, StoredUser::map, u.id()).orElse(null);
                   if (now == null || now.tokenVersion() != c.challenge().tokenVersion() || now.disabled()) {
                     failure[0] = "challenge_outdated";
+                  } else if (now.mustChangePassword()) {
+                    // a password change became required after the password step (e.g. an operator's bulk UPDATE):
+                    // the second factor never skips it; the next login asks for the new password first
+                    failure[0] = PASSWORD_CHANGE_REQUIRED;
                   } else {
                     gate.clear(tx, u.id());
                     return sessions.open(tx, now, c.challenge().rememberMe(), client, kind);
@@ -286,6 +291,11 @@ final class SecondFactor {
     } catch (AuthStorageException e) {
       gate.refund(u.id(), c.hash());
       throw e;
+    }
+    if (result == null && PASSWORD_CHANGE_REQUIRED.equals(failure[0])) {
+      gate.refund(u.id(), c.hash()); // the code was right: not a failure of the second factor
+      ctx.audit().record(Challenges.failureEvent(u.id(), client, PASSWORD_CHANGE_REQUIRED, kind));
+      throw new InvalidCredentialsException();
     }
     if (result == null) {
       throw gate.failed(u, client, failure[0], kind);
