@@ -295,8 +295,22 @@ public interface AuthService extends AutoCloseable {
     private SecureRandom random;
     private SecretStore secretStore;
     private PasswordHasher passwordHasher;
+    private java.util.function.LongSupplier ticker = System::nanoTime;
 
     private Builder() {}
+
+    /**
+     * Sets the monotonic time source, in nanoseconds, that schedules work which must not depend on the wall clock
+     * (default {@link System#nanoTime()}): the revocation poll and how long a revoked session is remembered. A wall
+     * clock stepped back or forward neither suspends the poll nor forgets a revocation early. Tests inject a fake one.
+     *
+     * @param nanoTime a monotonic nanosecond counter (only differences are used)
+     * @return this builder
+     */
+    public Builder ticker(java.util.function.LongSupplier nanoTime) {
+      this.ticker = Objects.requireNonNull(nanoTime, "ticker");
+      return this;
+    }
 
     /**
      * Sets the password hasher (default: {@link PasswordHasher#argon2id} with {@link AuthSettings#hashParameters()} and
@@ -426,7 +440,8 @@ public interface AuthService extends AutoCloseable {
           clock,
           random == null ? new SecureRandom() : random,
           secretStore,
-          passwordHasher);
+          passwordHasher,
+          ticker);
     }
   }
 }

@@ -12,7 +12,7 @@ import java.util.Set;
  * tokens the way a password reset does.
  *
  * <p>Users are named by user name (case-insensitive). Refused: leaving no enabled administrator (disable, delete or
- * demote the last one) — {@link IllegalStateException}.
+ * demote the last one) — {@link LastAdministratorException}, nothing changed.
  */
 public interface UserAdministration {
 
@@ -51,6 +51,7 @@ public interface UserAdministration {
    *
    * @param username the name
    * @throws NoSuchUserException if there is no such account
+   * @throws LastAdministratorException if it would leave no enabled administrator
    * @throws AuthException if storage or audit fails
    */
   void disableUser(String username) throws AuthException;
@@ -69,6 +70,7 @@ public interface UserAdministration {
    *
    * @param username the name
    * @throws NoSuchUserException if there is no such account
+   * @throws LastAdministratorException if it would leave no enabled administrator
    * @throws AuthException if storage or audit fails
    */
   void deleteUser(String username) throws AuthException;
@@ -79,6 +81,7 @@ public interface UserAdministration {
    * @param username the name
    * @param roles the new roles ({@code [a-z][a-z0-9_-]{0,31}}); {@link Principal#ROLE_USER} is always added
    * @throws NoSuchUserException if there is no such account
+   * @throws LastAdministratorException if it would leave no enabled administrator
    * @throws AuthException if storage or audit fails
    */
   void setRoles(String username, Set<String> roles) throws AuthException;

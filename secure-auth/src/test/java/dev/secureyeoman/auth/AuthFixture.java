@@ -23,6 +23,8 @@ public final class AuthFixture {
   public AuthSettings settings;
   public dev.secureyeoman.core.crypto.SecretStore secretStore;
   public PasswordHasher passwordHasher;
+  /** Monotonic nanoseconds for the service; null for {@link System#nanoTime()}. */
+  public java.util.function.LongSupplier ticker;
 
   public AuthFixture(Path dir) {
     this(dir, AuthSettings.builder().hashParameters(CHEAP).build());
@@ -53,6 +55,9 @@ public final class AuthFixture {
     }
     if (passwordHasher != null) {
       b.passwordHasher(passwordHasher);
+    }
+    if (ticker != null) {
+      b.ticker(ticker);
     }
     return b.build();
   }

@@ -11,10 +11,11 @@ import java.util.stream.Collectors;
 public final class MemoryAuditSink implements AuditSink {
   private final List<AuditEvent> events = new CopyOnWriteArrayList<>();
   private volatile boolean failing;
+  private volatile java.util.function.Predicate<AuditEvent> failOn = e -> false;
 
   @Override
   public void record(AuditEvent event) throws AuditException {
-    if (failing) {
+    if (failing || failOn.test(event)) {
       throw new AuditException("audit store unavailable");
     }
     events.add(event);
@@ -30,6 +31,11 @@ public final class MemoryAuditSink implements AuditSink {
 
   public void setFailing(boolean failing) {
     this.failing = failing;
+  }
+
+  /** Fails only the events that match (a sink that breaks in the middle of a transaction's events). */
+  public void failOn(java.util.function.Predicate<AuditEvent> failOn) {
+    this.failOn = failOn;
   }
 
   /** Every event rendered as text (to search for leaked secrets). */

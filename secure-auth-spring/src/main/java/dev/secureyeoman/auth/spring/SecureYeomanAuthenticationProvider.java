@@ -1,5 +1,6 @@
 package dev.secureyeoman.auth.spring;
 
+import dev.secureyeoman.auth.AccountLockedException;
 import dev.secureyeoman.auth.AuthException;
 import dev.secureyeoman.auth.AuthService;
 import dev.secureyeoman.auth.ClientInfo;
@@ -14,6 +15,7 @@ import java.util.function.Predicate;
 import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.authentication.InternalAuthenticationServiceException;
+import org.springframework.security.authentication.LockedException;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
@@ -29,6 +31,9 @@ import org.springframework.security.core.authority.FactorGrantedAuthority;
  *   <tr><td>{@code LoginResult.Authenticated}</td><td>{@link SecureYeomanAuthentication} with {@code ROLE_<role>},
  *       {@code FACTOR_PASSWORD} (plus {@code FACTOR_TOTP}/{@code FACTOR_RECOVERY_CODE} after MFA) and the tokens</td></tr>
  *   <tr><td>{@code LoginResult.MfaRequired}</td><td>{@link MfaRequiredException} (no authentication yet)</td></tr>
+ *   <tr><td>{@code LoginResult.PasswordChangeRequired}</td><td>{@link PasswordChangeRequiredException} (a {@code
+ *       CredentialsExpiredException}; no authentication yet)</td></tr>
+ *   <tr><td>{@code AccountLockedException} (second factor locked)</td><td>{@link LockedException}</td></tr>
  *   <tr><td>{@code InvalidCredentialsException}</td><td>{@link BadCredentialsException}, same generic message</td></tr>
  *   <tr><td>{@code LoginThrottledException}</td><td>{@link LoginThrottledAuthenticationException} (a {@code
  *       LockedException}) with {@code retryAfter}</td></tr>
@@ -111,8 +116,11 @@ public final class SecureYeomanAuthenticationProvider implements AuthenticationP
       if (result instanceof LoginResult.MfaRequired mfa) {
         throw new MfaRequiredException(mfa);
       }
-      LoginResult.Authenticated ok = (LoginResult.Authenticated) result;
-      return success(ok, request, FactorGrantedAuthority.PASSWORD_AUTHORITY);
+      if (result instanceof LoginResult.PasswordChangeRequired change) {
+        // before: a ClassCastException escaped Spring's exception handling
+        throw new PasswordChangeRequiredException(change);
+      }
+      return success((LoginResult.Authenticated) result, request, FactorGrantedAuthority.PASSWORD_AUTHORITY);
     } catch (AuthException e) {
       throw translate(e);
     } finally {
@@ -169,6 +177,9 @@ public final class SecureYeomanAuthenticationProvider implements AuthenticationP
     }
     if (e instanceof LoginThrottledException t) {
       return new LoginThrottledAuthenticationException(t.retryAfter(), t);
+    }
+    if (e instanceof AccountLockedException) {
+      return new LockedException(e.getMessage(), e);
     }
     return new InternalAuthenticationServiceException(e.getMessage(), e);
   }

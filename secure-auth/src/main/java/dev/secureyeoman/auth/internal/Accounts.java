@@ -5,6 +5,7 @@ import dev.secureyeoman.auth.AuthException;
 import dev.secureyeoman.auth.AuthStorageException;
 import dev.secureyeoman.auth.ClientInfo;
 import dev.secureyeoman.auth.InvalidCredentialsException;
+import dev.secureyeoman.auth.LastAdministratorException;
 import dev.secureyeoman.auth.LoginThrottledException;
 import dev.secureyeoman.auth.NoSuchUserException;
 import dev.secureyeoman.auth.PasswordPolicy;
@@ -235,15 +236,21 @@ final class Accounts {
     if (ctx.hasher().needsRehash(u.passwordHash())) {
       String newHash = hash(password);
       long now = ctx.clock().millis();
-      ctx.db().tx(
-          tx -> {
-            if (tx.update(REHASH, newHash, now, u.id(), u.passwordHash()) == 1) {
-              tx.audit(
-                  AuditTrail.event(
-                      AuditLevel.INFO, "auth.password.rehashed", u.id(), "password rehashed with stronger parameters"));
-            }
-            return null;
-          });
+      boolean rehashed =
+          ctx.db().tx(
+              tx -> {
+                if (tx.update(REHASH, newHash, now, u.id(), u.passwordHash()) == 1) {
+                  tx.audit(
+                      AuditTrail.event(
+                          AuditLevel.INFO, "auth.password.rehashed", u.id(),
+                          "password rehashed with stronger parameters"));
+                  return true;
+                }
+                return false;
+              });
+      if (rehashed) {
+        return u.withPasswordHash(newHash);
+      }
     }
     return u;
   }
@@ -369,10 +376,11 @@ final class Accounts {
     StoredUser u = requireByName(username);
     ctx.db().tx(
         tx -> {
+          boolean wasAdmin = isEnabledAdmin(tx, u.id());
           tx.update(SET_DISABLED, disabled ? 1 : 0, ctx.clock().millis(), u.id());
           if (disabled) {
             ctx.revocations().revokeUser(tx, u.id(), "account_disabled");
-            requireEnabledAdmin(tx);
+            requireEnabledAdmin(tx, wasAdmin);
           }
           tx.audit(adminEvent(actor, disabled ? "auth.user.disabled" : "auth.user.enabled", u,
               disabled ? "account disabled; all sessions and tokens revoked" : "account enabled"));
@@ -384,9 +392,10 @@ final class Accounts {
     StoredUser u = requireByName(username);
     ctx.db().tx(
         tx -> {
+          boolean wasAdmin = isEnabledAdmin(tx, u.id());
           ctx.revocations().revokeUser(tx, u.id(), "account_deleted");
           tx.update(DELETE, u.id());
-          requireEnabledAdmin(tx);
+          requireEnabledAdmin(tx, wasAdmin);
           tx.audit(adminEvent(actor, "auth.user.deleted", u, "account deleted"));
           return null;
         });
@@ -398,23 +407,39 @@ final class Accounts {
     StoredUser u = requireByName(username);
     ctx.db().tx(
         tx -> {
+          boolean wasAdmin = isEnabledAdmin(tx, u.id());
           tx.update(SET_ROLES, StoredUser.formatRoles(all), ctx.clock().millis(), u.id());
           long v = ctx.revocations().revokeUser(tx, u.id(), "roles_changed");
-          requireEnabledAdmin(tx);
+          requireEnabledAdmin(tx, wasAdmin);
           tx.audit(adminEvent(actor, "auth.user.roles_changed", u, "roles changed; tokens with the old roles revoked",
               "roles", List.copyOf(all), "previous_roles", List.copyOf(new TreeSet<>(u.roles())), "token_version", v));
           return null;
         });
   }
 
-  /** Refuses (rolling the caller's transaction back) a change that leaves no enabled administrator. */
-  private static void requireEnabledAdmin(AuthDatabase.Tx tx) throws SQLException {
+  /** Whether the user is, as read in {@code tx} before the change, an enabled administrator. */
+  private static boolean isEnabledAdmin(AuthDatabase.Tx tx, String userId) throws SQLException {
+    return tx.one(StoredUser.BY_ID, StoredUser::map, userId)
+        .map(u -> !u.disabled() && u.roles().contains(Principal.ROLE_ADMIN))
+        .orElse(false);
+  }
+
+  /**
+   * Refuses (rolling the caller's transaction back) a change of an enabled administrator that leaves none. Both reads
+   * run in the write transaction, so two administrators removing each other concurrently cannot both succeed; a change
+   * of a user who was no enabled administrator is never refused (also when the database has none).
+   */
+  private static void requireEnabledAdmin(AuthDatabase.Tx tx, boolean targetWasAdmin)
+      throws SQLException, LastAdministratorException {
+    if (!targetWasAdmin) {
+      return;
+    }
     for (String roles : tx.list(ENABLED_ROLES, rs -> rs.getString("roles"))) {
       if (StoredUser.parseRoles(roles).contains(Principal.ROLE_ADMIN)) {
         return;
       }
     }
-    throw new IllegalStateException("refused: no enabled administrator would remain");
+    throw new LastAdministratorException();
   }
 
   static dev.secureyeoman.audit.AuditEvent adminEvent(

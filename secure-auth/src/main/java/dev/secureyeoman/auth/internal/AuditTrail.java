@@ -7,7 +7,6 @@ import dev.secureyeoman.audit.AuditSink;
 import dev.secureyeoman.auth.AuthStorageException;
 import dev.secureyeoman.auth.ClientInfo;
 import dev.secureyeoman.core.SecretBytes;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -127,14 +126,24 @@ final class AuditTrail implements AutoCloseable {
     recordAll(List.of(event));
   }
 
-  /** Records events in order (after any due failure summaries); fails closed on the first that cannot be written. */
+  /**
+   * Records events in order (after any due failure summaries); fails closed on the first that cannot be written. The
+   * events of one transaction describe one change: if a later one fails after earlier ones were written, the change
+   * is rolled back by the caller, so a compensating {@code auth.tx.rolled_back} event names those already written
+   * (best effort: the sink just failed).
+   */
   void recordAll(List<AuditEvent> events) throws AuthStorageException {
     flushDue(false);
+    int written = 0;
     try {
       for (AuditEvent e : events) {
         sink.record(e);
+        written++;
       }
     } catch (AuditException e) {
+      if (written > 0) {
+        compensate(events.subList(0, written), e);
+      }
       throw new AuthStorageException("audit log unavailable", e);
     }
   }
@@ -152,7 +161,7 @@ final class AuditTrail implements AutoCloseable {
   }
 
   /** After a failed COMMIT: says which recorded events describe a change that did not happen (best effort). */
-  void compensate(List<AuditEvent> recorded, SQLException cause) {
+  void compensate(List<AuditEvent> recorded, Exception cause) {
     if (recorded.isEmpty()) {
       return;
     }

@@ -60,6 +60,7 @@ public final class DefaultAuthService implements AuthService {
    * @param random randomness
    * @param secretStore seals TOTP secrets; null for one keyed by a key derived from the master key
    * @param hasher the password hasher; null for Argon2id with {@code settings}
+   * @param ticker monotonic nanoseconds (revocation poll and memory; never the wall clock)
    * @throws AuthStorageException if the database cannot be prepared
    */
   public DefaultAuthService(
@@ -70,7 +71,8 @@ public final class DefaultAuthService implements AuthService {
       Clock clock,
       SecureRandom random,
       SecretStore secretStore,
-      PasswordHasher hasher)
+      PasswordHasher hasher,
+      java.util.function.LongSupplier ticker)
       throws AuthStorageException {
     this.keys = new Keys(masterKey);
     AuditTrail audit = new AuditTrail(sink, keys.auditNameKey(), clock, settings.auditFailureWindow());
@@ -82,9 +84,10 @@ public final class DefaultAuthService implements AuthService {
           new SigningKeys(db, keys, new JwtCodec(settings.tokenIssuer()), clock, settings.accessTokenTtl(), ids);
       Revocations revocations =
           new Revocations(
-              db, clock, settings.revocationCheckInterval(),
+              db, clock, ticker, settings.revocationCheckInterval(),
               settings.rememberMeTtl().compareTo(settings.sessionTtl()) > 0
                   ? settings.rememberMeTtl() : settings.sessionTtl(),
+              settings.accessTokenTtl(),
               signingKeys::reload);
       this.ctx =
           new AuthContext(
@@ -134,8 +137,27 @@ public final class DefaultAuthService implements AuthService {
     Objects.requireNonNull(username, "username");
     Objects.requireNonNull(password, "password");
     Objects.requireNonNull(client, "client");
-    StoredUser u = accounts.passwordStep(username, password, client);
-    return ctx.db().tx(tx -> next(tx, u, rememberMe, client, "password"));
+    StoredUser verified = accounts.passwordStep(username, password, client);
+    LoginResult r =
+        ctx.db().tx(
+            tx -> {
+              // decide on the account as it is now, in the transaction that issues the session or challenge: a 2FA
+              // confirmation, reset, disable or role change that committed while the password was being verified wins
+              StoredUser u = tx.one(StoredUser.BY_ID, StoredUser::map, verified.id()).orElse(null);
+              if (u == null || u.disabled() || u.tokenVersion() != verified.tokenVersion()
+                  || !u.passwordHash().equals(verified.passwordHash())) {
+                return null;
+              }
+              return next(tx, u, rememberMe, client, "password");
+            });
+    if (r == null) {
+      ctx.audit().record(
+          AuditTrail.event(
+              AuditLevel.WARN, "auth.login.failure", verified.id(), "login failed",
+              AuditTrail.client(client, "reason", "account_changed", "username", verified.username())));
+      throw new InvalidCredentialsException();
+    }
+    return r;
   }
 
   /** What follows a proven password: a forced password change, the second factor, or the session. */

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 /**
  * Revocation state that {@code authenticate} checks without a database read on its hot path, kept coherent across
@@ -26,8 +27,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * user at once (a reset elsewhere never makes this instance reject the newer tokens). If a due poll fails, the check
  * fails (closed).
  *
- * <p>The feed is pruned of rows older than the longest session lifetime plus a day (their sessions have expired); an
- * instance that has not polled for that long reloads everything instead of reading the feed.
+ * <p><b>Time.</b> The feed cursor is the sequence number (commit order: writers hold SQLite's write lock), never a
+ * timestamp, so a row written by an instance whose clock is behind is read like any other. The poll is scheduled on a
+ * monotonic ticker; it is also due when the wall clock moved forward by the interval, so a wall clock stepped back
+ * never suspends it. A revoked session is forgotten only when the wall clock says it expired <em>and</em> the access
+ * token lifetime has passed on the ticker since this instance learned of the revocation (every access token of a
+ * revoked session was signed before the revocation): a forward glitch alone forgets nothing.
+ *
+ * <p><b>Pruning.</b> Feed rows older than the longest session lifetime plus a day are deleted, never the newest row.
+ * Sequence numbers are dense ({@code AUTOINCREMENT}; a rolled-back insert also rolls its number back), so a poll whose
+ * first row is not {@code lastSeq + 1} knows rows it never saw were pruned (by age, or by an instance with a wrong
+ * clock) and reloads the authoritative tables instead of trusting the feed; so does an instance that has not polled
+ * for the retention period on its ticker.
  */
 final class Revocations {
   static final String KIND_SESSION = "session";
@@ -43,7 +54,8 @@ final class Revocations {
       "SELECT r.seq, r.kind, r.user_id, r.session_id, r.token_version, s.expires_at FROM revocations r"
           + " LEFT JOIN sessions s ON s.id = r.session_id WHERE r.seq > ? ORDER BY r.seq LIMIT " + FEED_PAGE;
   private static final String MAX_SEQ = "SELECT coalesce(max(seq), 0) AS seq FROM revocations";
-  private static final String PRUNE = "DELETE FROM revocations WHERE created_at < ?";
+  private static final String PRUNE =
+      "DELETE FROM revocations WHERE created_at < ? AND seq < (SELECT max(seq) FROM revocations)";
   private static final String REVOKED_SESSIONS =
       "SELECT id, expires_at FROM sessions WHERE revoked_at IS NOT NULL AND expires_at > ?";
   private static final String TOKEN_VERSION = "SELECT token_version FROM users WHERE id = ?";
@@ -58,31 +70,46 @@ final class Revocations {
       "SELECT id FROM sessions WHERE user_id = ? AND id <> ? AND revoked_at IS NULL AND expires_at > ?";
   private static final String DELETE_CHALLENGES = "DELETE FROM mfa_challenges WHERE user_id = ?";
 
+  /** A revoked session: its expiry (wall ms) and when this instance learned of it (ticker ns). */
+  private record Revoked(long expiresAt, long learnedAtNanos) {}
+
   private record FeedRow(long seq, String kind, String userId, String sessionId, Long tokenVersion, Long expiresAt) {}
 
   private final AuthDatabase db;
   private final Clock clock;
+  private final LongSupplier ticker;
   private final long intervalMillis;
+  private final long intervalNanos;
   private final long retentionMillis;
+  private final long retentionNanos;
+  private final long accessTtlNanos;
   private final Runnable onKeyAdded;
   private final Map<String, Long> tokenVersions = new ConcurrentHashMap<>();
-  private final Map<String, Long> revokedSessions = new ConcurrentHashMap<>(); // id -> session expiry (ms)
+  private final Map<String, Revoked> revokedSessions = new ConcurrentHashMap<>();
   private final Object pollLock = new Object();
   private final AtomicInteger inserts = new AtomicInteger();
-  private volatile long nextPollAt;
+  private volatile long lastPollNanos;
+  private volatile long lastPollAt;
   private long lastSeq;
-  private long lastPollAt;
 
   /**
+   * @param ticker monotonic nanoseconds (scheduling and memory of revoked sessions)
    * @param checkInterval the bound for other instances' revocations
    * @param longestSession the longest session lifetime (feed rows older than this plus a day are pruned)
+   * @param accessTokenTtl the access token lifetime (how long a revoked session must be remembered at least)
    * @param onKeyAdded called when the feed announces a new signing key
    */
-  Revocations(AuthDatabase db, Clock clock, Duration checkInterval, Duration longestSession, Runnable onKeyAdded) {
+  Revocations(
+      AuthDatabase db, Clock clock, LongSupplier ticker, Duration checkInterval, Duration longestSession,
+      Duration accessTokenTtl, Runnable onKeyAdded) {
     this.db = db;
     this.clock = clock;
+    this.ticker = ticker;
     this.intervalMillis = checkInterval.toMillis();
+    this.intervalNanos = checkInterval.toNanos();
     this.retentionMillis = longestSession.plus(Duration.ofDays(1)).toMillis();
+    this.retentionNanos = longestSession.plus(Duration.ofDays(1)).toNanos();
+    this.accessTtlNanos = accessTokenTtl.toNanos();
     this.onKeyAdded = onKeyAdded;
   }
 
@@ -93,6 +120,11 @@ final class Revocations {
     }
   }
 
+  /**
+   * Re-reads the authoritative state (start, a gap in the feed, or a long pause). Revoked sessions already known stay
+   * known; those expired by up to the retention period are loaded too, so a wall clock running ahead at this moment
+   * does not drop one whose access tokens are still alive in real time.
+   */
   private void reloadAll(long now) throws AuthStorageException {
     record Loaded(long seq, List<String[]> sessions) {}
     Loaded l =
@@ -102,15 +134,16 @@ final class Revocations {
                     AuthDatabase.one(c, MAX_SEQ, rs -> rs.getLong("seq")).orElse(0L),
                     AuthDatabase.list(
                         c, REVOKED_SESSIONS,
-                        rs -> new String[] {rs.getString("id"), Long.toString(rs.getLong("expires_at"))}, now)));
+                        rs -> new String[] {rs.getString("id"), Long.toString(rs.getLong("expires_at"))},
+                        now - retentionMillis)));
+    long learned = ticker.getAsLong();
     tokenVersions.clear();
-    revokedSessions.clear();
     for (String[] s : l.sessions()) {
-      revokedSessions.put(s[0], Long.parseLong(s[1]));
+      revokedSessions.putIfAbsent(s[0], new Revoked(Long.parseLong(s[1]), learned));
     }
     lastSeq = l.seq();
     lastPollAt = now;
-    nextPollAt = now + intervalMillis;
+    lastPollNanos = learned;
   }
 
   // ---------------------------------------------------------------------------------------------- writes (in a Tx)
@@ -123,7 +156,7 @@ final class Revocations {
     }
     long expires = tx.one(SESSION_EXPIRY, rs -> rs.getLong("expires_at"), sessionId).orElse(now);
     append(tx, KIND_SESSION, userId, sessionId, null, now);
-    tx.afterCommit(() -> revokedSessions.put(sessionId, expires));
+    tx.afterCommit(() -> revokedSessions.put(sessionId, new Revoked(expires, ticker.getAsLong())));
     return true;
   }
 
@@ -203,31 +236,44 @@ final class Revocations {
     return cached != null && cached == tokenVersion;
   }
 
+  /** Due when the interval passed on the ticker, or the wall clock moved forward by it (a fake clock in tests). */
+  private boolean due(long nowNanos, long nowMillis) {
+    return nowNanos - lastPollNanos >= intervalNanos || nowMillis - lastPollAt >= intervalMillis;
+  }
+
   private void pollIfDue() throws AuthStorageException {
-    if (clock.millis() < nextPollAt) {
+    if (!due(ticker.getAsLong(), clock.millis())) {
       return;
     }
     synchronized (pollLock) {
+      long nowNanos = ticker.getAsLong();
       long now = clock.millis();
-      if (now < nextPollAt) {
+      if (!due(nowNanos, now)) {
         return; // another thread polled while this one waited
       }
-      if (now - lastPollAt > retentionMillis) {
+      if (nowNanos - lastPollNanos > retentionNanos) {
         reloadAll(now); // feed rows this instance never saw may have been pruned
+        onKeyAdded.run();
         return;
       }
       List<FeedRow> rows;
       do {
         long from = lastSeq;
         rows = db.list(FEED, Revocations::feedRow, from);
+        if (!rows.isEmpty() && rows.get(0).seq() != from + 1) {
+          // rows after our position were pruned before we read them: the feed cannot be trusted, the tables can
+          reloadAll(now);
+          onKeyAdded.run();
+          return;
+        }
         for (FeedRow r : rows) {
-          apply(r, now);
+          apply(r, now, nowNanos);
           lastSeq = r.seq();
         }
       } while (rows.size() == FEED_PAGE);
-      revokedSessions.values().removeIf(expires -> expires <= now);
+      revokedSessions.values().removeIf(r -> r.expiresAt() <= now && nowNanos - r.learnedAtNanos() >= accessTtlNanos);
       lastPollAt = now;
-      nextPollAt = now + intervalMillis;
+      lastPollNanos = nowNanos;
     }
   }
 
@@ -241,11 +287,12 @@ final class Revocations {
         AuthDatabase.nullableLong(rs, "expires_at"));
   }
 
-  private void apply(FeedRow r, long now) {
+  private void apply(FeedRow r, long now, long nowNanos) {
     switch (r.kind()) {
       case KIND_SESSION ->
           // a session deleted with its user has no expiry left to read: keep it until the longest lifetime passes
-          revokedSessions.put(r.sessionId(), r.expiresAt() != null ? r.expiresAt() : now + retentionMillis);
+          revokedSessions.putIfAbsent(
+              r.sessionId(), new Revoked(r.expiresAt() != null ? r.expiresAt() : now + retentionMillis, nowNanos));
       case KIND_USER -> tokenVersions.computeIfPresent(r.userId(), (k, v) -> Math.max(v, r.tokenVersion()));
       case KIND_KEY -> onKeyAdded.run();
       default -> {

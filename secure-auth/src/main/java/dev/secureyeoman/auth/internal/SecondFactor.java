@@ -37,6 +37,7 @@ import java.util.OptionalLong;
 final class SecondFactor {
   static final int RECOVERY_CODE_COUNT = 10;
   private static final int RECOVERY_CODE_BYTES = 15; // 120 bits -> 24 Base32 chars
+  private static final String PASSWORD_CHANGE_REQUIRED = "password_change_required";
 
   private static final String ADVANCE_STEP =
       "UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_enabled = 1"
@@ -275,6 +276,10 @@ final class SecondFactor {
                   StoredUser now = tx.one(StoredUser.BY_ID, StoredUser::map, u.id()).orElse(null);
                   if (now == null || now.tokenVersion() != c.challenge().tokenVersion() || now.disabled()) {
                     failure[0] = "challenge_outdated";
+                  } else if (now.mustChangePassword()) {
+                    // a password change became required after the password step (e.g. an operator's bulk UPDATE):
+                    // the second factor never skips it; the next login asks for the new password first
+                    failure[0] = PASSWORD_CHANGE_REQUIRED;
                   } else {
                     gate.clear(tx, u.id());
                     return sessions.open(tx, now, c.challenge().rememberMe(), client, kind);
@@ -286,6 +291,11 @@ final class SecondFactor {
     } catch (AuthStorageException e) {
       gate.refund(u.id(), c.hash());
       throw e;
+    }
+    if (result == null && PASSWORD_CHANGE_REQUIRED.equals(failure[0])) {
+      gate.refund(u.id(), c.hash()); // the code was right: not a failure of the second factor
+      ctx.audit().record(Challenges.failureEvent(u.id(), client, PASSWORD_CHANGE_REQUIRED, kind));
+      throw new InvalidCredentialsException();
     }
     if (result == null) {
       throw gate.failed(u, client, failure[0], kind);
@@ -389,18 +399,12 @@ final class SecondFactor {
       throw new LoginThrottledException(wait);
     }
     String reason = null;
-    OptionalLong step = OptionalLong.empty();
     if (u.totpEnabled()) {
       reason = "already_enabled";
     } else if (u.pendingSecret() == null) {
       reason = "no_pending_enrollment";
     } else if (u.pendingExpiresAt() <= ctx.clock().millis()) {
       reason = "enrollment_expired";
-    } else {
-      step = verifySealed(u.id(), u.pendingSecret(), u.totpParameters(), code);
-      if (step.isEmpty()) {
-        reason = "wrong_code";
-      }
     }
     if (reason != null) {
       ctx.audit().record(
@@ -409,26 +413,49 @@ final class SecondFactor {
               reason));
       throw new InvalidCredentialsException();
     }
+    // a wrong confirmation code is a wrong second-factor code: it counts into the persisted failure count, delay and
+    // lockout (a stolen access token must not guess the pending secret and enable 2FA with recovery codes of its own)
+    MfaGate.Result g = ctx.db().tx(tx -> gate.charge(tx, u.id()));
+    if (!g.charged()) {
+      gate.refuse(g, null, "enrollment");
+    }
+    StoredUser charged = g.user();
+    if (charged.totpEnabled() || charged.pendingSecret() == null
+        || !Arrays.equals(charged.pendingSecret(), u.pendingSecret())) {
+      gate.refund(u.id(), null);
+      throw new InvalidCredentialsException(); // changed concurrently (another confirmation or a new enrolment)
+    }
+    OptionalLong step = verifySealed(u.id(), u.pendingSecret(), u.totpParameters(), code);
+    if (step.isEmpty()) {
+      throw gate.failed(u, null, "wrong_code", "enrollment");
+    }
     enrollmentThrottle.refund("enroll:" + u.id());
     long matched = step.getAsLong();
     List<String> codes = newRecoveryCodes();
-    boolean enabled =
-        ctx.db().tx(
-            tx -> {
-              if (tx.update(ENABLE, matched, u.id(), u.pendingSecret()) != 1) {
-                tx.rollbackOnly();
-                return false;
-              }
-              replaceRecoveryCodes(tx, u.id(), codes);
-              gate.unlock(tx, u.id());
-              int ended = ctx.revocations().revokeOtherSessions(tx, u.id(), principal.sessionId(), "totp_enabled");
-              tx.audit(
-                  AuditTrail.event(
-                      AuditLevel.SECURITY, "auth.totp.enabled", u.id(), "two-factor authentication enabled; other"
-                          + " sessions ended", "recovery_codes", codes.size(), "sessions_ended", ended));
-              return true;
-            });
+    boolean enabled;
+    try {
+      enabled =
+          ctx.db().tx(
+              tx -> {
+                if (tx.update(ENABLE, matched, u.id(), u.pendingSecret()) != 1) {
+                  tx.rollbackOnly();
+                  return false;
+                }
+                replaceRecoveryCodes(tx, u.id(), codes);
+                gate.unlock(tx, u.id());
+                int ended = ctx.revocations().revokeOtherSessions(tx, u.id(), principal.sessionId(), "totp_enabled");
+                tx.audit(
+                    AuditTrail.event(
+                        AuditLevel.SECURITY, "auth.totp.enabled", u.id(), "two-factor authentication enabled; other"
+                            + " sessions ended", "recovery_codes", codes.size(), "sessions_ended", ended));
+                return true;
+              });
+    } catch (AuthStorageException e) {
+      gate.refund(u.id(), null);
+      throw e;
+    }
     if (!enabled) {
+      gate.refund(u.id(), null);
       throw new InvalidCredentialsException();
     }
     return new RecoveryCodes(codes);

@@ -65,6 +65,13 @@ record StoredUser(
         rs.getLong("updated_at"));
   }
 
+  /** This row with another password hash (after a rehash this instance committed). */
+  StoredUser withPasswordHash(String hash) {
+    return new StoredUser(
+        id, username, hash, roles, tokenVersion, disabled, mustChangePassword, totpEnabled, totpSecret, totpParameters,
+        pendingSecret, pendingExpiresAt, mfaFailures, mfaLastFailureAt, mfaLocked, createdAt, updatedAt);
+  }
+
   static Set<String> parseRoles(String s) {
     return s == null || s.isEmpty() ? Set.of() : Set.of(s.split(","));
   }
