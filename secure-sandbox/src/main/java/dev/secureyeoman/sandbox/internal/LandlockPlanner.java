@@ -163,7 +163,8 @@ public final class LandlockPlanner {
         .workingDirectory(dir.toString())
         .skippedBackends(skipped)
         .warnings(warnings);
-    Path cwd = policy.workspace().isPresent() ? setup.workspaceSource().map(Path::of).orElse(dir) : dir;
-    return new LaunchPlan(a, cwd, policy.environment(), report.build(), threadSetup);
+    // the working directory stays the path: a Landlock domain may not reach into the JVM's /proc/<pid>/fd (ptrace
+    // scoping); writes are confined to the checked directory by the rule above whatever the path names
+    return new LaunchPlan(a, dir, policy.environment(), report.build(), threadSetup);
   }
 }

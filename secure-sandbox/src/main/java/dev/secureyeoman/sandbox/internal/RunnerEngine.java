@@ -405,6 +405,10 @@ public final class RunnerEngine {
       Optional<String> wsSource = Optional.ofNullable(handover).map(WorkspaceHandover::descriptorPath);
       afterWorkspaceCheck.accept(policy);
       containment = containment(policy, p, chosen, mode);
+      if (s.identities().pool().isPresent()) {
+        // no cgroup and no pid namespace: the run's own uid is the handle nothing of the run can leave
+        containment = UidContainment.wrap(containment, lease.identity().orElseThrow().uid());
+      }
       if (Prlimit.needed(policy.limits(), containment) && p.prlimit().isEmpty()) {
         throw new SandboxException(
             Reason.TOOL_MISSING, "resource limits requested but util-linux prlimit is not on the search path");

@@ -260,6 +260,24 @@ public final class JnaLinuxNative implements LinuxNative {
     }
   }
 
+  @Override
+  public void setresuidThisThread(int ruid, int euid, int suid) throws ErrnoException {
+    try {
+      c.syscall(number(arch, "setresuid"), (long) ruid, (long) euid, (long) suid);
+    } catch (LastErrorException e) {
+      throw new ErrnoException("setresuid", e.getErrorCode());
+    }
+  }
+
+  @Override
+  public void kill(long pid, int signal) throws ErrnoException {
+    try {
+      c.syscall(number(arch, "kill"), pid, (long) signal);
+    } catch (LastErrorException e) {
+      throw new ErrnoException("kill", e.getErrorCode());
+    }
+  }
+
   /** {@code O_NOFOLLOW}: 0400000 on x86_64, 0100000 on aarch64. */
   private int oNoFollow() {
     return arch == Arch.AARCH64 ? 0100000 : 0400000;

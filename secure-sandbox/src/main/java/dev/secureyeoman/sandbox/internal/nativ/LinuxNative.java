@@ -155,6 +155,30 @@ public interface LinuxNative {
     throw new ErrnoException("poll", ErrnoException.ENOSYS);
   }
 
+  /**
+   * The raw {@code setresuid} system call: changes the credentials of the <em>calling thread only</em> (glibc's wrapper
+   * would change every thread of the JVM).
+   *
+   * @param ruid real uid
+   * @param euid effective uid
+   * @param suid saved uid
+   * @throws ErrnoException on failure
+   */
+  default void setresuidThisThread(int ruid, int euid, int suid) throws ErrnoException {
+    throw new ErrnoException("setresuid", ErrnoException.ENOSYS);
+  }
+
+  /**
+   * {@code kill(pid, signal)}.
+   *
+   * @param pid a pid, or -1 for every process the caller may signal
+   * @param signal the signal
+   * @throws ErrnoException on failure ({@code ESRCH}: no target)
+   */
+  default void kill(long pid, int signal) throws ErrnoException {
+    throw new ErrnoException("kill", ErrnoException.ENOSYS);
+  }
+
   /** Owner, type and link count of a file, as {@code statx} reports them. */
   record FileStat(int uid, int gid, int mode, int nlink) {
     /** {@code S_IFMT} bits. */
