@@ -26,6 +26,13 @@ public enum Teardown {
    * parent-death signal.
    */
   PID_NAMESPACE,
-  /** No pid namespace and no cgroup: the process and the descendants found at kill time, best effort. */
+  /**
+   * No pid namespace and no cgroup, but the run has a host uid of its own (root host): every process of that uid is
+   * killed with {@code kill(-1, SIGKILL)} sent as that uid — the kernel picks the targets, so no stale pid is involved
+   * — until {@code /proc} shows none, before the uid goes back to the pool. Processes that escaped the process tree
+   * ({@code setsid}, double fork) are included.
+   */
+  RUN_UID,
+  /** No pid namespace, no cgroup and no uid of its own: the process and the descendants found at kill time, best effort. */
   PROCESS_TREE
 }

@@ -180,9 +180,17 @@ class TeardownTest {
     assertEquals(1, r.events().lingeringProcessesKilled(), r.toString());
     assertEquals(List.of(), processesWith(token));
 
-    // without the cgroup the same process survives the run: the check above can fail
+    // without the cgroup, the run's own uid still catches it (red-team 3)
     NamespaceRunner noCgroups = NamespaceRunner.builder().backend(SandboxBackend.NONE).cgroups(false).build();
-    SandboxResult old = noCgroups.run(Sandboxes.sh(script, token).requireIsolation(false).build());
+    SandboxResult byUid = noCgroups.run(Sandboxes.sh(script, token).requireIsolation(false).build());
+    assertEquals(Teardown.RUN_UID, byUid.report().teardown());
+    assertEquals(1, byUid.events().lingeringProcessesKilled(), byUid.toString());
+    assertEquals(List.of(), processesWith(token));
+
+    // with neither a cgroup nor a uid of its own the same process survives the run: the checks above can fail
+    NamespaceRunner shared =
+        NamespaceRunner.builder().backend(SandboxBackend.NONE).cgroups(false).runAs(65534, 65534).build();
+    SandboxResult old = shared.run(Sandboxes.sh(script, token).requireIsolation(false).build());
     assertEquals(Teardown.PROCESS_TREE, old.report().teardown());
     List<ProcessHandle> survivors = processesWith(token);
     try {
@@ -199,5 +207,42 @@ class TeardownTest {
     assertEquals(Teardown.CGROUP_V2_KILL, RUNNER.run(limited).report().teardown());
     SandboxResult none = NamespaceRunner.builder().cgroups(false).build().run(limited);
     assertEquals(Teardown.PID_NAMESPACE, none.report().teardown());
+  }
+
+  /**
+   * Red-team 3: the Landlock mode (no namespaces) with an exec allowlist has no cgroup; a double fork into a new
+   * session left the process tree and survived the run, and the uid went back to the pool while it lived. The run's own
+   * uid is now the teardown handle: nothing of that uid is left when the result is returned.
+   */
+  @Test
+  void landlockMode_setsidDoubleFork_survivorKilledThroughTheRunsUid(@TempDir Path tmp) throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Sandboxes.isRoot(), "per-run uids need a root host");
+    String token = "sy-survivor-" + UUID.randomUUID();
+    String code =
+        "import os, sys, time\n"
+            + "if os.fork() == 0:\n"
+            + "    os.setsid()\n"
+            + "    if os.fork() == 0:\n"
+            + "        null = os.open('/dev/null', os.O_RDWR)\n"
+            + "        for fd in (0, 1, 2): os.dup2(null, fd)\n"
+            + "        time.sleep(60)\n"
+            + "    os._exit(0)\n"
+            + "os.wait()\n"
+            + "print('forked', flush=True)\n";
+    NamespaceRunner landlock = NamespaceRunner.builder().backend(SandboxBackend.UNSHARE_LANDLOCK).build();
+    SandboxResult r =
+        landlock.run(
+            SandboxPolicy.builder("/usr/bin/python3", "-c", code, token)
+                .allowExec(Path.of("/usr/bin/python3"))
+                .workspace(Sandboxes.workspace(tmp))
+                .build());
+    assertEquals("forked", r.stdoutText().strip(), r + r.stderrText());
+    assertEquals(ExecRestriction.LANDLOCK, r.report().execRestriction(), r.report().toJson());
+    assertEquals(Teardown.RUN_UID, r.report().teardown(), r.report().toJson());
+    assertEquals(1, r.events().lingeringProcessesKilled(), r.toString());
+    assertEquals(List.of(), processesWith(token), "the double-forked sleeper outlived the run");
+    int uid = r.report().hostUid();
+    assertTrue(Sandboxes.isPoolUid(uid), r.report().toJson());
+    UidReservationTest.awaitGone(uid); // returns at once: nothing of the uid is alive
   }
 }

@@ -75,6 +75,7 @@ public final class DirectPlanner {
         .workingDirectory(dir.toString())
         .skippedBackends(skipped)
         .warnings(warnings);
-    return new LaunchPlan(a, dir, policy.environment(), report.build(), ThreadSetup.NONE);
+    Path cwd = policy.workspace().isPresent() ? setup.workspaceSource().map(Path::of).orElse(dir) : dir;
+    return new LaunchPlan(a, cwd, policy.environment(), report.build(), ThreadSetup.NONE);
   }
 }

@@ -109,6 +109,7 @@ public final class IdentityPool {
           e);
     }
     int start = ThreadLocalRandom.current().nextInt(count);
+    int withProcesses = 0;
     for (int i = 0; i < count; i++) {
       int uid = first + (start + i) % count;
       if (!heldHere.add(uid)) {
@@ -123,7 +124,13 @@ public final class IdentityPool {
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         FileLock lock = ch.tryLock();
         if (lock != null) {
-          return new Lease(this, new Identity(uid, uid), ch, lock);
+          if (claim(ch, lockDirectory.resolve(uid + ".lock")) && !UidProcesses.any(uid)) {
+            return new Lease(this, new Identity(uid, uid), ch, lock);
+          }
+          // the lock was free, yet processes of the uid live: a run whose lock was lost (lock file deleted, another
+          // process using another lock directory) or leftovers of a host that died; never hand such a uid out
+          withProcesses++;
+          lock.release();
         }
       } catch (OverlappingFileLockException e) {
         // held by another pool instance of this JVM
@@ -139,7 +146,28 @@ public final class IdentityPool {
     }
     throw new SandboxException(
         SandboxException.Reason.IDENTITY_UNAVAILABLE,
-        "every uid of the sandbox identity pool " + first + ".." + (first + count - 1) + " is in use");
+        "every uid of the sandbox identity pool " + first + ".." + (first + count - 1) + " is in use"
+            + (withProcesses == 0
+                ? ""
+                : " (" + withProcesses + " of them unlocked but a uid that still has processes: a run whose lock was"
+                    + " lost, or processes left by a host that died)"));
+  }
+
+  /**
+   * Writes this JVM's record into the locked file and checks that the lock path still names that file: a lock taken on
+   * a file that was deleted and replaced meanwhile reserves nothing.
+   */
+  private static boolean claim(FileChannel ch, Path path) throws IOException {
+    byte[] record =
+        (ProcessHandle.current().pid() + " " + Long.toHexString(ThreadLocalRandom.current().nextLong()) + "\n")
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    ch.truncate(0);
+    ch.write(java.nio.ByteBuffer.wrap(record), 0);
+    try {
+      return java.util.Arrays.equals(record, Files.readAllBytes(path));
+    } catch (java.nio.file.NoSuchFileException e) {
+      return false;
+    }
   }
 
   private void ensureLockDirectory() throws IOException {

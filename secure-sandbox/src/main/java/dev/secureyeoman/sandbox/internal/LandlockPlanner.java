@@ -124,7 +124,8 @@ public final class LandlockPlanner {
         lb.allowExecute(prlimit.orElseThrow());
       }
     }
-    policy.workspace().ifPresent(lb::allowWrite);
+    // the checked directory through the runner's descriptor, not the path (which a racing process could swap)
+    policy.workspace().ifPresent(ws -> lb.allowWrite(setup.workspaceSource().map(Path::of).orElse(ws)));
     // the launcher (still the JVM's user) writes its pid there; the run's uid cannot write these root-owned files
     for (Path join : setup.containment().joinFiles()) {
       lb.allowWrite(join);
@@ -162,6 +163,8 @@ public final class LandlockPlanner {
         .workingDirectory(dir.toString())
         .skippedBackends(skipped)
         .warnings(warnings);
+    // the working directory stays the path: a Landlock domain may not reach into the JVM's /proc/<pid>/fd (ptrace
+    // scoping); writes are confined to the checked directory by the rule above whatever the path names
     return new LaunchPlan(a, dir, policy.environment(), report.build(), threadSetup);
   }
 }

@@ -20,14 +20,16 @@ public final class Launcher {
   /**
    * The script: {@code $1} is the number of {@code cgroup.procs} files that follow, then the fd mode ({@code bwrap}:
    * seccomp program from stdin on fd 3 and stderr on fd 4; {@code status}: stderr on fd 4 only; {@code -}: nothing),
-   * then the backend's argument vector.
+   * then the workspace source opened on fd 5 ({@code /proc/<jvm>/fd/<n>}, the directory the runner checked and holds
+   * open) or {@code -}, then the backend's argument vector.
    */
   public static final String SCRIPT =
       "n=$1; shift; while [ \"$n\" -gt 0 ]; do echo $$ > \"$1\" || { echo \""
           + JOIN_FAILED
           + " $1\" >&2; exit 125; }; n=$((n-1)); shift; done;"
-          + " case $1 in bwrap) shift; exec \"$@\" 3<&0 4>&2 </dev/null;; status) shift; exec \"$@\" 4>&2;; esac;"
-          + " shift; exec \"$@\"";
+          + " m=$1; w=$2; shift 2; if [ \"$w\" != - ]; then exec 5< \"$w\"; fi;"
+          + " case $m in bwrap) exec \"$@\" 3<&0 4>&2 </dev/null;; status) exec \"$@\" 4>&2;; esac;"
+          + " exec \"$@\"";
 
   /** How the launcher sets up the backend's file descriptors. */
   public enum Fds {
@@ -67,7 +69,21 @@ public final class Launcher {
    * @return the argument vector prefix (empty when neither is needed); the backend's argv follows
    */
   public static List<String> prefix(Path shell, List<Path> joinFiles, Fds fds) {
-    if (joinFiles.isEmpty() && fds == Fds.NONE) {
+    return prefix(shell, joinFiles, fds, java.util.Optional.empty());
+  }
+
+  /**
+   * Builds the launcher prefix.
+   *
+   * @param shell {@code /bin/sh}
+   * @param joinFiles {@code cgroup.procs} files to join
+   * @param fds the descriptors the backend gets
+   * @param workspaceSource a path the launcher (still root) opens on fd 5 for the backend, or empty
+   * @return the argument vector prefix (empty when nothing is needed); the backend's argv follows
+   */
+  public static List<String> prefix(
+      Path shell, List<Path> joinFiles, Fds fds, java.util.Optional<String> workspaceSource) {
+    if (joinFiles.isEmpty() && fds == Fds.NONE && workspaceSource.isEmpty()) {
       return List.of();
     }
     List<String> a = new ArrayList<>(8 + joinFiles.size());
@@ -80,6 +96,7 @@ public final class Launcher {
       a.add(f.toString());
     }
     a.add(fds.word);
+    a.add(workspaceSource.orElse("-"));
     return a;
   }
 }

@@ -12,18 +12,34 @@ import java.util.Optional;
  * @param containment the run's cgroups (or none)
  * @param seccompProgram the seccomp program for bwrap, or empty
  */
-public record RunSetup(Optional<Identity> identity, Containment containment, Optional<byte[]> seccompProgram) {
+public record RunSetup(
+    Optional<Identity> identity, Containment containment, Optional<byte[]> seccompProgram,
+    Optional<String> workspaceSource) {
   /**
    * Validates the components.
    *
    * @param identity identity
    * @param containment containment
    * @param seccompProgram seccomp program
+   * @param workspaceSource {@code /proc/<jvm>/fd/<n>} of the workspace directory the runner checked and holds open
+   *     ({@link WorkspaceHandover#descriptorPath()}); backends bind that, never the workspace's path
    */
   public RunSetup {
     Objects.requireNonNull(identity, "identity");
     Objects.requireNonNull(containment, "containment");
     Objects.requireNonNull(seccompProgram, "seccompProgram");
+    Objects.requireNonNull(workspaceSource, "workspaceSource");
+  }
+
+  /**
+   * A setup whose workspace (if any) is bound by path.
+   *
+   * @param identity identity
+   * @param containment containment
+   * @param seccompProgram seccomp program
+   */
+  public RunSetup(Optional<Identity> identity, Containment containment, Optional<byte[]> seccompProgram) {
+    this(identity, containment, seccompProgram, Optional.empty());
   }
 
   /**

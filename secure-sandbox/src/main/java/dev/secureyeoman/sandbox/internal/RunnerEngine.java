@@ -77,6 +77,12 @@ public final class RunnerEngine {
   private final Settings s;
   private volatile Probed probed;
 
+  /**
+   * Test seam: runs after the workspace was checked and handed over, before the launch is planned (a racing host
+   * process swapping the workspace's path acts here).
+   */
+  public static volatile java.util.function.Consumer<SandboxPolicy> afterWorkspaceCheck = policy -> {};
+
   /** Probe outcome plus the planners that worked. */
   private record Probed(
       SandboxCapabilities capabilities,
@@ -396,7 +402,13 @@ public final class RunnerEngine {
             s.identities().poolMember());
         warnings.addAll(handover.warnings());
       }
+      Optional<String> wsSource = Optional.ofNullable(handover).map(WorkspaceHandover::descriptorPath);
+      afterWorkspaceCheck.accept(policy);
       containment = containment(policy, p, chosen, mode);
+      if (s.identities().pool().isPresent()) {
+        // no cgroup and no pid namespace: the run's own uid is the handle nothing of the run can leave
+        containment = UidContainment.wrap(containment, lease.identity().orElseThrow().uid());
+      }
       if (Prlimit.needed(policy.limits(), containment) && p.prlimit().isEmpty()) {
         throw new SandboxException(
             Reason.TOOL_MISSING, "resource limits requested but util-linux prlimit is not on the search path");
@@ -409,18 +421,18 @@ public final class RunnerEngine {
           if (policy.seccomp() && program.isEmpty()) {
             warnings.add("seccomp requested but not applied: " + s.seccomp().unavailableReason());
           }
-          setup = new RunSetup(lease.identity(), containment, program);
+          setup = new RunSetup(lease.identity(), containment, program, wsSource);
           plan = p.bwrap().orElseThrow().plan(policy, setup, skipped, warnings);
           break;
         case UNSHARE_LANDLOCK:
-          setup = new RunSetup(lease.identity(), containment, Optional.empty());
+          setup = new RunSetup(lease.identity(), containment, Optional.empty(), wsSource);
           plan =
               mode == Mode.UNSHARE
                   ? p.unshare().orElseThrow().plan(policy, setup, skipped, warnings)
                   : p.landlock().get().orElseThrow().plan(policy, setup, skipped, warnings);
           break;
         default:
-          setup = new RunSetup(lease.identity(), containment, Optional.empty());
+          setup = new RunSetup(lease.identity(), containment, Optional.empty(), wsSource);
           plan =
               new DirectPlanner(p.prlimit(), p.setpriv(), p.shell(), s.tempDirectory(), s.callerUid())
                   .plan(policy, setup, skipped, warnings);
@@ -443,15 +455,17 @@ public final class RunnerEngine {
           containment,
           cpuBudget,
           tornDown -> {
+            boolean handedBack = true;
             if (ws != null) {
               if (tornDown) {
-                ws.close();
+                handedBack = ws.giveBack();
               } else {
                 LOG.error("workspace {} stays with the run's uid: its processes may still be alive",
                     policy.workspace().orElseThrow());
               }
             }
-            lease.release(tornDown);
+            // entries the give-back could not reach stay with the run's uid: it must not go to another run
+            lease.release(tornDown && handedBack);
           });
     } catch (SandboxException | RuntimeException e) {
       if (containment != null) {

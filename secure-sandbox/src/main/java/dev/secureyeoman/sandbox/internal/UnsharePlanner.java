@@ -33,8 +33,14 @@ public final class UnsharePlanner {
    *
    * <p>The workspace is opened on fd 4 before anything is mounted and bound from {@code /proc/self/fd/4} afterwards
    * (with {@code mount -c}, so the path is not canonicalized back to the now hidden host path): a workspace under
-   * {@code /tmp} or under its own hidden parent stays reachable.
+   * {@code /tmp} or under its own hidden parent stays reachable. With {@code wsfd DIR} the launcher has opened the
+   * directory the runner checked on fd 5 (in the host's mount namespace, which a bind cannot use): the script opens
+   * the path again inside the namespace and refuses to go on unless both are the same directory ({@code -ef}).
    */
+  /** Written by the setup script (exit 125) when the workspace path no longer names the directory the runner checked. */
+  public static final String WORKSPACE_CHANGED =
+      "sandbox setup: the workspace path no longer names the directory that was checked";
+
   public static final String SETUP_SCRIPT =
       String.join(
           "\n",
@@ -45,6 +51,8 @@ public final class UnsharePlanner {
           "  case \"$1\" in",
           "    --) shift; break;;",
           "    ws) ws=$2; exec 4< \"$2\"; shift 2;;",
+          "    wsfd) ws=$2; exec 4< \"$2\"; [ /proc/self/fd/4 -ef /proc/self/fd/5 ] || { echo '"
+              + WORKSPACE_CHANGED + "' >&2; exit 125; }; exec 5<&-; shift 2;;",
           "    hide-parent) hp=$2; shift 2;;",
           "    tmp-size) ts=,size=$2; shift 2;;",
           "    hide-dir) \"$m\" -t tmpfs -o nosuid,nodev,mode=0755 tmpfs \"$2\"; shift 2;;",
@@ -145,7 +153,8 @@ public final class UnsharePlanner {
     List<String> tail = new ArrayList<>();
     Prlimit.apply(tail, prlimit, policy.limits(), setup.containment(), true, report, warnings);
     List<String> a = new ArrayList<>(48);
-    a.addAll(Launcher.prefix(shell, setup.containment().joinFiles()));
+    Optional<String> wsSource = policy.workspace().isPresent() ? setup.workspaceSource() : Optional.empty();
+    a.addAll(Launcher.prefix(shell, setup.containment().joinFiles(), Launcher.Fds.NONE, wsSource));
     EnumSet<Namespace> ns = EnumSet.of(Namespace.PID, Namespace.MOUNT, Namespace.IPC, Namespace.UTS);
     // the monitor dies with the thread that spawned it; --kill-child takes the namespace's init down with it
     a.add(setpriv.toString());
@@ -180,7 +189,8 @@ public final class UnsharePlanner {
     a.add(mount.toString());
     if (policy.workspace().isPresent()) {
       Path ws = policy.workspace().get();
-      a.add("ws");
+      // with a source the launcher opened fd 5 on the checked directory; the script binds that, not the path
+      a.add(wsSource.isPresent() ? "wsfd" : "ws");
       a.add(ws.toString());
       Path parent = ws.getParent();
       if (policy.hideWorkspaceSiblings() && parent != null && parent.getNameCount() > 0

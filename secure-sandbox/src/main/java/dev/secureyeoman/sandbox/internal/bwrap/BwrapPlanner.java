@@ -126,8 +126,9 @@ public final class BwrapPlanner {
     OptionalLong tmpSize = policy.limits().get(ResourceLimit.TMP_SIZE);
 
     List<String> a = new ArrayList<>(96);
+    Optional<String> wsSource = policy.workspace().isPresent() ? setup.workspaceSource() : Optional.empty();
     a.addAll(Launcher.prefix(shell, setup.containment().joinFiles(),
-        program.isPresent() ? Launcher.Fds.SECCOMP_AND_STATUS : Launcher.Fds.STATUS));
+        program.isPresent() ? Launcher.Fds.SECCOMP_AND_STATUS : Launcher.Fds.STATUS, wsSource));
     if (setup.identity().isPresent()) {
       a.addAll(setup.identity().get().setprivPrefix(setpriv.orElseThrow(
           () -> new IllegalStateException("setpriv is required to run as " + setup.identity().get()))));
@@ -184,7 +185,13 @@ public final class BwrapPlanner {
     }
     String cwd;
     if (policy.workspace().isPresent()) {
-      add(a, "--bind", policy.workspace().get().toString());
+      if (wsSource.isPresent()) {
+        // the directory the runner checked, opened by the launcher on fd 5 (bwrap closes it after the bind): a path
+        // component swapped for a symlink since the check cannot redirect the bind
+        add(a, "--bind-fd", "5");
+      } else {
+        add(a, "--bind", policy.workspace().get().toString());
+      }
       a.add(SandboxPolicy.WORKSPACE_MOUNT_POINT);
       cwd = SandboxPolicy.WORKSPACE_MOUNT_POINT;
     } else {

@@ -19,6 +19,9 @@ public final class JnaLinuxNative implements LinuxNative {
   private static final int LANDLOCK_RULE_PATH_BENEATH = 1;
   private static final int O_PATH = 010000000;
   private static final int O_CLOEXEC = 02000000;
+  private static final int AT_EMPTY_PATH = 0x1000;
+  private static final int AT_SYMLINK_NOFOLLOW = 0x100;
+  private static final int STATX_BASIC_STATS = 0x7ff;
 
   /** glibc functions; {@code LastErrorException} carries errno. */
   interface CLib extends Library {
@@ -29,6 +32,12 @@ public final class JnaLinuxNative implements LinuxNative {
     int open(String path, int flags) throws LastErrorException;
 
     int close(int fd) throws LastErrorException;
+
+    int openat(int dirfd, String path, int flags) throws LastErrorException;
+
+    int statx(int dirfd, String path, int flags, int mask, Pointer buf) throws LastErrorException;
+
+    int fchownat(int dirfd, String path, int uid, int gid, int flags) throws LastErrorException;
 
     int poll(Pointer fds, long nfds, int timeout) throws LastErrorException;
   }
@@ -248,6 +257,59 @@ public final class JnaLinuxNative implements LinuxNative {
       return c.poll(pfd, 1, timeoutMillis) > 0;
     } catch (LastErrorException e) {
       throw new ErrnoException("poll", e.getErrorCode());
+    }
+  }
+
+  @Override
+  public void setresuidThisThread(int ruid, int euid, int suid) throws ErrnoException {
+    try {
+      c.syscall(number(arch, "setresuid"), (long) ruid, (long) euid, (long) suid);
+    } catch (LastErrorException e) {
+      throw new ErrnoException("setresuid", e.getErrorCode());
+    }
+  }
+
+  @Override
+  public void kill(long pid, int signal) throws ErrnoException {
+    try {
+      c.syscall(number(arch, "kill"), pid, (long) signal);
+    } catch (LastErrorException e) {
+      throw new ErrnoException("kill", e.getErrorCode());
+    }
+  }
+
+  /** {@code O_NOFOLLOW}: 0400000 on x86_64, 0100000 on aarch64. */
+  private int oNoFollow() {
+    return arch == Arch.AARCH64 ? 0100000 : 0400000;
+  }
+
+  @Override
+  public int openNoFollow(int dirfd, String name) throws ErrnoException {
+    try {
+      return c.openat(dirfd, name, O_PATH | O_CLOEXEC | oNoFollow());
+    } catch (LastErrorException e) {
+      throw new ErrnoException("openat", e.getErrorCode());
+    }
+  }
+
+  @Override
+  public FileStat fstat(int fd) throws ErrnoException {
+    try (Memory buf = new Memory(256)) {
+      buf.clear();
+      c.statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, buf);
+      // struct statx: stx_nlink u32 @16, stx_uid u32 @20, stx_gid u32 @24, stx_mode u16 @28 (every architecture)
+      return new FileStat(buf.getInt(20), buf.getInt(24), buf.getShort(28) & 0xffff, buf.getInt(16));
+    } catch (LastErrorException e) {
+      throw new ErrnoException("statx", e.getErrorCode());
+    }
+  }
+
+  @Override
+  public void fchown(int fd, int uid, int gid) throws ErrnoException {
+    try {
+      c.fchownat(fd, "", uid, gid, AT_EMPTY_PATH);
+    } catch (LastErrorException e) {
+      throw new ErrnoException("fchownat", e.getErrorCode());
     }
   }
 }

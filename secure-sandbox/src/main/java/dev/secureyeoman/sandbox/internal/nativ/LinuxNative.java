@@ -154,4 +154,89 @@ public interface LinuxNative {
   default boolean pollReadable(int fd, int timeoutMillis) throws ErrnoException {
     throw new ErrnoException("poll", ErrnoException.ENOSYS);
   }
+
+  /**
+   * The raw {@code setresuid} system call: changes the credentials of the <em>calling thread only</em> (glibc's wrapper
+   * would change every thread of the JVM).
+   *
+   * @param ruid real uid
+   * @param euid effective uid
+   * @param suid saved uid
+   * @throws ErrnoException on failure
+   */
+  default void setresuidThisThread(int ruid, int euid, int suid) throws ErrnoException {
+    throw new ErrnoException("setresuid", ErrnoException.ENOSYS);
+  }
+
+  /**
+   * {@code kill(pid, signal)}.
+   *
+   * @param pid a pid, or -1 for every process the caller may signal
+   * @param signal the signal
+   * @throws ErrnoException on failure ({@code ESRCH}: no target)
+   */
+  default void kill(long pid, int signal) throws ErrnoException {
+    throw new ErrnoException("kill", ErrnoException.ENOSYS);
+  }
+
+  /** Owner, type and link count of a file, as {@code statx} reports them. */
+  record FileStat(int uid, int gid, int mode, int nlink) {
+    /** {@code S_IFMT} bits. */
+    static final int S_IFMT = 0170000;
+
+    /**
+     * Whether the file is a directory.
+     *
+     * @return true for a directory
+     */
+    public boolean isDirectory() {
+      return (mode & S_IFMT) == 0040000;
+    }
+
+    /**
+     * Whether the file is a symbolic link.
+     *
+     * @return true for a link
+     */
+    public boolean isSymlink() {
+      return (mode & S_IFMT) == 0120000;
+    }
+  }
+
+  /**
+   * {@code openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)}: a handle on the entry itself (a symlink is not
+   * followed), for {@link #fstat} and {@link #fchown}.
+   *
+   * @param dirfd a directory descriptor, or -100 ({@code AT_FDCWD})
+   * @param name one path component (no {@code /}), or an absolute path whose last component is not followed
+   * @return the descriptor
+   * @throws ErrnoException on failure
+   */
+  default int openNoFollow(int dirfd, String name) throws ErrnoException {
+    throw new ErrnoException("openat", ErrnoException.ENOSYS);
+  }
+
+  /**
+   * {@code statx(fd, "", AT_EMPTY_PATH)}: the file the descriptor refers to.
+   *
+   * @param fd the descriptor
+   * @return its owner, type and link count
+   * @throws ErrnoException on failure
+   */
+  default FileStat fstat(int fd) throws ErrnoException {
+    throw new ErrnoException("statx", ErrnoException.ENOSYS);
+  }
+
+  /**
+   * {@code fchownat(fd, "", uid, gid, AT_EMPTY_PATH)}: changes the owner of exactly the file the descriptor refers to
+   * (a symlink descriptor: the link itself).
+   *
+   * @param fd the descriptor
+   * @param uid new owner
+   * @param gid new group
+   * @throws ErrnoException on failure
+   */
+  default void fchown(int fd, int uid, int gid) throws ErrnoException {
+    throw new ErrnoException("fchownat", ErrnoException.ENOSYS);
+  }
 }
