@@ -5,8 +5,6 @@ import dev.secureyeoman.integrations.plugin.PluginException.Reason;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Modifier;
-import java.net.MalformedURLException;
-import java.net.URL;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -77,8 +75,23 @@ public final class PluginLoader implements AutoCloseable {
   private final ShadowStore store;
   private final Set<LoadedPlugin> open = ConcurrentHashMap.newKeySet();
 
-  /** Size bounds applied to every jar. */
-  record Limits(long maxJarBytes, int maxEntries, int maxNestedLibs, long maxExtractedBytes) {}
+  /** Longest entry name accepted in a plugin jar (characters). */
+  public static final int MAX_ENTRY_NAME_CHARS = 512;
+
+  /** Deepest entry accepted in a plugin jar (directory levels). */
+  public static final int MAX_ENTRY_DEPTH = 32;
+
+  /** Default largest inflated size of one entry (class, resource or nested jar), in bytes (64 MiB). */
+  public static final long DEFAULT_MAX_ENTRY_BYTES = 64L << 20;
+
+  /** Default most entries per jar (the plugin jar and each nested {@code lib/*.jar}). */
+  public static final int DEFAULT_MAX_ENTRIES = 16_384;
+
+  /**
+   * Size bounds applied to every jar: its size, entry count, inflated size per entry and in total (plugin jar and
+   * nested libraries together, measured by inflating, not from the declared sizes).
+   */
+  record Limits(long maxJarBytes, int maxEntries, int maxNestedLibs, long maxExtractedBytes, long maxEntryBytes) {}
 
   private PluginLoader(Builder b, ShadowStore store) {
     this.directory = b.directory;
@@ -86,7 +99,8 @@ public final class PluginLoader implements AutoCloseable {
     this.reservedIds = b.reservedIds == null ? BUILT_IN_IDS : b.reservedIds;
     this.parent = b.parent == null ? PluginLoader.class.getClassLoader() : b.parent;
     long maxJar = b.maxJarBytes == null ? DEFAULT_MAX_JAR_BYTES : b.maxJarBytes;
-    this.limits = new Limits(maxJar, 65_536, 256, maxJar * 4);
+    long maxEntry = Math.min(DEFAULT_MAX_ENTRY_BYTES, maxJar * 4);
+    this.limits = new Limits(maxJar, DEFAULT_MAX_ENTRIES, 256, maxJar * 4, maxEntry);
     this.maxPlugins = b.maxPlugins == null ? 256 : b.maxPlugins;
     this.store = store;
   }
@@ -189,6 +203,7 @@ public final class PluginLoader implements AutoCloseable {
     }
     PluginDescriptor descriptor = null;
     PluginClassLoader cl = null;
+    JarInspector.Inspection insp = null;
     try {
       Optional<String> trustedAs = Optional.empty();
       if (trustFile != null) {
@@ -197,7 +212,7 @@ public final class PluginLoader implements AutoCloseable {
           throw PluginException.forJar(Reason.UNTRUSTED, name, "sha256 is not listed in the trust file");
         }
       }
-      JarInspector.Inspection insp = JarInspector.inspect(copy, name, limits);
+      insp = JarInspector.inspect(copy, name, limits);
       descriptor = insp.descriptor();
       if (trustedAs.isPresent() && !trustedAs.get().equals(descriptor.id())) {
         throw PluginException.forJar(Reason.UNTRUSTED, name, "sha256 is trusted for plugin '" + trustedAs.get()
@@ -211,14 +226,22 @@ public final class PluginLoader implements AutoCloseable {
         throw PluginException.forJar(Reason.BUILTIN_ID, name,
             "id '" + descriptor.id() + "' is reserved for a built-in integration");
       }
-      cl = new PluginClassLoader("plugin:" + descriptor.id() + "@" + descriptor.version(),
-          urls(copy.jar(), insp.nestedLibs()), parent);
+      try {
+        cl = PluginClassLoader.over("plugin:" + descriptor.id() + "@" + descriptor.version(), insp.jars(),
+            insp.paths(), parent, limits.maxEntryBytes());
+      } catch (IOException e) {
+        throw PluginException.forJar(Reason.IO_ERROR, name, "cannot open the class loader", e);
+      }
+      insp = null; // owned by the class loader from now on
       Constructor<? extends IntegrationFactory> ctor = factoryConstructor(cl, descriptor, name);
       LoadedPlugin plugin = new LoadedPlugin(descriptor, name, copy.sha256(), store, copy, cl, ctor, open::remove);
       open.add(plugin);
       return new PluginScanEntry(name, Optional.of(copy.sha256()), Optional.of(descriptor), Optional.of(plugin),
           Optional.empty());
     } catch (PluginException e) {
+      if (insp != null) {
+        PluginClassLoader.closeAll(insp.jars());
+      }
       closeQuietly(cl);
       store.delete(copy);
       return rejected(name, copy.sha256(), descriptor, e);
@@ -305,30 +328,13 @@ public final class PluginLoader implements AutoCloseable {
     return own.get(0);
   }
 
-  private static URL[] urls(Path jar, List<Path> libs) throws PluginException {
-    List<URL> urls = new ArrayList<>();
-    try {
-      urls.add(jar.toUri().toURL());
-      for (Path lib : libs) {
-        urls.add(lib.toUri().toURL());
-      }
-    } catch (MalformedURLException e) {
-      throw new IllegalStateException("file paths always form URLs", e);
-    }
-    return urls.toArray(new URL[0]);
-  }
-
   private static PluginScanEntry rejected(String name, String sha, PluginDescriptor d, PluginException e) {
     return new PluginScanEntry(name, Optional.ofNullable(sha), Optional.ofNullable(d), Optional.empty(), Optional.of(e));
   }
 
   private static void closeQuietly(PluginClassLoader cl) {
     if (cl != null) {
-      try {
-        cl.close();
-      } catch (IOException e) {
-        // nothing was handed out; the shadow copy is deleted next
-      }
+      cl.close();
     }
   }
 
