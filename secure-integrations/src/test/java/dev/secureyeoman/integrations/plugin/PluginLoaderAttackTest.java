@@ -98,4 +98,66 @@ class PluginLoaderAttackTest {
     assertEquals("lib-1", cl.loadClass("lib.Greeter").getMethod("version").invoke(null),
         "the class loader serves the bytes that were inspected, not whatever the path holds later");
   }
+
+  private PluginLoader smallLoader() throws PluginException {
+    // 1 MiB jars: at most 4 MiB inflated per entry and in total
+    loader = PluginLoader.newBuilder().directory(dir).shadowDirectory(shadow.resolve("s")).maxJarBytes(1 << 20)
+        .build();
+    return loader;
+  }
+
+  @Test
+  void scan_zipBombsHugeOrManyEntriesDeepOrLongNames_rejectedTooLarge() throws Exception {
+    plugin("bomb").entry("zeros.bin", new byte[8 << 20]).writeTo(dir, "bomb.jar"); // ~8 KiB compressed
+    TestPlugins.Spec many = plugin("spread");
+    for (int i = 0; i < 5; i++) {
+      many.entry("part" + i + ".bin", new byte[1 << 20]); // each under the entry bound, together over the total
+    }
+    many.writeTo(dir, "spread.jar");
+    plugin("deep").entry("a/".repeat(PluginLoader.MAX_ENTRY_DEPTH + 1) + "x.txt", utf8("x")).writeTo(dir, "deep.jar");
+    plugin("longname").entry("n".repeat(PluginLoader.MAX_ENTRY_NAME_CHARS + 1), utf8("x"))
+        .writeTo(dir, "longname.jar");
+    Path nestedBomb = TestPlugins.writeJar(outside.resolve("nested.jar"), java.util.Map.of("z.bin", new byte[8 << 20]));
+    plugin("nested").entry("lib/nested.jar", Files.readAllBytes(nestedBomb)).writeTo(dir, "nested.jar");
+    plugin("fine").entry("data.bin", new byte[3 << 20]).writeTo(dir, "fine.jar");
+    assertTrue(Files.size(dir.resolve("bomb.jar")) < (1 << 20), "the bomb itself is small");
+    PluginScan scan = smallLoader().scan();
+    for (String jar : new String[] {"bomb.jar", "spread.jar", "deep.jar", "longname.jar", "nested.jar"}) {
+      PluginException e = rejection(scan, jar);
+      assertEquals(Reason.TOO_LARGE, e.reason(), jar + ": " + e.getMessage());
+    }
+    assertTrue(rejection(scan, "nested.jar").getMessage().contains("lib/nested.jar!/z.bin"));
+    assertEquals(java.util.List.of("fine"), scan.loaded().stream().map(LoadedPlugin::id).toList());
+    try (java.util.stream.Stream<Path> s = Files.walk(shadow)) {
+      assertEquals(1, s.filter(f -> f.getFileName().toString().matches("g[0-9]+\\.jar")).count(),
+          "rejected jars leave no shadow copy");
+    }
+  }
+
+  @Test
+  void scan_tooManyEntries_rejectedTooLarge() throws Exception {
+    TestPlugins.Spec many = plugin("many");
+    for (int i = 0; i <= PluginLoader.DEFAULT_MAX_ENTRIES; i++) {
+      many.entry("e/" + i, new byte[0]);
+    }
+    many.writeTo(dir, "many.jar");
+    PluginException e = rejection(loader().scan(), "many.jar");
+    assertEquals(Reason.TOO_LARGE, e.reason());
+    assertTrue(e.getMessage().contains("more than " + PluginLoader.DEFAULT_MAX_ENTRIES + " entries"), e.getMessage());
+  }
+
+  @Test
+  void pluginClassLoader_entryLargerThanBound_readFailsWhileLoading() throws Exception {
+    Path jar = plugin("alpha").entry("big.bin", new byte[4096]).entry("small.bin", new byte[100])
+        .writeTo(outside, "alpha.jar");
+    try (PluginClassLoader cl = PluginClassLoader.open("t", java.util.List.of(jar), getClass().getClassLoader(),
+        1024)) {
+      try (java.io.InputStream in = cl.getResourceAsStream("small.bin")) {
+        assertEquals(100, in.readAllBytes().length);
+      }
+      try (java.io.InputStream in = cl.getResourceAsStream("big.bin")) {
+        assertThrows(java.io.IOException.class, in::readAllBytes);
+      }
+    }
+  }
 }
