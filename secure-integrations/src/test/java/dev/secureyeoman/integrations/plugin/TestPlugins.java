@@ -134,6 +134,18 @@ final class TestPlugins {
                 } catch (IntegrationException e) { /* stopped */ }
               }, Duration.ZERO, Duration.ofMillis(2));
             }
+            if ("true".equals(Behaviour.get("block-task", "false"))) {
+              String marker = Behaviour.get("block-marker", "");
+              ctx.scheduler().schedule(() -> {
+                try {
+                  java.nio.file.Files.writeString(java.nio.file.Path.of(marker + ".running"), "r");
+                  new java.util.concurrent.CountDownLatch(1).await();
+                } catch (InterruptedException e) {
+                  try { java.nio.file.Files.writeString(java.nio.file.Path.of(marker + ".interrupted"), "i"); }
+                  catch (java.io.IOException x) { /* test reports it */ }
+                } catch (java.io.IOException e) { /* test reports it */ }
+              }, Duration.ZERO);
+            }
             if ("true".equals(Behaviour.get("audit", "false"))) {
               try {
                 ctx.audit().record(AuditEvent.builder("started").message("fixture " + VERSION).build());
