@@ -76,6 +76,8 @@ public final class PluginException extends IntegrationException {
     ILLEGAL_STATE,
     /** Recording the step in the audit log failed, so the step was undone (fail-closed). */
     AUDIT_FAILED,
+    /** Another plugin host (this JVM or another process) holds the plugin directory's exclusive lock. */
+    LOCKED,
     /** Reading or copying the jar failed. */
     IO_ERROR;
 

@@ -73,6 +73,7 @@ public final class PluginLoader implements AutoCloseable {
   private final Limits limits;
   private final int maxPlugins;
   private final ShadowStore store;
+  private final AutoCloseable hostLock;
   private final Set<LoadedPlugin> open = ConcurrentHashMap.newKeySet();
 
   /** Longest entry name accepted in a plugin jar (characters). */
@@ -93,7 +94,8 @@ public final class PluginLoader implements AutoCloseable {
    */
   record Limits(long maxJarBytes, int maxEntries, int maxNestedLibs, long maxExtractedBytes, long maxEntryBytes) {}
 
-  private PluginLoader(Builder b, ShadowStore store) {
+  private PluginLoader(Builder b, ShadowStore store, AutoCloseable hostLock) {
+    this.hostLock = hostLock;
     this.directory = b.directory;
     this.trustFile = b.trustFile;
     this.reservedIds = b.reservedIds == null ? BUILT_IN_IDS : b.reservedIds;
@@ -255,6 +257,13 @@ public final class PluginLoader implements AutoCloseable {
       p.close();
     }
     store.close();
+    if (hostLock != null) {
+      try {
+        hostLock.close();
+      } catch (Exception e) {
+        // released by the kernel at exit at the latest
+      }
+    }
   }
 
   @Override
@@ -347,8 +356,23 @@ public final class PluginLoader implements AutoCloseable {
     private Integer maxPlugins;
     private Set<String> reservedIds;
     private ClassLoader parent;
+    private Boolean exclusive;
 
     private Builder() {}
+
+    /**
+     * Whether this loader is the plugin directory's host (default true): it then holds an exclusive lock for its
+     * lifetime (in the shadow root, per plugin directory), and a second host — in this JVM or another process of the
+     * same user — is refused with {@link Reason#LOCKED}. Pass false for read-only checks such as
+     * {@code secureyeoman plugins check}, which never run plugin code.
+     *
+     * @param exclusive false to skip the host lock
+     * @return this builder
+     */
+    public Builder exclusive(boolean exclusive) {
+      this.exclusive = Once.set("exclusive", this.exclusive, exclusive);
+      return this;
+    }
 
     /**
      * Sets the plugin directory (required).
@@ -439,14 +463,24 @@ public final class PluginLoader implements AutoCloseable {
      * Builds the loader: prepares the shadow directory and removes copies left by processes that exited.
      *
      * @return the loader
-     * @throws PluginException ({@link Reason#IO_ERROR}) if the shadow directory cannot be prepared
+     * @throws PluginException ({@link Reason#IO_ERROR}) if the shadow directory cannot be prepared, ({@link
+     *     Reason#LOCKED}) if another host holds the plugin directory
      */
     public PluginLoader build() throws PluginException {
       if (directory == null) {
         throw new IllegalStateException("directory is required");
       }
       ShadowStore store = ShadowStore.open(shadowDirectory == null ? ShadowStore.defaultRoot() : shadowDirectory);
-      return new PluginLoader(this, store);
+      AutoCloseable hostLock = null;
+      if (exclusive == null || exclusive) {
+        try {
+          hostLock = store.lockHost(directory);
+        } catch (PluginException e) {
+          store.close();
+          throw e;
+        }
+      }
+      return new PluginLoader(this, store, hostLock);
     }
   }
 }
