@@ -292,7 +292,30 @@ final class ShadowStore implements AutoCloseable {
     if (p.contains(PosixFilePermission.GROUP_WRITE) || p.contains(PosixFilePermission.OTHERS_WRITE)) {
       throw new IOException(root + " is writable by group or others");
     }
+    if (!p.equals(DIR_MODE)) {
+      throw new IOException(root + " must be accessible by its owner only (mode 0700), is "
+          + PosixFilePermissions.toString(p));
+    }
+    checkAncestors(root, (Integer) Files.getAttribute(root, "unix:uid", LinkOption.NOFOLLOW_LINKS));
     return a;
+  }
+
+  /**
+   * Every directory above the root (after resolving links) must belong to root or to the root's owner and must not
+   * be writable by others unless sticky (as {@code /tmp} is): otherwise someone else could rename the private root
+   * away and put their own directory in its place after these checks, and substitute shadow copies.
+   */
+  private static void checkAncestors(Path root, int ownerUid) throws IOException {
+    for (Path dir = root.toRealPath().getParent(); dir != null; dir = dir.getParent()) {
+      int uid = (Integer) Files.getAttribute(dir, "unix:uid");
+      int mode = (Integer) Files.getAttribute(dir, "unix:mode");
+      if (uid != 0 && uid != ownerUid) {
+        throw new IOException(dir + " (above " + root + ") belongs to another user");
+      }
+      if ((mode & 0022) != 0 && (mode & 01000) == 0) {
+        throw new IOException(dir + " (above " + root + ") is writable by others without the sticky bit");
+      }
+    }
   }
 
   /** Deletes run directories whose owning process is gone (its lock can be taken). */

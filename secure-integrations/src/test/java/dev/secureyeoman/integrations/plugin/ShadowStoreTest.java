@@ -166,4 +166,36 @@ class ShadowStoreTest {
     }
     PluginLoader.newBuilder().directory(plugins).shadowDirectory(root).build().close();
   }
+
+  @Test
+  void open_rootInDirectoryOthersCanWriteOrOwnedByAnotherUser_refused() throws Exception {
+    // a parent others can write without the sticky bit: they could rename the private root away and put their own
+    // directory (or a symlink) in its place after the checks, and substitute shadow copies
+    Path shared = Files.createDirectory(tmp.resolve("shared"));
+    Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+    PluginException e = assertThrows(PluginException.class, () -> ShadowStore.open(shared.resolve("shadow")));
+    assertEquals(Reason.IO_ERROR, e.reason());
+    assertTrue(e.getMessage().contains("writable by others without the sticky bit"), e.getMessage());
+    // the same with the sticky bit (as /tmp has) is safe
+    Files.setAttribute(shared, "unix:mode", 01777);
+    ShadowStore.open(shared.resolve("shadow")).close();
+
+    // a root readable by others was not created by us: refused
+    Path loose = Files.createDirectory(tmp.resolve("loose"));
+    Files.setPosixFilePermissions(loose, PosixFilePermissions.fromString("rwxr-x---"));
+    assertTrue(assertThrows(PluginException.class, () -> ShadowStore.open(loose)).getMessage()
+        .contains("must be accessible by its owner only"));
+
+    // a parent owned by another user (who could do the same) is refused when it can be staged (as root)
+    Path foreignParent = Files.createDirectory(tmp.resolve("foreign-parent"));
+    java.nio.file.attribute.UserPrincipal nobody = foreignParent.getFileSystem().getUserPrincipalLookupService()
+        .lookupPrincipalByName("nobody");
+    try {
+      Files.setOwner(foreignParent, nobody);
+    } catch (java.io.IOException notRoot) {
+      return; // only root can hand a directory to another user
+    }
+    assertTrue(assertThrows(PluginException.class, () -> ShadowStore.open(foreignParent.resolve("shadow")))
+        .getMessage().contains("belongs to another user"));
+  }
 }
