@@ -204,8 +204,8 @@ public final class IntegrationManager implements AutoCloseable {
         m.factory = factory;
         m.current = g;
         m.state = IntegrationState.INITIALIZED;
-      } catch (PluginException e) {
-        registry.remove(m.id, m);
+      } catch (PluginException | RuntimeException | Error e) {
+        registry.remove(m.id, m); // never leave a half-registered id behind
         throw e;
       }
     } finally {

@@ -3,6 +3,7 @@ package dev.secureyeoman.integrations.plugin;
 import static dev.secureyeoman.integrations.plugin.TestPlugins.plugin;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -85,5 +86,36 @@ class IntegrationManagerAttackTest {
       Thread.currentThread().interrupt();
     }
     return t.isAlive();
+  }
+
+  @Test
+  void register_configTypeThrowsErrorWhileBinding_reportedForThatPluginOthersRegistered() throws Exception {
+    load(plugin("alpha").behave("config", "error"), "a.jar").close();
+    PluginScan scan;
+    try (PluginLoader scanner = PluginLoader.newBuilder().directory(dir).shadowDirectory(work.resolve("shadow2"))
+        .exclusive(false).build()) {
+      plugin("beta").writeTo(dir, "b.jar");
+      scan = scanner.scan();
+      java.util.List<PluginException> failures = manager.registerAll(scan);
+      assertEquals(1, failures.size(), failures.toString());
+      assertEquals("alpha", failures.get(0).integrationId().orElseThrow());
+      assertEquals(PluginException.Reason.CONFIG_INVALID, failures.get(0).reason(), failures.get(0).getMessage());
+      assertTrue(manager.status("alpha").isEmpty(), "the failed plugin left no registration behind");
+      manager.start("beta");
+      assertEquals(IntegrationState.RUNNING, manager.status("beta").orElseThrow().state());
+    }
+  }
+
+  @Test
+  void register_configTypeHangsWhileBinding_timesOutAndIdStaysUsable() throws Exception {
+    manager.close();
+    manager = IntegrationManager.newBuilder().auditSink(audit).configSource(PluginConfigSource.fromFile(config, null))
+        .inboundSink(inbox).lifecycleTimeout(Duration.ofMillis(500)).build();
+    PluginException e = assertThrows(PluginException.class,
+        () -> manager.register(load(plugin("alpha").behave("config", "hang"), "a.jar")));
+    assertEquals(PluginException.Reason.TIMEOUT, e.reason(), e.getMessage());
+    manager.register(load(plugin("alpha"), "a2.jar"));
+    manager.start("alpha");
+    assertEquals(IntegrationState.RUNNING, manager.status("alpha").orElseThrow().state());
   }
 }

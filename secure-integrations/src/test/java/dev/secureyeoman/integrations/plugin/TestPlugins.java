@@ -86,6 +86,12 @@ final class TestPlugins {
             List<@Pattern(regexp = "[a-z]+") String> channels,
             @Valid Endpoint endpoint) {
           public FixtureConfig {
+            String trap = Behaviour.get("config", "");
+            if (trap.equals("error")) { throw new AssertionError("boom in config"); }
+            if (trap.equals("hang")) {
+              try { new java.util.concurrent.CountDownLatch(1).await(); }
+              catch (InterruptedException e) { throw new IllegalStateException("interrupted"); }
+            }
             greeting = greeting == null ? null : greeting.strip();
             maxReplies = maxReplies == null ? 3 : maxReplies;
             channels = channels == null ? List.of("general") : List.copyOf(channels);
