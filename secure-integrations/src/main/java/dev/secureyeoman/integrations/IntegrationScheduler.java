@@ -4,8 +4,11 @@ import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 
 /**
- * Schedules an integration's background work on the host's scheduler. Everything scheduled is cancelled when the
- * integration instance stops; exceptions thrown by a task are logged and do not cancel a periodic task.
+ * Schedules an integration's background work. The host's scheduler triggers the runs; they execute on the instance's own
+ * worker thread (one at a time, a bounded number queued, a periodic task never overlapping itself), so a slow task
+ * delays only this integration. Everything scheduled is cancelled when the integration instance stops, and a task still
+ * running is interrupted; exceptions thrown by a task are logged and do not cancel a periodic task. The returned future
+ * controls the trigger: cancelling it stops further runs.
  */
 public interface IntegrationScheduler {
 

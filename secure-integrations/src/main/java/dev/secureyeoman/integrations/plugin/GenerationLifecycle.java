@@ -72,15 +72,19 @@ final class GenerationLifecycle {
     if (c.configType() == null) {
       throw PluginException.forIntegration(Reason.FACTORY_FAILED, m.id, jar, "configType() returned null", null);
     }
-    Object config = given != null ? given : configs.load(m.id, c.configType());
-    if (!c.configType().isInstance(config)) {
-      throw PluginException.configInvalid(m.id, jar, "configuration is a " + config.getClass().getName()
-          + ", the integration expects " + c.configType().getName(), List.of(), null);
+    // binding runs the config type's constructor and validation its validators: plugin code, so on a worker with the
+    // timeout, and whatever it throws is this plugin's configuration failure, never the caller's
+    Object config = given != null ? given : calls.lifecycle(m.id, jar, loader, "configuration binding",
+        Reason.CONFIG_INVALID, () -> configs.load(m.id, c.configType()));
+    if (config == null || !c.configType().isInstance(config)) {
+      throw PluginException.configInvalid(m.id, jar, "configuration is a "
+          + (config == null ? "null" : config.getClass().getName()) + ", the integration expects "
+          + c.configType().getName(), List.of(), null);
     }
     ConfigValidation validation = new ConfigValidation();
     ScopedContext context = null;
     try {
-      List<ConfigViolation> violations = validation.validate(m.id, config);
+      List<ConfigViolation> violations = validate(m, jar, loader, validation, config);
       if (!violations.isEmpty()) {
         throw PluginException.configInvalid(m.id, jar, violations.size()
             + (violations.size() == 1 ? " violation" : " violations"), violations, null);
@@ -106,8 +110,14 @@ final class GenerationLifecycle {
     instance.init(instance.configType().cast(config), context);
   }
 
+  private List<ConfigViolation> validate(ManagedIntegration m, String jar, ClassLoader loader,
+      ConfigValidation validation, Object config) throws PluginException {
+    return calls.lifecycle(m.id, jar, loader, "configuration validation", Reason.CONFIG_INVALID,
+        () -> validation.validate(m.id, config));
+  }
+
   void revalidate(ManagedIntegration m, Generation g) throws PluginException {
-    List<ConfigViolation> violations = g.validation().validate(m.id, g.config());
+    List<ConfigViolation> violations = validate(m, g.jar(), g.loader(), g.validation(), g.config());
     if (!violations.isEmpty()) {
       throw PluginException.configInvalid(m.id, m.jar(), violations.size()
           + (violations.size() == 1 ? " violation" : " violations"), violations, null);

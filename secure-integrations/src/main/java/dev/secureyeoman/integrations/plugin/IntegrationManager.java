@@ -87,7 +87,7 @@ public final class IntegrationManager implements AutoCloseable {
     this.inbound = b.inboundSink;
     if (b.scheduler == null) {
       ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, r -> {
-        Thread t = new Thread(r, "integration-scheduler");
+        Thread t = new Thread(r, "integration-scheduler"); // triggers only: plugin code runs per instance
         t.setDaemon(true);
         t.setContextClassLoader(IntegrationManager.class.getClassLoader());
         return t;
@@ -204,8 +204,8 @@ public final class IntegrationManager implements AutoCloseable {
         m.factory = factory;
         m.current = g;
         m.state = IntegrationState.INITIALIZED;
-      } catch (PluginException e) {
-        registry.remove(m.id, m);
+      } catch (PluginException | RuntimeException | Error e) {
+        registry.remove(m.id, m); // never leave a half-registered id behind
         throw e;
       }
     } finally {
@@ -686,7 +686,9 @@ public final class IntegrationManager implements AutoCloseable {
     }
 
     /**
-     * Sets the scheduler for integrations' background tasks (default: one daemon thread owned by the manager).
+     * Sets the scheduler that <em>triggers</em> integrations' background tasks (default: one daemon thread owned by the
+     * manager). Plugin code never runs on it: each integration instance runs its tasks on its own worker thread, so a
+     * task that blocks delays only its own integration, and stopping the instance interrupts it.
      *
      * @param scheduler the scheduler; the host keeps ownership
      * @return this builder

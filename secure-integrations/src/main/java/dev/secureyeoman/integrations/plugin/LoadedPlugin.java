@@ -2,12 +2,9 @@ package dev.secureyeoman.integrations.plugin;
 
 import dev.secureyeoman.integrations.IntegrationFactory;
 import dev.secureyeoman.integrations.plugin.PluginException.Reason;
-import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One plugin jar that passed every load-time check, with its own class loader over a private shadow copy. No plugin
@@ -18,7 +15,6 @@ import org.slf4j.LoggerFactory;
  * plugin's classes, the class loader and its classes can be garbage-collected.
  */
 public final class LoadedPlugin implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(LoadedPlugin.class);
 
   private final PluginDescriptor descriptor;
   private final String fileName;
@@ -140,11 +136,7 @@ public final class LoadedPlugin implements AutoCloseable {
     PluginClassLoader cl = classLoader;
     classLoader = null;
     constructor = null;
-    try {
-      cl.close();
-    } catch (IOException e) {
-      LOG.debug("closing the class loader of {} failed", fileName, e);
-    }
+    cl.close();
     store.delete(copy);
     onClose.accept(this);
   }

@@ -39,6 +39,11 @@ public final class PluginException extends IntegrationException {
     DESCRIPTOR_MALFORMED,
     /** The plugin requires an SPI version this host does not provide. */
     SPI_INCOMPATIBLE,
+    /**
+     * The jar (or a nested {@code lib/*.jar}) names other code to load: a manifest {@code Class-Path} or a
+     * {@code META-INF/INDEX.LIST}. Only the verified jar's own bytes are loadable, so such jars are refused.
+     */
+    CLASS_PATH,
     /** The jar contains SDK classes ({@code dev/secureyeoman/...}): depend on the SDK with {@code provided} scope. */
     BUNDLES_SDK,
     /** The factory class named by the descriptor or {@code META-INF/services} is not in the jar. */
@@ -71,6 +76,8 @@ public final class PluginException extends IntegrationException {
     ILLEGAL_STATE,
     /** Recording the step in the audit log failed, so the step was undone (fail-closed). */
     AUDIT_FAILED,
+    /** Another plugin host (this JVM or another process) holds the plugin directory's exclusive lock. */
+    LOCKED,
     /** Reading or copying the jar failed. */
     IO_ERROR;
 

@@ -5,8 +5,6 @@ import dev.secureyeoman.integrations.plugin.PluginException.Reason;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Modifier;
-import java.net.MalformedURLException;
-import java.net.URL;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -75,18 +73,36 @@ public final class PluginLoader implements AutoCloseable {
   private final Limits limits;
   private final int maxPlugins;
   private final ShadowStore store;
+  private final AutoCloseable hostLock;
   private final Set<LoadedPlugin> open = ConcurrentHashMap.newKeySet();
 
-  /** Size bounds applied to every jar. */
-  record Limits(long maxJarBytes, int maxEntries, int maxNestedLibs, long maxExtractedBytes) {}
+  /** Longest entry name accepted in a plugin jar (characters). */
+  public static final int MAX_ENTRY_NAME_CHARS = 512;
 
-  private PluginLoader(Builder b, ShadowStore store) {
+  /** Deepest entry accepted in a plugin jar (directory levels). */
+  public static final int MAX_ENTRY_DEPTH = 32;
+
+  /** Default largest inflated size of one entry (class, resource or nested jar), in bytes (64 MiB). */
+  public static final long DEFAULT_MAX_ENTRY_BYTES = 64L << 20;
+
+  /** Default most entries per jar (the plugin jar and each nested {@code lib/*.jar}). */
+  public static final int DEFAULT_MAX_ENTRIES = 16_384;
+
+  /**
+   * Size bounds applied to every jar: its size, entry count, inflated size per entry and in total (plugin jar and
+   * nested libraries together, measured by inflating, not from the declared sizes).
+   */
+  record Limits(long maxJarBytes, int maxEntries, int maxNestedLibs, long maxExtractedBytes, long maxEntryBytes) {}
+
+  private PluginLoader(Builder b, ShadowStore store, AutoCloseable hostLock) {
+    this.hostLock = hostLock;
     this.directory = b.directory;
     this.trustFile = b.trustFile;
     this.reservedIds = b.reservedIds == null ? BUILT_IN_IDS : b.reservedIds;
     this.parent = b.parent == null ? PluginLoader.class.getClassLoader() : b.parent;
     long maxJar = b.maxJarBytes == null ? DEFAULT_MAX_JAR_BYTES : b.maxJarBytes;
-    this.limits = new Limits(maxJar, 65_536, 256, maxJar * 4);
+    long maxEntry = Math.min(DEFAULT_MAX_ENTRY_BYTES, maxJar * 4);
+    this.limits = new Limits(maxJar, DEFAULT_MAX_ENTRIES, 256, maxJar * 4, maxEntry);
     this.maxPlugins = b.maxPlugins == null ? 256 : b.maxPlugins;
     this.store = store;
   }
@@ -189,6 +205,7 @@ public final class PluginLoader implements AutoCloseable {
     }
     PluginDescriptor descriptor = null;
     PluginClassLoader cl = null;
+    JarInspector.Inspection insp = null;
     try {
       Optional<String> trustedAs = Optional.empty();
       if (trustFile != null) {
@@ -197,7 +214,7 @@ public final class PluginLoader implements AutoCloseable {
           throw PluginException.forJar(Reason.UNTRUSTED, name, "sha256 is not listed in the trust file");
         }
       }
-      JarInspector.Inspection insp = JarInspector.inspect(copy, name, limits);
+      insp = JarInspector.inspect(copy, name, limits);
       descriptor = insp.descriptor();
       if (trustedAs.isPresent() && !trustedAs.get().equals(descriptor.id())) {
         throw PluginException.forJar(Reason.UNTRUSTED, name, "sha256 is trusted for plugin '" + trustedAs.get()
@@ -211,14 +228,22 @@ public final class PluginLoader implements AutoCloseable {
         throw PluginException.forJar(Reason.BUILTIN_ID, name,
             "id '" + descriptor.id() + "' is reserved for a built-in integration");
       }
-      cl = new PluginClassLoader("plugin:" + descriptor.id() + "@" + descriptor.version(),
-          urls(copy.jar(), insp.nestedLibs()), parent);
+      try {
+        cl = PluginClassLoader.over("plugin:" + descriptor.id() + "@" + descriptor.version(), insp.jars(),
+            insp.paths(), parent, limits.maxEntryBytes());
+      } catch (IOException e) {
+        throw PluginException.forJar(Reason.IO_ERROR, name, "cannot open the class loader", e);
+      }
+      insp = null; // owned by the class loader from now on
       Constructor<? extends IntegrationFactory> ctor = factoryConstructor(cl, descriptor, name);
       LoadedPlugin plugin = new LoadedPlugin(descriptor, name, copy.sha256(), store, copy, cl, ctor, open::remove);
       open.add(plugin);
       return new PluginScanEntry(name, Optional.of(copy.sha256()), Optional.of(descriptor), Optional.of(plugin),
           Optional.empty());
     } catch (PluginException e) {
+      if (insp != null) {
+        PluginClassLoader.closeAll(insp.jars());
+      }
       closeQuietly(cl);
       store.delete(copy);
       return rejected(name, copy.sha256(), descriptor, e);
@@ -232,6 +257,13 @@ public final class PluginLoader implements AutoCloseable {
       p.close();
     }
     store.close();
+    if (hostLock != null) {
+      try {
+        hostLock.close();
+      } catch (Exception e) {
+        // released by the kernel at exit at the latest
+      }
+    }
   }
 
   @Override
@@ -305,30 +337,13 @@ public final class PluginLoader implements AutoCloseable {
     return own.get(0);
   }
 
-  private static URL[] urls(Path jar, List<Path> libs) throws PluginException {
-    List<URL> urls = new ArrayList<>();
-    try {
-      urls.add(jar.toUri().toURL());
-      for (Path lib : libs) {
-        urls.add(lib.toUri().toURL());
-      }
-    } catch (MalformedURLException e) {
-      throw new IllegalStateException("file paths always form URLs", e);
-    }
-    return urls.toArray(new URL[0]);
-  }
-
   private static PluginScanEntry rejected(String name, String sha, PluginDescriptor d, PluginException e) {
     return new PluginScanEntry(name, Optional.ofNullable(sha), Optional.ofNullable(d), Optional.empty(), Optional.of(e));
   }
 
   private static void closeQuietly(PluginClassLoader cl) {
     if (cl != null) {
-      try {
-        cl.close();
-      } catch (IOException e) {
-        // nothing was handed out; the shadow copy is deleted next
-      }
+      cl.close();
     }
   }
 
@@ -341,8 +356,23 @@ public final class PluginLoader implements AutoCloseable {
     private Integer maxPlugins;
     private Set<String> reservedIds;
     private ClassLoader parent;
+    private Boolean exclusive;
 
     private Builder() {}
+
+    /**
+     * Whether this loader is the plugin directory's host (default true): it then holds an exclusive lock for its
+     * lifetime (in the shadow root, per plugin directory), and a second host — in this JVM or another process of the
+     * same user — is refused with {@link Reason#LOCKED}. Pass false for read-only checks such as
+     * {@code secureyeoman plugins check}, which never run plugin code.
+     *
+     * @param exclusive false to skip the host lock
+     * @return this builder
+     */
+    public Builder exclusive(boolean exclusive) {
+      this.exclusive = Once.set("exclusive", this.exclusive, exclusive);
+      return this;
+    }
 
     /**
      * Sets the plugin directory (required).
@@ -433,14 +463,24 @@ public final class PluginLoader implements AutoCloseable {
      * Builds the loader: prepares the shadow directory and removes copies left by processes that exited.
      *
      * @return the loader
-     * @throws PluginException ({@link Reason#IO_ERROR}) if the shadow directory cannot be prepared
+     * @throws PluginException ({@link Reason#IO_ERROR}) if the shadow directory cannot be prepared, ({@link
+     *     Reason#LOCKED}) if another host holds the plugin directory
      */
     public PluginLoader build() throws PluginException {
       if (directory == null) {
         throw new IllegalStateException("directory is required");
       }
       ShadowStore store = ShadowStore.open(shadowDirectory == null ? ShadowStore.defaultRoot() : shadowDirectory);
-      return new PluginLoader(this, store);
+      AutoCloseable hostLock = null;
+      if (exclusive == null || exclusive) {
+        try {
+          hostLock = store.lockHost(directory);
+        } catch (PluginException e) {
+          store.close();
+          throw e;
+        }
+      }
+      return new PluginLoader(this, store, hostLock);
     }
   }
 }

@@ -16,17 +16,27 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link IntegrationContext} of one integration instance. Closing it cancels the instance's scheduled tasks, drops
- * its webhook handler and makes inbound, audit and scheduling calls fail: a stale instance cannot act any more, and
- * nothing the host keeps refers to the plugin's classes.
+ * The {@link IntegrationContext} of one integration instance. Closing it cancels the instance's scheduled tasks
+ * (interrupting one that is running), drops its webhook handler and makes inbound, audit and scheduling calls fail: a
+ * stale instance cannot act any more, and nothing the host keeps refers to the plugin's classes.
+ *
+ * <p>Scheduling: the host's scheduler only <em>triggers</em> tasks; plugin code runs on this instance's own worker
+ * thread (created on first use) with at most {@value #MAX_QUEUED} runs queued, and a periodic task never has more than
+ * one run queued or running. A task that blocks therefore delays only its own integration, never another one or the
+ * host's scheduler.
  */
 final class ScopedContext implements IntegrationContext, AutoCloseable {
   /** Phase of the instance, as far as the context is concerned. */
@@ -39,7 +49,11 @@ final class ScopedContext implements IntegrationContext, AutoCloseable {
   private final InboundMessageSink hostInbound;
   private final ScheduledExecutorService scheduler;
   private final Clock clock;
+  /** Most runs of one instance's tasks waiting for its worker thread; further triggers are dropped (and logged). */
+  static final int MAX_QUEUED = 64;
+
   private final Set<ScopedTask> tasks = ConcurrentHashMap.newKeySet();
+  private ThreadPoolExecutor worker; // guarded by this
   private volatile ClassLoader loader;
   private volatile Phase phase = Phase.INITIALIZING;
   private volatile WebhookHandler webhook;
@@ -139,8 +153,41 @@ final class ScopedContext implements IntegrationContext, AutoCloseable {
       t.cancel();
     }
     tasks.clear();
+    ThreadPoolExecutor w;
+    synchronized (this) {
+      w = worker;
+      worker = null;
+    }
+    if (w != null) {
+      w.shutdownNow(); // interrupts a running task; queued runs are dropped
+    }
     webhook = null;
     loader = null;
+  }
+
+  /** The instance's worker, created on first use; null once closed. */
+  private synchronized ThreadPoolExecutor worker() {
+    if (phase == Phase.CLOSED) {
+      return null;
+    }
+    if (worker == null) {
+      AtomicInteger n = new AtomicInteger();
+      ClassLoader host = ScopedContext.class.getClassLoader();
+      ThreadPoolExecutor w = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+          new ArrayBlockingQueue<>(MAX_QUEUED), r -> {
+            Thread t = new Thread(r, "integration-" + id + "-task-" + n.incrementAndGet());
+            t.setDaemon(true);
+            t.setContextClassLoader(host);
+            return t;
+          }, (r, executor) -> {
+            if (!executor.isShutdown()) {
+              logger.warn("integration {} has more than {} task runs queued; run dropped", id, MAX_QUEUED);
+            }
+            throw new RejectedExecutionException("integration " + id + ": task run dropped");
+          });
+      worker = w;
+    }
+    return worker;
   }
 
   private void recordForPlugin(AuditEvent event) throws AuditException {
@@ -194,10 +241,14 @@ final class ScopedContext implements IntegrationContext, AutoCloseable {
     }
   }
 
-  /** A plugin task that can be detached from the plugin's classes when the instance stops. */
+  /**
+   * A plugin task that can be detached from the plugin's classes when the instance stops. {@link #run()} is what the
+   * host's scheduler calls: it only hands the task to the instance's worker (at most one run in flight).
+   */
   private final class ScopedTask implements Runnable {
     private volatile Runnable task;
     private final boolean periodic;
+    private final AtomicBoolean inFlight = new AtomicBoolean();
     private volatile ScheduledFuture<?> future;
 
     ScopedTask(Runnable task, boolean periodic) {
@@ -207,30 +258,50 @@ final class ScopedContext implements IntegrationContext, AutoCloseable {
 
     @Override
     public void run() {
-      Runnable t = task;
-      ClassLoader l = loader;
-      if (t == null || l == null || phase == Phase.CLOSED) {
-        return;
+      if (task == null || phase == Phase.CLOSED || !inFlight.compareAndSet(false, true)) {
+        return; // cancelled, stopped, or the previous run is still queued or running: coalesce
       }
+      ThreadPoolExecutor w = worker();
       try {
-        PluginCalls.inContext(l, () -> {
-          t.run();
-          return null;
-        });
-      } catch (VirtualMachineError e) {
-        throw e;
-      } catch (Exception | Error e) {
-        logger.warn("scheduled task of integration {} failed: {}", id, Texts.describe(e));
-      } finally {
-        if (!periodic) {
-          task = null;
+        if (w == null) {
+          inFlight.set(false);
+          return;
         }
+        w.execute(this::runOnWorker);
+      } catch (RejectedExecutionException e) {
+        inFlight.set(false);
+      }
+    }
+
+    private void runOnWorker() {
+      try {
+        Runnable t = task;
+        ClassLoader l = loader;
+        if (t == null || l == null || phase == Phase.CLOSED) {
+          return;
+        }
+        try {
+          PluginCalls.inContext(l, () -> {
+            t.run();
+            return null;
+          });
+        } catch (VirtualMachineError e) {
+          throw e;
+        } catch (Exception | Error e) {
+          logger.warn("scheduled task of integration {} failed: {}", id, Texts.describe(e));
+        } finally {
+          if (!periodic) {
+            task = null;
+          }
+        }
+      } finally {
+        inFlight.set(false);
       }
     }
 
     boolean isDone() {
       ScheduledFuture<?> f = future;
-      return task == null || (f != null && f.isDone());
+      return task == null || (f != null && f.isDone() && !inFlight.get());
     }
 
     void cancel() {

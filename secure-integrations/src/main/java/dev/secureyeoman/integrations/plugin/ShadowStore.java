@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +51,16 @@ final class ShadowStore implements AutoCloseable {
   /** A run directory without a lock file is only swept when older than this (it may be being created). */
   private static final Duration UNLOCKED_GRACE = Duration.ofMinutes(10);
 
+  /**
+   * Run directories of the stores open in this JVM. The sweep must never open their lock files: on Linux, closing any
+   * channel to a file releases every POSIX lock this process holds on it, so merely looking would drop a live lock.
+   */
+  private static final Set<Path> LIVE_RUNS = ConcurrentHashMap.newKeySet();
+
+  /** Host lock files held in this JVM (same reason: a second channel must never be opened and closed on them). */
+  private static final Set<Path> HELD_HOST_LOCKS = ConcurrentHashMap.newKeySet();
+
+  private final Path root;
   private final Path runDir;
   private final FileChannel lockChannel;
   private final FileLock lock;
@@ -66,7 +77,8 @@ final class ShadowStore implements AutoCloseable {
    */
   record ShadowCopy(Path jar, Path libDir, String sha256, long size, byte[] head) {}
 
-  private ShadowStore(Path runDir, FileChannel lockChannel, FileLock lock) {
+  private ShadowStore(Path root, Path runDir, FileChannel lockChannel, FileLock lock) {
+    this.root = root;
     this.runDir = runDir;
     this.lockChannel = lockChannel;
     this.lock = lock;
@@ -95,7 +107,8 @@ final class ShadowStore implements AutoCloseable {
         ch.close();
         throw new IOException("cannot lock the new run directory " + run);
       }
-      return new ShadowStore(run, ch, lock);
+      LIVE_RUNS.add(run.toAbsolutePath().normalize());
+      return new ShadowStore(root, run, ch, lock);
     } catch (IOException e) {
       throw PluginException.forJar(Reason.IO_ERROR, String.valueOf(root),
           "cannot prepare the shadow directory (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
@@ -184,13 +197,69 @@ final class ShadowStore implements AutoCloseable {
 
   @Override
   public void close() {
+    deleteTree(runDir); // while still locked: no other process may sweep it half-way
     try {
       lock.release();
       lockChannel.close();
     } catch (IOException e) {
       LOG.debug("cannot release {}", runDir, e);
     }
-    deleteTree(runDir);
+    LIVE_RUNS.remove(runDir.toAbsolutePath().normalize());
+  }
+
+  /**
+   * Takes the exclusive host lock for one plugin directory: {@code <root>/host-<hash of its real path>.lock}, held
+   * until the returned handle is closed. Refused ({@link Reason#LOCKED}) while another loader, in this JVM or another
+   * process of the same user, holds it.
+   */
+  AutoCloseable lockHost(Path pluginDirectory) throws PluginException {
+    String name;
+    try {
+      Path real = pluginDirectory.toRealPath();
+      name = "host-" + HexFormat.of().formatHex(sha256().digest(real.toString().getBytes(
+          java.nio.charset.StandardCharsets.UTF_8)), 0, 16) + ".lock";
+    } catch (IOException e) {
+      // a missing directory is reported by scan(); lock its normalised absolute path instead
+      name = "host-" + HexFormat.of().formatHex(sha256().digest(pluginDirectory.toAbsolutePath().normalize()
+          .toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)), 0, 16) + ".lock";
+    }
+    Path file = root.resolve(name).toAbsolutePath().normalize();
+    if (!HELD_HOST_LOCKS.add(file)) {
+      throw locked(pluginDirectory, "another plugin loader in this process");
+    }
+    try {
+      FileChannel ch = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(FILE_MODE));
+      FileLock l;
+      try {
+        l = ch.tryLock();
+      } catch (IOException | RuntimeException e) {
+        ch.close();
+        throw e;
+      }
+      if (l == null) {
+        ch.close(); // no lock of ours on this file in this JVM (checked above), so closing drops nothing
+        HELD_HOST_LOCKS.remove(file);
+        throw locked(pluginDirectory, "another process");
+      }
+      return () -> {
+        try {
+          l.release();
+          ch.close();
+        } finally {
+          HELD_HOST_LOCKS.remove(file);
+        }
+      };
+    } catch (IOException e) {
+      HELD_HOST_LOCKS.remove(file);
+      throw PluginException.forJar(Reason.IO_ERROR, String.valueOf(pluginDirectory),
+          "cannot take the host lock (" + e.getClass().getSimpleName() + ")", e);
+    }
+  }
+
+  private static PluginException locked(Path dir, String holder) {
+    return PluginException.forJar(Reason.LOCKED, String.valueOf(dir), "the plugin directory is in use by " + holder
+        + " (one host per plugin directory; use exclusive(false) for read-only checks)");
   }
 
   private static PluginException tooLarge(String jarName, long maxBytes) {
@@ -223,7 +292,30 @@ final class ShadowStore implements AutoCloseable {
     if (p.contains(PosixFilePermission.GROUP_WRITE) || p.contains(PosixFilePermission.OTHERS_WRITE)) {
       throw new IOException(root + " is writable by group or others");
     }
+    if (!p.equals(DIR_MODE)) {
+      throw new IOException(root + " must be accessible by its owner only (mode 0700), is "
+          + PosixFilePermissions.toString(p));
+    }
+    checkAncestors(root, (Integer) Files.getAttribute(root, "unix:uid", LinkOption.NOFOLLOW_LINKS));
     return a;
+  }
+
+  /**
+   * Every directory above the root (after resolving links) must belong to root or to the root's owner and must not
+   * be writable by others unless sticky (as {@code /tmp} is): otherwise someone else could rename the private root
+   * away and put their own directory in its place after these checks, and substitute shadow copies.
+   */
+  private static void checkAncestors(Path root, int ownerUid) throws IOException {
+    for (Path dir = root.toRealPath().getParent(); dir != null; dir = dir.getParent()) {
+      int uid = (Integer) Files.getAttribute(dir, "unix:uid");
+      int mode = (Integer) Files.getAttribute(dir, "unix:mode");
+      if (uid != 0 && uid != ownerUid) {
+        throw new IOException(dir + " (above " + root + ") belongs to another user");
+      }
+      if ((mode & 0022) != 0 && (mode & 01000) == 0) {
+        throw new IOException(dir + " (above " + root + ") is writable by others without the sticky bit");
+      }
+    }
   }
 
   /** Deletes run directories whose owning process is gone (its lock can be taken). */
@@ -232,6 +324,9 @@ final class ShadowStore implements AutoCloseable {
       for (Path run : runs) {
         if (!Files.isDirectory(run, LinkOption.NOFOLLOW_LINKS)) {
           continue;
+        }
+        if (LIVE_RUNS.contains(run.toAbsolutePath().normalize())) {
+          continue; // a live store of this JVM: never open its lock file (closing it would release the lock)
         }
         Path lockFile = run.resolve(LOCK);
         if (!Files.exists(lockFile, LinkOption.NOFOLLOW_LINKS)) {

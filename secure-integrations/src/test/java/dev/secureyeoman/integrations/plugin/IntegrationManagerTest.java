@@ -318,6 +318,7 @@ class IntegrationManagerTest {
     assertEquals(Reason.ID_MISMATCH, mismatch.reason());
 
     try (PluginLoader permissive = PluginLoader.newBuilder().directory(dir).shadowDirectory(work.resolve("shadow"))
+        .exclusive(false)
         .reservedIds(Set.of()).build()) {
       LoadedPlugin slack = permissive.load(plugin("slack").writeTo(dir, "slack.jar"));
       PluginException builtIn = assertThrows(PluginException.class, () -> manager.register(slack));

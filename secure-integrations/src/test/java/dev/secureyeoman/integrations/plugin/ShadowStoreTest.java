@@ -100,4 +100,102 @@ class ShadowStoreTest {
           () -> store.delete(new ShadowStore.ShadowCopy(big, tmp, "", 0, new byte[0])));
     }
   }
+
+  private static Process holder(String... args) throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    List<String> cmd = new java.util.ArrayList<>(List.of(java, "-cp", cp, ShadowStoreHolder.class.getName()));
+    cmd.addAll(List.of(args));
+    return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+  }
+
+  private static String firstLine(Process p) throws Exception {
+    String line = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
+    assertNotNull(line, "the holder process did not start");
+    return line;
+  }
+
+  @Test
+  void open_secondStoreInSameJvm_doesNotDropTheFirstStoresLock() throws Exception {
+    Path root = tmp.resolve("shadow");
+    try (ShadowStore first = ShadowStore.open(root)) {
+      Path copy = first.copy(Files.write(tmp.resolve("a.jar"), new byte[] {'P', 'K', 3, 4}), "a.jar", 1024).jar();
+      // a second store in this JVM sweeps the root: it must not open (and, closing, release) the first one's lock
+      try (ShadowStore second = ShadowStore.open(root)) {
+        Process other = holder(root.toString()); // another host process sweeping the same root
+        try {
+          firstLine(other);
+          assertTrue(Files.exists(copy), "a live store's shadow copy is never swept by another process");
+          assertTrue(Files.isDirectory(first.runDirectory()));
+        } finally {
+          other.destroyForcibly();
+          other.waitFor(30, TimeUnit.SECONDS);
+        }
+      }
+    }
+  }
+
+  @Test
+  void pluginLoader_secondHostOnSameDirectory_refusedWhileTheFirstLives() throws Exception {
+    Path root = tmp.resolve("shadow");
+    Path plugins = Files.createDirectory(tmp.resolve("plugins"));
+    Process first = holder(root.toString(), plugins.toString());
+    try {
+      assertEquals("loader", firstLine(first));
+      PluginException e = assertThrows(PluginException.class,
+          () -> PluginLoader.newBuilder().directory(plugins).shadowDirectory(root).build());
+      assertEquals(Reason.LOCKED, e.reason(), e.getMessage());
+      // a read-only check (the CLI) does not take the host lock
+      PluginLoader.newBuilder().directory(plugins).shadowDirectory(root).exclusive(false).build().close();
+    } finally {
+      first.destroyForcibly();
+      assertTrue(first.waitFor(30, TimeUnit.SECONDS));
+    }
+    try (PluginLoader host = PluginLoader.newBuilder().directory(plugins).shadowDirectory(root).build()) {
+      assertEquals(Reason.LOCKED, assertThrows(PluginException.class,
+          () -> PluginLoader.newBuilder().directory(plugins).shadowDirectory(root).build()).reason(),
+          "a second host in the same JVM is refused too");
+      Process second = holder(root.toString(), plugins.toString());
+      try {
+        assertEquals("refused locked", firstLine(second), "and in another process");
+      } finally {
+        second.destroyForcibly();
+        second.waitFor(30, TimeUnit.SECONDS);
+      }
+      assertTrue(Files.isDirectory(root), "the host's lock survived the refused attempts: " + host);
+    }
+    PluginLoader.newBuilder().directory(plugins).shadowDirectory(root).build().close();
+  }
+
+  @Test
+  void open_rootInDirectoryOthersCanWriteOrOwnedByAnotherUser_refused() throws Exception {
+    // a parent others can write without the sticky bit: they could rename the private root away and put their own
+    // directory (or a symlink) in its place after the checks, and substitute shadow copies
+    Path shared = Files.createDirectory(tmp.resolve("shared"));
+    Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+    PluginException e = assertThrows(PluginException.class, () -> ShadowStore.open(shared.resolve("shadow")));
+    assertEquals(Reason.IO_ERROR, e.reason());
+    assertTrue(e.getMessage().contains("writable by others without the sticky bit"), e.getMessage());
+    // the same with the sticky bit (as /tmp has) is safe
+    Files.setAttribute(shared, "unix:mode", 01777);
+    ShadowStore.open(shared.resolve("shadow")).close();
+
+    // a root readable by others was not created by us: refused
+    Path loose = Files.createDirectory(tmp.resolve("loose"));
+    Files.setPosixFilePermissions(loose, PosixFilePermissions.fromString("rwxr-x---"));
+    assertTrue(assertThrows(PluginException.class, () -> ShadowStore.open(loose)).getMessage()
+        .contains("must be accessible by its owner only"));
+
+    // a parent owned by another user (who could do the same) is refused when it can be staged (as root)
+    Path foreignParent = Files.createDirectory(tmp.resolve("foreign-parent"));
+    java.nio.file.attribute.UserPrincipal nobody = foreignParent.getFileSystem().getUserPrincipalLookupService()
+        .lookupPrincipalByName("nobody");
+    try {
+      Files.setOwner(foreignParent, nobody);
+    } catch (java.io.IOException notRoot) {
+      return; // only root can hand a directory to another user
+    }
+    assertTrue(assertThrows(PluginException.class, () -> ShadowStore.open(foreignParent.resolve("shadow")))
+        .getMessage().contains("belongs to another user"));
+  }
 }

@@ -86,6 +86,12 @@ final class TestPlugins {
             List<@Pattern(regexp = "[a-z]+") String> channels,
             @Valid Endpoint endpoint) {
           public FixtureConfig {
+            String trap = Behaviour.get("config", "");
+            if (trap.equals("error")) { throw new AssertionError("boom in config"); }
+            if (trap.equals("hang")) {
+              try { new java.util.concurrent.CountDownLatch(1).await(); }
+              catch (InterruptedException e) { throw new IllegalStateException("interrupted"); }
+            }
             greeting = greeting == null ? null : greeting.strip();
             maxReplies = maxReplies == null ? 3 : maxReplies;
             channels = channels == null ? List.of("general") : List.copyOf(channels);
@@ -133,6 +139,18 @@ final class TestPlugins {
                       .receivedAt(ctx.clock().instant()).build());
                 } catch (IntegrationException e) { /* stopped */ }
               }, Duration.ZERO, Duration.ofMillis(2));
+            }
+            if ("true".equals(Behaviour.get("block-task", "false"))) {
+              String marker = Behaviour.get("block-marker", "");
+              ctx.scheduler().schedule(() -> {
+                try {
+                  java.nio.file.Files.writeString(java.nio.file.Path.of(marker + ".running"), "r");
+                  new java.util.concurrent.CountDownLatch(1).await();
+                } catch (InterruptedException e) {
+                  try { java.nio.file.Files.writeString(java.nio.file.Path.of(marker + ".interrupted"), "i"); }
+                  catch (java.io.IOException x) { /* test reports it */ }
+                } catch (java.io.IOException e) { /* test reports it */ }
+              }, Duration.ZERO);
             }
             if ("true".equals(Behaviour.get("audit", "false"))) {
               try {

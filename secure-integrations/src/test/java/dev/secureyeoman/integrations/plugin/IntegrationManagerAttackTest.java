@@ -1,0 +1,121 @@
+package dev.secureyeoman.integrations.plugin;
+
+import static dev.secureyeoman.integrations.plugin.TestPlugins.plugin;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Attacks on {@link IntegrationManager} and the per-plugin context by a hostile or broken plugin: each test stages the
+ * attack with real plugin jars and asserts both that it fails and that the other plugins keep working.
+ */
+class IntegrationManagerAttackTest {
+  @TempDir Path dir;
+  @TempDir Path work;
+  private Path config;
+  private PluginLoader loader;
+  private IntegrationManager manager;
+  private final RecordingAudit audit = new RecordingAudit();
+  private final Inbox inbox = new Inbox();
+
+  @BeforeEach
+  void setUp() throws Exception {
+    config = work.resolve("app.yaml");
+    Files.writeString(config, """
+        integrations:
+          alpha: { greeting: "a" }
+          beta: { greeting: "b" }
+        """);
+    loader = PluginLoader.newBuilder().directory(dir).shadowDirectory(work.resolve("shadow")).build();
+    manager = IntegrationManager.newBuilder().auditSink(audit).configSource(PluginConfigSource.fromFile(config, null))
+        .inboundSink(inbox).lifecycleTimeout(Duration.ofSeconds(20)).build();
+  }
+
+  @AfterEach
+  void tearDown() {
+    manager.close();
+    loader.close();
+  }
+
+  private LoadedPlugin load(TestPlugins.Spec spec, String file) throws PluginException {
+    return loader.load(spec.writeTo(dir, file));
+  }
+
+  /** Waits (bounded, polling) for a file another thread writes; false if it never appears. */
+  private static boolean awaitFile(Path p) throws InterruptedException {
+    for (int i = 0; i < 3000 && !Files.exists(p); i++) {
+      Thread.sleep(10);
+    }
+    return Files.exists(p);
+  }
+
+  @Test
+  void scheduler_blockingTaskOfOnePlugin_othersStillRunAndUnloadInterruptsIt() throws Exception {
+    Path marker = work.resolve("alpha-task");
+    manager.register(load(plugin("alpha").behave("block-task", "true").behave("block-marker", marker.toString()),
+        "a.jar"));
+    manager.start("alpha");
+    assertTrue(awaitFile(Path.of(marker + ".running")), "alpha's task started and now blocks");
+    manager.register(load(plugin("beta").behave("tick", "true"), "b.jar"));
+    manager.start("beta");
+    assertEquals("tick", inbox.next().messageId(), "beta's periodic task runs although alpha's task blocks");
+    assertEquals("beta", inbox.next().thread().platform());
+    manager.unregister("alpha");
+    assertTrue(awaitFile(Path.of(marker + ".interrupted")), "unloading alpha interrupts its running task");
+    assertFalse(Thread.getAllStackTraces().keySet().stream()
+            .anyMatch(t -> t.getName().startsWith("integration-alpha-") && t.isAlive() && awaitDeath(t)),
+        "no thread of the unloaded plugin survives");
+    inbox.messages.clear();
+    assertEquals("tick", inbox.next().messageId(), "beta keeps ticking");
+  }
+
+  /** True if the thread is still alive after a bounded wait. */
+  private static boolean awaitDeath(Thread t) {
+    try {
+      t.join(30_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return t.isAlive();
+  }
+
+  @Test
+  void register_configTypeThrowsErrorWhileBinding_reportedForThatPluginOthersRegistered() throws Exception {
+    load(plugin("alpha").behave("config", "error"), "a.jar").close();
+    PluginScan scan;
+    try (PluginLoader scanner = PluginLoader.newBuilder().directory(dir).shadowDirectory(work.resolve("shadow2"))
+        .exclusive(false).build()) {
+      plugin("beta").writeTo(dir, "b.jar");
+      scan = scanner.scan();
+      java.util.List<PluginException> failures = manager.registerAll(scan);
+      assertEquals(1, failures.size(), failures.toString());
+      assertEquals("alpha", failures.get(0).integrationId().orElseThrow());
+      assertEquals(PluginException.Reason.CONFIG_INVALID, failures.get(0).reason(), failures.get(0).getMessage());
+      assertTrue(manager.status("alpha").isEmpty(), "the failed plugin left no registration behind");
+      manager.start("beta");
+      assertEquals(IntegrationState.RUNNING, manager.status("beta").orElseThrow().state());
+    }
+  }
+
+  @Test
+  void register_configTypeHangsWhileBinding_timesOutAndIdStaysUsable() throws Exception {
+    manager.close();
+    manager = IntegrationManager.newBuilder().auditSink(audit).configSource(PluginConfigSource.fromFile(config, null))
+        .inboundSink(inbox).lifecycleTimeout(Duration.ofMillis(500)).build();
+    PluginException e = assertThrows(PluginException.class,
+        () -> manager.register(load(plugin("alpha").behave("config", "hang"), "a.jar")));
+    assertEquals(PluginException.Reason.TIMEOUT, e.reason(), e.getMessage());
+    manager.register(load(plugin("alpha"), "a2.jar"));
+    manager.start("alpha");
+    assertEquals(IntegrationState.RUNNING, manager.status("alpha").orElseThrow().state());
+  }
+}
