@@ -45,6 +45,17 @@ public final class InMemoryConversationStore implements ConversationStore {
 
   @Override
   public void append(ThreadKey key, Turn turn, ConversationLimits limits, Instant now) {
+    append(key, turn, limits, now, false);
+  }
+
+  @Override
+  public ConversationContext appendAndLoad(ThreadKey key, Turn turn, ConversationLimits limits, Instant now) {
+    return append(key, turn, limits, now, true);
+  }
+
+  private ConversationContext append(
+      ThreadKey key, Turn turn, ConversationLimits limits, Instant now, boolean snapshot) {
+    ConversationContext[] out = new ConversationContext[1];
     applyMaximum(limits);
     long nowMillis = now.toEpochMilli();
     long idleMillis = limits.idleTimeout().toMillis();
@@ -60,8 +71,12 @@ public final class InMemoryConversationStore implements ConversationStore {
               w.tokens += limits.tokens(turn);
               w.lastActivityMillis = Math.max(w.lastActivityMillis, nowMillis);
               trim(w, limits);
+              if (snapshot) {
+                out[0] = new ConversationContext(key, List.copyOf(w.turns), w.tokens);
+              }
               return w;
             });
+    return out[0];
   }
 
   private static void trim(Window w, ConversationLimits limits) {
