@@ -18,12 +18,25 @@ import java.time.Instant;
 public interface ConversationStore extends AutoCloseable {
 
   /**
-   * A new in-memory store (Caffeine-backed, size-bounded).
+   * A new in-memory store (Caffeine-backed, bounded by live threads and by a text budget of 64 Mi characters).
    *
    * @return the store
    */
   static ConversationStore inMemory() {
     return new InMemoryConversationStore();
+  }
+
+  /**
+   * A new in-memory store with another text budget. Besides {@link ConversationLimits#maxLiveThreads()}, the store
+   * holds at most {@code maxStoredChars} characters of turn text and authors (default 64 Mi, i.e. 64 to 128 MiB of
+   * heap): a flood of threads opened by maximum-size messages evicts (least frequently used first) instead of
+   * exhausting the heap.
+   *
+   * @param maxStoredChars 1 Mi .. 2^40 characters
+   * @return the store
+   */
+  static ConversationStore inMemory(long maxStoredChars) {
+    return new InMemoryConversationStore(maxStoredChars);
   }
 
   /**

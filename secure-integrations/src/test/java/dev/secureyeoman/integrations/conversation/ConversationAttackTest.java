@@ -156,4 +156,22 @@ class ConversationAttackTest {
       }
     }
   }
+  /**
+   * Attack: a flood of new threads, each opened by one maximum-size message. Every window is within its own limits
+   * (the newest turn is always kept), but nothing bounded the store as a whole: the default in-memory store kept up to
+   * 100 000 such windows, about 4 GB of text, and a 256 MiB heap died of OutOfMemoryError after a few thousand.
+   */
+  @Test
+  void inMemoryStore_floodOfMaximumSizeThreads_staysWithinItsTextBudget() throws Exception {
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p =
+        new ProcessBuilder(javaBin, "-Xmx256m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+            FloodChild.class.getName(), "12000")
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS));
+    assertEquals(0, p.exitValue(), out.length() > 2000 ? out.substring(0, 2000) : out);
+    assertTrue(out.contains("survived "), out);
+  }
 }
