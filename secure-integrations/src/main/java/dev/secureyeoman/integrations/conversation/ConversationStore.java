@@ -18,12 +18,25 @@ import java.time.Instant;
 public interface ConversationStore extends AutoCloseable {
 
   /**
-   * A new in-memory store (Caffeine-backed, size-bounded).
+   * A new in-memory store (Caffeine-backed, bounded by live threads and by a text budget of 64 Mi characters).
    *
    * @return the store
    */
   static ConversationStore inMemory() {
     return new InMemoryConversationStore();
+  }
+
+  /**
+   * A new in-memory store with another text budget. Besides {@link ConversationLimits#maxLiveThreads()}, the store
+   * holds at most {@code maxStoredChars} characters of turn text and authors (default 64 Mi, i.e. 64 to 128 MiB of
+   * heap): a flood of threads opened by maximum-size messages evicts (least frequently used first) instead of
+   * exhausting the heap.
+   *
+   * @param maxStoredChars 1 Mi .. 2^40 characters
+   * @return the store
+   */
+  static ConversationStore inMemory(long maxStoredChars) {
+    return new InMemoryConversationStore(maxStoredChars);
   }
 
   /**
@@ -36,6 +49,34 @@ public interface ConversationStore extends AutoCloseable {
    * @throws ConversationException if the store failed (nothing was written then)
    */
   void append(ThreadKey key, Turn turn, ConversationLimits limits, Instant now) throws ConversationException;
+
+  /**
+   * Appends a turn and returns the thread's window as it stood right after that append, ending with {@code turn}: a
+   * turn another writer (thread, process) appends later is not in it. {@link ConversationTracker#exchange} hands this
+   * window to the AI, so the model always answers the message it was called for.
+   *
+   * <p>The built-in stores do both steps atomically. This default (for other stores) appends, loads, and cuts the
+   * window after the last turn equal to {@code turn}; a concurrent writer can then still evict older turns early.
+   *
+   * @param key the thread
+   * @param turn the turn
+   * @param limits the bounds to apply
+   * @param now the current time
+   * @return the window ending with {@code turn}
+   * @throws ConversationException if the store failed
+   */
+  default ConversationContext appendAndLoad(ThreadKey key, Turn turn, ConversationLimits limits, Instant now)
+      throws ConversationException {
+    append(key, turn, limits, now);
+    java.util.List<Turn> turns = load(key, limits, now).turns();
+    int last = turns.lastIndexOf(turn);
+    java.util.List<Turn> window = last < 0 ? java.util.List.of(turn) : turns.subList(0, last + 1);
+    int tokens = 0;
+    for (Turn t : window) {
+      tokens += limits.tokens(t);
+    }
+    return new ConversationContext(key, window, tokens);
+  }
 
   /**
    * Returns a thread's window (empty for unknown or idle-expired threads, which are then deleted).

@@ -125,12 +125,9 @@ public final class ConversationTracker implements AutoCloseable {
     try {
       kl.lock.lockInterruptibly();
       try {
-        record(key, incoming);
-        ConversationContext context = context(key);
-        if (context.isEmpty()) {
-          // evicted between the two calls (live-thread cap under pressure): answer the message on its own
-          context = new ConversationContext(key, java.util.List.of(incoming), limits.tokens(incoming));
-        }
+        // one atomic step: the window ends with this turn even if another writer appends right after it
+        ConversationContext context =
+            store.appendAndLoad(key, Objects.requireNonNull(incoming, "incoming"), limits, now());
         Optional<String> reply = responder.respond(context);
         if (reply.isEmpty() || reply.get().isEmpty()) {
           return Optional.empty();

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,14 +34,22 @@ public final class ClamdScanner implements ContentScanner {
   private static final Logger LOG = LoggerFactory.getLogger(ClamdScanner.class);
   private static final int MAX_REPLY = 4096;
 
+  private static final String LIMITS_EXCEEDED = "Heuristics.Limits.Exceeded";
+  private static final long PROBE_VALID_NANOS = Duration.ofMinutes(10).toNanos();
+  private static final int PROBE_DEPTH = 64;
+
   private final SocketAddress address;
   private final Duration timeout;
   private final int chunkSize;
+  private final boolean probeLimits;
+  /** {@link System#nanoTime()} of the last probe that showed clamd reports over-limit content; 0 = none yet. */
+  private final AtomicLong limitsVerifiedAt = new AtomicLong();
 
-  private ClamdScanner(SocketAddress address, Duration timeout, int chunkSize) {
+  private ClamdScanner(SocketAddress address, Duration timeout, int chunkSize, boolean probeLimits) {
     this.address = address;
     this.timeout = timeout;
     this.chunkSize = chunkSize;
+    this.probeLimits = probeLimits;
   }
 
   /**
@@ -51,7 +60,7 @@ public final class ClamdScanner implements ContentScanner {
    */
   public static ClamdScanner unixSocket(Path socket) {
     return new ClamdScanner(UnixDomainSocketAddress.of(Objects.requireNonNull(socket, "socket")),
-        Duration.ofSeconds(30), 64 * 1024);
+        Duration.ofSeconds(30), 64 * 1024, true);
   }
 
   /**
@@ -61,7 +70,7 @@ public final class ClamdScanner implements ContentScanner {
    * @return the scanner
    */
   public static ClamdScanner tcp(InetSocketAddress address) {
-    return new ClamdScanner(Objects.requireNonNull(address, "address"), Duration.ofSeconds(30), 64 * 1024);
+    return new ClamdScanner(Objects.requireNonNull(address, "address"), Duration.ofSeconds(30), 64 * 1024, true);
   }
 
   /**
@@ -74,7 +83,17 @@ public final class ClamdScanner implements ContentScanner {
     if (timeout == null || timeout.toMillis() < 1 || timeout.compareTo(Duration.ofMinutes(10)) > 0) {
       throw new IllegalArgumentException("timeout must be in 1ms..PT10M, got " + timeout);
     }
-    return new ClamdScanner(address, timeout, chunkSize);
+    return new ClamdScanner(address, timeout, chunkSize, probeLimits);
+  }
+
+  /**
+   * Returns a copy that does not check whether clamd reports content beyond its scan limits. Only for daemons whose
+   * {@code MaxRecursion} is above 63 and whose other limits are known to cover every file handed to it.
+   *
+   * @return the new scanner
+   */
+  public ClamdScanner withoutLimitsProbe() {
+    return new ClamdScanner(address, timeout, chunkSize, false);
   }
 
   /**
@@ -87,15 +106,72 @@ public final class ClamdScanner implements ContentScanner {
     if (bytes < 1024 || bytes > 1024 * 1024) {
       throw new IllegalArgumentException("chunkSize must be in 1024..1048576, got " + bytes);
     }
-    return new ClamdScanner(address, timeout, bytes);
+    return new ClamdScanner(address, timeout, bytes, probeLimits);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Content beyond clamd's limits ({@code MaxRecursion}, {@code MaxFiles}, {@code MaxScanSize},
+   * {@code MaxFileSize}) is not scanned, and unless clamd runs with {@code AlertExceedsMax yes} it is answered
+   * {@code stream: OK}. So before scanning (again every 10 minutes) this scanner sends a probe — an archive nested
+   * {@value #PROBE_DEPTH} levels deep — and unless clamd flags it {@code Heuristics.Limits.Exceeded…}, every scan is
+   * {@code ERROR}. A {@code Heuristics.Limits.Exceeded…} answer for a file is {@code ERROR} as well: not scanned.
+   */
   @Override
   public ScanResult scan(Path file) throws InterruptedException {
+    if (probeLimits) {
+      long at = limitsVerifiedAt.get();
+      if (at == 0 || System.nanoTime() - at > PROBE_VALID_NANOS) {
+        ScanResult probe = scanStream(() -> new java.io.ByteArrayInputStream(LimitsProbe.CONTENT));
+        if (probe.verdict() == ScanResult.Verdict.ERROR && probe.detail().startsWith("clamd limit exceeded")) {
+          limitsVerifiedAt.set(Math.max(1, System.nanoTime()));
+        } else if (probe.verdict() == ScanResult.Verdict.ERROR) {
+          return probe; // daemon down or failing: the scan would fail the same way
+        } else {
+          LOG.warn("clamd at {} answers {} for content beyond its scan limits: set AlertExceedsMax yes", address,
+              probe.verdict());
+          return ScanResult.error("clamd passes content beyond its scan limits unscanned (set AlertExceedsMax yes)");
+        }
+      }
+    }
+    return scanStream(() -> Files.newInputStream(file));
+  }
+
+  /** Opens the bytes to scan. */
+  @FunctionalInterface
+  private interface Source {
+    InputStream open() throws IOException;
+  }
+
+  /** A small archive nested deeper than any sensible {@code MaxRecursion}: over the limit on every daemon. */
+  private static final class LimitsProbe {
+    static final byte[] CONTENT = build();
+
+    private static byte[] build() {
+      byte[] current = "SecureYeoman clamd limits probe".getBytes(StandardCharsets.US_ASCII);
+      try {
+        for (int i = 0; i < PROBE_DEPTH; i++) {
+          java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+          try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(b)) {
+            z.putNextEntry(new java.util.zip.ZipEntry("p" + i));
+            z.write(current);
+            z.closeEntry();
+          }
+          current = b.toByteArray();
+        }
+      } catch (IOException e) {
+        throw new IllegalStateException(e); // in-memory streams do not fail
+      }
+      return current;
+    }
+  }
+
+  private ScanResult scanStream(Source source) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     try (SocketChannel ch = open();
         Selector selector = Selector.open();
-        InputStream in = Files.newInputStream(file)) {
+        InputStream in = source.open()) {
       connect(ch, selector, deadline);
       write(ch, selector, ByteBuffer.wrap("zINSTREAM\0".getBytes(StandardCharsets.US_ASCII)), deadline);
       byte[] data = new byte[chunkSize];
@@ -159,6 +235,9 @@ public final class ClamdScanner implements ContentScanner {
     }
     if (r.startsWith("stream: ") && r.endsWith(" FOUND")) {
       String signature = r.substring("stream: ".length(), r.length() - " FOUND".length()).strip();
+      if (signature.startsWith(LIMITS_EXCEEDED)) {
+        return ScanResult.error("clamd limit exceeded, content not scanned: " + signature);
+      }
       if (!signature.isEmpty()) {
         return ScanResult.infected(signature);
       }

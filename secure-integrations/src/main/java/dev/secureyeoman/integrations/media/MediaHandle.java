@@ -98,9 +98,10 @@ public final class MediaHandle implements AutoCloseable {
   }
 
   /**
-   * Returns the platform's file name: untrusted metadata, never used in a path.
+   * Returns the platform's file name as a safe base name (no directories, control or bidi characters, leading dots or
+   * device names; see {@link MediaRequest.Builder#fileName(String)}); never used in a path by the handler.
    *
-   * @return the name as the platform gave it
+   * @return the safe name
    */
   public Optional<String> originalFileName() {
     return Optional.ofNullable(originalFileName);

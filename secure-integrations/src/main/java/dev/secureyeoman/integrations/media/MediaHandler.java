@@ -253,7 +253,7 @@ public final class MediaHandler implements AutoCloseable {
             System.arraycopy(buf, 0, prefix, prefixLen, take);
             prefixLen += take;
             if (prefixLen == prefix.length) {
-              sniffed = checkType(platform, declared, ContentSniffer.sniff(prefix, prefixLen));
+              sniffed = checkType(platform, declared, prefix, prefixLen);
             }
           }
           ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
@@ -263,7 +263,7 @@ public final class MediaHandler implements AutoCloseable {
           total += n;
         }
         if (sniffed == null) {
-          sniffed = checkType(platform, declared, ContentSniffer.sniff(prefix, prefixLen));
+          sniffed = checkType(platform, declared, prefix, prefixLen);
         }
       }
       if (request.declaredSize().isPresent() && request.declaredSize().getAsLong() != total) {
@@ -294,9 +294,26 @@ public final class MediaHandler implements AutoCloseable {
     }
   }
 
-  private String checkType(String platform, String declared, String sniffed) throws MediaRejectedException {
+  private String checkType(String platform, String declared, byte[] prefix, int prefixLen)
+      throws MediaRejectedException {
+    String sniffed = ContentSniffer.sniff(prefix, prefixLen);
     if (MediaTypes.EXECUTABLE.contains(sniffed) && !policy.allowExecutables()) {
       throw new MediaRejectedException(Reason.TYPE_NOT_ALLOWED, platform + " content is an executable (" + sniffed + ")");
+    }
+    if (!policy.allowActiveContent()) {
+      if (MediaTypes.ACTIVE.contains(sniffed)) {
+        throw new MediaRejectedException(Reason.TYPE_NOT_ALLOWED,
+            platform + " content is active (" + sniffed + ": script, macros or an installer)");
+      }
+      if (MediaTypes.activeDeclaration(declared)) {
+        throw new MediaRejectedException(Reason.TYPE_NOT_ALLOWED,
+            platform + " declared active content (" + printable(declared) + ")");
+      }
+    }
+    if (!sniffed.startsWith("text/") && !MediaTypes.ACTIVE.contains(sniffed)
+        && ContentSniffer.containsActiveMarkup(prefix, prefixLen)) {
+      throw new MediaRejectedException(Reason.TYPE_MISMATCH,
+          platform + " content is " + sniffed + " and HTML at once (polyglot)");
     }
     if (!policy.allowedTypes().isEmpty() && !policy.allowedTypes().contains(sniffed)) {
       throw new MediaRejectedException(Reason.TYPE_NOT_ALLOWED, platform + " content type " + sniffed + " not allowed");

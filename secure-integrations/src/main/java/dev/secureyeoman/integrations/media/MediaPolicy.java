@@ -34,6 +34,7 @@ public final class MediaPolicy {
   private final int maxRedirects;
   private final Set<String> allowedTypes;
   private final boolean allowExecutables;
+  private final boolean allowActiveContent;
   private final boolean failOpenOnScanError;
   private final Duration connectTimeout;
   private final Duration readTimeout;
@@ -53,6 +54,8 @@ public final class MediaPolicy {
     this.allowedTypes =
         pick(b.allowedTypes, b.base == null ? null : b.base.allowedTypes, Collections.<String>emptySet());
     this.allowExecutables = pick(b.allowExecutables, b.base == null ? null : b.base.allowExecutables, false);
+    this.allowActiveContent =
+        pick(b.allowActiveContent, b.base == null ? null : b.base.allowActiveContent, false);
     this.failOpenOnScanError =
         pick(b.failOpenOnScanError, b.base == null ? null : b.base.failOpenOnScanError, false);
     this.connectTimeout =
@@ -173,6 +176,17 @@ public final class MediaPolicy {
   }
 
   /**
+   * Returns whether active content is accepted: HTML, SVG and XML documents (script runs when a browser renders them),
+   * OLE2 compound files (legacy Office documents with macros, MSI installers), and declarations of script or markup
+   * types. Off by default; even when on, declaration and content must still agree.
+   *
+   * @return false by default
+   */
+  public boolean allowActiveContent() {
+    return allowActiveContent;
+  }
+
+  /**
    * Returns whether a scanner {@code ERROR} lets the file through (fail open).
    *
    * @return false by default (fail closed)
@@ -238,6 +252,8 @@ public final class MediaPolicy {
         + (allowedTypes.isEmpty() ? "any" : allowedTypes)
         + ", allowExecutables="
         + allowExecutables
+        + ", allowActiveContent="
+        + allowActiveContent
         + ", failOpenOnScanError="
         + failOpenOnScanError
         + (loopbackTestPorts.isEmpty() ? "" : ", LOOPBACK TEST PORTS=" + loopbackTestPorts)
@@ -252,6 +268,7 @@ public final class MediaPolicy {
     private Integer maxRedirects;
     private Set<String> allowedTypes;
     private Boolean allowExecutables;
+    private Boolean allowActiveContent;
     private Boolean failOpenOnScanError;
     private Duration connectTimeout;
     private Duration readTimeout;
@@ -377,6 +394,19 @@ public final class MediaPolicy {
     public Builder allowExecutables(boolean allow) {
       once(allowExecutables, "allowExecutables");
       allowExecutables = allow;
+      return this;
+    }
+
+    /**
+     * Accepts active content (HTML, SVG, XML, OLE2 compound files such as {@code .doc}/{@code .xls}/{@code .msi}, and
+     * script or markup declarations). Off by default: such files run code when opened or rendered.
+     *
+     * @param allow whether to accept them
+     * @return this builder
+     */
+    public Builder allowActiveContent(boolean allow) {
+      once(allowActiveContent, "allowActiveContent");
+      allowActiveContent = allow;
       return this;
     }
 

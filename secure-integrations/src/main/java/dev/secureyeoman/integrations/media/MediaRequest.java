@@ -1,6 +1,7 @@
 package dev.secureyeoman.integrations.media;
 
 import dev.secureyeoman.core.SecretBytes;
+import dev.secureyeoman.integrations.media.internal.FileNames;
 import dev.secureyeoman.integrations.media.internal.Redaction;
 import java.net.URI;
 import java.util.Objects;
@@ -81,9 +82,9 @@ public final class MediaRequest {
   }
 
   /**
-   * Returns the platform's file name (untrusted metadata).
+   * Returns the platform's file name reduced to a safe base name (see {@link Builder#fileName(String)}).
    *
-   * @return the file name as given
+   * @return the safe base name, empty when none was given or nothing usable remained
    */
   public Optional<String> fileName() {
     return Optional.ofNullable(fileName);
@@ -157,13 +158,16 @@ public final class MediaRequest {
     }
 
     /**
-     * Sets the platform's file name (metadata only).
+     * Sets the platform's file name (metadata only; it never reaches a path of the handler). It is kept as a safe
+     * base name: directory parts, control, format (bidi overrides, zero-width) and line-separator characters and
+     * leading or trailing dots are removed, a Windows device name gets a {@code _} prefix, and the result is at most
+     * 255 UTF-8 bytes with its extension kept — so it can be displayed, logged and saved under without a second check.
      *
      * @param name any string; may be null
      * @return this builder
      */
     public Builder fileName(String name) {
-      fileName = name;
+      fileName = FileNames.safe(name);
       return this;
     }
 

@@ -36,6 +36,20 @@ final class ClamdProcess implements AutoCloseable {
    * @return the running daemon, or throws with the reason it could not start
    */
   static ClamdProcess start(Path dir, byte[] infected, String streamMaxLength) throws IOException, InterruptedException {
+    return start(dir, infected, streamMaxLength, "AlertExceedsMax yes\n"); // over-limit content reported, not "OK"
+  }
+
+  /**
+   * Starts clamd with extra configuration lines.
+   *
+   * @param dir a fresh directory
+   * @param infected the content that the signature database flags
+   * @param streamMaxLength clamd's {@code StreamMaxLength}
+   * @param extraConfig more {@code clamd.conf} lines, each ending in a newline
+   * @return the running daemon
+   */
+  static ClamdProcess start(Path dir, byte[] infected, String streamMaxLength, String extraConfig)
+      throws IOException, InterruptedException {
     if (!Files.isExecutable(CLAMD)) {
       throw new IOException(CLAMD + " is missing: install the Debian package clamav-daemon (.ci/run does)");
     }
@@ -59,6 +73,7 @@ final class ClamdProcess implements AutoCloseable {
     if ("root".equals(System.getProperty("user.name"))) {
       c.append("User root\n");
     }
+    c.append(extraConfig);
     Files.writeString(conf, c.toString(), StandardCharsets.US_ASCII);
     Process p =
         new ProcessBuilder(List.of(CLAMD.toString(), "-c", conf.toString()))

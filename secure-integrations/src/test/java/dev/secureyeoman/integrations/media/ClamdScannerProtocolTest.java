@@ -104,7 +104,7 @@ class ClamdScannerProtocolTest {
     new java.util.Random(1).nextBytes(content);
     try (FakeClamd fake =
         new FakeClamd(sock, data -> data[0] == 'E' ? "stream: Eicar-Test FOUND\0" : "stream: OK\0")) {
-      ClamdScanner scanner = ClamdScanner.unixSocket(sock).withChunkSize(4096);
+      ClamdScanner scanner = ClamdScanner.unixSocket(sock).withChunkSize(4096).withoutLimitsProbe();
       assertTrue(scanner.ping());
       assertEquals(ScanResult.clean(), scanner.scan(file(content)));
       assertEquals("zINSTREAM", fake.command);
@@ -113,6 +113,32 @@ class ClamdScannerProtocolTest {
       content[0] = 'E';
       assertEquals(ScanResult.infected("Eicar-Test"), scanner.scan(file(content)));
     }
+  }
+
+  @Test
+  void scan_limitsProbe_daemonThatPassesOverLimitContentIsNeverTrusted() throws Exception {
+    byte[] content = "hello".getBytes(StandardCharsets.US_ASCII);
+    java.util.concurrent.atomic.AtomicInteger scans = new java.util.concurrent.atomic.AtomicInteger();
+    // a daemon with AlertExceedsMax no: the probe (a deeply nested archive) comes back OK
+    try (FakeClamd fake = new FakeClamd(dir.resolve("silent-limits.sock"), data -> "stream: OK\0")) {
+      ScanResult r = ClamdScanner.unixSocket(dir.resolve("silent-limits.sock")).scan(file(content));
+      assertEquals(ScanResult.Verdict.ERROR, r.verdict());
+      assertTrue(r.detail().contains("AlertExceedsMax"), r.detail());
+    }
+    // a daemon that reports over-limit content: probed once, then scans as usual
+    try (FakeClamd fake =
+        new FakeClamd(dir.resolve("alerting.sock"), data -> {
+          scans.incrementAndGet();
+          return data[0] == 'P' && data[1] == 'K'
+              ? "stream: Heuristics.Limits.Exceeded.MaxRecursion FOUND\0" : "stream: OK\0";
+        })) {
+      ClamdScanner scanner = ClamdScanner.unixSocket(dir.resolve("alerting.sock"));
+      assertEquals(ScanResult.clean(), scanner.scan(file(content)));
+      assertEquals(ScanResult.clean(), scanner.scan(file(content)));
+      assertEquals(3, scans.get()); // one probe, two scans
+    }
+    assertEquals(ScanResult.Verdict.ERROR,
+        ClamdScanner.parse("stream: Heuristics.Limits.Exceeded.MaxFileSize FOUND").verdict());
   }
 
   @Test
@@ -191,6 +217,7 @@ class ClamdScannerProtocolTest {
       ScanResult r =
           ClamdScanner.tcp(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()))
               .withChunkSize(1024)
+              .withoutLimitsProbe()
               .scan(file(new byte[8 * 1024 * 1024]));
       assertEquals(ScanResult.Verdict.ERROR, r.verdict());
     }

@@ -176,7 +176,21 @@ public final class SqliteConversationStoreImpl implements ConversationStore {
   @Override
   public synchronized void append(ThreadKey key, Turn turn, ConversationLimits limits, Instant now)
       throws ConversationException {
+    append(key, turn, limits, now, false);
+  }
+
+  @Override
+  public synchronized ConversationContext appendAndLoad(
+      ThreadKey key, Turn turn, ConversationLimits limits, Instant now) throws ConversationException {
+    return append(key, turn, limits, now, true);
+  }
+
+  /** Appends in one {@code BEGIN IMMEDIATE} transaction; with {@code snapshot}, reads the window in the same one. */
+  private ConversationContext append(
+      ThreadKey key, Turn turn, ConversationLimits limits, Instant now, boolean snapshot)
+      throws ConversationException {
     checkOpen();
+    ConversationContext context = null;
     long nowMillis = now.toEpochMilli();
     long atMillis = turn.at().toEpochMilli();
     try (Statement st = conn.createStatement()) {
@@ -229,6 +243,9 @@ public final class SqliteConversationStoreImpl implements ConversationStore {
           ps.executeUpdate();
         }
         trim(row.id(), limits);
+        if (snapshot) {
+          context = readWindow(key, row.id(), seq);
+        }
         st.execute("COMMIT");
         committed = true;
       } finally {
@@ -239,6 +256,7 @@ public final class SqliteConversationStoreImpl implements ConversationStore {
     } catch (SQLException e) {
       throw new ConversationException(Reason.STORE_FAILED, "append to " + key.platform() + " thread failed", e);
     }
+    return context;
   }
 
   private void trim(long threadId, ConversationLimits limits) throws SQLException {
@@ -309,37 +327,45 @@ public final class SqliteConversationStoreImpl implements ConversationStore {
         deleteThread(row.id());
         return new ConversationContext(key, List.of(), 0);
       }
-      List<Turn> turns = new ArrayList<>();
-      int tokens = 0;
-      try (PreparedStatement ps =
-          conn.prepareStatement("SELECT seq, at, tokens, body FROM turns WHERE thread_id = ? ORDER BY seq")) {
-        ps.setLong(1, row.id());
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            long seq = rs.getLong("seq");
-            long at = rs.getLong("at");
-            byte[] plain;
-            try {
-              plain = sealer.decrypt(rs.getBytes("body"), aad(key, seq, at));
-            } catch (EnvelopeException e) {
-              throw new ConversationException(Reason.TAMPERED,
-                  "stored turn " + seq + " of a " + key.platform() + " thread failed authentication", e);
-            }
-            try {
-              turns.add(decode(plain, at));
-            } catch (RuntimeException e) {
-              throw new ConversationException(Reason.TAMPERED, "stored turn " + seq + " is malformed", e);
-            } finally {
-              Arrays.fill(plain, (byte) 0);
-            }
-            tokens += rs.getInt("tokens");
-          }
-        }
-      }
-      return new ConversationContext(key, turns, tokens);
+      return readWindow(key, row.id(), Long.MAX_VALUE);
     } catch (SQLException e) {
       throw new ConversationException(Reason.STORE_FAILED, "load of a " + key.platform() + " thread failed", e);
     }
+  }
+
+  /** Reads and opens the turns of a thread up to and including {@code maxSeq}, oldest first. */
+  private ConversationContext readWindow(ThreadKey key, long threadId, long maxSeq)
+      throws SQLException, ConversationException {
+    List<Turn> turns = new ArrayList<>();
+    int tokens = 0;
+    try (PreparedStatement ps =
+        conn.prepareStatement(
+            "SELECT seq, at, tokens, body FROM turns WHERE thread_id = ? AND seq <= ? ORDER BY seq")) {
+      ps.setLong(1, threadId);
+      ps.setLong(2, maxSeq);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          long seq = rs.getLong("seq");
+          long at = rs.getLong("at");
+          byte[] plain;
+          try {
+            plain = sealer.decrypt(rs.getBytes("body"), aad(key, seq, at));
+          } catch (EnvelopeException e) {
+            throw new ConversationException(Reason.TAMPERED,
+                "stored turn " + seq + " of a " + key.platform() + " thread failed authentication", e);
+          }
+          try {
+            turns.add(decode(plain, at));
+          } catch (RuntimeException e) {
+            throw new ConversationException(Reason.TAMPERED, "stored turn " + seq + " is malformed", e);
+          } finally {
+            Arrays.fill(plain, (byte) 0);
+          }
+          tokens += rs.getInt("tokens");
+        }
+      }
+    }
+    return new ConversationContext(key, turns, tokens);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.secureyeoman.integrations.media.internal;
 
 import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
 
 /**
  * Recognises a file's type from its first bytes (magic numbers), ignoring names and declared types.
@@ -29,6 +30,9 @@ public final class ContentSniffer {
     int n = Math.min(Math.min(len, buf.length), PREFIX_BYTES);
     if (n <= 0) {
       return UNKNOWN;
+    }
+    if (starts(buf, n, 0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1)) {
+      return CFB; // OLE2 compound file: .doc/.xls/.ppt (macros), .msi installers, .msg
     }
     if (starts(buf, n, 0xFF, 0xD8, 0xFF)) {
       return "image/jpeg";
@@ -103,9 +107,62 @@ public final class ContentSniffer {
       return "text/x-shellscript";
     }
     if (isText(buf, n)) {
-      return "text/plain";
+      return markupType(buf, n);
     }
     return UNKNOWN;
+  }
+
+  /** OLE2 compound file binary format (CFB). */
+  public static final String CFB = "application/x-cfb";
+
+  /**
+   * Markup a browser acts on: an element that is (or starts) an HTML document, loads or runs something, or opens SVG
+   * or MathML. Matched case-insensitively against the ISO-8859-1 reading of the prefix (tags are ASCII, so UTF-8 text
+   * matches too).
+   */
+  private static final Pattern ACTIVE_MARKUP =
+      Pattern.compile(
+          "<(?:!doctype\\s+html|html|head|body|script|iframe|frame|frameset|object|embed|applet|style|meta|link|base"
+              + "|img|image|form|input|button|a|div|table|title|svg|math|template|xmp|video|audio|source|foreignobject)"
+              + "[\\s>/]",
+          Pattern.CASE_INSENSITIVE);
+
+  private static final Pattern SVG = Pattern.compile("<svg[\\s>/]", Pattern.CASE_INSENSITIVE);
+
+  /**
+   * Returns whether the prefix holds markup that a browser would act on if the content were ever rendered as HTML
+   * (used to refuse image/markup polyglots).
+   *
+   * @param buf the leading bytes
+   * @param len how many are valid
+   * @return whether active markup occurs in the first {@link #PREFIX_BYTES} bytes
+   */
+  public static boolean containsActiveMarkup(byte[] buf, int len) {
+    int n = Math.min(Math.min(len, buf.length), PREFIX_BYTES);
+    return n > 0 && ACTIVE_MARKUP.matcher(new String(buf, 0, n, StandardCharsets.ISO_8859_1)).find();
+  }
+
+  /** Text is HTML, SVG or XML when markup says so; otherwise plain. */
+  private static String markupType(byte[] buf, int n) {
+    String text;
+    if (starts(buf, n, 0xFE, 0xFF)) {
+      text = new String(buf, 2, n - 2, StandardCharsets.UTF_16BE);
+    } else if (starts(buf, n, 0xFF, 0xFE)) {
+      text = new String(buf, 2, n - 2, StandardCharsets.UTF_16LE);
+    } else {
+      text = new String(buf, 0, n, StandardCharsets.ISO_8859_1);
+    }
+    if (SVG.matcher(text).find()) {
+      return "image/svg+xml";
+    }
+    if (ACTIVE_MARKUP.matcher(text).find()) {
+      return "text/html";
+    }
+    String lead = text.replaceFirst("^\\x{EF}\\x{BB}\\x{BF}|^\\x{FEFF}", "").stripLeading();
+    if (lead.regionMatches(true, 0, "<?xml", 0, 5)) {
+      return "application/xml";
+    }
+    return "text/plain";
   }
 
   private static String isoBmff(byte[] buf, int n) {

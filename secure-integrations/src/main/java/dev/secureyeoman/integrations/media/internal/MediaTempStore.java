@@ -13,6 +13,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
@@ -56,19 +57,29 @@ public final class MediaTempStore implements Closeable {
    */
   private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
 
+  /**
+   * File keys (device and inode) of the lock files held by this JVM. A path is only one spelling of a file: a root
+   * reached through a symbolic link in a parent, a bind mount or a relative path names the same lock file differently,
+   * and opening it under that other name would drop this JVM's lock just the same. The sweeper compares identities.
+   */
+  private static final Set<Object> HELD_KEYS = ConcurrentHashMap.newKeySet();
+
   private final Path root;
   private final Path runDir;
   private final Path lockFile;
   private final FileChannel lockChannel;
   private final FileLock lock;
+  private final Object lockKey;
   private final SecureRandom random;
 
-  private MediaTempStore(Path root, Path runDir, Path lockFile, FileChannel lockChannel, FileLock lock, SecureRandom r) {
+  private MediaTempStore(
+      Path root, Path runDir, Path lockFile, FileChannel lockChannel, FileLock lock, Object lockKey, SecureRandom r) {
     this.root = root;
     this.runDir = runDir;
     this.lockFile = lockFile;
     this.lockChannel = lockChannel;
     this.lock = lock;
+    this.lockKey = lockKey;
     this.random = r;
   }
 
@@ -92,6 +103,7 @@ public final class MediaTempStore implements Closeable {
       HELD.add(lockFile);
       FileChannel channel = null;
       FileLock lock = null;
+      Object heldKey = null;
       Path run = absolute.resolve(name);
       boolean ok = false;
       try {
@@ -101,6 +113,8 @@ public final class MediaTempStore implements Closeable {
                 Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
                 perms(FILE_0600));
         lock = channel.lock();
+        heldKey = fileKey(pending);
+        HELD_KEYS.add(heldKey);
         try {
           // the lock follows the inode: the run's name appears only once it is locked
           Files.move(pending, lockFile, StandardCopyOption.ATOMIC_MOVE);
@@ -119,7 +133,7 @@ public final class MediaTempStore implements Closeable {
           throw new IOException("media temp root " + absolute + " belongs to another user");
         }
         ok = true;
-        return new MediaTempStore(absolute, run, lockFile, channel, lock, random);
+        return new MediaTempStore(absolute, run, lockFile, channel, lock, heldKey, random);
       } finally {
         HELD.remove(pending);
         if (!ok) {
@@ -133,6 +147,9 @@ public final class MediaTempStore implements Closeable {
             channel.close();
           }
           HELD.remove(lockFile);
+          if (heldKey != null) {
+            HELD_KEYS.remove(heldKey);
+          }
         }
       }
     }
@@ -180,6 +197,9 @@ public final class MediaTempStore implements Closeable {
         if (HELD.contains(entry)) {
           continue;
         }
+        if (name.endsWith(".lock") && heldByThisJvm(entry)) {
+          continue; // the same lock file under another spelling of the root: opening it would drop our lock
+        }
         if (PENDING_LOCK.matcher(name).matches()) {
           deleted += sweepRun(root, null, entry);
         } else if (RUN_LOCK.matcher(name).matches()) {
@@ -190,6 +210,22 @@ public final class MediaTempStore implements Closeable {
       }
     }
     return deleted;
+  }
+
+  private static Object fileKey(Path p) throws IOException {
+    Object key = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+    if (key == null) {
+      throw new IOException("the file system of " + p.getParent() + " reports no file identities: cannot share a root");
+    }
+    return key;
+  }
+
+  private static boolean heldByThisJvm(Path lockFile) {
+    try {
+      return HELD_KEYS.contains(fileKey(lockFile));
+    } catch (IOException e) {
+      return true; // gone or unreadable: not ours to sweep now
+    }
   }
 
   private static int sweepRun(Path root, String run, Path lockFile) throws IOException {
@@ -294,6 +330,7 @@ public final class MediaTempStore implements Closeable {
       } finally {
         lockChannel.close();
         HELD.remove(lockFile);
+        HELD_KEYS.remove(lockKey);
       }
     }
   }

@@ -11,6 +11,47 @@ public final class MediaTypes {
   public static final Set<String> EXECUTABLE =
       Set.of("application/x-executable", "application/x-msdownload", "application/x-mach-binary", "text/x-shellscript");
 
+  /**
+   * Sniffed types that run code when rendered or opened: HTML, SVG and XML (script in the document or an XHTML
+   * namespace), OLE2 compound files (macros, MSI installers). Refused unless the policy allows active content.
+   */
+  public static final Set<String> ACTIVE =
+      Set.of("text/html", "image/svg+xml", "application/xml", ContentSniffer.CFB);
+
+  /** Declared types under which content would later be served or opened as markup, script or an OLE2 container. */
+  private static final Set<String> ACTIVE_DECLARED =
+      Set.of(
+          "text/html",
+          "application/xhtml+xml",
+          "image/svg+xml",
+          "text/xml",
+          "application/xml",
+          "text/javascript",
+          "application/javascript",
+          "application/x-javascript",
+          "text/ecmascript",
+          "application/ecmascript",
+          "text/vbscript",
+          "application/hta",
+          "application/x-msi",
+          "application/x-ole-storage",
+          "application/msword",
+          "application/vnd.ms-excel",
+          "application/vnd.ms-powerpoint",
+          "application/vnd.ms-outlook",
+          "application/vnd.visio");
+
+  /** Declared types whose content is an OLE2 compound file. */
+  private static final Set<String> CFB_BASED =
+      Set.of(
+          "application/x-msi",
+          "application/x-ole-storage",
+          "application/msword",
+          "application/vnd.ms-excel",
+          "application/vnd.ms-powerpoint",
+          "application/vnd.ms-outlook",
+          "application/vnd.visio");
+
   private static final Map<String, String> ALIASES =
       Map.ofEntries(
           Map.entry("image/jpg", "image/jpeg"),
@@ -80,6 +121,17 @@ public final class MediaTypes {
   }
 
   /**
+   * Returns whether a declaration names active content (markup, script, OLE2 containers): a file accepted under it
+   * would later be served or opened as that type, whatever its bytes look like today.
+   *
+   * @param declared the normalised declared type, or null
+   * @return whether the declaration is active
+   */
+  public static boolean activeDeclaration(String declared) {
+    return declared != null && (ACTIVE_DECLARED.contains(declared) || declared.endsWith("+xml"));
+  }
+
+  /**
    * Returns whether content sniffed as {@code sniffed} may be accepted under the declaration {@code declared}.
    *
    * <p>No declaration (or {@code application/octet-stream}) accepts anything. Otherwise the types must be equal, or
@@ -110,6 +162,14 @@ public final class MediaTypes {
             || declared.equals("application/x-yaml")
             || declared.equals("application/yaml")
             || declared.equals("application/x-ndjson");
+      case "text/html":
+        return declared.equals("application/xhtml+xml");
+      case "image/svg+xml":
+        return declared.equals("application/xml") || declared.equals("text/xml");
+      case "application/xml":
+        return declared.equals("text/xml") || declared.endsWith("+xml");
+      case ContentSniffer.CFB:
+        return CFB_BASED.contains(declared);
       case ContentSniffer.UNKNOWN:
         return !recognisable(declared);
       default:

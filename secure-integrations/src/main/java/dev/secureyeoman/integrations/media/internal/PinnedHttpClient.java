@@ -14,6 +14,9 @@ import java.net.SocketTimeoutException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -32,12 +35,32 @@ import javax.net.ssl.SSLSocketFactory;
  * <p>One request per connection ({@code Connection: close}), {@code Accept-Encoding: identity}; heads are bounded by
  * {@link HttpResponseHead}; bodies are framed by {@code Content-Length}, {@code chunked}, or the end of the connection,
  * and a response with both or with another transfer or content coding is refused. Every read is bounded by the read
- * timeout and by the overall deadline.
+ * timeout and by the overall deadline, and a watchdog closes the socket when the deadline passes, whatever phase
+ * (connect, TLS handshake, head, body) is blocked then.
  */
 public final class PinnedHttpClient {
 
   /** Where to connect and what to ask for. */
   public record Target(String host, int port, InetAddress address, String pathAndQuery, boolean tls) {}
+
+  /**
+   * Closes connections whose download deadline passed. Closing the socket is the only thing that interrupts every
+   * blocking phase (TLS handshake, head, body): read timeouts bound a single read, not a peer that drips.
+   */
+  private static final ScheduledThreadPoolExecutor WATCHDOG = newWatchdog();
+
+  private static ScheduledThreadPoolExecutor newWatchdog() {
+    ScheduledThreadPoolExecutor e =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "secureyeoman-media-deadline");
+              t.setDaemon(true);
+              return t;
+            });
+    e.setRemoveOnCancelPolicy(true);
+    return e;
+  }
 
   /** An open response; closing it closes the connection. */
   public static final class Exchange implements Closeable {
@@ -45,12 +68,15 @@ public final class PinnedHttpClient {
     private final HttpResponseHead head;
     private final InputStream body;
     private final long contentLength;
+    private final ScheduledFuture<?> deadline;
 
-    private Exchange(Socket socket, HttpResponseHead head, InputStream body, long contentLength) {
+    private Exchange(
+        Socket socket, HttpResponseHead head, InputStream body, long contentLength, ScheduledFuture<?> deadline) {
       this.socket = socket;
       this.head = head;
       this.body = body;
       this.contentLength = contentLength;
+      this.deadline = deadline;
     }
 
     /**
@@ -82,6 +108,7 @@ public final class PinnedHttpClient {
 
     @Override
     public void close() throws IOException {
+      deadline.cancel(false);
       socket.close();
     }
   }
@@ -116,6 +143,8 @@ public final class PinnedHttpClient {
     Socket raw = new Socket();
     Socket socket = raw;
     boolean ok = false;
+    long untilDeadline = Math.max(0, deadlineNanos - System.nanoTime());
+    ScheduledFuture<?> watchdog = WATCHDOG.schedule(() -> closeQuietly(raw), untilDeadline, TimeUnit.NANOSECONDS);
     try {
       raw.setTcpNoDelay(true);
       int connectTimeout = (int) Math.min(connectTimeoutMillis, remainingMillis(deadlineNanos));
@@ -171,11 +200,25 @@ public final class PinnedHttpClient {
         body = in;
       }
       ok = true;
-      return new Exchange(socket, head, body, length);
+      return new Exchange(socket, head, body, length, watchdog);
+    } catch (IOException e) {
+      if (watchdog.isDone() && !watchdog.isCancelled()) {
+        throw new SocketTimeoutException("download deadline reached");
+      }
+      throw e;
     } finally {
       if (!ok) {
+        watchdog.cancel(false);
         socket.close();
       }
+    }
+  }
+
+  private static void closeQuietly(Socket s) {
+    try {
+      s.close();
+    } catch (IOException e) {
+      // closing to interrupt a blocked phase; nothing to report
     }
   }
 

@@ -136,4 +136,29 @@ class MediaTempStoreTest {
     assertTrue(Files.exists(root.resolve("unrelated.txt")));
     store.close();
   }
+  /**
+   * Attack: the same root reached through a second spelling (a symbolic link in a parent directory). The second
+   * store's sweeper opened the first store's lock file — and closing that descriptor dropped this JVM's POSIX lock, so
+   * another process's sweeper then deleted a live run with its files in use.
+   */
+  @Test
+  void sweep_sameRootThroughAnAliasPath_neverDropsThisJvmsLock() throws Exception {
+    Path real = Files.createDirectory(tmp.resolve("real"));
+    Path alias = Files.createSymbolicLink(tmp.resolve("alias"), real);
+    MediaTempStore first = MediaTempStore.open(real.resolve("media"), new SecureRandom());
+    MediaTempStore.NewFile inUse = first.create();
+    inUse.channel().close();
+    MediaTempStore second = MediaTempStore.open(alias.resolve("media"), new SecureRandom()); // sweeps at open
+    assertEquals(0, second.sweep());
+
+    Process sweeper = child("sweep", real.resolve("media"));
+    assertEquals("0", firstLine(sweeper));
+    assertTrue(sweeper.waitFor(30, TimeUnit.SECONDS));
+    assertTrue(Files.exists(inUse.path()), "a live run was swept by another process");
+    assertTrue(Files.isDirectory(second.runDirectory()));
+
+    second.close();
+    first.close();
+    assertEquals(List.of(), names(real.resolve("media")));
+  }
 }
