@@ -9,6 +9,7 @@ import dev.secureyeoman.audit.AuditStoreOptions;
 import dev.secureyeoman.audit.CheckpointKeys;
 import dev.secureyeoman.audit.SqliteAuditStore;
 import dev.secureyeoman.audit.VerificationResult;
+import dev.secureyeoman.audit.VerifyOptions;
 import dev.secureyeoman.auth.AuthDataSources;
 import dev.secureyeoman.auth.AuthException;
 import dev.secureyeoman.auth.AuthService;
@@ -298,7 +299,9 @@ public final class GatewayMain implements AutoCloseable {
         p.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         p.metrics = new SecurityMetrics(p.registry);
         p.gatewayAudit = new GatewayAudit(p.audit, p.metrics, clock);
-        p.verification = p.audit.verify();
+        // incremental from the newest signed checkpoint: start-up cost grows with new entries only; maintenance runs
+        // the full verification periodically (AuditMaintenanceSettings.fullVerifyEvery)
+        p.verification = p.audit.verify(VerifyOptions.defaults().sinceCheckpoint());
         if (p.verification.valid()) {
           LOG.info("audit log verified: {}", p.verification.summary());
         } else {
@@ -345,7 +348,9 @@ public final class GatewayMain implements AutoCloseable {
               + "\",\"audit\":{\"verified\":"
               + p.verification.valid()
               + ",\"entries\":"
-              + p.verification.entriesChecked()
+              + (p.verification.headSeq() == 0 ? 0 : p.verification.headSeq() - p.verification.firstSeq() + 1)
+              + ",\"read_only\":"
+              + p.audit.tamperingDetected().isPresent()
               + "},\"sandbox\":{\"backend\":\""
               + backend
               + "\"}}";
@@ -390,14 +395,16 @@ public final class GatewayMain implements AutoCloseable {
       opened.push(started);
       GatewayMain g = new GatewayMain(p);
 
-      p.audit.record(
-          AuditEvent.builder("gateway.started")
-              .actor("system")
-              .message("gateway started")
-              .put("port", g.port())
-              .put("audit_verified", p.verification.valid())
-              .put("sandbox_backend", backend)
-              .build());
+      if (p.audit.tamperingDetected().isEmpty()) { // a read-only log (failed verification) records nothing new
+        p.audit.record(
+            AuditEvent.builder("gateway.started")
+                .actor("system")
+                .message("gateway started")
+                .put("port", g.port())
+                .put("audit_verified", p.verification.valid())
+                .put("sandbox_backend", backend)
+                .build());
+      }
       // sign the head now, so deleting entries or restoring an older copy before the first maintenance run shows up
       // (never over a log that failed verification: the store refuses that, and a degraded gateway still starts)
       if (p.audit.checkpointsConfigured() && p.verification.valid()) {

@@ -37,7 +37,14 @@ public class AuditException extends SecureYeomanException {
     /** The checkpoint file holds text that is not a checkpoint note. */
     CHECKPOINT_FILE_MALFORMED,
     /** A checkpoint sink already holds checkpoints where a new one was to be started, or holds none where required. */
-    CHECKPOINT_STATE
+    CHECKPOINT_STATE,
+    /**
+     * The store refuses to append (and to purge) because a verification of this log failed: nothing new is written on
+     * top of evidence. {@link #verification()} holds the failure as recorded. The state is kept in the database (it
+     * survives a restart and holds for every process); the host resumes with
+     * {@link AuditStore#acknowledgeTampering(String)} after investigating.
+     */
+    TAMPERED
   }
 
   private final Reason reason;
@@ -103,6 +110,24 @@ public class AuditException extends SecureYeomanException {
     return new AuditException(
         Reason.VERIFICATION_FAILED, operation + ": the audit log fails verification: " + result.summary(), null,
         result);
+  }
+
+  /**
+   * A {@link Reason#TAMPERED} exception: {@code operation} was refused because the log failed verification earlier.
+   *
+   * @param operation what was refused, e.g. {@code "refusing to append"}
+   * @param result the recorded failure
+   * @return the exception
+   */
+  public static AuditException tampered(String operation, VerificationResult result) {
+    if (result == null || result.valid()) {
+      throw new IllegalArgumentException("result must be a failed verification");
+    }
+    return new AuditException(
+        Reason.TAMPERED,
+        operation + ": the audit log failed verification (" + result.summary() + "); it stays read-only until the host"
+            + " acknowledges with acknowledgeTampering(reason)",
+        null, result);
   }
 
   /**

@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * m.start();   // ... m.stop() before store.close()
  * }</pre>
  *
- * <p>Each run verifies first (the whole log, against the configured checkpoints): a log that fails — tampered,
+ * <p>Each run verifies first (against the configured checkpoints; with checkpoints, incrementally from the newest one
+ * except every {@link AuditMaintenanceSettings#fullVerifyEvery()}th run, the first included, which verifies the whole
+ * log): a log that fails — tampered,
  * truncated, rolled back, forked, or with its checkpoint file missing — is neither purged nor checkpointed, so
  * maintenance never erases or signs over evidence. Then retention (which re-checks its range), then a checkpoint
  * (which {@link AuditStore#checkpoint()} signs only over a log that agrees with the existing checkpoints).
@@ -40,6 +42,7 @@ public final class AuditMaintenance {
   private final Consumer<MaintenanceReport> listener;
   private final AtomicReference<MaintenanceReport> last = new AtomicReference<>();
   private final Object lock = new Object();
+  private final java.util.concurrent.atomic.AtomicLong runs = new java.util.concurrent.atomic.AtomicLong();
   private ScheduledFuture<?> task;
 
   private AuditMaintenance(Builder b) {
@@ -111,7 +114,8 @@ public final class AuditMaintenance {
     Optional<Exception> failure = Optional.empty();
     try {
       if (settings.verify()) {
-        vr = Optional.of(store.verify());
+        boolean full = runs.getAndIncrement() % settings.fullVerifyEvery() == 0 || !store.checkpointsConfigured();
+        vr = Optional.of(store.verify(full ? VerifyOptions.defaults() : VerifyOptions.defaults().sinceCheckpoint()));
       }
       if (vr.map(VerificationResult::valid).orElse(true)) {
         purged = store.enforceRetention(settings.retention());

@@ -1,5 +1,6 @@
 package dev.secureyeoman.audit;
 
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -35,7 +36,8 @@ public interface AuditStore extends AuditReader, AuditSink {
    *
    * @param event the event
    * @return the committed entry with its seq and MAC
-   * @throws AuditException if the store is closed or the commit failed
+   * @throws AuditException if the store is closed or the commit failed, or {@link AuditException.Reason#TAMPERED} while
+   *     the store is read-only after a failed verification ({@link #acknowledgeTampering(String)})
    */
   AuditEntry append(AuditEvent event) throws AuditException;
 
@@ -70,7 +72,49 @@ public interface AuditStore extends AuditReader, AuditSink {
    * @throws AuditException {@link AuditException.Reason#VERIFICATION_FAILED} (with the result) if the log fails
    *     verification, a checkpoint-file reason if the checkpoints cannot be read, or on storage failure
    */
-  long enforceRetention(RetentionPolicy policy) throws AuditException;
+  default long enforceRetention(RetentionPolicy policy) throws AuditException {
+    return enforceRetention(policy, VerificationProgress.NONE);
+  }
+
+  /**
+   * Same as {@link #enforceRetention(RetentionPolicy)}, reporting the progress of the verification that precedes the
+   * purge (the bulk of its time).
+   *
+   * @param policy the limits
+   * @param progress receives progress from the writer thread
+   * @return the number of entries deleted
+   * @throws AuditException as {@link #enforceRetention(RetentionPolicy)}, or {@link AuditException.Reason#TAMPERED}
+   *     while the store is read-only after a failed verification
+   */
+  long enforceRetention(RetentionPolicy policy, VerificationProgress progress) throws AuditException;
+
+  /**
+   * The failed verification that made this store read-only, if any. A {@link #verify(VerifyOptions)} of this store that
+   * fails (and a purge or checkpoint refused because the log fails) records the failure in the database; from then on
+   * appends and purges throw {@link AuditException.Reason#TAMPERED} — in every process and after a restart — until
+   * {@link #acknowledgeTampering(String)}. A torn checkpoint file (a crash artifact, repaired with
+   * {@link CheckpointSinks#repairTornTail}) does not make the store read-only, nor does a failure at or before the last
+   * acknowledgement (the same evidence, already acknowledged).
+   *
+   * @return the recorded failure (seq, problem, detail; counts are 0), or empty while appends are accepted
+   * @throws AuditException on storage failure
+   */
+  Optional<VerificationResult> tamperingDetected() throws AuditException;
+
+  /**
+   * The host's explicit decision to resume appending after a failed verification: appends a chained, MACed
+   * {@code audit.tampering_acknowledged} entry (level SECURITY) naming the reason and the failure it acknowledges, and
+   * clears the read-only state in the same transaction. The evidence itself is left as it is, so a later verification
+   * still reports it; failures at or before the acknowledgement entry do not make the store read-only again, a failure
+   * after it does. Keep secrets out of {@code reason}: it is stored in clear.
+   *
+   * @param reason why the host resumes (who investigated, ticket id), 1..1000 characters
+   * @return the acknowledgement entry
+   * @throws AuditException on storage failure
+   * @throws IllegalArgumentException if the reason is blank or too long
+   * @throws IllegalStateException if the store is not read-only (nothing to acknowledge)
+   */
+  AuditEntry acknowledgeTampering(String reason) throws AuditException;
 
   /**
    * Whether a checkpoint sink and signing key were configured, i.e. whether {@link #checkpoint()} can be called.

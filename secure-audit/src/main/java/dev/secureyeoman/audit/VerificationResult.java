@@ -15,6 +15,9 @@ import java.util.OptionalLong;
  * @param firstBrokenSeq the first sequence number at which verification failed
  * @param problem what failed
  * @param detail a human-readable explanation (no secrets)
+ * @param trustedThroughSeq for an incremental verification ({@link VerifyOptions#sinceCheckpoint()}): the seq of the
+ *     signed checkpoint whose head was matched against the stored row, so entries up to it were trusted and not
+ *     re-MACed; 0 when every entry was checked
  */
 public record VerificationResult(
     boolean valid,
@@ -24,7 +27,8 @@ public record VerificationResult(
     int checkpointsChecked,
     OptionalLong firstBrokenSeq,
     Optional<Problem> problem,
-    String detail) {
+    String detail,
+    long trustedThroughSeq) {
 
   /** Kinds of verification failure. */
   public enum Problem {
@@ -75,12 +79,48 @@ public record VerificationResult(
 
   /** Validates non-null fields. */
   public VerificationResult {
+    if (trustedThroughSeq < 0) {
+      throw new IllegalArgumentException("trustedThroughSeq must be >= 0");
+    }
     Objects.requireNonNull(firstBrokenSeq, "firstBrokenSeq");
     Objects.requireNonNull(problem, "problem");
     Objects.requireNonNull(detail, "detail");
     if (valid == problem.isPresent()) {
       throw new IllegalArgumentException("a valid result has no problem and an invalid one has one");
     }
+  }
+
+  /**
+   * A result of a full verification (nothing trusted from a checkpoint).
+   *
+   * @param valid whether every check passed
+   * @param entriesChecked entries whose MAC and chain link were checked
+   * @param firstSeq first sequence number present
+   * @param headSeq last sequence number present
+   * @param checkpointsChecked checkpoints checked
+   * @param firstBrokenSeq the first broken seq
+   * @param problem what failed
+   * @param detail explanation
+   */
+  public VerificationResult(
+      boolean valid,
+      long entriesChecked,
+      long firstSeq,
+      long headSeq,
+      int checkpointsChecked,
+      OptionalLong firstBrokenSeq,
+      Optional<Problem> problem,
+      String detail) {
+    this(valid, entriesChecked, firstSeq, headSeq, checkpointsChecked, firstBrokenSeq, problem, detail, 0);
+  }
+
+  /**
+   * Whether this was an incremental verification that trusted a prefix on a signed checkpoint.
+   *
+   * @return {@code trustedThroughSeq() > 0}
+   */
+  public boolean incremental() {
+    return trustedThroughSeq > 0;
   }
 
   /**
@@ -91,7 +131,10 @@ public record VerificationResult(
   public String summary() {
     if (valid) {
       return "OK: " + entriesChecked + " entries (seq " + firstSeq + ".." + headSeq + "), " + checkpointsChecked
-          + " checkpoint(s)";
+          + " checkpoint(s)"
+          + (trustedThroughSeq > 0
+              ? "; incremental: entries up to seq " + trustedThroughSeq + " trusted on the signed checkpoint"
+              : "");
     }
     return "FAILED at seq " + firstBrokenSeq.orElse(0) + ": " + problem.orElseThrow() + " (" + detail + ")";
   }

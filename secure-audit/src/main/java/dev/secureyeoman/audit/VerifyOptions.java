@@ -14,13 +14,16 @@ import java.util.Optional;
  * @param checkpointKey the trusted Ed25519 public key for the checkpoints; when empty the store's own signing key is used
  * @param useSinkCheckpoints whether to read the configured sink when no checkpoints are given
  * @param expectedLogId the log id the database must have (for a caller who recorded it), or empty
+ * @param incremental incremental verification: trust the entries up to the newest validly signed checkpoint whose
+ *     head hash matches the stored row, and re-MAC only the later ones (see {@link #sinceCheckpoint()})
  */
 public record VerifyOptions(
     VerificationProgress progress,
     List<Checkpoint> checkpoints,
     Optional<PublicKey> checkpointKey,
     boolean useSinkCheckpoints,
-    Optional<String> expectedLogId) {
+    Optional<String> expectedLogId,
+    boolean incremental) {
 
   /** Validates and copies. */
   public VerifyOptions {
@@ -34,6 +37,24 @@ public record VerifyOptions(
             throw new IllegalArgumentException("expectedLogId must be 32 lowercase hex chars");
           }
         });
+  }
+
+  /**
+   * Full-verification options.
+   *
+   * @param progress progress callback
+   * @param checkpoints checkpoints to check
+   * @param checkpointKey trusted checkpoint key
+   * @param useSinkCheckpoints whether to read the configured sink when no checkpoints are given
+   * @param expectedLogId the log id the database must have, or empty
+   */
+  public VerifyOptions(
+      VerificationProgress progress,
+      List<Checkpoint> checkpoints,
+      Optional<PublicKey> checkpointKey,
+      boolean useSinkCheckpoints,
+      Optional<String> expectedLogId) {
+    this(progress, checkpoints, checkpointKey, useSinkCheckpoints, expectedLogId, false);
   }
 
   /**
@@ -68,7 +89,7 @@ public record VerifyOptions(
    * @return new options
    */
   public VerifyOptions withProgress(VerificationProgress p) {
-    return new VerifyOptions(p, checkpoints, checkpointKey, useSinkCheckpoints, expectedLogId);
+    return new VerifyOptions(p, checkpoints, checkpointKey, useSinkCheckpoints, expectedLogId, incremental);
   }
 
   /**
@@ -79,7 +100,8 @@ public record VerifyOptions(
    * @return new options
    */
   public VerifyOptions withCheckpoints(List<Checkpoint> cps, PublicKey key) {
-    return new VerifyOptions(progress, cps, Optional.of(Objects.requireNonNull(key, "key")), false, expectedLogId);
+    return new VerifyOptions(
+        progress, cps, Optional.of(Objects.requireNonNull(key, "key")), false, expectedLogId, incremental);
   }
 
   /**
@@ -88,7 +110,7 @@ public record VerifyOptions(
    * @return new options
    */
   public VerifyOptions withoutCheckpoints() {
-    return new VerifyOptions(progress, List.of(), checkpointKey, false, expectedLogId);
+    return new VerifyOptions(progress, List.of(), checkpointKey, false, expectedLogId, false);
   }
 
   /**
@@ -98,6 +120,22 @@ public record VerifyOptions(
    * @return new options
    */
   public VerifyOptions withExpectedLogId(String logId) {
-    return new VerifyOptions(progress, checkpoints, checkpointKey, useSinkCheckpoints, Optional.of(logId));
+    return new VerifyOptions(
+        progress, checkpoints, checkpointKey, useSinkCheckpoints, Optional.of(logId), incremental);
+  }
+
+  /**
+   * Returns a copy that verifies incrementally from the newest trusted checkpoint. The entries up to that checkpoint's
+   * seq are trusted — not re-MACed — only if the checkpoint's signature verifies under the trusted key, no other signed
+   * checkpoint forks it, and its head hash equals the stored row's hash (whose own MAC is checked); every later entry is
+   * checked in full (MAC, link, seq, storage class), as is every other checkpoint (signature, fork, truncation, and the
+   * stored hash at its seq). Without a usable checkpoint (none, or all purged) the verification is a full one. What this
+   * cannot detect: an edit of an entry before the checkpoint that leaves the checkpointed row itself intact — run a full
+   * verification periodically (docs/audit.md, threat model).
+   *
+   * @return new options
+   */
+  public VerifyOptions sinceCheckpoint() {
+    return new VerifyOptions(progress, checkpoints, checkpointKey, useSinkCheckpoints, expectedLogId, true);
   }
 }

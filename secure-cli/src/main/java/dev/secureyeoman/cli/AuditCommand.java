@@ -271,8 +271,17 @@ public final class AuditCommand implements Runnable {
     @Option(names = "--log-id", description = "The log id the database must have (32 hex characters).")
     String logId;
 
+    @Option(
+        names = "--since-checkpoint",
+        description = "Incremental: trust the entries up to the newest checkpoint whose signature and head hash match"
+            + " the stored row, re-MAC only the later ones (needs --checkpoint; run a full verify periodically).")
+    boolean sinceCheckpoint;
+
     @Override
     public Integer call() throws AuditException {
+      if (sinceCheckpoint && checkpoint == null) {
+        throw new CliUsageException("--since-checkpoint needs --checkpoint FILE (the signed checkpoints to start from)");
+      }
       List<Checkpoint> cps = List.of();
       if (checkpoint != null) {
         if (!Files.isRegularFile(checkpoint)) {
@@ -286,7 +295,11 @@ public final class AuditCommand implements Runnable {
         }
       }
       PublicKey trusted = publicKey != null ? CheckpointKeys.decodePublicKey(publicKey) : derivedKeys().getPublic();
-      VerifyOptions options = VerifyOptions.defaults().withProgress(progress(err())).withCheckpoints(cps, trusted);
+      VerifyOptions options =
+          VerifyOptions.defaults().withProgress(progress(err(), "verified")).withCheckpoints(cps, trusted);
+      if (sinceCheckpoint) {
+        options = options.sinceCheckpoint();
+      }
       if (logId != null) {
         if (!logId.matches("[0-9a-f]{32}")) {
           throw new CliUsageException("--log-id must be 32 lowercase hex characters");
@@ -305,13 +318,39 @@ public final class AuditCommand implements Runnable {
     }
   }
 
-  static VerificationProgress progress(PrintWriter err) {
-    if (System.console() == null) {
+  /** Progress on a terminal (entries/s, ETA); nothing when stdout/stderr are not a terminal (pipes, files, CI). */
+  static VerificationProgress progress(PrintWriter err, String verb) {
+    return progress(err, verb, System.console() != null, System::nanoTime);
+  }
+
+  /**
+   * Progress lines {@code \rverified N / T entries (R entries/s, ETA S s)}, at most every 200 ms, and the final one.
+   *
+   * @param err where to print
+   * @param verb what is being done ("verified")
+   * @param terminal whether the output is a terminal (otherwise quiet)
+   * @param nanos monotonic time source
+   * @return the callback
+   */
+  static VerificationProgress progress(
+      PrintWriter err, String verb, boolean terminal, java.util.function.LongSupplier nanos) {
+    if (!terminal) {
       return VerificationProgress.NONE;
     }
+    long start = nanos.getAsLong();
+    long[] lastPrint = {Long.MIN_VALUE};
     return (checked, total) -> {
-      err.print("\rverified " + checked + " / " + total);
-      if (checked == total) {
+      long now = nanos.getAsLong();
+      boolean done = checked >= total;
+      if (!done && lastPrint[0] != Long.MIN_VALUE && now - lastPrint[0] < 200_000_000L) {
+        return;
+      }
+      lastPrint[0] = now;
+      double seconds = Math.max(now - start, 1) / 1e9;
+      long rate = (long) (checked / seconds);
+      String eta = rate > 0 ? ((total - checked) / rate) + " s" : "?";
+      err.print("\r" + verb + " " + checked + " / " + total + " entries (" + rate + " entries/s, ETA " + eta + ")");
+      if (done) {
         err.println();
       }
       err.flush();
@@ -395,7 +434,7 @@ public final class AuditCommand implements Runnable {
         b.checkpoints(CheckpointSinks.appendOnlyFile(checkpoint), signingKeys(this, signingKey));
       }
       try (AuditStore s = open(b)) {
-        long n = s.enforceRetention(p);
+        long n = s.enforceRetention(p, progress(err(), "checked"));
         out().println("purged " + n + " entries");
       }
       return SecureYeomanCli.EXIT_OK;

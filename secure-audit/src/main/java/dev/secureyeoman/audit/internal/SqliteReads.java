@@ -109,7 +109,8 @@ final class SqliteReads {
       throw new IllegalArgumentException("checkpoints given but no trusted checkpoint key");
     }
     Verifier.Checks checks =
-        new Verifier.Checks(state.checkpoints(), key, fromSink, options.expectedLogId(), options.progress());
+        new Verifier.Checks(
+            state.checkpoints(), key, fromSink, options.expectedLogId(), options.progress(), options.incremental());
     VerificationResult r = verify(checks).result();
     if (r.valid() && state.torn()) {
       long at = state.checkpoints().stream().mapToLong(Checkpoint::seq).max().orElse(0) + 1;

@@ -213,6 +213,11 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
           st.execute("DROP TRIGGER IF EXISTS audit_fts_ad");
           st.execute("DROP TABLE audit_fts");
         }
+        // the read-only state after a failed verification; outside the chain, shared by every process
+        st.execute("CREATE TABLE IF NOT EXISTS audit_tamper (name TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT");
+        // purge entries only: finding the retention anchor costs O(purges) instead of a scan, appends barely pay
+        st.execute(
+            "CREATE INDEX IF NOT EXISTS audit_log_purges ON audit_log(seq) WHERE event = '" + PURGE_EVENT + "'");
         st.execute("COMMIT");
       } catch (SQLException | RuntimeException e) {
         try {
@@ -254,6 +259,11 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
 
   private void rotateIfNeeded() throws AuditException {
     Head head = submit(() -> readHead(wconn));
+    if (head.seq() > 0 && head.keyId() != activeKeyId && submit(() -> readTamper(wconn)).isPresent()) {
+      LOG.warn("audit log {}: key rotation not recorded: the store is read-only after a failed verification",
+          opts.dbPath());
+      return;
+    }
     if (head.seq() > 0 && head.keyId() != activeKeyId) {
       Map<String, Object> md = new LinkedHashMap<>();
       md.put("from_key_id", (long) head.keyId());
@@ -460,6 +470,15 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
     try (Statement st = wconn.createStatement();
         PreparedStatement ps = wconn.prepareStatement(INSERT)) {
       st.execute("BEGIN IMMEDIATE");
+      Optional<VerificationResult> tampered = readTamper(wconn);
+      if (tampered.isPresent()) {
+        st.execute("ROLLBACK");
+        AuditException ae = AuditException.tampered("refusing to append", tampered.get());
+        for (Op op : appends) {
+          ((Append) op).result().completeExceptionally(ae);
+        }
+        return;
+      }
       // the head as the database holds it now: another process may have appended since this store's last commit
       Head head = readHead(wconn);
       long seq = head.seq();
@@ -538,9 +557,12 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
   // ---------------------------------------------------------------- retention
 
   @Override
-  public long enforceRetention(RetentionPolicy policy) throws AuditException {
+  public long enforceRetention(RetentionPolicy policy, VerificationProgress progress) throws AuditException {
     if (policy == null) {
       throw new IllegalArgumentException("policy must not be null");
+    }
+    if (progress == null) {
+      throw new IllegalArgumentException("progress must not be null");
     }
     checkOpen();
     // read before taking the write lock: with checkpoints, the whole log is verified against them first
@@ -553,14 +575,15 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
       sink = Optional.of(state);
     }
     Optional<SqliteReads.SinkState> checkpoints = sink;
-    long deleted = submit(() -> purge(policy, checkpoints));
+    long deleted = submit(() -> purge(policy, checkpoints, progress));
     if (deleted > 0) {
       submit(this::reclaim);
     }
     return deleted;
   }
 
-  private long purge(RetentionPolicy policy, Optional<SqliteReads.SinkState> checkpoints)
+  private long purge(
+      RetentionPolicy policy, Optional<SqliteReads.SinkState> checkpoints, VerificationProgress progress)
       throws SQLException, AuditException {
     long now = opts.clock().millis();
     try (Statement st = wconn.createStatement()) {
@@ -606,12 +629,20 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
                       new Verifier.Checks(
                           s.checkpoints(), opts.checkpointKeys().map(KeyPair::getPublic).orElse(null), true,
                           Optional.empty(), VerificationProgress.NONE))
-              .orElse(Verifier.Checks.chainOnly());
+              .orElse(Verifier.Checks.chainOnly())
+              .withProgress(progress);
       long upTo = checkpoints.isPresent() ? Long.MAX_VALUE : lastDel + 1;
       VerificationResult pre = new Verifier(keys).verify(wconn, checks, upTo).result();
       if (!pre.valid()) {
         st.execute("ROLLBACK");
+        markTampered(pre);
         throw AuditException.verificationFailed("refusing to purge", pre);
+      }
+      // a log that verifies now may still be read-only after an earlier failure (e.g. against checkpoints since repaired)
+      Optional<VerificationResult> tampered = readTamper(wconn);
+      if (tampered.isPresent()) {
+        st.execute("ROLLBACK");
+        throw AuditException.tampered("refusing to purge", tampered.get());
       }
       byte[] lastHash;
       try (PreparedStatement ps = wconn.prepareStatement("SELECT hash FROM audit_log WHERE seq = ?")) {
@@ -740,6 +771,7 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
                   VerificationProgress.NONE);
       Verifier.Outcome o = reads.verify(checks);
       if (!o.result().valid()) {
+        noteFailure(o.result());
         throw AuditException.verificationFailed(
             start ? "refusing to start checkpoints" : "refusing to sign a checkpoint", o.result());
       }
@@ -759,6 +791,159 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
             Optional.of(identity.hex()), opts.checkpointKeys().orElseThrow());
     sink().append(cp);
     return cp;
+  }
+
+  // ---------------------------------------------------------------- read-only after tampering
+
+  /** Event name of an acknowledgement of tampering; reserved. */
+  public static final String TAMPERING_ACKNOWLEDGED_EVENT = "audit.tampering_acknowledged";
+
+  private static final int MAX_REASON = 1000;
+
+  @Override
+  public VerificationResult verify(dev.secureyeoman.audit.VerifyOptions options) throws AuditException {
+    VerificationResult r = reads.verify(options);
+    noteFailure(r);
+    return r;
+  }
+
+  /** Records a failed verification of this log (on the writer thread), making the store read-only. */
+  private void noteFailure(VerificationResult r) throws AuditException {
+    if (!r.valid() && r.problem().orElseThrow() != VerificationResult.Problem.CHECKPOINT_FILE_TORN) {
+      submit(() -> {
+        markTampered(r);
+        return null;
+      });
+    }
+  }
+
+  /** On the writer thread: persists the failure unless it is already recorded or at/before the last acknowledgement. */
+  private void markTampered(VerificationResult r) throws SQLException {
+    if (r.valid() || r.problem().orElseThrow() == VerificationResult.Problem.CHECKPOINT_FILE_TORN) {
+      return;
+    }
+    try (Statement st = wconn.createStatement()) {
+      st.execute("BEGIN IMMEDIATE");
+      try {
+        Map<String, String> state = tamperState(wconn);
+        long broken = r.firstBrokenSeq().orElse(0);
+        String ack = state.get("acknowledged_through");
+        if (state.containsKey("detected_seq") || (ack != null && broken <= Long.parseLong(ack))) {
+          st.execute("ROLLBACK");
+          return;
+        }
+        try (PreparedStatement ps =
+            wconn.prepareStatement("INSERT OR REPLACE INTO audit_tamper(name, value) VALUES (?, ?)")) {
+          putState(ps, "detected_seq", Long.toString(broken));
+          putState(ps, "detected_problem", r.problem().orElseThrow().name());
+          putState(ps, "detected_detail", r.detail());
+          putState(ps, "detected_at", Instant.ofEpochMilli(opts.clock().millis()).toString());
+        }
+        st.execute("COMMIT");
+      } catch (SQLException | RuntimeException e) {
+        rollbackQuietly();
+        throw e;
+      }
+    }
+    LOG.error(
+        "audit log {}: verification failed ({}); the store refuses appends until acknowledgeTampering",
+        opts.dbPath(), r.summary());
+  }
+
+  private static void putState(PreparedStatement ps, String name, String value) throws SQLException {
+    ps.setString(1, name);
+    ps.setString(2, value);
+    ps.executeUpdate();
+  }
+
+  private static Map<String, String> tamperState(Connection c) throws SQLException {
+    Map<String, String> m = new LinkedHashMap<>();
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT name, value FROM audit_tamper")) {
+      while (rs.next()) {
+        m.put(rs.getString(1), rs.getString(2));
+      }
+    }
+    return m;
+  }
+
+  /** The recorded failure, read inside the caller's transaction. */
+  private static Optional<VerificationResult> readTamper(Connection c) throws SQLException {
+    Map<String, String> m = tamperState(c);
+    String seq = m.get("detected_seq");
+    if (seq == null) {
+      return Optional.empty();
+    }
+    VerificationResult.Problem problem;
+    long at;
+    try {
+      problem = VerificationResult.Problem.valueOf(m.getOrDefault("detected_problem", ""));
+      at = Long.parseLong(seq);
+    } catch (IllegalArgumentException e) {
+      // an unreadable record still means "refuse": fail closed
+      problem = VerificationResult.Problem.MALFORMED_ENTRY;
+      at = 0;
+    }
+    return Optional.of(
+        new VerificationResult(
+            false, 0, 0, 0, 0, java.util.OptionalLong.of(at), Optional.of(problem),
+            m.getOrDefault("detected_detail", "") + " (detected " + m.getOrDefault("detected_at", "?") + ")"));
+  }
+
+  @Override
+  public Optional<VerificationResult> tamperingDetected() throws AuditException {
+    checkOpen();
+    return submit(() -> readTamper(wconn));
+  }
+
+  @Override
+  public AuditEntry acknowledgeTampering(String reason) throws AuditException {
+    if (reason == null || reason.isBlank() || reason.length() > MAX_REASON) {
+      throw new IllegalArgumentException("reason must be 1.." + MAX_REASON + " characters and not blank");
+    }
+    checkOpen();
+    return submit(() -> acknowledge(reason));
+  }
+
+  private AuditEntry acknowledge(String reason) throws SQLException {
+    try (Statement st = wconn.createStatement()) {
+      st.execute("BEGIN IMMEDIATE");
+      try {
+        Optional<VerificationResult> t = readTamper(wconn);
+        if (t.isEmpty()) {
+          throw new IllegalStateException("the audit log " + opts.dbPath() + " is not read-only: nothing to acknowledge");
+        }
+        Map<String, String> state = tamperState(wconn);
+        Head head = readHead(wconn);
+        Map<String, Object> md = new LinkedHashMap<>();
+        md.put("reason", reason);
+        md.put("first_broken_seq", t.get().firstBrokenSeq().orElse(0));
+        md.put("problem", t.get().problem().orElseThrow().name());
+        md.put("detected_at", state.getOrDefault("detected_at", ""));
+        md.put("head_seq", head.seq());
+        AuditEvent ev =
+            new AuditEvent(
+                AuditLevel.SECURITY, TAMPERING_ACKNOWLEDGED_EVENT, "system",
+                "host acknowledged a failed verification (" + t.get().problem().orElseThrow() + " at seq "
+                    + t.get().firstBrokenSeq().orElse(0) + ") and resumed appending",
+                md, Optional.empty());
+        Row row = newRow(head.seq() + 1, opts.clock().millis(), ev, head.hash());
+        try (PreparedStatement ps = wconn.prepareStatement(INSERT)) {
+          insert(ps, row);
+        }
+        st.execute("DELETE FROM audit_tamper WHERE name LIKE 'detected_%'");
+        try (PreparedStatement ps =
+            wconn.prepareStatement("INSERT OR REPLACE INTO audit_tamper(name, value) VALUES (?, ?)")) {
+          putState(ps, "acknowledged_through", Long.toString(row.seq()));
+        }
+        st.execute("COMMIT");
+        LOG.warn("audit log {}: tampering acknowledged at seq {}; appends resume", opts.dbPath(), row.seq());
+        return toEntry(row);
+      } catch (SQLException | RuntimeException e) {
+        rollbackQuietly();
+        throw e;
+      }
+    }
   }
 
   // ---------------------------------------------------------------- reads
