@@ -23,9 +23,11 @@ module dev.secureyeoman.integrations {
   exports dev.secureyeoman.integrations.conversation;
   exports dev.secureyeoman.integrations.adapters;
   exports dev.secureyeoman.integrations.slack;
+  exports dev.secureyeoman.integrations.telegram;
 
   // adapter configuration records are bound by core's config loader (Jackson) and validated reflectively
   opens dev.secureyeoman.integrations.slack to com.fasterxml.jackson.databind, org.hibernate.validator;
+  opens dev.secureyeoman.integrations.telegram to com.fasterxml.jackson.databind, org.hibernate.validator;
 
   uses dev.secureyeoman.integrations.IntegrationFactory;
 }

@@ -91,13 +91,26 @@ public final class PlatformHttp {
    * @throws IntegrationException on I/O failure, an oversized answer, or a 429 that cannot be waited out
    */
   public Reply call(String what, Supplier<HttpRequest.Builder> request) throws IntegrationException {
+    return call(what, request, options.requestTimeout());
+  }
+
+  /**
+   * Calls the API with a specific request timeout (long polling).
+   *
+   * @param what the API method, for messages
+   * @param request makes a fresh request builder for each attempt
+   * @param timeout the request timeout
+   * @return the answer (any status but 429)
+   * @throws IntegrationException on I/O failure, an oversized answer, or a 429 that cannot be waited out
+   */
+  public Reply call(String what, Supplier<HttpRequest.Builder> request, Duration timeout) throws IntegrationException {
     for (int attempt = 1; ; attempt++) {
       waitWhileBlocked(what);
       HttpResponse<InputStream> response;
       byte[] body;
       try {
         response =
-            options.httpClient().send(request.get().timeout(options.requestTimeout()).build(),
+            options.httpClient().send(request.get().timeout(timeout).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream in = response.body()) {
           body = in.readNBytes(MAX_RESPONSE_BYTES + 1);
