@@ -24,10 +24,12 @@ module dev.secureyeoman.integrations {
   exports dev.secureyeoman.integrations.adapters;
   exports dev.secureyeoman.integrations.slack;
   exports dev.secureyeoman.integrations.telegram;
+  exports dev.secureyeoman.integrations.discord;
 
   // adapter configuration records are bound by core's config loader (Jackson) and validated reflectively
   opens dev.secureyeoman.integrations.slack to com.fasterxml.jackson.databind, org.hibernate.validator;
   opens dev.secureyeoman.integrations.telegram to com.fasterxml.jackson.databind, org.hibernate.validator;
+  opens dev.secureyeoman.integrations.discord to com.fasterxml.jackson.databind, org.hibernate.validator;
 
   uses dev.secureyeoman.integrations.IntegrationFactory;
 }
