@@ -25,6 +25,7 @@ module dev.secureyeoman.integrations {
   exports dev.secureyeoman.integrations.slack;
   exports dev.secureyeoman.integrations.telegram;
   exports dev.secureyeoman.integrations.discord;
+  exports dev.secureyeoman.integrations.router;
 
   // adapter configuration records are bound by core's config loader (Jackson) and validated reflectively
   opens dev.secureyeoman.integrations.slack to com.fasterxml.jackson.databind, org.hibernate.validator;
