@@ -207,7 +207,7 @@ class DiscordAdapterTest {
     String content = body.get("content").asText();
     assertFalse(content.contains("@everyone") || content.contains("@here"), content);
     assertFalse(content.contains("<@42>") || content.contains("**bold**") || content.contains("[x](https"), content);
-    assertEquals("@\u200beveryone @\u200bhere \\<@\u200b42\\> \\*\\*bold\\*\\* \\`code\\` \\[x\\]\\(https\\://evil\\)",
+    assertEquals("@\u200beveryone @\u200bhere \\<@\u200b42\\> \\*\\*bold\\*\\* \\`code\\` \\[x\\]\\(https://evil\\)",
         content);
   }
 

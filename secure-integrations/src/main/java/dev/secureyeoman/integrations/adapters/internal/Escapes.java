@@ -34,7 +34,7 @@ public final class Escapes {
    */
   public static String discord(int cp) {
     return switch (cp) {
-      case '\\', '*', '_', '~', '`', '|', '>', '<', '#', '-', '[', ']', '(', ')', ':' -> "\\" + (char) cp;
+      case '\\', '*', '_', '~', '`', '|', '>', '<', '#', '-', '[', ']', '(', ')' -> "\\" + (char) cp;
       case '@' -> "@\u200b";
       default -> Character.toString(cp);
     };
