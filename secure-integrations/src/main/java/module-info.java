@@ -3,7 +3,8 @@
  * and conversation context.
  *
  * <p>Exports the SPI ({@code dev.secureyeoman.integrations}) that plugins compile against and the plugin host API
- * ({@code dev.secureyeoman.integrations.plugin}).
+ * ({@code dev.secureyeoman.integrations.plugin}), the Telegram, Discord and Slack adapters ({@code .telegram}, {@code .discord},
+ * {@code .slack}, with shared options in {@code .adapters}) and the message router ({@code .router}).
  */
 module dev.secureyeoman.integrations {
   requires transitive dev.secureyeoman.core;
@@ -13,11 +14,23 @@ module dev.secureyeoman.integrations {
   requires java.sql;
   requires org.xerial.sqlitejdbc;
   requires com.github.benmanes.caffeine;
+  requires com.fasterxml.jackson.databind;
+  requires transitive java.net.http;
 
   exports dev.secureyeoman.integrations;
   exports dev.secureyeoman.integrations.plugin;
   exports dev.secureyeoman.integrations.media;
   exports dev.secureyeoman.integrations.conversation;
+  exports dev.secureyeoman.integrations.adapters;
+  exports dev.secureyeoman.integrations.slack;
+  exports dev.secureyeoman.integrations.telegram;
+  exports dev.secureyeoman.integrations.discord;
+  exports dev.secureyeoman.integrations.router;
+
+  // adapter configuration records are bound by core's config loader (Jackson) and validated reflectively
+  opens dev.secureyeoman.integrations.slack to com.fasterxml.jackson.databind, org.hibernate.validator;
+  opens dev.secureyeoman.integrations.telegram to com.fasterxml.jackson.databind, org.hibernate.validator;
+  opens dev.secureyeoman.integrations.discord to com.fasterxml.jackson.databind, org.hibernate.validator;
 
   uses dev.secureyeoman.integrations.IntegrationFactory;
 }

@@ -33,6 +33,7 @@ import java.util.List;
  *              uid_range: { first: 1879048192, count: 4096 }, cgroup_parent: "" }
  *   integrations:
  *     conversation: { retention: P30D, idle_timeout: PT60M, max_turns: 20, max_tokens: 4000, max_live_threads: 100000 }
+ *     adapters: { webhook_max_body_bytes: 262144, signature_max_age: PT5M, send_max_attempts: 3, max_retry_wait: PT30S }
  * </pre>
  *
  * @param audit audit log settings ({@code security.audit})
@@ -75,7 +76,8 @@ public record SecurityConfig(
             List.of()),
         new Sandbox(Sandbox.Backend.AUTO, true, Sandbox.Network.NONE, Duration.ofSeconds(30)),
         new Integrations(
-            new Integrations.Conversation(Duration.ofDays(30), Duration.ofMinutes(60), 20, 4000, 100_000)));
+            new Integrations.Conversation(Duration.ofDays(30), Duration.ofMinutes(60), 20, 4000, 100_000),
+            new Integrations.Adapters(262_144, Duration.ofMinutes(5), 3, Duration.ofSeconds(30))));
   }
 
   /**
@@ -296,8 +298,25 @@ public record SecurityConfig(
    * {@code security.integrations}.
    *
    * @param conversation conversation context settings
+   * @param adapters settings shared by the Telegram, Discord and Slack adapters
    */
-  public record Integrations(@NotNull @Valid Conversation conversation) {
+  public record Integrations(@NotNull @Valid Conversation conversation, @NotNull @Valid Adapters adapters) {
+
+    /**
+     * {@code security.integrations.adapters}: limits the built-in chat adapters apply to webhooks and API calls (bot
+     * tokens and signing secrets live in each adapter's own section, {@code integrations.<id>}).
+     *
+     * @param webhookMaxBodyBytes largest webhook body accepted, 1024..1048576 (default 262144); larger gets 413
+     * @param signatureMaxAge how far a signed webhook timestamp may be from now, {@code PT1S}..{@code PT5M} (default
+     *     {@code PT5M}, Slack's documented window)
+     * @param sendMaxAttempts tries per API call when the platform answers 429, 1..10 (default 3)
+     * @param maxRetryWait longest Retry-After honoured, {@code PT0S}..{@code PT10M} (default {@code PT30S}); longer fails
+     */
+    public record Adapters(
+        @Min(1024) @Max(1_048_576) int webhookMaxBodyBytes,
+        @NotNull @DurationRange(min = "PT1S", max = "PT5M") Duration signatureMaxAge,
+        @Min(1) @Max(10) int sendMaxAttempts,
+        @NotNull @DurationRange(min = "PT0S", max = "PT10M") Duration maxRetryWait) {}
 
     /**
      * {@code security.integrations.conversation}.

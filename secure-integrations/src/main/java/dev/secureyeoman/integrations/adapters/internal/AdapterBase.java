@@ -1,0 +1,81 @@
+package dev.secureyeoman.integrations.adapters.internal;
+
+import dev.secureyeoman.integrations.Health;
+import dev.secureyeoman.integrations.IntegrationContext;
+import dev.secureyeoman.integrations.IntegrationException;
+import dev.secureyeoman.integrations.WebhookRequest;
+import dev.secureyeoman.integrations.WebhookResponse;
+import dev.secureyeoman.integrations.adapters.AdapterOptions;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** State and checks every built-in adapter shares: context, options, running flag, counters, health. */
+public abstract class AdapterBase {
+  protected final AdapterOptions options;
+  protected volatile IntegrationContext context;
+  protected volatile PlatformHttp http;
+  protected volatile ReplayCache replays;
+  protected volatile boolean running;
+  protected final AtomicLong accepted = new AtomicLong();
+  protected final AtomicLong rejected = new AtomicLong();
+  protected final AtomicLong sent = new AtomicLong();
+
+  protected AdapterBase(AdapterOptions options) {
+    this.options = options;
+  }
+
+  /** Prepares the shared parts; called from {@code init}. */
+  protected void initBase(IntegrationContext ctx, PlatformHttp platformHttp) {
+    this.context = ctx;
+    this.http = platformHttp;
+    // twice the signature window: a request is refused by its timestamp before its cache entry expires
+    this.replays = new ReplayCache(ctx.clock(), options.signatureMaxAge().multipliedBy(2), 200_000);
+  }
+
+  /**
+   * Refuses what every webhook refuses before looking at credentials: wrong method, oversized body, stopped adapter.
+   *
+   * @param request the request
+   * @return the refusal, or null to go on
+   */
+  protected WebhookResponse precheck(WebhookRequest request) {
+    if (!"POST".equals(request.method())) {
+      return reject(405, "method not allowed", "method");
+    }
+    if (request.body().length > options.maxWebhookBodyBytes()) {
+      return reject(413, "body too large", "body size");
+    }
+    if (!running) {
+      return Webhooks.error(503, "not running");
+    }
+    return null;
+  }
+
+  /** Counts and logs a refused webhook request (the reason is a fixed word; nothing from the request). */
+  protected WebhookResponse reject(int status, String error, String why) {
+    rejected.incrementAndGet();
+    context.logger().warn("webhook request refused: {}", why);
+    return Webhooks.error(status, error);
+  }
+
+  /** Throws unless started. */
+  protected void requireRunning() throws IntegrationException {
+    if (!running) {
+      throw new IntegrationException(context == null ? "adapter not initialised" : context.integrationId()
+          + " is not running");
+    }
+  }
+
+  /**
+   * Reports health from the counters: DOWN when stopped, DEGRADED while the platform rate-limits us.
+   *
+   * @return the health
+   */
+  public Health health() {
+    String detail = "accepted " + accepted.get() + ", refused " + rejected.get() + ", sent " + sent.get()
+        + (http == null ? "" : ", rate-limited " + http.rateLimitedCount());
+    if (!running) {
+      return Health.down("stopped; " + detail);
+    }
+    return http != null && http.blocked() ? Health.degraded("rate limited; " + detail) : Health.up(detail);
+  }
+}

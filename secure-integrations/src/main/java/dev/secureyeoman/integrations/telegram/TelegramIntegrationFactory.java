@@ -1,0 +1,57 @@
+package dev.secureyeoman.integrations.telegram;
+
+import dev.secureyeoman.integrations.Integration;
+import dev.secureyeoman.integrations.IntegrationException;
+import dev.secureyeoman.integrations.IntegrationFactory;
+import dev.secureyeoman.integrations.MessageAttachment;
+import dev.secureyeoman.integrations.adapters.AdapterOptions;
+import dev.secureyeoman.integrations.adapters.MediaResolver;
+import dev.secureyeoman.integrations.media.MediaRequest;
+import dev.secureyeoman.integrations.telegram.internal.TelegramAdapter;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Creates Telegram adapters (integration id {@code telegram}) for {@code IntegrationManager.registerBuiltIn}. Also the
+ * {@link MediaResolver} for Telegram attachments: it asks the adapter instance that currently runs (so it always uses the
+ * current configuration's bot token, which is part of Telegram's file URLs).
+ */
+public final class TelegramIntegrationFactory implements IntegrationFactory, MediaResolver {
+  private final AdapterOptions options;
+  private final AtomicReference<TelegramAdapter> running = new AtomicReference<>();
+
+  /** A factory with {@link AdapterOptions#defaults()}. */
+  public TelegramIntegrationFactory() {
+    this(AdapterOptions.defaults());
+  }
+
+  /**
+   * A factory whose adapters use the given options.
+   *
+   * @param options HTTP client, retries, limits
+   */
+  public TelegramIntegrationFactory(AdapterOptions options) {
+    this.options = Objects.requireNonNull(options, "options");
+  }
+
+  @Override
+  public Integration<?> create() {
+    return new TelegramAdapter(options, running);
+  }
+
+  /**
+   * Resolves a Telegram attachment ({@code file_id}) with {@code getFile} to the file's download URL.
+   *
+   * @param attachment the attachment
+   * @return the request
+   * @throws IntegrationException if no Telegram adapter runs or {@code getFile} failed
+   */
+  @Override
+  public MediaRequest resolve(MessageAttachment attachment) throws IntegrationException {
+    TelegramAdapter a = running.get();
+    if (a == null) {
+      throw new IntegrationException("telegram is not running");
+    }
+    return a.resolve(attachment);
+  }
+}
