@@ -125,6 +125,10 @@ public final class AuditMaintenance {
       }
     } catch (AuditException | RuntimeException e) {
       failure = Optional.of(e);
+    } catch (Error e) {
+      // e.g. OutOfMemoryError on an entry grown to gigabytes: an Error escaping a periodic task makes the executor
+      // cancel every later run without a word; report it like any failed step and keep the schedule
+      failure = Optional.of(new AuditException(AuditException.Reason.STORAGE, "audit maintenance run failed: " + e, e));
     }
     MaintenanceReport report = new MaintenanceReport(started, clock.instant(), purged, cp, vr, failure);
     if (failure.isPresent()) {

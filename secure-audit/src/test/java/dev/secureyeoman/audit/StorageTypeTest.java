@@ -112,7 +112,7 @@ class StorageTypeTest {
   // ------------------------------------------------------------------ migration from schema 1
 
   /** Writes a schema-1 log exactly as the previous version did: loose table, version-1 MACs, no log id. */
-  private static Path schema1(Path db, int n, String tamper) throws Exception {
+  static Path schema1(Path db, int n, String tamper) throws Exception {
     MacKeys keys = AuditKeyring.of(1, TestSupport.key(1)).macKeys();
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
         Statement st = c.createStatement()) {

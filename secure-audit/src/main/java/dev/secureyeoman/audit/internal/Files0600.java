@@ -16,13 +16,18 @@ public final class Files0600 {
   private Files0600() {}
 
   /**
-   * Creates {@code file} with mode 0600 if it does not exist; tightens an existing file to 0600.
+   * Creates {@code file} with mode 0600 if it does not exist; tightens an existing file to 0600. A symbolic link is
+   * refused: its target is not ours to chmod.
    *
    * @param file the file
    * @return whether the file was created
-   * @throws IOException on I/O failure
+   * @throws IOException on I/O failure, or if {@code file} is a symbolic link
    */
   public static boolean createIfAbsent(Path file) throws IOException {
+    if (Files.isSymbolicLink(file)) {
+      // never chmod (nor let SQLite write) through a link an attacker with write access to the directory planted
+      throw new IOException(file + " is a symbolic link; refusing to follow it");
+    }
     boolean posix = file.getFileSystem().supportedFileAttributeViews().contains("posix");
     try {
       if (posix) {

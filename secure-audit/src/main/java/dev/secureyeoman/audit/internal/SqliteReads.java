@@ -146,7 +146,9 @@ final class SqliteReads {
     if (q == null) {
       throw new IllegalArgumentException("query must not be null");
     }
-    StringBuilder sql = new StringBuilder(SqliteStore.SELECT_ROW).append(" WHERE seq > ?");
+    // NOT INDEXED: filters are evaluated on the stored rows, never through an index an attacker planted whose content
+    // does not match its declared column (it would hide rows while every MAC still verifies)
+    StringBuilder sql = new StringBuilder(SqliteStore.SELECT_ROW).append(" NOT INDEXED WHERE seq > ?");
     List<Object> args = new ArrayList<>();
     args.add(q.afterSeq());
     q.minLevel()

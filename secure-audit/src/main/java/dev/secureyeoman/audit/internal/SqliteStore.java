@@ -141,8 +141,8 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
       Files0600.createIfAbsent(db);
       for (String suffix : new String[] {"-wal", "-shm"}) {
         Path p = db.resolveSibling(db.getFileName() + suffix);
-        if (Files.exists(p)) {
-          Files0600.createIfAbsent(p); // tightens permissions of leftovers
+        if (Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+          Files0600.createIfAbsent(p); // tightens permissions of leftovers; refuses a planted symlink, even dangling
         }
       }
       c = connect("jdbc:sqlite:" + db, opts.busyTimeout().toMillis());

@@ -436,7 +436,10 @@ public final class Verifier {
     Broken fork = null;
     for (Checkpoint cp : signed) {
       Checkpoint other = bySeq.putIfAbsent(cp.seq(), cp);
-      if (other != null && (!other.headHash().equals(cp.headHash()) || !other.logId().equals(cp.logId()))
+      // a legacy note (no log id) and a newer one for the same head are the same statement, not a fork
+      boolean otherLog = other != null && other.logId().isPresent() && cp.logId().isPresent()
+          && !other.logId().equals(cp.logId());
+      if (other != null && (!other.headHash().equals(cp.headHash()) || otherLog)
           && (fork == null || cp.seq() < fork.seq)) {
         fork =
             new Broken(

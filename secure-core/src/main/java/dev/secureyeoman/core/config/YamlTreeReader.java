@@ -120,7 +120,7 @@ final class YamlTreeReader {
     if (root == null) {
       return NODES.objectNode();
     }
-    return convert(root, "", 0, source);
+    return convert(root, YamlPath.ROOT, 0, source);
   }
 
   /** Maps a SnakeYAML problem description onto a fixed phrase that quotes nothing from the input. */
@@ -135,7 +135,7 @@ final class YamlTreeReader {
     return "syntax error";
   }
 
-  private JsonNode convert(Node node, String path, int depth, String source) throws ConfigException {
+  private JsonNode convert(Node node, YamlPath path, int depth, String source) throws ConfigException {
     if (++nodes > limits.maxNodes()) {
       throw new ConfigException(source + ": more than " + limits.maxNodes() + " YAML nodes (alias expansion?)");
     }
@@ -156,7 +156,9 @@ final class YamlTreeReader {
           throw new ConfigException(source + ": merge keys (<<) are not supported" + at(keyNode.getStartMark()));
         }
         String key = scalarKey.getValue();
-        String childPath = path.isEmpty() ? key : path + "." + key;
+        // keys count too: an alias used as a key expands like any other scalar
+        countScalar(key, path, source);
+        YamlPath childPath = path.child(key);
         if (out.has(key)) {
           throw new ConfigException(source + ": duplicate key " + display(childPath) + at(keyNode.getStartMark()));
         }
@@ -168,22 +170,26 @@ final class YamlTreeReader {
       ArrayNode out = NODES.arrayNode();
       int i = 0;
       for (Node item : sequence.getValue()) {
-        out.add(convert(item, path + "[" + i++ + "]", depth + 1, source));
+        out.add(convert(item, path.element(i++), depth + 1, source));
       }
       return out;
     }
     ScalarNode scalar = (ScalarNode) node;
-    // aliases to scalars are not limited by count (only aliases to collections are): bound what they expand to
-    scalarChars += scalar.getValue().length();
+    countScalar(scalar.getValue(), path, source);
+    return scalar(scalar, path, source);
+  }
+
+  /** Aliases to scalars are not limited by count (only aliases to collections are): bound what they expand to. */
+  private void countScalar(String value, YamlPath path, String source) throws ConfigException {
+    scalarChars += value.length();
     if (scalarChars > maxScalarChars) {
       throw new ConfigException(
           source + ": more than " + maxScalarChars + " characters of scalar text after alias expansion at "
               + display(path));
     }
-    return scalar(scalar, path, source);
   }
 
-  private static JsonNode scalar(ScalarNode scalar, String path, String source) throws ConfigException {
+  private static JsonNode scalar(ScalarNode scalar, YamlPath path, String source) throws ConfigException {
     Tag tag = scalar.getTag();
     String value = scalar.getValue();
     if (tag.equals(Tag.NULL)) {
@@ -211,8 +217,37 @@ final class YamlTreeReader {
     throw new ConfigException(source + ": unsupported tag at " + display(path) + at(scalar.getStartMark()));
   }
 
-  private static String display(String path) {
-    return path.isEmpty() ? "the document root" : path;
+  private static String display(YamlPath path) {
+    return path == YamlPath.ROOT ? "the document root" : path.toString();
+  }
+
+  /**
+   * A YAML path, rendered only for a message. Building {@code parent + "." + key} for every node copied the whole path
+   * once per node: a long key (or an alias used as a key at every level) above a large sequence cost gigabytes of
+   * copying for a document under the size limit.
+   */
+  private record YamlPath(YamlPath parent, String key, int index) {
+    static final YamlPath ROOT = new YamlPath(null, null, -1);
+
+    YamlPath child(String name) {
+      return new YamlPath(this, name, -1);
+    }
+
+    YamlPath element(int i) {
+      return new YamlPath(this, null, i);
+    }
+
+    @Override
+    public String toString() {
+      if (parent == null) {
+        return "";
+      }
+      String up = parent.toString();
+      if (key == null) {
+        return up + "[" + index + "]";
+      }
+      return up.isEmpty() ? key : up + "." + key;
+    }
   }
 
   private static String at(Mark mark) {

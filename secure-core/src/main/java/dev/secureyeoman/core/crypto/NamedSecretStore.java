@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -29,7 +30,9 @@ import java.util.regex.Pattern;
  * <p>Before every write the store re-reads the file: when another process (or {@link EnvelopeCipher#rekey} /
  * {@link EnvelopeCipher#rotate}) changed it since this store last read or wrote it, the store re-opens it with its key
  * and applies the change to the <em>current</em> content, recipients and data key — so a write never restores a
- * recipient that a rekey removed. If its key no longer opens the file, the write fails and nothing is written.
+ * recipient that a rekey removed. If its key no longer opens the file, the write fails and nothing is written. A file
+ * sealed under a data key that this store has seen retired by a rekey (its own or one it adopted) is an older copy put
+ * back — by a removed recipient, who knows that key — and is refused the same way (for the life of this instance).
  *
  * <p>Names are 1–128 characters of {@code [A-Za-z0-9._/-]}. Values are at most 64 KiB each. The associated data of the
  * envelope is {@value #ASSOCIATED_DATA}.
@@ -54,6 +57,11 @@ public final class NamedSecretStore implements AutoCloseable {
   private TreeMap<String, byte[]> secrets;
   /** SHA-256 of the file content this store last read or wrote; null when the file did not exist. */
   private byte[] seen;
+  /**
+   * SHA-256 of every data key this store has seen replaced (by its own {@link #rekey} or by adopting another writer's
+   * rekey): a file sealed under one of them is an older copy put back — by a removed recipient, who knows that key.
+   */
+  private final java.util.Set<java.nio.ByteBuffer> retiredDataKeys = new java.util.HashSet<>();
   private boolean closed;
 
   private NamedSecretStore(
@@ -140,7 +148,7 @@ public final class NamedSecretStore implements AutoCloseable {
 
   private static byte[] sha256(byte[] content) {
     try {
-      return java.security.MessageDigest.getInstance("SHA-256").digest(content);
+      return MessageDigest.getInstance("SHA-256").digest(content);
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 unavailable", e);
     }
@@ -230,6 +238,7 @@ public final class NamedSecretStore implements AutoCloseable {
       Arrays.fill(freshKey, (byte) 0);
       throw e;
     }
+    retiredDataKeys.add(ByteBuffer.wrap(sha256(dataKey)));
     Arrays.fill(dataKey, (byte) 0);
     dataKey = freshKey;
     recipients = wrapped;
@@ -260,6 +269,13 @@ public final class NamedSecretStore implements AutoCloseable {
       throw new IOException(
           file + " was changed by another writer and this store's key no longer opens it (" + e.reason() + ")", e);
     }
+    ByteBuffer adopted = ByteBuffer.wrap(sha256(opened.dataKey));
+    if (retiredDataKeys.contains(adopted)) {
+      opened.wipeAll();
+      throw new IOException(
+          file + " was rolled back: it is sealed under a data key that a rekey retired (an older copy put back, possibly"
+              + " by a removed recipient); not writing to it");
+    }
     TreeMap<String, byte[]> current;
     try {
       current = decode(opened.plaintext);
@@ -268,6 +284,9 @@ public final class NamedSecretStore implements AutoCloseable {
       throw new IOException(file + ": " + e.getMessage(), e);
     } finally {
       Arrays.fill(opened.plaintext, (byte) 0);
+    }
+    if (!MessageDigest.isEqual(dataKey, opened.dataKey)) {
+      retiredDataKeys.add(ByteBuffer.wrap(sha256(dataKey)));
     }
     Arrays.fill(dataKey, (byte) 0);
     for (byte[] v : secrets.values()) {
