@@ -299,8 +299,15 @@ public final class MediaHandler implements AutoCloseable {
   private String checkType(String platform, String declared, byte[] prefix, int prefixLen)
       throws MediaRejectedException {
     String sniffed = ContentSniffer.sniff(prefix, prefixLen);
-    if (MediaTypes.EXECUTABLE.contains(sniffed) && !policy.allowExecutables()) {
-      throw new MediaRejectedException(Reason.TYPE_NOT_ALLOWED, platform + " content is an executable (" + sniffed + ")");
+    if (!policy.allowExecutables()) {
+      if (MediaTypes.EXECUTABLE.contains(sniffed)) {
+        throw new MediaRejectedException(Reason.TYPE_NOT_ALLOWED,
+            platform + " content is an executable (" + sniffed + ")");
+      }
+      if (MediaTypes.executableDeclaration(declared)) {
+        throw new MediaRejectedException(Reason.TYPE_NOT_ALLOWED,
+            platform + " declared an executable (" + printable(declared) + ")");
+      }
     }
     if (!policy.allowActiveContent()) {
       if (MediaTypes.ACTIVE.contains(sniffed)) {
