@@ -174,4 +174,31 @@ class ConversationAttackTest {
     assertEquals(0, p.exitValue(), out.length() > 2000 ? out.substring(0, 2000) : out);
     assertTrue(out.contains("survived "), out);
   }
+  /**
+   * Attack: a flood of new threads against the SQLite store. Every new thread beyond {@code max_live_threads} evicted
+   * the least recently active one, so fifty one-message threads pushed an established conversation out of context.
+   */
+  @Test
+  void sqliteStore_floodOfNewThreads_doesNotEvictEstablishedConversations() throws Exception {
+    MutableClock clock = new MutableClock(T0);
+    ConversationLimits limits = ConversationLimits.builder().maxLiveThreads(10).build();
+    try (ConversationTracker t =
+        ConversationTracker.builder().clock(clock).limits(limits)
+            .store(SqliteConversationStore.open(tmp.resolve("flood.db"), sealer(), Duration.ofDays(30), clock))
+            .build()) {
+      for (int i = 0; i < 6; i++) {
+        t.record(key, Turn.user("alice", "established turn " + i, clock.instant()));
+        clock.advance(Duration.ofSeconds(1));
+      }
+      for (int i = 0; i < 50; i++) {
+        clock.advance(Duration.ofSeconds(1));
+        t.record(new ThreadKey("slack", "T1:C1", "1700000001." + i), Turn.user("mallory", "spam " + i, clock.instant()));
+      }
+      assertEquals(6, t.context(key).turns().size(), "the established conversation was evicted by the flood");
+      assertTrue(t.threadCount() <= 10);
+      // the legitimate path: the cap still holds, and among equals the least recently active goes first
+      assertEquals(0, t.context(new ThreadKey("slack", "T1:C1", "1700000001.0")).turns().size());
+      assertEquals(1, t.context(new ThreadKey("slack", "T1:C1", "1700000001.49")).turns().size());
+    }
+  }
 }

@@ -283,6 +283,13 @@ public final class SqliteConversationStoreImpl implements ConversationStore {
     }
   }
 
+  /**
+   * Threads with at least this many recorded turns (two exchanges) are established: beyond the live-thread cap, threads
+   * below it go first (least recently active first), so a flood of one-message threads cannot push established
+   * conversations out.
+   */
+  static final int ESTABLISHED_TURNS = 4;
+
   private void evictForNewThread(int maxLiveThreads) throws SQLException {
     long count;
     try (Statement st = conn.createStatement();
@@ -292,8 +299,10 @@ public final class SqliteConversationStoreImpl implements ConversationStore {
     if (count >= maxLiveThreads) {
       try (PreparedStatement ps =
           conn.prepareStatement(
-              "DELETE FROM threads WHERE id IN (SELECT id FROM threads ORDER BY last_active, id LIMIT ?)")) {
-        ps.setLong(1, count - maxLiveThreads + 1);
+              "DELETE FROM threads WHERE id IN"
+                  + " (SELECT id FROM threads ORDER BY next_seq > ?, last_active, id LIMIT ?)")) {
+        ps.setInt(1, ESTABLISHED_TURNS); // next_seq - 1 turns were ever recorded
+        ps.setLong(2, count - maxLiveThreads + 1);
         ps.executeUpdate();
       }
     }
