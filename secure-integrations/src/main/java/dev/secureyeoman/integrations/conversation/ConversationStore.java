@@ -79,6 +79,30 @@ public interface ConversationStore extends AutoCloseable {
   }
 
   /**
+   * Appends {@code turn} only if the thread still holds {@code after} in its window — the reply to a message is not
+   * recorded when the thread was forgotten, expired or restarted while the reply was being produced (it would revive a
+   * conversation the user asked to delete, in another process too).
+   *
+   * <p>The built-in stores check and append atomically; this default (for other stores) checks, then appends.
+   *
+   * @param key the thread
+   * @param after the turn that must still be in the window (the message being answered)
+   * @param turn the turn to append
+   * @param limits the bounds to apply
+   * @param now the current time
+   * @return whether the turn was appended
+   * @throws ConversationException if the store failed
+   */
+  default boolean appendAfter(ThreadKey key, Turn after, Turn turn, ConversationLimits limits, Instant now)
+      throws ConversationException {
+    if (!load(key, limits, now).turns().contains(after)) {
+      return false;
+    }
+    append(key, turn, limits, now);
+    return true;
+  }
+
+  /**
    * Returns a thread's window (empty for unknown or idle-expired threads, which are then deleted).
    *
    * @param key the thread

@@ -109,7 +109,8 @@ public final class ConversationTracker implements AutoCloseable {
    * @param key the thread
    * @param incoming the user's turn
    * @param responder the model call
-   * @return the recorded reply, or empty if the responder stayed silent
+   * @return the reply (recorded unless the thread was forgotten or expired while it was produced), or empty if the
+   *     responder stayed silent
    * @throws ConversationException if the store failed
    * @throws IOException if the responder failed (the inbound turn stays recorded, no reply is)
    * @throws InterruptedException if interrupted while waiting for the thread or the responder
@@ -133,7 +134,8 @@ public final class ConversationTracker implements AutoCloseable {
           return Optional.empty();
         }
         Turn answer = Turn.assistant(assistantName, reply.get(), now());
-        record(key, answer);
+        // recorded only while the thread still holds the message: a thread forgotten meanwhile stays forgotten
+        store.appendAfter(key, incoming, answer, limits, now());
         return Optional.of(answer);
       } finally {
         kl.lock.unlock();

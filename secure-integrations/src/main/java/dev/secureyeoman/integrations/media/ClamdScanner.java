@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The daemon is reached over its unix socket ({@code LocalSocket} in {@code clamd.conf}) or TCP ({@code TCPSocket}).
  * Every failure — daemon down, refused connection, timeout, clamd's {@code StreamMaxLength} exceeded, an unexpected or
- * oversized reply — is reported as {@link ScanResult.Verdict#ERROR}, never as clean. One connection per scan; instances
+ * oversized reply — is reported as {@link ScanResult.Verdict#ERROR}, never as clean. Content beyond clamd's scan limits
+ * is never taken for clean either: run clamd with {@code AlertExceedsMax yes} (see {@link #scan(Path)}). One connection per scan; instances
  * are immutable and thread-safe.
  */
 public final class ClamdScanner implements ContentScanner {

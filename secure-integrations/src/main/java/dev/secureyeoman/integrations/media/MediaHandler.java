@@ -43,7 +43,9 @@ import org.slf4j.LoggerFactory;
  *   <li>every redirect target passes the same checks; a bearer token is sent only to the first URL's origin;
  *   <li>files are created {@code 0600} under server-generated names in a {@code 0700} directory of this handler; the
  *       platform's file name never reaches a path;
- *   <li>the type sniffed from magic bytes must match the declaration; executables are refused unless allowed;
+ *   <li>the type sniffed from magic bytes must match the declaration; executables and active content (HTML, SVG, XML,
+ *       OLE2 containers, markup or script declarations) are refused unless allowed; image/HTML polyglots are refused;
+ *   <li>the total timeout holds in every phase (a watchdog closes the socket when it passes);
  *   <li>the {@link ContentScanner} must answer {@code CLEAN} ({@code ERROR} rejects unless the policy fails open);
  *   <li>failures delete the partial file; {@link MediaHandle#close()} deletes the file; {@link #close()} deletes the run
  *       directory; {@link #sweep()} (also run when a handler opens) deletes leftovers of crashed processes.
@@ -297,8 +299,15 @@ public final class MediaHandler implements AutoCloseable {
   private String checkType(String platform, String declared, byte[] prefix, int prefixLen)
       throws MediaRejectedException {
     String sniffed = ContentSniffer.sniff(prefix, prefixLen);
-    if (MediaTypes.EXECUTABLE.contains(sniffed) && !policy.allowExecutables()) {
-      throw new MediaRejectedException(Reason.TYPE_NOT_ALLOWED, platform + " content is an executable (" + sniffed + ")");
+    if (!policy.allowExecutables()) {
+      if (MediaTypes.EXECUTABLE.contains(sniffed)) {
+        throw new MediaRejectedException(Reason.TYPE_NOT_ALLOWED,
+            platform + " content is an executable (" + sniffed + ")");
+      }
+      if (MediaTypes.executableDeclaration(declared)) {
+        throw new MediaRejectedException(Reason.TYPE_NOT_ALLOWED,
+            platform + " declared an executable (" + printable(declared) + ")");
+      }
     }
     if (!policy.allowActiveContent()) {
       if (MediaTypes.ACTIVE.contains(sniffed)) {

@@ -174,4 +174,70 @@ class ConversationAttackTest {
     assertEquals(0, p.exitValue(), out.length() > 2000 ? out.substring(0, 2000) : out);
     assertTrue(out.contains("survived "), out);
   }
+  /**
+   * Attack: a flood of new threads against the SQLite store. Every new thread beyond {@code max_live_threads} evicted
+   * the least recently active one, so fifty one-message threads pushed an established conversation out of context.
+   */
+  @Test
+  void sqliteStore_floodOfNewThreads_doesNotEvictEstablishedConversations() throws Exception {
+    MutableClock clock = new MutableClock(T0);
+    ConversationLimits limits = ConversationLimits.builder().maxLiveThreads(10).build();
+    try (ConversationTracker t =
+        ConversationTracker.builder().clock(clock).limits(limits)
+            .store(SqliteConversationStore.open(tmp.resolve("flood.db"), sealer(), Duration.ofDays(30), clock))
+            .build()) {
+      for (int i = 0; i < 6; i++) {
+        t.record(key, Turn.user("alice", "established turn " + i, clock.instant()));
+        clock.advance(Duration.ofSeconds(1));
+      }
+      for (int i = 0; i < 50; i++) {
+        clock.advance(Duration.ofSeconds(1));
+        t.record(new ThreadKey("slack", "T1:C1", "1700000001." + i), Turn.user("mallory", "spam " + i, clock.instant()));
+      }
+      assertEquals(6, t.context(key).turns().size(), "the established conversation was evicted by the flood");
+      assertTrue(t.threadCount() <= 10);
+      // the legitimate path: the cap still holds, and among equals the least recently active goes first
+      assertEquals(0, t.context(new ThreadKey("slack", "T1:C1", "1700000001.0")).turns().size());
+      assertEquals(1, t.context(new ThreadKey("slack", "T1:C1", "1700000001.49")).turns().size());
+    }
+  }
+  /**
+   * Attack on the right to be forgotten: the user asks the bot to forget the conversation (handled by another instance)
+   * while the model is still answering. The reply — which quotes the user — was then recorded into a fresh thread, so
+   * the "forgotten" conversation lived on in the store.
+   */
+  @Test
+  void exchange_threadForgottenWhileTheModelAnswers_replyIsNotRecorded() throws Exception {
+    Path db = tmp.resolve("forget.db");
+    SecretStore sealer = sealer();
+    Clock fixed = Clock.fixed(T0, ZoneOffset.UTC);
+    try (ConversationTracker a =
+            ConversationTracker.builder().clock(fixed)
+                .store(SqliteConversationStore.open(db, sealer, Duration.ofDays(30), fixed)).build();
+        ConversationTracker b =
+            ConversationTracker.builder().clock(fixed)
+                .store(SqliteConversationStore.open(db, sealer, Duration.ofDays(30), fixed)).build();
+        ConversationTracker mem = ConversationTracker.builder().clock(fixed).build()) {
+      for (ConversationTracker[] pair : new ConversationTracker[][] {{a, b}, {mem, mem}}) {
+        ConversationTracker answering = pair[0];
+        ConversationTracker forgetting = pair[1];
+        Optional<Turn> reply =
+            answering.exchange(key, Turn.user("alice", "my card number is 4111 1111 1111 1111", T0), ctx -> {
+              try {
+                assertTrue(forgetting.forget(key));
+              } catch (ConversationException e) {
+                throw new java.io.IOException(e);
+              }
+              return Optional.of("noted: " + ctx.latest().text());
+            });
+        assertTrue(reply.isPresent()); // still sent to the user who asked
+        assertEquals(0, answering.context(key).turns().size(), "the forgotten conversation was revived by the reply");
+        assertEquals(0, forgetting.context(key).turns().size());
+        // the legitimate path: an ordinary exchange still records both turns
+        answering.exchange(key, Turn.user("alice", "hello again", T0), ctx -> Optional.of("hi"));
+        assertEquals(2, answering.context(key).turns().size());
+        answering.forget(key);
+      }
+    }
+  }
 }

@@ -175,4 +175,53 @@ class MediaContentAttackTest {
     assertEquals("image/png", accepted(h, req(s, "image/png"), TestMedia.png(3000)));
     assertEquals("image/jpeg", accepted(h, req(s, "image/jpeg"), jpegWithXmp()));
   }
+  private static byte[] zip(String firstEntry, boolean jar) throws IOException {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    try (java.util.zip.ZipOutputStream z =
+        jar ? new java.util.jar.JarOutputStream(b, new java.util.jar.Manifest()) : new java.util.zip.ZipOutputStream(b)) {
+      z.putNextEntry(new java.util.zip.ZipEntry(firstEntry));
+      z.write(ascii("payload"));
+      z.closeEntry();
+      z.putNextEntry(new java.util.zip.ZipEntry("Main.class"));
+      z.write(new byte[] {(byte) 0xCA, (byte) 0xFE, (byte) 0xBA, (byte) 0xBE});
+      z.closeEntry();
+    }
+    return b.toByteArray();
+  }
+
+  private MediaHandler executablesAllowed(LoopbackHttpServer s) throws IOException {
+    MediaHandler h =
+        MediaHandler.builder()
+            .policy(MediaPolicy.builder().maxBytes(64 * 1024).allowHosts("telegram", "api.telegram.org")
+                .allowLoopbackForTesting(s.port()).allowExecutables(true).build())
+            .directory(tmp.resolve("media-exec")).resolver(TestMedia.loopbackResolver()).withoutScanning().build();
+    closeables.add(h);
+    return h;
+  }
+
+  /**
+   * Attack: a Java archive (runs on double-click) or an Android package passed as {@code application/zip} — the
+   * executable check only knew ELF, PE, Mach-O and scripts — and a ZIP declared as a JAR, APK or macro-enabled Office
+   * document was accepted under that declaration.
+   */
+  @Test
+  void download_jarApkAndMacroEnabledDeclarations_refusedAsExecutableOrActive() throws Exception {
+    LoopbackHttpServer s = server();
+    MediaHandler h = handler(s, false);
+    byte[] jar = zip("app/Main.txt", true);
+    assertEquals(Reason.TYPE_NOT_ALLOWED, refused(h, req(s, null), jar));
+    assertEquals(Reason.TYPE_NOT_ALLOWED, refused(h, req(s, "application/zip"), jar));
+    assertEquals(Reason.TYPE_NOT_ALLOWED, refused(h, req(s, null), zip("AndroidManifest.xml", false)));
+    byte[] plain = zip("notes/readme.txt", false);
+    assertEquals(Reason.TYPE_NOT_ALLOWED, refused(h, req(s, "application/java-archive"), plain));
+    assertEquals(Reason.TYPE_NOT_ALLOWED, refused(h, req(s, "application/vnd.android.package-archive"), plain));
+    byte[] docm = zip("[Content_Types].xml", false);
+    assertEquals(Reason.TYPE_NOT_ALLOWED,
+        refused(h, req(s, "application/vnd.ms-word.document.macroEnabled.12"), docm));
+    // the legitimate path: ordinary archives and Office documents pass; a host may opt in to executables
+    assertEquals("application/zip", accepted(h, req(s, "application/zip"), plain));
+    assertEquals("application/zip", accepted(h,
+        req(s, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"), docm));
+    assertEquals("application/java-archive", accepted(executablesAllowed(s), req(s, "application/java-archive"), jar));
+  }
 }

@@ -114,6 +114,31 @@ public final class InMemoryConversationStore implements ConversationStore {
     return out[0];
   }
 
+  @Override
+  public boolean appendAfter(ThreadKey key, Turn after, Turn turn, ConversationLimits limits, Instant now) {
+    applyMaximum(limits);
+    long nowMillis = now.toEpochMilli();
+    long idleMillis = limits.idleTimeout().toMillis();
+    boolean[] appended = {false};
+    cache
+        .asMap()
+        .computeIfPresent(
+            key,
+            (k, w) -> {
+              if (nowMillis - w.lastActivityMillis >= idleMillis || !w.turns.contains(after)) {
+                return w;
+              }
+              w.turns.addLast(turn);
+              w.tokens += limits.tokens(turn);
+              w.chars += chars(turn);
+              w.lastActivityMillis = Math.max(w.lastActivityMillis, nowMillis);
+              trim(w, limits);
+              appended[0] = true;
+              return w;
+            });
+    return appended[0];
+  }
+
   private static void trim(Window w, ConversationLimits limits) {
     int n = w.turns.size();
     if (n <= limits.maxTurns() && w.tokens <= limits.maxTokens()) {

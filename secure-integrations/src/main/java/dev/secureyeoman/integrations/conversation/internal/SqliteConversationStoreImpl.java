@@ -28,6 +28,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -185,12 +186,27 @@ public final class SqliteConversationStoreImpl implements ConversationStore {
     return append(key, turn, limits, now, true);
   }
 
-  /** Appends in one {@code BEGIN IMMEDIATE} transaction; with {@code snapshot}, reads the window in the same one. */
+  @Override
+  public synchronized boolean appendAfter(
+      ThreadKey key, Turn after, Turn turn, ConversationLimits limits, Instant now) throws ConversationException {
+    return append(key, turn, limits, now, false, Objects.requireNonNull(after, "after")) != null;
+  }
+
   private ConversationContext append(
       ThreadKey key, Turn turn, ConversationLimits limits, Instant now, boolean snapshot)
       throws ConversationException {
+    return append(key, turn, limits, now, snapshot, null);
+  }
+
+  /**
+   * Appends in one {@code BEGIN IMMEDIATE} transaction; with {@code snapshot}, reads the window in the same one. With
+   * {@code after}, appends only to a live thread whose window holds {@code after}, and returns null when it did not.
+   */
+  private ConversationContext append(
+      ThreadKey key, Turn turn, ConversationLimits limits, Instant now, boolean snapshot, Turn after)
+      throws ConversationException {
     checkOpen();
-    ConversationContext context = null;
+    ConversationContext context = after == null ? null : new ConversationContext(key, List.of(), 0);
     long nowMillis = now.toEpochMilli();
     long atMillis = turn.at().toEpochMilli();
     try (Statement st = conn.createStatement()) {
@@ -198,6 +214,12 @@ public final class SqliteConversationStoreImpl implements ConversationStore {
       boolean committed = false;
       try {
         ThreadRow row = thread(key);
+        if (after != null
+            && (row == null
+                || nowMillis - row.lastActive() >= limits.idleTimeout().toMillis()
+                || !readWindow(key, row.id(), Long.MAX_VALUE).turns().contains(after))) {
+          return null; // forgotten, expired or restarted meanwhile: nothing to continue (rolled back below)
+        }
         if (row != null && nowMillis - row.lastActive() >= limits.idleTimeout().toMillis()) {
           deleteThread(row.id()); // idle: the conversation starts over
           row = null;
@@ -283,6 +305,13 @@ public final class SqliteConversationStoreImpl implements ConversationStore {
     }
   }
 
+  /**
+   * Threads with at least this many recorded turns (two exchanges) are established: beyond the live-thread cap, threads
+   * below it go first (least recently active first), so a flood of one-message threads cannot push established
+   * conversations out.
+   */
+  static final int ESTABLISHED_TURNS = 4;
+
   private void evictForNewThread(int maxLiveThreads) throws SQLException {
     long count;
     try (Statement st = conn.createStatement();
@@ -292,8 +321,10 @@ public final class SqliteConversationStoreImpl implements ConversationStore {
     if (count >= maxLiveThreads) {
       try (PreparedStatement ps =
           conn.prepareStatement(
-              "DELETE FROM threads WHERE id IN (SELECT id FROM threads ORDER BY last_active, id LIMIT ?)")) {
-        ps.setLong(1, count - maxLiveThreads + 1);
+              "DELETE FROM threads WHERE id IN"
+                  + " (SELECT id FROM threads ORDER BY next_seq > ?, last_active, id LIMIT ?)")) {
+        ps.setInt(1, ESTABLISHED_TURNS); // next_seq - 1 turns were ever recorded
+        ps.setLong(2, count - maxLiveThreads + 1);
         ps.executeUpdate();
       }
     }

@@ -66,7 +66,10 @@ public final class ContentSniffer {
     if (ascii(buf, n, 0, "%PDF-")) {
       return "application/pdf";
     }
-    if (starts(buf, n, 'P', 'K', 0x03, 0x04) || starts(buf, n, 'P', 'K', 0x05, 0x06)) {
+    if (starts(buf, n, 'P', 'K', 0x03, 0x04)) {
+      return isJavaOrAndroidArchive(buf, n) ? JAR : "application/zip";
+    }
+    if (starts(buf, n, 'P', 'K', 0x05, 0x06)) {
       return "application/zip";
     }
     if (starts(buf, n, 0x1F, 0x8B)) {
@@ -110,6 +113,22 @@ public final class ContentSniffer {
       return markupType(buf, n);
     }
     return UNKNOWN;
+  }
+
+  /** A Java archive or Android package: a ZIP whose first entry is {@code META-INF/…}, a manifest or classes. */
+  public static final String JAR = "application/java-archive";
+
+  /** The first local file header's name says what the archive is: {@code jar} and APK tools write these first. */
+  private static boolean isJavaOrAndroidArchive(byte[] buf, int n) {
+    if (n < 30) {
+      return false;
+    }
+    int nameLen = (buf[26] & 0xff) | (buf[27] & 0xff) << 8;
+    String name = new String(buf, 30, Math.min(nameLen, n - 30), StandardCharsets.ISO_8859_1);
+    return name.startsWith("META-INF/")
+        || name.equals("AndroidManifest.xml")
+        || name.equals("classes.dex")
+        || name.endsWith(".class");
   }
 
   /** OLE2 compound file binary format (CFB). */

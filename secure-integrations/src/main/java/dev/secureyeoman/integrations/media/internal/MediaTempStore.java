@@ -174,8 +174,22 @@ public final class MediaTempStore implements Closeable {
     if (!attrs.isDirectory()) {
       throw new IOException("media temp root " + root + " is not a directory");
     }
+    if (isSticky(root)) {
+      // /tmp, /var/tmp, /dev/shm: never chmod a shared directory or sweep among other users' files
+      throw new IOException(
+          "media temp root " + root + " is a shared (sticky) directory: use a private directory below it");
+    }
     if (!attrs.permissions().equals(DIR_0700)) {
       Files.setPosixFilePermissions(root, DIR_0700); // fails unless we own it
+    }
+  }
+
+  private static boolean isSticky(Path dir) throws IOException {
+    try {
+      Object mode = Files.getAttribute(dir, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+      return mode instanceof Integer m && (m & 01000) != 0;
+    } catch (UnsupportedOperationException | IllegalArgumentException e) {
+      return false; // no unix view: the owner and permission checks still apply
     }
   }
 

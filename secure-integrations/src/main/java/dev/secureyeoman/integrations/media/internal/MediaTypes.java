@@ -9,7 +9,27 @@ public final class MediaTypes {
 
   /** Sniffed types that denote programs; refused unless the policy allows executables. */
   public static final Set<String> EXECUTABLE =
-      Set.of("application/x-executable", "application/x-msdownload", "application/x-mach-binary", "text/x-shellscript");
+      Set.of("application/x-executable", "application/x-msdownload", "application/x-mach-binary", "text/x-shellscript",
+          ContentSniffer.JAR);
+
+  /** Declared types of programs: content accepted under them would later be run or installed as one. */
+  private static final Set<String> EXECUTABLE_DECLARED =
+      Set.of(
+          "application/java-archive",
+          "application/x-java-archive",
+          "application/vnd.android.package-archive",
+          "application/x-msdownload",
+          "application/x-msdos-program",
+          "application/vnd.microsoft.portable-executable",
+          "application/x-executable",
+          "application/x-elf",
+          "application/x-mach-binary",
+          "application/x-sh",
+          "application/x-shellscript",
+          "text/x-shellscript",
+          "application/x-apple-diskimage",
+          "application/x-bat",
+          "application/x-msi");
 
   /**
    * Sniffed types that run code when rendered or opened: HTML, SVG and XML (script in the document or an XHTML
@@ -128,7 +148,18 @@ public final class MediaTypes {
    * @return whether the declaration is active
    */
   public static boolean activeDeclaration(String declared) {
-    return declared != null && (ACTIVE_DECLARED.contains(declared) || declared.endsWith("+xml"));
+    return declared != null
+        && (ACTIVE_DECLARED.contains(declared) || declared.endsWith("+xml") || declared.contains("macroenabled"));
+  }
+
+  /**
+   * Returns whether a declaration names a program (JAR, APK, PE, ELF, script, installer).
+   *
+   * @param declared the normalised declared type, or null
+   * @return whether content accepted under it would be run or installed
+   */
+  public static boolean executableDeclaration(String declared) {
+    return declared != null && EXECUTABLE_DECLARED.contains(declared);
   }
 
   /**
@@ -162,6 +193,9 @@ public final class MediaTypes {
             || declared.equals("application/x-yaml")
             || declared.equals("application/yaml")
             || declared.equals("application/x-ndjson");
+      case ContentSniffer.JAR:
+        return declared.equals("application/zip") || ZIP_BASED.contains(declared)
+            || declared.equals("application/x-java-archive");
       case "text/html":
         return declared.equals("application/xhtml+xml");
       case "image/svg+xml":

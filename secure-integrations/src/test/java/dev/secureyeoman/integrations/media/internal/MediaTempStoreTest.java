@@ -161,4 +161,21 @@ class MediaTempStoreTest {
     first.close();
     assertEquals(List.of(), names(real.resolve("media")));
   }
+  /**
+   * Attack (misconfiguration as a weapon): {@code directory(Path.of("/tmp"))}, or any shared sticky directory, as the
+   * media root. The store "tightened" it to 0700 — as root that locks every other user and service out of /tmp — and its
+   * sweeper worked among other users' files.
+   */
+  @Test
+  void open_sharedStickyDirectory_refusedAndLeftUntouched() throws Exception {
+    Path shared = Files.createDirectory(tmp.resolve("shared-tmp"));
+    Process chmod = new ProcessBuilder("chmod", "1777", shared.toString()).inheritIO().start();
+    assertEquals(0, chmod.waitFor());
+    IOException e = assertThrows(IOException.class, () -> MediaTempStore.open(shared, new SecureRandom()));
+    assertTrue(e.getMessage().contains("shared"), e.getMessage());
+    assertEquals(01777, ((Integer) Files.getAttribute(shared, "unix:mode")) & 07777);
+    assertEquals(List.of(), names(shared));
+    // the legitimate path: a private directory below it works
+    MediaTempStore.open(shared.resolve("secureyeoman-media"), new SecureRandom()).close();
+  }
 }
