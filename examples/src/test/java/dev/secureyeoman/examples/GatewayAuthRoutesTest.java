@@ -224,6 +224,9 @@ class GatewayAuthRoutesTest {
     HttpResponse<String> wrongCode =
         f.post("/api/v1/auth/2fa/enable", "{\"code\":\"000000\"}", "Authorization", bearer(token));
     assertEquals(401, wrongCode.statusCode());
+    // a wrong enrolment code counts as an MFA failure: the next attempt waits out the delay (429 until then)
+    assertEquals(429, f.post("/api/v1/auth/2fa/enable", "{\"code\":\"" + f.totp(key) + "\"}", "Authorization", bearer(token)).statusCode());
+    f.clock.advance(Duration.ofSeconds(30));
     HttpResponse<String> enable =
         f.post("/api/v1/auth/2fa/enable", "{\"code\":\"" + f.totp(key) + "\"}", "Authorization", bearer(token));
     assertEquals(200, enable.statusCode(), enable.body());
