@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.secureyeoman.auth.AuthService;
 import dev.secureyeoman.auth.AuthSettings;
@@ -71,6 +72,18 @@ class AccountStatusTranslationTest {
       assertEquals(0, fallback.calls.get());
       String challenge = e.challengeToken().orElseThrow();
       assertFalse(e.toString().contains(challenge));
+      // kept in a serialized HTTP session, the exception loses the challenge (transient)
+      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+      try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+        out.writeObject(e);
+      }
+      assertFalse(bytes.toString(java.nio.charset.StandardCharsets.ISO_8859_1).contains(challenge));
+      try (java.io.ObjectInputStream in =
+          new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+        PasswordChangeRequiredException back = (PasswordChangeRequiredException) in.readObject();
+        assertTrue(back.challengeToken().isEmpty());
+        assertEquals(e.expiresAt(), back.expiresAt());
+      }
       // the legitimate path: the challenge sets the new password and yields the session
       assertInstanceOf(
           LoginResult.Authenticated.class, s.completePasswordChange(challenge, CHOSEN.toCharArray(), CLIENT));
