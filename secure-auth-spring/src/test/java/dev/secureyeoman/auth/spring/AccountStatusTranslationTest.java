@@ -102,6 +102,34 @@ class AccountStatusTranslationTest {
   }
 
   @Test
+  void chainEndingOutcome_passwordErasedFromTheRequestSpringAttaches_badCredentialsLeavesItForTheNextProvider()
+      throws Exception {
+    AuthServices f = new AuthServices(dir);
+    try (AuthService s = f.open()) {
+      AuthServices.createBob(s);
+      f.enrollTotp(s, "bob", BOB_PASSWORD);
+      AcceptAnything fallback = new AcceptAnything();
+      AuthenticationManager manager = new ProviderManager(SecureYeomanAuthenticationProvider.of(s), fallback);
+      UsernamePasswordAuthenticationToken login = UsernamePasswordAuthenticationToken.unauthenticated("bob", BOB_PASSWORD);
+      MfaRequiredException e = assertThrows(MfaRequiredException.class, () -> manager.authenticate(login));
+      // ProviderManager attached the request; a failure handler may keep the exception in the HTTP session
+      assertEquals(login, e.getAuthenticationRequest());
+      // before the fix the plaintext password travelled with it (and into a serialized session)
+      assertEquals(null, e.getAuthenticationRequest().getCredentials());
+      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+      try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+        out.writeObject(e);
+      }
+      assertFalse(bytes.toString(java.nio.charset.StandardCharsets.ISO_8859_1).contains(BOB_PASSWORD));
+      // a wrong password is bad credentials: the request keeps its password for the next provider (Spring's contract)
+      UsernamePasswordAuthenticationToken wrong =
+          UsernamePasswordAuthenticationToken.unauthenticated("bob", "not bob's password, but long enough");
+      assertThrows(BadCredentialsException.class, () -> SecureYeomanAuthenticationProvider.of(s).authenticate(wrong));
+      assertEquals("not bob's password, but long enough", wrong.getCredentials());
+    }
+  }
+
+  @Test
   void lockedSecondFactor_lockedException_notInternalError() throws Exception {
     AuthServices f =
         new AuthServices(
