@@ -27,6 +27,7 @@ class LoginRaceTest {
   static final class HookedHasher implements PasswordHasher {
     final PasswordHasher real = PasswordHasher.argon2id(AuthFixture.CHEAP, 2, new java.security.SecureRandom());
     final AtomicReference<ThrowingRunnable> hook = new AtomicReference<>();
+    final java.util.concurrent.atomic.AtomicInteger verifications = new java.util.concurrent.atomic.AtomicInteger();
 
     @Override
     public String hash(char[] password) throws InterruptedException {
@@ -45,6 +46,7 @@ class LoginRaceTest {
 
     @Override
     public boolean verify(char[] password, String encoded) throws InterruptedException {
+      verifications.incrementAndGet();
       boolean ok = real.verify(password, encoded);
       ThrowingRunnable h = hook.getAndSet(null);
       if (h != null) {

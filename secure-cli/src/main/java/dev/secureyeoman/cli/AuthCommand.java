@@ -1,10 +1,12 @@
 package dev.secureyeoman.cli;
 
 import dev.secureyeoman.audit.AuditException;
+import dev.secureyeoman.audit.AuditReader;
 import dev.secureyeoman.audit.AuditSink;
 import dev.secureyeoman.audit.AuditStore;
 import dev.secureyeoman.audit.AuditStoreOptions;
 import dev.secureyeoman.audit.SqliteAuditStore;
+import dev.secureyeoman.audit.VerificationResult;
 import dev.secureyeoman.auth.AuthDataSources;
 import dev.secureyeoman.auth.AuthException;
 import dev.secureyeoman.auth.AuthService;
@@ -46,9 +48,13 @@ import picocli.CommandLine.Parameters;
  *
  * <p>Every change goes through {@link AuthService#operator(String)}: it is audited (actor {@code operator:<name>})
  * before it commits, so changing commands need the audit log ({@code --audit-db}, key from {@code
- * SECUREYEOMAN_AUDIT_KEY} or {@code --audit-key-file}); if it cannot be written nothing changes. New passwords come from
- * a terminal prompt (typed twice) or from an environment variable ({@code --password-env VAR}), never from the command
- * line. The password policy is the default one (minimum 32) unless {@code --config} names the host's configuration.
+ * SECUREYEOMAN_AUDIT_KEY} or {@code --audit-key-file}); an existing audit log is verified with that key first, so a
+ * wrong key fails before anything changes, and if the log cannot be written nothing changes. New passwords come from a
+ * terminal prompt (typed twice), standard input ({@code --password-stdin}, first line) or an environment variable
+ * ({@code --password-env VAR}), never from the command line ({@code --password VALUE} is refused without echoing
+ * it). {@code --db} must name an auth database, or (for {@code user add}) a file that does not exist yet: any other
+ * file is refused untouched. The password policy is the default one (minimum 32) unless {@code --config} names the
+ * host's configuration.
  *
  * <p>These commands never issue or verify tokens and never decrypt TOTP secrets, so they need no auth master key: the
  * service is opened with a random one-off key that is used for nothing that persists.
@@ -138,10 +144,73 @@ public final class AuthCommand implements Runnable {
       }
     }
 
+    /**
+     * A passphrase on the command line is visible to every user (ps, /proc) and lands in shell history: the option is
+     * declared only to refuse it without echoing its value (picocli's "unknown option" error would print it).
+     */
+    @Option(names = "--password", hidden = true, arity = "0..1", paramLabel = "REFUSED")
+    char[] argvPassword;
+
+    void refuseArgvPassword() {
+      if (argvPassword != null) {
+        Arrays.fill(argvPassword, '\0');
+        throw new CliUsageException(
+            "--password is refused: a password on the command line is visible to other users and kept in shell"
+                + " history; use --password-stdin, --password-env VAR or the terminal prompt");
+      }
+    }
+
     void requireDb() {
+      refuseArgvPassword();
       if (!Files.isRegularFile(db)) {
         throw new IllegalArgumentException("no auth database at " + db);
       }
+      requireAuthDatabase(db);
+    }
+
+    /** Before a database may be created: an existing file must already be an auth database (never written over). */
+    void requireNewOrAuthDb() {
+      refuseArgvPassword();
+      if (Files.exists(db, java.nio.file.LinkOption.NOFOLLOW_LINKS) || Files.exists(db)) {
+        if (!Files.isRegularFile(db)) {
+          throw new IllegalArgumentException(db + " exists and is not an auth database");
+        }
+        requireAuthDatabase(db);
+      }
+    }
+  }
+
+  /** SQLite's file header: the first 16 bytes of every database file. */
+  private static final byte[] SQLITE_HEADER = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
+
+  /**
+   * Refuses a file that is not an SQLite database holding secure-auth's schema table, read without writing: the
+   * service would otherwise create its schema inside whatever file {@code --db} names (another application's database,
+   * the audit log, an empty file).
+   */
+  static void requireAuthDatabase(Path db) {
+    try {
+      byte[] head = new byte[SQLITE_HEADER.length];
+      int n;
+      try (java.io.InputStream in = Files.newInputStream(db)) {
+        n = in.readNBytes(head, 0, head.length);
+      }
+      if (n != head.length || !Arrays.equals(head, SQLITE_HEADER)) {
+        throw new IllegalArgumentException(db + " is not an auth database (not an SQLite file); nothing was written");
+      }
+      java.util.Properties ro = new java.util.Properties();
+      ro.setProperty("open_mode", "1"); // SQLITE_OPEN_READONLY: this check never writes
+      try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db, ro);
+          java.sql.Statement st = c.createStatement();
+          java.sql.ResultSet rs =
+              st.executeQuery("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'auth_schema'")) {
+        if (!rs.next() || rs.getInt("n") != 1) {
+          throw new IllegalArgumentException(
+              db + " is an SQLite database without secure-auth's schema; nothing was written");
+        }
+      }
+    } catch (IOException | java.sql.SQLException e) {
+      throw new IllegalArgumentException("cannot read " + db + " as an auth database");
     }
   }
 
@@ -197,9 +266,27 @@ public final class AuthCommand implements Runnable {
       }
     }
 
+    /**
+     * Opens the audit log for the change. An existing log is first verified, read-only, with the given key: with a
+     * wrong key the store would still open and append entries no one can verify, after the change was made. So a
+     * wrong key (or a log that does not verify) fails here, before anything changes.
+     */
     AuditStore open() throws AuditException {
       try (SecretBytes k = loadKey()) {
-        return SqliteAuditStore.open(AuditStoreOptions.builder(auditDb).macKey(k).build());
+        AuditStoreOptions options = AuditStoreOptions.builder(auditDb).macKey(k).build();
+        if (Files.exists(auditDb)) {
+          VerificationResult v;
+          try (AuditReader r = SqliteAuditStore.openReadOnly(options)) {
+            v = r.verify();
+          }
+          if (!v.valid()) {
+            throw new IllegalArgumentException(
+                "the audit log " + auditDb + " does not verify with this key (wrong audit key?): "
+                    + v.problem().map(Enum::name).orElse("invalid") + v.firstBrokenSeq().stream()
+                    .mapToObj(seq -> " at seq " + seq).findFirst().orElse("") + "; nothing was changed");
+          }
+        }
+        return SqliteAuditStore.open(options);
       }
     }
   }
@@ -237,7 +324,9 @@ public final class AuthCommand implements Runnable {
 
   /** Runs a changing command: audited to {@code audit} before it commits. */
   static void change(Target target, Audit audit, boolean createDb, AdminWork work) throws AuthException, AuditException {
-    if (!createDb) {
+    if (createDb) {
+      target.requireNewOrAuthDb();
+    } else {
       target.requireDb();
     }
     String operator = target.operatorName();
@@ -245,6 +334,68 @@ public final class AuthCommand implements Runnable {
     try (AuditStore store = audit.open();
         AuthService s = open(target, store, settings)) {
       work.run(s.operator(operator));
+    }
+  }
+
+  /** Standard input for {@code --password-stdin}; tests replace it. */
+  static volatile java.util.function.Supplier<java.io.InputStream> stdin = () -> System.in;
+
+  /** Longest password line read from standard input (bytes; the policy's maximum is 1 024 code points). */
+  static final int MAX_STDIN_PASSWORD_BYTES = 4096 + 2;
+
+  /** Where a new password comes from (at most one option; none means the terminal prompt). */
+  static final class PasswordSource {
+    @Option(names = "--password-env", paramLabel = "VAR", description = "Read the password from this variable.")
+    String env;
+
+    @Option(
+        names = "--password-stdin",
+        description = "Read the password from the first line of standard input (e.g. a pipe from a secret manager).")
+    boolean stdin;
+  }
+
+  /** A new password from the chosen source or the terminal; the caller wipes it. */
+  static char[] newPassword(PasswordSource source, String what) {
+    if (source != null && source.stdin) {
+      return passwordFromStdin();
+    }
+    return newPassword(source == null ? null : source.env, what);
+  }
+
+  /** Reads one line (UTF-8, without its line end) from standard input, never echoing it. */
+  static char[] passwordFromStdin() {
+    byte[] buf = new byte[MAX_STDIN_PASSWORD_BYTES];
+    int n = 0;
+    try {
+      java.io.InputStream in = stdin.get();
+      int b;
+      while (n < buf.length && (b = in.read()) != -1 && b != '\n') {
+        buf[n++] = (byte) b;
+      }
+      if (n == buf.length) {
+        throw new IllegalArgumentException("the password on standard input is too long");
+      }
+      if (n > 0 && buf[n - 1] == '\r') {
+        n--;
+      }
+      if (n == 0) {
+        throw new CliUsageException("--password-stdin: standard input holds no password line");
+      }
+      java.nio.CharBuffer cb =
+          StandardCharsets.UTF_8.newDecoder()
+              .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+              .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+              .decode(java.nio.ByteBuffer.wrap(buf, 0, n));
+      char[] out = new char[cb.remaining()];
+      cb.get(out);
+      Arrays.fill(cb.array(), '\0');
+      return out;
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new IllegalArgumentException("the password on standard input is not valid UTF-8");
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read the password from standard input");
+    } finally {
+      Arrays.fill(buf, (byte) 0);
     }
   }
 
@@ -259,7 +410,7 @@ public final class AuthCommand implements Runnable {
     }
     char[][] typed = prompt.readTwice(what);
     if (typed == null) {
-      throw new CliUsageException("no terminal to prompt for the password: use --password-env VAR");
+      throw new CliUsageException("no terminal to prompt for the password: use --password-stdin or --password-env VAR");
     }
     try {
       if (typed[0] == null || typed[1] == null || !Arrays.equals(typed[0], typed[1])) {
@@ -337,12 +488,13 @@ public final class AuthCommand implements Runnable {
       @Option(names = "--role", paramLabel = "ROLE", description = "A role (repeatable); 'user' is always added.")
       List<String> roles = List.of();
 
-      @Option(names = "--password-env", paramLabel = "VAR", description = "Read the password from this variable.")
-      String passwordEnv;
+      @ArgGroup(exclusive = true)
+      PasswordSource passwordSource;
 
       @Override
       public Integer call() throws AuthException, AuditException {
-        char[] pw = newPassword(passwordEnv, "password for " + name);
+        target.requireNewOrAuthDb(); // before a password is read or anything opened
+        char[] pw = newPassword(passwordSource, "password for " + name);
         String[] id = new String[1];
         try {
           change(target, audit, true, admin -> id[0] = admin.createUser(name, pw, new LinkedHashSet<>(roles)));
@@ -459,15 +611,15 @@ public final class AuthCommand implements Runnable {
           "Every session and token of the user is revoked."
         })
     static final class ResetPassword extends Change {
-      @Option(names = "--password-env", paramLabel = "VAR", description = "Read the password from this variable.")
-      String passwordEnv;
+      @ArgGroup(exclusive = true)
+      PasswordSource passwordSource;
 
       private char[] password;
 
       @Override
       public Integer call() throws AuthException, AuditException {
         target.requireDb();
-        password = newPassword(passwordEnv, "temporary password for " + name);
+        password = newPassword(passwordSource, "temporary password for " + name);
         try {
           return super.call();
         } catch (PasswordPolicyException e) {

@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.springframework.security.authentication.AccountStatusException;
 import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.authentication.InternalAuthenticationServiceException;
@@ -96,13 +97,17 @@ public final class SecureYeomanAuthenticationProvider implements AuthenticationP
 
   @Override
   public Authentication authenticate(Authentication authentication) throws AuthenticationException {
-    if (authentication instanceof SecureYeomanMfaAuthenticationToken mfa) {
-      return completeMfa(mfa);
+    try {
+      if (authentication instanceof SecureYeomanMfaAuthenticationToken mfa) {
+        return completeMfa(mfa);
+      }
+      if (authentication instanceof UsernamePasswordAuthenticationToken login) {
+        return login(login);
+      }
+      return null;
+    } catch (AuthenticationException e) {
+      throw endingTheChain(authentication, e);
     }
-    if (authentication instanceof UsernamePasswordAuthenticationToken login) {
-      return login(login);
-    }
-    return null;
   }
 
   private Authentication login(UsernamePasswordAuthenticationToken request) {
@@ -126,6 +131,21 @@ public final class SecureYeomanAuthenticationProvider implements AuthenticationP
     } finally {
       Arrays.fill(password, '\0');
     }
+  }
+
+  /**
+   * Spring's {@code ProviderManager} attaches the request to the exception it rethrows, and a failure handler may keep
+   * that exception in the HTTP session: the request's password would go with it. An outcome that ends the chain
+   * ({@code AccountStatusException}, {@code InternalAuthenticationServiceException}: no other provider is asked) no
+   * longer needs it, so it is erased from the request. A {@code BadCredentialsException} leaves the request intact for
+   * the next provider, as every Spring provider does.
+   */
+  private static RuntimeException endingTheChain(Authentication request, RuntimeException e) {
+    if (request instanceof org.springframework.security.core.CredentialsContainer c
+        && (e instanceof AccountStatusException || e instanceof InternalAuthenticationServiceException)) {
+      c.eraseCredentials();
+    }
+    return e;
   }
 
   private Authentication completeMfa(SecureYeomanMfaAuthenticationToken request) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.secureyeoman.auth.AuthService;
 import dev.secureyeoman.auth.AuthSettings;
@@ -71,6 +72,25 @@ class AccountStatusTranslationTest {
       assertEquals(0, fallback.calls.get());
       String challenge = e.challengeToken().orElseThrow();
       assertFalse(e.toString().contains(challenge));
+      // kept in a serialized HTTP session, the exception loses the challenge (transient); taken from the provider
+      // itself (ProviderManager attaches the request, whose ClientInfo details are not serializable)
+      PasswordChangeRequiredException direct =
+          assertThrows(
+              PasswordChangeRequiredException.class,
+              () -> SecureYeomanAuthenticationProvider.of(s).authenticate(request("bob", TEMPORARY)));
+      String directChallenge = direct.challengeToken().orElseThrow();
+      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+      try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+        out.writeObject(direct);
+      }
+      assertFalse(bytes.toString(java.nio.charset.StandardCharsets.ISO_8859_1).contains(directChallenge));
+      assertFalse(bytes.toString(java.nio.charset.StandardCharsets.ISO_8859_1).contains(challenge));
+      try (java.io.ObjectInputStream in =
+          new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+        PasswordChangeRequiredException back = (PasswordChangeRequiredException) in.readObject();
+        assertTrue(back.challengeToken().isEmpty());
+        assertEquals(direct.expiresAt(), back.expiresAt());
+      }
       // the legitimate path: the challenge sets the new password and yields the session
       assertInstanceOf(
           LoginResult.Authenticated.class, s.completePasswordChange(challenge, CHOSEN.toCharArray(), CLIENT));
@@ -78,6 +98,34 @@ class AccountStatusTranslationTest {
       assertThrows(
           BadCredentialsException.class,
           () -> SecureYeomanAuthenticationProvider.of(s).authenticate(request("bob", TEMPORARY)));
+    }
+  }
+
+  @Test
+  void chainEndingOutcome_passwordErasedFromTheRequestSpringAttaches_badCredentialsLeavesItForTheNextProvider()
+      throws Exception {
+    AuthServices f = new AuthServices(dir);
+    try (AuthService s = f.open()) {
+      AuthServices.createBob(s);
+      f.enrollTotp(s, "bob", BOB_PASSWORD);
+      AcceptAnything fallback = new AcceptAnything();
+      AuthenticationManager manager = new ProviderManager(SecureYeomanAuthenticationProvider.of(s), fallback);
+      UsernamePasswordAuthenticationToken login = UsernamePasswordAuthenticationToken.unauthenticated("bob", BOB_PASSWORD);
+      MfaRequiredException e = assertThrows(MfaRequiredException.class, () -> manager.authenticate(login));
+      // ProviderManager attached the request; a failure handler may keep the exception in the HTTP session
+      assertEquals(login, e.getAuthenticationRequest());
+      // before the fix the plaintext password travelled with it (and into a serialized session)
+      assertEquals(null, e.getAuthenticationRequest().getCredentials());
+      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+      try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+        out.writeObject(e);
+      }
+      assertFalse(bytes.toString(java.nio.charset.StandardCharsets.ISO_8859_1).contains(BOB_PASSWORD));
+      // a wrong password is bad credentials: the request keeps its password for the next provider (Spring's contract)
+      UsernamePasswordAuthenticationToken wrong =
+          UsernamePasswordAuthenticationToken.unauthenticated("bob", "not bob's password, but long enough");
+      assertThrows(BadCredentialsException.class, () -> SecureYeomanAuthenticationProvider.of(s).authenticate(wrong));
+      assertEquals("not bob's password, but long enough", wrong.getCredentials());
     }
   }
 

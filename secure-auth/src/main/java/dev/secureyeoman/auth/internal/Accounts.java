@@ -217,9 +217,10 @@ final class Accounts {
       ok = verify(password, u.passwordHash());
     }
     if (u == null) {
-      ctx.audit().failure(
-          "auth.login.failure", "unknown_user", clientKey,
-          () -> AuditTrail.event(
+      // recorded one by one like a wrong password (never aggregated): the same synchronous audit write on both paths,
+      // so the response time does not tell whether the name exists (the login throttle bounds the volume)
+      ctx.audit().record(
+          AuditTrail.event(
               AuditLevel.WARN, "auth.login.failure", "anonymous", "login failed",
               AuditTrail.client(client, "reason", "unknown_user", "username_hash", ctx.audit().nameHash(key))));
       throw new InvalidCredentialsException();

@@ -156,7 +156,12 @@ final class AuditTrail implements AutoCloseable {
     FailureAggregator.Key k =
         aggregator.admit(new FailureAggregator.Key(event, reason, clientKey), clock.millis());
     if (k != null) {
-      record(build.get());
+      try {
+        record(build.get());
+      } catch (AuthStorageException | RuntimeException e) {
+        aggregator.unrecorded(k); // counted in the summary; the next failure is recorded in full
+        throw e;
+      }
     }
   }
 

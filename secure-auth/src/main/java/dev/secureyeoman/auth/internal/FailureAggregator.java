@@ -30,6 +30,7 @@ final class FailureAggregator {
     final long start;
     long last;
     long suppressed;
+    boolean needsFirst; // the failure admitted to be recorded in full could not be written
 
     Window(long start) {
       this.start = start;
@@ -59,6 +60,11 @@ final class FailureAggregator {
       k = new Key(key.event(), key.reason(), OVERFLOW_CLIENT);
     }
     Window w = windows.get(k);
+    if (w != null && now - w.start < windowMillis && w.needsFirst) {
+      w.needsFirst = false;
+      w.last = now;
+      return k; // the window's full record was lost: this failure is recorded in full instead
+    }
     if (w != null && now - w.start < windowMillis) {
       w.suppressed++;
       w.last = now;
@@ -92,6 +98,19 @@ final class FailureAggregator {
       }
     }
     return out;
+  }
+
+  /**
+   * The failure that {@link #admit} asked to record in full could not be written (the caller failed closed): it is
+   * counted into the window's summary, and the next failure of the window is recorded in full instead, so every
+   * failure is accounted for either way.
+   */
+  synchronized void unrecorded(Key key) {
+    Window w = windows.get(key);
+    if (w != null) {
+      w.suppressed++;
+      w.needsFirst = true;
+    }
   }
 
   /** Puts back summaries that could not be written, so their counts are not lost. */
