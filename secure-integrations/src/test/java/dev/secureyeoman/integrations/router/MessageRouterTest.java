@@ -234,4 +234,56 @@ class MessageRouterTest {
     assertThrows(IllegalStateException.class, () -> MessageRouter.builder().killSwitch(killSwitch)
         .killSwitch(killSwitch));
   }
+
+  private static dev.secureyeoman.integrations.UnifiedMessage withImage(String id, String url) {
+    return dev.secureyeoman.integrations.UnifiedMessage.builder(new ThreadKey("slack", "T1:C1", "main"), id)
+        .sender(new dev.secureyeoman.integrations.MessageSender("U1", "", false)).receivedAt(Instant.now())
+        .attachment(dev.secureyeoman.integrations.MessageAttachment.builder(
+            dev.secureyeoman.integrations.MessageAttachment.Kind.IMAGE, url).contentType("image/png").build())
+        .build();
+  }
+
+  @Test
+  void failures_areCountedNotThrown_mediaConsumerSeesTheFile_unresolvableAttachmentsAreDescribed() throws Exception {
+    boot();
+    List<String> consumed = new CopyOnWriteArrayList<>();
+    List<String> seen = new CopyOnWriteArrayList<>();
+    MessageRouter noMedia = MessageRouter.builder().killSwitch(killSwitch).tracker(tracker)
+        .responder(ctx -> {
+          seen.add(ctx.latest().text());
+          return Optional.of("ok");
+        })
+        .sender(m -> {
+          throw new dev.secureyeoman.integrations.IntegrationException("platform down");
+        })
+        .build();
+    noMedia.accept(withImage("m1", slack.baseUrl() + "/files/F1/a.png"));
+    assertEquals("[attachment 1 (image) not downloaded]", seen.get(0), "sender id used when the name is blank");
+    assertEquals(1, noMedia.stats().failed(), "a failed send is counted, never thrown at the adapter");
+
+    MessageRouter withConsumer = MessageRouter.builder().killSwitch(killSwitch).tracker(tracker)
+        .responder(ctx -> {
+          seen.add(ctx.latest().text());
+          return Optional.empty();
+        })
+        .media(media)
+        .resolver("slack", a -> {
+          if (a.platformRef().contains("bad")) {
+            throw new dev.secureyeoman.integrations.IntegrationException("unknown file");
+          }
+          return dev.secureyeoman.integrations.media.MediaRequest.builder("slack", java.net.URI.create(
+              a.platformRef())).declaredType("image/png").build();
+        })
+        .mediaConsumer((m, h) -> consumed.add(h.contentType() + " " + Files.exists(h.path())))
+        .build();
+    withConsumer.accept(withImage("m2", slack.baseUrl() + "/files/F1/a.png"));
+    withConsumer.accept(withImage("m3", slack.baseUrl() + "/bad"));
+    assertEquals(List.of("image/png true"), consumed, "the consumer sees the file while it exists");
+    assertTrue(seen.get(2).endsWith("refused: not resolvable]"), seen.get(2));
+    assertEquals(0, withConsumer.stats().replied(), "an empty answer sends nothing");
+    MessageRouter noSender = MessageRouter.builder().killSwitch(killSwitch).tracker(tracker)
+        .responder(ctx -> Optional.of("x")).build();
+    noSender.accept(withImage("m4", slack.baseUrl() + "/files/F1/a.png"));
+    assertEquals(1, noSender.stats().failed(), "no sender configured: counted as a failure");
+  }
 }

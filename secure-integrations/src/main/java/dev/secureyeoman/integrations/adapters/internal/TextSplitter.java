@@ -28,28 +28,20 @@ public final class TextSplitter {
     }
     List<String> parts = new ArrayList<>();
     StringBuilder cur = new StringBuilder();
-    int lastNewline = -1;
-    int lastSpace = -1;
     int i = 0;
     while (i < text.length()) {
       int cp = text.codePointAt(i);
       i += Character.charCount(cp);
       String piece = escape.apply(cp);
-      if (cur.length() + piece.length() > limit) {
-        int cut = lastNewline > 0 ? lastNewline : lastSpace > 0 ? lastSpace : cur.length();
+      while (cur.length() + piece.length() > limit) {
+        // escapes never produce spaces or line breaks, so every break found is a boundary between two pieces
+        int nl = cur.lastIndexOf("\n") + 1;
+        int sp = cur.lastIndexOf(" ") + 1;
+        int cut = nl > 0 ? nl : sp > 0 ? sp : cur.length();
         add(parts, cur.substring(0, cut), maxParts);
-        String rest = cur.substring(cut);
-        cur.setLength(0);
-        cur.append(rest);
-        lastNewline = -1;
-        lastSpace = -1;
+        cur.delete(0, cut);
       }
       cur.append(piece);
-      if (cp == '\n') {
-        lastNewline = cur.length();
-      } else if (cp == ' ') {
-        lastSpace = cur.length();
-      }
     }
     add(parts, cur.toString(), maxParts);
     return parts;

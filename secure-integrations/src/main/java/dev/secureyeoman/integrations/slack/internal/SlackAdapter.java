@@ -25,7 +25,6 @@ import dev.secureyeoman.integrations.adapters.internal.Webhooks;
 import dev.secureyeoman.integrations.conversation.ThreadResolver;
 import dev.secureyeoman.integrations.media.MediaRequest;
 import dev.secureyeoman.integrations.slack.SlackConfig;
-import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -203,12 +202,12 @@ public final class SlackAdapter extends AdapterBase implements Integration<Slack
   }
 
   private Instant time(String ts) {
-    try {
-      BigDecimal d = new BigDecimal(ts);
-      return Instant.ofEpochSecond(d.longValue());
-    } catch (NumberFormatException | ArithmeticException e) {
+    // Slack's ts is "<seconds>.<micros>"; anything else (or absurd) falls back to the reception time
+    if (!ts.matches("[0-9]{1,11}(\\.[0-9]{1,9})?")) {
       return context.clock().instant();
     }
+    int dot = ts.indexOf('.');
+    return Instant.ofEpochSecond(Long.parseLong(dot < 0 ? ts : ts.substring(0, dot)));
   }
 
   private static MessageAttachment.Kind kind(String mime) {

@@ -48,6 +48,9 @@ public final class TelegramAdapter extends AdapterBase implements Integration<Te
       "video", MessageAttachment.Kind.VIDEO,
       "sticker", MessageAttachment.Kind.STICKER);
 
+  /** Latest plausible message time (year 9999); later (or negative) dates fall back to the reception time. */
+  private static final long MAX_EPOCH_SECOND = 253_402_300_799L;
+
   private final AtomicReference<TelegramAdapter> runningRef;
   private TelegramConfig config;
   private URI api;
@@ -196,7 +199,8 @@ public final class TelegramAdapter extends AdapterBase implements Integration<Te
             fromId == null || from.path("is_bot").asBoolean(false)))
         .text(text == null ? "" : text.length() > UnifiedMessage.MAX_TEXT_CHARS
             ? text.substring(0, UnifiedMessage.MAX_TEXT_CHARS) : text)
-        .receivedAt(date == null ? context.clock().instant() : Instant.ofEpochSecond(date))
+        .receivedAt(date == null || date < 0 || date > MAX_EPOCH_SECOND ? context.clock().instant()
+            : Instant.ofEpochSecond(date))
         .replyTo(replyTo == null ? null : Long.toString(replyTo));
     JsonNode photos = m.get("photo");
     if (photos != null && photos.isArray() && photos.size() > 0) {
