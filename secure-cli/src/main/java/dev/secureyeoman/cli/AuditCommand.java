@@ -369,6 +369,12 @@ public final class AuditCommand implements Runnable {
     Path checkpoint;
 
     @Option(
+        names = "--no-checkpoint",
+        description = "The log has no checkpoint file: purge without one. Without --checkpoint F or this option purge"
+            + " refuses, because a rollback visible only against the checkpoints would be deleted with the range.")
+    boolean noCheckpoint;
+
+    @Option(
         names = "--signing-key",
         description = "File with the base64 32-byte Ed25519 seed that signed the checkpoints (default: derived).")
     Path signingKey;
@@ -377,6 +383,13 @@ public final class AuditCommand implements Runnable {
     public Integer call() throws AuditException, IOException {
       if (maxAgeDays == null && maxEntries == null) {
         throw new CliUsageException("give --max-age-days and/or --max-entries");
+      }
+      if ((checkpoint == null) == !noCheckpoint) {
+        throw new CliUsageException(
+            checkpoint == null
+                ? "give --checkpoint F (purge checks the range against the log's checkpoints, or a rollback they reveal"
+                    + " would be deleted with it) or --no-checkpoint for a log without a checkpoint file"
+                : "--checkpoint and --no-checkpoint exclude each other");
       }
       RetentionPolicy p;
       try {
