@@ -70,4 +70,19 @@ class SymlinkSwapTest {
     assertEquals(WORLD_READABLE, Files.getPosixFilePermissions(victim), "mode of the symlink's target changed");
     assertEquals("precious data\n", Files.readString(victim, StandardCharsets.UTF_8));
   }
+
+  @Test
+  void checkpointAppend_fileIsASymlink_refusesWithoutChmoddingOrWritingTheTarget() throws Exception {
+    Path victim = dir.resolve("elsewhere-empty.txt");
+    Files.writeString(victim, "");
+    Files.setPosixFilePermissions(victim, WORLD_READABLE);
+    Path cp = Files.createDirectories(dir.resolve("checkpoints")).resolve("audit.cp");
+    Files.createSymbolicLink(cp, victim);
+    java.security.KeyPair keys = CheckpointKeys.deriveFromAuditKey(TestSupport.key(1));
+    Checkpoint c = Checkpoint.sign("o", 0, "00".repeat(32), java.time.Instant.EPOCH, java.util.Optional.empty(), keys);
+    AuditException e = assertThrows(AuditException.class, () -> CheckpointSinks.appendOnlyFile(cp).append(c));
+    assertEquals(AuditException.Reason.STORAGE, e.reason());
+    assertEquals(WORLD_READABLE, Files.getPosixFilePermissions(victim));
+    assertEquals("", Files.readString(victim));
+  }
 }

@@ -17,6 +17,7 @@ import dev.secureyeoman.audit.SqliteAuditStore;
 import dev.secureyeoman.audit.VerificationProgress;
 import dev.secureyeoman.audit.VerificationResult;
 import dev.secureyeoman.audit.VerifyOptions;
+import dev.secureyeoman.core.AtomicFiles;
 import dev.secureyeoman.core.SecretBytes;
 import dev.secureyeoman.core.crypto.KeySource;
 import dev.secureyeoman.core.crypto.KeySourceException;
@@ -29,7 +30,6 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.util.ArrayList;
@@ -408,6 +408,12 @@ public final class AuditCommand implements Runnable {
     Path checkpoint;
 
     @Option(
+        names = "--no-checkpoint",
+        description = "The log has no checkpoint file: purge without one. Without --checkpoint F or this option purge"
+            + " refuses, because a rollback visible only against the checkpoints would be deleted with the range.")
+    boolean noCheckpoint;
+
+    @Option(
         names = "--signing-key",
         description = "File with the base64 32-byte Ed25519 seed that signed the checkpoints (default: derived).")
     Path signingKey;
@@ -416,6 +422,13 @@ public final class AuditCommand implements Runnable {
     public Integer call() throws AuditException, IOException {
       if (maxAgeDays == null && maxEntries == null) {
         throw new CliUsageException("give --max-age-days and/or --max-entries");
+      }
+      if ((checkpoint == null) == !noCheckpoint) {
+        throw new CliUsageException(
+            checkpoint == null
+                ? "give --checkpoint F (purge checks the range against the log's checkpoints, or a rollback they reveal"
+                    + " would be deleted with it) or --no-checkpoint for a log without a checkpoint file"
+                : "--checkpoint and --no-checkpoint exclude each other");
       }
       RetentionPolicy p;
       try {
@@ -536,19 +549,38 @@ public final class AuditCommand implements Runnable {
         if (output == null) {
           s.exportJsonl(new TerminalSafeWriter(out()));
         } else {
-          if (!Files.exists(output)
-              && output.toAbsolutePath().getFileSystem().supportedFileAttributeViews().contains("posix")) {
-            // the export holds the whole audit trail: owner-only like the database
-            Files.createFile(output, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+          // the export holds the whole audit trail: written owner-only (0600) to a temporary file and renamed over
+          // FILE, so a failure half-way leaves the previous FILE intact and a symlink planted at FILE is replaced,
+          // never followed
+          long[] n = new long[1];
+          try {
+            AtomicFiles.write(output, stream -> {
+              Writer w = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8));
+              try {
+                n[0] = s.exportJsonl(w);
+              } catch (AuditException e) {
+                throw new ExportFailed(e);
+              }
+              w.flush();
+            }, true);
+          } catch (ExportFailed e) {
+            throw e.failure;
           }
-          try (Writer w =
-              new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(output), StandardCharsets.UTF_8))) {
-            long n = s.exportJsonl(w);
-            err().println("exported " + n + " entries to " + TerminalText.oneLine(output.toString()));
-          }
+          err().println("exported " + n[0] + " entries to " + TerminalText.oneLine(output.toString()));
         }
       }
       return SecureYeomanCli.EXIT_OK;
+    }
+  }
+
+  /** Carries an export's {@link AuditException} out of {@link AtomicFiles.ContentWriter} (which aborts the write). */
+  private static final class ExportFailed extends IOException {
+    private static final long serialVersionUID = 1L;
+    final transient AuditException failure;
+
+    ExportFailed(AuditException failure) {
+      super(failure.getMessage(), failure);
+      this.failure = failure;
     }
   }
 

@@ -167,12 +167,12 @@ class AuditCommandTest {
     for (int i = 0; i < 10; i++) {
       append("e", "m" + i);
     }
-    Run p = run("audit", "purge", "--db", db.toString(), "--max-entries", "4");
+    Run p = run("audit", "purge", "--db", db.toString(), "--max-entries", "4", "--no-checkpoint");
     assertEquals(0, p.code(), p.err());
     assertEquals("purged 7 entries", p.out().strip());
     Run v = run("audit", "verify", "--db", db.toString());
     assertEquals(0, v.code(), v.err());
-    assertEquals(0, run("audit", "purge", "--db", db.toString(), "--max-age-days", "90").code());
+    assertEquals(0, run("audit", "purge", "--db", db.toString(), "--max-age-days", "90", "--no-checkpoint").code());
     assertOneErrorLine(run("audit", "purge", "--db", db.toString()), 2);
     assertOneErrorLine(run("audit", "purge", "--db", db.toString(), "--max-entries", "1"), 2);
     assertOneErrorLine(run("audit", "purge", "--db", db.toString(), "--max-age-days", "0"), 2);

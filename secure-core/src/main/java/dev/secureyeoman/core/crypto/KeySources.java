@@ -48,6 +48,25 @@ final class KeySources {
     return description;
   }
 
+  /**
+   * A file name or variable name as a description: control and format characters escaped, at most 256 characters (the
+   * end is kept). A valid key at a long path, or at a path with a newline in it, used to fail with "description must be
+   * 1-256 printable characters" — an {@link IllegalArgumentException} instead of a key.
+   */
+  static String describe(String prefix, String name) {
+    StringBuilder sb = new StringBuilder(name.length());
+    name.codePoints().forEach(cp -> {
+      if (Character.isISOControl(cp) || Character.getType(cp) == Character.FORMAT) {
+        sb.append(String.format("\\u%04x", cp));
+      } else {
+        sb.appendCodePoint(cp);
+      }
+    });
+    int room = 256 - prefix.length();
+    String shown = sb.length() <= room ? sb.toString() : "..." + sb.substring(sb.length() - (room - 3));
+    return prefix + shown;
+  }
+
   static SecretBytes decodeRawBytes(char[] base64, String description) throws KeySourceException {
     requireDescription(description);
     if (base64 == null) {
@@ -125,7 +144,7 @@ final class KeySources {
 
     @Override
     public String description() {
-      return "environment variable " + variable;
+      return describe("environment variable ", variable);
     }
 
     @Override
@@ -190,7 +209,7 @@ final class KeySources {
 
     @Override
     public String description() {
-      return (isPassphrase ? "passphrase file " : "key file ") + file;
+      return describe(isPassphrase ? "passphrase file " : "key file ", file.toString());
     }
 
     @Override
