@@ -65,6 +65,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -268,6 +269,25 @@ public final class GatewayMain implements AutoCloseable {
    */
   public static GatewayMain start(Options options, Function<String, String> env, PrintStream console, Clock clock)
       throws GatewayException {
+    return start(options, env, console, clock, System::nanoTime);
+  }
+
+  /**
+   * Starts the gateway with a given clock and monotonic ticker (tests move both instead of sleeping).
+   *
+   * @param options the options
+   * @param env environment lookup (returns null when unset)
+   * @param console where the one-time bootstrap password is printed
+   * @param clock the wall clock of the auth service and the kill switch
+   * @param ticker monotonic nanoseconds of the rate limit and the audit aggregation (wall-clock steps must not refill
+   *     or freeze them)
+   * @return the running gateway
+   * @throws GatewayException if anything fails (everything opened so far is closed again)
+   */
+  public static GatewayMain start(
+      Options options, Function<String, String> env, PrintStream console, Clock clock, LongSupplier ticker)
+      throws GatewayException {
+    Objects.requireNonNull(ticker, "ticker");
     Objects.requireNonNull(options, "options");
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(env, "env");
@@ -297,7 +317,7 @@ public final class GatewayMain implements AutoCloseable {
         opened.push(p.audit);
         p.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         p.metrics = new SecurityMetrics(p.registry);
-        p.gatewayAudit = new GatewayAudit(p.audit, p.metrics, clock);
+        p.gatewayAudit = new GatewayAudit(p.audit, p.metrics, ticker);
         p.verification = p.audit.verify();
         if (p.verification.valid()) {
           LOG.info("audit log verified: {}", p.verification.summary());
@@ -366,7 +386,7 @@ public final class GatewayMain implements AutoCloseable {
               RateLimitPolicy.newBuilder()
                   .maxRequests(httpConfig.rateLimit().maxRequests())
                   .window(Duration.ofMillis(httpConfig.rateLimit().windowMs()))
-                  .clock(clock)
+                  .ticker(ticker)
                   .build(),
               httpConfig.maxBodyBytes(),
               httpConfig.maxHeaderBytes(),

@@ -329,4 +329,64 @@ class GatewayAttackTest {
       assertEquals(400, f.post("/api/v1/auth/refresh", null, "Cookie", "__Host-sy_refresh=" + value(setCookie(ok, "__Host-sy_refresh"))).statusCode());
     }
   }
+
+  /** One request from a chosen loopback source address (Linux routes all of 127/8 to lo). */
+  private static String fromSource(int port, String source) throws Exception {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port, InetAddress.getByName(source), 0)) {
+      s.setSoTimeout(20_000);
+      s.getOutputStream()
+          .write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      return readAll(s.getInputStream());
+    }
+  }
+
+  @Test
+  void rateLimit_everyLoopbackSourceAddress_sharesOneBucket() throws Exception {
+    try (GatewayFixture f = new GatewayFixture(tmp, rateConfig(3, ""))) {
+      for (int i = 1; i <= 3; i++) {
+        String r = fromSource(f.gateway.port(), "127.0.0." + i);
+        assertTrue(r.startsWith("HTTP/1.1 200"), r);
+      }
+      String r = fromSource(f.gateway.port(), "127.9.8.7");
+      assertTrue(r.startsWith("HTTP/1.1 429"), "a new 127.x source is the same client: " + r);
+    }
+  }
+
+  @Test
+  void rateLimit_wallClockStepsForward_doesNotRefill_monotonicTimeDoes() throws Exception {
+    try (GatewayFixture f = new GatewayFixture(tmp, rateConfig(2, ""))) {
+      assertEquals(200, f.get("/healthz").statusCode());
+      assertEquals(200, f.get("/healthz").statusCode());
+      assertEquals(429, f.get("/healthz").statusCode());
+      f.clock.advance(java.time.Duration.ofDays(1)); // NTP or an operator steps the wall clock
+      assertEquals(429, f.get("/healthz").statusCode(), "a wall-clock step must not refill the bucket");
+      f.ticker.addAndGet(java.time.Duration.ofSeconds(30).toNanos());
+      assertEquals(200, f.get("/healthz").statusCode(), "real elapsed time does");
+    }
+  }
+
+  @Test
+  void botRefusals_manyPlatformNames_auditedOncePerUserAndMinute() throws Exception {
+    try (GatewayFixture f = new GatewayFixture(tmp)) {
+      String token = f.adminToken();
+      f.gateway.killSwitch().engage("ops", "test");
+      for (int i = 0; i < 30; i++) {
+        String platform = "p" + (char) ('a' + i % 26) + (char) ('a' + i / 26);
+        java.net.http.HttpResponse<String> r =
+            f.post(
+                "/api/v1/bot/messages",
+                "{\"platform\":\"" + platform + "\",\"thread\":\"t\",\"text\":\"hi\"}",
+                "Authorization",
+                GatewayFixture.bearer(token));
+        assertEquals(503, r.statusCode(), r.body());
+      }
+      assertEquals(
+          1,
+          f.gateway
+              .audit()
+              .query(dev.secureyeoman.audit.AuditQuery.builder().event("bot.refused").limit(100).build())
+              .size());
+      assertEquals(30, f.gateway.metrics().count(dev.secureyeoman.web.SecurityMetrics.Event.KILL_SWITCH_REFUSAL));
+    }
+  }
 }
