@@ -49,10 +49,14 @@ import dev.secureyeoman.sandbox.SandboxBackend;
 import dev.secureyeoman.sandbox.SandboxCapabilities;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
@@ -77,7 +81,8 @@ import org.slf4j.LoggerFactory;
  * service (SQLite, bootstrap {@code admin} user), the persisted kill switch, a sandbox probe, and the HTTP routes of
  * DESIGN §7 on loopback behind the {@code dev.secureyeoman.web} policies (see {@link GatewayHttp} and docs/gateway.md).
  *
- * <p>Everything lives under the data directory (created {@code 0700}): {@code auth.db}, {@code keys/} and the audit
+ * <p>Everything lives under the data directory (created {@code 0700}; refused when owned by another user or writable
+ * by group or others; locked through {@code gateway.lock} so a second gateway on it is refused): {@code auth.db}, {@code keys/} and the audit
  * paths of {@code security.audit.*} resolved against it (by default {@code data/audit.db} and
  * {@code checkpoints/audit.checkpoints}, two different directories as the audit store requires) and
  * {@code kill-switch.json}.
@@ -122,6 +127,7 @@ public final class GatewayMain implements AutoCloseable {
   private final ScheduledExecutorService maintenanceScheduler;
   private final VerificationResult startVerification;
   private final String refreshCookie;
+  private final FileChannel lock;
   private final Object closeLock = new Object();
   private boolean closed;
 
@@ -137,6 +143,7 @@ public final class GatewayMain implements AutoCloseable {
     this.maintenanceScheduler = p.scheduler;
     this.startVerification = p.verification;
     this.refreshCookie = p.refreshCookie;
+    this.lock = p.lock;
   }
 
   /**
@@ -298,6 +305,9 @@ public final class GatewayMain implements AutoCloseable {
       Parts p = new Parts();
       p.dataDir = options.dataDir();
       createPrivateDir(p.dataDir);
+      requirePrivateDir(p.dataDir);
+      p.lock = lockDataDir(p.dataDir);
+      opened.push(p.lock);
       SecureRandom random = new SecureRandom();
 
       // Keys: from the environment if set, else generated once and kept under keys/. This keeps the example
@@ -558,6 +568,11 @@ public final class GatewayMain implements AutoCloseable {
       LOG.warn("final audit checkpoint failed: {}", e.toString());
     }
     audit.close();
+    try {
+      lock.close(); // releases the data directory for the next gateway
+    } catch (IOException e) {
+      LOG.warn("releasing the data directory lock: {}", e.toString());
+    }
   }
 
   /** 12 hex characters of SHA-256 over the data directory's real path (not secret: it only separates instances). */
@@ -613,11 +628,65 @@ public final class GatewayMain implements AutoCloseable {
 
   private static void createPrivateDir(Path dir) throws IOException {
     if (!Files.exists(dir)) {
-      Files.createDirectories(dir);
       if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+        // created 0700 (no window with the umask's mode), then set again in case the umask removed bits
+        Files.createDirectories(
+            dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+      } else {
+        Files.createDirectories(dir);
       }
     }
+  }
+
+  /**
+   * Refuses a data directory that someone else could change: owned by another user, or writable by group or others
+   * (they could replace {@code kill-switch.json}, the databases or {@code keys/}).
+   */
+  private static void requirePrivateDir(Path dir) throws IOException, GatewayException {
+    if (!dir.getFileSystem().supportedFileAttributeViews().contains("unix")) {
+      return;
+    }
+    Path real = dir.toRealPath();
+    int owner = (Integer) Files.getAttribute(real, "unix:uid");
+    Path self = Path.of("/proc/self");
+    if (Files.exists(self) && owner != (Integer) Files.getAttribute(self, "unix:uid")) {
+      throw new GatewayException(1, "data directory " + dir + " is owned by another user (uid " + owner + ")");
+    }
+    int mode = (Integer) Files.getAttribute(real, "unix:mode");
+    if ((mode & 0022) != 0) {
+      throw new GatewayException(
+          1,
+          "data directory " + dir + " is writable by group or others (mode "
+              + Integer.toOctalString(mode & 0777) + "); chmod 700 it");
+    }
+  }
+
+  /**
+   * Takes an exclusive lock on {@code <data-dir>/gateway.lock} for the gateway's lifetime: a second gateway on the same
+   * directory (another process, or this one) is refused instead of writing the same databases and files.
+   */
+  private static FileChannel lockDataDir(Path dir) throws IOException, GatewayException {
+    Path file = dir.resolve("gateway.lock");
+    FileChannel ch =
+        FileChannel.open(
+            file,
+            Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    FileLock taken;
+    try {
+      taken = ch.tryLock();
+    } catch (OverlappingFileLockException e) {
+      taken = null; // held by another gateway in this JVM
+    } catch (IOException e) {
+      ch.close();
+      throw e;
+    }
+    if (taken == null) {
+      ch.close();
+      throw new GatewayException(1, "data directory " + dir + " is in use by another gateway (" + file + " is locked)");
+    }
+    return ch;
   }
 
   /** Key from {@code variable} if set, else from {@code file}, generated (0600, atomically) on first use. */
@@ -778,6 +847,7 @@ public final class GatewayMain implements AutoCloseable {
     VerificationResult verification;
     String healthBody;
     String refreshCookie;
+    FileChannel lock;
   }
 
   /**

@@ -389,4 +389,96 @@ class GatewayAttackTest {
       assertEquals(30, f.gateway.metrics().count(dev.secureyeoman.web.SecurityMetrics.Event.KILL_SWITCH_REFUSAL));
     }
   }
+
+  private static int launch(Path data, ByteArrayOutputStream err) {
+    return GatewayMain.launch(
+        new String[] {"--port", "0", "--data-dir", data.toString()},
+        java.util.Map.of("SECUREYEOMAN_ADMIN_PASSWORD", GatewayFixture.ADMIN_PASSWORD)::get,
+        new java.io.PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+        new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  private static void assertOneErrorLine(ByteArrayOutputStream err, String fragment) {
+    String line = err.toString(StandardCharsets.UTF_8);
+    assertTrue(line.startsWith("error: "), line);
+    assertEquals(1, line.lines().count(), line);
+    assertTrue(line.contains(fragment), line);
+  }
+
+  @Test
+  void twoGateways_sameDataDir_secondRefusedWithOneErrorLine_freeAgainAfterClose() throws Exception {
+    try (GatewayFixture f = new GatewayFixture(tmp)) {
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      assertEquals(1, launch(f.dataDir, err));
+      assertOneErrorLine(err, "in use by another gateway");
+      assertEquals(200, f.get("/healthz").statusCode(), "the first one is unharmed");
+      f.restart(); // closing releases the lock
+      assertEquals(200, f.get("/healthz").statusCode());
+    }
+  }
+
+  @Test
+  void twoGateways_secondOneInAnotherProcess_refused() throws Exception {
+    Path data = tmp.resolve("data");
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            javaBin,
+            "-cp",
+            System.getProperty("java.class.path"),
+            "dev.secureyeoman.examples.GatewayMain",
+            "--port",
+            "0",
+            "--data-dir",
+            data.toString());
+    pb.environment().put("SECUREYEOMAN_ADMIN_PASSWORD", GatewayFixture.ADMIN_PASSWORD);
+    pb.redirectErrorStream(true);
+    Process child = pb.start();
+    try {
+      java.io.BufferedReader out =
+          new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+      StringBuilder seen = new StringBuilder();
+      String line;
+      while ((line = out.readLine()) != null && !line.contains("gateway listening")) {
+        seen.append(line).append('\n');
+      }
+      assertTrue(line != null, "the child gateway did not start:\n" + seen);
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      assertEquals(1, launch(data, err));
+      assertOneErrorLine(err, "in use by another gateway");
+    } finally {
+      child.destroy();
+      child.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+      child.destroyForcibly();
+    }
+  }
+
+  @Test
+  void dataDir_groupOrWorldWritable_refused_newOneCreated0700() throws Exception {
+    Path data = tmp.resolve("data");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    java.nio.file.Files.createDirectories(data);
+    java.nio.file.Files.setPosixFilePermissions(data, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+    assertEquals(1, launch(data, err));
+    assertOneErrorLine(err, "writable by group or others");
+    java.nio.file.Files.createDirectories(tmp.resolve("ok"));
+    try (GatewayFixture f = new GatewayFixture(tmp.resolve("ok"))) {
+      assertEquals(
+          "rwx------",
+          java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(f.dataDir)));
+    }
+  }
+
+  @Test
+  void dataDir_ownedByAnotherUser_refused() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        "root".equals(System.getProperty("user.name")), "needs root to hand the directory to another user");
+    Path data = tmp.resolve("data");
+    java.nio.file.Files.createDirectories(data);
+    java.nio.file.Files.setPosixFilePermissions(data, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    java.nio.file.Files.setAttribute(data, "unix:uid", 65534);
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    assertEquals(1, launch(data, err));
+    assertOneErrorLine(err, "owned by another user");
+  }
 }
