@@ -33,6 +33,7 @@ import dev.secureyeoman.examples.gateway.GatewayHttp;
 import dev.secureyeoman.examples.gateway.Pages;
 import dev.secureyeoman.examples.gateway.Router;
 import dev.secureyeoman.web.CorsPolicy;
+import dev.secureyeoman.web.HostAllowlist;
 import dev.secureyeoman.web.RateLimitPolicy;
 import dev.secureyeoman.web.RequestBodies;
 import dev.secureyeoman.web.RequestIds;
@@ -403,6 +404,7 @@ public final class GatewayMain implements AutoCloseable {
               httpConfig.idleTimeout(),
               httpConfig.bodyTimeout(),
               TrustedProxies.of(httpConfig.trustedProxies()),
+              HostAllowlist.of(httpConfig.allowedHosts()),
               p.metrics,
               p.gatewayAudit);
       Router router = new Router();

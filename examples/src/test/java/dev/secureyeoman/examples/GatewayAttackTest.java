@@ -481,4 +481,30 @@ class GatewayAttackTest {
     assertEquals(1, launch(data, err));
     assertOneErrorLine(err, "owned by another user");
   }
+
+  private static String withHost(int port, String host) throws Exception {
+    String h = host == null ? "" : "Host: " + host + "\r\n";
+    return raw(port, "GET /healthz HTTP/1.1\r\n" + h + "Connection: close\r\n\r\n", 20_000);
+  }
+
+  @Test
+  void hostHeader_unexpectedHost_421_dnsRebindingRefused_loopbackAndConfiguredHostsServed() throws Exception {
+    String config = GatewayFixture.DEFAULT_CONFIG.replace("max_body_bytes: 4096", "max_body_bytes: 4096\n    allowed_hosts: [ gw.example.org ]");
+    try (GatewayFixture f = new GatewayFixture(tmp, config)) {
+      int port = f.gateway.port();
+      for (String bad : List.of("attacker.example", "attacker.example:" + port, "127.0.0.1.nip.io", "gw.example.org.evil", "10.0.0.1")) {
+        String r = withHost(port, bad);
+        assertTrue(r.startsWith("HTTP/1.1 421"), bad + ": " + r);
+        assertTrue(r.contains("\"error\":\"misdirected request\""), r);
+        assertTrue(r.contains("X-Content-Type-Options: nosniff"), r);
+      }
+      for (String good : List.of("127.0.0.1:" + port, "localhost:" + port, "LOCALHOST", "[::1]:" + port, "127.0.0.1", "gw.example.org", "GW.Example.Org:443")) {
+        String r = withHost(port, good);
+        assertTrue(r.startsWith("HTTP/1.1 200"), good + ": " + r);
+      }
+      // a login through a rebound name never reaches the auth service
+      java.net.http.HttpResponse<String> ok = f.get("/healthz");
+      assertEquals(200, ok.statusCode());
+    }
+  }
 }

@@ -45,6 +45,7 @@ class GatewayHttpTest {
             Duration.ofSeconds(5),
             Duration.ofSeconds(5),
             dev.secureyeoman.web.TrustedProxies.none(),
+            dev.secureyeoman.web.HostAllowlist.of(List.of()),
             metrics,
             new GatewayAudit(audited::add, metrics, System::nanoTime));
     return GatewayHttp.start(0, p, router);
