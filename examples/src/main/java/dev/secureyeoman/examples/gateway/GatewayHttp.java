@@ -437,18 +437,30 @@ public final class GatewayHttp implements AutoCloseable {
       return InetAddress.getLoopbackAddress();
     }
 
-    private static Map<String, String> query(Request request) {
+    private static Map<String, String> query(Request request) throws ApiException {
       Map<String, String> q = new HashMap<>();
-      Fields f = Request.extractQueryParameters(request, StandardCharsets.UTF_8);
+      Fields f;
+      try {
+        f = Request.extractQueryParameters(request, StandardCharsets.UTF_8);
+      } catch (RuntimeException e) {
+        // bad percent-encoding or bytes that are not UTF-8: the client's mistake, not a server error
+        throw new ApiException(400, "invalid request", List.of("query: malformed percent-encoding or UTF-8"), Map.of());
+      }
       for (Fields.Field field : f) {
         q.putIfAbsent(field.getName(), field.getValue());
       }
       return q;
     }
 
-    private static Map<String, String> cookies(Request request) {
+    private static Map<String, String> cookies(Request request) throws ApiException {
       Map<String, String> c = new HashMap<>();
-      for (HttpCookie cookie : Request.getCookies(request)) {
+      List<HttpCookie> parsed;
+      try {
+        parsed = Request.getCookies(request);
+      } catch (RuntimeException e) {
+        throw new ApiException(400, "invalid request", List.of("Cookie: malformed"), Map.of());
+      }
+      for (HttpCookie cookie : parsed) {
         c.putIfAbsent(cookie.getName(), cookie.getValue());
       }
       return c;
