@@ -507,4 +507,21 @@ class GatewayAttackTest {
       assertEquals(200, ok.statusCode());
     }
   }
+
+  @Test
+  void contentSecurityPolicy_withAWildcardOrWholeScheme_startRefusedWithOneErrorLine() throws Exception {
+    for (String csp : List.of("default-src 'self'; script-src *", "default-src 'self'; script-src https:")) {
+      Path config = tmp.resolve("csp.yaml");
+      java.nio.file.Files.writeString(config, "security:\n  http: { content_security_policy: \"" + csp + "\" }\n");
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      int code =
+          GatewayMain.launch(
+              new String[] {"--port", "0", "--data-dir", tmp.resolve("data").toString(), "--config", config.toString()},
+              java.util.Map.of("SECUREYEOMAN_ADMIN_PASSWORD", GatewayFixture.ADMIN_PASSWORD)::get,
+              new java.io.PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+              new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+      assertEquals(1, code, csp);
+      assertOneErrorLine(err, "contentSecurityPolicy");
+    }
+  }
 }
