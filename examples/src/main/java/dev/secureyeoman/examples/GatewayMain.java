@@ -34,6 +34,7 @@ import dev.secureyeoman.examples.gateway.GatewayHttp;
 import dev.secureyeoman.examples.gateway.Pages;
 import dev.secureyeoman.examples.gateway.Router;
 import dev.secureyeoman.web.CorsPolicy;
+import dev.secureyeoman.web.HostAllowlist;
 import dev.secureyeoman.web.RateLimitPolicy;
 import dev.secureyeoman.web.RequestBodies;
 import dev.secureyeoman.web.RequestIds;
@@ -50,10 +51,14 @@ import dev.secureyeoman.sandbox.SandboxBackend;
 import dev.secureyeoman.sandbox.SandboxCapabilities;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
@@ -66,6 +71,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,7 +83,8 @@ import org.slf4j.LoggerFactory;
  * service (SQLite, bootstrap {@code admin} user), the persisted kill switch, a sandbox probe, and the HTTP routes of
  * DESIGN §7 on loopback behind the {@code dev.secureyeoman.web} policies (see {@link GatewayHttp} and docs/gateway.md).
  *
- * <p>Everything lives under the data directory (created {@code 0700}): {@code auth.db}, {@code keys/} and the audit
+ * <p>Everything lives under the data directory (created {@code 0700}; refused when owned by another user or writable
+ * by group or others; locked through {@code gateway.lock} so a second gateway on it is refused): {@code auth.db}, {@code keys/} and the audit
  * paths of {@code security.audit.*} resolved against it (by default {@code data/audit.db} and
  * {@code checkpoints/audit.checkpoints}, two different directories as the audit store requires) and
  * {@code kill-switch.json}.
@@ -122,6 +129,7 @@ public final class GatewayMain implements AutoCloseable {
   private final ScheduledExecutorService maintenanceScheduler;
   private final VerificationResult startVerification;
   private final String refreshCookie;
+  private final FileChannel lock;
   private final Object closeLock = new Object();
   private boolean closed;
 
@@ -137,6 +145,7 @@ public final class GatewayMain implements AutoCloseable {
     this.maintenanceScheduler = p.scheduler;
     this.startVerification = p.verification;
     this.refreshCookie = p.refreshCookie;
+    this.lock = p.lock;
   }
 
   /**
@@ -269,6 +278,25 @@ public final class GatewayMain implements AutoCloseable {
    */
   public static GatewayMain start(Options options, Function<String, String> env, PrintStream console, Clock clock)
       throws GatewayException {
+    return start(options, env, console, clock, System::nanoTime);
+  }
+
+  /**
+   * Starts the gateway with a given clock and monotonic ticker (tests move both instead of sleeping).
+   *
+   * @param options the options
+   * @param env environment lookup (returns null when unset)
+   * @param console where the one-time bootstrap password is printed
+   * @param clock the wall clock of the auth service and the kill switch
+   * @param ticker monotonic nanoseconds of the rate limit and the audit aggregation (wall-clock steps must not refill
+   *     or freeze them)
+   * @return the running gateway
+   * @throws GatewayException if anything fails (everything opened so far is closed again)
+   */
+  public static GatewayMain start(
+      Options options, Function<String, String> env, PrintStream console, Clock clock, LongSupplier ticker)
+      throws GatewayException {
+    Objects.requireNonNull(ticker, "ticker");
     Objects.requireNonNull(options, "options");
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(env, "env");
@@ -279,6 +307,9 @@ public final class GatewayMain implements AutoCloseable {
       Parts p = new Parts();
       p.dataDir = options.dataDir();
       createPrivateDir(p.dataDir);
+      requirePrivateDir(p.dataDir);
+      p.lock = lockDataDir(p.dataDir);
+      opened.push(p.lock);
       SecureRandom random = new SecureRandom();
 
       // Keys: from the environment if set, else generated once and kept under keys/. This keeps the example
@@ -298,7 +329,7 @@ public final class GatewayMain implements AutoCloseable {
         opened.push(p.audit);
         p.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         p.metrics = new SecurityMetrics(p.registry);
-        p.gatewayAudit = new GatewayAudit(p.audit, p.metrics, clock);
+        p.gatewayAudit = new GatewayAudit(p.audit, p.metrics, ticker);
         // incremental from the newest signed checkpoint: start-up cost grows with new entries only; maintenance runs
         // the full verification periodically (AuditMaintenanceSettings.fullVerifyEvery)
         p.verification = p.audit.verify(VerifyOptions.defaults().sinceCheckpoint());
@@ -371,13 +402,14 @@ public final class GatewayMain implements AutoCloseable {
               RateLimitPolicy.newBuilder()
                   .maxRequests(httpConfig.rateLimit().maxRequests())
                   .window(Duration.ofMillis(httpConfig.rateLimit().windowMs()))
-                  .clock(clock)
+                  .ticker(ticker)
                   .build(),
               httpConfig.maxBodyBytes(),
               httpConfig.maxHeaderBytes(),
               httpConfig.idleTimeout(),
               httpConfig.bodyTimeout(),
               TrustedProxies.of(httpConfig.trustedProxies()),
+              HostAllowlist.of(httpConfig.allowedHosts()),
               p.metrics,
               p.gatewayAudit);
       Router router = new Router();
@@ -545,6 +577,11 @@ public final class GatewayMain implements AutoCloseable {
       LOG.warn("final audit checkpoint failed: {}", e.toString());
     }
     audit.close();
+    try {
+      lock.close(); // releases the data directory for the next gateway
+    } catch (IOException e) {
+      LOG.warn("releasing the data directory lock: {}", e.toString());
+    }
   }
 
   /** 12 hex characters of SHA-256 over the data directory's real path (not secret: it only separates instances). */
@@ -600,11 +637,65 @@ public final class GatewayMain implements AutoCloseable {
 
   private static void createPrivateDir(Path dir) throws IOException {
     if (!Files.exists(dir)) {
-      Files.createDirectories(dir);
       if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+        // created 0700 (no window with the umask's mode), then set again in case the umask removed bits
+        Files.createDirectories(
+            dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+      } else {
+        Files.createDirectories(dir);
       }
     }
+  }
+
+  /**
+   * Refuses a data directory that someone else could change: owned by another user, or writable by group or others
+   * (they could replace {@code kill-switch.json}, the databases or {@code keys/}).
+   */
+  private static void requirePrivateDir(Path dir) throws IOException, GatewayException {
+    if (!dir.getFileSystem().supportedFileAttributeViews().contains("unix")) {
+      return;
+    }
+    Path real = dir.toRealPath();
+    int owner = (Integer) Files.getAttribute(real, "unix:uid");
+    Path self = Path.of("/proc/self");
+    if (Files.exists(self) && owner != (Integer) Files.getAttribute(self, "unix:uid")) {
+      throw new GatewayException(1, "data directory " + dir + " is owned by another user (uid " + owner + ")");
+    }
+    int mode = (Integer) Files.getAttribute(real, "unix:mode");
+    if ((mode & 0022) != 0) {
+      throw new GatewayException(
+          1,
+          "data directory " + dir + " is writable by group or others (mode "
+              + Integer.toOctalString(mode & 0777) + "); chmod 700 it");
+    }
+  }
+
+  /**
+   * Takes an exclusive lock on {@code <data-dir>/gateway.lock} for the gateway's lifetime: a second gateway on the same
+   * directory (another process, or this one) is refused instead of writing the same databases and files.
+   */
+  private static FileChannel lockDataDir(Path dir) throws IOException, GatewayException {
+    Path file = dir.resolve("gateway.lock");
+    FileChannel ch =
+        FileChannel.open(
+            file,
+            Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    FileLock taken;
+    try {
+      taken = ch.tryLock();
+    } catch (OverlappingFileLockException e) {
+      taken = null; // held by another gateway in this JVM
+    } catch (IOException e) {
+      ch.close();
+      throw e;
+    }
+    if (taken == null) {
+      ch.close();
+      throw new GatewayException(1, "data directory " + dir + " is in use by another gateway (" + file + " is locked)");
+    }
+    return ch;
   }
 
   /** Key from {@code variable} if set, else from {@code file}, generated (0600, atomically) on first use. */
@@ -765,6 +856,7 @@ public final class GatewayMain implements AutoCloseable {
     VerificationResult verification;
     String healthBody;
     String refreshCookie;
+    FileChannel lock;
   }
 
   /**

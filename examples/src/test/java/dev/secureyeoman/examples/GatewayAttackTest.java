@@ -329,4 +329,199 @@ class GatewayAttackTest {
       assertEquals(400, f.post("/api/v1/auth/refresh", null, "Cookie", "__Host-sy_refresh=" + value(setCookie(ok, "__Host-sy_refresh"))).statusCode());
     }
   }
+
+  /** One request from a chosen loopback source address (Linux routes all of 127/8 to lo). */
+  private static String fromSource(int port, String source) throws Exception {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port, InetAddress.getByName(source), 0)) {
+      s.setSoTimeout(20_000);
+      s.getOutputStream()
+          .write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      return readAll(s.getInputStream());
+    }
+  }
+
+  @Test
+  void rateLimit_everyLoopbackSourceAddress_sharesOneBucket() throws Exception {
+    try (GatewayFixture f = new GatewayFixture(tmp, rateConfig(3, ""))) {
+      for (int i = 1; i <= 3; i++) {
+        String r = fromSource(f.gateway.port(), "127.0.0." + i);
+        assertTrue(r.startsWith("HTTP/1.1 200"), r);
+      }
+      String r = fromSource(f.gateway.port(), "127.9.8.7");
+      assertTrue(r.startsWith("HTTP/1.1 429"), "a new 127.x source is the same client: " + r);
+    }
+  }
+
+  @Test
+  void rateLimit_wallClockStepsForward_doesNotRefill_monotonicTimeDoes() throws Exception {
+    try (GatewayFixture f = new GatewayFixture(tmp, rateConfig(2, ""))) {
+      assertEquals(200, f.get("/healthz").statusCode());
+      assertEquals(200, f.get("/healthz").statusCode());
+      assertEquals(429, f.get("/healthz").statusCode());
+      f.clock.advance(java.time.Duration.ofDays(1)); // NTP or an operator steps the wall clock
+      assertEquals(429, f.get("/healthz").statusCode(), "a wall-clock step must not refill the bucket");
+      f.ticker.addAndGet(java.time.Duration.ofSeconds(30).toNanos());
+      assertEquals(200, f.get("/healthz").statusCode(), "real elapsed time does");
+    }
+  }
+
+  @Test
+  void botRefusals_manyPlatformNames_auditedOncePerUserAndMinute() throws Exception {
+    try (GatewayFixture f = new GatewayFixture(tmp)) {
+      String token = f.adminToken();
+      f.gateway.killSwitch().engage("ops", "test");
+      for (int i = 0; i < 30; i++) {
+        String platform = "p" + (char) ('a' + i % 26) + (char) ('a' + i / 26);
+        java.net.http.HttpResponse<String> r =
+            f.post(
+                "/api/v1/bot/messages",
+                "{\"platform\":\"" + platform + "\",\"thread\":\"t\",\"text\":\"hi\"}",
+                "Authorization",
+                GatewayFixture.bearer(token));
+        assertEquals(503, r.statusCode(), r.body());
+      }
+      assertEquals(
+          1,
+          f.gateway
+              .audit()
+              .query(dev.secureyeoman.audit.AuditQuery.builder().event("bot.refused").limit(100).build())
+              .size());
+      assertEquals(30, f.gateway.metrics().count(dev.secureyeoman.web.SecurityMetrics.Event.KILL_SWITCH_REFUSAL));
+    }
+  }
+
+  private static int launch(Path data, ByteArrayOutputStream err) {
+    return GatewayMain.launch(
+        new String[] {"--port", "0", "--data-dir", data.toString()},
+        java.util.Map.of("SECUREYEOMAN_ADMIN_PASSWORD", GatewayFixture.ADMIN_PASSWORD)::get,
+        new java.io.PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+        new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  private static void assertOneErrorLine(ByteArrayOutputStream err, String fragment) {
+    String line = err.toString(StandardCharsets.UTF_8);
+    assertTrue(line.startsWith("error: "), line);
+    assertEquals(1, line.lines().count(), line);
+    assertTrue(line.contains(fragment), line);
+  }
+
+  @Test
+  void twoGateways_sameDataDir_secondRefusedWithOneErrorLine_freeAgainAfterClose() throws Exception {
+    try (GatewayFixture f = new GatewayFixture(tmp)) {
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      assertEquals(1, launch(f.dataDir, err));
+      assertOneErrorLine(err, "in use by another gateway");
+      assertEquals(200, f.get("/healthz").statusCode(), "the first one is unharmed");
+      f.restart(); // closing releases the lock
+      assertEquals(200, f.get("/healthz").statusCode());
+    }
+  }
+
+  @Test
+  void twoGateways_secondOneInAnotherProcess_refused() throws Exception {
+    Path data = tmp.resolve("data");
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            javaBin,
+            "-cp",
+            System.getProperty("java.class.path"),
+            "dev.secureyeoman.examples.GatewayMain",
+            "--port",
+            "0",
+            "--data-dir",
+            data.toString());
+    pb.environment().put("SECUREYEOMAN_ADMIN_PASSWORD", GatewayFixture.ADMIN_PASSWORD);
+    pb.redirectErrorStream(true);
+    Process child = pb.start();
+    try {
+      java.io.BufferedReader out =
+          new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+      StringBuilder seen = new StringBuilder();
+      String line;
+      while ((line = out.readLine()) != null && !line.contains("gateway listening")) {
+        seen.append(line).append('\n');
+      }
+      assertTrue(line != null, "the child gateway did not start:\n" + seen);
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      assertEquals(1, launch(data, err));
+      assertOneErrorLine(err, "in use by another gateway");
+    } finally {
+      child.destroy();
+      child.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+      child.destroyForcibly();
+    }
+  }
+
+  @Test
+  void dataDir_groupOrWorldWritable_refused_newOneCreated0700() throws Exception {
+    Path data = tmp.resolve("data");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    java.nio.file.Files.createDirectories(data);
+    java.nio.file.Files.setPosixFilePermissions(data, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+    assertEquals(1, launch(data, err));
+    assertOneErrorLine(err, "writable by group or others");
+    java.nio.file.Files.createDirectories(tmp.resolve("ok"));
+    try (GatewayFixture f = new GatewayFixture(tmp.resolve("ok"))) {
+      assertEquals(
+          "rwx------",
+          java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(f.dataDir)));
+    }
+  }
+
+  @Test
+  void dataDir_ownedByAnotherUser_refused() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        "root".equals(System.getProperty("user.name")), "needs root to hand the directory to another user");
+    Path data = tmp.resolve("data");
+    java.nio.file.Files.createDirectories(data);
+    java.nio.file.Files.setPosixFilePermissions(data, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    java.nio.file.Files.setAttribute(data, "unix:uid", 65534);
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    assertEquals(1, launch(data, err));
+    assertOneErrorLine(err, "owned by another user");
+  }
+
+  private static String withHost(int port, String host) throws Exception {
+    String h = host == null ? "" : "Host: " + host + "\r\n";
+    return raw(port, "GET /healthz HTTP/1.1\r\n" + h + "Connection: close\r\n\r\n", 20_000);
+  }
+
+  @Test
+  void hostHeader_unexpectedHost_421_dnsRebindingRefused_loopbackAndConfiguredHostsServed() throws Exception {
+    String config = GatewayFixture.DEFAULT_CONFIG.replace("max_body_bytes: 4096", "max_body_bytes: 4096\n    allowed_hosts: [ gw.example.org ]");
+    try (GatewayFixture f = new GatewayFixture(tmp, config)) {
+      int port = f.gateway.port();
+      for (String bad : List.of("attacker.example", "attacker.example:" + port, "127.0.0.1.nip.io", "gw.example.org.evil", "10.0.0.1")) {
+        String r = withHost(port, bad);
+        assertTrue(r.startsWith("HTTP/1.1 421"), bad + ": " + r);
+        assertTrue(r.contains("\"error\":\"misdirected request\""), r);
+        assertTrue(r.contains("X-Content-Type-Options: nosniff"), r);
+      }
+      for (String good : List.of("127.0.0.1:" + port, "localhost:" + port, "LOCALHOST", "[::1]:" + port, "127.0.0.1", "gw.example.org", "GW.Example.Org:443")) {
+        String r = withHost(port, good);
+        assertTrue(r.startsWith("HTTP/1.1 200"), good + ": " + r);
+      }
+      // a login through a rebound name never reaches the auth service
+      java.net.http.HttpResponse<String> ok = f.get("/healthz");
+      assertEquals(200, ok.statusCode());
+    }
+  }
+
+  @Test
+  void contentSecurityPolicy_withAWildcardOrWholeScheme_startRefusedWithOneErrorLine() throws Exception {
+    for (String csp : List.of("default-src 'self'; script-src *", "default-src 'self'; script-src https:")) {
+      Path config = tmp.resolve("csp.yaml");
+      java.nio.file.Files.writeString(config, "security:\n  http: { content_security_policy: \"" + csp + "\" }\n");
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      int code =
+          GatewayMain.launch(
+              new String[] {"--port", "0", "--data-dir", tmp.resolve("data").toString(), "--config", config.toString()},
+              java.util.Map.of("SECUREYEOMAN_ADMIN_PASSWORD", GatewayFixture.ADMIN_PASSWORD)::get,
+              new java.io.PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+              new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+      assertEquals(1, code, csp);
+      assertOneErrorLine(err, "contentSecurityPolicy");
+    }
+  }
 }

@@ -42,6 +42,8 @@ final class GatewayFixture implements AutoCloseable {
 
   // starts at the real time: the browser pages compare the server's sessionExpiresAt with their own clock
   final MutableClock clock = new MutableClock(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+  /** Monotonic nanoseconds of the rate limit and audit aggregation; moved separately from the wall clock. */
+  final java.util.concurrent.atomic.AtomicLong ticker = new java.util.concurrent.atomic.AtomicLong();
   final Path dataDir;
   final Path configFile;
   final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
@@ -66,7 +68,8 @@ final class GatewayFixture implements AutoCloseable {
             new GatewayMain.Options(0, dataDir, Optional.of(configFile)),
             Map.of("SECUREYEOMAN_ADMIN_PASSWORD", ADMIN_PASSWORD)::get,
             new PrintStream(stdout, true, StandardCharsets.UTF_8),
-            clock);
+            clock,
+            ticker::get);
   }
 
   void stop() {

@@ -7,10 +7,10 @@ import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TimeMeter;
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * A request rate limit per client key: at most {@code maxRequests} per {@code window}, as a Bucket4j token bucket of
@@ -26,10 +26,12 @@ import java.util.concurrent.TimeUnit;
  * }</pre>
  *
  * <p><b>Security guarantees.</b> Each key is limited independently and atomically (concurrent requests of one key
- * never get more than the bucket holds). The number of tracked keys is bounded ({@code maxKeys}); the cache evicts the
- * least valuable entries beyond it. <b>Non-goals:</b> limits shared between processes (use a distributed Bucket4j
- * backend), and choosing the key: the host must derive it from what it trusts (the socket peer, or a proxy header only
- * behind its own proxy). A flood of distinct keys past {@code maxKeys} can evict a limited client's bucket early.
+ * never get more than the bucket holds). The number of tracked keys is bounded ({@code maxKeys}): beyond it, new keys
+ * share one overflow bucket instead of evicting anyone, so a flood of distinct keys gets one client's budget in total
+ * and never resets a limited client. Time is monotonic ({@link System#nanoTime} by default): wall-clock steps neither
+ * refill nor freeze buckets. <b>Non-goals:</b> limits shared between processes (use a distributed Bucket4j backend),
+ * and choosing the key: the host must derive it from what it trusts (the socket peer, or a proxy header only from its
+ * own proxies, see {@link TrustedProxies}). During a key flood, new legitimate clients share the overflow bucket.
  *
  * <p>Thread-safe.
  */
@@ -37,37 +39,40 @@ public final class RateLimitPolicy {
   private final int maxRequests;
   private final Duration window;
   private final Cache<String, Bucket> buckets;
+  private final long maxKeys;
+  private final Bucket overflow;
   private final TimeMeter meter;
   private final String policyHeader;
 
   private RateLimitPolicy(Builder b) {
     this.maxRequests = b.maxRequests;
     this.window = b.window;
-    Clock clock = b.clock;
+    this.maxKeys = b.maxKeys;
+    LongSupplier ticker = b.ticker;
     this.meter =
         new TimeMeter() {
           @Override
           public long currentTimeNanos() {
-            return clock.millis() * 1_000_000L;
+            return ticker.getAsLong();
           }
 
           @Override
           public boolean isWallClockBased() {
-            return true;
+            return false;
           }
         };
     this.buckets =
         Caffeine.newBuilder()
             .expireAfterAccess(window.toNanos(), TimeUnit.NANOSECONDS)
-            .maximumSize(b.maxKeys)
-            .ticker(() -> clock.millis() * 1_000_000L)
+            .ticker(ticker::getAsLong)
             .executor(Runnable::run)
             .build();
+    this.overflow = newBucket();
     this.policyHeader = maxRequests + ";w=" + Math.max(1, window.toSeconds());
   }
 
   /**
-   * Starts a builder (defaults: 100 requests per minute, 100 000 keys, system clock).
+   * Starts a builder (defaults: 100 requests per minute, 100 000 keys, {@link System#nanoTime}).
    *
    * @return a builder
    */
@@ -86,7 +91,13 @@ public final class RateLimitPolicy {
     if (key.isEmpty() || key.length() > 256) {
       throw new IllegalArgumentException("key must be 1-256 chars, got " + key.length());
     }
-    Bucket bucket = buckets.get(key, k -> newBucket());
+    Bucket bucket = buckets.getIfPresent(key);
+    if (bucket == null) {
+      if (buckets.estimatedSize() >= maxKeys) {
+        buckets.cleanUp(); // drop expired buckets first
+      }
+      bucket = buckets.estimatedSize() >= maxKeys ? overflow : buckets.get(key, k -> newBucket());
+    }
     ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
     Duration reset = ceilSeconds(probe.getNanosToWaitForReset());
     if (probe.isConsumed()) {
@@ -97,6 +108,16 @@ public final class RateLimitPolicy {
       retryAfter = Duration.ofSeconds(1);
     }
     return new RateLimitDecision(false, maxRequests, 0, reset, retryAfter, policyHeader);
+  }
+
+  /**
+   * How many keys have a bucket of their own now (at most {@code maxKeys}, plus the few a concurrent burst adds).
+   *
+   * @return the number of tracked keys
+   */
+  public long trackedKeys() {
+    buckets.cleanUp();
+    return buckets.estimatedSize();
   }
 
   /**
@@ -119,13 +140,17 @@ public final class RateLimitPolicy {
 
   /**
    * A rate-limit key for a client address: IPv4 as is, IPv6 by its /64 prefix (one subscriber usually holds a whole
-   * /64, so per-address keys would let it rotate addresses freely).
+   * /64, so per-address keys would let it rotate addresses freely), and every loopback address ({@code 127.0.0.0/8},
+   * {@code ::1}) as one key: a local client can use any of the 16 million addresses of 127/8 as its source.
    *
    * @param address the peer address
-   * @return {@code ip:<address>} or {@code ip6:<first 64 bits in hex>::/64}
+   * @return {@code loopback}, {@code ip:<address>} or {@code ip6:<first 64 bits in hex>::/64}
    */
   public static String clientKey(InetAddress address) {
     Objects.requireNonNull(address, "address");
+    if (address.isLoopbackAddress()) {
+      return "loopback";
+    }
     if (address instanceof Inet6Address) {
       byte[] a = address.getAddress();
       StringBuilder sb = new StringBuilder("ip6:");
@@ -156,7 +181,7 @@ public final class RateLimitPolicy {
     private int maxRequests = 100;
     private Duration window = Duration.ofMinutes(1);
     private long maxKeys = 100_000;
-    private Clock clock = Clock.systemUTC();
+    private LongSupplier ticker = System::nanoTime;
     private final java.util.Set<String> set = new java.util.HashSet<>();
 
     private Builder() {}
@@ -199,7 +224,9 @@ public final class RateLimitPolicy {
     }
 
     /**
-     * Sets how many keys are tracked at most.
+     * Sets how many keys get a bucket of their own; while that many are tracked, requests of any further key share
+     * one overflow bucket (of the same size), so spraying keys can neither exhaust memory nor evict a limited
+     * client's bucket nor get more than one client's budget.
      *
      * @param maxKeys 1 to 10 000 000
      * @return this builder
@@ -214,14 +241,15 @@ public final class RateLimitPolicy {
     }
 
     /**
-     * Sets the clock (tests inject a fake one).
+     * Sets the time source in nanoseconds (default {@link System#nanoTime}). It must be monotonic: a wall clock that
+     * steps back or forward (NTP, an operator) would freeze or refill every bucket. Tests inject a fake one.
      *
-     * @param clock the clock
+     * @param ticker nanoseconds from an arbitrary origin, never decreasing
      * @return this builder
      */
-    public Builder clock(Clock clock) {
-      once("clock");
-      this.clock = Objects.requireNonNull(clock, "clock");
+    public Builder ticker(LongSupplier ticker) {
+      once("ticker");
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
       return this;
     }
 

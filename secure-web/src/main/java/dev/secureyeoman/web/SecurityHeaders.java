@@ -28,7 +28,8 @@ import java.util.Objects;
  * </pre>
  *
  * <p><b>Security guarantees.</b> The CSP can be replaced, but one containing {@code 'unsafe-inline'},
- * {@code 'unsafe-eval'} or {@code 'unsafe-hashes'} is refused at build time, and no value may contain a control
+ * {@code 'unsafe-eval'} or {@code 'unsafe-hashes'}, a wildcard source, a scheme-only source ({@code https:};
+ * {@code data:} only in {@code img-src}/{@code font-src}) or no {@code default-src} is refused at build time, and no value may contain a control
  * character (no header injection). <b>Non-goals:</b> HSTS only takes effect over HTTPS (browsers ignore it on plain
  * HTTP); {@code Clear-Site-Data} belongs on the logout response only, so it is not part of the set.
  *
@@ -129,9 +130,47 @@ public final class SecurityHeaders {
           throw new IllegalArgumentException("contentSecurityPolicy must not contain " + bad);
         }
       }
+      requireExplicitAllowList(lower);
       this.csp = csp;
       cspSet = true;
       return this;
+    }
+
+    /**
+     * An explicit allow-list: a {@code default-src} (so directives not listed fall back to it, not to "anything"),
+     * no wildcard in any source ({@code *}, {@code https://*.cdn}), and no scheme-only source ({@code https:},
+     * {@code wss:}, {@code blob:}), which admits every host of that scheme; {@code data:} only for images and fonts.
+     */
+    private static void requireExplicitAllowList(String lower) {
+      boolean hasDefault = false;
+      for (String directive : lower.split(";")) {
+        String[] parts = directive.strip().split("\\s+");
+        if (parts.length == 0 || parts[0].isEmpty()) {
+          continue;
+        }
+        String name = parts[0];
+        hasDefault |= name.equals("default-src");
+        if (!name.endsWith("-src") && !name.equals("form-action") && !name.equals("frame-ancestors")
+            && !name.equals("base-uri")) {
+          continue; // report-uri, sandbox, upgrade-insecure-requests, …: no source lists
+        }
+        for (int i = 1; i < parts.length; i++) {
+          String src = parts[i];
+          if (src.contains("*")) {
+            throw new IllegalArgumentException(
+                "contentSecurityPolicy must list sources explicitly; wildcard '" + src + "' in " + name);
+          }
+          boolean schemeOnly = src.matches("[a-z][a-z0-9+.-]*:");
+          boolean dataForMedia = src.equals("data:") && (name.equals("img-src") || name.equals("font-src"));
+          if (schemeOnly && !dataForMedia) {
+            throw new IllegalArgumentException(
+                "contentSecurityPolicy must list hosts, not a whole scheme: '" + src + "' in " + name);
+          }
+        }
+      }
+      if (!hasDefault) {
+        throw new IllegalArgumentException("contentSecurityPolicy must have a default-src directive");
+      }
     }
 
     /**

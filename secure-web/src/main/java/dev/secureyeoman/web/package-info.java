@@ -2,10 +2,15 @@
  * Framework-neutral HTTP hardening policies from the production security guide, applied by a host to every request.
  *
  * <ul>
- *   <li>{@link dev.secureyeoman.web.RateLimitPolicy}: token buckets per client key (Bucket4j), expiring when idle,
- *       with {@code RateLimit-*} and {@code Retry-After} headers.
+ *   <li>{@link dev.secureyeoman.web.RateLimitPolicy}: token buckets per client key (Bucket4j), expiring when idle, a
+ *       bounded number of keys (an overflow bucket beyond it), monotonic time, with {@code RateLimit-*} and
+ *       {@code Retry-After} headers.
  *   <li>{@link dev.secureyeoman.web.SecurityHeaders}: the OWASP secure-headers set (2024 values), a configurable CSP
- *       that may not contain {@code 'unsafe-inline'} or {@code 'unsafe-eval'}.
+ *       that must be an explicit allow-list (no {@code 'unsafe-inline'}, {@code 'unsafe-eval'}, wildcards or
+ *       scheme-only sources).
+ *   <li>{@link dev.secureyeoman.web.TrustedProxies}: {@code X-Forwarded-For}/{@code -Proto} honoured only from
+ *       configured proxies.
+ *   <li>{@link dev.secureyeoman.web.HostAllowlist}: the {@code Host} names a server answers to (DNS rebinding).
  *   <li>{@link dev.secureyeoman.web.RequestIds}: a request id per request (a well-formed {@code X-Request-ID} is kept,
  *       anything else replaced) and the W3C {@code traceparent}, put into the SLF4J MDC.
  *   <li>{@link dev.secureyeoman.web.CorsPolicy}: an exact-origin allowlist with preflight handling.

@@ -18,6 +18,12 @@ final class MutableClock extends Clock {
     now = now.plus(d);
   }
 
+  /** A monotonic-style nanosecond reading that follows this clock (for tickers in tests). */
+  long nanos() {
+    Instant n = now;
+    return n.getEpochSecond() * 1_000_000_000L + n.getNano();
+  }
+
   @Override
   public ZoneId getZone() {
     return ZoneOffset.UTC;

@@ -20,7 +20,45 @@ class RateLimitPolicyTest {
   private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
 
   private RateLimitPolicy policy(int max, Duration window) {
-    return RateLimitPolicy.newBuilder().maxRequests(max).window(window).clock(clock).build();
+    return RateLimitPolicy.newBuilder().maxRequests(max).window(window).ticker(clock::nanos).build();
+  }
+
+  @Test
+  void clientKey_everyLoopbackAddress_oneKey_ipv6ByPrefix() throws Exception {
+    String k = RateLimitPolicy.clientKey(InetAddress.getByName("127.0.0.1"));
+    assertEquals(k, RateLimitPolicy.clientKey(InetAddress.getByName("127.200.3.4")));
+    assertEquals(k, RateLimitPolicy.clientKey(InetAddress.getByName("::1")));
+    assertEquals(
+        RateLimitPolicy.clientKey(InetAddress.getByName("2001:db8:1:2::1")),
+        RateLimitPolicy.clientKey(InetAddress.getByName("2001:db8:1:2:ffff::9")));
+    assertFalse(
+        RateLimitPolicy.clientKey(InetAddress.getByName("2001:db8:1:2::1"))
+            .equals(RateLimitPolicy.clientKey(InetAddress.getByName("2001:db8:1:3::1"))));
+    assertFalse(k.equals(RateLimitPolicy.clientKey(InetAddress.getByName("10.0.0.1"))));
+  }
+
+  @Test
+  void keySpray_beyondMaxKeys_limitedClientStaysLimited_newKeysShareOneOverflowBucket() {
+    RateLimitPolicy p =
+        RateLimitPolicy.newBuilder().maxRequests(3).window(Duration.ofMinutes(1)).maxKeys(100).ticker(clock::nanos).build();
+    for (int i = 0; i < 3; i++) {
+      assertTrue(p.tryAcquire("victim-of-its-own-limit").allowed());
+    }
+    assertFalse(p.tryAcquire("victim-of-its-own-limit").allowed());
+    int allowedSprayed = 0;
+    for (int i = 0; i < 100_000; i++) {
+      if (p.tryAcquire("spray-" + i).allowed()) {
+        allowedSprayed++;
+      }
+    }
+    assertTrue(p.trackedKeys() <= 100, "bounded: " + p.trackedKeys());
+    // 99 keys got their own bucket (3 each), the rest shared one bucket of 3
+    assertEquals(99 + 3, allowedSprayed, "each of 99 tracked keys got 1 request, the overflow 3");
+    assertFalse(p.tryAcquire("victim-of-its-own-limit").allowed(), "spraying does not evict the limited client");
+    // a window later the idle buckets expire and new clients get their own again
+    clock.advance(Duration.ofMinutes(2));
+    assertTrue(p.tryAcquire("newcomer").allowed());
+    assertTrue(p.trackedKeys() <= 2, "expired: " + p.trackedKeys());
   }
 
   @Test
@@ -90,7 +128,7 @@ class RateLimitPolicyTest {
     assertEquals("ip6:2001:db8:1:2::/64", a);
     assertEquals(a, b);
     assertFalse(a.equals(RateLimitPolicy.clientKey(InetAddress.getByName("2001:db8:1:3::1"))));
-    assertEquals("ip:127.0.0.1", RateLimitPolicy.clientKey(InetAddress.getByName("127.0.0.1")));
+    assertEquals("ip:192.0.2.7", RateLimitPolicy.clientKey(InetAddress.getByName("192.0.2.7")));
   }
 
   @Test
@@ -100,6 +138,7 @@ class RateLimitPolicyTest {
     assertThrows(IllegalArgumentException.class, () -> RateLimitPolicy.newBuilder().maxKeys(0));
     assertThrows(IllegalStateException.class, () -> RateLimitPolicy.newBuilder().maxRequests(1).maxRequests(2));
     assertThrows(IllegalArgumentException.class, () -> policy(1, Duration.ofSeconds(1)).tryAcquire(""));
+    assertThrows(IllegalStateException.class, () -> RateLimitPolicy.newBuilder().ticker(System::nanoTime).ticker(System::nanoTime));
     RateLimitPolicy p = RateLimitPolicy.newBuilder().maxKeys(10).build();
     assertEquals(100, p.maxRequests());
     assertEquals(Duration.ofMinutes(1), p.window());

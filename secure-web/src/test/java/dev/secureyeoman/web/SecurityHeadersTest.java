@@ -31,6 +31,37 @@ class SecurityHeadersTest {
   }
 
   @Test
+  void contentSecurityPolicy_wildcardsSchemeSourcesOrNoDefaultSrc_refused_explicitListsAccepted() {
+    for (String bad :
+        new String[] {
+          "default-src *",
+          "default-src 'self'; img-src *",
+          "default-src 'self'; script-src https://*.cdn.example",
+          "default-src 'self'; script-src https:",
+          "default-src 'self'; connect-src wss:",
+          "default-src 'self'; script-src data:",
+          "default-src 'self'; frame-src blob:",
+          "default-src http:",
+          "script-src 'self'; object-src 'none'",
+        }) {
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class, () -> SecurityHeaders.newBuilder().contentSecurityPolicy(bad), bad);
+      assertTrue(e.getMessage().startsWith("contentSecurityPolicy"), e.getMessage());
+    }
+    for (String ok :
+        new String[] {
+          SecurityHeaders.DEFAULT_CSP,
+          "default-src 'none'",
+          "default-src 'self'; script-src 'self' https://cdn.example:8443/lib/; img-src 'self' data:; font-src data:",
+          "default-src 'self'; script-src 'sha256-abc=' 'nonce-xyz'; report-uri /csp",
+          "default-src 'self'; upgrade-insecure-requests",
+        }) {
+      assertEquals(ok, SecurityHeaders.newBuilder().contentSecurityPolicy(ok).build().contentSecurityPolicy());
+    }
+  }
+
+  @Test
   void contentSecurityPolicy_unsafeInlineOrEvalOrControlChars_refused() {
     for (String bad :
         new String[] {
@@ -57,7 +88,7 @@ class SecurityHeadersTest {
         () -> SecurityHeaders.newBuilder().hstsMaxAge(Duration.ZERO).hstsMaxAge(Duration.ZERO));
     assertThrows(
         IllegalStateException.class,
-        () -> SecurityHeaders.newBuilder().contentSecurityPolicy("a").contentSecurityPolicy("b"));
+        () -> SecurityHeaders.newBuilder().contentSecurityPolicy("default-src 'none'").contentSecurityPolicy("default-src 'self'"));
     assertThrows(UnsupportedOperationException.class, () -> h.headers().put("X", "y"));
   }
 }

@@ -57,9 +57,10 @@ public final class BotRoutes {
     Principal p = auth.authenticate(r);
     if (killSwitch.isEngaged()) {
       metrics.record(SecurityMetrics.Event.KILL_SWITCH_REFUSAL);
+      // grouped by the signed-in user (a bounded set), not by the platform name the client chooses
       audit.recordOncePerWindow(
           "bot.refused",
-          body.platform(),
+          p.userId(),
           AuditEvent.builder("bot.refused")
               .actor(p.userId())
               .message("bot activity refused: kill switch engaged")

@@ -6,11 +6,11 @@ import dev.secureyeoman.audit.AuditLevel;
 import dev.secureyeoman.audit.AuditSink;
 import dev.secureyeoman.web.RequestIds;
 import dev.secureyeoman.web.SecurityMetrics;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +33,7 @@ public final class GatewayAudit implements AuditSink {
 
   private final AuditSink store;
   private final SecurityMetrics metrics;
-  private final Clock clock;
+  private final LongSupplier ticker;
   private final Map<String, long[]> windows = new ConcurrentHashMap<>();
 
   /**
@@ -41,12 +41,13 @@ public final class GatewayAudit implements AuditSink {
    *
    * @param store the audit store
    * @param metrics the counters
-   * @param clock the clock
+   * @param ticker monotonic nanoseconds (e.g. {@code System::nanoTime}) for the once-per-minute windows, so a wall
+   *     clock stepping back cannot silence them
    */
-  public GatewayAudit(AuditSink store, SecurityMetrics metrics, Clock clock) {
+  public GatewayAudit(AuditSink store, SecurityMetrics metrics, LongSupplier ticker) {
     this.store = Objects.requireNonNull(store, "store");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
-    this.clock = Objects.requireNonNull(clock, "clock");
+    this.ticker = Objects.requireNonNull(ticker, "ticker");
   }
 
   @Override
@@ -62,7 +63,16 @@ public final class GatewayAudit implements AuditSink {
   }
 
   /**
-   * Records a repetitive event at most once per key and minute; failures are logged, not thrown (the request it
+   * How many (event, key) windows are tracked (bounded by 10 000 plus one aggregate per event).
+   *
+   * @return the number of windows
+   */
+  int trackedWindows() {
+    return windows.size();
+  }
+
+  /**
+   * Records a repetitive event at most once per key and minute (keys beyond 10 000 live windows share one per event); failures are logged, not thrown (the request it
    * belongs to is refused anyway).
    *
    * @param event event name
@@ -70,16 +80,21 @@ public final class GatewayAudit implements AuditSink {
    * @param builder the event to write, without its {@code suppressed} count
    */
   public void recordOncePerWindow(String event, String key, AuditEvent.Builder builder) {
-    long now = clock.millis();
+    long now = ticker.getAsLong();
     String k = event + "|" + key;
-    if (windows.size() > MAX_KEYS) {
-      windows.entrySet().removeIf(en -> now - en.getValue()[0] >= WINDOW.toMillis());
+    if (windows.size() >= MAX_KEYS && !windows.containsKey(k)) {
+      windows.entrySet().removeIf(en -> now - en.getValue()[0] >= WINDOW.toNanos());
+      if (windows.size() >= MAX_KEYS) {
+        // a flood of distinct keys: aggregate the rest into one entry per event instead of growing without bound
+        k = event + "|*";
+        builder.put("aggregated", true);
+      }
     }
     long[] suppressed = {-1};
     windows.compute(
         k,
         (kk, w) -> {
-          if (w == null || now - w[0] >= WINDOW.toMillis()) {
+          if (w == null || now - w[0] >= WINDOW.toNanos()) {
             suppressed[0] = w == null ? 0 : w[1];
             return new long[] {now, 0};
           }

@@ -12,6 +12,7 @@ import dev.secureyeoman.auth.AuthException;
 import dev.secureyeoman.core.killswitch.KillSwitchException;
 import dev.secureyeoman.web.ApiError;
 import dev.secureyeoman.web.CorsPolicy;
+import dev.secureyeoman.web.HostAllowlist;
 import dev.secureyeoman.web.RateLimitDecision;
 import dev.secureyeoman.web.RateLimitPolicy;
 import dev.secureyeoman.web.RequestIds;
@@ -59,6 +60,7 @@ import org.slf4j.LoggerFactory;
  *       MDC and every audit entry written while handling it;
  *   <li>security headers and {@code X-Request-ID} on every response, errors and 404s included (Jetty's own protocol
  *       errors too, through {@link JsonErrorHandler});
+ *   <li>the {@code Host} header: loopback names and {@code allowed_hosts} only, else 421 (DNS rebinding);
  *   <li>CORS: preflights from allowed origins answered 204, foreign origins 403;
  *   <li>the rate limit per client address (429 with {@code Retry-After});
  *   <li>the body, bounded by {@code max_body_bytes} (400 beyond it, read no further) and read without holding a
@@ -86,6 +88,7 @@ public final class GatewayHttp implements AutoCloseable {
       Duration idleTimeout,
       Duration bodyTimeout,
       TrustedProxies proxies,
+      HostAllowlist hosts,
       SecurityMetrics metrics,
       GatewayAudit audit) {
     /** Validates. */
@@ -97,6 +100,7 @@ public final class GatewayHttp implements AutoCloseable {
       Objects.requireNonNull(idleTimeout, "idleTimeout");
       Objects.requireNonNull(bodyTimeout, "bodyTimeout");
       Objects.requireNonNull(proxies, "proxies");
+      Objects.requireNonNull(hosts, "hosts");
       Objects.requireNonNull(metrics, "metrics");
       Objects.requireNonNull(audit, "audit");
     }
@@ -252,6 +256,10 @@ public final class GatewayHttp implements AutoCloseable {
       boolean secure = secure(request);
       HttpFields h = request.getHeaders();
       String host = h.get(HttpHeader.HOST);
+      if (!p.hosts().allows(host)) {
+        // DNS rebinding: a foreign name pointed at this loopback server; nothing of the request is processed
+        throw new ApiException(421, "misdirected request", List.of(), Map.of("Connection", "close"));
+      }
       String self = host == null ? null : (secure ? "https://" : "http://") + host;
       CorsPolicy.CorsDecision cors =
           p.cors()
@@ -429,18 +437,30 @@ public final class GatewayHttp implements AutoCloseable {
       return InetAddress.getLoopbackAddress();
     }
 
-    private static Map<String, String> query(Request request) {
+    private static Map<String, String> query(Request request) throws ApiException {
       Map<String, String> q = new HashMap<>();
-      Fields f = Request.extractQueryParameters(request, StandardCharsets.UTF_8);
+      Fields f;
+      try {
+        f = Request.extractQueryParameters(request, StandardCharsets.UTF_8);
+      } catch (RuntimeException e) {
+        // bad percent-encoding or bytes that are not UTF-8: the client's mistake, not a server error
+        throw new ApiException(400, "invalid request", List.of("query: malformed percent-encoding or UTF-8"), Map.of());
+      }
       for (Fields.Field field : f) {
         q.putIfAbsent(field.getName(), field.getValue());
       }
       return q;
     }
 
-    private static Map<String, String> cookies(Request request) {
+    private static Map<String, String> cookies(Request request) throws ApiException {
       Map<String, String> c = new HashMap<>();
-      for (HttpCookie cookie : Request.getCookies(request)) {
+      List<HttpCookie> parsed;
+      try {
+        parsed = Request.getCookies(request);
+      } catch (RuntimeException e) {
+        throw new ApiException(400, "invalid request", List.of("Cookie: malformed"), Map.of());
+      }
+      for (HttpCookie cookie : parsed) {
         c.putIfAbsent(cookie.getName(), cookie.getValue());
       }
       return c;

@@ -20,7 +20,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,8 +45,9 @@ class GatewayHttpTest {
             Duration.ofSeconds(5),
             Duration.ofSeconds(5),
             dev.secureyeoman.web.TrustedProxies.none(),
+            dev.secureyeoman.web.HostAllowlist.of(List.of()),
             metrics,
-            new GatewayAudit(audited::add, metrics, Clock.systemUTC()));
+            new GatewayAudit(audited::add, metrics, System::nanoTime));
     return GatewayHttp.start(0, p, router);
   }
 
@@ -119,5 +119,22 @@ class GatewayHttpTest {
     Router router = new Router();
     router.get("/x", r -> ApiResponse.empty(204));
     assertThrows(IllegalStateException.class, () -> router.get("/x", r -> ApiResponse.empty(204)));
+  }
+
+  @Test
+  void auditAggregation_keySpray_boundedWindows_floodAggregatedIntoOneEntry() {
+    SecurityMetrics metrics = new SecurityMetrics(new SimpleMeterRegistry());
+    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+    List<AuditEvent> written = new ArrayList<>();
+    GatewayAudit a = new GatewayAudit(written::add, metrics, now::get);
+    for (int i = 0; i < 50_000; i++) {
+      a.recordOncePerWindow("http.rate_limited", "ip6:" + i, AuditEvent.builder("http.rate_limited").message("x"));
+    }
+    assertTrue(a.trackedWindows() <= 10_001, "bounded: " + a.trackedWindows());
+    assertEquals(10_001, written.size(), "10 000 keys, then one aggregate entry for the rest of the minute");
+    now.addAndGet(Duration.ofMinutes(2).toNanos());
+    a.recordOncePerWindow("http.rate_limited", "ip6:new", AuditEvent.builder("http.rate_limited").message("x"));
+    assertEquals(10_002, written.size());
+    assertTrue(a.trackedWindows() <= 2, "expired windows are dropped: " + a.trackedWindows());
   }
 }

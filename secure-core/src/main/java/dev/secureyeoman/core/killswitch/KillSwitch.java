@@ -7,6 +7,7 @@ import dev.secureyeoman.core.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -18,6 +19,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +45,11 @@ import org.slf4j.LoggerFactory;
  *       {@link #state()} checks the file's identity (inode, size, mtime) and re-reads it when it changed, so a change
  *       made by another process is seen by the next check — there is no cache that never refreshes.
  *   <li><b>Serialized writers.</b> Changes take an exclusive {@link java.nio.channels.FileLock} on a sibling {@code .lock} file (and a
- *       lock inside this JVM), re-read the current state under it and write only if the state actually changes.
+ *       lock shared by every instance over the same file in this JVM, so two instances never collide on the file
+ *       lock), re-read the current state under it and write only if the state actually changes.
+ *   <li><b>Coherent instances.</b> Instances over one file agree: a write bumps a per-file counter shared in the JVM
+ *       that invalidates every instance's cache, and a file changed within the last two seconds is re-read on each
+ *       check (a rewrite can keep inode, size and coarse mtime), so other processes' changes are not missed either.
  *   <li><b>Audit first.</b> The {@link KillSwitchListener} sees each change before it is written; if it fails, nothing
  *       is written and {@link KillSwitchException.Reason#LISTENER_FAILED} is thrown.
  *   <li><b>Fail closed.</b> {@link #isEngaged()} answers {@code true} when the file exists but cannot be read or parsed
@@ -64,13 +71,24 @@ public final class KillSwitch {
   private final Path lockFile;
   private final Clock clock;
   private final KillSwitchListener listener;
-  private final ReentrantLock writeLock = new ReentrantLock();
+  /**
+   * One lock and one change counter per state file, shared by every instance in this JVM: a {@link FileLock} cannot be
+   * taken twice in one JVM ({@link java.nio.channels.OverlappingFileLockException}), and a counter bumped by each write
+   * keeps every instance's cache coherent even when a rewrite leaves inode, size and mtime unchanged.
+   */
+  private static final ConcurrentHashMap<Path, Shared> SHARED = new ConcurrentHashMap<>();
+
+  /** A file written less than this long ago is re-read on every check (its mtime may not show the next change). */
+  private static final long RACY_MILLIS = 2_000;
+
+  private final Shared shared;
   private final Object cacheLock = new Object();
   private Object cachedKey;
   private KillSwitchState cached;
 
   private KillSwitch(Builder b) {
-    this.file = b.file.toAbsolutePath();
+    this.file = canonical(b.file.toAbsolutePath().normalize());
+    this.shared = SHARED.computeIfAbsent(file, k -> new Shared());
     this.lockFile = file.resolveSibling(file.getFileName() + ".lock");
     this.clock = b.clock;
     this.listener = b.listener;
@@ -110,15 +128,18 @@ public final class KillSwitch {
     } catch (IOException e) {
       throw new KillSwitchException(KillSwitchException.Reason.UNREADABLE, "cannot read " + file, e);
     }
-    Object key = identity(attrs);
+    Object key = java.util.List.of(identity(attrs), shared.generation.get());
     synchronized (cacheLock) {
       if (key.equals(cachedKey)) {
         return cached;
       }
     }
     KillSwitchState s = read();
+    // "racily clean": a file modified within the timestamp granularity of now could change again without its
+    // identity changing (same inode reused, same size, same coarse mtime); keep re-reading it until it is older
+    boolean racy = Math.abs(System.currentTimeMillis() - attrs.lastModifiedTime().toMillis()) < RACY_MILLIS;
     synchronized (cacheLock) {
-      cachedKey = key;
+      cachedKey = racy ? null : key;
       cached = s;
     }
     return s;
@@ -171,7 +192,7 @@ public final class KillSwitch {
     if (reason.length() > 1024 || hasControl(reason)) {
       throw new IllegalArgumentException("reason must be at most 1024 chars without control characters");
     }
-    writeLock.lock();
+    shared.lock.lock();
     try (FileChannel ch =
             FileChannel.open(
                 lockFile,
@@ -191,6 +212,7 @@ public final class KillSwitch {
       }
       try {
         AtomicFiles.write(file, encode(next));
+        shared.generation.incrementAndGet();
       } catch (IOException e) {
         throw new KillSwitchException(
             KillSwitchException.Reason.WRITE_FAILED, "cannot write " + file + "; the previous state stays", e);
@@ -200,7 +222,7 @@ public final class KillSwitch {
     } catch (IOException e) {
       throw new KillSwitchException(KillSwitchException.Reason.UNREADABLE, "cannot lock " + lockFile, e);
     } finally {
-      writeLock.unlock();
+      shared.lock.unlock();
     }
   }
 
@@ -250,6 +272,22 @@ public final class KillSwitch {
   private static Object identity(BasicFileAttributes a) {
     return java.util.List.of(
         String.valueOf(a.fileKey()), a.size(), a.lastModifiedTime(), a.creationTime());
+  }
+
+  /** The path with its directory's symlinks resolved (so two spellings of one file share one lock), when it exists. */
+  private static Path canonical(Path file) {
+    Path dir = file.getParent();
+    try {
+      return dir == null ? file : dir.toRealPath().resolve(file.getFileName());
+    } catch (IOException e) {
+      return file;
+    }
+  }
+
+  /** Per-file state shared by the instances of one JVM. */
+  private static final class Shared {
+    final ReentrantLock lock = new ReentrantLock();
+    final AtomicLong generation = new AtomicLong();
   }
 
   private static boolean hasControl(String s) {

@@ -133,4 +133,46 @@ class KillSwitchTest {
     String[] lines = out.strip().split("\n");
     return lines[lines.length - 1].strip();
   }
+
+  @Test
+  void twoInstancesOneFile_sameJvm_concurrentChanges_noFailure_andTheyAgree() throws Exception {
+    Path f = tmp.resolve("kill-switch.json");
+    List<KillSwitchChange> audit = java.util.Collections.synchronizedList(new ArrayList<>());
+    KillSwitch a = open(f, audit);
+    KillSwitch b = open(f, audit);
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+      for (int i = 0; i < 400; i++) {
+        KillSwitch ks = i % 2 == 0 ? a : b;
+        boolean engage = (i / 2) % 2 == 0;
+        String reason = "r" + "x".repeat(i % 7);
+        done.add(
+            pool.submit(
+                () -> {
+                  KillSwitchState seen = engage ? ks.engage("ops", reason) : ks.release("ops", reason);
+                  assertEquals(engage, seen.engaged());
+                  return null;
+                }));
+      }
+      for (java.util.concurrent.Future<?> d : done) {
+        d.get(60, TimeUnit.SECONDS); // an OverlappingFileLockException would surface here
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(a.state(), b.state());
+    assertEquals(a.state(), open(f, new ArrayList<>()).state(), "both agree with the file");
+    // every change was audited exactly once: engaged/released alternate
+    for (int i = 1; i < audit.size(); i++) {
+      assertEquals(!audit.get(i - 1).next().engaged(), audit.get(i).next().engaged(), "change " + i);
+    }
+    // and a change through one is seen by the other at once, however quickly it follows
+    for (int i = 0; i < 50; i++) {
+      a.engage("ops", "abc");
+      assertTrue(b.isEngaged());
+      a.release("ops", "ab"); // same file size as the engaged state
+      assertFalse(b.isEngaged());
+    }
+  }
 }
