@@ -278,6 +278,37 @@ class GatewayAuthRoutesTest {
   }
 
   @Test
+  void login_afterAnAdminReset_answersPasswordChangeRequired_changeThenTokens_oldPasswordDead() throws Exception {
+    f.userToken("carol");
+    var admin = f.gateway.auth().authenticate(f.adminToken());
+    String temporary = "a temporary password set by the administrator";
+    f.gateway.auth().admin(admin).resetPassword("carol", temporary.toCharArray());
+
+    HttpResponse<String> step1 =
+        f.post("/api/v1/auth/login", "{\"username\":\"carol\",\"password\":\"" + temporary + "\"}");
+    assertEquals(200, step1.statusCode(), step1.body());
+    JsonNode challenge = json(step1);
+    assertTrue(challenge.get("passwordChangeRequired").asBoolean(), step1.body());
+    assertFalse(challenge.has("accessToken"), "no tokens before the change");
+    String ch = challenge.get("challengeToken").asText();
+
+    assertEquals(401, f.post("/api/v1/auth/login/change-password",
+        "{\"challengeToken\":\"not-a-challenge\",\"newPassword\":\"" + "z".repeat(40) + "\"}").statusCode());
+    assertEquals(400, f.post("/api/v1/auth/login/change-password",
+        "{\"challengeToken\":\"" + ch + "\",\"newPassword\":\"short\"}").statusCode());
+    String chosen = "carol's own new passphrase, long enough for the policy";
+    HttpResponse<String> done = f.post("/api/v1/auth/login/change-password",
+        "{\"challengeToken\":\"" + ch + "\",\"newPassword\":\"" + chosen + "\"}");
+    assertEquals(200, done.statusCode(), done.body());
+    assertTrue(json(done).has("accessToken"), done.body());
+    assertEquals(401, f.post("/api/v1/auth/login/change-password",
+        "{\"challengeToken\":\"" + ch + "\",\"newPassword\":\"" + chosen + "!\"}").statusCode(), "challenge used up");
+
+    assertEquals(401, f.post("/api/v1/auth/login", "{\"username\":\"carol\",\"password\":\"" + temporary + "\"}").statusCode());
+    assertTrue(f.login("carol", chosen, false).has("accessToken"));
+  }
+
+  @Test
   void logout_endsTheSession_clearsTheCookie() throws Exception {
     JsonNode t = f.login("admin", ADMIN_PASSWORD, false);
     String token = t.get("accessToken").asText();

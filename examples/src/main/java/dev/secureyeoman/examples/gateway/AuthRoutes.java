@@ -28,6 +28,7 @@ import java.util.Objects;
  * <pre>
  * POST /api/v1/auth/login           {username,password,rememberMe}  → tokens | {mfaRequired,challengeToken}
  * POST /api/v1/auth/login/mfa       {challengeToken, code | recoveryCode} → tokens
+ * POST /api/v1/auth/login/change-password {challengeToken, newPassword} → tokens or MFA challenge (after an admin reset)
  * POST /api/v1/auth/refresh         {refreshToken} or the cookie     → tokens
  * POST /api/v1/auth/logout          (Bearer)                         → 204
  * POST /api/v1/auth/reset-password  {currentPassword,newPassword} (Bearer, admin) → 200
@@ -112,6 +113,7 @@ public final class AuthRoutes {
     router.post("/api/v1/auth/refresh", this::refresh);
     router.post("/api/v1/auth/logout", this::logout);
     router.post("/api/v1/auth/reset-password", this::resetPassword);
+    router.post("/api/v1/auth/login/change-password", this::loginChangePassword);
     router.post("/api/v1/auth/2fa/setup", this::totpSetup);
     router.post("/api/v1/auth/2fa/enable", this::totpEnable);
     router.post("/api/v1/auth/2fa/disable", this::totpDisable);
@@ -160,6 +162,11 @@ public final class AuthRoutes {
     } finally {
       Arrays.fill(password, '\0');
     }
+    return loginResult(r, result);
+  }
+
+  /** Answers every kind of login outcome: tokens, an MFA challenge, or a required password change. */
+  private ApiResponse loginResult(ApiRequest r, LoginResult result) throws Exception {
     if (result instanceof LoginResult.MfaRequired m) {
       ObjectNode n = Json.object();
       n.put("mfaRequired", true);
@@ -167,7 +174,29 @@ public final class AuthRoutes {
       n.put("challengeExpiresAt", m.expiresAt().toString());
       return ApiResponse.json(200, Json.write(n));
     }
+    if (result instanceof LoginResult.PasswordChangeRequired c) {
+      ObjectNode n = Json.object();
+      n.put("passwordChangeRequired", true);
+      n.put("challengeToken", c.challengeToken());
+      n.put("challengeExpiresAt", c.expiresAt().toString());
+      return ApiResponse.json(200, Json.write(n));
+    }
     return tokens(r, ((LoginResult.Authenticated) result).tokens());
+  }
+
+  private ApiResponse loginChangePassword(ApiRequest r) throws Exception {
+    Requests.LoginPasswordChange body = bodies.read(r.body(), Requests.LoginPasswordChange.class);
+    char[] next = body.newPassword().toCharArray();
+    LoginResult result;
+    try {
+      result = auth.completePasswordChange(body.challengeToken(), next, client(r));
+    } catch (InvalidCredentialsException e) {
+      metrics.record(SecurityMetrics.Event.LOGIN_FAILURE);
+      throw e;
+    } finally {
+      Arrays.fill(next, '\0');
+    }
+    return loginResult(r, result);
   }
 
   private ApiResponse loginMfa(ApiRequest r) throws Exception {

@@ -58,6 +58,16 @@ public final class Requests {
       @NotNull @Size(min = 1, max = 1024) String newPassword) {}
 
   /**
+   * {@code POST /api/v1/auth/login/change-password}: the second step of a login whose password an administrator reset.
+   *
+   * @param challengeToken the token from the {@code passwordChangeRequired} answer
+   * @param newPassword the new password (the password policy applies)
+   */
+  public record LoginPasswordChange(
+      @NotNull @Size(min = 1, max = 512) String challengeToken,
+      @NotNull @Size(min = 1, max = 1024) String newPassword) {}
+
+  /**
    * {@code POST /api/v1/auth/2fa/setup}.
    *
    * @param currentPassword the current password (re-authentication before a second factor is bound: a stolen access
