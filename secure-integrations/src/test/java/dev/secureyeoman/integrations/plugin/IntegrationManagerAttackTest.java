@@ -118,4 +118,39 @@ class IntegrationManagerAttackTest {
     manager.start("alpha");
     assertEquals(IntegrationState.RUNNING, manager.status("alpha").orElseThrow().state());
   }
+
+  @Test
+  void register_exceptionWhoseGetMessageHangsOrThrows_neverRunsOnTheHostThread() throws Exception {
+    manager.close();
+    manager = IntegrationManager.newBuilder().auditSink(audit).configSource(PluginConfigSource.fromFile(config, null))
+        .inboundSink(inbox).lifecycleTimeout(Duration.ofSeconds(2)).build();
+    PluginException hang = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(60),
+        () -> assertThrows(PluginException.class, () -> manager.register(
+            load(plugin("alpha").behave("hostile", "init").behave("hostile-mode", "hang"), "a.jar"))),
+        "safety net only: the host thread must not run the plugin's getMessage()");
+    assertEquals(PluginException.Reason.TIMEOUT, hang.reason(), hang.getMessage());
+    PluginException thrower = assertThrows(PluginException.class, () -> manager.register(
+        load(plugin("beta").behave("hostile", "init").behave("hostile-mode", "throw"), "b.jar")));
+    assertEquals(PluginException.Reason.INIT_FAILED, thrower.reason(), thrower.getMessage());
+    assertTrue(thrower.getMessage().contains("fixture.HostileException"), thrower.getMessage());
+    // the cause the host may log is a host-made copy: printing it runs no plugin code
+    java.io.StringWriter w = new java.io.StringWriter();
+    thrower.printStackTrace(new java.io.PrintWriter(w));
+    assertTrue(w.toString().contains("fixture.HostileException"));
+    assertTrue(manager.status("alpha").isEmpty() && manager.status("beta").isEmpty());
+  }
+
+  @Test
+  void register_wrongTypedSecretInConfig_valueNeverInMessageOrAudit() throws Exception {
+    Files.writeString(config, """
+        integrations:
+          alpha: { greeting: "a", max_replies: "tok-SECRET-4711" }
+        """);
+    PluginException e = assertThrows(PluginException.class, () -> manager.register(load(plugin("alpha"), "a.jar")));
+    assertEquals(PluginException.Reason.CONFIG_INVALID, e.reason());
+    java.io.StringWriter w = new java.io.StringWriter();
+    e.printStackTrace(new java.io.PrintWriter(w));
+    assertFalse(w.toString().contains("SECRET-4711"), w.toString());
+    assertFalse(audit.events.toString().contains("SECRET-4711"), audit.events.toString());
+  }
 }

@@ -55,6 +55,7 @@ final class TestPlugins {
           private Behaviour() {}
           static String get(String k, String def) { return P.getProperty(k, def); }
           static void maybeFail(String step) {
+            if (step.equals(P.getProperty("hostile"))) { throw new HostileException(P.getProperty("hostile-mode")); }
             if (step.equals(P.getProperty("fail"))) { throw new IllegalStateException("boom in " + step); }
           }
           static void maybeHang(String step) throws InterruptedException {
@@ -170,6 +171,20 @@ final class TestPlugins {
                 + String.join(",", config.channels()) + "|" + m.text());
           }
           @Override public Health health() { return Health.up(VERSION); }
+        }
+        """);
+    src.put("fixture.HostileException", """
+        package fixture;
+        public final class HostileException extends RuntimeException {
+          private final String mode;
+          HostileException(String mode) { this.mode = mode; }
+          @Override public String getMessage() {
+            if ("hang".equals(mode)) {
+              try { new java.util.concurrent.CountDownLatch(1).await(); } catch (InterruptedException e) { }
+            }
+            throw new IllegalStateException("getMessage() refuses");
+          }
+          @Override public String toString() { return getMessage(); }
         }
         """);
     src.put("fixture.NotAFactory", """
