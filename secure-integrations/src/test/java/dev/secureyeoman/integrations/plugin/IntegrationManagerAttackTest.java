@@ -153,4 +153,73 @@ class IntegrationManagerAttackTest {
     assertFalse(w.toString().contains("SECRET-4711"), w.toString());
     assertFalse(audit.events.toString().contains("SECRET-4711"), audit.events.toString());
   }
+
+  /** A clock the test moves by hand. */
+  static final class MutableClock extends java.time.Clock {
+    volatile java.time.Instant now = java.time.Instant.parse("2026-01-01T00:00:00Z");
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public java.time.Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public java.time.Instant instant() {
+      return now;
+    }
+  }
+
+  @Test
+  void pluginAudit_floodOrOversizedEvents_refusedPerPluginHostLogIntact() throws Exception {
+    MutableClock clock = new MutableClock();
+    manager.close();
+    manager = IntegrationManager.newBuilder().auditSink(audit).configSource(PluginConfigSource.fromFile(config, null))
+        .inboundSink(inbox).lifecycleTimeout(Duration.ofSeconds(20)).clock(clock).build();
+    manager.register(load(plugin("alpha"), "a.jar"));
+    manager.register(load(plugin("beta"), "b.jar"));
+    manager.start("alpha");
+    manager.start("beta");
+    dev.secureyeoman.integrations.IntegrationContext alpha = context("alpha");
+    dev.secureyeoman.integrations.IntegrationContext beta = context("beta");
+    dev.secureyeoman.audit.AuditEvent ev = dev.secureyeoman.audit.AuditEvent.builder("spam").message("x").build();
+    int accepted = 0;
+    try {
+      for (int i = 0; i < 10_000; i++) {
+        alpha.audit().record(ev);
+        accepted++;
+      }
+    } catch (dev.secureyeoman.audit.AuditException refused) {
+      assertTrue(refused.getMessage().contains("rate"), refused.getMessage());
+    }
+    assertEquals(ScopedContext.AUDIT_BURST, accepted, "a burst is accepted, a flood is not");
+    assertEquals(accepted, audit.named("integration.alpha.spam").size());
+    assertEquals(1, audit.named("integration.audit_throttled").size(), "the throttling itself is audited once");
+    beta.audit().record(ev); // another plugin's budget is its own
+    clock.now = clock.now.plusSeconds(1);
+    for (int i = 0; i < ScopedContext.AUDIT_PER_SECOND; i++) {
+      alpha.audit().record(ev);
+    }
+    org.junit.jupiter.api.Assertions.assertThrows(dev.secureyeoman.audit.AuditException.class,
+        () -> alpha.audit().record(ev));
+    java.util.List<Object> big = new java.util.ArrayList<>();
+    for (int i = 0; i < 5000; i++) {
+      big.add("0123456789");
+    }
+    dev.secureyeoman.audit.AuditEvent huge = dev.secureyeoman.audit.AuditEvent.builder("huge")
+        .put("rows", big).build();
+    dev.secureyeoman.audit.AuditException tooBig = org.junit.jupiter.api.Assertions.assertThrows(
+        dev.secureyeoman.audit.AuditException.class, () -> beta.audit().record(huge));
+    assertTrue(tooBig.getMessage().contains("larger than"), tooBig.getMessage());
+    assertTrue(audit.named("integration.beta.huge").isEmpty());
+  }
+
+  private dev.secureyeoman.integrations.IntegrationContext context(String id) throws Exception {
+    return (dev.secureyeoman.integrations.IntegrationContext) manager.classLoaderOf(id)
+        .loadClass("fixture.FixtureIntegration").getField("lastContext").get(null);
+  }
 }
