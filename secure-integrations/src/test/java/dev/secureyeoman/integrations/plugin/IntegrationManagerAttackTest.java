@@ -222,4 +222,21 @@ class IntegrationManagerAttackTest {
     return (dev.secureyeoman.integrations.IntegrationContext) manager.classLoaderOf(id)
         .loadClass("fixture.FixtureIntegration").getField("lastContext").get(null);
   }
+
+  @Test
+  void register_configTypeWithoutSchema_refusedBeforeBindingUnvalidatedKeys() throws Exception {
+    Files.writeString(config, """
+        integrations:
+          alpha: { greeting: "a", max_replies: 999, not_a_field: "anything" }
+          beta: { greeting: "b" }
+        """);
+    for (String type : new String[] {"map", "object"}) {
+      PluginException e = assertThrows(PluginException.class, () -> manager.register(
+          load(plugin("alpha").behave("config-type", type), "a-" + type + ".jar")));
+      assertEquals(PluginException.Reason.FACTORY_INVALID, e.reason(), e.getMessage());
+      assertTrue(e.getMessage().contains("configType()"), e.getMessage());
+    }
+    manager.register(load(plugin("beta"), "b.jar"));
+    manager.start("beta");
+  }
 }

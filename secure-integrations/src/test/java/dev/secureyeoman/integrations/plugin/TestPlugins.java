@@ -113,7 +113,13 @@ final class TestPlugins {
           private FixtureConfig config;
           private IntegrationContext ctx;
           @Override public String id() { return Behaviour.get("id", "fixture"); }
-          @Override public Class<FixtureConfig> configType() { return FixtureConfig.class; }
+          @SuppressWarnings({"unchecked", "rawtypes"})
+          @Override public Class<FixtureConfig> configType() {
+            String t = Behaviour.get("config-type", "");
+            if (t.equals("map")) { return (Class) java.util.Map.class; }
+            if (t.equals("object")) { return (Class) Object.class; }
+            return FixtureConfig.class;
+          }
           @Override public void init(FixtureConfig c, IntegrationContext ctx) {
             Behaviour.maybeFail("init");
             this.config = c;
