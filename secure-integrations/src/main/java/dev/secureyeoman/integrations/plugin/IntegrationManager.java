@@ -61,8 +61,9 @@ import org.slf4j.LoggerFactory;
  *       audit events and webhook deliveries are refused.
  * </ul>
  *
- * <p>Thread-safe: lifecycle operations on one integration are serialised; {@link #send}, {@link #handleWebhook} and
- * {@link #health} run concurrently on the caller's thread.
+ * <p>Thread-safe: lifecycle operations on one integration are serialised; {@link #send} and {@link #handleWebhook}
+ * run concurrently on the caller's thread (bound them there if the plugin is not trusted to return), {@link #health}
+ * on a worker with the lifecycle timeout.
  */
 public final class IntegrationManager implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(IntegrationManager.class);
@@ -548,8 +549,9 @@ public final class IntegrationManager implements AutoCloseable {
   }
 
   /**
-   * Asks a running integration for its health (on the caller's thread); other states report {@code DOWN} without
-   * calling the plugin.
+   * Asks a running integration for its health (on a lifecycle worker, bounded by the lifecycle timeout); other states
+   * report {@code DOWN} without calling the plugin. While an earlier call of the same instance has not returned,
+   * further calls report {@code DOWN} at once.
    *
    * @param id the integration id
    * @return the health
@@ -562,13 +564,31 @@ public final class IntegrationManager implements AutoCloseable {
     if (m.state != IntegrationState.RUNNING || loader == null) {
       return Health.down("integration is " + m.state.name().toLowerCase(java.util.Locale.ROOT));
     }
+    // on a lifecycle worker with a timeout: a hanging health() must not hang the host's health endpoint, and while
+    // one call of this instance still hangs no further worker is spent on it
+    java.util.concurrent.atomic.AtomicBoolean busy = g.context().healthBusy();
+    if (!busy.compareAndSet(false, true)) {
+      return Health.down("a previous health() call is still running");
+    }
+    boolean handedOff = false;
     try {
-      Health h = PluginCalls.inContext(loader, g.instance()::health);
+      Health h = calls.lifecycle(id, m.jar(), loader, "health()", Reason.ILLEGAL_STATE, () -> {
+        try {
+          return g.instance().health();
+        } finally {
+          busy.set(false);
+        }
+      });
+      handedOff = true;
       return h == null ? Health.down("health() returned null") : h;
-    } catch (VirtualMachineError e) {
-      throw e;
-    } catch (Exception | Error e) {
-      return Health.down("health() threw " + Texts.describe(e));
+    } catch (PluginException e) {
+      handedOff = e.reason() == Reason.TIMEOUT; // the worker still runs it and clears the flag when it returns
+      return Health.down(e.reason() == Reason.TIMEOUT ? "health() did not return within the lifecycle timeout"
+          : Texts.oneLine(e.shortReason(), 300));
+    } finally {
+      if (!handedOff) {
+        busy.set(false);
+      }
     }
   }
 

@@ -62,6 +62,7 @@ final class ScopedContext implements IntegrationContext, AutoCloseable {
   static final int MAX_AUDIT_EVENT_CHARS = 16 * 1024;
 
   private final Set<ScopedTask> tasks = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean healthBusy = new AtomicBoolean();
   private double auditTokens = AUDIT_BURST; // guarded by this
   private java.time.Instant auditRefilled; // guarded by this
   private boolean auditThrottleReported; // guarded by this
@@ -90,6 +91,11 @@ final class ScopedContext implements IntegrationContext, AutoCloseable {
 
   Phase phase() {
     return phase;
+  }
+
+  /** Set while a {@code health()} call of this instance runs (so a hanging one is not called again). */
+  AtomicBoolean healthBusy() {
+    return healthBusy;
   }
 
   WebhookHandler webhook() {

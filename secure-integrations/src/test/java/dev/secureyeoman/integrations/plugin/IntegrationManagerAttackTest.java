@@ -239,4 +239,22 @@ class IntegrationManagerAttackTest {
     manager.register(load(plugin("beta"), "b.jar"));
     manager.start("beta");
   }
+
+  @Test
+  void health_pluginHangs_reportsDownWithoutBlockingTheCallerOrPilingUpThreads() throws Exception {
+    manager.close();
+    manager = IntegrationManager.newBuilder().auditSink(audit).configSource(PluginConfigSource.fromFile(config, null))
+        .inboundSink(inbox).lifecycleTimeout(Duration.ofSeconds(1)).build();
+    manager.register(load(plugin("alpha").behave("hang", "health"), "a.jar"));
+    manager.register(load(plugin("beta"), "b.jar"));
+    manager.startAll();
+    dev.secureyeoman.integrations.Health h = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+        Duration.ofSeconds(60), () -> manager.health("alpha"), "safety net only");
+    assertEquals(dev.secureyeoman.integrations.Health.Status.DOWN, h.status());
+    assertTrue(h.toString().contains("did not return"), h.toString());
+    dev.secureyeoman.integrations.Health again = manager.health("alpha");
+    assertEquals(dev.secureyeoman.integrations.Health.Status.DOWN, again.status(), "the timed-out call was "
+        + "interrupted; an instance whose health() ignores interrupts gets no second worker (reported at once)");
+    assertEquals(dev.secureyeoman.integrations.Health.Status.UP, manager.health("beta").status());
+  }
 }

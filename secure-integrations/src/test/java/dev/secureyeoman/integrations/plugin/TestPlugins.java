@@ -176,7 +176,10 @@ final class TestPlugins {
             return new SendReceipt(VERSION + "|" + config.greeting() + "|" + config.maxReplies() + "|"
                 + String.join(",", config.channels()) + "|" + m.text());
           }
-          @Override public Health health() { return Health.up(VERSION); }
+          @Override public Health health() {
+            try { Behaviour.maybeHang("health"); } catch (InterruptedException e) { return Health.down("interrupted"); }
+            return Health.up(VERSION);
+          }
         }
         """);
     src.put("fixture.HostileException", """
