@@ -514,7 +514,8 @@ public final class IntegrationManager implements AutoCloseable {
 
   /**
    * Hands a webhook delivery to the integration's handler on the caller's thread. Never throws: unknown integrations get
-   * 404, stopped ones 503, and a failing handler 500 (details only in the log).
+   * 404, stopped ones 503, and a failing handler 500 (details only in the log). {@code Cookie} and
+   * {@code Proxy-Authorization} headers (a browser's credentials for the host, never a platform's) are removed first.
    *
    * @param id the integration id (from the host's route, e.g. {@code /hooks/{id}})
    * @param request the request
@@ -534,8 +535,9 @@ public final class IntegrationManager implements AutoCloseable {
         || (phase != ScopedContext.Phase.RUNNING && phase != ScopedContext.Phase.STARTING)) {
       return WebhookResponse.json(503, "{\"error\":\"integration not running\"}");
     }
+    WebhookRequest forPlugin = withoutHostCredentials(request);
     try {
-      WebhookResponse r = PluginCalls.inContext(loader, () -> handler.handle(request));
+      WebhookResponse r = PluginCalls.inContext(loader, () -> handler.handle(forPlugin));
       if (r != null) {
         return r;
       }
@@ -546,6 +548,24 @@ public final class IntegrationManager implements AutoCloseable {
       LOG.warn("webhook handler of integration {} failed: {}", id, Texts.describe(e));
     }
     return WebhookResponse.json(500, "{\"error\":\"webhook handler failed\"}");
+  }
+
+  /** Headers that carry a browser's credentials for the host itself; no chat platform signs webhooks with them. */
+  private static final Set<String> HOST_CREDENTIAL_HEADERS = Set.of("cookie", "cookie2", "proxy-authorization");
+
+  /** The request without the host's credentials: a plugin must not harvest sessions of browsers that reach the host. */
+  private static WebhookRequest withoutHostCredentials(WebhookRequest request) {
+    if (request.headers().keySet().stream().noneMatch(HOST_CREDENTIAL_HEADERS::contains)) {
+      return request;
+    }
+    WebhookRequest.Builder b = WebhookRequest.builder(request.method(), request.path()).body(request.body())
+        .receivedAt(request.receivedAt());
+    request.headers().forEach((name, values) -> {
+      if (!HOST_CREDENTIAL_HEADERS.contains(name)) {
+        values.forEach(v -> b.header(name, v));
+      }
+    });
+    return b.build();
   }
 
   /**

@@ -257,4 +257,17 @@ class IntegrationManagerAttackTest {
         + "interrupted; an instance whose health() ignores interrupts gets no second worker (reported at once)");
     assertEquals(dev.secureyeoman.integrations.Health.Status.UP, manager.health("beta").status());
   }
+
+  @Test
+  void handleWebhook_hostSessionCookies_neverReachThePlugin() throws Exception {
+    manager.register(load(plugin("alpha").behave("echo-headers", "true"), "a.jar"));
+    manager.start("alpha");
+    dev.secureyeoman.integrations.WebhookRequest req = dev.secureyeoman.integrations.WebhookRequest
+        .builder("POST", "/").header("Cookie", "refresh_token=host-session-secret")
+        .header("X-Signature", "platform-signature").header("Authorization", "Bearer platform-jwt")
+        .body(TestPlugins.utf8("{}")).receivedAt(java.time.Instant.EPOCH).build();
+    assertEquals(200, manager.handleWebhook("alpha", req).status());
+    assertEquals("authorization,x-signature", inbox.next().text(),
+        "the platform's headers arrive, the host's cookies (a browser's session with the host) do not");
+  }
 }

@@ -128,7 +128,9 @@ final class TestPlugins {
             ctx.registerWebhook(req -> {
               String platform = Behaviour.get("spoof-platform", ctx.integrationId());
               ctx.inbound().accept(UnifiedMessage.builder(new ThreadKey(platform, "chat", "main"), "w1")
-                  .sender(new MessageSender("u1", "User", false)).text(req.bodyAsString())
+                  .sender(new MessageSender("u1", "User", false))
+                  .text("true".equals(Behaviour.get("echo-headers", "false"))
+                      ? String.join(",", req.headers().keySet()) : req.bodyAsString())
                   .receivedAt(ctx.clock().instant()).build());
               return WebhookResponse.json(200, "{\\"ok\\":true}");
             });
