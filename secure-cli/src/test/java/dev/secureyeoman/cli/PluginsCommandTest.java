@@ -134,4 +134,35 @@ class PluginsCommandTest {
     assertEquals(0, r.code(), r.err());
     assertEquals("", r.out());
   }
+
+  @Test
+  void check_whileAHostHoldsTheDirectory_checksAndRefusesClassPathJars() throws Exception {
+    Path echo = Files.copy(sampleJar, dir.resolve("echo.jar"));
+    // the sample plugin again, its manifest pointing the class loader at a jar nobody verified
+    Path cp = dir.resolve("cp.jar");
+    try (java.util.zip.ZipFile in = new java.util.zip.ZipFile(sampleJar.toFile());
+        OutputStream o = Files.newOutputStream(cp); ZipOutputStream z = new ZipOutputStream(o)) {
+      z.putNextEntry(new ZipEntry("META-INF/MANIFEST.MF"));
+      z.write("Manifest-Version: 1.0\r\nClass-Path: /tmp/unverified.jar\r\n\r\n".getBytes(StandardCharsets.UTF_8));
+      z.closeEntry();
+      for (ZipEntry e : java.util.Collections.list(in.entries())) {
+        if (!e.getName().equalsIgnoreCase("META-INF/MANIFEST.MF")) {
+          z.putNextEntry(new ZipEntry(e.getName()));
+          z.write(in.getInputStream(e).readAllBytes());
+          z.closeEntry();
+        }
+      }
+    }
+    String user = System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9._-]", "_");
+    try (dev.secureyeoman.integrations.plugin.PluginLoader host = dev.secureyeoman.integrations.plugin.PluginLoader
+        .newBuilder().directory(dir).shadowDirectory(tmp.resolve("secureyeoman-plugins-" + user)).build()) {
+      Run r = process("plugins", "check", "--dir", dir.toString());
+      assertEquals(1, r.code(), r.err());
+      assertEquals(String.join("\n",
+          "cp.jar - - " + sha256(cp) + " REJECTED class-path: manifest declares Class-Path (only the verified jar's "
+              + "own classes are loadable; bundle libraries as lib/*.jar)",
+          "echo.jar echo 0.1.0-SNAPSHOT " + sha256(echo) + " LOADED") + "\n", r.out(),
+          "a check takes no host lock, so it runs beside the host " + host);
+    }
+  }
 }

@@ -72,6 +72,11 @@ final class GenerationLifecycle {
     if (c.configType() == null) {
       throw PluginException.forIntegration(Reason.FACTORY_FAILED, m.id, jar, "configType() returned null", null);
     }
+    if (plugin != null && !isSchema(c.configType(), loader)) {
+      // a Map, Object or host type would receive the raw section: no unknown-key check and no constraints at all
+      throw PluginException.forIntegration(Reason.FACTORY_INVALID, m.id, jar, "configType() must be a concrete "
+          + "record or class of the plugin itself (with its constraints), got " + c.configType().getName(), null);
+    }
     // binding runs the config type's constructor and validation its validators: plugin code, so on a worker with the
     // timeout, and whatever it throws is this plugin's configuration failure, never the caller's
     Object config = given != null ? given : calls.lifecycle(m.id, jar, loader, "configuration binding",
@@ -103,6 +108,12 @@ final class GenerationLifecycle {
       validation.close();
       throw e;
     }
+  }
+
+  private static boolean isSchema(Class<?> type, ClassLoader pluginLoader) {
+    int mods = type.getModifiers();
+    return type.getClassLoader() == pluginLoader && !type.isInterface() && !type.isArray() && !type.isEnum()
+        && !type.isPrimitive() && !java.lang.reflect.Modifier.isAbstract(mods);
   }
 
   private static <C> void init(Integration<C> instance, Object config, IntegrationContext context)

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  *   <li>new jar → load, register, start ({@link ReloadEvent.Kind#LOADED});
  *   <li>changed jar → load the new copy, then {@link IntegrationManager#reload}: the old version is stopped and its class
  *       loader closed only once the new one is initialised; a broken new version is refused and the old one keeps
- *       running ({@link ReloadEvent.Kind#REJECTED}, with the reason);
+ *       running ({@link ReloadEvent.Kind#REJECTED}, with the reason); an integration the operator stopped is reloaded
+ *       but stays stopped (a file change never undoes a stop);
  *   <li>deleted jar → stop and unregister ({@link ReloadEvent.Kind#UNLOADED}).
  * </ul>
  *
@@ -166,9 +167,13 @@ public final class HotReloader implements AutoCloseable {
     }
     try {
       if (t != null && t.id().equals(p.id())) {
+        boolean operatorStopped = manager.status(p.id())
+            .map(s -> s.state() == IntegrationState.STOPPED).orElse(false);
         manager.reload(p);
         tracked.put(name, new Tracked(p.id(), p.sha256(), key));
-        manager.start(p.id()); // no-op if running; starts a version that fixes a failed or stopped one
+        if (!operatorStopped) {
+          manager.start(p.id()); // no-op if running; starts a version that fixes a failed one
+        }
         return new ReloadEvent(ReloadEvent.Kind.RELOADED, name, Optional.of(p.id()), Optional.of(version),
             Optional.empty());
       }

@@ -61,8 +61,9 @@ import org.slf4j.LoggerFactory;
  *       audit events and webhook deliveries are refused.
  * </ul>
  *
- * <p>Thread-safe: lifecycle operations on one integration are serialised; {@link #send}, {@link #handleWebhook} and
- * {@link #health} run concurrently on the caller's thread.
+ * <p>Thread-safe: lifecycle operations on one integration are serialised; {@link #send} and {@link #handleWebhook}
+ * run concurrently on the caller's thread (bound them there if the plugin is not trusted to return), {@link #health}
+ * on a worker with the lifecycle timeout.
  */
 public final class IntegrationManager implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(IntegrationManager.class);
@@ -513,7 +514,8 @@ public final class IntegrationManager implements AutoCloseable {
 
   /**
    * Hands a webhook delivery to the integration's handler on the caller's thread. Never throws: unknown integrations get
-   * 404, stopped ones 503, and a failing handler 500 (details only in the log).
+   * 404, stopped ones 503, and a failing handler 500 (details only in the log). {@code Cookie} and
+   * {@code Proxy-Authorization} headers (a browser's credentials for the host, never a platform's) are removed first.
    *
    * @param id the integration id (from the host's route, e.g. {@code /hooks/{id}})
    * @param request the request
@@ -533,8 +535,9 @@ public final class IntegrationManager implements AutoCloseable {
         || (phase != ScopedContext.Phase.RUNNING && phase != ScopedContext.Phase.STARTING)) {
       return WebhookResponse.json(503, "{\"error\":\"integration not running\"}");
     }
+    WebhookRequest forPlugin = withoutHostCredentials(request);
     try {
-      WebhookResponse r = PluginCalls.inContext(loader, () -> handler.handle(request));
+      WebhookResponse r = PluginCalls.inContext(loader, () -> handler.handle(forPlugin));
       if (r != null) {
         return r;
       }
@@ -547,9 +550,28 @@ public final class IntegrationManager implements AutoCloseable {
     return WebhookResponse.json(500, "{\"error\":\"webhook handler failed\"}");
   }
 
+  /** Headers that carry a browser's credentials for the host itself; no chat platform signs webhooks with them. */
+  private static final Set<String> HOST_CREDENTIAL_HEADERS = Set.of("cookie", "cookie2", "proxy-authorization");
+
+  /** The request without the host's credentials: a plugin must not harvest sessions of browsers that reach the host. */
+  private static WebhookRequest withoutHostCredentials(WebhookRequest request) {
+    if (request.headers().keySet().stream().noneMatch(HOST_CREDENTIAL_HEADERS::contains)) {
+      return request;
+    }
+    WebhookRequest.Builder b = WebhookRequest.builder(request.method(), request.path()).body(request.body())
+        .receivedAt(request.receivedAt());
+    request.headers().forEach((name, values) -> {
+      if (!HOST_CREDENTIAL_HEADERS.contains(name)) {
+        values.forEach(v -> b.header(name, v));
+      }
+    });
+    return b.build();
+  }
+
   /**
-   * Asks a running integration for its health (on the caller's thread); other states report {@code DOWN} without
-   * calling the plugin.
+   * Asks a running integration for its health (on a lifecycle worker, bounded by the lifecycle timeout); other states
+   * report {@code DOWN} without calling the plugin. While an earlier call of the same instance has not returned,
+   * further calls report {@code DOWN} at once.
    *
    * @param id the integration id
    * @return the health
@@ -562,13 +584,31 @@ public final class IntegrationManager implements AutoCloseable {
     if (m.state != IntegrationState.RUNNING || loader == null) {
       return Health.down("integration is " + m.state.name().toLowerCase(java.util.Locale.ROOT));
     }
+    // on a lifecycle worker with a timeout: a hanging health() must not hang the host's health endpoint, and while
+    // one call of this instance still hangs no further worker is spent on it
+    java.util.concurrent.atomic.AtomicBoolean busy = g.context().healthBusy();
+    if (!busy.compareAndSet(false, true)) {
+      return Health.down("a previous health() call is still running");
+    }
+    boolean handedOff = false;
     try {
-      Health h = PluginCalls.inContext(loader, g.instance()::health);
+      Health h = calls.lifecycle(id, m.jar(), loader, "health()", Reason.ILLEGAL_STATE, () -> {
+        try {
+          return g.instance().health();
+        } finally {
+          busy.set(false);
+        }
+      });
+      handedOff = true;
       return h == null ? Health.down("health() returned null") : h;
-    } catch (VirtualMachineError e) {
-      throw e;
-    } catch (Exception | Error e) {
-      return Health.down("health() threw " + Texts.describe(e));
+    } catch (PluginException e) {
+      handedOff = e.reason() == Reason.TIMEOUT; // the worker still runs it and clears the flag when it returns
+      return Health.down(e.reason() == Reason.TIMEOUT ? "health() did not return within the lifecycle timeout"
+          : Texts.oneLine(e.shortReason(), 300));
+    } finally {
+      if (!handedOff) {
+        busy.set(false);
+      }
     }
   }
 

@@ -68,7 +68,7 @@ final class LifecycleAudit {
   /** Level of a rejection: attempts to get around a security control are SECURITY, other problems WARN. */
   static AuditLevel levelOf(Reason reason) {
     return switch (reason) {
-      case UNTRUSTED, SYMLINK, NOT_A_FILE, BUILTIN_ID, BUNDLES_SDK -> AuditLevel.SECURITY;
+      case UNTRUSTED, SYMLINK, NOT_A_FILE, BUILTIN_ID, BUNDLES_SDK, CLASS_PATH -> AuditLevel.SECURITY;
       default -> AuditLevel.WARN;
     };
   }

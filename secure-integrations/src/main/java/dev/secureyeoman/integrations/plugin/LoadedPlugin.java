@@ -106,12 +106,14 @@ public final class LoadedPlugin implements AutoCloseable {
       return ctor.newInstance();
     } catch (InvocationTargetException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
-      throw PluginException.forJar(Reason.FACTORY_FAILED, fileName,
-          "factory constructor threw " + Texts.describe(cause), cause);
+      PluginFailure copy = PluginFailure.of(cause);
+      throw PluginException.forJar(Reason.FACTORY_FAILED, fileName, "factory constructor threw " + copy.getMessage(),
+          copy);
     } catch (ExceptionInInitializerError e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
+      PluginFailure copy = PluginFailure.of(cause);
       throw PluginException.forJar(Reason.FACTORY_FAILED, fileName,
-          "factory class initialisation threw " + Texts.describe(cause), cause);
+          "factory class initialisation threw " + copy.getMessage(), copy);
     } catch (ReflectiveOperationException | LinkageError e) {
       throw PluginException.forJar(Reason.FACTORY_FAILED, fileName, "cannot instantiate the factory: "
           + Texts.describe(e), e);

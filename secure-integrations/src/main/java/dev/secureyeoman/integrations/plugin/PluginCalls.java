@@ -47,7 +47,16 @@ final class PluginCalls implements AutoCloseable {
       throws PluginException {
     Future<T> f;
     try {
-      f = workers.submit(() -> inContext(loader, call));
+      f = workers.submit(() -> {
+        try {
+          return inContext(loader, call);
+        } catch (PluginException | VirtualMachineError e) {
+          throw e;
+        } catch (Exception | Error e) {
+          // described here, on the worker and under the timeout: a plugin's throwable may hang or throw in getMessage()
+          throw PluginFailure.of(e);
+        }
+      });
     } catch (java.util.concurrent.RejectedExecutionException e) {
       throw PluginException.forIntegration(Reason.ILLEGAL_STATE, id, jar, "the manager is closed", null);
     }
@@ -61,7 +70,10 @@ final class PluginCalls implements AutoCloseable {
       if (cause instanceof PluginException pe) {
         throw pe;
       }
-      throw PluginException.forIntegration(failure, id, jar, step + " threw " + Texts.describe(cause), cause);
+      if (cause instanceof PluginFailure pf) {
+        throw PluginException.forIntegration(failure, id, jar, step + " threw " + pf.getMessage(), pf);
+      }
+      throw PluginException.forIntegration(failure, id, jar, step + " threw " + cause.getClass().getName(), null);
     } catch (InterruptedException e) {
       f.cancel(true);
       Thread.currentThread().interrupt();

@@ -43,7 +43,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *       opened with {@code O_NOFOLLOW}); a path given to {@link #load(Path)} must lie in the directory.
  *   <li>Copied to the private shadow directory while hashing, refusing more than {@code maxJarBytes}.
  *   <li>With a trust file: the sha256 must be listed (checked before the jar is opened), for the id the jar declares.
- *   <li>A zip signature ({@link Reason#NOT_A_JAR}), a readable archive ({@link Reason#CORRUPT_JAR}), bounded entries,
+ *   <li>A zip signature ({@link Reason#NOT_A_JAR}), a readable archive ({@link Reason#CORRUPT_JAR}), bounded entries
+ *       (count, name length, depth, and the real inflated size of each entry and of all together:
+ *       {@link Reason#TOO_LARGE}), no manifest {@code Class-Path} or {@code INDEX.LIST} ({@link Reason#CLASS_PATH}),
  *       no bundled SDK classes, a valid descriptor, an SPI version this host provides, an id that is not reserved for a
  *       built-in integration and not claimed by another jar of the same scan.
  *   <li>The factory (descriptor {@code factory}, else exactly one {@code META-INF/services} provider) is resolved
@@ -52,6 +54,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * </ol>
  *
  * <p>No plugin code runs during loading; {@link LoadedPlugin#newFactory()} (or the {@link IntegrationManager}) runs it.
+ * The class loader reads only the jars opened and inspected here, for its whole lifetime: the bytes loaded are the bytes
+ * verified. A loader built with {@code exclusive(true)} (the default) holds the plugin directory's host lock until
+ * closed; a second host is refused with {@link Reason#LOCKED}.
  *
  * <p><b>Non-goals.</b> Class-loader isolation separates dependencies and hides SDK internals; it is not a security
  * boundary. A plugin runs with the host's permissions (same JVM, same uid): the trust file decides what runs.

@@ -47,7 +47,7 @@ public record PluginScanEntry(
    * @return the line
    */
   public String summaryLine() {
-    String head = Texts.oneLine(fileName, 255) + " " + descriptor.map(PluginDescriptor::id).orElse("-") + " "
+    String head = Texts.field(fileName, 255) + " " + descriptor.map(PluginDescriptor::id).orElse("-") + " "
         + descriptor.map(PluginDescriptor::version).orElse("-") + " " + sha256.orElse("-");
     return loaded() ? head + " LOADED" : head + " REJECTED " + error.get().shortReason();
   }

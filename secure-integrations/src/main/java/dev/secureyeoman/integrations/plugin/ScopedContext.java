@@ -52,7 +52,20 @@ final class ScopedContext implements IntegrationContext, AutoCloseable {
   /** Most runs of one instance's tasks waiting for its worker thread; further triggers are dropped (and logged). */
   static final int MAX_QUEUED = 64;
 
+  /** Audit events one instance may record at once; beyond, {@link #AUDIT_PER_SECOND} per second (host clock). */
+  static final int AUDIT_BURST = 100;
+
+  /** Sustained audit events per second per instance. */
+  static final int AUDIT_PER_SECOND = 10;
+
+  /** Largest audit event a plugin may record: message, metadata keys and values, in characters. */
+  static final int MAX_AUDIT_EVENT_CHARS = 16 * 1024;
+
   private final Set<ScopedTask> tasks = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean healthBusy = new AtomicBoolean();
+  private double auditTokens = AUDIT_BURST; // guarded by this
+  private java.time.Instant auditRefilled; // guarded by this
+  private boolean auditThrottleReported; // guarded by this
   private ThreadPoolExecutor worker; // guarded by this
   private volatile ClassLoader loader;
   private volatile Phase phase = Phase.INITIALIZING;
@@ -78,6 +91,11 @@ final class ScopedContext implements IntegrationContext, AutoCloseable {
 
   Phase phase() {
     return phase;
+  }
+
+  /** Set while a {@code health()} call of this instance runs (so a hanging one is not called again). */
+  AtomicBoolean healthBusy() {
+    return healthBusy;
   }
 
   WebhookHandler webhook() {
@@ -194,12 +212,72 @@ final class ScopedContext implements IntegrationContext, AutoCloseable {
     if (phase == Phase.CLOSED) {
       throw new AuditException("integration '" + id + "' is stopped; audit event refused");
     }
+    // a plugin must not flood the host's audit log: retention by entry count would purge the host's own evidence
+    long size = approxChars(event.message()) + approxChars(event.metadata());
+    if (size > MAX_AUDIT_EVENT_CHARS) {
+      throw new AuditException("integration '" + id + "': audit event larger than " + MAX_AUDIT_EVENT_CHARS
+          + " characters refused");
+    }
+    if (!takeAuditToken()) {
+      throw new AuditException("integration '" + id + "': audit rate limit (" + AUDIT_BURST + " at once, "
+          + AUDIT_PER_SECOND + "/s) exceeded; event refused");
+    }
     String prefix = "integration." + id + ".";
     String name = event.event().startsWith(prefix) ? event.event() : prefix + event.event();
     Map<String, Object> meta = new LinkedHashMap<>(event.metadata());
     meta.put("integration_id", id);
     hostAudit.record(new AuditEvent(event.level(), name, "integration:" + id, event.message(), meta,
         event.correlationId()));
+  }
+
+  private boolean takeAuditToken() {
+    boolean report;
+    synchronized (this) {
+      java.time.Instant now = clock.instant();
+      if (auditRefilled == null || now.isBefore(auditRefilled)) {
+        auditRefilled = now; // first use, or the clock stepped back: never a refill from a step
+      }
+      long ms = Duration.between(auditRefilled, now).toMillis();
+      if (ms > 0) {
+        auditTokens = Math.min(AUDIT_BURST, auditTokens + ms * (AUDIT_PER_SECOND / 1000.0));
+        auditRefilled = now;
+      }
+      if (auditTokens >= 1) {
+        auditTokens -= 1;
+        auditThrottleReported = false;
+        return true;
+      }
+      report = !auditThrottleReported;
+      auditThrottleReported = true;
+    }
+    if (report) {
+      lifecycleAudit.bestEffort("integration.audit_throttled", AuditLevel.SECURITY, "integration '" + id
+          + "' exceeded its audit rate limit; its further events are refused until the budget refills",
+          LifecycleAudit.meta(id, null));
+    }
+    return false;
+  }
+
+  /** Characters of a metadata value, roughly (strings by length, everything else a few). */
+  private static long approxChars(Object v) {
+    if (v instanceof String str) {
+      return str.length();
+    }
+    if (v instanceof Map<?, ?> m) {
+      long n = 2;
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        n += approxChars(e.getKey()) + approxChars(e.getValue()) + 2;
+      }
+      return n;
+    }
+    if (v instanceof java.util.List<?> l) {
+      long n = 2;
+      for (Object o : l) {
+        n += approxChars(o) + 1;
+      }
+      return n;
+    }
+    return 8;
   }
 
   private void acceptInbound(UnifiedMessage message) throws IntegrationException {

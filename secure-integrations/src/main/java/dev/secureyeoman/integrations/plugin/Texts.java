@@ -16,9 +16,24 @@ final class Texts {
         break;
       }
       char c = s.charAt(i);
-      sb.append(Character.isISOControl(c) ? '?' : c);
+      sb.append(isUnsafe(c) ? '?' : c);
     }
     return sb.toString();
+  }
+
+  /**
+   * Like {@link #oneLine} and also replaces whitespace, for one space-separated field of a line that tools parse (a
+   * file name must not forge the fields after it, e.g. {@code "x.jar echo 1.0 <sha> LOADED .jar"}).
+   */
+  static String field(String s, int max) {
+    return oneLine(s, max).replaceAll("\\s", "?");
+  }
+
+  /** Control characters, and format/separator characters that reorder or break a line on a terminal (U+202E). */
+  private static boolean isUnsafe(char c) {
+    int type = Character.getType(c);
+    return Character.isISOControl(c) || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+        || type == Character.PARAGRAPH_SEPARATOR;
   }
 
   /** Describes a throwable thrown by plugin code: its class name and (sanitised) message. */

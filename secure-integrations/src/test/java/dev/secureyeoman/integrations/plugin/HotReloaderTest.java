@@ -211,4 +211,20 @@ class HotReloaderTest {
     assertEquals(IntegrationState.RUNNING, manager.status("alpha").orElseThrow().state());
     assertEquals("v2", servingVersion());
   }
+
+  @Test
+  void rescan_changedJarOfAnIntegrationTheOperatorStopped_reloadedButNotRestarted() throws Exception {
+    plugin("alpha").version("1.0.0").classes("v1").writeTo(dir, "alpha.jar");
+    reloader.rescan();
+    assertEquals(IntegrationState.RUNNING, manager.status("alpha").orElseThrow().state());
+    manager.stop("alpha"); // e.g. taken down while an incident is investigated
+    replace(plugin("alpha").version("2.0.0").classes("v2"), "alpha.jar");
+    List<ReloadEvent> changed = reloader.rescan();
+    assertEquals(Kind.RELOADED, changed.get(0).kind(), changed.toString());
+    IntegrationStatus s = manager.status("alpha").orElseThrow();
+    assertEquals("2.0.0", s.version().orElseThrow());
+    assertTrue(s.state() != IntegrationState.RUNNING, "a file change must not undo the operator's stop: " + s);
+    manager.start("alpha");
+    assertEquals("v2", servingVersion());
+  }
 }

@@ -160,4 +160,17 @@ class PluginLoaderAttackTest {
       }
     }
   }
+
+  @Test
+  void summaryLine_fileNameForgingFieldsOrReorderingText_neutralised() throws Exception {
+    String forged = "evil.jar alpha 1.0.0 " + "a".repeat(64) + " LOADED \u202e.jar";
+    Files.writeString(dir.resolve(forged), "not a jar");
+    plugin("good").writeTo(dir, "good.jar");
+    PluginScan scan = loader().scan();
+    String line = scan.entries().stream().filter(e -> !e.loaded()).findFirst().orElseThrow().summaryLine();
+    String[] fields = line.split(" ");
+    assertEquals("REJECTED", fields[4], line);
+    assertEquals(-1, line.indexOf('\u202e'), line);
+    assertTrue(scan.loaded().get(0).fileName().equals("good.jar"));
+  }
 }

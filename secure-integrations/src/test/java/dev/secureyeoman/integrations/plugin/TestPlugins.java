@@ -55,6 +55,7 @@ final class TestPlugins {
           private Behaviour() {}
           static String get(String k, String def) { return P.getProperty(k, def); }
           static void maybeFail(String step) {
+            if (step.equals(P.getProperty("hostile"))) { throw new HostileException(P.getProperty("hostile-mode")); }
             if (step.equals(P.getProperty("fail"))) { throw new IllegalStateException("boom in " + step); }
           }
           static void maybeHang(String step) throws InterruptedException {
@@ -112,7 +113,13 @@ final class TestPlugins {
           private FixtureConfig config;
           private IntegrationContext ctx;
           @Override public String id() { return Behaviour.get("id", "fixture"); }
-          @Override public Class<FixtureConfig> configType() { return FixtureConfig.class; }
+          @SuppressWarnings({"unchecked", "rawtypes"})
+          @Override public Class<FixtureConfig> configType() {
+            String t = Behaviour.get("config-type", "");
+            if (t.equals("map")) { return (Class) java.util.Map.class; }
+            if (t.equals("object")) { return (Class) Object.class; }
+            return FixtureConfig.class;
+          }
           @Override public void init(FixtureConfig c, IntegrationContext ctx) {
             Behaviour.maybeFail("init");
             this.config = c;
@@ -121,7 +128,9 @@ final class TestPlugins {
             ctx.registerWebhook(req -> {
               String platform = Behaviour.get("spoof-platform", ctx.integrationId());
               ctx.inbound().accept(UnifiedMessage.builder(new ThreadKey(platform, "chat", "main"), "w1")
-                  .sender(new MessageSender("u1", "User", false)).text(req.bodyAsString())
+                  .sender(new MessageSender("u1", "User", false))
+                  .text("true".equals(Behaviour.get("echo-headers", "false"))
+                      ? String.join(",", req.headers().keySet()) : req.bodyAsString())
                   .receivedAt(ctx.clock().instant()).build());
               return WebhookResponse.json(200, "{\\"ok\\":true}");
             });
@@ -169,7 +178,24 @@ final class TestPlugins {
             return new SendReceipt(VERSION + "|" + config.greeting() + "|" + config.maxReplies() + "|"
                 + String.join(",", config.channels()) + "|" + m.text());
           }
-          @Override public Health health() { return Health.up(VERSION); }
+          @Override public Health health() {
+            try { Behaviour.maybeHang("health"); } catch (InterruptedException e) { return Health.down("interrupted"); }
+            return Health.up(VERSION);
+          }
+        }
+        """);
+    src.put("fixture.HostileException", """
+        package fixture;
+        public final class HostileException extends RuntimeException {
+          private final String mode;
+          HostileException(String mode) { this.mode = mode; }
+          @Override public String getMessage() {
+            if ("hang".equals(mode)) {
+              try { new java.util.concurrent.CountDownLatch(1).await(); } catch (InterruptedException e) { }
+            }
+            throw new IllegalStateException("getMessage() refuses");
+          }
+          @Override public String toString() { return getMessage(); }
         }
         """);
     src.put("fixture.NotAFactory", """
