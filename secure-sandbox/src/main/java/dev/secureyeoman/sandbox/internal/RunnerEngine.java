@@ -184,6 +184,8 @@ public final class RunnerEngine {
   private Probed doProbe(boolean fresh) {
     CgroupLayout cgroups = s.cgroups().get();
     cgroups.sweepStale();
+    // processes of pool uids whose host JVM died during the run (no cgroup, no pid namespace held them)
+    s.identities().pool().ifPresent(pool -> pool.sweepAbandoned(UidReaper::killAll));
     Tools tools = s.tools();
     Optional<Path> shell = tools.find("sh");
     Optional<Path> trueBin = tools.find("true");
