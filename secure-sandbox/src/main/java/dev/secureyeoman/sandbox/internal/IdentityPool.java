@@ -125,12 +125,17 @@ public final class IdentityPool {
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         FileLock lock = ch.tryLock();
         if (lock != null) {
+          byte[] previous = Files.readAllBytes(lockDirectory.resolve(uid + ".lock"));
           if (claim(ch, lockDirectory.resolve(uid + ".lock")) && !UidProcesses.any(uid)) {
             return new Lease(this, new Identity(uid, uid), ch, lock);
           }
           // the lock was free, yet processes of the uid live: a run whose lock was lost (lock file deleted, another
-          // process using another lock directory) or leftovers of a host that died; never hand such a uid out
+          // process using another lock directory) or leftovers of a host that died; never hand such a uid out. The
+          // previous record goes back: it tells sweepAbandoned whose run this was (this JVM's record would make a
+          // live run of another host look abandoned once this JVM dies)
           withProcesses++;
+          ch.truncate(0);
+          ch.write(java.nio.ByteBuffer.wrap(previous), 0);
           lock.release();
         }
       } catch (OverlappingFileLockException e) {
