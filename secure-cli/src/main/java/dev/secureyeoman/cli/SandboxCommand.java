@@ -140,7 +140,9 @@ public final class SandboxCommand implements Runnable {
           "Only these executables may be started by name (repeatable). Under BWRAP this is a mount view: the standard"
               + " bin directories hold only these files, but interpreters, programs elsewhere (/usr/lib, the dynamic"
               + " loader) and files CMD writes or copies to /tmp or the workspace can still run. Only the Landlock"
-              + " mode of UNSHARE_LANDLOCK enforces it in the kernel (execve of anything else fails with EACCES)."
+              + " mode of UNSHARE_LANDLOCK enforces it in the kernel: execve of anything else fails with EACCES and"
+              + " executable memfds are refused, but the dynamic loader of an allowed binary, run directly, can still"
+              + " load another program (allow only static binaries where that matters)."
         })
     List<Path> allowExec = new ArrayList<>();
 

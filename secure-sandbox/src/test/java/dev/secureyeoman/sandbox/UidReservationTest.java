@@ -40,7 +40,14 @@ class UidReservationTest {
   private static List<ProcessHandle> awaitRunning(String token, CompletableFuture<SandboxResult> run) {
     List<ProcessHandle> p = List.of();
     while (p.isEmpty() && !run.isDone()) {
-      p = TeardownTest.processesWith(token);
+      // the launcher runs as root until it executes setpriv: wait for the run's own processes
+      p = TeardownTest.processesWith(token).stream().filter(h -> {
+        try {
+          return uidOf(h) == UID;
+        } catch (Exception e) {
+          return false;
+        }
+      }).toList();
       Thread.onSpinWait();
     }
     assertFalse(p.isEmpty(), "the first run never started: " + run);
@@ -89,6 +96,8 @@ class UidReservationTest {
           assertThrows(SandboxException.class, () -> second.run(Sandboxes.sh("id -u").build()));
       assertEquals(SandboxException.Reason.IDENTITY_UNAVAILABLE, e.reason(), e.getMessage());
       assertTrue(e.getMessage().contains("still has processes"), e.getMessage());
+      // the refused allocator left no record of its own: once it is gone, nobody may take the live run for abandoned
+      assertEquals(0, Files.size(tmp.resolve("locks-b").resolve(UID + ".lock")));
     } finally {
       a.cancel(true);
     }

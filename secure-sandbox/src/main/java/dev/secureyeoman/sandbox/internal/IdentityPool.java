@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -124,12 +125,17 @@ public final class IdentityPool {
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         FileLock lock = ch.tryLock();
         if (lock != null) {
+          byte[] previous = Files.readAllBytes(lockDirectory.resolve(uid + ".lock"));
           if (claim(ch, lockDirectory.resolve(uid + ".lock")) && !UidProcesses.any(uid)) {
             return new Lease(this, new Identity(uid, uid), ch, lock);
           }
           // the lock was free, yet processes of the uid live: a run whose lock was lost (lock file deleted, another
-          // process using another lock directory) or leftovers of a host that died; never hand such a uid out
+          // process using another lock directory) or leftovers of a host that died; never hand such a uid out. The
+          // previous record goes back: it tells sweepAbandoned whose run this was (this JVM's record would make a
+          // live run of another host look abandoned once this JVM dies)
           withProcesses++;
+          ch.truncate(0);
+          ch.write(java.nio.ByteBuffer.wrap(previous), 0);
           lock.release();
         }
       } catch (OverlappingFileLockException e) {
@@ -158,8 +164,9 @@ public final class IdentityPool {
    * a file that was deleted and replaced meanwhile reserves nothing.
    */
   private static boolean claim(FileChannel ch, Path path) throws IOException {
+    long pid = ProcessHandle.current().pid();
     byte[] record =
-        (ProcessHandle.current().pid() + " " + Long.toHexString(ThreadLocalRandom.current().nextLong()) + "\n")
+        (pid + " " + startTime(pid) + " " + Long.toHexString(ThreadLocalRandom.current().nextLong()) + "\n")
             .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     ch.truncate(0);
     ch.write(java.nio.ByteBuffer.wrap(record), 0);
@@ -168,6 +175,88 @@ public final class IdentityPool {
     } catch (java.nio.file.NoSuchFileException e) {
       return false;
     }
+  }
+
+  /** Field 22 of {@code /proc/<pid>/stat} (start time in clock ticks since boot), or -1 when the process is gone. */
+  static long startTime(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(f[19]);
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * Reaps uids whose run outlived its host: a lock file that still carries a record (a clean release empties it) while
+   * nobody holds its lock, and whose recorded JVM (pid and start time) no longer exists. Every process of such a uid
+   * is killed ({@code reaper}), then the record is cleared so the uid can be handed out again. A free lock whose
+   * recorded owner still lives is left alone.
+   *
+   * @param reaper kills every process of a uid, returns how many it killed
+   * @return how many processes were killed
+   */
+  public int sweepAbandoned(Reaper reaper) {
+    if (!Files.isDirectory(lockDirectory)) {
+      return 0;
+    }
+    int killed = 0;
+    List<Path> files;
+    try (java.util.stream.Stream<Path> s = Files.list(lockDirectory)) {
+      files = s.filter(p -> p.getFileName().toString().endsWith(".lock")).toList();
+    } catch (IOException e) {
+      LOG.warn("cannot list the identity pool lock directory {}: {}", lockDirectory, e.toString());
+      return 0;
+    }
+    for (Path f : files) {
+      String name = f.getFileName().toString();
+      int uid;
+      try {
+        uid = Integer.parseInt(name.substring(0, name.length() - ".lock".length()));
+        if (!contains(uid) || Files.size(f) == 0 || !heldHere.add(uid)) {
+          continue;
+        }
+      } catch (NumberFormatException | IOException e) {
+        continue;
+      }
+      try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        FileLock lock = ch.tryLock();
+        if (lock == null) {
+          continue; // a live run of another JVM
+        }
+        String[] rec = new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.US_ASCII).trim().split(" ");
+        boolean ownerGone =
+            rec.length < 2 || startTime(Long.parseLong(rec[0])) != Long.parseLong(rec[1]);
+        if (ownerGone) {
+          int n = reaper.killAll(uid);
+          if (n > 0) {
+            LOG.warn("killed {} processes of sandbox uid {} left by a host process that died during its run", n, uid);
+          }
+          killed += n;
+          ch.truncate(0);
+        }
+        lock.release();
+      } catch (OverlappingFileLockException | IOException | NumberFormatException | SandboxException e) {
+        LOG.warn("cannot sweep sandbox uid {}: {}", uid, e.toString());
+      } finally {
+        heldHere.remove(uid);
+      }
+    }
+    return killed;
+  }
+
+  /** Kills every process of a uid. */
+  @FunctionalInterface
+  public interface Reaper {
+    /**
+     * Kills them.
+     *
+     * @param uid the uid
+     * @return how many were killed
+     * @throws SandboxException when some survive
+     */
+    int killAll(int uid) throws SandboxException;
   }
 
   private void ensureLockDirectory() throws IOException {
@@ -228,6 +317,7 @@ public final class IdentityPool {
       }
       closed = true;
       try {
+        channel.truncate(0); // a clean release: no record, nothing for sweepAbandoned to reap
         lock.release();
       } catch (IOException e) {
         LOG.debug("releasing uid {} failed", identity.uid(), e);

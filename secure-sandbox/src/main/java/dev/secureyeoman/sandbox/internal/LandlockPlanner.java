@@ -9,7 +9,10 @@ import dev.secureyeoman.sandbox.SandboxReport;
 import dev.secureyeoman.sandbox.landlock.ExecAllowlist;
 import dev.secureyeoman.sandbox.landlock.LandlockException;
 import dev.secureyeoman.sandbox.seccomp.SeccompException;
+import dev.secureyeoman.sandbox.seccomp.ArgCondition;
+import dev.secureyeoman.sandbox.seccomp.SeccompAction;
 import dev.secureyeoman.sandbox.seccomp.SeccompFilter;
+import dev.secureyeoman.sandbox.seccomp.SyscallRule;
 import dev.secureyeoman.sandbox.seccomp.SocketDomain;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -138,7 +141,8 @@ public final class LandlockPlanner {
     if (policy.network() == NetworkMode.HOST) {
       domains.addAll(EnumSet.of(SocketDomain.INET, SocketDomain.INET6, SocketDomain.NETLINK));
     }
-    SeccompFilter filter = seccomp.filterFor(policy, domains);
+    SeccompFilter base = seccomp.filterFor(policy, domains);
+    SeccompFilter filter = policy.execAllowlist().isEmpty() ? base : withoutExecutableMemfds(base);
     ThreadSetup threadSetup =
         () -> {
           try {
@@ -166,5 +170,22 @@ public final class LandlockPlanner {
     // the working directory stays the path: a Landlock domain may not reach into the JVM's /proc/<pid>/fd (ptrace
     // scoping); writes are confined to the checked directory by the rule above whatever the path names
     return new LaunchPlan(a, dir, policy.environment(), report.build(), threadSetup);
+  }
+
+  /** {@code MFD_NOEXEC_SEAL} (Linux 6.3+): the memfd can never become executable. */
+  static final long MFD_NOEXEC_SEAL = 0x0008;
+
+  /**
+   * Landlock does not check files on kernel-internal mounts, so a memfd filled with any binary could be executed with
+   * {@code fexecve}/{@code execveat} past the exec allowlist. With an allowlist, {@code memfd_create} is allowed only
+   * with {@code MFD_NOEXEC_SEAL} (else the profile's default, {@code EPERM}), and {@code memfd_secret} not at all.
+   */
+  static SeccompFilter withoutExecutableMemfds(SeccompFilter filter) {
+    return filter.toBuilder()
+        .removeRules("memfd_create")
+        .removeRules("memfd_secret")
+        .rule(SyscallRule.of("memfd_create", SeccompAction.allow(), ArgCondition.maskedEq(1, MFD_NOEXEC_SEAL,
+            MFD_NOEXEC_SEAL)))
+        .build();
   }
 }

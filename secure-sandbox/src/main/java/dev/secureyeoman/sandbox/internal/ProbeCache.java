@@ -40,6 +40,15 @@ public final class ProbeCache {
   /** How long an entry is trusted. */
   public static final Duration TTL = Duration.ofHours(24);
 
+  /**
+   * How long an entry in which a backend's probe launch failed stays valid: a failure may be transient (a loaded host,
+   * a user-namespace limit reached for a moment), so it is never pinned for the whole {@link #TTL}.
+   */
+  public static final Duration FAILURE_TTL = Duration.ofMinutes(1);
+
+  /** Key of the number of backends whose probe launch failed (set by the runner). */
+  public static final String LAUNCH_FAILURES = "launchFailures";
+
   private final Path file;
   private final Clock clock;
   private final int uid;
@@ -133,7 +142,8 @@ public final class ProbeCache {
     try {
       Instant created = Instant.parse(p.getProperty(CREATED, ""));
       Instant now = clock.instant();
-      if (created.isAfter(now) || Duration.between(created, now).compareTo(TTL) > 0) {
+      Duration ttl = "0".equals(p.getProperty(LAUNCH_FAILURES, "0")) ? TTL : FAILURE_TTL;
+      if (created.isAfter(now) || Duration.between(created, now).compareTo(ttl) > 0) {
         return Optional.empty();
       }
     } catch (DateTimeParseException e) {

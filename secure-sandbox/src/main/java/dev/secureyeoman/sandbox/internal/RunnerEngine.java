@@ -93,7 +93,16 @@ public final class RunnerEngine {
       Optional<Path> setpriv,
       Path shell,
       CgroupLayout cgroups,
-      boolean cached) {}
+      boolean cached,
+      int launchFailures) {}
+
+  /** First wait before a probe with a failed backend launch is repeated; doubles up to {@link #MAX_RETRY}. */
+  static final Duration FIRST_RETRY = Duration.ofSeconds(5);
+
+  static final Duration MAX_RETRY = Duration.ofMinutes(10);
+
+  private Duration retryDelay = FIRST_RETRY;
+  private volatile java.time.Instant retryAt;
 
   /**
    * The Landlock mode, probed on first use when namespaces work: its probe restricts a spawner thread, and JDK
@@ -164,26 +173,46 @@ public final class RunnerEngine {
   public synchronized SandboxCapabilities reprobe() {
     Probed p = doProbe(true);
     probed = p;
+    scheduleRetry(p);
     return p.capabilities();
   }
 
   private Probed probe() {
     Probed p = probed;
-    if (p == null) {
+    if (p == null || (p.launchFailures() > 0 && !s.clock().instant().isBefore(retryAt))) {
       synchronized (this) {
         p = probed;
         if (p == null) {
           p = doProbe(false);
           probed = p;
+          scheduleRetry(p);
+        } else if (p.launchFailures() > 0 && !s.clock().instant().isBefore(retryAt)) {
+          // a failed probe launch is not pinned for the JVM's life: probe again (bypassing the cache) with backoff
+          p = doProbe(true);
+          probed = p;
+          scheduleRetry(p);
         }
       }
     }
     return p;
   }
 
+  private void scheduleRetry(Probed p) {
+    if (p.launchFailures() == 0) {
+      retryDelay = FIRST_RETRY;
+      retryAt = null;
+      return;
+    }
+    retryAt = s.clock().instant().plus(retryDelay);
+    Duration next = retryDelay.multipliedBy(2);
+    retryDelay = next.compareTo(MAX_RETRY) > 0 ? MAX_RETRY : next;
+  }
+
   private Probed doProbe(boolean fresh) {
     CgroupLayout cgroups = s.cgroups().get();
     cgroups.sweepStale();
+    // processes of pool uids whose host JVM died during the run (no cgroup, no pid namespace held them)
+    s.identities().pool().ifPresent(pool -> pool.sweepAbandoned(UidReaper::killAll));
     Tools tools = s.tools();
     Optional<Path> shell = tools.find("sh");
     Optional<Path> trueBin = tools.find("true");
@@ -203,7 +232,7 @@ public final class RunnerEngine {
       statuses.add(new BackendStatus(SandboxBackend.UNSHARE_LANDLOCK, false, why));
       statuses.add(new BackendStatus(SandboxBackend.NONE, true, "no isolation"));
       return new Probed(capabilities(statuses, landlockAbi), bwrap, unshare, landlock, prlimit, setpriv,
-          shell.orElse(Path.of("/bin/sh")), cgroups, false);
+          shell.orElse(Path.of("/bin/sh")), cgroups, false, 0);
     }
     String fingerprint =
         s.probeCache().isPresent()
@@ -213,6 +242,7 @@ public final class RunnerEngine {
     Optional<Map<String, String>> cached =
         fresh ? Optional.empty() : s.probeCache().flatMap(c -> c.load(fingerprint));
     Map<String, String> record = new HashMap<>();
+    int launchFailures = 0;
     SandboxPolicy probePolicy =
         SandboxPolicy.builder(trueBin.get().toString()).seccomp(false).timeout(PROBE_TIMEOUT).build();
     Optional<Path> bwrapBin = tools.find("bwrap");
@@ -229,6 +259,9 @@ public final class RunnerEngine {
             probePolicy);
       }
       record.put("bwrap.failure", failure);
+      if (!failure.isEmpty()) {
+        launchFailures++;
+      }
       if (failure.isEmpty()) {
         bwrap = Optional.of(planner);
         statuses.add(new BackendStatus(SandboxBackend.BWRAP, true, bwrapBin.get().toString()));
@@ -270,6 +303,9 @@ public final class RunnerEngine {
         }
       }
       record.put("unshare.mode", unshare.map(u -> u.withUserNamespace() ? "user" : "privileged").orElse(""));
+      if (unshare.isEmpty()) {
+        launchFailures++;
+      }
       record.put("unshare.failures", String.join("\n", failures));
       List<String> modes = new ArrayList<>();
       unshare.ifPresent(
@@ -313,12 +349,14 @@ public final class RunnerEngine {
     }
     statuses.add(new BackendStatus(SandboxBackend.NONE, true, "no isolation"));
     if (cached.isEmpty() && s.probeCache().isPresent()) {
+      record.put(ProbeCache.LAUNCH_FAILURES, Integer.toString(launchFailures));
       s.probeCache().get().store(fingerprint, record);
     }
     SandboxCapabilities caps = capabilities(statuses, landlockAbi);
     LOG.debug("sandbox backends probed{}: {}; cgroups: {}", cached.isPresent() ? " (cached)" : "", caps.toJson(),
         cgroups);
-    return new Probed(caps, bwrap, unshare, landlock, prlimit, setpriv, shell.get(), cgroups, cached.isPresent());
+    return new Probed(caps, bwrap, unshare, landlock, prlimit, setpriv, shell.get(), cgroups, cached.isPresent(),
+        launchFailures);
   }
 
   private SandboxCapabilities capabilities(List<BackendStatus> statuses, OptionalInt landlockAbi) {

@@ -1,5 +1,8 @@
 package dev.secureyeoman.sandbox.internal.cgroup;
 
+import dev.secureyeoman.sandbox.internal.nativ.ErrnoException;
+import dev.secureyeoman.sandbox.internal.nativ.JnaLinuxNative;
+import dev.secureyeoman.sandbox.internal.nativ.LinuxNative;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -125,15 +128,65 @@ final class CgroupDir {
     }
   }
 
+  /**
+   * Kills the listed members without trusting the list: a pid read from {@code cgroup.procs} may name another process
+   * by the time it is signalled. Each pid is pinned with a pidfd first; only when the pinned process is then still in
+   * this cgroup ({@code /proc/<pid>/cgroup} names it) is the signal sent, through the pidfd.
+   */
   private static int killMembers(Path dir) {
     List<Long> pids = members(dir);
     long self = ProcessHandle.current().pid();
+    LinuxNative nat = nativeOrNull();
     for (long pid : pids) {
-      if (pid != self) {
-        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+      if (pid == self) {
+        continue;
+      }
+      if (nat == null) {
+        if (isMember(pid, dir)) {
+          ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly); // no pidfd: best effort
+        }
+        continue;
+      }
+      int fd;
+      try {
+        fd = nat.pidfdOpen(pid);
+      } catch (ErrnoException e) {
+        continue; // gone
+      }
+      try {
+        if (isMember(pid, dir)) {
+          nat.pidfdSendSignal(fd, 9);
+        }
+      } catch (ErrnoException e) {
+        LOG.debug("member {} of {} exited before the kill", pid, dir);
+      } finally {
+        nat.close(fd);
       }
     }
     return pids.size();
+  }
+
+  private static LinuxNative nativeOrNull() {
+    try {
+      return JnaLinuxNative.load();
+    } catch (UnsupportedOperationException | LinkageError e) {
+      return null;
+    }
+  }
+
+  /** Whether the process's own {@code /proc/<pid>/cgroup} places it in the (uniquely named) cgroup {@code dir}. */
+  static boolean isMember(long pid, Path dir) {
+    String name = "/" + dir.getFileName();
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup"), StandardCharsets.US_ASCII)) {
+        if (line.endsWith(name) || line.contains(name + "/")) {
+          return true;
+        }
+      }
+    } catch (IOException e) {
+      return false;
+    }
+    return false;
   }
 
   /**
