@@ -67,6 +67,17 @@ public abstract class AdapterBase {
   }
 
   /**
+   * Throws while sends are halted ({@link AdapterOptions#sendsHalted()}, e.g. the kill switch): called before each part.
+   *
+   * @throws IntegrationException if halted
+   */
+  protected void requireSendsAllowed() throws IntegrationException {
+    if (options.sendsHalted()) {
+      throw new IntegrationException(context.integrationId() + " send halted: sends are paused");
+    }
+  }
+
+  /**
    * Reports health from the counters: DOWN when stopped, DEGRADED while the platform rate-limits us.
    *
    * @return the health

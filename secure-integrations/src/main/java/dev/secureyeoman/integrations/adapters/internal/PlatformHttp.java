@@ -112,7 +112,10 @@ public final class PlatformHttp {
    */
   public Reply call(String what, Supplier<HttpRequest.Builder> request, Duration timeout) throws IntegrationException {
     for (int attempt = 1; ; attempt++) {
-      waitWhileBlocked(what);
+      boolean waited = waitWhileBlocked(what);
+      if ((waited || attempt > 1) && options.sendsHalted()) {
+        throw new IntegrationException(platform + " " + what + " halted after a rate-limit wait: sends are paused");
+      }
       HttpResponse<byte[]> response;
       CompletableFuture<HttpResponse<byte[]>> pending =
           options.httpClient().sendAsync(request.get().timeout(timeout).build(), info -> new BoundedBody());
@@ -198,10 +201,10 @@ public final class PlatformHttp {
     }
   }
 
-  private void waitWhileBlocked(String what) throws IntegrationException {
+  private boolean waitWhileBlocked(String what) throws IntegrationException {
     Duration remaining = Duration.between(clock.instant(), blockedUntil.get());
     if (remaining.isNegative() || remaining.isZero()) {
-      return;
+      return false;
     }
     if (remaining.compareTo(options.maxRetryWait()) > 0) {
       throw new IntegrationException(platform + " " + what + ": rate limited for another "
@@ -215,6 +218,7 @@ public final class PlatformHttp {
     }
     // a sleeper that returns early (tests) moves on: the platform will answer 429 again if it still blocks
     blockedUntil.set(Instant.MIN);
+    return true;
   }
 
   /**

@@ -250,6 +250,7 @@ public final class DiscordAdapter extends AdapterBase implements Integration<Dis
     Pending interaction = message.replyTo().map(pending::getIfPresent).orElse(null);
     String last = null;
     for (int i = 0; i < parts.size(); i++) {
+      requireSendsAllowed();
       ObjectNode body = Webhooks.object().put("content", parts.get(i));
       body.putObject("allowed_mentions").putArray("parse"); // nobody is pinged, whatever the text says
       PlatformHttp.Reply r;
