@@ -102,9 +102,11 @@ public final class ChatbotMain {
       } else {
         mb.withoutScanning();
       }
-      TelegramIntegrationFactory telegram = new TelegramIntegrationFactory(AdapterOptions.defaults());
-      DiscordIntegrationFactory discord = new DiscordIntegrationFactory(AdapterOptions.defaults());
-      SlackIntegrationFactory slack = new SlackIntegrationFactory(AdapterOptions.defaults());
+      // a reply already going out stops before its next part (or retry) when the kill switch is engaged
+      AdapterOptions adapterOptions = AdapterOptions.builder().haltSendsWhile(killSwitch::isEngaged).build();
+      TelegramIntegrationFactory telegram = new TelegramIntegrationFactory(adapterOptions);
+      DiscordIntegrationFactory discord = new DiscordIntegrationFactory(adapterOptions);
+      SlackIntegrationFactory slack = new SlackIntegrationFactory(adapterOptions);
       try (MediaHandler media = mb.build();
           ConversationTracker tracker = ConversationTracker.builder().assistantName("chatbot").build()) {
         MessageRouter router = MessageRouter.builder()

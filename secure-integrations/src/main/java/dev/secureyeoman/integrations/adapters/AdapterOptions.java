@@ -4,6 +4,7 @@ import dev.secureyeoman.core.config.SecurityConfig;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 
 /**
  * Host-side options shared by the built-in adapters: the HTTP client, how 429 answers are retried, webhook limits and
@@ -38,9 +39,11 @@ public final class AdapterOptions {
   private final Duration maxRetryWait;
   private final Duration requestTimeout;
   private final int maxParts;
+  private final BooleanSupplier sendsHalted;
 
   private AdapterOptions(Builder b) {
     this.sleeper = b.sleeper == null ? d -> Thread.sleep(d.toMillis()) : b.sleeper;
+    this.sendsHalted = b.sendsHalted == null ? () -> false : b.sendsHalted;
     this.maxWebhookBodyBytes = b.maxWebhookBodyBytes == null ? DEFAULT_MAX_WEBHOOK_BODY_BYTES : b.maxWebhookBodyBytes;
     this.signatureMaxAge = b.signatureMaxAge == null ? Duration.ofMinutes(5) : b.signatureMaxAge;
     this.maxAttempts = b.maxAttempts == null ? 3 : b.maxAttempts;
@@ -161,6 +164,16 @@ public final class AdapterOptions {
     return maxParts;
   }
 
+  /**
+   * Whether outbound calls must stop now (see {@link Builder#haltSendsWhile}): checked before each part of a split
+   * message and before a call is retried after a rate-limit wait.
+   *
+   * @return true while sends are halted
+   */
+  public boolean sendsHalted() {
+    return sendsHalted.getAsBoolean();
+  }
+
   @Override
   public String toString() {
     return "AdapterOptions[maxWebhookBodyBytes=" + maxWebhookBodyBytes + ", signatureMaxAge=" + signatureMaxAge
@@ -178,6 +191,7 @@ public final class AdapterOptions {
     private Duration maxRetryWait;
     private Duration requestTimeout;
     private Integer maxParts;
+    private BooleanSupplier sendsHalted;
 
     private Builder() {}
 
@@ -298,6 +312,20 @@ public final class AdapterOptions {
         throw new IllegalArgumentException("maxParts must be in [1, 100], got " + n);
       }
       maxParts = n;
+      return this;
+    }
+
+    /**
+     * Halts outbound calls while a condition holds — pass {@code killSwitch::isEngaged}: the router checks the kill
+     * switch before it sends a reply, this stops a reply already going out before its next part and before a retry
+     * after a 429 wait (default: never halted).
+     *
+     * @param halted answers true while nothing may be sent
+     * @return this builder
+     */
+    public Builder haltSendsWhile(BooleanSupplier halted) {
+      once(sendsHalted, "haltSendsWhile");
+      sendsHalted = Objects.requireNonNull(halted, "halted");
       return this;
     }
 

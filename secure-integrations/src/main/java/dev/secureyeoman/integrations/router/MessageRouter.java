@@ -57,7 +57,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p><b>Non-goals.</b> Work already in flight when the switch is engaged is not interrupted (the checks stop it at the
- * next step). Outbound escaping and splitting are the adapters' job.
+ * next step); adapters built with {@code AdapterOptions.haltSendsWhile(killSwitch::isEngaged)} also stop a reply
+ * between its parts and before a retry after a 429 wait. Outbound escaping and splitting are the adapters' job.
  *
  * <p>Thread-safe; messages are processed on the configured executor (default: the caller's thread).
  */

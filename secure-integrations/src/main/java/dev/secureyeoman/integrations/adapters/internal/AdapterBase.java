@@ -27,8 +27,9 @@ public abstract class AdapterBase {
   protected void initBase(IntegrationContext ctx, PlatformHttp platformHttp) {
     this.context = ctx;
     this.http = platformHttp;
-    // twice the signature window: a request is refused by its timestamp before its cache entry expires
-    this.replays = new ReplayCache(ctx.clock(), options.signatureMaxAge().multipliedBy(2), 200_000);
+    // a timestamp is accepted while |floor(now) - ts| <= window, i.e. for up to 2 * window + 1 s (one side in the
+    // future): remember keys a little longer, so a request is refused by its timestamp before its entry expires
+    this.replays = new ReplayCache(ctx.clock(), options.signatureMaxAge().multipliedBy(2).plusSeconds(2), 200_000);
   }
 
   /**
@@ -62,6 +63,17 @@ public abstract class AdapterBase {
     if (!running) {
       throw new IntegrationException(context == null ? "adapter not initialised" : context.integrationId()
           + " is not running");
+    }
+  }
+
+  /**
+   * Throws while sends are halted ({@link AdapterOptions#sendsHalted()}, e.g. the kill switch): called before each part.
+   *
+   * @throws IntegrationException if halted
+   */
+  protected void requireSendsAllowed() throws IntegrationException {
+    if (options.sendsHalted()) {
+      throw new IntegrationException(context.integrationId() + " send halted: sends are paused");
     }
   }
 

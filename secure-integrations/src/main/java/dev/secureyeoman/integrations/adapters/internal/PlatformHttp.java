@@ -3,14 +3,21 @@ package dev.secureyeoman.integrations.adapters.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.secureyeoman.integrations.IntegrationException;
 import dev.secureyeoman.integrations.adapters.AdapterOptions;
-import java.io.IOException;
-import java.io.InputStream;
+import java.io.ByteArrayOutputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -105,23 +112,29 @@ public final class PlatformHttp {
    */
   public Reply call(String what, Supplier<HttpRequest.Builder> request, Duration timeout) throws IntegrationException {
     for (int attempt = 1; ; attempt++) {
-      waitWhileBlocked(what);
-      HttpResponse<InputStream> response;
-      byte[] body;
+      boolean waited = waitWhileBlocked(what);
+      if ((waited || attempt > 1) && options.sendsHalted()) {
+        throw new IntegrationException(platform + " " + what + " halted after a rate-limit wait: sends are paused");
+      }
+      HttpResponse<byte[]> response;
+      CompletableFuture<HttpResponse<byte[]>> pending =
+          options.httpClient().sendAsync(request.get().timeout(timeout).build(), info -> new BoundedBody());
       try {
-        response =
-            options.httpClient().send(request.get().timeout(timeout).build(),
-                HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream in = response.body()) {
-          body = in.readNBytes(MAX_RESPONSE_BYTES + 1);
-        }
-      } catch (IOException e) {
-        throw new IntegrationException(platform + " " + what + " failed: " + e.getClass().getSimpleName());
+        // HttpRequest.timeout only covers the wait for the headers: this deadline covers the body as well
+        response = pending.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        pending.cancel(true);
+        throw new IntegrationException(platform + " " + what + " failed: HttpTimeoutException");
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause() == null ? e : e.getCause();
+        throw new IntegrationException(platform + " " + what + " failed: " + cause.getClass().getSimpleName());
       } catch (InterruptedException e) {
+        pending.cancel(true);
         Thread.currentThread().interrupt();
         throw new IntegrationException(platform + " " + what + " interrupted");
       }
-      if (body.length > MAX_RESPONSE_BYTES) {
+      byte[] body = response.body();
+      if (body == BoundedBody.OVERSIZE) {
         throw new IntegrationException(platform + " " + what + " answer exceeds " + MAX_RESPONSE_BYTES + " bytes");
       }
       JsonNode json = Webhooks.parseObject(body).orElse(null);
@@ -142,10 +155,56 @@ public final class PlatformHttp {
     }
   }
 
-  private void waitWhileBlocked(String what) throws IntegrationException {
+  /** Collects a response body of at most {@link #MAX_RESPONSE_BYTES}; a longer one is cancelled as {@link #OVERSIZE}. */
+  private static final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
+    static final byte[] OVERSIZE = new byte[0];
+    private final CompletableFuture<byte[]> result = new CompletableFuture<>();
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private Flow.Subscription subscription;
+
+    @Override
+    public CompletionStage<byte[]> getBody() {
+      return result;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+      subscription = s;
+      s.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> items) {
+      if (result.isDone()) {
+        return;
+      }
+      for (ByteBuffer b : items) {
+        if (out.size() + b.remaining() > MAX_RESPONSE_BYTES) {
+          subscription.cancel();
+          result.complete(OVERSIZE);
+          return;
+        }
+        byte[] chunk = new byte[b.remaining()];
+        b.get(chunk);
+        out.write(chunk, 0, chunk.length);
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      result.completeExceptionally(t);
+    }
+
+    @Override
+    public void onComplete() {
+      result.complete(out.toByteArray());
+    }
+  }
+
+  private boolean waitWhileBlocked(String what) throws IntegrationException {
     Duration remaining = Duration.between(clock.instant(), blockedUntil.get());
     if (remaining.isNegative() || remaining.isZero()) {
-      return;
+      return false;
     }
     if (remaining.compareTo(options.maxRetryWait()) > 0) {
       throw new IntegrationException(platform + " " + what + ": rate limited for another "
@@ -159,6 +218,7 @@ public final class PlatformHttp {
     }
     // a sleeper that returns early (tests) moves on: the platform will answer 429 again if it still blocks
     blockedUntil.set(Instant.MIN);
+    return true;
   }
 
   /**

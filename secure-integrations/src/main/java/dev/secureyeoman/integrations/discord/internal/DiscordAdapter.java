@@ -250,7 +250,9 @@ public final class DiscordAdapter extends AdapterBase implements Integration<Dis
     Pending interaction = message.replyTo().map(pending::getIfPresent).orElse(null);
     String last = null;
     for (int i = 0; i < parts.size(); i++) {
-      ObjectNode body = Webhooks.object().put("content", parts.get(i));
+      requireSendsAllowed();
+      // SUPPRESS_EMBEDS (1 << 2): a link in the text gets no rich preview, like Slack's unfurl and Telegram's preview off
+      ObjectNode body = Webhooks.object().put("content", parts.get(i)).put("flags", 4);
       body.putObject("allowed_mentions").putArray("parse"); // nobody is pinged, whatever the text says
       PlatformHttp.Reply r;
       if (interaction != null) {

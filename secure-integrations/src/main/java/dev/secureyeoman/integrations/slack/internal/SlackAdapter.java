@@ -237,6 +237,7 @@ public final class SlackAdapter extends AdapterBase implements Integration<Slack
     }
     String last = null;
     for (String part : parts) {
+      requireSendsAllowed();
       ObjectNode body = Webhooks.object()
           .put("channel", channel)
           .put("text", part)

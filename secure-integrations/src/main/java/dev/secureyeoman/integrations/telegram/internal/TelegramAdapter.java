@@ -305,6 +305,7 @@ public final class TelegramAdapter extends AdapterBase implements Integration<Te
     }
     String last = null;
     for (String part : parts) {
+      requireSendsAllowed();
       ObjectNode body = Webhooks.object().put("chat_id", chatId).put("text", part);
       body.putObject("link_preview_options").put("is_disabled", true);
       if (topic != null) {
