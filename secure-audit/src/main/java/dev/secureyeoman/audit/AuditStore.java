@@ -19,6 +19,9 @@ import java.util.concurrent.CompletableFuture;
  *       the existing checkpoints, and retention never purges such a log.
  *   <li>Every entry's MAC binds the {@linkplain #logId() log id}; checkpoints name it, so another log's database under
  *       the same key is recognised.
+ *   <li>Fail closed: after a verification of this store fails, appends and purges are refused
+ *       ({@link AuditException.Reason#TAMPERED}, in every process and after a restart) until the host calls
+ *       {@link #acknowledgeTampering(String)}, so nothing new is written on top of evidence.
  *   <li>Several processes may append to the same database: each commit re-reads the head inside its
  *       {@code BEGIN IMMEDIATE} transaction, so the chain stays linear across processes.
  * </ul>

@@ -127,7 +127,8 @@ class FastCanonicalTest {
   @ValueSource(
       strings = {
         "{\"a\":\"\\n\"}", "{\"a\":\"é\"}", "{\"a\":1.5}", "{\"a\":1e3}", "{\"a\":1,\"a\":2}", "{ \"a\":1}",
-        "{\"a\":1} ", "{\"a\":9223372036854775808}", "{\"a\":01}", "{\"b\":1,\"a\":{\"x\":1,\"x\":2}}"
+        "{\"a\":1} ", "{\"a\":9223372036854775808}", "{\"a\":01}", "{\"b\":1,\"a\":{\"x\":1,\"x\":2}}",
+        "{\"b\":1,\"a\":2,\"b\":3}"
       })
   void unusualMetadata_isDeclined(String json) {
     FastCanonical f = new FastCanonical();
