@@ -68,7 +68,7 @@ public interface AuditStore extends AuditReader, AuditSink {
    * count, hash of the last deleted entry and the policy. The range is verified first — when checkpoints are configured,
    * the whole log against every checkpoint, because a rollback visible only against a checkpoint would otherwise be
    * erased with the range. A log that fails verification is not purged. Never deletes the head. Space is reclaimed
-   * afterwards.
+   * afterwards (FTS optimize, incremental vacuum, WAL truncate) before this method returns.
    *
    * @param policy the limits
    * @return the number of entries deleted (0: nothing to do, no purge entry written)

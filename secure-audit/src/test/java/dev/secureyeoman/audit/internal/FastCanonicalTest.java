@@ -152,4 +152,23 @@ class FastCanonicalTest {
   void edgeCases_takeTheFastPath_withCanonicalBytes(String json) {
     assertTrue(sameOrDeclined(json, "m", "c"), json);
   }
+
+  @Test
+  void writerMac_feedsExactlyTheCanonicalEncoding() throws Exception {
+    Random r = new Random(19);
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(new byte[32], "HmacSHA256"));
+    for (int i = 0; i < 500; i++) {
+      Map<String, Object> md = map(r, 0, false);
+      byte[] prev = new byte[32];
+      r.nextBytes(prev);
+      String corr = i % 3 == 0 ? null : word(r, false);
+      Row row = new Row(i + 1, 1_700_000_000_000L + i, "INFO", "e" + i, word(r, false), word(r, false), md, corr, 2,
+          prev, null);
+      byte[] body = Canonical.body(row.level(), row.event(), row.actor(), row.message(), corr, md);
+      assertArrayEquals(
+          mac.doFinal(Canonical.encode(row, LOG_ID)),
+          Canonical.mac(mac, LOG_ID, row.seq(), row.timestampMillis(), 2, body, prev));
+    }
+  }
 }
