@@ -51,9 +51,18 @@ final class AuditBenchSupport {
   }
 
   static void appendAll(AuditStore s, int from, int count) throws AuditException {
-    List<CompletableFuture<AuditEntry>> fs = new ArrayList<>(count);
+    AuditEvent[] events = new AuditEvent[count];
     for (int i = 0; i < count; i++) {
-      fs.add(s.appendAsync(event(from + i)));
+      events[i] = event(from + i);
+    }
+    appendAll(s, events);
+  }
+
+  /** Appends pre-built events through group commit and waits for all of them. */
+  static void appendAll(AuditStore s, AuditEvent[] events) throws AuditException {
+    List<CompletableFuture<AuditEntry>> fs = new ArrayList<>(events.length);
+    for (AuditEvent e : events) {
+      fs.add(s.appendAsync(e));
     }
     try {
       for (CompletableFuture<AuditEntry> f : fs) {

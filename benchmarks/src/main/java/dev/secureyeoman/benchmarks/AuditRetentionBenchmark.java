@@ -112,6 +112,46 @@ public class AuditRetentionBenchmark {
   }
 
   /**
+   * Floor of a verified purge (issue 17): open a raw connection and, in one transaction, read every column of the range
+   * plus the first kept row and HMAC-SHA256 the stored bytes (as {@code AuditVerifyBenchmark.rawSqliteScanPlusHmac}
+   * does), then delete the same range (FTS triggers included when {@code fts=true}).
+   *
+   * @return a checksum plus the rows deleted
+   * @throws Exception on failure
+   */
+  @Benchmark
+  public long scanHmacPlusDelete() throws Exception {
+    raw = AuditBenchSupport.raw(work);
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(AuditBenchSupport.key().toByteArray(), "HmacSHA256"));
+    long last = rows - rows / 10;
+    long x = 0;
+    try (Statement st = raw.createStatement()) {
+      st.execute("BEGIN IMMEDIATE");
+      try (java.sql.ResultSet rs =
+          st.executeQuery(
+              "SELECT seq, ts, level, event, actor, message, metadata, correlation_id, key_id, prev_hash, hash"
+                  + " FROM audit_log WHERE seq <= " + (last + 1) + " ORDER BY seq")) {
+        while (rs.next()) {
+          mac.update(java.nio.ByteBuffer.allocate(20).putLong(rs.getLong(1)).putLong(rs.getLong(2))
+              .putInt(rs.getInt(9)).array());
+          for (int col = 3; col <= 8; col++) {
+            String v = rs.getString(col);
+            if (v != null) {
+              mac.update(v.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+          }
+          mac.update(rs.getBytes(10));
+          x += mac.doFinal()[0] + rs.getBytes(11)[0];
+        }
+      }
+      x += st.executeUpdate("DELETE FROM audit_log WHERE seq <= " + last);
+      st.execute("COMMIT");
+    }
+    return x;
+  }
+
+  /**
    * Baseline: open a raw connection and delete the same range in one transaction.
    *
    * @return rows deleted

@@ -19,6 +19,9 @@ import java.util.concurrent.CompletableFuture;
  *       the existing checkpoints, and retention never purges such a log.
  *   <li>Every entry's MAC binds the {@linkplain #logId() log id}; checkpoints name it, so another log's database under
  *       the same key is recognised.
+ *   <li>Fail closed: after a verification of this store fails, appends and purges are refused
+ *       ({@link AuditException.Reason#TAMPERED}, in every process and after a restart) until the host calls
+ *       {@link #acknowledgeTampering(String)}, so nothing new is written on top of evidence.
  *   <li>Several processes may append to the same database: each commit re-reads the head inside its
  *       {@code BEGIN IMMEDIATE} transaction, so the chain stays linear across processes.
  * </ul>
@@ -65,7 +68,7 @@ public interface AuditStore extends AuditReader, AuditSink {
    * count, hash of the last deleted entry and the policy. The range is verified first — when checkpoints are configured,
    * the whole log against every checkpoint, because a rollback visible only against a checkpoint would otherwise be
    * erased with the range. A log that fails verification is not purged. Never deletes the head. Space is reclaimed
-   * afterwards.
+   * afterwards (FTS optimize, incremental vacuum, WAL truncate) before this method returns.
    *
    * @param policy the limits
    * @return the number of entries deleted (0: nothing to do, no purge entry written)

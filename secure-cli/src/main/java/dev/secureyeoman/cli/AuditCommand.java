@@ -62,6 +62,7 @@ import picocli.CommandLine.Parameters;
       AuditCommand.Purge.class,
       AuditCommand.CheckpointCmd.class,
       AuditCommand.RepairCheckpoints.class,
+      AuditCommand.AcknowledgeTampering.class,
       AuditCommand.Export.class
     })
 public final class AuditCommand implements Runnable {
@@ -388,6 +389,33 @@ public final class AuditCommand implements Runnable {
           + TerminalText.field(e.actor()) + "\t" + TerminalText.field(e.message()) + "\t"
           + TerminalText.field(e.correlationId().orElse("-")) + "\t"
           + TerminalText.field(AuditJson.toJson(e.metadata()));
+    }
+  }
+
+  /** {@code audit acknowledge-tampering}: resume appending to a log that failed verification (issue 17). */
+  @Command(
+      name = "acknowledge-tampering",
+      mixinStandardHelpOptions = true,
+      description = "After a failed verification the store refuses appends and purges; after investigating, append a"
+          + " chained audit.tampering_acknowledged entry with the reason and resume. The evidence stays in the log.")
+  static final class AcknowledgeTampering extends Common implements Callable<Integer> {
+    @Option(names = "--reason", required = true, description = "Why appending resumes (ticket, who investigated).")
+    String reason;
+
+    @Override
+    public Integer call() throws AuditException {
+      if (reason.isBlank() || reason.length() > 1000) {
+        throw new CliUsageException("--reason must be 1..1000 characters and not blank");
+      }
+      requireDb();
+      try (AuditStore s = open(options())) {
+        if (s.tamperingDetected().isEmpty()) {
+          throw new IllegalStateException("the audit log is not read-only: nothing to acknowledge");
+        }
+        AuditEntry e = s.acknowledgeTampering(reason);
+        out().println("acknowledged at seq " + e.seq() + " hash " + e.hash());
+      }
+      return SecureYeomanCli.EXIT_OK;
     }
   }
 

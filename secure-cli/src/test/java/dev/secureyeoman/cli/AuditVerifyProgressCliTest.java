@@ -120,4 +120,26 @@ class AuditVerifyProgressCliTest {
     assertFalse(sw.toString().contains("verified"));
     assertEquals(VerificationProgress.NONE, p);
   }
+
+  @Test
+  void refusedPurge_makesTheLogReadOnly_untilAcknowledgeTampering() throws Exception {
+    append(6);
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+        Statement st = c.createStatement()) {
+      st.execute("DROP TRIGGER audit_log_append_only");
+      st.execute("UPDATE audit_log SET message = 'innocent' WHERE seq = 2");
+    }
+    assertOneErrorLine(Run.of("audit", "purge", "--db", db.toString(), "--max-entries", "2"), 1);
+    Run refused = Run.of("audit", "append", "--db", db.toString(), "--event", "e", "--message", "after");
+    assertOneErrorLine(refused, 1);
+    assertTrue(refused.err().contains("refusing to append"), refused.err());
+    assertOneErrorLine(Run.of("audit", "acknowledge-tampering", "--db", db.toString(), "--reason", " "), 2);
+    Run ack = Run.of("audit", "acknowledge-tampering", "--db", db.toString(), "--reason", "ticket SEC-17");
+    assertEquals(0, ack.code(), ack.err());
+    assertTrue(ack.out().startsWith("acknowledged at seq 7 "), ack.out());
+    Run again = Run.of("audit", "append", "--db", db.toString(), "--event", "e", "--message", "after");
+    assertEquals(0, again.code(), again.err());
+    assertTrue(again.out().startsWith("appended seq 8 "), again.out());
+    assertOneErrorLine(Run.of("audit", "acknowledge-tampering", "--db", db.toString(), "--reason", "again"), 1);
+  }
 }

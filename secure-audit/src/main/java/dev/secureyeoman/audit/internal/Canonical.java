@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import javax.crypto.Mac;
 
 /**
  * The canonical, length-prefixed byte encoding of an audit entry that the HMAC covers.
@@ -76,6 +77,65 @@ public final class Canonical {
     out.value(row.metadata(), 0);
     out.bytes(row.prevHash());
     return out.toByteArray();
+  }
+
+  /**
+   * The middle of the version-2 encoding, which depends on the event only: {@code str(level) str(event) str(actor)
+   * str(message) correlation value(metadata)}. Computed by the appending thread so the single writer only MACs.
+   *
+   * @param level level name
+   * @param event event name
+   * @param actor actor
+   * @param message message
+   * @param correlationId correlation id or null
+   * @param metadata metadata
+   * @return the bytes
+   */
+  public static byte[] body(
+      String level, String event, String actor, String message, String correlationId, Map<String, Object> metadata) {
+    Out out = new Out(128 + message.length() * 2);
+    out.str(level);
+    out.str(event);
+    out.str(actor);
+    out.str(message);
+    if (correlationId == null) {
+      out.write(0);
+    } else {
+      out.write(1);
+      out.str(correlationId);
+    }
+    out.value(metadata, 0);
+    return out.toByteArray();
+  }
+
+  /**
+   * Feeds {@code mac} exactly the bytes {@link #encode(Row, byte[])} produces (version 2) for an entry whose middle is
+   * {@code body}, and returns the MAC.
+   *
+   * @param mac the MAC (reset afterwards)
+   * @param logId the 16-byte log id
+   * @param seq seq
+   * @param ts timestamp millis
+   * @param keyId key id
+   * @param body {@link #body}
+   * @param prevHash previous hash
+   * @return the MAC
+   */
+  public static byte[] mac(Mac mac, byte[] logId, long seq, long ts, int keyId, byte[] body, byte[] prevHash) {
+    Out head = new Out(MAGIC.length + 1 + 4 + logId.length + 20);
+    head.write(MAGIC, 0, MAGIC.length);
+    head.write(VERSION_2);
+    head.bytes(logId);
+    head.i64(seq);
+    head.i64(ts);
+    head.i32(keyId);
+    mac.update(head.buf, 0, head.count);
+    mac.update(body);
+    Out tail = new Out(4);
+    tail.i32(prevHash.length);
+    mac.update(tail.buf, 0, tail.count);
+    mac.update(prevHash);
+    return mac.doFinal();
   }
 
   /** Unsynchronised growable buffer (ByteArrayOutputStream locks on every byte). */

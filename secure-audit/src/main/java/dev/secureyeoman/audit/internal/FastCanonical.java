@@ -296,23 +296,43 @@ final class FastCanonical {
   private int compareKeys(int a, int b) {
     int la = readI32(a);
     int lb = readI32(b);
-    return Arrays.compare(buf, a + 4, a + 4 + la, buf, b + 4, b + 4 + lb);
+    int min = Math.min(la, lb);
+    for (int i = 0; i < min; i++) {
+      int d = buf[a + 4 + i] - buf[b + 4 + i]; // ASCII only: signed and unsigned order agree
+      if (d != 0) {
+        return d;
+      }
+    }
+    return la - lb;
   }
 
   private int readI32(int at) {
     return ((buf[at] & 0xff) << 24) | ((buf[at + 1] & 0xff) << 16) | ((buf[at + 2] & 0xff) << 8) | (buf[at + 3] & 0xff);
   }
 
-  /** Rewrites the entries of one object (starts in marks[base], marks[base+2], ...) in key order. */
+  private int[] order = new int[16];
+
+  /**
+   * Rewrites the entries of one object (entry i starts at marks[base + 2i] and ends where entry i+1 starts, the last
+   * at the end of the buffer) in key order: an insertion sort of indices (objects are small), then one copy.
+   */
   private void reorder(int base, int count) throws Decline {
-    Integer[] order = new Integer[count];
-    for (int i = 0; i < count; i++) {
-      order[i] = marks[base + 2 * i];
+    if (order.length < count) {
+      order = new int[Math.max(count, order.length * 2)];
     }
-    Arrays.sort(order, (x, y) -> compareKeys(x, y));
-    for (int i = 1; i < count; i++) {
-      if (compareKeys(order[i - 1], order[i]) == 0) {
-        throw Decline.INSTANCE;
+    int[] o = order;
+    for (int i = 0; i < count; i++) {
+      int start = marks[base + 2 * i];
+      int j = i - 1;
+      while (j >= 0 && compareKeys(marks[base + 2 * o[j]], start) > 0) {
+        o[j + 1] = o[j];
+        j--;
+      }
+      o[j + 1] = i;
+    }
+    for (int k = 1; k < count; k++) {
+      if (compareKeys(marks[base + 2 * o[k - 1]], marks[base + 2 * o[k]]) == 0) {
+        throw Decline.INSTANCE; // a duplicate key, not adjacent in the text: the parser rejects it
       }
     }
     int from = marks[base];
@@ -322,20 +342,13 @@ final class FastCanonical {
     }
     System.arraycopy(buf, from, tmp, 0, len);
     int w = from;
-    for (int i = 0; i < count; i++) {
-      int start = order[i];
-      int end = endOf(base, count, start);
+    for (int k = 0; k < count; k++) {
+      int i = o[k];
+      int start = marks[base + 2 * i];
+      int end = i + 1 < count ? marks[base + 2 * (i + 1)] : from + len;
       System.arraycopy(tmp, start - from, buf, w, end - start);
       w += end - start;
     }
   }
 
-  private int endOf(int base, int count, int start) {
-    for (int i = 0; i < count; i++) {
-      if (marks[base + 2 * i] == start) {
-        return i + 1 < count ? marks[base + 2 * (i + 1)] : n;
-      }
-    }
-    throw new IllegalStateException("entry not found");
-  }
 }

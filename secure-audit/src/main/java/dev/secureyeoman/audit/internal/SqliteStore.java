@@ -91,7 +91,9 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
 
   private sealed interface Op permits Append, Task, Stop {}
 
-  private record Append(AuditEvent event, CompletableFuture<AuditEntry> result) implements Op {}
+  /** An event with its canonical middle and JSON, encoded on the appending thread. */
+  private record Append(AuditEvent event, byte[] body, String json, CompletableFuture<AuditEntry> result)
+      implements Op {}
 
   @FunctionalInterface
   private interface WriterWork<T> {
@@ -323,7 +325,14 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
 
   private CompletableFuture<AuditEntry> enqueueAppend(AuditEvent event) {
     CompletableFuture<AuditEntry> f = new CompletableFuture<>();
-    enqueue(new Append(event, f), f);
+    enqueue(
+        new Append(
+            event,
+            Canonical.body(
+                event.level().name(), event.event(), event.actor(), event.message(),
+                event.correlationId().orElse(null), event.metadata()),
+            Json.write(event.metadata()), f),
+        f);
     return f;
   }
 
@@ -410,6 +419,15 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
       try {
         batch.add(queue.take());
         queue.drainTo(batch, opts.maxBatchSize() - 1);
+        // group commit: while appenders are still enqueueing a burst, give them the CPU and take what they added, so a
+        // burst commits in few fsyncs (the commit dominates: profile in PERFORMANCE.md, issue 17); an idle queue costs
+        // one yield
+        while (batch.size() < opts.maxBatchSize() && batch.get(batch.size() - 1) instanceof Append) {
+          Thread.yield();
+          if (queue.drainTo(batch, opts.maxBatchSize() - batch.size()) == 0) {
+            break;
+          }
+        }
         long lingerNanos = opts.maxBatchDelay().toNanos();
         if (lingerNanos > 0 && batch.size() < opts.maxBatchSize()) {
           long deadline = System.nanoTime() + lingerNanos;
@@ -484,10 +502,20 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
       long seq = head.seq();
       byte[] prev = head.hash();
       for (Op op : appends) {
-        AuditEvent ev = ((Append) op).event();
+        Append a = (Append) op;
+        AuditEvent ev = a.event();
         seq++;
-        Row row = newRow(seq, opts.clock().millis(), ev, prev);
-        bind(ps, row);
+        long ts = opts.clock().millis();
+        // only the MAC is left for the writer: the canonical middle and the JSON came encoded with the event
+        byte[] logId = identity.forSeq(seq);
+        Row row =
+            logId == null
+                ? newRow(seq, ts, ev, prev) // never for a current log: every new seq binds the log id
+                : new Row(
+                    seq, ts, ev.level().name(), ev.event(), ev.actor(), ev.message(), ev.metadata(),
+                    ev.correlationId().orElse(null), activeKeyId, prev,
+                    Canonical.mac(activeMac, logId, seq, ts, activeKeyId, a.body(), prev));
+        bind(ps, row, a.json());
         ps.addBatch(); // sqlite-jdbc runs a batch in one native call
         out.add(toEntry(row));
         prev = row.hash();
@@ -520,18 +548,18 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
   }
 
   private static void insert(PreparedStatement ps, Row r) throws SQLException {
-    bind(ps, r);
+    bind(ps, r, Json.write(r.metadata()));
     ps.executeUpdate();
   }
 
-  private static void bind(PreparedStatement ps, Row r) throws SQLException {
+  private static void bind(PreparedStatement ps, Row r, String metadataJson) throws SQLException {
     ps.setLong(1, r.seq());
     ps.setLong(2, r.timestampMillis());
     ps.setString(3, r.level());
     ps.setString(4, r.event());
     ps.setString(5, r.actor());
     ps.setString(6, r.message());
-    ps.setString(7, Json.write(r.metadata()));
+    ps.setString(7, metadataJson);
     if (r.correlationId() == null) {
       ps.setNull(8, Types.VARCHAR);
     } else {
@@ -692,16 +720,19 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
           st.execute("INSERT INTO audit_fts(audit_fts) VALUES ('optimize')");
         }
         // through JDBC an incremental_vacuum statement frees one page per execution: repeat until the freelist is empty
+        // (one prepared statement re-run: parsing the pragma for every page was a measurable part of the purge)
         long free = freelist(st);
-        while (free > 0) {
-          for (int i = 0; i < 1024; i++) {
-            st.execute("PRAGMA incremental_vacuum");
+        try (PreparedStatement vacuum = wconn.prepareStatement("PRAGMA incremental_vacuum")) {
+          while (free > 0) {
+            for (int i = 0; i < 1024; i++) {
+              vacuum.execute();
+            }
+            long now = freelist(st);
+            if (now >= free) {
+              break;
+            }
+            free = now;
           }
-          long now = freelist(st);
-          if (now >= free) {
-            break;
-          }
-          free = now;
         }
         st.execute("COMMIT");
       } catch (SQLException | RuntimeException e) {

@@ -127,7 +127,8 @@ class FastCanonicalTest {
   @ValueSource(
       strings = {
         "{\"a\":\"\\n\"}", "{\"a\":\"é\"}", "{\"a\":1.5}", "{\"a\":1e3}", "{\"a\":1,\"a\":2}", "{ \"a\":1}",
-        "{\"a\":1} ", "{\"a\":9223372036854775808}", "{\"a\":01}", "{\"b\":1,\"a\":{\"x\":1,\"x\":2}}"
+        "{\"a\":1} ", "{\"a\":9223372036854775808}", "{\"a\":01}", "{\"b\":1,\"a\":{\"x\":1,\"x\":2}}",
+        "{\"b\":1,\"a\":2,\"b\":3}"
       })
   void unusualMetadata_isDeclined(String json) {
     FastCanonical f = new FastCanonical();
@@ -150,5 +151,24 @@ class FastCanonicalTest {
       })
   void edgeCases_takeTheFastPath_withCanonicalBytes(String json) {
     assertTrue(sameOrDeclined(json, "m", "c"), json);
+  }
+
+  @Test
+  void writerMac_feedsExactlyTheCanonicalEncoding() throws Exception {
+    Random r = new Random(19);
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(new byte[32], "HmacSHA256"));
+    for (int i = 0; i < 500; i++) {
+      Map<String, Object> md = map(r, 0, false);
+      byte[] prev = new byte[32];
+      r.nextBytes(prev);
+      String corr = i % 3 == 0 ? null : word(r, false);
+      Row row = new Row(i + 1, 1_700_000_000_000L + i, "INFO", "e" + i, word(r, false), word(r, false), md, corr, 2,
+          prev, null);
+      byte[] body = Canonical.body(row.level(), row.event(), row.actor(), row.message(), corr, md);
+      assertArrayEquals(
+          mac.doFinal(Canonical.encode(row, LOG_ID)),
+          Canonical.mac(mac, LOG_ID, row.seq(), row.timestampMillis(), 2, body, prev));
+    }
   }
 }
