@@ -44,7 +44,14 @@ public class AuditException extends SecureYeomanException {
      * survives a restart and holds for every process); the host resumes with
      * {@link AuditStore#acknowledgeTampering(String)} after investigating.
      */
-    TAMPERED
+    TAMPERED,
+    /**
+     * This store was opened with keys under which the newest entry does not verify — almost always a wrong audit key
+     * (or key id), otherwise a tampered head. It refuses to append and to purge: entries MACed under a wrong key would
+     * make the log fail verification from that entry on, for good. Nothing is recorded in the database (a process with
+     * the wrong key must not be able to lock the log); open the store with the right key, or run verify.
+     */
+    KEY_MISMATCH
   }
 
   private final Reason reason;

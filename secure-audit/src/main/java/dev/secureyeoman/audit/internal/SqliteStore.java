@@ -85,6 +85,8 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
   private final Schema.LogIdentity identity;
   private final SqliteReads reads;
   private volatile boolean closed;
+  /** Why this store refuses writes (its keys do not verify the head it found at open), or null. */
+  private final String keyMismatch;
 
   /** The newest row as the database holds it now. */
   private record Head(long seq, byte[] hash, int keyId) {}
@@ -117,8 +119,16 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
     this.reads = new SqliteReads(opts, keys, this::reader, this::checkOpenUnchecked);
     Head head = readHead(wconn);
     if (head.seq() > 0 && !headMacOk(head)) {
-      // keep serving (an audit log that stops recording helps the attacker) but say so loudly; verify names it
-      LOG.error("audit log {}: head entry seq {} fails its MAC; run verify", opts.dbPath(), head.seq());
+      // a wrong key (or a tampered head): appending would MAC new entries under a key the log was never written with,
+      // and the log would fail verification from there on for good. Refuse writes of this store object; record nothing
+      // in the database (a process holding a wrong key must not be able to lock the log for the right one).
+      this.keyMismatch =
+          "the newest entry (seq " + head.seq() + ") does not verify under this store's audit key (key id "
+              + activeKeyId + "): a wrong key, or a tampered head; run verify with the right key";
+      LOG.error("audit log {}: head entry seq {} fails its MAC; appends refused (wrong key or tampered)", opts.dbPath(),
+          head.seq());
+    } else {
+      this.keyMismatch = null;
     }
     this.writerThread = new Thread(this::writerLoop, "audit-writer-" + opts.dbPath().getFileName());
     writerThread.setDaemon(true);
@@ -260,6 +270,10 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
   }
 
   private void rotateIfNeeded() throws AuditException {
+    if (keyMismatch != null) {
+      LOG.warn("audit log {}: key rotation not recorded: {}", opts.dbPath(), keyMismatch);
+      return;
+    }
     Head head = submit(() -> readHead(wconn));
     if (head.seq() > 0 && head.keyId() != activeKeyId && submit(() -> readTamper(wconn)).isPresent()) {
       LOG.warn("audit log {}: key rotation not recorded: the store is read-only after a failed verification",
@@ -487,6 +501,13 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
     List<AuditEntry> out = new ArrayList<>(appends.size());
     try (Statement st = wconn.createStatement();
         PreparedStatement ps = wconn.prepareStatement(INSERT)) {
+      if (keyMismatch != null) {
+        AuditException ae = new AuditException(AuditException.Reason.KEY_MISMATCH, "refusing to append: " + keyMismatch);
+        for (Op op : appends) {
+          ((Append) op).result().completeExceptionally(ae);
+        }
+        return;
+      }
       st.execute("BEGIN IMMEDIATE");
       Optional<VerificationResult> tampered = readTamper(wconn);
       if (tampered.isPresent()) {
@@ -582,6 +603,13 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
     }
   }
 
+  /** Writes other than appends (purge, checkpoint, acknowledgement) are refused like appends on a key mismatch. */
+  private void refuseOnKeyMismatch(String operation) throws AuditException {
+    if (keyMismatch != null) {
+      throw new AuditException(AuditException.Reason.KEY_MISMATCH, operation + ": " + keyMismatch);
+    }
+  }
+
   // ---------------------------------------------------------------- retention
 
   @Override
@@ -593,6 +621,7 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
       throw new IllegalArgumentException("progress must not be null");
     }
     checkOpen();
+    refuseOnKeyMismatch("refusing to purge");
     // read before taking the write lock: with checkpoints, the whole log is verified against them first
     Optional<SqliteReads.SinkState> sink = Optional.empty();
     if (opts.checkpointSink().isPresent()) {
@@ -781,6 +810,7 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
    * file); a start needs an empty sink and a chain that verifies on its own.
    */
   private Checkpoint signVerified(boolean start) throws AuditException {
+    refuseOnKeyMismatch("refusing to sign a checkpoint");
     CheckpointSink sink = sink();
     checkOpen();
     synchronized (checkpointLock) {
@@ -933,6 +963,7 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
       throw new IllegalArgumentException("reason must be 1.." + MAX_REASON + " characters and not blank");
     }
     checkOpen();
+    refuseOnKeyMismatch("refusing to acknowledge");
     return submit(() -> acknowledge(reason));
   }
 
