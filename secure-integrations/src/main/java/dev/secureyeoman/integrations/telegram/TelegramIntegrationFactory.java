@@ -1,5 +1,6 @@
 package dev.secureyeoman.integrations.telegram;
 
+import dev.secureyeoman.core.crypto.SecretStore;
 import dev.secureyeoman.integrations.Integration;
 import dev.secureyeoman.integrations.IntegrationException;
 import dev.secureyeoman.integrations.IntegrationFactory;
@@ -18,6 +19,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class TelegramIntegrationFactory implements IntegrationFactory, MediaResolver {
   private final AdapterOptions options;
+  private final SecretStore stateSealer;
   private final AtomicReference<TelegramAdapter> running = new AtomicReference<>();
 
   /** A factory with {@link AdapterOptions#defaults()}. */
@@ -32,11 +34,24 @@ public final class TelegramIntegrationFactory implements IntegrationFactory, Med
    */
   public TelegramIntegrationFactory(AdapterOptions options) {
     this.options = Objects.requireNonNull(options, "options");
+    this.stateSealer = null;
+  }
+
+  /**
+   * A factory whose adapters may persist their polling offset ({@link TelegramConfig#stateFile()}), sealed with the
+   * host's {@link SecretStore} (as the SQLite conversation store seals message bodies).
+   *
+   * @param options HTTP client, retries, limits
+   * @param stateSealer seals and opens the state file (for example {@code SecretStores.withKey(key)})
+   */
+  public TelegramIntegrationFactory(AdapterOptions options, SecretStore stateSealer) {
+    this.options = Objects.requireNonNull(options, "options");
+    this.stateSealer = Objects.requireNonNull(stateSealer, "stateSealer");
   }
 
   @Override
   public Integration<?> create() {
-    return new TelegramAdapter(options, running);
+    return new TelegramAdapter(options, running, stateSealer);
   }
 
   /**

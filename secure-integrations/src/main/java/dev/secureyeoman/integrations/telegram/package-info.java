@@ -8,5 +8,9 @@
  * <p>Register with {@code IntegrationManager.registerBuiltIn(new TelegramIntegrationFactory(options))}; configuration
  * from section {@code integrations.telegram} ({@link dev.secureyeoman.integrations.telegram.TelegramConfig}). Follows
  * Bot API 7.x (reply_parameters, link_preview_options were introduced in 7.0).
+ *
+ * <p>In polling mode an optional {@code state_file} keeps the {@code getUpdates} offset across restarts, sealed with the
+ * host's {@code SecretStore}; a tampered or foreign file fails the start with {@link
+ * dev.secureyeoman.integrations.telegram.TelegramStateException}.
  */
 package dev.secureyeoman.integrations.telegram;

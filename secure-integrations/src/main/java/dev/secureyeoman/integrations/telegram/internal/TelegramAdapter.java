@@ -2,6 +2,9 @@ package dev.secureyeoman.integrations.telegram.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.secureyeoman.core.AtomicFiles;
+import dev.secureyeoman.core.crypto.EnvelopeException;
+import dev.secureyeoman.core.crypto.SecretStore;
 import dev.secureyeoman.integrations.Integration;
 import dev.secureyeoman.integrations.IntegrationContext;
 import dev.secureyeoman.integrations.IntegrationException;
@@ -23,10 +26,16 @@ import dev.secureyeoman.integrations.adapters.internal.Webhooks;
 import dev.secureyeoman.integrations.conversation.ThreadResolver;
 import dev.secureyeoman.integrations.media.MediaRequest;
 import dev.secureyeoman.integrations.telegram.TelegramConfig;
+import dev.secureyeoman.integrations.telegram.TelegramStateException;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,8 +60,15 @@ public final class TelegramAdapter extends AdapterBase implements Integration<Te
   /** Latest plausible message time (year 9999); later (or negative) dates fall back to the reception time. */
   private static final long MAX_EPOCH_SECOND = 253_402_300_799L;
 
+  /** Version byte of the sealed state plaintext: {@code [version][offset as 8 bytes]}. */
+  private static final byte STATE_VERSION = 1;
+  private static final int MAX_STATE_FILE_BYTES = 64 * 1024;
+
   private final AtomicReference<TelegramAdapter> runningRef;
+  private final SecretStore stateSealer;
   private TelegramConfig config;
+  private Path stateFile;
+  private long savedOffset;
   private URI api;
   private ThreadResolver threads;
   private volatile long offset;
@@ -63,10 +79,13 @@ public final class TelegramAdapter extends AdapterBase implements Integration<Te
    *
    * @param options shared options
    * @param runningRef where the running instance is published for media resolution
+   * @param stateSealer seals the polling offset file; null when the host gave none
    */
-  public TelegramAdapter(AdapterOptions options, AtomicReference<TelegramAdapter> runningRef) {
+  public TelegramAdapter(AdapterOptions options, AtomicReference<TelegramAdapter> runningRef,
+      SecretStore stateSealer) {
     super(options);
     this.runningRef = runningRef;
+    this.stateSealer = stateSealer;
   }
 
   @Override
@@ -86,6 +105,20 @@ public final class TelegramAdapter extends AdapterBase implements Integration<Te
     if (cfg.mode().equals("webhook") && cfg.webhookSecret().isEmpty()) {
       throw new IntegrationException("telegram.webhook_secret: required in webhook mode");
     }
+    if (!cfg.stateFile().isEmpty()) {
+      if (!cfg.mode().equals("polling")) {
+        throw new IntegrationException("telegram.state_file: only used in polling mode");
+      }
+      if (stateSealer == null) {
+        throw new IntegrationException("telegram.state_file: needs a SecretStore "
+            + "(new TelegramIntegrationFactory(options, sealer))");
+      }
+      try {
+        this.stateFile = Path.of(cfg.stateFile()).toAbsolutePath();
+      } catch (RuntimeException e) {
+        throw new IntegrationException("telegram.state_file: not a valid path");
+      }
+    }
     initBase(ctx, new PlatformHttp(id(), options, ctx.clock(), TelegramAdapter::retryAfter));
     this.threads = new ThreadResolver(ctx.clock(), Duration.ofHours(2));
     if (cfg.mode().equals("webhook")) {
@@ -101,7 +134,11 @@ public final class TelegramAdapter extends AdapterBase implements Integration<Te
   }
 
   @Override
-  public void start() {
+  public void start() throws IntegrationException {
+    if (stateFile != null) {
+      offset = loadOffset();
+      savedOffset = offset;
+    }
     running = true;
     runningRef.set(this);
     if (config.mode().equals("polling")) {
@@ -249,19 +286,77 @@ public final class TelegramAdapter extends AdapterBase implements Integration<Te
     if (result == null || !result.isArray()) {
       throw new IntegrationException("telegram getUpdates answered without a result array");
     }
-    for (JsonNode update : result) {
-      Long id = Webhooks.integer(update, "update_id");
-      if (id == null) {
-        continue;
+    try {
+      for (JsonNode update : result) {
+        Long id = Webhooks.integer(update, "update_id");
+        if (id == null) {
+          continue;
+        }
+        try {
+          handleUpdate(update);
+        } catch (IllegalArgumentException e) {
+          rejected.incrementAndGet(); // malformed: skip it for good
+        }
+        offset = Math.max(offset, id + 1);
       }
-      try {
-        handleUpdate(update);
-      } catch (IllegalArgumentException e) {
-        rejected.incrementAndGet(); // malformed: skip it for good
-      }
-      offset = Math.max(offset, id + 1);
+    } finally {
+      saveOffset(); // also after a refused hand-off: what was handed on before it stays processed
     }
     return result.size();
+  }
+
+  /** Associated data of the state file: binds the envelope to the integration id and the bot (not the token). */
+  private byte[] stateAad() {
+    String botId = config.botToken().substring(0, config.botToken().indexOf(':'));
+    return ("telegram-state:v1:" + context.integrationId() + ":" + botId).getBytes(StandardCharsets.UTF_8);
+  }
+
+  private long loadOffset() throws TelegramStateException {
+    String name = stateFile.getFileName().toString();
+    byte[] envelope;
+    try {
+      if (Files.size(stateFile) > MAX_STATE_FILE_BYTES) {
+        throw new TelegramStateException(TelegramStateException.Reason.TAMPERED, "state file " + name
+            + " is too large to be a sealed offset; refusing to start", null);
+      }
+      envelope = Files.readAllBytes(stateFile);
+    } catch (NoSuchFileException e) {
+      return 0; // first start: nothing processed yet
+    } catch (IOException e) {
+      throw new TelegramStateException(TelegramStateException.Reason.STORE_FAILED, "state file " + name
+          + " could not be read (" + e.getClass().getSimpleName() + "); refusing to start", e);
+    }
+    byte[] plain;
+    try {
+      plain = stateSealer.decrypt(envelope, stateAad());
+    } catch (EnvelopeException e) {
+      throw new TelegramStateException(TelegramStateException.Reason.TAMPERED, "state file " + name
+          + " failed authentication (" + e.reason() + ": edited, sealed for another integration or bot, or with"
+          + " another key); refusing to start: restore it, or delete it to accept a redelivery of pending updates",
+          e);
+    }
+    ByteBuffer b = ByteBuffer.wrap(plain);
+    if (plain.length != 9 || b.get() != STATE_VERSION || b.getLong() < 0) {
+      throw new TelegramStateException(TelegramStateException.Reason.TAMPERED, "state file " + name
+          + " holds an unknown state format; refusing to start", null);
+    }
+    return ByteBuffer.wrap(plain, 1, 8).getLong();
+  }
+
+  private synchronized void saveOffset() throws TelegramStateException {
+    long current = offset;
+    if (stateFile == null || current == savedOffset) {
+      return;
+    }
+    byte[] plain = ByteBuffer.allocate(9).put(STATE_VERSION).putLong(current).array();
+    try {
+      AtomicFiles.write(stateFile, stateSealer.encrypt(plain, stateAad()));
+    } catch (IOException e) {
+      throw new TelegramStateException(TelegramStateException.Reason.STORE_FAILED, "state file "
+          + stateFile.getFileName() + " could not be written (" + e.getClass().getSimpleName()
+          + "); processed updates may be handed on again after a restart", e);
+    }
+    savedOffset = current;
   }
 
   private void pollQuietly() {
