@@ -106,6 +106,8 @@ class UidReservationTest {
     } catch (java.util.concurrent.CancellationException | ExecutionException expected) {
       // cancelled
     }
+    // the cancelled run's teardown completes asynchronously: leave no process of the uid to the next test
+    awaitGone(UID);
   }
 
   /** Waits until the kernel shows no process of the uid (the cancelled run's teardown completes asynchronously). */
