@@ -103,9 +103,29 @@ public record AuditEvent(
       if (!(e.getKey() instanceof String k)) {
         throw new IllegalArgumentException("metadata keys must be strings");
       }
+      if (hasUnpairedSurrogate(k)) {
+        // keys are sorted as UTF-16 for the MAC but stored as UTF-8, where a lone surrogate becomes '?': the verifier
+        // would sort (and MAC) different bytes than the writer did
+        throw new IllegalArgumentException("metadata keys must be well-formed UTF-16 (no unpaired surrogate)");
+      }
       out.put(k, copyValue(e.getValue(), depth));
     }
     return Collections.unmodifiableMap(out);
+  }
+
+  private static boolean hasUnpairedSurrogate(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+          return true;
+        }
+        i++;
+      } else if (Character.isLowSurrogate(c)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Builder for {@link AuditEvent}; validation happens in {@link #build()}. */
