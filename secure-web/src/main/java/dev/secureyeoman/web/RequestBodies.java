@@ -177,10 +177,31 @@ public final class RequestBodies implements AutoCloseable {
   private static String path(JsonMappingException e) {
     String p =
         e.getPath().stream()
-            .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+            .map(r -> r.getFieldName() != null ? clip(r.getFieldName()) : "[" + r.getIndex() + "]")
             .collect(Collectors.joining("."))
             .replace(".[", "[");
-    return p.isEmpty() ? "body" : p;
+    return p.isEmpty() ? "body" : clip(p, MAX_PATH_CHARS);
+  }
+
+  /** Longest field name a problem echoes; the client sent it, so it is cut and stripped of control characters. */
+  private static final int MAX_NAME_CHARS = 64;
+
+  private static final int MAX_PATH_CHARS = 128;
+
+  private static String clip(String name) {
+    return clip(name, MAX_NAME_CHARS);
+  }
+
+  private static String clip(String s, int max) {
+    StringBuilder b = new StringBuilder(Math.min(s.length(), max + 1));
+    for (int i = 0; i < s.length() && b.length() < max; i++) {
+      char c = s.charAt(i);
+      b.append(c < 0x20 || c == 0x7f || Character.isISOControl(c) || Character.getType(c) == Character.FORMAT ? '?' : c);
+    }
+    if (s.length() > max) {
+      b.append('…');
+    }
+    return b.toString();
   }
 
   private static String describe(Class<?> t) {

@@ -73,6 +73,15 @@ class RequestBodiesTest {
   }
 
   @Test
+  void read_longOrControlCharacterFieldName_echoedCutAndNeutralised() {
+    // found by Jazzer (RequestParsingFuzzTestInputs/requestBody/long-unknown-field): the whole client-chosen name came back
+    String name = "k".repeat(150);
+    List<String> p = problems("{\"" + name + "\":1}");
+    assertEquals(List.of("k".repeat(64) + "\u2026: unknown field"), p);
+    assertEquals(List.of("a?b?c: unknown field"), problems("{\"a\\u001bb\\u202ec\":1}"));
+  }
+
+  @Test
   void read_oversizedOrDeeplyNested_refused() {
     String big = "{\"username\":\"" + "a".repeat(300) + "\",\"password\":\"p\"}";
     assertEquals(List.of("body: must be at most 256 bytes"), problems(big));
