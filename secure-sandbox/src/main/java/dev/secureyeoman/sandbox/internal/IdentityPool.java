@@ -226,8 +226,7 @@ public final class IdentityPool {
           continue; // a live run of another JVM
         }
         String[] rec = new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.US_ASCII).trim().split(" ");
-        boolean ownerGone =
-            rec.length < 2 || startTime(Long.parseLong(rec[0])) != Long.parseLong(rec[1]);
+        boolean ownerGone = rec.length < 2 || !ownerAlive(rec[0], rec[1]);
         if (ownerGone) {
           int n = reaper.killAll(uid);
           if (n > 0) {
@@ -244,6 +243,18 @@ public final class IdentityPool {
       }
     }
     return killed;
+  }
+
+  /**
+   * Whether the recorded owner JVM (pid and start time) still lives. A record this version cannot read (another
+   * version's format) names no live owner: nobody holds its lock, so its processes are reaped like any abandoned run's.
+   */
+  private static boolean ownerAlive(String pid, String start) {
+    try {
+      return startTime(Long.parseLong(pid)) == Long.parseLong(start);
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   /** Kills every process of a uid. */

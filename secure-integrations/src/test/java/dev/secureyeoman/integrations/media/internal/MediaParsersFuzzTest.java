@@ -27,6 +27,8 @@ class MediaParsersFuzzTest {
           "application/pdf", "application/zip", "application/gzip", "application/x-7z-compressed",
           "application/vnd.rar", "audio/ogg", "audio/flac", "audio/mpeg", "video/webm", "application/x-executable",
           "application/x-msdownload", "application/x-mach-binary", "text/x-shellscript", "text/plain",
+          // active content and program archives, sniffed since the media red-team pass
+          "image/svg+xml", "text/html", "application/xml", ContentSniffer.JAR, ContentSniffer.CFB,
           ContentSniffer.UNKNOWN);
 
   /**
