@@ -100,6 +100,16 @@ public final class GatewayMain implements AutoCloseable {
   /** Usage line printed with argument errors. */
   public static final String USAGE = "usage: gateway [--port P] [--data-dir D] [--config F]";
 
+  /** What {@code --help} prints on stdout (exit 0). */
+  static final String HELP =
+      USAGE
+          + " [--help]\n"
+          + "Runs the SecureYeoman example gateway on 127.0.0.1 (GET /healthz, /login, /api/v1/...).\n"
+          + "  --port P       TCP port on loopback, 0 for an ephemeral one (default 8080)\n"
+          + "  --data-dir D   directory for keys, audit log and auth database (default data)\n"
+          + "  --config F     plain or encrypted (*.enc.yaml) YAML config (default: built-in defaults)\n"
+          + "  -h, --help     print this help and exit\n";
+
   /** Name of the bootstrap administrator. */
   public static final String ADMIN_USER = "admin";
 
@@ -422,6 +432,7 @@ public final class GatewayMain implements AutoCloseable {
       int health = p.verification.valid() ? 200 : 503;
       String healthBody = p.healthBody;
       router.get("/healthz", r -> ApiResponse.json(health, healthBody));
+      router.head("/healthz", r -> ApiResponse.empty(health)); // a load balancer's probe: the status, no body
       p.http = GatewayHttp.start(options.port(), policies, router);
       GatewayHttp started = p.http;
       opened.push(started);
@@ -457,13 +468,18 @@ public final class GatewayMain implements AutoCloseable {
   /**
    * Command-line logic without {@link System#exit}: starts the gateway and registers the shutdown hook.
    *
-   * @param args the arguments
+   * @param args the arguments ({@code --help} alone prints {@link #HELP} and returns 0)
    * @param env environment lookup
-   * @param out standard output (bootstrap password)
+   * @param out standard output (bootstrap password, help)
    * @param err standard error (one {@code error:} line)
    * @return 0 when the gateway is running, otherwise the exit code (1 failure, 2 usage)
    */
   static int launch(String[] args, Function<String, String> env, PrintStream out, PrintStream err) {
+    if (args.length == 1 && ("--help".equals(args[0]) || "-h".equals(args[0]))) {
+      out.print(HELP);
+      out.flush();
+      return 0;
+    }
     try {
       Options options = Options.parse(args);
       GatewayMain g = start(options, env, out);

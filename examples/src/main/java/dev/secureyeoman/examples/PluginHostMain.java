@@ -62,6 +62,13 @@ import java.util.function.Function;
  */
 public final class PluginHostMain implements AutoCloseable {
 
+  /**
+   * Hibernate Validator (used by the config loader) logs its version through java.util.logging on stderr; this program
+   * keeps stderr to its own lines. Held in a field: JUL keeps loggers weakly.
+   */
+  private static final java.util.logging.Logger HIBERNATE_VALIDATOR_JUL =
+      java.util.logging.Logger.getLogger("org.hibernate.validator");
+
   /** Usage line printed with argument errors. */
   public static final String USAGE = "usage: plugin-host --plugins DIR [--config FILE] [--trust FILE] [--data-dir DIR]"
       + " [--port P] [--dev] [--once]";
@@ -292,6 +299,7 @@ public final class PluginHostMain implements AutoCloseable {
    * @param args see {@link #USAGE}
    */
   public static void main(String[] args) {
+    HIBERNATE_VALIDATOR_JUL.setLevel(java.util.logging.Level.WARNING);
     System.exit(launch(args, System::getenv, System.out, System.err));
   }
 

@@ -90,6 +90,45 @@ class GatewayMainTest {
   }
 
   @Test
+  void headHealthz_200WithoutBody() throws Exception {
+    env.put("SECUREYEOMAN_ADMIN_PASSWORD", ADMIN_PASSWORD);
+    try (GatewayMain g = start(tmp.resolve("data"))) {
+      HttpResponse<byte[]> head =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + g.port() + "/healthz"))
+                      .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                      .build(),
+                  HttpResponse.BodyHandlers.ofByteArray());
+      assertEquals(200, head.statusCode());
+      assertEquals(0, head.body().length);
+      assertEquals("nosniff", head.headers().firstValue("X-Content-Type-Options").orElse(""));
+      assertEquals(200, get(g, "/healthz").statusCode(), "GET still answers with the body");
+    }
+  }
+
+  @Test
+  void help_process_printsUsageOnStdoutExitsZero_createsNothing() throws Exception {
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
+                GatewayMain.class.getName(),
+                "--help")
+            .directory(tmp.toFile())
+            .start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), err);
+    assertTrue(out.startsWith(GatewayMain.USAGE), out);
+    assertTrue(out.contains("--data-dir"), out);
+    assertEquals("", err);
+    assertFalse(Files.exists(tmp.resolve("data")), "--help starts nothing");
+  }
+
+  @Test
   void bootstrapAdmin_logsInWithThePassword_wrongPasswordRefused() throws Exception {
     env.put("SECUREYEOMAN_ADMIN_PASSWORD", ADMIN_PASSWORD);
     try (GatewayMain g = start(tmp.resolve("data"))) {

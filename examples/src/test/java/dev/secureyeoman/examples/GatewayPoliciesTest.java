@@ -63,7 +63,7 @@ class GatewayPoliciesTest {
       for (HttpResponse<String> r : all) {
         assertHardened(r.headers(), r.request().method() + " " + r.uri().getPath() + " " + r.statusCode());
       }
-      assertEquals("GET", all.get(3).headers().firstValue("Allow").orElse(""));
+      assertEquals("GET, HEAD", all.get(3).headers().firstValue("Allow").orElse(""));
       JsonNode notFound = json(all.get(2));
       assertEquals("not found", notFound.get("error").asText());
       assertEquals(all.get(2).headers().firstValue("X-Request-ID").orElseThrow(), notFound.get("requestId").asText());

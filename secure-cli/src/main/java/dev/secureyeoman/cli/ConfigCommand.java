@@ -34,6 +34,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(
     name = "config",
+    mixinStandardHelpOptions = true,
     description = "Encrypt, decrypt, rekey and validate configuration files (AES-256-GCM envelopes).",
     subcommands = {
       ConfigCommand.Encrypt.class,
@@ -145,7 +146,10 @@ public final class ConfigCommand implements Runnable {
   }
 
   /** {@code config encrypt}. */
-  @Command(name = "encrypt", description = "Encrypt a YAML file (default output: app.yaml -> app.enc.yaml).")
+  @Command(
+      name = "encrypt",
+      mixinStandardHelpOptions = true,
+      description = "Encrypt a YAML file (default output: app.yaml -> app.enc.yaml).")
   static final class Encrypt implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -184,6 +188,7 @@ public final class ConfigCommand implements Runnable {
   /** {@code config decrypt}. */
   @Command(
       name = "decrypt",
+      mixinStandardHelpOptions = true,
       description = "Decrypt an encrypted YAML file (default output: app.enc.yaml -> app.yaml); refuses to overwrite"
           + " an existing file without --force.")
   static final class Decrypt implements Callable<Integer> {
@@ -237,6 +242,7 @@ public final class ConfigCommand implements Runnable {
   /** {@code config rekey}. */
   @Command(
       name = "rekey",
+      mixinStandardHelpOptions = true,
       description = "Replace the key (the old key stops working, and the data key is replaced too, so a holder of an"
           + " old copy cannot read new versions); --rotate also replaces the data key when a key is only added.")
   static final class Rekey implements Callable<Integer> {
@@ -297,6 +303,7 @@ public final class ConfigCommand implements Runnable {
   /** {@code config validate}. */
   @Command(
       name = "validate",
+      mixinStandardHelpOptions = true,
       description = "Validate the security: section; prints one 'path: message' line per violation.")
   static final class Validate implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -84,8 +84,21 @@ public final class SecureYeomanCli implements Runnable {
    * @return the exit code (0, 1 or 2)
    */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cl = commandLine(out, err);
+    int code = cl.execute(args);
+    out.flush();
+    err.flush();
+    return code;
+  }
+
+  /**
+   * The whole command tree with its handlers, writing to {@code out} and {@code err}: every command and subcommand
+   * answers {@code --help} (and the root {@code help [COMMAND]}) with its usage on {@code out} and exit code 0.
+   */
+  static CommandLine commandLine(PrintWriter out, PrintWriter err) {
     SecureYeomanCli root = new SecureYeomanCli();
     CommandLine cl = new CommandLine(root);
+    cl.addSubcommand(CommandLine.HelpCommand.class);
     for (Class<?> sub : SUBCOMMANDS) {
       cl.addSubcommand(sub);
     }
@@ -106,10 +119,7 @@ public final class SecureYeomanCli implements Runnable {
           err.flush();
           return ex instanceof CliUsageException ? EXIT_USAGE : EXIT_FAILED;
         });
-    int code = cl.execute(args);
-    out.flush();
-    err.flush();
-    return code;
+    return cl;
   }
 
   static String describe(Throwable ex) {

@@ -219,6 +219,15 @@ class ConfigCommandTest {
   }
 
   @Test
+  void process_validateValid_stderrEmpty_noLibraryChatter() throws Exception {
+    // Hibernate Validator announces itself (HV000001) through jboss-logging unless the program owns its logging
+    Run r = process(Map.of(), "config", "validate", plain.toString());
+    assertEquals(0, r.code(), r.err());
+    assertEquals(plain + ": valid\n", r.out());
+    assertEquals("", r.err());
+  }
+
+  @Test
   void process_validateInvalid_stdoutViolationsAndExactlyOneStderrLine() throws Exception {
     Path bad = dir.resolve("bad.yaml");
     Files.writeString(bad, "security:\n  audit: { retention_days: 0 }\n");

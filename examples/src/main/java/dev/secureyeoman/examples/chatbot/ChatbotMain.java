@@ -41,6 +41,13 @@ import java.util.List;
  * </pre>
  */
 public final class ChatbotMain {
+
+  /**
+   * Hibernate Validator (used by the config loader) logs its version through java.util.logging on stderr; this program
+   * keeps stderr to its own lines. Held in a field: JUL keeps loggers weakly.
+   */
+  private static final java.util.logging.Logger HIBERNATE_VALIDATOR_JUL =
+      java.util.logging.Logger.getLogger("org.hibernate.validator");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private ChatbotMain() {}
@@ -52,6 +59,7 @@ public final class ChatbotMain {
    * @throws Exception if the example could not run
    */
   public static void main(String[] args) throws Exception {
+    HIBERNATE_VALIDATOR_JUL.setLevel(java.util.logging.Level.WARNING);
     int rc = run(args, System.out);
     if (rc != 0) {
       System.exit(rc);

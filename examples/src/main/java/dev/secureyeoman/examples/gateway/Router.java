@@ -23,6 +23,16 @@ public final class Router {
   }
 
   /**
+   * Adds a HEAD route (answered with a status and headers, no body).
+   *
+   * @param path the exact path
+   * @param route the handler
+   */
+  public void head(String path, Route route) {
+    add("HEAD", path, route);
+  }
+
+  /**
    * Adds a POST route.
    *
    * @param path the exact path
