@@ -99,4 +99,24 @@ class IdentityPoolTest {
     assertTrue(e.getMessage().contains("symlinks are refused"), e.getMessage());
     assertFalse(Set.of().contains(e.reason()));
   }
+
+  @Test
+  void sweepAbandoned_recordInAnotherFormat_reapedAndCleared_liveOwnerLeftAlone(@TempDir Path locks) throws Exception {
+    Path dir = locks.resolve("uids");
+    IdentityPool pool = new IdentityPool(300_000, 3, dir);
+    pool.acquire().close(); // creates the directory (0700)
+    Files.writeString(dir.resolve("300000.lock"), "31531 b8a5398268f94aca\n"); // another version's record
+    long self = ProcessHandle.current().pid();
+    String start = Files.readString(Path.of("/proc", Long.toString(self), "stat"));
+    String[] f = start.substring(start.lastIndexOf(')') + 2).split(" ");
+    Files.writeString(dir.resolve("300001.lock"), self + " " + f[19] + " 0123abcd\n"); // this JVM: alive
+    java.util.List<Integer> reaped = new java.util.ArrayList<>();
+    pool.sweepAbandoned(uid -> {
+      reaped.add(uid);
+      return 0;
+    });
+    assertEquals(java.util.List.of(300_000), reaped, "only the unreadable record's uid is reaped");
+    assertEquals(0, Files.size(dir.resolve("300000.lock")), "its record is cleared");
+    assertTrue(Files.size(dir.resolve("300001.lock")) > 0, "a live owner's record stays");
+  }
 }
