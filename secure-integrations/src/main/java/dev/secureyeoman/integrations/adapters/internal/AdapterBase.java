@@ -3,9 +3,13 @@ package dev.secureyeoman.integrations.adapters.internal;
 import dev.secureyeoman.integrations.Health;
 import dev.secureyeoman.integrations.IntegrationContext;
 import dev.secureyeoman.integrations.IntegrationException;
+import dev.secureyeoman.integrations.MessageAttachment;
 import dev.secureyeoman.integrations.WebhookRequest;
 import dev.secureyeoman.integrations.WebhookResponse;
 import dev.secureyeoman.integrations.adapters.AdapterOptions;
+import dev.secureyeoman.integrations.media.MediaRequest;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** State and checks every built-in adapter shares: context, options, running flag, counters, health. */
@@ -89,5 +93,33 @@ public abstract class AdapterBase {
       return Health.down("stopped; " + detail);
     }
     return http != null && http.blocked() ? Health.degraded("rate limited; " + detail) : Health.up(detail);
+  }
+
+  /**
+   * Starts a media request for an attachment whose platform reference is an absolute URL (Discord's CDN, Slack's
+   * {@code url_private_download}), carrying the declared size, type and file name.
+   *
+   * @param integrationId the adapter's integration id
+   * @param platform the platform name used in error messages
+   * @param attachment the attachment
+   * @return the builder (the caller adds credentials, if any)
+   * @throws IntegrationException if the reference is not an absolute URL
+   */
+  protected static MediaRequest.Builder mediaRequestFor(String integrationId, String platform, MessageAttachment attachment)
+      throws IntegrationException {
+    URI url;
+    try {
+      url = new URI(attachment.platformRef());
+    } catch (URISyntaxException e) {
+      throw new IntegrationException(platform + " attachment reference is not a URL");
+    }
+    if (!url.isAbsolute()) {
+      throw new IntegrationException(platform + " attachment reference is not an absolute URL");
+    }
+    MediaRequest.Builder b = MediaRequest.builder(integrationId, url);
+    attachment.declaredSize().ifPresent(b::declaredSize);
+    attachment.contentType().ifPresent(b::declaredType);
+    attachment.fileName().ifPresent(b::fileName);
+    return b;
   }
 }

@@ -26,7 +26,6 @@ import dev.secureyeoman.integrations.conversation.ThreadResolver;
 import dev.secureyeoman.integrations.discord.DiscordConfig;
 import dev.secureyeoman.integrations.media.MediaRequest;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.http.HttpRequest;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
@@ -294,19 +293,7 @@ public final class DiscordAdapter extends AdapterBase implements Integration<Dis
    * @throws IntegrationException if the reference is not an absolute URL
    */
   public MediaRequest resolve(MessageAttachment attachment) throws IntegrationException {
-    URI url;
-    try {
-      url = new URI(attachment.platformRef());
-    } catch (URISyntaxException e) {
-      throw new IntegrationException("discord attachment reference is not a URL");
-    }
-    if (!url.isAbsolute()) {
-      throw new IntegrationException("discord attachment reference is not an absolute URL");
-    }
-    MediaRequest.Builder b = MediaRequest.builder(id(), url);
-    attachment.declaredSize().ifPresent(b::declaredSize);
-    attachment.contentType().ifPresent(b::declaredType);
-    attachment.fileName().ifPresent(b::fileName);
-    return b.build();
+    return mediaRequestFor(id(), "discord", attachment)
+        .build();
   }
 }

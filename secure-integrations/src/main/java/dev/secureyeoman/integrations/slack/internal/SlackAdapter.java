@@ -26,7 +26,6 @@ import dev.secureyeoman.integrations.conversation.ThreadResolver;
 import dev.secureyeoman.integrations.media.MediaRequest;
 import dev.secureyeoman.integrations.slack.SlackConfig;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -271,20 +270,8 @@ public final class SlackAdapter extends AdapterBase implements Integration<Slack
    * @throws IntegrationException if the reference is not an absolute URL
    */
   public MediaRequest resolve(MessageAttachment attachment) throws IntegrationException {
-    URI url;
-    try {
-      url = new URI(attachment.platformRef());
-    } catch (URISyntaxException e) {
-      throw new IntegrationException("slack attachment reference is not a URL");
-    }
-    if (!url.isAbsolute()) {
-      throw new IntegrationException("slack attachment reference is not an absolute URL");
-    }
-    MediaRequest.Builder b = MediaRequest.builder(id(), url)
-        .bearerToken(SecretBytes.copyOf(config.botToken().getBytes(StandardCharsets.US_ASCII)));
-    attachment.declaredSize().ifPresent(b::declaredSize);
-    attachment.contentType().ifPresent(b::declaredType);
-    attachment.fileName().ifPresent(b::fileName);
-    return b.build();
+    return mediaRequestFor(id(), "slack", attachment)
+        .bearerToken(SecretBytes.copyOf(config.botToken().getBytes(StandardCharsets.US_ASCII)))
+        .build();
   }
 }
