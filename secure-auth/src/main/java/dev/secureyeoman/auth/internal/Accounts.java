@@ -35,24 +35,13 @@ final class Accounts {
   static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
   private static final Pattern ROLE = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
 
-  private static final String INSERT =
-      "INSERT INTO users(id, username, username_key, password_hash, roles, token_version, created_at, updated_at)"
-          + " VALUES (?, ?, ?, ?, ?, 0, ?, ?)";
-  private static final String EXISTS = "SELECT id FROM users WHERE username_key = ?";
-  private static final String REHASH =
-      "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ? AND password_hash = ?";
-  private static final String SET_PASSWORD =
-      "UPDATE users SET password_hash = ?, must_change_password = ?, updated_at = ? WHERE id = ?";
-  private static final String SET_DISABLED = "UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?";
-  private static final String SET_ROLES = "UPDATE users SET roles = ?, updated_at = ? WHERE id = ?";
-  private static final String DELETE = "DELETE FROM users WHERE id = ?";
-  private static final String ENABLED_ROLES = "SELECT roles FROM users WHERE disabled = 0";
-
   private final AuthContext ctx;
+  private final UserRepository users;
   private final String dummyHash;
 
   Accounts(AuthContext ctx) throws AuthException {
     this.ctx = ctx;
+    this.users = ctx.db().repos().users();
     char[] dummy = new char[40];
     byte[] r = new byte[dummy.length];
     ctx.ids().nextBytes(r);
@@ -65,7 +54,7 @@ final class Accounts {
   // ------------------------------------------------------------------------------------------------ lookups
 
   Optional<StoredUser> byId(String id) throws AuthStorageException {
-    return ctx.db().one(StoredUser.BY_ID, StoredUser::map, id);
+    return ctx.db().query(sql -> users.byId(sql, id));
   }
 
   Optional<StoredUser> byName(String username) throws AuthStorageException {
@@ -73,7 +62,7 @@ final class Accounts {
     if (!USERNAME.matcher(username).matches()) {
       return Optional.empty();
     }
-    return ctx.db().one(StoredUser.BY_KEY, StoredUser::map, StoredUser.key(username));
+    return ctx.db().query(sql -> users.byKey(sql, StoredUser.key(username)));
   }
 
   StoredUser requireByName(String username) throws AuthException {
@@ -88,7 +77,7 @@ final class Accounts {
 
   List<UserInfo> list() throws AuthStorageException {
     List<UserInfo> out = new ArrayList<>();
-    for (StoredUser u : ctx.db().list(StoredUser.ALL, StoredUser::map)) {
+    for (StoredUser u : ctx.db().query(users::all)) {
       out.add(info(u));
     }
     return out;
@@ -240,7 +229,7 @@ final class Accounts {
       boolean rehashed =
           ctx.db().tx(
               tx -> {
-                if (tx.update(REHASH, newHash, now, u.id(), u.passwordHash()) == 1) {
+                if (users.rehash(tx, u.id(), u.passwordHash(), newHash, now)) {
                   tx.audit(
                       AuditTrail.event(
                           AuditLevel.INFO, "auth.password.rehashed", u.id(),
@@ -290,7 +279,7 @@ final class Accounts {
     }
     String key = StoredUser.key(username);
     // cheap pre-check so a taken name costs no Argon2id hash; the insert transaction below stays authoritative
-    if (ctx.db().one(EXISTS, rs -> rs.getString("id"), key).isPresent()) {
+    if (ctx.db().query(sql -> users.existsKey(sql, key))) {
       throw new UserExistsException();
     }
     String hash = hash(password);
@@ -298,10 +287,10 @@ final class Accounts {
     long now = ctx.clock().millis();
     return ctx.db().tx(
         tx -> {
-          if (tx.one(EXISTS, rs -> rs.getString("id"), key).isPresent()) {
+          if (users.existsKey(tx, key)) {
             throw new UserExistsException();
           }
-          tx.update(INSERT, id, username, key, hash, StoredUser.formatRoles(all), now, now);
+          users.insert(tx, id, username, key, hash, StoredUser.formatRoles(all), now);
           tx.audit(
               AuditTrail.event(
                   AuditLevel.INFO, "auth.user.created", actor.equals("system") ? id : actor, "user created",
@@ -333,7 +322,7 @@ final class Accounts {
     String hash = hash(newPassword);
     ctx.db().tx(
         tx -> {
-          tx.update(SET_PASSWORD, hash, 0, ctx.clock().millis(), u.id());
+          users.setPassword(tx, u.id(), hash, false, ctx.clock().millis());
           long v = ctx.revocations().revokeUser(tx, u.id(), event.equals("auth.password.reset") ? "password_reset"
               : "password_change");
           tx.audit(
@@ -346,7 +335,7 @@ final class Accounts {
 
   /** Sets the password chosen at a forced change (the challenge is consumed by the caller in the same transaction). */
   void completeForcedChange(AuthDatabase.Tx tx, StoredUser u, String hash) throws SQLException {
-    tx.update(SET_PASSWORD, hash, 0, ctx.clock().millis(), u.id());
+    users.setPassword(tx, u.id(), hash, false, ctx.clock().millis());
     tx.audit(
         AuditTrail.event(
             AuditLevel.SECURITY, "auth.password.changed", u.id(), "password changed at login after an administrator's"
@@ -365,7 +354,7 @@ final class Accounts {
     String hash = hashNew(newPassword);
     ctx.db().tx(
         tx -> {
-          tx.update(SET_PASSWORD, hash, 1, ctx.clock().millis(), u.id());
+          users.setPassword(tx, u.id(), hash, true, ctx.clock().millis());
           long v = ctx.revocations().revokeUser(tx, u.id(), "admin_password_reset");
           tx.audit(adminEvent(actor, "auth.password.reset", u, "password reset by an administrator; change forced at"
               + " next login", "outcome", "success", "forced_change", true, "token_version", v));
@@ -378,7 +367,7 @@ final class Accounts {
     ctx.db().tx(
         tx -> {
           boolean wasAdmin = isEnabledAdmin(tx, u.id());
-          tx.update(SET_DISABLED, disabled ? 1 : 0, ctx.clock().millis(), u.id());
+          users.setDisabled(tx, u.id(), disabled, ctx.clock().millis());
           if (disabled) {
             ctx.revocations().revokeUser(tx, u.id(), "account_disabled");
             requireEnabledAdmin(tx, wasAdmin);
@@ -395,7 +384,7 @@ final class Accounts {
         tx -> {
           boolean wasAdmin = isEnabledAdmin(tx, u.id());
           ctx.revocations().revokeUser(tx, u.id(), "account_deleted");
-          tx.update(DELETE, u.id());
+          users.delete(tx, u.id());
           requireEnabledAdmin(tx, wasAdmin);
           tx.audit(adminEvent(actor, "auth.user.deleted", u, "account deleted"));
           return null;
@@ -409,7 +398,7 @@ final class Accounts {
     ctx.db().tx(
         tx -> {
           boolean wasAdmin = isEnabledAdmin(tx, u.id());
-          tx.update(SET_ROLES, StoredUser.formatRoles(all), ctx.clock().millis(), u.id());
+          users.setRoles(tx, u.id(), StoredUser.formatRoles(all), ctx.clock().millis());
           long v = ctx.revocations().revokeUser(tx, u.id(), "roles_changed");
           requireEnabledAdmin(tx, wasAdmin);
           tx.audit(adminEvent(actor, "auth.user.roles_changed", u, "roles changed; tokens with the old roles revoked",
@@ -419,8 +408,8 @@ final class Accounts {
   }
 
   /** Whether the user is, as read in {@code tx} before the change, an enabled administrator. */
-  private static boolean isEnabledAdmin(AuthDatabase.Tx tx, String userId) throws SQLException {
-    return tx.one(StoredUser.BY_ID, StoredUser::map, userId)
+  private boolean isEnabledAdmin(AuthDatabase.Tx tx, String userId) throws SQLException {
+    return users.byId(tx, userId)
         .map(u -> !u.disabled() && u.roles().contains(Principal.ROLE_ADMIN))
         .orElse(false);
   }
@@ -430,13 +419,13 @@ final class Accounts {
    * run in the write transaction, so two administrators removing each other concurrently cannot both succeed; a change
    * of a user who was no enabled administrator is never refused (also when the database has none).
    */
-  private static void requireEnabledAdmin(AuthDatabase.Tx tx, boolean targetWasAdmin)
+  private void requireEnabledAdmin(AuthDatabase.Tx tx, boolean targetWasAdmin)
       throws SQLException, LastAdministratorException {
     if (!targetWasAdmin) {
       return;
     }
-    for (String roles : tx.list(ENABLED_ROLES, rs -> rs.getString("roles"))) {
-      if (StoredUser.parseRoles(roles).contains(Principal.ROLE_ADMIN)) {
+    for (Set<String> roles : users.enabledRoles(tx)) {
+      if (roles.contains(Principal.ROLE_ADMIN)) {
         return;
       }
     }

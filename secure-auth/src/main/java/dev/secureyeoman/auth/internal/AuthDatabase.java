@@ -23,12 +23,24 @@ import javax.sql.DataSource;
  * rolls back and the caller gets {@link AuthStorageException}: no state change happens unaudited. If {@code COMMIT}
  * itself fails after the events were recorded, a compensating {@code auth.tx.rolled_back} event names them.
  *
- * <p><b>Dialect.</b> The only SQLite-specific statement is {@code BEGIN IMMEDIATE} (take the write lock at the start, so
- * two processes never both read then write); every other statement of the service is standard SQL kept next to the
- * concern that uses it. Writers of this process are serialised by a lock, writers of other processes by the database.
+ * <p><b>Dialect.</b> What is engine-specific comes from the {@link SqlDialect}: the statement that begins a write
+ * transaction holding the write lock (SQLite: {@code BEGIN IMMEDIATE}, so two processes never both read then write) and
+ * the DDL. Every other statement is standard SQL in a per-concern repository, run through {@link Sql}. Writers of this
+ * process are serialised by a lock, writers of other processes by the database.
  */
 final class AuthDatabase implements AutoCloseable {
-  static final String BEGIN_WRITE = "BEGIN IMMEDIATE";
+  /** Statements on one connection: what the repositories run (reads; writes only through a {@link Tx}). */
+  interface Sql {
+    <T> Optional<T> one(String sql, RowMapper<T> mapper, Object... args) throws SQLException;
+
+    <T> List<T> list(String sql, RowMapper<T> mapper, Object... args) throws SQLException;
+  }
+
+  /** Reads through {@link Sql} on one pooled connection. */
+  @FunctionalInterface
+  interface Query<T> {
+    T apply(Sql sql) throws SQLException;
+  }
 
   /** Work on a connection (reads). */
   @FunctionalInterface
@@ -50,18 +62,31 @@ final class AuthDatabase implements AutoCloseable {
 
   private final ConnectionPool pool;
   private final AuditTrail audit;
+  private final SqlDialect dialect;
+  private final Repositories repos;
   private final ReentrantLock writeLock = new ReentrantLock();
 
-  AuthDatabase(DataSource ds, AuditTrail audit) {
+  AuthDatabase(DataSource ds, AuditTrail audit, SqlDialect dialect) {
     this.pool = new ConnectionPool(ds, 8);
     this.audit = audit;
+    this.dialect = dialect;
+    this.repos = Repositories.of(dialect);
+  }
+
+  SqlDialect dialect() {
+    return dialect;
+  }
+
+  /** The repositories for this database's dialect. */
+  Repositories repos() {
+    return repos;
   }
 
   /** Creates or migrates the schema. */
   void migrate() throws AuthStorageException {
     read(
         c -> {
-          Schema.migrate(c);
+          Schema.migrate(c, dialect);
           return null;
         });
   }
@@ -83,12 +108,24 @@ final class AuthDatabase implements AutoCloseable {
     }
   }
 
-  <T> Optional<T> one(String sql, RowMapper<T> mapper, Object... args) throws AuthStorageException {
-    return read(c -> one(c, sql, mapper, args));
+  /** Runs reads outside a write transaction, on one connection. */
+  <T> T query(Query<T> q) throws AuthStorageException {
+    return read(c -> q.apply(on(c)));
   }
 
-  <T> List<T> list(String sql, RowMapper<T> mapper, Object... args) throws AuthStorageException {
-    return read(c -> list(c, sql, mapper, args));
+  /** {@link Sql} over a connection (reads). */
+  static Sql on(Connection c) {
+    return new Sql() {
+      @Override
+      public <T> Optional<T> one(String sql, RowMapper<T> mapper, Object... args) throws SQLException {
+        return AuthDatabase.one(c, sql, mapper, args);
+      }
+
+      @Override
+      public <T> List<T> list(String sql, RowMapper<T> mapper, Object... args) throws SQLException {
+        return AuthDatabase.list(c, sql, mapper, args);
+      }
+    };
   }
 
   /**
@@ -102,7 +139,7 @@ final class AuthDatabase implements AutoCloseable {
     try {
       c = pool.borrow();
       try (Statement st = c.createStatement()) {
-        st.execute(BEGIN_WRITE);
+        st.execute(dialect.beginWrite());
         Tx tx = new Tx(c);
         boolean committed = false;
         try {
@@ -192,7 +229,7 @@ final class AuthDatabase implements AutoCloseable {
   }
 
   /** One write transaction: statements, the audit events of its change, and an optional roll-back. */
-  static final class Tx {
+  static final class Tx implements Sql {
     private final Connection c;
     private final List<AuditEvent> events = new ArrayList<>();
     private final List<Runnable> afterCommit = new ArrayList<>();
@@ -210,11 +247,13 @@ final class AuthDatabase implements AutoCloseable {
       return AuthDatabase.update(c, sql, args);
     }
 
-    <T> Optional<T> one(String sql, RowMapper<T> mapper, Object... args) throws SQLException {
+    @Override
+    public <T> Optional<T> one(String sql, RowMapper<T> mapper, Object... args) throws SQLException {
       return AuthDatabase.one(c, sql, mapper, args);
     }
 
-    <T> List<T> list(String sql, RowMapper<T> mapper, Object... args) throws SQLException {
+    @Override
+    public <T> List<T> list(String sql, RowMapper<T> mapper, Object... args) throws SQLException {
       return AuthDatabase.list(c, sql, mapper, args);
     }
 

@@ -4,7 +4,6 @@ import dev.secureyeoman.audit.AuditLevel;
 import dev.secureyeoman.auth.AuthException;
 import dev.secureyeoman.auth.ClientInfo;
 import dev.secureyeoman.auth.InvalidCredentialsException;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Optional;
@@ -21,25 +20,6 @@ final class Challenges {
   static final String PURPOSE_MFA = "mfa";
   static final String PURPOSE_PASSWORD_CHANGE = "password_change";
 
-  private static final String INSERT =
-      "INSERT INTO mfa_challenges(challenge_hash, user_id, token_version, remember_me, expires_at, purpose)"
-          + " VALUES (?, ?, ?, ?, ?, ?)";
-  private static final String SELECT =
-      "SELECT user_id, token_version, remember_me, expires_at, attempts, used_at, purpose FROM mfa_challenges"
-          + " WHERE challenge_hash = ?";
-  private static final String CLAIM_ATTEMPT =
-      "UPDATE mfa_challenges SET attempts = attempts + 1 WHERE challenge_hash = ? AND attempts < ?"
-          + " AND used_at IS NULL AND expires_at > ?";
-  private static final String REFUND_ATTEMPT =
-      "UPDATE mfa_challenges SET attempts = attempts - 1 WHERE challenge_hash = ? AND attempts > 0";
-  private static final String CONSUME =
-      "UPDATE mfa_challenges SET used_at = ? WHERE challenge_hash = ? AND used_at IS NULL AND expires_at > ?";
-
-  /** A stored challenge. */
-  record Stored(
-      String userId, long tokenVersion, boolean rememberMe, long expiresAt, int attempts, boolean used,
-      String purpose) {}
-
   /**
    * A challenge checked in a transaction, with its user (both re-read there).
    *
@@ -48,37 +28,29 @@ final class Challenges {
    * @param challenge the stored challenge, null if unknown
    * @param user its user, null if unknown
    */
-  record Check(String failure, byte[] hash, Stored challenge, StoredUser user) {
+  record Check(String failure, byte[] hash, ChallengeRepository.Stored challenge, StoredUser user) {
     boolean ok() {
       return failure == null;
     }
   }
 
   private final AuthContext ctx;
+  private final ChallengeRepository repo;
+  private final UserRepository users;
 
   Challenges(AuthContext ctx) {
     this.ctx = ctx;
+    this.repo = ctx.db().repos().challenges();
+    this.users = ctx.db().repos().users();
   }
 
   /** Issues a challenge in the caller's transaction. */
   String issue(AuthDatabase.Tx tx, StoredUser u, boolean rememberMe, String purpose, Instant expires)
       throws SQLException {
     String token = (purpose.equals(PURPOSE_MFA) ? MFA_PREFIX : PASSWORD_CHANGE_PREFIX) + ctx.ids().newId(32);
-    tx.update(
-        INSERT, ctx.keys().challengeHash(token), u.id(), u.tokenVersion(), rememberMe ? 1 : 0, expires.toEpochMilli(),
-        purpose);
+    repo.insert(
+        tx, ctx.keys().challengeHash(token), u.id(), u.tokenVersion(), rememberMe, expires.toEpochMilli(), purpose);
     return token;
-  }
-
-  private static Stored map(ResultSet rs) throws SQLException {
-    return new Stored(
-        rs.getString("user_id"),
-        rs.getLong("token_version"),
-        rs.getInt("remember_me") == 1,
-        rs.getLong("expires_at"),
-        rs.getInt("attempts"),
-        AuthDatabase.nullableLong(rs, "used_at") != null,
-        rs.getString("purpose"));
   }
 
   /**
@@ -100,13 +72,12 @@ final class Challenges {
   /** Looks a challenge up in {@code tx} and says whether (and why not) it can be used for {@code purpose}. */
   Check check(AuthDatabase.Tx tx, String token, String purpose) throws SQLException {
     byte[] hash = ctx.keys().challengeHash(token);
-    Optional<Stored> s = tx.one(SELECT, Challenges::map, hash).filter(c -> c.purpose().equals(purpose));
-    Optional<StoredUser> u =
-        s.isEmpty() ? Optional.empty() : tx.one(StoredUser.BY_ID, StoredUser::map, s.get().userId());
+    Optional<ChallengeRepository.Stored> s = repo.find(tx, hash).filter(c -> c.purpose().equals(purpose));
+    Optional<StoredUser> u = s.isEmpty() ? Optional.empty() : users.byId(tx, s.get().userId());
     if (s.isEmpty() || u.isEmpty()) {
       return new Check("unknown_challenge", hash, null, null);
     }
-    Stored c = s.get();
+    ChallengeRepository.Stored c = s.get();
     StoredUser user = u.get();
     long now = ctx.clock().millis();
     String failure = null;
@@ -126,19 +97,17 @@ final class Challenges {
 
   /** Counts one attempt against the challenge's cap; false if the cap was reached (or it died) concurrently. */
   boolean claimAttempt(AuthDatabase.Tx tx, byte[] hash) throws SQLException {
-    long now = ctx.clock().millis();
-    return tx.update(CLAIM_ATTEMPT, hash, ctx.settings().mfaMaxAttempts(), now) == 1;
+    return repo.claimAttempt(tx, hash, ctx.settings().mfaMaxAttempts(), ctx.clock().millis());
   }
 
   /** Gives back an attempt whose (right) code could not be acted on because storage or audit failed. */
   void refundAttempt(AuthDatabase.Tx tx, byte[] hash) throws SQLException {
-    tx.update(REFUND_ATTEMPT, hash);
+    repo.refundAttempt(tx, hash);
   }
 
   /** Uses the challenge up; false if another request did first or it expired. */
   boolean consume(AuthDatabase.Tx tx, byte[] hash) throws SQLException {
-    long now = ctx.clock().millis();
-    return tx.update(CONSUME, now, hash, now) == 1;
+    return repo.consume(tx, hash, ctx.clock().millis());
   }
 
   /** Records a rejected second step of a known user (inside or outside a transaction). */

@@ -43,6 +43,7 @@ public final class DefaultAuthService implements AuthService {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultAuthService.class);
 
   private final AuthContext ctx;
+  private final UserRepository users;
   private final Keys keys;
   private final Accounts accounts;
   private final Sessions sessions;
@@ -76,7 +77,7 @@ public final class DefaultAuthService implements AuthService {
       throws AuthStorageException {
     this.keys = new Keys(masterKey);
     AuditTrail audit = new AuditTrail(sink, keys.auditNameKey(), clock, settings.auditFailureWindow());
-    AuthDatabase db = new AuthDatabase(ds, audit);
+    AuthDatabase db = new AuthDatabase(ds, audit, SqlDialect.SQLITE);
     try {
       db.migrate();
       Ids ids = new Ids(random);
@@ -108,6 +109,7 @@ public final class DefaultAuthService implements AuthService {
       closeQuietly(db);
       throw new AuthStorageException("cannot prepare auth database", e);
     }
+    this.users = db.repos().users();
     this.sessions = new Sessions(ctx);
     this.challenges = new Challenges(ctx);
     SecretStore store = secretStore;
@@ -143,7 +145,7 @@ public final class DefaultAuthService implements AuthService {
             tx -> {
               // decide on the account as it is now, in the transaction that issues the session or challenge: a 2FA
               // confirmation, reset, disable or role change that committed while the password was being verified wins
-              StoredUser u = tx.one(StoredUser.BY_ID, StoredUser::map, verified.id()).orElse(null);
+              StoredUser u = users.byId(tx, verified.id()).orElse(null);
               if (u == null || u.disabled() || u.tokenVersion() != verified.tokenVersion()
                   || !u.passwordHash().equals(verified.passwordHash())) {
                 return null;
@@ -199,13 +201,13 @@ public final class DefaultAuthService implements AuthService {
     LoginResult r =
         ctx.db().tx(
             tx -> {
-              StoredUser u = tx.one(StoredUser.BY_ID, StoredUser::map, c.user().id()).orElse(null);
+              StoredUser u = users.byId(tx, c.user().id()).orElse(null);
               if (u == null || u.tokenVersion() != c.challenge().tokenVersion() || !challenges.consume(tx, c.hash())) {
                 tx.rollbackOnly();
                 return null;
               }
               accounts.completeForcedChange(tx, u, hash);
-              StoredUser changed = tx.one(StoredUser.BY_ID, StoredUser::map, u.id()).orElseThrow();
+              StoredUser changed = users.byId(tx, u.id()).orElseThrow();
               return next(tx, changed, c.challenge().rememberMe(), client, "password");
             });
     if (r == null) {

@@ -23,16 +23,6 @@ import org.slf4j.LoggerFactory;
 final class MfaGate {
   private static final Logger LOG = LoggerFactory.getLogger(MfaGate.class);
 
-  private static final String CHARGE =
-      "UPDATE users SET mfa_failures = mfa_failures + 1, mfa_last_failure_at = ? WHERE id = ?";
-  private static final String CLEAR = "UPDATE users SET mfa_failures = 0 WHERE id = ?";
-  private static final String REFUND =
-      "UPDATE users SET mfa_failures = mfa_failures - 1 WHERE id = ? AND mfa_failures > 0";
-  private static final String LOCK =
-      "UPDATE users SET mfa_locked_at = ? WHERE id = ? AND mfa_failures >= ? AND mfa_locked_at IS NULL";
-  private static final String UNLOCK =
-      "UPDATE users SET mfa_failures = 0, mfa_last_failure_at = NULL, mfa_locked_at = NULL WHERE id = ?";
-
   /** What {@link #charge} decided. */
   enum Outcome {
     CHARGED,
@@ -49,15 +39,17 @@ final class MfaGate {
 
   private final AuthContext ctx;
   private final Challenges challenges;
+  private final UserRepository users;
 
   MfaGate(AuthContext ctx, Challenges challenges) {
     this.ctx = ctx;
     this.challenges = challenges;
+    this.users = ctx.db().repos().users();
   }
 
   /** Charges one attempt of {@code userId} (re-read in {@code tx}) unless locked or waiting. */
   Result charge(AuthDatabase.Tx tx, String userId) throws SQLException {
-    StoredUser u = tx.one(StoredUser.BY_ID, StoredUser::map, userId).orElseThrow(() -> new SQLException("no user"));
+    StoredUser u = users.byId(tx, userId).orElseThrow(() -> new SQLException("no user"));
     if (u.mfaLocked()) {
       return new Result(Outcome.LOCKED, Duration.ZERO, u);
     }
@@ -72,7 +64,7 @@ final class MfaGate {
         return new Result(Outcome.THROTTLED, Duration.ofMillis(allowedAt - now), u);
       }
     }
-    tx.update(CHARGE, now, u.id());
+    users.chargeMfaFailure(tx, u.id(), now);
     return new Result(Outcome.CHARGED, Duration.ZERO, u);
   }
 
@@ -118,7 +110,7 @@ final class MfaGate {
     try {
       ctx.db().tx(
           tx -> {
-            tx.update(REFUND, userId);
+            users.refundMfaFailure(tx, userId);
             if (challengeHash != null) {
               challenges.refundAttempt(tx, challengeHash);
             }
@@ -137,7 +129,7 @@ final class MfaGate {
     ctx.db().tx(
         tx -> {
           tx.audit(Challenges.failureEvent(u.id(), client, reason, kind));
-          if (tx.update(LOCK, now, u.id(), threshold) == 1) {
+          if (users.lockMfa(tx, u.id(), now, threshold)) {
             tx.audit(
                 AuditTrail.event(
                     AuditLevel.SECURITY, "auth.mfa.locked", u.id(),
@@ -152,11 +144,11 @@ final class MfaGate {
 
   /** A correct code: the count starts again (in the transaction that acts on the code). */
   void clear(AuthDatabase.Tx tx, String userId) throws SQLException {
-    tx.update(CLEAR, userId);
+    users.clearMfaFailures(tx, userId);
   }
 
   /** Clears the count and the lock (enrolment, administrator). */
   void unlock(AuthDatabase.Tx tx, String userId) throws SQLException {
-    tx.update(UNLOCK, userId);
+    users.unlockMfa(tx, userId);
   }
 }

@@ -1,7 +1,6 @@
 package dev.secureyeoman.auth.internal;
 
 import dev.secureyeoman.auth.AuthStorageException;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,37 +44,16 @@ final class Revocations {
   static final String KIND_USER = "user";
   static final String KIND_KEY = "key";
   static final int MAX_CACHED_USERS = 100_000;
-  private static final int FEED_PAGE = 1000;
   private static final int PRUNE_EVERY = 256;
-
-  private static final String INSERT =
-      "INSERT INTO revocations(kind, user_id, session_id, token_version, created_at) VALUES (?, ?, ?, ?, ?)";
-  private static final String FEED =
-      "SELECT r.seq, r.kind, r.user_id, r.session_id, r.token_version, s.expires_at FROM revocations r"
-          + " LEFT JOIN sessions s ON s.id = r.session_id WHERE r.seq > ? ORDER BY r.seq LIMIT " + FEED_PAGE;
-  private static final String MAX_SEQ = "SELECT coalesce(max(seq), 0) AS seq FROM revocations";
-  private static final String PRUNE =
-      "DELETE FROM revocations WHERE created_at < ? AND seq < (SELECT max(seq) FROM revocations)";
-  private static final String REVOKED_SESSIONS =
-      "SELECT id, expires_at FROM sessions WHERE revoked_at IS NOT NULL AND expires_at > ?";
-  private static final String TOKEN_VERSION = "SELECT token_version FROM users WHERE id = ?";
-  private static final String BUMP_VERSION =
-      "UPDATE users SET token_version = token_version + 1, updated_at = ? WHERE id = ?";
-  private static final String REVOKE_SESSION =
-      "UPDATE sessions SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL";
-  private static final String SESSION_EXPIRY = "SELECT expires_at FROM sessions WHERE id = ?";
-  private static final String REVOKE_USER_SESSIONS =
-      "UPDATE sessions SET revoked_at = ?, revoke_reason = ? WHERE user_id = ? AND revoked_at IS NULL";
-  private static final String ACTIVE_SESSIONS_EXCEPT =
-      "SELECT id FROM sessions WHERE user_id = ? AND id <> ? AND revoked_at IS NULL AND expires_at > ?";
-  private static final String DELETE_CHALLENGES = "DELETE FROM mfa_challenges WHERE user_id = ?";
 
   /** A revoked session: its expiry (wall ms) and when this instance learned of it (ticker ns). */
   private record Revoked(long expiresAt, long learnedAtNanos) {}
 
-  private record FeedRow(long seq, String kind, String userId, String sessionId, Long tokenVersion, Long expiresAt) {}
-
   private final AuthDatabase db;
+  private final UserRepository users;
+  private final SessionRepository sessions;
+  private final ChallengeRepository challenges;
+  private final RevocationFeedRepository feed;
   private final Clock clock;
   private final LongSupplier ticker;
   private final long intervalMillis;
@@ -103,6 +81,10 @@ final class Revocations {
       AuthDatabase db, Clock clock, LongSupplier ticker, Duration checkInterval, Duration longestSession,
       Duration accessTokenTtl, Runnable onKeyAdded) {
     this.db = db;
+    this.users = db.repos().users();
+    this.sessions = db.repos().sessions();
+    this.challenges = db.repos().challenges();
+    this.feed = db.repos().revocationFeed();
     this.clock = clock;
     this.ticker = ticker;
     this.intervalMillis = checkInterval.toMillis();
@@ -126,20 +108,14 @@ final class Revocations {
    * does not drop one whose access tokens are still alive in real time.
    */
   private void reloadAll(long now) throws AuthStorageException {
-    record Loaded(long seq, List<String[]> sessions) {}
+    record Loaded(long seq, List<SessionRepository.Revoked> sessions) {}
     Loaded l =
-        db.read(
-            c ->
-                new Loaded(
-                    AuthDatabase.one(c, MAX_SEQ, rs -> rs.getLong("seq")).orElse(0L),
-                    AuthDatabase.list(
-                        c, REVOKED_SESSIONS,
-                        rs -> new String[] {rs.getString("id"), Long.toString(rs.getLong("expires_at"))},
-                        now - retentionMillis)));
+        db.query(
+            sql -> new Loaded(feed.maxSeq(sql), sessions.revokedExpiringAfter(sql, now - retentionMillis)));
     long learned = ticker.getAsLong();
     tokenVersions.clear();
-    for (String[] s : l.sessions()) {
-      revokedSessions.putIfAbsent(s[0], new Revoked(Long.parseLong(s[1]), learned));
+    for (SessionRepository.Revoked s : l.sessions()) {
+      revokedSessions.putIfAbsent(s.sessionId(), new Revoked(s.expiresAt(), learned));
     }
     lastSeq = l.seq();
     lastPollAt = now;
@@ -151,10 +127,10 @@ final class Revocations {
   /** Revokes one session of a user; false if it was unknown or already ended. */
   boolean revokeSession(AuthDatabase.Tx tx, String userId, String sessionId, String reason) throws SQLException {
     long now = clock.millis();
-    if (tx.update(REVOKE_SESSION, now, reason, sessionId, userId) != 1) {
+    if (!sessions.revoke(tx, userId, sessionId, reason, now)) {
       return false;
     }
-    long expires = tx.one(SESSION_EXPIRY, rs -> rs.getLong("expires_at"), sessionId).orElse(now);
+    long expires = sessions.expiresAt(tx, sessionId).orElse(now);
     append(tx, KIND_SESSION, userId, sessionId, null, now);
     tx.afterCommit(() -> revokedSessions.put(sessionId, new Revoked(expires, ticker.getAsLong())));
     return true;
@@ -162,7 +138,7 @@ final class Revocations {
 
   /** Revokes every active session of a user except {@code keep}; returns how many. */
   int revokeOtherSessions(AuthDatabase.Tx tx, String userId, String keep, String reason) throws SQLException {
-    List<String> ids = tx.list(ACTIVE_SESSIONS_EXCEPT, rs -> rs.getString("id"), userId, keep, clock.millis());
+    List<String> ids = sessions.activeExcept(tx, userId, keep, clock.millis());
     int n = 0;
     for (String id : ids) {
       if (revokeSession(tx, userId, id, reason)) {
@@ -180,12 +156,12 @@ final class Revocations {
    */
   long revokeUser(AuthDatabase.Tx tx, String userId, String reason) throws SQLException {
     long now = clock.millis();
-    if (tx.update(BUMP_VERSION, now, userId) != 1) {
+    if (!users.bumpTokenVersion(tx, userId, now)) {
       throw new SQLException("no user " + userId);
     }
-    tx.update(REVOKE_USER_SESSIONS, now, reason, userId);
-    tx.update(DELETE_CHALLENGES, userId);
-    long v = tx.one(TOKEN_VERSION, rs -> rs.getLong("token_version"), userId).orElseThrow();
+    sessions.revokeAllOfUser(tx, userId, reason, now);
+    challenges.deleteOfUser(tx, userId);
+    long v = users.tokenVersion(tx, userId).orElseThrow();
     append(tx, KIND_USER, userId, null, v, now);
     tx.afterCommit(() -> tokenVersions.merge(userId, v, Math::max));
     return v;
@@ -198,9 +174,9 @@ final class Revocations {
 
   private void append(AuthDatabase.Tx tx, String kind, String userId, String sessionId, Long tv, long now)
       throws SQLException {
-    tx.update(INSERT, kind, userId, sessionId, tv, now);
+    feed.append(tx, kind, userId, sessionId, tv, now);
     if (inserts.incrementAndGet() % PRUNE_EVERY == 0) {
-      tx.update(PRUNE, now - retentionMillis);
+      feed.prune(tx, now - retentionMillis);
     }
   }
 
@@ -226,7 +202,7 @@ final class Revocations {
     }
     Long cached = tokenVersions.get(userId);
     if (cached == null || tokenVersion > cached) {
-      Optional<Long> current = db.one(TOKEN_VERSION, rs -> rs.getLong("token_version"), userId);
+      Optional<Long> current = db.query(sql -> users.tokenVersion(sql, userId));
       if (current.isEmpty()) {
         return false;
       }
@@ -256,38 +232,28 @@ final class Revocations {
         onKeyAdded.run();
         return;
       }
-      List<FeedRow> rows;
+      List<RevocationFeedRepository.Row> rows;
       do {
         long from = lastSeq;
-        rows = db.list(FEED, Revocations::feedRow, from);
+        rows = db.query(sql -> feed.after(sql, from));
         if (!rows.isEmpty() && rows.get(0).seq() != from + 1) {
           // rows after our position were pruned before we read them: the feed cannot be trusted, the tables can
           reloadAll(now);
           onKeyAdded.run();
           return;
         }
-        for (FeedRow r : rows) {
+        for (RevocationFeedRepository.Row r : rows) {
           apply(r, now, nowNanos);
           lastSeq = r.seq();
         }
-      } while (rows.size() == FEED_PAGE);
+      } while (rows.size() == RevocationFeedRepository.PAGE);
       revokedSessions.values().removeIf(r -> r.expiresAt() <= now && nowNanos - r.learnedAtNanos() >= accessTtlNanos);
       lastPollAt = now;
       lastPollNanos = nowNanos;
     }
   }
 
-  private static FeedRow feedRow(ResultSet rs) throws SQLException {
-    return new FeedRow(
-        rs.getLong("seq"),
-        rs.getString("kind"),
-        rs.getString("user_id"),
-        rs.getString("session_id"),
-        AuthDatabase.nullableLong(rs, "token_version"),
-        AuthDatabase.nullableLong(rs, "expires_at"));
-  }
-
-  private void apply(FeedRow r, long now, long nowNanos) {
+  private void apply(RevocationFeedRepository.Row r, long now, long nowNanos) {
     switch (r.kind()) {
       case KIND_SESSION ->
           // a session deleted with its user has no expiry left to read: keep it until the longest lifetime passes

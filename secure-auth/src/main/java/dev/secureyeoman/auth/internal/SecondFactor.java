@@ -39,28 +39,6 @@ final class SecondFactor {
   private static final int RECOVERY_CODE_BYTES = 15; // 120 bits -> 24 Base32 chars
   private static final String PASSWORD_CHANGE_REQUIRED = "password_change_required";
 
-  private static final String ADVANCE_STEP =
-      "UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_enabled = 1"
-          + " AND (totp_last_step IS NULL OR totp_last_step < ?)";
-  private static final String USE_RECOVERY_CODE =
-      "UPDATE recovery_codes SET used_at = ? WHERE user_id = ? AND code_hash = ? AND used_at IS NULL";
-  private static final String COUNT_RECOVERY_CODES =
-      "SELECT count(*) AS n FROM recovery_codes WHERE user_id = ? AND used_at IS NULL";
-  private static final String DELETE_RECOVERY_CODES = "DELETE FROM recovery_codes WHERE user_id = ?";
-  private static final String INSERT_RECOVERY_CODE = "INSERT INTO recovery_codes(user_id, code_hash) VALUES (?, ?)";
-  private static final String DELETE_CHALLENGES = "DELETE FROM mfa_challenges WHERE user_id = ?";
-  private static final String SET_PENDING =
-      "UPDATE users SET totp_pending_secret = ?, totp_pending_expires_at = ?, totp_algorithm = ?, totp_digits = ?,"
-          + " totp_period = ? WHERE id = ? AND totp_enabled = 0";
-  private static final String ENABLE =
-      "UPDATE users SET totp_secret = totp_pending_secret, totp_enabled = 1, totp_last_step = ?,"
-          + " totp_pending_secret = NULL, totp_pending_expires_at = NULL WHERE id = ? AND totp_enabled = 0"
-          + " AND totp_pending_secret = ?";
-  private static final String DISABLE =
-      "UPDATE users SET totp_enabled = 0, totp_secret = NULL, totp_last_step = NULL, totp_algorithm = NULL,"
-          + " totp_digits = NULL, totp_period = NULL, totp_pending_secret = NULL, totp_pending_expires_at = NULL"
-          + " WHERE id = ?";
-
   /** What the user offers as second factor. */
   sealed interface Factor permits TotpCode, RecoveryCode {
     /** {@code totp} or {@code recovery_code} (audit). */
@@ -99,9 +77,15 @@ final class SecondFactor {
   private final Accounts accounts;
   private final SecretStore secretStore;
   private final LoginThrottle enrollmentThrottle;
+  private final UserRepository users;
+  private final RecoveryCodeRepository recoveryCodes;
+  private final ChallengeRepository challengeRows;
 
   SecondFactor(AuthContext ctx, Challenges challenges, Sessions sessions, Accounts accounts, SecretStore secretStore) {
     this.ctx = ctx;
+    this.users = ctx.db().repos().users();
+    this.recoveryCodes = ctx.db().repos().recoveryCodes();
+    this.challengeRows = ctx.db().repos().challenges();
     this.challenges = challenges;
     this.gate = new MfaGate(ctx, challenges);
     this.sessions = sessions;
@@ -152,7 +136,7 @@ final class SecondFactor {
       return new Proof() {
         @Override
         public boolean consume(AuthDatabase.Tx tx) throws SQLException {
-          return tx.update(ADVANCE_STEP, s, u.id(), s) == 1;
+          return users.advanceTotpStep(tx, u.id(), s);
         }
 
         @Override
@@ -169,10 +153,10 @@ final class SecondFactor {
     return new Proof() {
       @Override
       public boolean consume(AuthDatabase.Tx tx) throws SQLException {
-        if (tx.update(USE_RECOVERY_CODE, ctx.clock().millis(), u.id(), codeHash) != 1) {
+        if (!recoveryCodes.use(tx, u.id(), codeHash, ctx.clock().millis())) {
           return false;
         }
-        long left = tx.one(COUNT_RECOVERY_CODES, rs -> rs.getLong("n"), u.id()).orElse(0L);
+        long left = recoveryCodes.countUnused(tx, u.id());
         tx.audit(
             AuditTrail.event(
                 AuditLevel.WARN, "auth.mfa.recovery_code_used", u.id(), "recovery code used", "remaining", left));
@@ -273,7 +257,7 @@ final class SecondFactor {
                 } else if (!challenges.consume(tx, c.hash())) {
                   failure[0] = "challenge_reused";
                 } else {
-                  StoredUser now = tx.one(StoredUser.BY_ID, StoredUser::map, u.id()).orElse(null);
+                  StoredUser now = users.byId(tx, u.id()).orElse(null);
                   if (now == null || now.tokenVersion() != c.challenge().tokenVersion() || now.disabled()) {
                     failure[0] = "challenge_outdated";
                   } else if (now.mustChangePassword()) {
@@ -367,9 +351,7 @@ final class SecondFactor {
       Instant expires = ctx.clock().instant().plus(ctx.settings().totpEnrollmentTtl());
       ctx.db().tx(
           tx -> {
-            tx.update(
-                SET_PENDING, sealed, expires.toEpochMilli(), p.algorithm().name(), p.digits(), p.periodSeconds(),
-                u.id());
+            users.setPendingTotp(tx, u.id(), sealed, expires.toEpochMilli(), p);
             tx.audit(
                 AuditTrail.event(
                     AuditLevel.INFO, "auth.totp.enrollment_started", u.id(), "TOTP enrollment started",
@@ -437,7 +419,7 @@ final class SecondFactor {
       enabled =
           ctx.db().tx(
               tx -> {
-                if (tx.update(ENABLE, matched, u.id(), u.pendingSecret()) != 1) {
+                if (!users.enableTotp(tx, u.id(), matched, u.pendingSecret())) {
                   tx.rollbackOnly();
                   return false;
                 }
@@ -472,9 +454,9 @@ final class SecondFactor {
     accounts.reauthenticate(u, password, "auth.totp.disable_failed", "2FA disable");
     Proof proof = proveCode(u, code, client, "disable");
     act(u, proof, client, "disable", tx -> {
-      tx.update(DISABLE, u.id());
-      tx.update(DELETE_RECOVERY_CODES, u.id());
-      tx.update(DELETE_CHALLENGES, u.id());
+      users.disableTotp(tx, u.id());
+      recoveryCodes.deleteOfUser(tx, u.id());
+      challengeRows.deleteOfUser(tx, u.id());
       int ended = ctx.revocations().revokeOtherSessions(tx, u.id(), principal.sessionId(), "totp_disabled");
       tx.audit(
           AuditTrail.event(
@@ -520,10 +502,11 @@ final class SecondFactor {
   }
 
   private void replaceRecoveryCodes(AuthDatabase.Tx tx, String userId, List<String> codes) throws SQLException {
-    tx.update(DELETE_RECOVERY_CODES, userId);
+    List<byte[]> hashes = new ArrayList<>(codes.size());
     for (String code : codes) {
-      tx.update(INSERT_RECOVERY_CODE, userId, ctx.keys().recoveryHash(userId, normalizeRecoveryCode(code)));
+      hashes.add(ctx.keys().recoveryHash(userId, normalizeRecoveryCode(code)));
     }
+    recoveryCodes.replace(tx, userId, hashes);
   }
 
   // ------------------------------------------------------------------------------------------------ administration
@@ -540,8 +523,8 @@ final class SecondFactor {
   void reset(String actor, StoredUser u) throws AuthException {
     ctx.db().tx(
         tx -> {
-          tx.update(DISABLE, u.id());
-          tx.update(DELETE_RECOVERY_CODES, u.id());
+          users.disableTotp(tx, u.id());
+          recoveryCodes.deleteOfUser(tx, u.id());
           gate.unlock(tx, u.id());
           long v = ctx.revocations().revokeUser(tx, u.id(), "totp_reset");
           tx.audit(

@@ -9,7 +9,6 @@ import dev.secureyeoman.auth.InvalidTokenException;
 import dev.secureyeoman.auth.LoginResult;
 import dev.secureyeoman.auth.Principal;
 import dev.secureyeoman.auth.SessionInfo;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -29,27 +28,6 @@ final class Sessions {
   private static final Logger LOG = LoggerFactory.getLogger(Sessions.class);
   static final String REFRESH_PREFIX = "syrt_";
 
-  private static final String INSERT_SESSION =
-      "INSERT INTO sessions(id, user_id, remember_me, token_version, created_at, expires_at, client_address,"
-          + " user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-  private static final String INSERT_REFRESH =
-      "INSERT INTO refresh_tokens(token_hash, session_id, issued_at) VALUES (?, ?, ?)";
-  private static final String REFRESH_LOOKUP =
-      "SELECT rt.used_at, s.id AS session_id, s.user_id, u.username, u.roles, s.token_version AS session_tv,"
-          + " s.expires_at, s.remember_me, s.revoked_at, u.token_version AS user_tv, u.disabled"
-          + " FROM refresh_tokens rt JOIN sessions s ON s.id = rt.session_id JOIN users u ON u.id = s.user_id"
-          + " WHERE rt.token_hash = ?";
-  private static final String USE_REFRESH =
-      "UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL";
-  private static final String TOUCH = "UPDATE sessions SET last_used_at = ? WHERE id = ?";
-  private static final String SESSION_COLUMNS =
-      "SELECT s.id, s.user_id, u.username, s.remember_me, s.created_at, s.expires_at, s.last_used_at,"
-          + " s.client_address, s.user_agent, s.revoked_at, s.revoke_reason FROM sessions s"
-          + " JOIN users u ON u.id = s.user_id";
-  private static final String LIST_ALL = SESSION_COLUMNS + " ORDER BY s.created_at DESC, s.id";
-  private static final String LIST_USER = SESSION_COLUMNS + " WHERE s.user_id = ? ORDER BY s.created_at DESC, s.id";
-  private static final String BY_ID = SESSION_COLUMNS + " WHERE s.id = ?";
-
   private enum Outcome {
     OK,
     UNKNOWN,
@@ -59,25 +37,14 @@ final class Sessions {
     OUTDATED
   }
 
-  private record RefreshRow(
-      boolean used,
-      String sessionId,
-      String userId,
-      String username,
-      Set<String> roles,
-      long sessionTv,
-      long userTv,
-      boolean disabled,
-      long expiresAt,
-      boolean rememberMe,
-      boolean revoked) {}
-
   private record Refreshed(Outcome outcome, String userId, AuthTokens tokens) {}
 
   private final AuthContext ctx;
+  private final SessionRepository repo;
 
   Sessions(AuthContext ctx) {
     this.ctx = ctx;
+    this.repo = ctx.db().repos().sessions();
   }
 
   // ------------------------------------------------------------------------------------------------ open
@@ -93,10 +60,10 @@ final class Sessions {
     Instant sessionExpires =
         now.plus(rememberMe ? ctx.settings().rememberMeTtl() : ctx.settings().sessionTtl());
     String refresh = REFRESH_PREFIX + ctx.ids().newId(32);
-    tx.update(
-        INSERT_SESSION, sessionId, u.id(), rememberMe ? 1 : 0, u.tokenVersion(), now.toEpochMilli(),
-        sessionExpires.toEpochMilli(), client.address(), client.userAgent().orElse(null));
-    tx.update(INSERT_REFRESH, ctx.keys().refreshHash(refresh), sessionId, now.toEpochMilli());
+    repo.insert(
+        tx, sessionId, u.id(), rememberMe, u.tokenVersion(), now.toEpochMilli(), sessionExpires.toEpochMilli(),
+        client.address(), client.userAgent().orElse(null));
+    repo.insertRefreshToken(tx, ctx.keys().refreshHash(refresh), sessionId, now.toEpochMilli());
     AuthTokens tokens =
         issue(tx, u.id(), u.username(), u.roles(), sessionId, u.tokenVersion(), sessionExpires, rememberMe, refresh);
     tx.audit(
@@ -172,12 +139,12 @@ final class Sessions {
    */
   private Refreshed refreshIn(AuthDatabase.Tx tx, byte[] hash, String next, long now, ClientInfo client)
       throws SQLException {
-    Optional<RefreshRow> found = tx.one(REFRESH_LOOKUP, Sessions::refreshRow, hash);
+    Optional<SessionRepository.RefreshRow> found = repo.refreshToken(tx, hash);
     if (found.isEmpty()) {
       return new Refreshed(Outcome.UNKNOWN, null, null);
     }
-    RefreshRow row = found.get();
-    if (row.used() || tx.update(USE_REFRESH, now, hash) != 1) {
+    SessionRepository.RefreshRow row = found.get();
+    if (row.used() || !repo.useRefreshToken(tx, hash, now)) {
       ctx.revocations().revokeSession(tx, row.userId(), row.sessionId(), "refresh_token_reuse");
       tx.audit(
           AuditTrail.event(
@@ -202,8 +169,8 @@ final class Sessions {
               AuditTrail.client(client, "reason", o.name().toLowerCase(Locale.ROOT), "session", row.sessionId())));
       return new Refreshed(o, row.userId(), null);
     }
-    tx.update(INSERT_REFRESH, ctx.keys().refreshHash(next), row.sessionId(), now);
-    tx.update(TOUCH, now, row.sessionId());
+    repo.insertRefreshToken(tx, ctx.keys().refreshHash(next), row.sessionId(), now);
+    repo.touch(tx, row.sessionId(), now);
     AuthTokens tokens =
         issue(
             tx, row.userId(), row.username(), row.roles(), row.sessionId(), row.userTv(),
@@ -213,21 +180,6 @@ final class Sessions {
             AuditLevel.INFO, "auth.refresh", row.userId(), "tokens refreshed",
             AuditTrail.client(client, "session", row.sessionId())));
     return new Refreshed(Outcome.OK, row.userId(), tokens);
-  }
-
-  private static RefreshRow refreshRow(ResultSet rs) throws SQLException {
-    return new RefreshRow(
-        AuthDatabase.nullableLong(rs, "used_at") != null,
-        rs.getString("session_id"),
-        rs.getString("user_id"),
-        rs.getString("username"),
-        StoredUser.parseRoles(rs.getString("roles")),
-        rs.getLong("session_tv"),
-        rs.getLong("user_tv"),
-        rs.getInt("disabled") == 1,
-        rs.getLong("expires_at"),
-        rs.getInt("remember_me") == 1,
-        AuthDatabase.nullableLong(rs, "revoked_at") != null);
   }
 
   // ------------------------------------------------------------------------------------------------ authenticate
@@ -284,28 +236,8 @@ final class Sessions {
 
   // ------------------------------------------------------------------------------------------------ administration
 
-  private static SessionInfo sessionInfo(ResultSet rs) throws SQLException {
-    Long last = AuthDatabase.nullableLong(rs, "last_used_at");
-    Long revoked = AuthDatabase.nullableLong(rs, "revoked_at");
-    return new SessionInfo(
-        rs.getString("id"),
-        rs.getString("user_id"),
-        rs.getString("username"),
-        rs.getInt("remember_me") == 1,
-        Instant.ofEpochMilli(rs.getLong("created_at")),
-        Instant.ofEpochMilli(rs.getLong("expires_at")),
-        Optional.ofNullable(last).map(Instant::ofEpochMilli),
-        Optional.ofNullable(rs.getString("client_address")),
-        Optional.ofNullable(rs.getString("user_agent")),
-        Optional.ofNullable(revoked).map(Instant::ofEpochMilli),
-        Optional.ofNullable(rs.getString("revoke_reason")));
-  }
-
   List<SessionInfo> list(Optional<String> userId, boolean includeEnded) throws AuthStorageException {
-    List<SessionInfo> all =
-        userId.isPresent()
-            ? ctx.db().list(LIST_USER, Sessions::sessionInfo, userId.get())
-            : ctx.db().list(LIST_ALL, Sessions::sessionInfo);
+    List<SessionInfo> all = ctx.db().query(sql -> repo.list(sql, userId));
     Instant now = ctx.clock().instant();
     return includeEnded ? all : all.stream().filter(s -> s.activeAt(now)).toList();
   }
@@ -314,7 +246,7 @@ final class Sessions {
     Objects.requireNonNull(sessionId, "sessionId");
     return ctx.db().tx(
         tx -> {
-          Optional<SessionInfo> s = tx.one(BY_ID, Sessions::sessionInfo, sessionId);
+          Optional<SessionInfo> s = repo.info(tx, sessionId);
           if (s.isEmpty() || !ctx.revocations().revokeSession(tx, s.get().userId(), sessionId, "admin")) {
             tx.rollbackOnly();
             return false;

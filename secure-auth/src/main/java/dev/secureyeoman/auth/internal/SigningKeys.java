@@ -29,17 +29,8 @@ final class SigningKeys {
   static final long MIN_RELOAD_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private static final Pattern KID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
-  private static final String SELECT_ALL =
-      "SELECT kid, created_at, generation FROM signing_keys ORDER BY generation";
-  private static final String SELECT_CURRENT =
-      "SELECT kid FROM signing_keys ORDER BY generation DESC LIMIT 1";
-  private static final String INSERT =
-      "INSERT INTO signing_keys(kid, created_at, generation)"
-          + " SELECT ?, ?, coalesce(max(generation), 0) + 1 FROM signing_keys";
-
-  private record Row(String kid, long createdAt) {}
-
   private final AuthDatabase db;
+  private final SigningKeyRepository repo;
   private final Keys keys;
   private final JwtCodec jwt;
   private final Clock clock;
@@ -51,6 +42,7 @@ final class SigningKeys {
 
   SigningKeys(AuthDatabase db, Keys keys, JwtCodec jwt, Clock clock, Duration accessTokenTtl, Ids ids) {
     this.db = db;
+    this.repo = db.repos().signingKeys();
     this.keys = keys;
     this.jwt = jwt;
     this.clock = clock;
@@ -60,24 +52,20 @@ final class SigningKeys {
 
   /** Loads every key, creating the first one in an empty database. */
   void load() throws AuthException {
-    List<Row> rows =
+    List<SigningKeyRepository.Row> rows =
         db.tx(
             tx -> {
-              if (tx.one(SELECT_CURRENT, rs -> rs.getString("kid")).isEmpty()) {
-                tx.update(INSERT, ids.newId(12), clock.millis());
+              if (repo.current(tx).isEmpty()) {
+                repo.insert(tx, ids.newId(12), clock.millis());
               }
-              return tx.list(SELECT_ALL, SigningKeys::row);
+              return repo.all(tx);
             });
     apply(rows);
   }
 
-  private static Row row(java.sql.ResultSet rs) throws SQLException {
-    return new Row(rs.getString("kid"), rs.getLong("created_at"));
-  }
-
-  private void apply(List<Row> rows) {
+  private void apply(List<SigningKeyRepository.Row> rows) {
     for (int i = 0; i < rows.size(); i++) {
-      Row r = rows.get(i);
+      SigningKeyRepository.Row r = rows.get(i);
       if (!jwt.has(r.kid())) {
         try (SecretBytes k = keys.derive("jwt-hs256/" + r.kid())) {
           jwt.put(r.kid(), k);
@@ -99,7 +87,7 @@ final class SigningKeys {
       reloaded = true;
       lastReloadNanos = now;
       try {
-        apply(db.list(SELECT_ALL, SigningKeys::row));
+        apply(db.query(repo::all));
         return true;
       } catch (AuthStorageException e) {
         LOG.warn("signing keys could not be reloaded", e);
@@ -110,9 +98,9 @@ final class SigningKeys {
 
   /** The newest key id, read in the issuing transaction (loaded here if another instance created it). */
   String current(AuthDatabase.Tx tx) throws SQLException {
-    String kid = tx.one(SELECT_CURRENT, rs -> rs.getString("kid")).orElseThrow(() -> new SQLException("no signing key"));
+    String kid = repo.current(tx).orElseThrow(() -> new SQLException("no signing key"));
     if (!jwt.has(kid)) {
-      apply(tx.list(SELECT_ALL, SigningKeys::row));
+      apply(repo.all(tx));
     }
     return kid;
   }
@@ -146,13 +134,14 @@ final class SigningKeys {
     String previous = current(tx);
     String kid = ids.newId(12);
     long now = clock.millis();
-    tx.update(INSERT, kid, now);
+    repo.insert(tx, kid, now);
     revocations.keyAdded(tx, now);
     tx.audit(
         AuditTrail.event(
             AuditLevel.SECURITY, "auth.key.rotated", "system", "JWT signing key rotated", "kid", kid, "previous",
             previous));
-    tx.afterCommit(() -> apply(List.of(new Row(previous, 0), new Row(kid, now))));
+    tx.afterCommit(
+        () -> apply(List.of(new SigningKeyRepository.Row(previous, 0), new SigningKeyRepository.Row(kid, now))));
     return kid;
   }
 }

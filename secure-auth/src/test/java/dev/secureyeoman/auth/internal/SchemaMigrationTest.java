@@ -29,7 +29,7 @@ class SchemaMigrationTest {
     try (Connection c = f.dataSource().getConnection();
         Statement st = c.createStatement()) {
       st.execute("CREATE TABLE auth_schema(version INTEGER NOT NULL)");
-      for (String sql : Schema.V1) {
+      for (String sql : SqliteDialect.V1) {
         st.execute(sql);
       }
       st.execute("INSERT INTO auth_schema(version) VALUES (1)");
