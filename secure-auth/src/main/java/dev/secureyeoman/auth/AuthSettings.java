@@ -261,9 +261,10 @@ public record AuthSettings(
 
     private Builder() {}
 
-    private void once(String name) {
+    /** Refuses a second setting of {@code name}, naming the value set first (settings hold no secrets). */
+    private void once(String name, Object earlier) {
       if (!set.add(name)) {
-        throw new IllegalStateException(name + " was already set");
+        throw new IllegalStateException(name + " was already set (to " + earlier + ")");
       }
     }
 
@@ -274,7 +275,7 @@ public record AuthSettings(
      * @return this builder
      */
     public Builder accessTokenTtl(Duration ttl) {
-      once("accessTokenTtl");
+      once("accessTokenTtl", accessTokenTtl);
       checkAccessTokenTtl(ttl);
       this.accessTokenTtl = ttl;
       return this;
@@ -287,7 +288,7 @@ public record AuthSettings(
      * @return this builder
      */
     public Builder sessionTtl(Duration ttl) {
-      once("sessionTtl");
+      once("sessionTtl", sessionTtl);
       this.sessionTtl = positive("sessionTtl", ttl);
       return this;
     }
@@ -299,7 +300,7 @@ public record AuthSettings(
      * @return this builder
      */
     public Builder rememberMeTtl(Duration ttl) {
-      once("rememberMeTtl");
+      once("rememberMeTtl", rememberMeTtl);
       this.rememberMeTtl = positive("rememberMeTtl", ttl);
       return this;
     }
@@ -311,7 +312,7 @@ public record AuthSettings(
      * @return this builder
      */
     public Builder passwordPolicy(PasswordPolicy policy) {
-      once("passwordPolicy");
+      once("passwordPolicy", describe(passwordPolicy));
       this.passwordPolicy = Objects.requireNonNull(policy, "passwordPolicy");
       return this;
     }
@@ -323,7 +324,7 @@ public record AuthSettings(
      * @return this builder
      */
     public Builder hashParameters(PasswordHashParameters parameters) {
-      once("hashParameters");
+      once("hashParameters", hashParameters);
       this.hashParameters = Objects.requireNonNull(parameters, "hashParameters");
       return this;
     }
@@ -335,7 +336,7 @@ public record AuthSettings(
      * @return this builder
      */
     public Builder maxConcurrentHashes(int max) {
-      once("maxConcurrentHashes");
+      once("maxConcurrentHashes", maxConcurrentHashes);
       checkMaxConcurrentHashes(max);
       this.maxConcurrentHashes = max;
       return this;
@@ -349,7 +350,7 @@ public record AuthSettings(
      * @return this builder
      */
     public Builder loginRateLimit(long capacity, Duration refillPeriod) {
-      once("loginRateLimit");
+      once("loginRateLimit", loginRateLimitCapacity + " per " + loginRateLimitRefillPeriod);
       checkLoginRateLimit(capacity, refillPeriod);
       this.loginRateLimitRefillPeriod = refillPeriod;
       this.loginRateLimitCapacity = capacity;
@@ -363,7 +364,7 @@ public record AuthSettings(
      * @return this builder
      */
     public Builder mfaChallengeTtl(Duration ttl) {
-      once("mfaChallengeTtl");
+      once("mfaChallengeTtl", mfaChallengeTtl);
       this.mfaChallengeTtl = atMost("mfaChallengeTtl", positive("mfaChallengeTtl", ttl), Duration.ofMinutes(15));
       return this;
     }
@@ -375,7 +376,7 @@ public record AuthSettings(
      * @return this builder
      */
     public Builder mfaMaxAttempts(int attempts) {
-      once("mfaMaxAttempts");
+      once("mfaMaxAttempts", mfaMaxAttempts);
       this.mfaMaxAttempts = inRange("mfaMaxAttempts", attempts, 1, 10);
       return this;
     }
@@ -387,7 +388,7 @@ public record AuthSettings(
      * @return this builder
      */
     public Builder totpIssuer(String issuer) {
-      once("totpIssuer");
+      once("totpIssuer", totpIssuer);
       checkTotpIssuer(issuer);
       this.totpIssuer = issuer;
       return this;
@@ -400,7 +401,7 @@ public record AuthSettings(
      * @return this builder
      */
     public Builder totpWindow(int window) {
-      once("totpWindow");
+      once("totpWindow", totpWindow);
       this.totpWindow = inRange("totpWindow", window, 0, 10);
       return this;
     }
@@ -412,7 +413,7 @@ public record AuthSettings(
      * @return this builder
      */
     public Builder totpParameters(TotpParameters parameters) {
-      once("totpParameters");
+      once("totpParameters", totpParameters);
       this.totpParameters = Objects.requireNonNull(parameters, "totpParameters");
       return this;
     }
@@ -424,7 +425,7 @@ public record AuthSettings(
      * @return this builder
      */
     public Builder totpEnrollmentTtl(Duration ttl) {
-      once("totpEnrollmentTtl");
+      once("totpEnrollmentTtl", totpEnrollmentTtl);
       this.totpEnrollmentTtl = atMost("totpEnrollmentTtl", positive("totpEnrollmentTtl", ttl), Duration.ofHours(1));
       return this;
     }
@@ -436,7 +437,7 @@ public record AuthSettings(
      * @return this builder
      */
     public Builder tokenIssuer(String issuer) {
-      once("tokenIssuer");
+      once("tokenIssuer", tokenIssuer);
       checkTokenIssuer(issuer);
       this.tokenIssuer = issuer;
       return this;
@@ -451,7 +452,7 @@ public record AuthSettings(
      * @return this builder
      */
     public Builder revocationCheckInterval(Duration interval) {
-      once("revocationCheckInterval");
+      once("revocationCheckInterval", revocationCheckInterval);
       this.revocationCheckInterval =
           atMost("revocationCheckInterval", nonNegative("revocationCheckInterval", interval), Duration.ofMinutes(1));
       return this;
@@ -468,7 +469,7 @@ public record AuthSettings(
      * @return this builder
      */
     public Builder mfaBruteForceProtection(Duration delay, Duration max, int lockoutThreshold) {
-      once("mfaBruteForceProtection");
+      once("mfaBruteForceProtection", mfaFailureDelay + ", " + mfaMaxFailureDelay + ", " + mfaLockoutThreshold);
       checkMfaFailureDelay(delay, max);
       this.mfaLockoutThreshold = inRange("mfaLockoutThreshold", lockoutThreshold, 1, 1000);
       this.mfaFailureDelay = delay;
@@ -485,9 +486,14 @@ public record AuthSettings(
      * @return this builder
      */
     public Builder auditFailureWindow(Duration window) {
-      once("auditFailureWindow");
+      once("auditFailureWindow", auditFailureWindow);
       this.auditFailureWindow = atMost("auditFailureWindow", nonNegative("auditFailureWindow", window), Duration.ofHours(1));
       return this;
+    }
+
+    private static String describe(PasswordPolicy p) {
+      return "minLength=" + p.minLength() + ", maxLength=" + p.maxLength() + ", " + p.blocklist().size()
+          + " blocked passwords";
     }
 
     /**

@@ -81,6 +81,21 @@ class AuthSettingsTest {
   }
 
   @Test
+  void builder_optionSetTwice_messageNamesOptionAndEarlierValue() {
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () -> AuthSettings.builder().sessionTtl(Duration.ofHours(1)).sessionTtl(Duration.ofHours(2)));
+    assertEquals("sessionTtl was already set (to PT1H)", e.getMessage());
+    IllegalStateException again =
+        assertThrows(
+            IllegalStateException.class,
+            () -> AuthSettings.defaults().toBuilder().loginRateLimit(7, Duration.ofMinutes(2)).loginRateLimit(8,
+                Duration.ofMinutes(1)));
+    assertEquals("loginRateLimit was already set (to 7 per PT2M)", again.getMessage());
+  }
+
+  @Test
   void builder_rejectsBadValuesAndDoubleSets() {
     assertThrows(IllegalStateException.class, () -> AuthSettings.builder().sessionTtl(Duration.ofHours(1)).sessionTtl(Duration.ofHours(2)));
     assertThrows(IllegalArgumentException.class, () -> AuthSettings.builder().accessTokenTtl(Duration.ZERO));
