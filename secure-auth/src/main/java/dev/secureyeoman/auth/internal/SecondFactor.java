@@ -31,8 +31,22 @@ import java.util.OptionalLong;
 
 /**
  * Second factor: TOTP and recovery codes at login (one completion path for both), TOTP enrollment, disabling,
- * recovery-code regeneration. Every code check goes through the {@link MfaGate} (persisted brute-force protection):
- * 32 parallel wrong codes check at most as many codes as the limits allow.
+ * recovery-code regeneration. Every code takes the same three steps:
+ *
+ * <ol>
+ *   <li><b>charge</b> an attempt in the {@link MfaGate} (persisted failure count, doubling delay, lockout) before the
+ *       code is looked at — at login together with the challenge's own attempt cap, in one transaction ({@link
+ *       #complete}); for a logged-in user alone ({@link #charge});
+ *   <li><b>check</b> the factor against the sealed secret or the recovery-code hashes ({@link #check}); a wrong code is a
+ *       counted failure ({@link MfaGate#failed});
+ *   <li><b>redeem</b> it ({@link #redeem}): one transaction uses the code up (TOTP replay compare-and-set, recovery
+ *       code single use), clears the failure count and does the work — at login use the challenge up and open the
+ *       session, otherwise the sensitive change; the audit events are part of that transaction.
+ * </ol>
+ *
+ * <p>So 32 parallel wrong codes check at most as many codes as the limits allow, and a right code is acted on once.
+ * Enrollment confirmation charges and checks the same way; its redemption is the compare-and-set that enables the
+ * pending secret.
  */
 final class SecondFactor {
   static final int RECOVERY_CODE_COUNT = 10;
@@ -200,9 +214,9 @@ final class SecondFactor {
   private record Claimed(String failure, Challenges.Check check, MfaGate.Result gate) {}
 
   /**
-   * The one completion path of a login's second step, for TOTP and recovery codes: claim an attempt (challenge cap and
-   * user gate, atomically), check the factor, then in one transaction use the code and the challenge up, clear the
-   * failure count and open the session.
+   * The one completion path of a login's second step, for TOTP and recovery codes: claim an attempt (challenge lookup,
+   * challenge cap and user gate, atomically), check the factor, then {@link #redeem} it: in one transaction use the code
+   * and the challenge up, clear the failure count and open the session ({@code auth.login.success} audited in it).
    */
   LoginResult.Authenticated complete(String challengeToken, Factor factor, ClientInfo client) throws AuthException {
     Objects.requireNonNull(client, "client");
@@ -246,61 +260,115 @@ final class SecondFactor {
     if (proof == null) {
       throw gate.failed(u, client, wrongReason(factor), kind);
     }
-    String[] failure = new String[1];
-    LoginResult.Authenticated result;
-    try {
-      result =
-          ctx.db().tx(
-              tx -> {
-                if (!proof.consume(tx)) {
-                  failure[0] = proof.replayReason();
-                } else if (!challenges.consume(tx, c.hash())) {
-                  failure[0] = "challenge_reused";
-                } else {
-                  StoredUser now = users.byId(tx, u.id()).orElse(null);
-                  if (now == null || now.tokenVersion() != c.challenge().tokenVersion() || now.disabled()) {
-                    failure[0] = "challenge_outdated";
-                  } else if (now.mustChangePassword()) {
-                    // a password change became required after the password step (e.g. an operator's bulk UPDATE):
-                    // the second factor never skips it; the next login asks for the new password first
-                    failure[0] = PASSWORD_CHANGE_REQUIRED;
-                  } else {
-                    gate.clear(tx, u.id());
-                    return sessions.open(tx, now, c.challenge().rememberMe(), client, kind);
-                  }
-                }
-                tx.rollbackOnly();
-                return null;
-              });
-    } catch (AuthStorageException e) {
-      gate.refund(u.id(), c.hash());
-      throw e;
+    return redeem(
+        u, proof, c.hash(), client, kind,
+        tx -> {
+          if (!challenges.consume(tx, c.hash())) {
+            return Outcome.failed("challenge_reused");
+          }
+          StoredUser now = users.byId(tx, u.id()).orElse(null);
+          if (now == null || now.tokenVersion() != c.challenge().tokenVersion() || now.disabled()) {
+            return Outcome.failed("challenge_outdated");
+          }
+          if (now.mustChangePassword()) {
+            // a password change became required after the password step (e.g. an operator's bulk UPDATE): the second
+            // factor never skips it; the next login asks for the new password first. The code was right: not a
+            // failure of the second factor
+            return Outcome.refused(PASSWORD_CHANGE_REQUIRED);
+          }
+          return Outcome.ok(sessions.open(tx, now, c.challenge().rememberMe(), client, kind));
+        });
+  }
+
+  /**
+   * Charges one second-factor attempt of a logged-in user (persisted count, delay, lockout) before a code is checked.
+   *
+   * @return the user as re-read in the charging transaction
+   * @throws dev.secureyeoman.auth.AccountLockedException if the second factor is locked
+   * @throws LoginThrottledException while the delay after the last failure runs
+   */
+  private StoredUser charge(String userId, ClientInfo client, String kind) throws AuthException {
+    MfaGate.Result g = ctx.db().tx(tx -> gate.charge(tx, userId));
+    if (!g.charged()) {
+      gate.refuse(g, client, kind);
     }
-    if (result == null && PASSWORD_CHANGE_REQUIRED.equals(failure[0])) {
-      gate.refund(u.id(), c.hash()); // the code was right: not a failure of the second factor
-      ctx.audit().record(Challenges.failureEvent(u.id(), client, PASSWORD_CHANGE_REQUIRED, kind));
-      throw new InvalidCredentialsException();
-    }
-    if (result == null) {
-      throw gate.failed(u, client, failure[0], kind);
-    }
-    return result;
+    return g.user();
   }
 
   /**
    * Checks a current code of a logged-in user for a sensitive action and returns it unused: the caller uses it up in
-   * the transaction that performs the action ({@link #act}).
+   * the transaction that performs the action ({@link #redeem}).
    */
   private Proof proveCode(StoredUser u, String code, ClientInfo client, String kind) throws AuthException {
-    MfaGate.Result g = ctx.db().tx(tx -> gate.charge(tx, u.id()));
-    if (!g.charged()) {
-      gate.refuse(g, client, kind);
-    }
-    Proof p = check(g.user(), new TotpCode(code));
+    StoredUser charged = charge(u.id(), client, kind);
+    Proof p = check(charged, new TotpCode(code));
     if (p == null) {
-      throw gate.failed(g.user(), client, "wrong_code", kind);
+      throw gate.failed(charged, client, "wrong_code", kind);
     }
     return p;
+  }
+
+  /** What the work of {@link #redeem} decided: a value to commit, or a reason to roll back. */
+  private record Outcome<T>(T value, String failure, boolean refund) {
+    static <T> Outcome<T> ok(T value) {
+      return new Outcome<>(value, null, false);
+    }
+
+    /** A failure of the second factor (counted, may lock). */
+    static <T> Outcome<T> failed(String reason) {
+      return new Outcome<>(null, reason, false);
+    }
+
+    /** Refused although the code was right: the attempt is given back, the refusal audited. */
+    static <T> Outcome<T> refused(String reason) {
+      return new Outcome<>(null, reason, true);
+    }
+  }
+
+  @FunctionalInterface
+  private interface Work<T> {
+    Outcome<T> run(AuthDatabase.Tx tx) throws SQLException;
+  }
+
+  /**
+   * The last step every checked code takes, at login and for sensitive actions alike: in one transaction the code is
+   * used up (the TOTP replay compare-and-set, or the recovery code's single use), the user's failure count cleared and
+   * {@code work} done; a replay or a refusal of {@code work} rolls all of it back. If storage or the audit sink fails,
+   * the attempt (and the challenge's, when {@code challengeHash} is given) is refunded: the code was right.
+   */
+  private <T> T redeem(
+      StoredUser u, Proof proof, byte[] challengeHash, ClientInfo client, String kind, Work<T> work)
+      throws AuthException {
+    Outcome<T> o;
+    try {
+      o =
+          ctx.db().tx(
+              tx -> {
+                Outcome<T> r;
+                if (!proof.consume(tx)) {
+                  r = Outcome.failed(proof.replayReason());
+                } else {
+                  gate.clear(tx, u.id());
+                  r = work.run(tx);
+                }
+                if (r.failure() != null) {
+                  tx.rollbackOnly();
+                }
+                return r;
+              });
+    } catch (AuthStorageException e) {
+      gate.refund(u.id(), challengeHash);
+      throw e;
+    }
+    if (o.failure() == null) {
+      return o.value();
+    }
+    if (o.refund()) {
+      gate.refund(u.id(), challengeHash);
+      ctx.audit().record(Challenges.failureEvent(u.id(), client, o.failure(), kind));
+      throw new InvalidCredentialsException();
+    }
+    throw gate.failed(u, client, o.failure(), kind);
   }
 
   @FunctionalInterface
@@ -310,26 +378,12 @@ final class SecondFactor {
 
   /** Uses the proof up and performs {@code action} in one transaction; a replayed code changes nothing. */
   private void act(StoredUser u, Proof proof, ClientInfo client, String kind, Action action) throws AuthException {
-    boolean done;
-    try {
-      done =
-          ctx.db().tx(
-              tx -> {
-                if (!proof.consume(tx)) {
-                  tx.rollbackOnly();
-                  return false;
-                }
-                gate.clear(tx, u.id());
-                action.run(tx);
-                return true;
-              });
-    } catch (AuthStorageException e) {
-      gate.refund(u.id(), null);
-      throw e;
-    }
-    if (!done) {
-      throw gate.failed(u, client, proof.replayReason(), kind);
-    }
+    redeem(
+        u, proof, null, client, kind,
+        tx -> {
+          action.run(tx);
+          return Outcome.ok(Boolean.TRUE);
+        });
   }
 
   // ------------------------------------------------------------------------------------------------ enrollment
@@ -397,11 +451,7 @@ final class SecondFactor {
     }
     // a wrong confirmation code is a wrong second-factor code: it counts into the persisted failure count, delay and
     // lockout (a stolen access token must not guess the pending secret and enable 2FA with recovery codes of its own)
-    MfaGate.Result g = ctx.db().tx(tx -> gate.charge(tx, u.id()));
-    if (!g.charged()) {
-      gate.refuse(g, null, "enrollment");
-    }
-    StoredUser charged = g.user();
+    StoredUser charged = charge(u.id(), null, "enrollment");
     if (charged.totpEnabled() || charged.pendingSecret() == null
         || !Arrays.equals(charged.pendingSecret(), u.pendingSecret())) {
       gate.refund(u.id(), null);
