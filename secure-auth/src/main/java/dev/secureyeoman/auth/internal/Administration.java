@@ -14,13 +14,13 @@ final class Administration implements UserAdministration {
   private final String actor;
   private final Accounts accounts;
   private final Sessions sessions;
-  private final SecondFactor secondFactor;
+  private final TotpLifecycle totp;
 
-  Administration(String actor, Accounts accounts, Sessions sessions, SecondFactor secondFactor) {
+  Administration(String actor, Accounts accounts, Sessions sessions, TotpLifecycle totp) {
     this.actor = actor;
     this.accounts = accounts;
     this.sessions = sessions;
-    this.secondFactor = secondFactor;
+    this.totp = totp;
   }
 
   @Override
@@ -66,12 +66,12 @@ final class Administration implements UserAdministration {
 
   @Override
   public void unlockSecondFactor(String username) throws AuthException {
-    secondFactor.unlock(actor, accounts.requireByName(username));
+    totp.unlock(actor, accounts.requireByName(username));
   }
 
   @Override
   public void resetSecondFactor(String username) throws AuthException {
-    secondFactor.reset(actor, accounts.requireByName(username));
+    totp.reset(actor, accounts.requireByName(username));
   }
 
   @Override

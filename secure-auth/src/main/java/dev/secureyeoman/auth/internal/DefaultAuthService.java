@@ -9,11 +9,9 @@ import dev.secureyeoman.auth.AuthStorageException;
 import dev.secureyeoman.auth.AuthTokens;
 import dev.secureyeoman.auth.ClientInfo;
 import dev.secureyeoman.auth.ForbiddenException;
-import dev.secureyeoman.auth.InvalidCredentialsException;
 import dev.secureyeoman.auth.InvalidTokenException;
 import dev.secureyeoman.auth.LoginResult;
 import dev.secureyeoman.auth.PasswordHasher;
-import dev.secureyeoman.auth.PasswordPolicyException;
 import dev.secureyeoman.auth.Principal;
 import dev.secureyeoman.auth.UserAdministration;
 import dev.secureyeoman.auth.totp.RecoveryCodes;
@@ -23,9 +21,6 @@ import dev.secureyeoman.core.crypto.SecretStore;
 import dev.secureyeoman.core.crypto.SecretStores;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import javax.sql.DataSource;
@@ -34,21 +29,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The default {@link AuthService}: a thin facade over cohesive parts that share one {@link AuthContext} — {@link
- * Accounts} (users, passwords, administration), {@link Sessions} (sessions, refresh rotation, authentication), {@link
- * Challenges} and {@link SecondFactor} (MFA, enrolment, brute-force protection), {@link SigningKeys} and {@link
+ * Logins} (the login sequence and the forced password change), {@link Accounts} (users, passwords, administration),
+ * {@link Sessions} (sessions, refresh rotation, authentication), {@link Challenges}, {@link SecondFactor}, {@link MfaGate}
+ * and {@link TotpLifecycle} (MFA completion, brute-force protection, enrolment, recovery codes), {@link SigningKeys} and {@link
  * Revocations} (state coherent across instances), {@link AuthDatabase} (transactions with audit before commit) and {@link
- * AuditTrail}. SQLite by default; any JDBC {@link DataSource} speaking SQLite's dialect works.
+ * AuditTrail}. SQL lives in per-concern repositories ({@link Repositories}) behind a {@link SqlDialect}. SQLite by
+ * default; any JDBC {@link DataSource} speaking SQLite's dialect works.
  */
 public final class DefaultAuthService implements AuthService {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultAuthService.class);
 
   private final AuthContext ctx;
-  private final UserRepository users;
+  private final Logins logins;
   private final Keys keys;
   private final Accounts accounts;
   private final Sessions sessions;
-  private final Challenges challenges;
   private final SecondFactor secondFactor;
+  private final TotpLifecycle totp;
 
   /**
    * Creates the service; use {@link AuthService#builder()}.
@@ -109,16 +106,17 @@ public final class DefaultAuthService implements AuthService {
       closeQuietly(db);
       throw new AuthStorageException("cannot prepare auth database", e);
     }
-    this.users = db.repos().users();
     this.sessions = new Sessions(ctx);
-    this.challenges = new Challenges(ctx);
+    Challenges challenges = new Challenges(ctx);
     SecretStore store = secretStore;
     if (store == null) {
       try (SecretBytes k = keys.derive("totp-secret-envelope")) {
         store = SecretStores.withKey(k); // copies the key
       }
     }
-    this.secondFactor = new SecondFactor(ctx, challenges, sessions, accounts, store);
+    this.secondFactor = new SecondFactor(ctx, challenges, sessions, store);
+    this.totp = new TotpLifecycle(ctx, secondFactor, accounts);
+    this.logins = new Logins(ctx, accounts, challenges, secondFactor, sessions);
   }
 
   private void closeQuietly(AuthDatabase db) {
@@ -136,97 +134,13 @@ public final class DefaultAuthService implements AuthService {
   @Override
   public LoginResult login(String username, char[] password, boolean rememberMe, ClientInfo client)
       throws AuthException {
-    Objects.requireNonNull(username, "username");
-    Objects.requireNonNull(password, "password");
-    Objects.requireNonNull(client, "client");
-    StoredUser verified = accounts.passwordStep(username, password, client);
-    LoginResult r =
-        ctx.db().tx(
-            tx -> {
-              // decide on the account as it is now, in the transaction that issues the session or challenge: a 2FA
-              // confirmation, reset, disable or role change that committed while the password was being verified wins
-              StoredUser u = users.byId(tx, verified.id()).orElse(null);
-              if (u == null || u.disabled() || u.tokenVersion() != verified.tokenVersion()
-                  || !u.passwordHash().equals(verified.passwordHash())) {
-                return null;
-              }
-              return next(tx, u, rememberMe, client, "password");
-            });
-    if (r == null) {
-      ctx.audit().record(
-          AuditTrail.event(
-              AuditLevel.WARN, "auth.login.failure", verified.id(), "login failed",
-              AuditTrail.client(client, "reason", "account_changed", "username", verified.username())));
-      throw new InvalidCredentialsException();
-    }
-    return r;
-  }
-
-  /** What follows a proven password: a forced password change, the second factor, or the session. */
-  private LoginResult next(AuthDatabase.Tx tx, StoredUser u, boolean rememberMe, ClientInfo client, String factor)
-      throws java.sql.SQLException {
-    if (u.mustChangePassword()) {
-      Instant expires = ctx.clock().instant().plus(ctx.settings().mfaChallengeTtl());
-      String token = challenges.issue(tx, u, rememberMe, Challenges.PURPOSE_PASSWORD_CHANGE, expires);
-      tx.audit(
-          AuditTrail.event(
-              AuditLevel.INFO, "auth.login.password_change_required", u.id(),
-              "password accepted, a new password is required", AuditTrail.client(client, "remember_me", rememberMe)));
-      return new LoginResult.PasswordChangeRequired(token, expires);
-    }
-    if (u.totpEnabled()) {
-      return secondFactor.challenge(tx, u, rememberMe, client);
-    }
-    return sessions.open(tx, u, rememberMe, client, factor);
+    return logins.login(username, password, rememberMe, client);
   }
 
   @Override
   public LoginResult completePasswordChange(String challengeToken, char[] newPassword, ClientInfo client)
       throws AuthException {
-    Objects.requireNonNull(newPassword, "newPassword");
-    Objects.requireNonNull(client, "client");
-    challenges.requireWellFormed(challengeToken, Challenges.PASSWORD_CHANGE_PREFIX, client, "password_change");
-    Challenges.Check c = ctx.db().tx(tx -> challenges.check(tx, challengeToken, Challenges.PURPOSE_PASSWORD_CHANGE));
-    if (!c.ok()) {
-      rejectPasswordChange(c, client, c.failure());
-    }
-    List<String> violations = new ArrayList<>(accounts.violations(newPassword));
-    if (violations.isEmpty() && accounts.matchesCurrent(c.user(), newPassword)) {
-      violations.add("password must differ from the one an administrator set");
-    }
-    if (!violations.isEmpty()) {
-      throw new PasswordPolicyException(violations); // the challenge stays usable for another try
-    }
-    String hash = accounts.hashNew(newPassword);
-    LoginResult r =
-        ctx.db().tx(
-            tx -> {
-              StoredUser u = users.byId(tx, c.user().id()).orElse(null);
-              if (u == null || u.tokenVersion() != c.challenge().tokenVersion() || !challenges.consume(tx, c.hash())) {
-                tx.rollbackOnly();
-                return null;
-              }
-              accounts.completeForcedChange(tx, u, hash);
-              StoredUser changed = users.byId(tx, u.id()).orElseThrow();
-              return next(tx, changed, c.challenge().rememberMe(), client, "password");
-            });
-    if (r == null) {
-      rejectPasswordChange(c, client, "challenge_reused");
-    }
-    return r;
-  }
-
-  private void rejectPasswordChange(Challenges.Check c, ClientInfo client, String reason) throws AuthException {
-    if (c.user() == null) {
-      ctx.audit().failure(
-          "auth.mfa.failure", reason, ClientAddresses.canonical(client.address()),
-          () -> AuditTrail.event(
-              AuditLevel.WARN, "auth.mfa.failure", "anonymous", "second step rejected",
-              AuditTrail.client(client, "reason", reason, "kind", "password_change")));
-    } else {
-      ctx.audit().record(Challenges.failureEvent(c.user().id(), client, reason, "password_change"));
-    }
-    throw new InvalidCredentialsException();
+    return logins.completePasswordChange(challengeToken, newPassword, client);
   }
 
   @Override
@@ -261,7 +175,7 @@ public final class DefaultAuthService implements AuthService {
   @Override
   public UserAdministration admin(Principal principal) throws ForbiddenException {
     requireRole(principal, Principal.ROLE_ADMIN);
-    return new Administration(principal.userId(), accounts, sessions, secondFactor);
+    return new Administration(principal.userId(), accounts, sessions, totp);
   }
 
   @Override
@@ -270,7 +184,7 @@ public final class DefaultAuthService implements AuthService {
     if (!Accounts.USERNAME.matcher(operator).matches()) {
       throw new IllegalArgumentException("operator must be 1-64 chars of [A-Za-z0-9._@-]");
     }
-    return new Administration("operator:" + operator, accounts, sessions, secondFactor);
+    return new Administration("operator:" + operator, accounts, sessions, totp);
   }
 
   // ------------------------------------------------------------------------------------------------ sessions
@@ -316,22 +230,22 @@ public final class DefaultAuthService implements AuthService {
 
   @Override
   public TotpEnrollment beginTotpEnrollment(Principal principal, char[] password) throws AuthException {
-    return secondFactor.beginEnrollment(principal, password);
+    return totp.beginEnrollment(principal, password);
   }
 
   @Override
   public RecoveryCodes confirmTotpEnrollment(Principal principal, String code) throws AuthException {
-    return secondFactor.confirmEnrollment(principal, code);
+    return totp.confirmEnrollment(principal, code);
   }
 
   @Override
   public void disableTotp(Principal principal, char[] password, String code) throws AuthException {
-    secondFactor.disable(principal, password, code, null);
+    totp.disable(principal, password, code, null);
   }
 
   @Override
   public RecoveryCodes regenerateRecoveryCodes(Principal principal, String code) throws AuthException {
-    return secondFactor.regenerateRecoveryCodes(principal, code, null);
+    return totp.regenerateRecoveryCodes(principal, code, null);
   }
 
   @Override

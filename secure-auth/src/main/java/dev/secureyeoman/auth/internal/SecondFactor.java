@@ -7,31 +7,23 @@ import dev.secureyeoman.auth.ClientInfo;
 import dev.secureyeoman.auth.InvalidCredentialsException;
 import dev.secureyeoman.auth.LoginResult;
 import dev.secureyeoman.auth.LoginThrottledException;
-import dev.secureyeoman.auth.Principal;
 import dev.secureyeoman.auth.totp.Base32;
-import dev.secureyeoman.auth.totp.OtpAuthUri;
-import dev.secureyeoman.auth.totp.QrCodes;
-import dev.secureyeoman.auth.totp.RecoveryCodes;
-import dev.secureyeoman.auth.totp.TotpAlgorithm;
-import dev.secureyeoman.auth.totp.TotpEnrollment;
 import dev.secureyeoman.auth.totp.TotpParameters;
 import dev.secureyeoman.auth.totp.TotpService;
 import dev.secureyeoman.core.crypto.EnvelopeException;
 import dev.secureyeoman.core.crypto.SecretStore;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.OptionalLong;
 
 /**
- * Second factor: TOTP and recovery codes at login (one completion path for both), TOTP enrollment, disabling,
- * recovery-code regeneration. Every code takes the same three steps:
+ * Second-factor verification: TOTP and recovery codes at login (one completion path for both) and the code checks of
+ * {@link TotpLifecycle} (enrolment confirmation, disabling, recovery-code regeneration). Every code takes the same
+ * three steps:
  *
  * <ol>
  *   <li><b>charge</b> an attempt in the {@link MfaGate} (persisted failure count, doubling delay, lockout) before the
@@ -49,8 +41,6 @@ import java.util.OptionalLong;
  * pending secret.
  */
 final class SecondFactor {
-  static final int RECOVERY_CODE_COUNT = 10;
-  private static final int RECOVERY_CODE_BYTES = 15; // 120 bits -> 24 Base32 chars
   private static final String PASSWORD_CHANGE_REQUIRED = "password_change_required";
 
   /** What the user offers as second factor. */
@@ -76,7 +66,7 @@ final class SecondFactor {
   }
 
   /** A checked factor, still to be used up atomically in the transaction that acts on it. */
-  private interface Proof {
+  interface Proof {
     /** Uses the code up; false if it was used concurrently (a replay). */
     boolean consume(AuthDatabase.Tx tx) throws SQLException;
 
@@ -88,26 +78,23 @@ final class SecondFactor {
   private final Challenges challenges;
   private final MfaGate gate;
   private final Sessions sessions;
-  private final Accounts accounts;
   private final SecretStore secretStore;
-  private final LoginThrottle enrollmentThrottle;
   private final UserRepository users;
   private final RecoveryCodeRepository recoveryCodes;
-  private final ChallengeRepository challengeRows;
 
-  SecondFactor(AuthContext ctx, Challenges challenges, Sessions sessions, Accounts accounts, SecretStore secretStore) {
+  SecondFactor(AuthContext ctx, Challenges challenges, Sessions sessions, SecretStore secretStore) {
     this.ctx = ctx;
     this.users = ctx.db().repos().users();
     this.recoveryCodes = ctx.db().repos().recoveryCodes();
-    this.challengeRows = ctx.db().repos().challenges();
     this.challenges = challenges;
     this.gate = new MfaGate(ctx, challenges);
     this.sessions = sessions;
-    this.accounts = accounts;
     this.secretStore = secretStore;
-    this.enrollmentThrottle =
-        new LoginThrottle(
-            ctx.settings().loginRateLimitCapacity(), ctx.settings().loginRateLimitRefillPeriod(), ctx.clock());
+  }
+
+  /** The brute-force protection every code check goes through. */
+  MfaGate gate() {
+    return gate;
   }
 
   // ------------------------------------------------------------------------------------------------ checking codes
@@ -116,8 +103,13 @@ final class SecondFactor {
     return ("totp-secret:v1:" + userId).getBytes(StandardCharsets.UTF_8);
   }
 
+  /** Seals a new TOTP secret of the user (bound to the user id). */
+  byte[] seal(String userId, byte[] secret) {
+    return secretStore.encrypt(secret, aad(userId));
+  }
+
   /** Verifies a code against a sealed secret; an undecryptable secret is audited and fails the code. */
-  private OptionalLong verifySealed(String userId, byte[] sealed, TotpParameters params, String code)
+  OptionalLong verifySealed(String userId, byte[] sealed, TotpParameters params, String code)
       throws AuthException {
     byte[] secret;
     try {
@@ -287,7 +279,7 @@ final class SecondFactor {
    * @throws dev.secureyeoman.auth.AccountLockedException if the second factor is locked
    * @throws LoginThrottledException while the delay after the last failure runs
    */
-  private StoredUser charge(String userId, ClientInfo client, String kind) throws AuthException {
+  StoredUser charge(String userId, ClientInfo client, String kind) throws AuthException {
     MfaGate.Result g = ctx.db().tx(tx -> gate.charge(tx, userId));
     if (!g.charged()) {
       gate.refuse(g, client, kind);
@@ -299,7 +291,7 @@ final class SecondFactor {
    * Checks a current code of a logged-in user for a sensitive action and returns it unused: the caller uses it up in
    * the transaction that performs the action ({@link #redeem}).
    */
-  private Proof proveCode(StoredUser u, String code, ClientInfo client, String kind) throws AuthException {
+  Proof proveCode(StoredUser u, String code, ClientInfo client, String kind) throws AuthException {
     StoredUser charged = charge(u.id(), client, kind);
     Proof p = check(charged, new TotpCode(code));
     if (p == null) {
@@ -371,217 +363,19 @@ final class SecondFactor {
     throw gate.failed(u, client, o.failure(), kind);
   }
 
+  /** A sensitive change made with a checked code. */
   @FunctionalInterface
-  private interface Action {
+  interface Action {
     void run(AuthDatabase.Tx tx) throws SQLException;
   }
 
   /** Uses the proof up and performs {@code action} in one transaction; a replayed code changes nothing. */
-  private void act(StoredUser u, Proof proof, ClientInfo client, String kind, Action action) throws AuthException {
+  void act(StoredUser u, Proof proof, ClientInfo client, String kind, Action action) throws AuthException {
     redeem(
         u, proof, null, client, kind,
         tx -> {
           action.run(tx);
           return Outcome.ok(Boolean.TRUE);
-        });
-  }
-
-  // ------------------------------------------------------------------------------------------------ enrollment
-
-  TotpEnrollment beginEnrollment(Principal principal, char[] password) throws AuthException {
-    Objects.requireNonNull(principal, "principal");
-    Objects.requireNonNull(password, "password");
-    StoredUser u = accounts.byId(principal.userId()).orElseThrow(InvalidCredentialsException::new);
-    accounts.reauthenticate(u, password, "auth.totp.enrollment_failed", "TOTP enrollment");
-    if (u.totpEnabled()) {
-      throw new dev.secureyeoman.auth.AuthException("two-factor authentication is already enabled");
-    }
-    TotpParameters p = ctx.settings().totpParameters();
-    int len = p.algorithm() == TotpAlgorithm.SHA1 ? 20 : p.algorithm() == TotpAlgorithm.SHA256 ? 32 : 64;
-    byte[] secret = new byte[len];
-    ctx.ids().nextBytes(secret);
-    try {
-      byte[] sealed = secretStore.encrypt(secret, aad(u.id()));
-      Instant expires = ctx.clock().instant().plus(ctx.settings().totpEnrollmentTtl());
-      ctx.db().tx(
-          tx -> {
-            users.setPendingTotp(tx, u.id(), sealed, expires.toEpochMilli(), p);
-            tx.audit(
-                AuditTrail.event(
-                    AuditLevel.INFO, "auth.totp.enrollment_started", u.id(), "TOTP enrollment started",
-                    "algorithm", p.algorithm().name(), "digits", p.digits(), "period", p.periodSeconds()));
-            return null;
-          });
-      String uri = OtpAuthUri.build(ctx.settings().totpIssuer(), u.username(), secret, p);
-      byte[] png = QrCodes.png(uri, 256);
-      return new TotpEnrollment(uri, Base32.encode(secret), png, QrCodes.dataUri(png), p, expires);
-    } finally {
-      Arrays.fill(secret, (byte) 0);
-    }
-  }
-
-  /**
-   * Confirms enrollment with the first code: 2FA is enabled, the code's step counts as used, 10 recovery codes are
-   * issued, and every other session of the user ends (whoever held them did not prove the new factor).
-   */
-  RecoveryCodes confirmEnrollment(Principal principal, String code) throws AuthException {
-    Objects.requireNonNull(principal, "principal");
-    StoredUser u = accounts.byId(principal.userId()).orElseThrow(InvalidCredentialsException::new);
-    Duration wait = enrollmentThrottle.tryAcquire("enroll:" + u.id());
-    if (!wait.isZero()) {
-      ctx.audit().record(
-          AuditTrail.event(
-              AuditLevel.WARN, "auth.mfa.throttled", u.id(), "second factor throttled", "kind", "enrollment"));
-      throw new LoginThrottledException(wait);
-    }
-    String reason = null;
-    if (u.totpEnabled()) {
-      reason = "already_enabled";
-    } else if (u.pendingSecret() == null) {
-      reason = "no_pending_enrollment";
-    } else if (u.pendingExpiresAt() <= ctx.clock().millis()) {
-      reason = "enrollment_expired";
-    }
-    if (reason != null) {
-      ctx.audit().record(
-          AuditTrail.event(
-              AuditLevel.WARN, "auth.totp.enrollment_failed", u.id(), "TOTP enrollment not confirmed", "reason",
-              reason));
-      throw new InvalidCredentialsException();
-    }
-    // a wrong confirmation code is a wrong second-factor code: it counts into the persisted failure count, delay and
-    // lockout (a stolen access token must not guess the pending secret and enable 2FA with recovery codes of its own)
-    StoredUser charged = charge(u.id(), null, "enrollment");
-    if (charged.totpEnabled() || charged.pendingSecret() == null
-        || !Arrays.equals(charged.pendingSecret(), u.pendingSecret())) {
-      gate.refund(u.id(), null);
-      throw new InvalidCredentialsException(); // changed concurrently (another confirmation or a new enrolment)
-    }
-    OptionalLong step = verifySealed(u.id(), u.pendingSecret(), u.totpParameters(), code);
-    if (step.isEmpty()) {
-      throw gate.failed(u, null, "wrong_code", "enrollment");
-    }
-    enrollmentThrottle.refund("enroll:" + u.id());
-    long matched = step.getAsLong();
-    List<String> codes = newRecoveryCodes();
-    boolean enabled;
-    try {
-      enabled =
-          ctx.db().tx(
-              tx -> {
-                if (!users.enableTotp(tx, u.id(), matched, u.pendingSecret())) {
-                  tx.rollbackOnly();
-                  return false;
-                }
-                replaceRecoveryCodes(tx, u.id(), codes);
-                gate.unlock(tx, u.id());
-                int ended = ctx.revocations().revokeOtherSessions(tx, u.id(), principal.sessionId(), "totp_enabled");
-                tx.audit(
-                    AuditTrail.event(
-                        AuditLevel.SECURITY, "auth.totp.enabled", u.id(), "two-factor authentication enabled; other"
-                            + " sessions ended", "recovery_codes", codes.size(), "sessions_ended", ended));
-                return true;
-              });
-    } catch (AuthStorageException e) {
-      gate.refund(u.id(), null);
-      throw e;
-    }
-    if (!enabled) {
-      gate.refund(u.id(), null);
-      throw new InvalidCredentialsException();
-    }
-    return new RecoveryCodes(codes);
-  }
-
-  /** Disables 2FA (password and a current code); deletes the secret and codes, ends every other session. */
-  void disable(Principal principal, char[] password, String code, ClientInfo client) throws AuthException {
-    Objects.requireNonNull(principal, "principal");
-    Objects.requireNonNull(password, "password");
-    StoredUser u = accounts.byId(principal.userId()).orElseThrow(InvalidCredentialsException::new);
-    if (!u.totpEnabled()) {
-      throw new InvalidCredentialsException();
-    }
-    accounts.reauthenticate(u, password, "auth.totp.disable_failed", "2FA disable");
-    Proof proof = proveCode(u, code, client, "disable");
-    act(u, proof, client, "disable", tx -> {
-      users.disableTotp(tx, u.id());
-      recoveryCodes.deleteOfUser(tx, u.id());
-      challengeRows.deleteOfUser(tx, u.id());
-      int ended = ctx.revocations().revokeOtherSessions(tx, u.id(), principal.sessionId(), "totp_disabled");
-      tx.audit(
-          AuditTrail.event(
-              AuditLevel.SECURITY, "auth.totp.disabled", u.id(), "two-factor authentication disabled; other sessions"
-                  + " ended", "sessions_ended", ended));
-    });
-  }
-
-  RecoveryCodes regenerateRecoveryCodes(Principal principal, String code, ClientInfo client) throws AuthException {
-    Objects.requireNonNull(principal, "principal");
-    StoredUser u = accounts.byId(principal.userId()).orElseThrow(InvalidCredentialsException::new);
-    if (!u.totpEnabled()) {
-      throw new InvalidCredentialsException();
-    }
-    Proof proof = proveCode(u, code, client, "regenerate_recovery_codes");
-    List<String> codes = newRecoveryCodes();
-    act(u, proof, client, "regenerate_recovery_codes", tx -> {
-      replaceRecoveryCodes(tx, u.id(), codes);
-      tx.audit(
-          AuditTrail.event(
-              AuditLevel.SECURITY, "auth.totp.recovery_codes_regenerated", u.id(), "recovery codes regenerated",
-              "recovery_codes", codes.size()));
-    });
-    return new RecoveryCodes(codes);
-  }
-
-  private List<String> newRecoveryCodes() {
-    List<String> out = new ArrayList<>(RECOVERY_CODE_COUNT);
-    for (int i = 0; i < RECOVERY_CODE_COUNT; i++) {
-      byte[] b = new byte[RECOVERY_CODE_BYTES];
-      ctx.ids().nextBytes(b);
-      String s = Base32.encode(b);
-      StringBuilder sb = new StringBuilder();
-      for (int j = 0; j < s.length(); j += 4) {
-        if (j > 0) {
-          sb.append('-');
-        }
-        sb.append(s, j, j + 4);
-      }
-      out.add(sb.toString());
-    }
-    return out;
-  }
-
-  private void replaceRecoveryCodes(AuthDatabase.Tx tx, String userId, List<String> codes) throws SQLException {
-    List<byte[]> hashes = new ArrayList<>(codes.size());
-    for (String code : codes) {
-      hashes.add(ctx.keys().recoveryHash(userId, normalizeRecoveryCode(code)));
-    }
-    recoveryCodes.replace(tx, userId, hashes);
-  }
-
-  // ------------------------------------------------------------------------------------------------ administration
-
-  void unlock(String actor, StoredUser u) throws AuthException {
-    ctx.db().tx(
-        tx -> {
-          gate.unlock(tx, u.id());
-          tx.audit(Accounts.adminEvent(actor, "auth.mfa.unlocked", u, "second-factor failures cleared and unlocked"));
-          return null;
-        });
-  }
-
-  void reset(String actor, StoredUser u) throws AuthException {
-    ctx.db().tx(
-        tx -> {
-          users.disableTotp(tx, u.id());
-          recoveryCodes.deleteOfUser(tx, u.id());
-          gate.unlock(tx, u.id());
-          long v = ctx.revocations().revokeUser(tx, u.id(), "totp_reset");
-          tx.audit(
-              Accounts.adminEvent(
-                  actor, "auth.totp.reset", u, "two-factor authentication removed by an administrator; all sessions"
-                      + " revoked", "token_version", v));
-          return null;
         });
   }
 }
