@@ -239,10 +239,6 @@ final class AuthDatabase implements AutoCloseable {
       this.c = c;
     }
 
-    Connection connection() {
-      return c;
-    }
-
     int update(String sql, Object... args) throws SQLException {
       return AuthDatabase.update(c, sql, args);
     }
