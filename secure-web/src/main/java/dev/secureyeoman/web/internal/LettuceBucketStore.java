@@ -84,8 +84,8 @@ public final class LettuceBucketStore implements AutoCloseable {
         };
     this.resources =
         ClientResources.builder()
-            .ioThreadPoolSize(1)
-            .computationThreadPoolSize(1)
+            .ioThreadPoolSize(2)
+            .computationThreadPoolSize(2)
             .reconnectDelay(Delay.exponential(Duration.ofMillis(10), reconnectDelay, 2, TimeUnit.MILLISECONDS))
             .build();
     this.client = RedisClient.create(resources, uri);
