@@ -56,7 +56,7 @@ public final class RedisBuckets implements AutoCloseable {
 
   private RedisBuckets(Builder b) {
     this.namespace = b.namespace;
-    this.store = new LettuceBucketStore(b.redisUrl, b.timeout, b.reconnectDelay, b.clock);
+    this.store = new LettuceBucketStore(b.redisUrl, b.timeout, b.reconnectDelay, b.clock, b.namespace);
     this.address = store.redactedAddress();
   }
 
@@ -183,9 +183,9 @@ public final class RedisBuckets implements AutoCloseable {
   }
 
   private SharedLimitUnavailableException unavailable(RuntimeException e) {
-    String cause = e.getClass().getSimpleName();
+    // a driver message may quote the URL, which may hold the password: describe() redacts both
+    String cause = store.describe(e);
     if (reachable.compareAndSet(true, false)) {
-      // the failure's type only: a driver message may quote the URL, and the URL may hold the password
       LOG.warn(
           "shared limits: Redis at {} unreachable ({}); shared buckets fail until it answers again", address, cause);
     }

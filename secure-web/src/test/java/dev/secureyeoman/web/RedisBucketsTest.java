@@ -84,9 +84,9 @@ class RedisBucketsTest {
       RedisClient raw = RedisClient.create(redis.uri().toString());
       try (StatefulRedisConnection<String, String> c = raw.connect()) {
         List<String> keys = c.sync().keys("*");
-        assertEquals(2, keys.size(), keys.toString());
+        assertEquals(3, keys.size(), "two buckets and the connection's warm-up key: " + keys);
         for (String k : keys) {
-          assertTrue(k.matches("secureyeoman:bucket:[0-9a-f]{64}"), k);
+          assertTrue(k.matches("secureyeoman:(bucket:[0-9a-f]{64}|warmup)"), k);
           assertTrue(c.sync().pttl(k) > 0, "every bucket expires: " + k);
         }
       } finally {
@@ -105,6 +105,12 @@ class RedisBucketsTest {
       assertEquals("RedisBuckets[redis://127.0.0.1:" + redis.port() + "/0, namespace secureyeoman]", node.toString());
       assertEquals("redis://127.0.0.1:" + redis.port() + "/0", node.address());
       assertFalse(RecordingLoggers.LINES.stream().anyMatch(l -> l.contains("wrong-pw-2") || l.contains("right-pw-1")));
+      // the operator reads why: the server's refusal is in the one WARN line
+      assertTrue(
+          RecordingLoggers.linesOf(RedisBuckets.class, node.address() + " unreachable").stream()
+              .anyMatch(l -> l.startsWith("WARN ") && l.contains("WRONGPASS")),
+          RecordingLoggers.LINES.toString());
+      assertTrue(e.getMessage().contains("WRONGPASS"), e.getMessage());
     }
   }
 

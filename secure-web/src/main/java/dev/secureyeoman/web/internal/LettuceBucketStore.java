@@ -17,10 +17,15 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.List;
 import java.util.function.LongSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The Lettuce half of {@link dev.secureyeoman.web.RedisBuckets}, kept apart so that the public class loads without
@@ -29,15 +34,22 @@ import java.util.function.LongSupplier;
  */
 public final class LettuceBucketStore implements AutoCloseable {
   private static final Duration KEEP_AFTER_FULL = Duration.ofSeconds(10);
+  private static final BucketLimit WARMUP = new BucketLimit(1, Duration.ofMillis(1));
+  private static final Pattern URL = Pattern.compile("rediss?(-socket|-sentinel)?://\\S*");
   // connecting (TCP, HELLO/AUTH) happens once per connection, and a cold JVM's first one (Netty start-up) can take far
   // longer than a bucket operation; while Redis is down, at most one request per reconnect delay waits for it
   private static final Duration MIN_CONNECT_TIMEOUT = Duration.ofSeconds(2);
 
   private final RedisURI uri;
+  // the password as written in the URL and URL-decoded, to redact from driver messages (Lettuce 7 keeps it behind a
+  // credentials provider)
+  private final List<String> secrets;
   private final ClientResources resources;
   private final RedisClient client;
   private final TimeMeter meter;
   private final Duration timeout;
+  private final Duration connectTimeout;
+  private final byte[] warmupKey;
   private final Duration retryConnect;
   private final LongSupplier nanoTime = System::nanoTime;
   private final Object lock = new Object();
@@ -53,8 +65,11 @@ public final class LettuceBucketStore implements AutoCloseable {
    * @param timeout per command timeout (connecting may take up to 2 s)
    * @param reconnectDelay longest backoff between reconnects, also the wait between failed first connects
    * @param clock the refill clock
+   * @param namespace prefix of the key the first operation of each connection touches ({@code <namespace>:warmup})
    */
-  public LettuceBucketStore(String redisUrl, Duration timeout, Duration reconnectDelay, Clock clock) {
+  public LettuceBucketStore(
+      String redisUrl, Duration timeout, Duration reconnectDelay, Clock clock, String namespace) {
+    this.warmupKey = (namespace + ":warmup").getBytes(StandardCharsets.US_ASCII);
     RedisURI parsed;
     try {
       parsed = RedisURI.create(redisUrl);
@@ -65,9 +80,10 @@ public final class LettuceBucketStore implements AutoCloseable {
     if (parsed.getHost() == null || parsed.getHost().isEmpty()) {
       throw new IllegalArgumentException("redisUrl has no host");
     }
-    Duration connectTimeout = timeout.compareTo(MIN_CONNECT_TIMEOUT) > 0 ? timeout : MIN_CONNECT_TIMEOUT;
+    this.connectTimeout = timeout.compareTo(MIN_CONNECT_TIMEOUT) > 0 ? timeout : MIN_CONNECT_TIMEOUT;
     parsed.setTimeout(connectTimeout);
     this.uri = parsed;
+    this.secrets = passwordForms(redisUrl);
     this.timeout = timeout;
     this.retryConnect = reconnectDelay;
     this.meter =
@@ -105,6 +121,60 @@ public final class LettuceBucketStore implements AutoCloseable {
    */
   public String redactedAddress() {
     return (uri.isSsl() ? "rediss" : "redis") + "://" + uri.getHost() + ":" + uri.getPort() + "/" + uri.getDatabase();
+  }
+
+  /**
+   * A one-line description of a failure for logs and exception messages: the type and message of the failure and of its
+   * root cause, with the URL's password replaced by {@code ██} and any {@code redis://…} text by the redacted address
+   * (a driver message could quote either), at most 300 chars.
+   *
+   * @param failure what a bucket operation threw
+   * @return e.g. {@code RedisConnectionException: Unable to connect to 127.0.0.1/<unresolved>:6379; cause:
+   *     RedisCommandExecutionException: WRONGPASS invalid username-password pair or user is disabled.}
+   */
+  public String describe(Throwable failure) {
+    Throwable root = failure;
+    for (int i = 0; i < 20 && root.getCause() != null && root.getCause() != root; i++) {
+      root = root.getCause();
+    }
+    String text = oneLine(failure);
+    if (root != failure) {
+      text += "; cause: " + oneLine(root);
+    }
+    for (String secret : secrets) {
+      text = text.replace(secret, "\u2588\u2588");
+    }
+    text = URL.matcher(text).replaceAll(Matcher.quoteReplacement(redactedAddress()));
+    return text.length() <= 300 ? text : text.substring(0, 297) + "...";
+  }
+
+  private static List<String> passwordForms(String url) {
+    int scheme = url.indexOf("://");
+    int at = url.lastIndexOf('@');
+    if (scheme < 0 || at < scheme) {
+      return List.of();
+    }
+    String userInfo = url.substring(scheme + 3, at);
+    String password = userInfo.substring(userInfo.indexOf(':') + 1);
+    if (password.isEmpty()) {
+      return List.of();
+    }
+    String decoded;
+    try {
+      decoded = URLDecoder.decode(password, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      decoded = password;
+    }
+    // longest first, so a decoded form that contains the raw one (or the reverse) is replaced whole
+    return decoded.equals(password)
+        ? List.of(password)
+        : decoded.length() >= password.length() ? List.of(decoded, password) : List.of(password, decoded);
+  }
+
+  private static String oneLine(Throwable t) {
+    String m = t.getMessage();
+    String s = t.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : ": " + m);
+    return s.replace('\r', ' ').replace('\n', ' ');
   }
 
   /**
@@ -160,6 +230,14 @@ public final class LettuceBucketStore implements AutoCloseable {
         .build();
   }
 
+  private ProxyManager<byte[]> proxyManager(StatefulRedisConnection<byte[], byte[]> c, Duration requestTimeout) {
+    return Bucket4jLettuce.casBasedBuilder(c)
+        .clientClock(meter)
+        .requestTimeout(requestTimeout)
+        .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(KEEP_AFTER_FULL))
+        .build();
+  }
+
   private ProxyManager<byte[]> proxies() {
     ProxyManager<byte[]> p = proxies;
     if (p != null) {
@@ -179,16 +257,23 @@ public final class LettuceBucketStore implements AutoCloseable {
       }
       try {
         StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE);
+        ProxyManager<byte[]> ready;
+        try {
+          // one operation under the connect timeout first: a cold JVM's first compare-and-swap (class loading, the
+          // script's first EVAL) can take longer than the per-operation timeout, and must not count as an outage
+          proxyManager(c, connectTimeout)
+              .builder()
+              .build(warmupKey, () -> configuration(WARMUP))
+              .tryConsumeAndReturnRemaining(1);
+          ready = proxyManager(c, timeout);
+        } catch (RuntimeException e) {
+          c.close();
+          throw e;
+        }
         connection = c;
-        proxies =
-            Bucket4jLettuce.casBasedBuilder(c)
-                .clientClock(meter)
-                .requestTimeout(timeout)
-                .expirationAfterWrite(
-                    ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(KEEP_AFTER_FULL))
-                .build();
+        proxies = ready;
         nextConnectNanos = 0;
-        return proxies;
+        return ready;
       } catch (RuntimeException e) {
         nextConnectNanos = now + retryConnect.toNanos();
         throw e;
