@@ -6,6 +6,10 @@ module dev.secureyeoman.web {
   requires transitive dev.secureyeoman.core;
   requires org.slf4j;
   requires io.github.bucket4j.core;
+  // optional (issue 18): needed only by RedisBuckets, when security.cache.redis_url is set
+  requires static io.github.bucket4j.lettuce;
+  requires static io.github.bucket4j.redis.common;
+  requires static lettuce.core;
   requires com.github.benmanes.caffeine;
   requires transitive micrometer.core;
   requires com.fasterxml.jackson.databind;

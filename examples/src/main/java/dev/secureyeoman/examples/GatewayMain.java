@@ -36,6 +36,9 @@ import dev.secureyeoman.examples.gateway.Router;
 import dev.secureyeoman.web.CorsPolicy;
 import dev.secureyeoman.web.HostAllowlist;
 import dev.secureyeoman.web.RateLimitPolicy;
+import dev.secureyeoman.web.RateLimiter;
+import dev.secureyeoman.web.RedisBuckets;
+import dev.secureyeoman.web.RedisRateLimiter;
 import dev.secureyeoman.web.RequestBodies;
 import dev.secureyeoman.web.RequestIds;
 import dev.secureyeoman.web.SecurityHeaders;
@@ -140,6 +143,7 @@ public final class GatewayMain implements AutoCloseable {
   private final VerificationResult startVerification;
   private final String refreshCookie;
   private final FileChannel lock;
+  private final RedisBuckets sharedBuckets;
   private final Object closeLock = new Object();
   private boolean closed;
 
@@ -156,6 +160,7 @@ public final class GatewayMain implements AutoCloseable {
     this.startVerification = p.verification;
     this.refreshCookie = p.refreshCookie;
     this.lock = p.lock;
+    this.sharedBuckets = p.sharedBuckets;
   }
 
   /**
@@ -409,11 +414,7 @@ public final class GatewayMain implements AutoCloseable {
                   : SecurityHeaders.newBuilder().contentSecurityPolicy(httpConfig.contentSecurityPolicy()).build(),
               new RequestIds(random),
               CorsPolicy.newBuilder().allowedOrigins(httpConfig.cors().allowedOrigins()).build(),
-              RateLimitPolicy.newBuilder()
-                  .maxRequests(httpConfig.rateLimit().maxRequests())
-                  .window(Duration.ofMillis(httpConfig.rateLimit().windowMs()))
-                  .ticker(ticker)
-                  .build(),
+              rateLimiter(config, ticker, clock, p, opened),
               httpConfig.maxBodyBytes(),
               httpConfig.maxHeaderBytes(),
               httpConfig.idleTimeout(),
@@ -463,6 +464,36 @@ public final class GatewayMain implements AutoCloseable {
       closeAll(opened);
       throw new GatewayException(1, oneLine(e.getMessage() == null ? e.toString() : e.getMessage()), e);
     }
+  }
+
+  /**
+   * The HTTP rate limit: per node in memory (default), or one budget for every node through Redis when {@code
+   * security.cache.redis_url} is set (issue 18, {@code docs/scale-out.md}). The Redis connection opens on the first
+   * request, so a node starts while Redis is down and serves with the configured failure behaviour meanwhile.
+   */
+  private static RateLimiter rateLimiter(
+      SecurityConfig config, LongSupplier ticker, Clock clock, Parts p, Deque<AutoCloseable> opened) {
+    SecurityConfig.Http.RateLimit rate = config.http().rateLimit();
+    Duration window = Duration.ofMillis(rate.windowMs());
+    SecurityConfig.Cache cache = config.cache();
+    if (!cache.redisConfigured()) {
+      return RateLimitPolicy.newBuilder().maxRequests(rate.maxRequests()).window(window).ticker(ticker).build();
+    }
+    RedisBuckets buckets = RedisBuckets.newBuilder().redisUrl(cache.redisUrl()).clock(clock).build();
+    opened.push(buckets);
+    p.sharedBuckets = buckets;
+    LOG.info(
+        "HTTP rate limit shared through Redis at {} (while unreachable: {})",
+        buckets.address(),
+        cache.rateLimitOnFailure().name().toLowerCase(java.util.Locale.ROOT));
+    return RedisRateLimiter.newBuilder(buckets)
+        .maxRequests(rate.maxRequests())
+        .window(window)
+        .onFailure(
+            cache.rateLimitOnFailure() == SecurityConfig.Cache.OnFailure.DENY
+                ? RedisRateLimiter.OnFailure.DENY
+                : RedisRateLimiter.OnFailure.LOCAL)
+        .build();
   }
 
   /**
@@ -581,6 +612,9 @@ public final class GatewayMain implements AutoCloseable {
       closed = true;
     }
     http.close(); // graceful: in-flight requests finish first
+    if (sharedBuckets != null) {
+      sharedBuckets.close();
+    }
     bodies.close();
     maintenance.stop();
     maintenanceScheduler.shutdownNow();
@@ -873,6 +907,7 @@ public final class GatewayMain implements AutoCloseable {
     String healthBody;
     String refreshCookie;
     FileChannel lock;
+    RedisBuckets sharedBuckets;
   }
 
   /**

@@ -29,13 +29,13 @@ import java.util.function.LongSupplier;
  * never get more than the bucket holds). The number of tracked keys is bounded ({@code maxKeys}): beyond it, new keys
  * share one overflow bucket instead of evicting anyone, so a flood of distinct keys gets one client's budget in total
  * and never resets a limited client. Time is monotonic ({@link System#nanoTime} by default): wall-clock steps neither
- * refill nor freeze buckets. <b>Non-goals:</b> limits shared between processes (use a distributed Bucket4j backend),
+ * refill nor freeze buckets. <b>Non-goals:</b> limits shared between processes (that is {@link RedisRateLimiter}),
  * and choosing the key: the host must derive it from what it trusts (the socket peer, or a proxy header only from its
  * own proxies, see {@link TrustedProxies}). During a key flood, new legitimate clients share the overflow bucket.
  *
  * <p>Thread-safe.
  */
-public final class RateLimitPolicy {
+public final class RateLimitPolicy implements RateLimiter {
   private final int maxRequests;
   private final Duration window;
   private final Cache<String, Bucket> buckets;
@@ -86,6 +86,7 @@ public final class RateLimitPolicy {
    * @param key the client key, e.g. from {@link #clientKey(InetAddress)}; 1–256 chars
    * @return whether the request is allowed, with the headers to send either way
    */
+  @Override
   public RateLimitDecision tryAcquire(String key) {
     Objects.requireNonNull(key, "key");
     if (key.isEmpty() || key.length() > 256) {
@@ -125,6 +126,7 @@ public final class RateLimitPolicy {
    *
    * @return requests per window
    */
+  @Override
   public int maxRequests() {
     return maxRequests;
   }
@@ -134,6 +136,7 @@ public final class RateLimitPolicy {
    *
    * @return the window
    */
+  @Override
   public Duration window() {
     return window;
   }

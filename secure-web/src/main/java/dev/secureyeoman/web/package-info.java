@@ -4,7 +4,10 @@
  * <ul>
  *   <li>{@link dev.secureyeoman.web.RateLimitPolicy}: token buckets per client key (Bucket4j), expiring when idle, a
  *       bounded number of keys (an overflow bucket beyond it), monotonic time, with {@code RateLimit-*} and
- *       {@code Retry-After} headers.
+ *       {@code Retry-After} headers; the default {@link dev.secureyeoman.web.RateLimiter}.
+ *   <li>{@link dev.secureyeoman.web.RedisRateLimiter} over {@link dev.secureyeoman.web.RedisBuckets}: the same limit
+ *       shared by every node using one Redis ({@code security.cache.redis_url}), with a per-node fallback or 503 while
+ *       Redis is unreachable; {@code RedisBuckets} alone is the fail-closed primitive for login throttling.
  *   <li>{@link dev.secureyeoman.web.SecurityHeaders}: the OWASP secure-headers set (2024 values), a configurable CSP
  *       that must be an explicit allow-list (no {@code 'unsafe-inline'}, {@code 'unsafe-eval'}, wildcards or
  *       scheme-only sources).
@@ -22,7 +25,7 @@
  * <p>The persisted kill switch lives in {@code dev.secureyeoman.core.killswitch} because hosts that serve no HTTP (the
  * chat bots) must honour it too.
  *
- * <p>Non-goals: TLS termination, authentication (see {@code dev.secureyeoman.auth}), and distributed limits (buckets
- * are per process; a cluster needs a shared Bucket4j backend).
+ * <p>Non-goals: TLS termination, authentication (see {@code dev.secureyeoman.auth}), and Redis Cluster or Sentinel for
+ * the shared limits.
  */
 package dev.secureyeoman.web;

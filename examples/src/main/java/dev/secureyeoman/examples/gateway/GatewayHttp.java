@@ -15,10 +15,12 @@ import dev.secureyeoman.web.CorsPolicy;
 import dev.secureyeoman.web.HostAllowlist;
 import dev.secureyeoman.web.RateLimitDecision;
 import dev.secureyeoman.web.RateLimitPolicy;
+import dev.secureyeoman.web.RateLimiter;
 import dev.secureyeoman.web.RequestIds;
 import dev.secureyeoman.web.RequestValidationException;
 import dev.secureyeoman.web.SecurityHeaders;
 import dev.secureyeoman.web.SecurityMetrics;
+import dev.secureyeoman.web.SharedLimitUnavailableException;
 import dev.secureyeoman.web.TrustedProxies;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -62,7 +64,8 @@ import org.slf4j.LoggerFactory;
  *       errors too, through {@link JsonErrorHandler});
  *   <li>the {@code Host} header: loopback names and {@code allowed_hosts} only, else 421 (DNS rebinding);
  *   <li>CORS: preflights from allowed origins answered 204, foreign origins 403;
- *   <li>the rate limit per client address (429 with {@code Retry-After});
+ *   <li>the rate limit per client address (429 with {@code Retry-After}), per node or shared by every node through
+ *       Redis ({@code security.cache.redis_url}); with {@code rate_limit_on_failure: deny} a Redis outage answers 503;
  *   <li>the body, bounded by {@code max_body_bytes} (400 beyond it, read no further) and read without holding a
  *       thread, within {@code body_timeout} as a whole (408 beyond it, however the client paces its bytes);
  *   <li>the route, with exceptions mapped to the JSON error body {@code {error, details, requestId}}.
@@ -82,7 +85,7 @@ public final class GatewayHttp implements AutoCloseable {
       SecurityHeaders headers,
       RequestIds ids,
       CorsPolicy cors,
-      RateLimitPolicy rateLimit,
+      RateLimiter rateLimit,
       int maxBodyBytes,
       int maxHeaderBytes,
       Duration idleTimeout,
@@ -283,7 +286,13 @@ public final class GatewayHttp implements AutoCloseable {
                     .put("path", Request.getPathInContext(request)));
         throw new ApiException(403, "origin not allowed");
       }
-      RateLimitDecision limit = p.rateLimit().tryAcquire(clientKey);
+      RateLimitDecision limit;
+      try {
+        limit = p.rateLimit().tryAcquire(clientKey);
+      } catch (SharedLimitUnavailableException e) {
+        // rate_limit_on_failure: deny; RedisBuckets logged the outage once (redacted address)
+        throw new ApiException(503, "service unavailable", List.of(), Map.of("Retry-After", "1"));
+      }
       extra.putAll(limit.headers());
       if (!limit.allowed()) {
         p.metrics().record(SecurityMetrics.Event.RATE_LIMIT_HIT);

@@ -5,6 +5,7 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.Size;
 import java.time.Duration;
@@ -34,6 +35,7 @@ import java.util.List;
  *   integrations:
  *     conversation: { retention: P30D, idle_timeout: PT60M, max_turns: 20, max_tokens: 4000, max_live_threads: 100000 }
  *     adapters: { webhook_max_body_bytes: 262144, signature_max_age: PT5M, send_max_attempts: 3, max_retry_wait: PT30S }
+ *   cache:   { redis_url: "", rate_limit_on_failure: local }
  * </pre>
  *
  * @param audit audit log settings ({@code security.audit})
@@ -41,13 +43,28 @@ import java.util.List;
  * @param http HTTP policy settings ({@code security.http})
  * @param sandbox sandbox settings ({@code security.sandbox})
  * @param integrations chat integration settings ({@code security.integrations})
+ * @param cache shared state of a multi-node deployment ({@code security.cache}; default: none, everything per process)
  */
 public record SecurityConfig(
     @NotNull @Valid Audit audit,
     @NotNull @Valid Auth auth,
     @NotNull @Valid Http http,
     @NotNull @Valid Sandbox sandbox,
-    @NotNull @Valid Integrations integrations) {
+    @NotNull @Valid Integrations integrations,
+    @NotNull @Valid Cache cache) {
+
+  /**
+   * The configuration without a shared cache (every limit per process), as before {@code security.cache} existed.
+   *
+   * @param audit audit log settings
+   * @param auth authentication settings
+   * @param http HTTP policy settings
+   * @param sandbox sandbox settings
+   * @param integrations chat integration settings
+   */
+  public SecurityConfig(Audit audit, Auth auth, Http http, Sandbox sandbox, Integrations integrations) {
+    this(audit, auth, http, sandbox, integrations, Cache.NONE);
+  }
 
   /**
    * Returns the configuration with every default.
@@ -77,7 +94,8 @@ public record SecurityConfig(
         new Sandbox(Sandbox.Backend.AUTO, true, Sandbox.Network.NONE, Duration.ofSeconds(30)),
         new Integrations(
             new Integrations.Conversation(Duration.ofDays(30), Duration.ofMinutes(60), 20, 4000, 100_000),
-            new Integrations.Adapters(262_144, Duration.ofMinutes(5), 3, Duration.ofSeconds(30))));
+            new Integrations.Adapters(262_144, Duration.ofMinutes(5), 3, Duration.ofSeconds(30))),
+        Cache.NONE);
   }
 
   /**
@@ -333,5 +351,52 @@ public record SecurityConfig(
         @Min(1) @Max(1000) int maxTurns,
         @Min(1) @Max(10_000_000) int maxTokens,
         @Min(1) @Max(100_000_000) int maxLiveThreads) {}
+  }
+
+  /**
+   * {@code security.cache}: the Redis that nodes of one deployment share (issue 18; {@code docs/scale-out.md}). With a
+   * URL, the HTTP rate limit is one budget for all nodes; without one (default) every limit is per process.
+   *
+   * @param redisUrl {@code redis://[:password@]host:port[/db]} or {@code rediss://…}; empty (default) for none. It may
+   *     hold a password: keep it in the encrypted config; {@link #toString()} and error messages never show it
+   * @param rateLimitOnFailure what the HTTP rate limit does while Redis is unreachable: {@code local} (default: each
+   *     node limits alone) or {@code deny} (503); login throttling always fails closed
+   */
+  public record Cache(
+      @NotNull @Size(max = 1024) @Pattern(regexp = "|rediss?://.+", message = "must be empty or a redis:// or rediss:// URL")
+          String redisUrl,
+      @NotNull OnFailure rateLimitOnFailure) {
+
+    /** No shared cache. */
+    public static final Cache NONE = new Cache("", OnFailure.LOCAL);
+
+    /** Fills absent keys with their defaults. */
+    public Cache {
+      redisUrl = redisUrl == null ? "" : redisUrl;
+      rateLimitOnFailure = rateLimitOnFailure == null ? OnFailure.LOCAL : rateLimitOnFailure;
+    }
+
+    /**
+     * Whether a Redis URL is configured.
+     *
+     * @return true when {@code redis_url} is not empty
+     */
+    public boolean redisConfigured() {
+      return !redisUrl.isEmpty();
+    }
+
+    /** Shows whether a URL is set, never the URL (it may hold a password). */
+    @Override
+    public String toString() {
+      return "Cache[redisUrl=" + (redisUrl.isEmpty() ? "" : "(set)") + ", rateLimitOnFailure=" + rateLimitOnFailure + "]";
+    }
+
+    /** HTTP rate limit behaviour while Redis is unreachable, written in lower case in YAML. */
+    public enum OnFailure {
+      /** Each node falls back to its own in-memory limit. */
+      LOCAL,
+      /** Requests are refused with 503. */
+      DENY
+    }
   }
 }
