@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.secureyeoman.core.AtomicFiles;
+import dev.secureyeoman.core.OwnerOnlyFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
@@ -14,7 +15,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -197,7 +197,7 @@ public final class KillSwitch {
             FileChannel.open(
                 lockFile,
                 java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+                OwnerOnlyFiles.fileAttribute())) {
       ch.lock(); // released when the channel closes; excludes writers in other processes
       KillSwitchState previous = Files.exists(file) ? read() : KillSwitchState.NEVER_SET;
       if (previous.engaged() == engaged) {
