@@ -333,7 +333,7 @@ public final class GatewayMain implements AutoCloseable {
           SecretBytes authKey = loadOrCreateKey(env, "SECUREYEOMAN_AUTH_KEY", keyDir.resolve("auth.key"), random)) {
         p.audit =
             SqliteAuditStore.open(
-                AuditStoreOptions.fromConfig(
+                AuditStoreOptions.builder(
                         config.audit(), p.dataDir, auditKey, CheckpointKeys.deriveFromAuditKey(auditKey))
                     .build());
         opened.push(p.audit);
@@ -406,10 +406,10 @@ public final class GatewayMain implements AutoCloseable {
           new GatewayHttp.Policies(
               httpConfig.contentSecurityPolicy().isEmpty()
                   ? SecurityHeaders.defaults()
-                  : SecurityHeaders.newBuilder().contentSecurityPolicy(httpConfig.contentSecurityPolicy()).build(),
+                  : SecurityHeaders.builder().contentSecurityPolicy(httpConfig.contentSecurityPolicy()).build(),
               new RequestIds(random),
-              CorsPolicy.newBuilder().allowedOrigins(httpConfig.cors().allowedOrigins()).build(),
-              RateLimitPolicy.newBuilder()
+              CorsPolicy.builder().allowedOrigins(httpConfig.cors().allowedOrigins()).build(),
+              RateLimitPolicy.builder()
                   .maxRequests(httpConfig.rateLimit().maxRequests())
                   .window(Duration.ofMillis(httpConfig.rateLimit().windowMs()))
                   .ticker(ticker)
@@ -620,7 +620,7 @@ public final class GatewayMain implements AutoCloseable {
 
   /** The kill switch under the data directory; every change is appended to the audit log before it is written. */
   private static KillSwitch openKillSwitch(Path dataDir, AuditStore audit, Clock clock) {
-    return KillSwitch.newBuilder(dataDir.resolve("kill-switch.json"))
+    return KillSwitch.builder(dataDir.resolve("kill-switch.json"))
         .clock(clock)
         .listener(
             change ->
@@ -641,7 +641,7 @@ public final class GatewayMain implements AutoCloseable {
       return SecurityConfig.defaults();
     }
     EncryptedConfigLoader loader =
-        EncryptedConfigLoader.newBuilder()
+        EncryptedConfigLoader.builder()
             .keySource(KeySource.rawKeyFromEnv("SECUREYEOMAN_CONFIG_KEY", env))
             .build();
     try {

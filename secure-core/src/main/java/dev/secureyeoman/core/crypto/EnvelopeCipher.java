@@ -65,7 +65,7 @@ public final class EnvelopeCipher {
    * @return the cipher
    */
   public static EnvelopeCipher create() {
-    return newBuilder().build();
+    return builder().build();
   }
 
   /**
@@ -73,7 +73,7 @@ public final class EnvelopeCipher {
    *
    * @return a builder
    */
-  public static Builder newBuilder() {
+  public static Builder builder() {
     return new Builder();
   }
 
@@ -225,7 +225,7 @@ public final class EnvelopeCipher {
       Optional<Argon2idParameters> kdf =
           r.kind() == RecipientKey.Kind.PASSPHRASE_ARGON2ID
               ? Optional.of(
-                  Argon2idParameters.newBuilder()
+                  Argon2idParameters.builder()
                       .memoryKiB(r.memoryKiB())
                       .iterations(r.iterations())
                       .parallelism(r.parallelism())

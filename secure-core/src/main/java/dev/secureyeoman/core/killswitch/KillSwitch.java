@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * {@code SET PAUSE:ALL}.
  *
  * <pre>{@code
- * KillSwitch ks = KillSwitch.newBuilder(dataDir.resolve("kill-switch.json"))
+ * KillSwitch ks = KillSwitch.builder(dataDir.resolve("kill-switch.json"))
  *     .listener(change -> audit.append(...))        // runs BEFORE the change is written; throwing vetoes it
  *     .build();
  * if (ks.isEngaged()) { refuse the bot action }      // cheap: one stat(2), a re-read only when the file changed
@@ -100,7 +100,7 @@ public final class KillSwitch {
    * @param file the state file (its directory must exist; keep it owner-only)
    * @return a builder
    */
-  public static Builder newBuilder(Path file) {
+  public static Builder builder(Path file) {
     return new Builder(file);
   }
 

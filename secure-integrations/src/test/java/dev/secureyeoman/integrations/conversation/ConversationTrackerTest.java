@@ -183,7 +183,7 @@ class ConversationTrackerTest {
   @Test
   void limits_fromYamlConfig_boundAndValidated() throws Exception {
     dev.secureyeoman.core.config.EncryptedConfigLoader loader =
-        dev.secureyeoman.core.config.EncryptedConfigLoader.newBuilder().build();
+        dev.secureyeoman.core.config.EncryptedConfigLoader.builder().build();
     dev.secureyeoman.core.config.SecurityConfig c =
         loader.parseSecurityConfig(
             "security:\n  integrations:\n    conversation:\n      retention: P7D\n      idle_timeout: PT15M\n"

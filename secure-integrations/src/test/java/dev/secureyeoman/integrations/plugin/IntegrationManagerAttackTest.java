@@ -35,8 +35,8 @@ class IntegrationManagerAttackTest {
           alpha: { greeting: "a" }
           beta: { greeting: "b" }
         """);
-    loader = PluginLoader.newBuilder().directory(dir).shadowDirectory(work.resolve("shadow")).build();
-    manager = IntegrationManager.newBuilder().auditSink(audit).configSource(PluginConfigSource.fromFile(config, null))
+    loader = PluginLoader.builder().directory(dir).shadowDirectory(work.resolve("shadow")).build();
+    manager = IntegrationManager.builder().auditSink(audit).configSource(PluginConfigSource.fromFile(config, null))
         .inboundSink(inbox).lifecycleTimeout(Duration.ofSeconds(20)).build();
   }
 
@@ -92,7 +92,7 @@ class IntegrationManagerAttackTest {
   void register_configTypeThrowsErrorWhileBinding_reportedForThatPluginOthersRegistered() throws Exception {
     load(plugin("alpha").behave("config", "error"), "a.jar").close();
     PluginScan scan;
-    try (PluginLoader scanner = PluginLoader.newBuilder().directory(dir).shadowDirectory(work.resolve("shadow2"))
+    try (PluginLoader scanner = PluginLoader.builder().directory(dir).shadowDirectory(work.resolve("shadow2"))
         .exclusive(false).build()) {
       plugin("beta").writeTo(dir, "b.jar");
       scan = scanner.scan();
@@ -109,7 +109,7 @@ class IntegrationManagerAttackTest {
   @Test
   void register_configTypeHangsWhileBinding_timesOutAndIdStaysUsable() throws Exception {
     manager.close();
-    manager = IntegrationManager.newBuilder().auditSink(audit).configSource(PluginConfigSource.fromFile(config, null))
+    manager = IntegrationManager.builder().auditSink(audit).configSource(PluginConfigSource.fromFile(config, null))
         .inboundSink(inbox).lifecycleTimeout(Duration.ofMillis(500)).build();
     PluginException e = assertThrows(PluginException.class,
         () -> manager.register(load(plugin("alpha").behave("config", "hang"), "a.jar")));
@@ -122,7 +122,7 @@ class IntegrationManagerAttackTest {
   @Test
   void register_exceptionWhoseGetMessageHangsOrThrows_neverRunsOnTheHostThread() throws Exception {
     manager.close();
-    manager = IntegrationManager.newBuilder().auditSink(audit).configSource(PluginConfigSource.fromFile(config, null))
+    manager = IntegrationManager.builder().auditSink(audit).configSource(PluginConfigSource.fromFile(config, null))
         .inboundSink(inbox).lifecycleTimeout(Duration.ofSeconds(2)).build();
     PluginException hang = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(60),
         () -> assertThrows(PluginException.class, () -> manager.register(
@@ -178,7 +178,7 @@ class IntegrationManagerAttackTest {
   void pluginAudit_floodOrOversizedEvents_refusedPerPluginHostLogIntact() throws Exception {
     MutableClock clock = new MutableClock();
     manager.close();
-    manager = IntegrationManager.newBuilder().auditSink(audit).configSource(PluginConfigSource.fromFile(config, null))
+    manager = IntegrationManager.builder().auditSink(audit).configSource(PluginConfigSource.fromFile(config, null))
         .inboundSink(inbox).lifecycleTimeout(Duration.ofSeconds(20)).clock(clock).build();
     manager.register(load(plugin("alpha"), "a.jar"));
     manager.register(load(plugin("beta"), "b.jar"));
@@ -243,7 +243,7 @@ class IntegrationManagerAttackTest {
   @Test
   void health_pluginHangs_reportsDownWithoutBlockingTheCallerOrPilingUpThreads() throws Exception {
     manager.close();
-    manager = IntegrationManager.newBuilder().auditSink(audit).configSource(PluginConfigSource.fromFile(config, null))
+    manager = IntegrationManager.builder().auditSink(audit).configSource(PluginConfigSource.fromFile(config, null))
         .inboundSink(inbox).lifecycleTimeout(Duration.ofSeconds(1)).build();
     manager.register(load(plugin("alpha").behave("hang", "health"), "a.jar"));
     manager.register(load(plugin("beta"), "b.jar"));
