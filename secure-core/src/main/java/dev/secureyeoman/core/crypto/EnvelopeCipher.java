@@ -3,6 +3,7 @@ package dev.secureyeoman.core.crypto;
 import dev.secureyeoman.core.crypto.EnvelopeCodec.Parsed;
 import dev.secureyeoman.core.crypto.EnvelopeCodec.Recipient;
 import dev.secureyeoman.core.crypto.EnvelopeException.Reason;
+import dev.secureyeoman.core.internal.Argon2id;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
