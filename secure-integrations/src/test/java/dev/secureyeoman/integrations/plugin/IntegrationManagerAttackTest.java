@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.secureyeoman.testkit.TestClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -154,29 +155,9 @@ class IntegrationManagerAttackTest {
     assertFalse(audit.events.toString().contains("SECRET-4711"), audit.events.toString());
   }
 
-  /** A clock the test moves by hand. */
-  static final class MutableClock extends java.time.Clock {
-    volatile java.time.Instant now = java.time.Instant.parse("2026-01-01T00:00:00Z");
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return java.time.ZoneOffset.UTC;
-    }
-
-    @Override
-    public java.time.Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public java.time.Instant instant() {
-      return now;
-    }
-  }
-
   @Test
   void pluginAudit_floodOrOversizedEvents_refusedPerPluginHostLogIntact() throws Exception {
-    MutableClock clock = new MutableClock();
+    TestClock clock = TestClock.create();
     manager.close();
     manager = IntegrationManager.builder().auditSink(audit).configSource(PluginConfigSource.fromFile(config, null))
         .inboundSink(inbox).lifecycleTimeout(Duration.ofSeconds(20)).clock(clock).build();
@@ -200,7 +181,7 @@ class IntegrationManagerAttackTest {
     assertEquals(accepted, audit.named("integration.alpha.spam").size());
     assertEquals(1, audit.named("integration.audit_throttled").size(), "the throttling itself is audited once");
     beta.audit().record(ev); // another plugin's budget is its own
-    clock.now = clock.now.plusSeconds(1);
+    clock.advance(Duration.ofSeconds(1));
     for (int i = 0; i < ScopedContext.AUDIT_PER_SECOND; i++) {
       alpha.audit().record(ev);
     }
