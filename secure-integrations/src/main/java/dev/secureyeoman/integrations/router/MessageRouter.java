@@ -3,6 +3,7 @@ package dev.secureyeoman.integrations.router;
 import dev.secureyeoman.audit.AuditEvent;
 import dev.secureyeoman.audit.AuditLevel;
 import dev.secureyeoman.audit.AuditSink;
+import dev.secureyeoman.core.TextNeutralizer;
 import dev.secureyeoman.core.killswitch.KillSwitch;
 import dev.secureyeoman.core.killswitch.KillSwitchListener;
 import dev.secureyeoman.integrations.InboundMessageSink;
@@ -250,9 +251,12 @@ public final class MessageRouter implements InboundMessageSink {
         + h.scanResult().map(r -> ", scan " + r.verdict()).orElse(", not scanned") + "]";
   }
 
+  /** Exception text in a log line: line breaks become spaces, other controls, bidi and separators are escaped. */
+  private static final TextNeutralizer ONE_LINE =
+      TextNeutralizer.builder().lineBreaksAsSpace(true).maxChars(200).build();
+
   private static String oneLine(String s) {
-    String t = s.replaceAll("\\p{Cntrl}", " ");
-    return t.length() > 200 ? t.substring(0, 200) : t;
+    return ONE_LINE.neutralize(s);
   }
 
   /** Builder; each option may be set once. */

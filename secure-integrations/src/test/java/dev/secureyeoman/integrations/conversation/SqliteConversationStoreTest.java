@@ -298,4 +298,26 @@ class SqliteConversationStoreTest {
     t.close();
     assertThrows(IllegalStateException.class, () -> t.record(a, user("x")));
   }
+
+  @Test
+  void open_symlinkPlantedAtTheWalFile_refusedAndItsTargetNeitherChmodedNorWritten() throws Exception {
+    Files.createDirectories(db().getParent());
+    Path victim = Files.writeString(tmp.resolve("victim.txt"), "not yours");
+    Files.setPosixFilePermissions(victim, PosixFilePermissions.fromString("rw-r--r--"));
+    Files.createSymbolicLink(Path.of(db() + "-wal"), victim);
+    ConversationException e = assertThrows(ConversationException.class, this::open);
+    assertEquals(ConversationException.Reason.STORE_FAILED, e.reason());
+    assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(victim)));
+    assertEquals("not yours", Files.readString(victim));
+  }
+
+  @Test
+  void open_freshDirectory_databaseFiles0600AndDirectory0700() throws Exception {
+    try (ConversationTracker t = open()) {
+      assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(db().getParent())));
+      for (String suffix : new String[] {"", "-wal", "-shm"}) {
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(Path.of(db() + suffix))));
+      }
+    }
+  }
 }
