@@ -338,7 +338,7 @@ public final class GatewayMain implements AutoCloseable {
           SecretBytes authKey = loadOrCreateKey(env, "SECUREYEOMAN_AUTH_KEY", keyDir.resolve("auth.key"), random)) {
         p.audit =
             SqliteAuditStore.open(
-                AuditStoreOptions.fromConfig(
+                AuditStoreOptions.builder(
                         config.audit(), p.dataDir, auditKey, CheckpointKeys.deriveFromAuditKey(auditKey))
                     .build());
         opened.push(p.audit);
@@ -411,9 +411,9 @@ public final class GatewayMain implements AutoCloseable {
           new GatewayHttp.Policies(
               httpConfig.contentSecurityPolicy().isEmpty()
                   ? SecurityHeaders.defaults()
-                  : SecurityHeaders.newBuilder().contentSecurityPolicy(httpConfig.contentSecurityPolicy()).build(),
+                  : SecurityHeaders.builder().contentSecurityPolicy(httpConfig.contentSecurityPolicy()).build(),
               new RequestIds(random),
-              CorsPolicy.newBuilder().allowedOrigins(httpConfig.cors().allowedOrigins()).build(),
+              CorsPolicy.builder().allowedOrigins(httpConfig.cors().allowedOrigins()).build(),
               rateLimiter(config, ticker, clock, p, opened),
               httpConfig.maxBodyBytes(),
               httpConfig.maxHeaderBytes(),
@@ -477,16 +477,16 @@ public final class GatewayMain implements AutoCloseable {
     Duration window = Duration.ofMillis(rate.windowMs());
     SecurityConfig.Cache cache = config.cache();
     if (!cache.redisConfigured()) {
-      return RateLimitPolicy.newBuilder().maxRequests(rate.maxRequests()).window(window).ticker(ticker).build();
+      return RateLimitPolicy.builder().maxRequests(rate.maxRequests()).window(window).ticker(ticker).build();
     }
-    RedisBuckets buckets = RedisBuckets.newBuilder().redisUrl(cache.redisUrl()).clock(clock).build();
+    RedisBuckets buckets = RedisBuckets.builder().redisUrl(cache.redisUrl()).clock(clock).build();
     opened.push(buckets);
     p.sharedBuckets = buckets;
     LOG.info(
         "HTTP rate limit shared through Redis at {} (while unreachable: {})",
         buckets.address(),
         cache.rateLimitOnFailure().name().toLowerCase(java.util.Locale.ROOT));
-    return RedisRateLimiter.newBuilder(buckets)
+    return RedisRateLimiter.builder(buckets)
         .maxRequests(rate.maxRequests())
         .window(window)
         .onFailure(
@@ -654,7 +654,7 @@ public final class GatewayMain implements AutoCloseable {
 
   /** The kill switch under the data directory; every change is appended to the audit log before it is written. */
   private static KillSwitch openKillSwitch(Path dataDir, AuditStore audit, Clock clock) {
-    return KillSwitch.newBuilder(dataDir.resolve("kill-switch.json"))
+    return KillSwitch.builder(dataDir.resolve("kill-switch.json"))
         .clock(clock)
         .listener(
             change ->
@@ -675,7 +675,7 @@ public final class GatewayMain implements AutoCloseable {
       return SecurityConfig.defaults();
     }
     EncryptedConfigLoader loader =
-        EncryptedConfigLoader.newBuilder()
+        EncryptedConfigLoader.builder()
             .keySource(KeySource.rawKeyFromEnv("SECUREYEOMAN_CONFIG_KEY", env))
             .build();
     try {

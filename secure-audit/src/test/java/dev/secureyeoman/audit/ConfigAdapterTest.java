@@ -31,7 +31,7 @@ class ConfigAdapterTest {
     SecurityConfig.Audit audit =
         new SecurityConfig.Audit("db/audit.db", 7, 50, Duration.ofMinutes(5), "checkpoints/audit.cp");
     try (AuditStore store =
-        SqliteAuditStore.open(AuditStoreOptions.fromConfig(audit, dir, TestSupport.key(1), keys).build())) {
+        SqliteAuditStore.open(AuditStoreOptions.builder(audit, dir, TestSupport.key(1), keys).build())) {
       for (int i = 0; i < 60; i++) {
         store.append(AuditEvent.builder("e").build());
       }
@@ -53,7 +53,7 @@ class ConfigAdapterTest {
     // the shipped defaults keep the checkpoints out of data/, so they open as they are
     try (AuditStore s =
         SqliteAuditStore.open(
-            AuditStoreOptions.fromConfig(SecurityConfig.defaults().audit(), dir, TestSupport.key(1), keys).build())) {
+            AuditStoreOptions.builder(SecurityConfig.defaults().audit(), dir, TestSupport.key(1), keys).build())) {
       assertTrue(s.checkpointsConfigured());
     }
     // both under data/: a rollback of that directory would roll back both
@@ -61,7 +61,7 @@ class ConfigAdapterTest {
         new SecurityConfig.Audit("data/audit.db", 90, 1_000_000L, Duration.ofHours(1), "data/audit.checkpoints");
     assertThrows(
         IllegalArgumentException.class,
-        () -> AuditStoreOptions.fromConfig(audit, dir, TestSupport.key(1), keys).build());
+        () -> AuditStoreOptions.builder(audit, dir, TestSupport.key(1), keys).build());
     assertThrows(IllegalArgumentException.class, () -> RetentionPolicy.fromConfig(null));
     assertThrows(IllegalArgumentException.class, () -> AuditMaintenanceSettings.fromConfig(null));
   }

@@ -12,6 +12,7 @@ import dev.secureyeoman.audit.CheckpointSink;
 import dev.secureyeoman.audit.RetentionPolicy;
 import dev.secureyeoman.audit.VerificationResult;
 import dev.secureyeoman.audit.VerificationProgress;
+import dev.secureyeoman.core.OwnerOnlyFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -148,13 +149,13 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
     try {
       Path parent = db.getParent();
       if (parent != null && !Files.isDirectory(parent)) {
-        Files0600.createDirectories0700(parent);
+        OwnerOnlyFiles.createDirectories(parent);
       }
-      Files0600.createIfAbsent(db);
+      OwnerOnlyFiles.createFileIfAbsent(db);
       for (String suffix : new String[] {"-wal", "-shm"}) {
         Path p = db.resolveSibling(db.getFileName() + suffix);
         if (Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-          Files0600.createIfAbsent(p); // tightens permissions of leftovers; refuses a planted symlink, even dangling
+          OwnerOnlyFiles.createFileIfAbsent(p); // tightens permissions of leftovers; refuses a planted symlink, even dangling
         }
       }
       c = connect("jdbc:sqlite:" + db, opts.busyTimeout().toMillis());

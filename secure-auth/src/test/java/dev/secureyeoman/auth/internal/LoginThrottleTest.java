@@ -3,7 +3,7 @@ package dev.secureyeoman.auth.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.secureyeoman.auth.MutableClock;
+import dev.secureyeoman.testkit.TestClock;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class LoginThrottleTest {
   @Test
   void tryAcquire_allOrNothing_refundAndRefillOnFakeClock() {
-    MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    TestClock clock = TestClock.at(Instant.parse("2026-01-01T00:00:00Z"));
     LoginThrottle t = new LoginThrottle(2, Duration.ofMinutes(1), clock);
     assertEquals(Duration.ZERO, t.tryAcquire("a", "b"));
     assertEquals(Duration.ZERO, t.tryAcquire("a", "c"));

@@ -59,7 +59,7 @@ import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator
  * Validator (parameter interpolation only, no EL) → an immutable value.
  *
  * <pre>{@code
- * EncryptedConfigLoader loader = EncryptedConfigLoader.newBuilder()
+ * EncryptedConfigLoader loader = EncryptedConfigLoader.builder()
  *     .keySource(KeySource.rawKeyFromEnv("SECUREYEOMAN_CONFIG_KEY"))
  *     .build();
  * SecurityConfig security = loader.load(Path.of("app.enc.yaml"));          // the security: section, with defaults
@@ -134,7 +134,7 @@ public final class EncryptedConfigLoader {
    *
    * @return a builder
    */
-  public static Builder newBuilder() {
+  public static Builder builder() {
     return new Builder();
   }
 
