@@ -58,6 +58,23 @@ public class AuditAppendBenchmark {
     dir = Files.createTempDirectory("audit-append-bench");
     store = AuditBenchSupport.open(dir.resolve("store.db"), fts);
     raw = AuditBenchSupport.raw(dir.resolve("raw.db"));
+    createRawTable(raw, fts);
+    events = new AuditEvent[BURST];
+    for (int i = 0; i < BURST; i++) {
+      events[i] = AuditBenchSupport.event(i);
+    }
+    hashes = fakeHashes(BURST);
+  }
+
+  /**
+   * Creates the baseline table: the store's row shape (issue 17 follow-up: like-for-like), with the store's FTS5 index
+   * and insert trigger when {@code fts}.
+   *
+   * @param raw the connection
+   * @param fts whether to add the FTS5 index
+   * @throws java.sql.SQLException on failure
+   */
+  static void createRawTable(Connection raw, boolean fts) throws java.sql.SQLException {
     try (Statement st = raw.createStatement()) {
       // like-for-like (issue 17 follow-up): the same row the store writes — same columns including key_id and the two
       // 32-byte prev_hash/hash blobs, a STRICT table, the same partial index on purge entries and the same
@@ -79,16 +96,22 @@ public class AuditAppendBenchmark {
                 + " VALUES (new.seq, new.event, new.actor, new.message, new.metadata); END");
       }
     }
-    events = new AuditEvent[BURST];
-    hashes = new byte[BURST + 1][];
+  }
+
+  /**
+   * Random 32-byte values standing in for the hash chain (SQLite stores them like real hashes).
+   *
+   * @param n how many rows
+   * @return n + 1 values
+   */
+  static byte[][] fakeHashes(int n) {
+    byte[][] h = new byte[n + 1][];
     java.util.Random r = new java.util.Random(17);
-    for (int i = 0; i < BURST; i++) {
-      events[i] = AuditBenchSupport.event(i);
+    for (int i = 0; i <= n; i++) {
+      h[i] = new byte[32];
+      r.nextBytes(h[i]);
     }
-    for (int i = 0; i <= BURST; i++) {
-      hashes[i] = new byte[32];
-      r.nextBytes(hashes[i]);
-    }
+    return h;
   }
 
   /**
@@ -124,14 +147,26 @@ public class AuditAppendBenchmark {
   @Benchmark
   @OperationsPerInvocation(BURST)
   public void rawBatchedInsert() throws Exception {
+    rawInsert(raw, events, hashes);
+  }
+
+  /**
+   * The baseline's insert: batched, one transaction per 512 rows, the store's row shape, no MAC.
+   *
+   * @param raw the connection
+   * @param events the rows
+   * @param hashes {@link #fakeHashes} of at least {@code events.length}
+   * @throws Exception on failure
+   */
+  static void rawInsert(Connection raw, AuditEvent[] events, byte[][] hashes) throws Exception {
     try (Statement st = raw.createStatement();
         PreparedStatement ps =
             raw.prepareStatement(
                 "INSERT INTO raw_log(ts, level, event, actor, message, metadata, correlation_id, key_id, prev_hash,"
                     + " hash) VALUES (?,?,?,?,?,?,?,?,?,?)")) {
-      for (int start = 0; start < BURST; start += 512) {
+      for (int start = 0; start < events.length; start += 512) {
         st.execute("BEGIN IMMEDIATE");
-        for (int i = start; i < Math.min(BURST, start + 512); i++) {
+        for (int i = start; i < Math.min(events.length, start + 512); i++) {
           AuditEvent e = events[i];
           ps.setLong(1, System.currentTimeMillis());
           ps.setString(2, e.level().name());
