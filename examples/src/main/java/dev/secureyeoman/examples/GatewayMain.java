@@ -30,6 +30,7 @@ import dev.secureyeoman.examples.gateway.ApiResponse;
 import dev.secureyeoman.examples.gateway.AuthRoutes;
 import dev.secureyeoman.examples.gateway.BotRoutes;
 import dev.secureyeoman.examples.gateway.GatewayAudit;
+import dev.secureyeoman.examples.gateway.GatewayHealth;
 import dev.secureyeoman.examples.gateway.GatewayHttp;
 import dev.secureyeoman.examples.gateway.Pages;
 import dev.secureyeoman.examples.gateway.Router;
@@ -381,25 +382,23 @@ public final class GatewayMain implements AutoCloseable {
       p.maintenance =
           AuditMaintenance.builder(p.audit, AuditMaintenanceSettings.fromConfig(config.audit()))
               .scheduler(scheduler)
-              .listener(report -> countVerificationFailure(report.verification(), metrics))
+              .listener(
+                  report -> {
+                    countVerificationFailure(report.verification(), metrics);
+                    // /healthz follows the store: a failed maintenance verify makes it read-only (503) at once
+                    GatewayHealth h = p.health;
+                    if (h != null) {
+                      report.verification().ifPresentOrElse(h::verified, h::invalidate);
+                    }
+                  })
               .build();
       p.maintenance.start();
       AuditMaintenance m = p.maintenance;
       opened.push(m::stop);
 
       String backend = probeSandbox();
-      p.healthBody =
-          "{\"status\":\""
-              + (p.verification.valid() ? "ok" : "degraded")
-              + "\",\"audit\":{\"verified\":"
-              + p.verification.valid()
-              + ",\"entries\":"
-              + (p.verification.headSeq() == 0 ? 0 : p.verification.headSeq() - p.verification.firstSeq() + 1)
-              + ",\"read_only\":"
-              + p.audit.tamperingDetected().isPresent()
-              + "},\"sandbox\":{\"backend\":\""
-              + backend
-              + "\"}}";
+      p.health = new GatewayHealth(p.audit, ticker, backend, p.verification);
+      GatewayHealth health = p.health;
 
       p.killSwitch = openKillSwitch(p.dataDir, p.audit, clock);
       KillSwitch ks = p.killSwitch;
@@ -430,10 +429,13 @@ public final class GatewayMain implements AutoCloseable {
       new AdminRoutes(authRoutes, p.audit, ks, p.registry, p.metrics, p.bodies).register(router);
       new BotRoutes(authRoutes, ks, p.gatewayAudit, p.metrics, p.bodies).register(router);
       Pages.register(router);
-      int health = p.verification.valid() ? 200 : 503;
-      String healthBody = p.healthBody;
-      router.get("/healthz", r -> ApiResponse.json(health, healthBody));
-      router.head("/healthz", r -> ApiResponse.empty(health)); // a load balancer's probe: the status, no body
+      // live: the store's fail-closed state (read-only after a failed verify, writable after acknowledgeTampering)
+      router.get("/healthz", r -> {
+        GatewayHealth.Answer a = health.current();
+        return ApiResponse.json(a.status(), a.body());
+      });
+      // a load balancer's probe: the status, no body
+      router.head("/healthz", r -> ApiResponse.empty(health.current().status()));
       p.http = GatewayHttp.start(options.port(), policies, router);
       GatewayHttp started = p.http;
       opened.push(started);
@@ -595,6 +597,16 @@ public final class GatewayMain implements AutoCloseable {
    */
   public SecurityMetrics metrics() {
     return metrics;
+  }
+
+  /**
+   * Runs one audit maintenance pass now, on the calling thread (what the scheduler does every
+   * {@code security.audit.maintenance_interval}); {@code /healthz} reflects its verification at once.
+   *
+   * @return the report
+   */
+  public dev.secureyeoman.audit.MaintenanceReport runMaintenanceNow() {
+    return maintenance.runOnce();
   }
 
   /** Stops the server; same as {@link #close()}. */
@@ -904,7 +916,7 @@ public final class GatewayMain implements AutoCloseable {
     AuditMaintenance maintenance;
     ScheduledExecutorService scheduler;
     VerificationResult verification;
-    String healthBody;
+    volatile GatewayHealth health;
     String refreshCookie;
     FileChannel lock;
     RedisBuckets sharedBuckets;
