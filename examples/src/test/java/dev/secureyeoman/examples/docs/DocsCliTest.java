@@ -156,7 +156,11 @@ class DocsCliTest {
     for (Block b : commandBlocks()) {
       counts.merge(kind(b), 1, Integer::sum);
       if (kind(b).equals("run")) {
-        commands += (int) b.lines().stream().filter(l -> CLI.matcher(l.strip()).matches()).count();
+        commands +=
+            (int) b.lines().stream()
+                .map(l -> l.strip().replaceFirst("^\\$ ", ""))
+                .filter(l -> CLI.matcher(ASSIGNMENT.matcher(l).replaceAll("")).matches())
+                .count();
       }
     }
     int synopses = commandBlocks().stream().filter(b -> kind(b).equals("synopsis")).mapToInt(b -> synopses(b).size()).sum();
