@@ -32,7 +32,7 @@ class ConfigAdapterTest {
   private SecurityConfig load(String yaml) throws Exception {
     Path f = dir.resolve("app.yaml");
     java.nio.file.Files.writeString(f, yaml);
-    return EncryptedConfigLoader.newBuilder().build().load(f);
+    return EncryptedConfigLoader.builder().build().load(f);
   }
 
   @Test

@@ -196,7 +196,7 @@ class SecretMarkerSeededTest {
   @Test
   void configLoader_manyDamagedDocuments_neverEchoValues() throws Exception {
     EncryptedConfigLoader loader =
-        EncryptedConfigLoader.newBuilder().keySource(KeySource.fixed(SecretBytes.copyOf(raw))).build();
+        EncryptedConfigLoader.builder().keySource(KeySource.fixed(SecretBytes.copyOf(raw))).build();
     Random rnd = new Random(22);
     List<String> templates = templates();
     for (int i = 0; i < VARIANTS; i++) {
@@ -222,7 +222,7 @@ class SecretMarkerSeededTest {
 
   @Test
   void missingSpaceAfterColon_inFlowStyle_theValueBecomesAKey_andIsNotEchoed() throws Exception {
-    EncryptedConfigLoader loader = EncryptedConfigLoader.newBuilder().build();
+    EncryptedConfigLoader loader = EncryptedConfigLoader.builder().build();
     ConfigException e =
         assertThrows(
             ConfigException.class,
