@@ -13,19 +13,34 @@ public final class NamespaceRunnerHarness {
   private NamespaceRunnerHarness() {}
 
   /**
-   * Runs the harness and prints median, p10 and p90 per variant in milliseconds.
+   * Runs the harness and prints median, p10 and p90 per variant in milliseconds, the per-pair ratios (median, p25,
+   * p75) and the load average at start, between the comparisons and at the end.
    *
    * @param args optional number of rounds (default 200)
    * @throws Exception when a launch fails
    */
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+    System.out.printf("%s, %d rounds, %d CPUs, load average at start: %s%n", java.time.Instant.now(), rounds,
+        Runtime.getRuntime().availableProcessors(), loadAverage());
     NamespaceRunnerBenchmark b = new NamespaceRunnerBenchmark();
     b.setup();
     pair("namespaceRunner", b::namespaceRunner, "bareBwrap", b::bareBwrap, rounds);
+    System.out.printf("load average: %s%n", loadAverage());
     pair("runnerUntrustedDefaults", b::namespaceRunnerUntrustedDefaults, "bareUntrustedDefaults",
         b::bareBwrapUntrustedDefaults, rounds);
     time("plainSpawn", b::plainSpawn, rounds);
+    System.out.printf("load average at end: %s%n", loadAverage());
+  }
+
+  /** The 1, 5 and 15 minute load averages from {@code /proc/loadavg}. */
+  private static String loadAverage() {
+    try {
+      String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (java.io.IOException | RuntimeException e) {
+      return "unknown";
+    }
   }
 
   /**
