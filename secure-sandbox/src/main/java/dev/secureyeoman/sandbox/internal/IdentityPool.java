@@ -214,17 +214,11 @@ public final class IdentityPool {
   }
 
   /** This JVM's pid and start time, the owner part of every record it writes. */
-  private static final String SELF = ProcessHandle.current().pid() + " " + startTime(ProcessHandle.current().pid());
+  private static final String SELF = ProcessHandle.current().pid() + " " + ProcessStart.SELF;
 
   /** Field 22 of {@code /proc/<pid>/stat} (start time in clock ticks since boot), or -1 when the process is gone. */
   static long startTime(long pid) {
-    try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return Long.parseLong(f[19]);
-    } catch (IOException | RuntimeException e) {
-      return -1;
-    }
+    return ProcessStart.startTime(pid);
   }
 
   /**
