@@ -29,10 +29,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts one launch and waits for it on a dedicated, newly created platform thread. The thread lives exactly as long as
- * the launched process: bwrap's {@code --die-with-parent} and setpriv's {@code --pdeathsig} fire when the spawning
- * <em>thread</em> exits, so the spawn must never happen on a pooled or virtual thread. A thread created here inherits
- * the seccomp filters of the thread that called {@link #start}.
+ * Starts one launch and waits for it on a dedicated, newly created platform thread, or, inside {@link #inline} (a
+ * blocking caller on a platform thread), on the calling thread itself. Either thread lives at least as long as the
+ * launched process: bwrap's {@code --die-with-parent} and setpriv's {@code --pdeathsig} fire when the spawning
+ * <em>thread</em> exits, so the spawn must never happen on a pooled thread that returns to its pool during the run, or on
+ * a virtual thread. A thread created here inherits the seccomp filters of the thread that called {@link #start}.
  */
 public final class Supervisor {
   private static final Logger LOG = LoggerFactory.getLogger(Supervisor.class);
