@@ -5,9 +5,9 @@ import java.util.List;
 /**
  * A feature was used whose third-party library is not on the class path (or, on the module path, not resolved).
  *
- * <p>secure-core declares the libraries of some features {@code <optional>}, so that a host that needs only the envelope,
- * the runner or the audit log does not pull them: YAML configuration ({@code EncryptedConfigLoader}: SnakeYAML, Jackson
- * databind and jsr310, Jakarta Validation, Hibernate Validator), Argon2id passphrase keys and password hashes (Bouncy
+ * <p>secure-core declares the libraries of some features {@code <optional>}, so that a host that needs only the
+ * envelope, the runner or the audit log does not pull them: YAML configuration ({@code EncryptedConfigLoader}:
+ * SnakeYAML, Jackson databind and jsr310, Hibernate Validator), Argon2id passphrase keys and password hashes (Bouncy
  * Castle) and the kill switch's state file (Jackson databind). Using such a feature without its libraries fails with
  * this exception, naming the Maven coordinates to add, instead of a {@link NoClassDefFoundError} from deep inside.
  *
@@ -55,7 +55,7 @@ public final class MissingDependencyException extends IllegalStateException {
     if (feature == null || artifacts == null || artifacts.isEmpty()) {
       throw new IllegalArgumentException("feature and at least one artifact are required");
     }
-    return feature + " needs " + String.join(", ", artifacts) + (artifacts.size() == 1 ? " (an optional dependency" : " (optional dependencies") + " of secure-core): "
-        + detail;
+    String what = artifacts.size() == 1 ? " (an optional dependency" : " (optional dependencies";
+    return feature + " needs " + String.join(", ", artifacts) + what + " of secure-core): " + detail;
   }
 }

@@ -38,7 +38,8 @@ public final class OptionalDependenciesChild {
     String yaml = "security:\n  audit:\n    retention_days: 30\n";
 
     report("probe.snakeyaml", () -> Class.forName("org.yaml.snakeyaml.Yaml").getName());
-    report("probe.bouncycastle", () -> Class.forName("org.bouncycastle.crypto.generators.Argon2BytesGenerator").getName());
+    report("probe.bouncycastle",
+        () -> Class.forName("org.bouncycastle.crypto.generators.Argon2BytesGenerator").getName());
     // the envelope with a raw key: encrypt, decrypt, and tampering detected
     report("envelope", () -> {
       SecretStore store = SecretStores.withKey(SecretBytes.copyOf(raw));

@@ -9,8 +9,8 @@ import java.util.List;
  * that every entry point of such a feature runs <em>before</em> it touches a class of those libraries.
  *
  * <p>The classes that use a library directly ({@code ConfigBinder}, {@code YamlTreeReader}, {@code Argon2idBc},
- * {@code KillSwitchJson}) are loaded only after the check passed: the JVM verifier loads referenced classes while it links
- * a class, so a check inside the class that references them would come too late.
+ * {@code KillSwitchJson}) are loaded only after the check passed: the JVM verifier loads referenced classes while it
+ * links a class, so a check inside the class that references them would come too late.
  */
 public final class OptionalDependencies {
   private OptionalDependencies() {}
@@ -47,7 +47,8 @@ public final class OptionalDependencies {
           List.of(SNAKEYAML, JACKSON, JACKSON_JSR310, VALIDATION_API, HIBERNATE_VALIDATOR));
 
   /** {@code Argon2id}: passphrase keys of envelopes and password hashes. */
-  public static final Feature ARGON2 = new Feature("Argon2id (passphrase keys, password hashes)", List.of(BOUNCY_CASTLE));
+  public static final Feature ARGON2 =
+      new Feature("Argon2id (passphrase keys, password hashes)", List.of(BOUNCY_CASTLE));
 
   /** {@code KillSwitch}: its JSON state file. */
   public static final Feature KILL_SWITCH = new Feature("KillSwitch", List.of(JACKSON));
