@@ -10,6 +10,10 @@ module dev.secureyeoman.examples {
   requires micrometer.registry.prometheus;
   requires com.fasterxml.jackson.databind;
   requires jakarta.validation;
+  // (issue 20) resolve secure-core's optional libraries for the config loader (Bouncy Castle comes with auth)
+  requires org.yaml.snakeyaml;
+  requires com.fasterxml.jackson.datatype.jsr310;
+  requires org.hibernate.validator;
   requires jdk.httpserver;
   requires java.net.http;
   requires org.slf4j;

@@ -4,6 +4,7 @@ module dev.secureyeoman.auth {
   requires transitive dev.secureyeoman.audit;
   requires transitive java.sql;
   requires org.slf4j;
+  requires org.bouncycastle.provider; // (issue 20) resolves it for core's Argon2id, whose `requires static` does not
   requires org.xerial.sqlitejdbc;
   requires com.nimbusds.jose.jwt;
   requires io.github.bucket4j.core;

@@ -13,6 +13,13 @@ module dev.secureyeoman.cli {
   requires dev.secureyeoman.integrations;
   requires dev.secureyeoman.release;
   requires info.picocli;
+  // (issue 20) resolve secure-core's optional libraries: config parsing and passphrase keys
+  requires org.yaml.snakeyaml;
+  requires com.fasterxml.jackson.databind;
+  requires com.fasterxml.jackson.datatype.jsr310;
+  requires jakarta.validation;
+  requires org.hibernate.validator;
+  requires org.bouncycastle.provider;
 
   opens dev.secureyeoman.cli to
       info.picocli;

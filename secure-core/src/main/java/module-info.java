@@ -8,12 +8,18 @@
 @SuppressWarnings("module") // the qualified export names dev.secureyeoman.auth, which is compiled after core
 module dev.secureyeoman.core {
   requires org.slf4j;
-  requires org.bouncycastle.provider;
-  requires org.yaml.snakeyaml;
-  requires com.fasterxml.jackson.databind;
-  requires com.fasterxml.jackson.datatype.jsr310;
+  // the Bean Validation annotations on SecurityConfig's records are API (0.1 MB, no dependencies): always present
   requires transitive jakarta.validation;
-  requires org.hibernate.validator;
+  // (issue 20) optional libraries (<optional> in the POM): `requires static`, so a host that uses only the envelope,
+  // SecretBytes or SecurityConfig's records resolves none of them. They are read when the application resolves them
+  // (its own `requires`, or --add-modules); each feature checks for them first and names what is missing
+  // (MissingDependencyException): Argon2id → Bouncy Castle; EncryptedConfigLoader parsing → SnakeYAML, Jackson,
+  // Hibernate Validator; KillSwitch → Jackson.
+  requires static org.bouncycastle.provider;
+  requires static org.yaml.snakeyaml;
+  requires static com.fasterxml.jackson.databind;
+  requires static com.fasterxml.jackson.datatype.jsr310;
+  requires static org.hibernate.validator;
 
   exports dev.secureyeoman.core;
   exports dev.secureyeoman.core.crypto;

@@ -11,6 +11,11 @@ module dev.secureyeoman.integrations {
   requires transitive dev.secureyeoman.audit;
   requires transitive org.slf4j;
   requires org.hibernate.validator;
+  // (issue 20) core's EncryptedConfigLoader parses plugin configuration: these resolve its optional (`requires static`)
+  // libraries; KillSwitch needs databind
+  requires jakarta.validation;
+  requires org.yaml.snakeyaml;
+  requires com.fasterxml.jackson.datatype.jsr310;
   requires java.sql;
   requires org.xerial.sqlitejdbc;
   requires com.github.benmanes.caffeine;

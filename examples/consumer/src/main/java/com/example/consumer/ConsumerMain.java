@@ -34,6 +34,22 @@ public final class ConsumerMain {
       rejected = true;
     }
     check(rejected, "wrong associated data rejected");
+    // (issue 20) the envelope-only host pulls none of secure-core's optional libraries, and parsing says so clearly
+    for (String absent :
+        new String[] {
+          "org.yaml.snakeyaml.Yaml", "com.fasterxml.jackson.databind.ObjectMapper",
+          "org.hibernate.validator.HibernateValidator", "org.bouncycastle.crypto.generators.Argon2BytesGenerator"
+        }) {
+      check(!onClassPath(absent), "optional library not pulled by secure-core: " + absent);
+    }
+    String parse;
+    try {
+      dev.secureyeoman.core.config.EncryptedConfigLoader.builder().build().parseSecurityConfig("security: {}\n");
+      parse = "parsed";
+    } catch (dev.secureyeoman.core.config.ConfigException e) {
+      parse = e.getMessage();
+    }
+    check(parse.contains("org.yaml:snakeyaml"), "config parsing names its missing libraries: " + parse);
 
     // secure-release: parse and render
     CommitMessage m = CommitMessage.parse("feat(api)!: new endpoint (#7)");
@@ -50,6 +66,15 @@ public final class ConsumerMain {
     System.out.println("consumer: secure-core from " + location(SecretStores.class));
     System.out.println("consumer: secure-release from " + location(CommitMessage.class));
     System.out.println("consumer: OK");
+  }
+
+  private static boolean onClassPath(String name) {
+    try {
+      Class.forName(name, false, ConsumerMain.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException e) {
+      return false;
+    }
   }
 
   private static String location(Class<?> c) {

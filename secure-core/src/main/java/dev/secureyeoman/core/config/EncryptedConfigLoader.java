@@ -1,56 +1,23 @@
 package dev.secureyeoman.core.config;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MapperFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.exc.InvalidFormatException;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.module.SimpleModule;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.type.TypeFactory;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.secureyeoman.core.MissingDependencyException;
 import dev.secureyeoman.core.crypto.EnvelopeArmor;
 import dev.secureyeoman.core.crypto.EnvelopeCipher;
 import dev.secureyeoman.core.crypto.EnvelopeException;
 import dev.secureyeoman.core.crypto.KeySource;
 import dev.secureyeoman.core.crypto.KeySourceException;
 import dev.secureyeoman.core.crypto.RecipientKey;
-import jakarta.validation.ConstraintViolation;
-import jakarta.validation.ElementKind;
-import jakarta.validation.Path;
-import jakarta.validation.Validation;
-import jakarta.validation.Validator;
-import jakarta.validation.ValidatorFactory;
+import dev.secureyeoman.core.internal.OptionalDependencies;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.reflect.ParameterizedType;
-import java.lang.reflect.RecordComponent;
-import java.lang.reflect.Type;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.time.Duration;
-import java.time.temporal.TemporalAmount;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
-import org.hibernate.validator.HibernateValidator;
-import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator;
 
 /**
  * Loads configuration from plain ({@code *.yaml}) or encrypted ({@code *.enc.yaml}, {@code *.encrypted.yaml}) files:
@@ -76,6 +43,11 @@ import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator
  * <p><b>Non-goals.</b> Decrypted YAML text lives briefly as a {@link String} that cannot be wiped. Binding (type)
  * errors stop at the first one found; unknown keys and constraint violations are all listed together.
  *
+ * <p><b>Dependencies.</b> SnakeYAML, Jackson databind + jsr310 and Hibernate Validator are optional dependencies of
+ * secure-core: the host (or a module such as secure-integrations) adds them to parse. Without them the loader is still
+ * built and {@link #readText} still decrypts, but every parsing method throws a {@link ConfigException} whose cause is a
+ * {@link dev.secureyeoman.core.MissingDependencyException} naming the artifacts to add.
+ *
  * <p>Thread-safe; build once and reuse.
  */
 public final class EncryptedConfigLoader {
@@ -95,38 +67,20 @@ public final class EncryptedConfigLoader {
   private final boolean requireEncryption;
   private final EnvelopeCipher cipher;
   private final YamlLimits yamlLimits;
-  private final ObjectMapper mapper;
-  private final ValidatorFactory validatorFactory;
-  private final Validator validator;
+  /** Parses, binds and validates; null when the optional libraries are missing (then {@link #missing} says which). */
+  private final ConfigBinder binder;
+
+  private final MissingDependencyException missing;
 
   private EncryptedConfigLoader(Builder b) {
     this.keySource = b.keySource;
     this.requireEncryption = b.requireEncryption != null && b.requireEncryption;
     this.cipher = b.cipher != null ? b.cipher : EnvelopeCipher.create();
     this.yamlLimits = b.yamlLimits != null ? b.yamlLimits : YamlLimits.DEFAULT;
-    this.mapper =
-        JsonMapper.builder()
-            // a type cache of our own, not Jackson's JVM-wide one: binding a class of a plugin's class loader must not
-            // keep that loader reachable after this loader is dropped (IntegrationManager loads per generation)
-            .typeFactory(TypeFactory.createDefaultInstance())
-            .addModule(new JavaTimeModule())
-            // after JavaTimeModule, so it wins: ISO-8601 only, a bare number is not "seconds"
-            .addModule(new SimpleModule("iso-durations").addDeserializer(Duration.class, new IsoDurationDeserializer()))
-            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
-            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-            .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
-            .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
-            .build();
-    this.validatorFactory =
-        Validation.byProvider(HibernateValidator.class)
-            .configure()
-            .messageInterpolator(
-                new ParameterMessageInterpolator(Set.of(Locale.ENGLISH), Locale.ENGLISH, false))
-            .buildValidatorFactory();
-    this.validator = validatorFactory.getValidator();
+    // SnakeYAML, Jackson and Hibernate Validator are optional dependencies of secure-core: without them the loader is
+    // still built (readText decrypts without them) and every parsing method fails with a ConfigException naming them
+    this.missing = OptionalDependencies.CONFIG.missing();
+    this.binder = missing == null ? new ConfigBinder(yamlLimits) : null;
   }
 
   /**
@@ -160,7 +114,8 @@ public final class EncryptedConfigLoader {
    * @throws ConfigException if the file cannot be read, decrypted, parsed or validated
    */
   public SecurityConfig load(java.nio.file.Path file) throws ConfigException {
-    return bindSecurity(readTree(file), file.toString());
+    ConfigBinder b = binder(file);
+    return b.security(readText(file), file.toString());
   }
 
   /**
@@ -174,7 +129,8 @@ public final class EncryptedConfigLoader {
    * @throws ConfigException if the file cannot be read, decrypted, parsed, bound or validated
    */
   public <T> T load(java.nio.file.Path file, Class<T> type) throws ConfigException {
-    return bind(readTree(file), "", type, file.toString());
+    ConfigBinder b = binder(file);
+    return b.whole(readText(file), file.toString(), type);
   }
 
   /**
@@ -191,14 +147,8 @@ public final class EncryptedConfigLoader {
     if (section == null || section.isBlank()) {
       throw new IllegalArgumentException("section must not be blank");
     }
-    JsonNode node = readTree(file);
-    for (String part : section.split("\\.", -1)) {
-      node = node == null ? null : node.get(part);
-    }
-    if (node == null || node.isNull()) {
-      node = mapper.createObjectNode();
-    }
-    return bind(node, section, type, file.toString());
+    ConfigBinder b = binder(file);
+    return b.section(readText(file), file.toString(), section, type);
   }
 
   /**
@@ -227,8 +177,8 @@ public final class EncryptedConfigLoader {
     if (yaml == null || source == null) {
       throw new IllegalArgumentException("yaml and source must not be null");
     }
-    String name = source.toString();
-    return bindSecurity(new YamlTreeReader(yamlLimits).read(yaml, name), name);
+    ConfigBinder b = binder(source);
+    return b.security(yaml, source.toString());
   }
 
   /**
@@ -262,6 +212,8 @@ public final class EncryptedConfigLoader {
       throw new ConfigException(file + ": cannot decrypt, " + e.getMessage(), e);
     } catch (EnvelopeException e) {
       throw new ConfigException(file + ": cannot decrypt with " + keySource.description() + ": " + e.getMessage(), e);
+    } catch (MissingDependencyException e) {
+      throw new ConfigException(file + ": cannot decrypt: " + e.getMessage(), e); // a passphrase key without Argon2id
     } finally {
       if (plaintext != null) {
         Arrays.fill(plaintext, (byte) 0);
@@ -271,11 +223,15 @@ public final class EncryptedConfigLoader {
 
   // ---------------------------------------------------------------------------------------------------------------
 
-  private JsonNode readTree(java.nio.file.Path file) throws ConfigException {
-    if (file == null) {
+  /** The binder, or a ConfigException naming the missing optional libraries (before any file is read). */
+  private ConfigBinder binder(java.nio.file.Path source) throws ConfigException {
+    if (source == null) {
       throw new IllegalArgumentException("file must not be null");
     }
-    return new YamlTreeReader(yamlLimits).read(readText(file), file.toString());
+    if (binder == null) {
+      throw new ConfigException(source + ": cannot parse configuration: " + missing.getMessage(), missing);
+    }
+    return binder;
   }
 
   private byte[] readBounded(java.nio.file.Path file) throws ConfigException {
@@ -304,243 +260,6 @@ public final class EncryptedConfigLoader {
     } catch (CharacterCodingException e) {
       throw new ConfigException(file + ": not valid UTF-8");
     }
-  }
-
-  private SecurityConfig bindSecurity(JsonNode root, String source) throws ConfigException {
-    if (!root.isObject()) {
-      throw new ConfigException(source, List.of(new ConfigViolation("(root)", "must be a mapping")));
-    }
-    JsonNode section = root.get(SECURITY_SECTION);
-    if (section == null || section.isNull()) {
-      section = mapper.createObjectNode();
-    }
-    if (!section.isObject()) {
-      throw new ConfigException(source, List.of(new ConfigViolation(SECURITY_SECTION, "must be a mapping")));
-    }
-    // unknown keys are reported together with every other violation: prune them, bind the rest, then report all
-    List<ConfigViolation> unknown = new ArrayList<>();
-    unknownKeys(section, SecurityConfig.class, SECURITY_SECTION, unknown);
-    JsonNode known = unknown.isEmpty() ? section : pruneUnknown(section.deepCopy(), SecurityConfig.class);
-    JsonNode defaults = mapper.valueToTree(SecurityConfig.defaults());
-    JsonNode merged = merge(defaults.deepCopy(), known);
-    return bind(merged, SECURITY_SECTION, SecurityConfig.class, source, unknown);
-  }
-
-  private <T> T bind(JsonNode node, String prefix, Class<T> type, String source) throws ConfigException {
-    if (type == null) {
-      throw new IllegalArgumentException("type must not be null");
-    }
-    List<ConfigViolation> unknown = new ArrayList<>();
-    unknownKeys(node, type, prefix, unknown);
-    JsonNode known = unknown.isEmpty() ? node : pruneUnknown(node.deepCopy(), type);
-    return bind(known, prefix, type, source, unknown);
-  }
-
-  /**
-   * Binds and validates {@code node} (which holds no unknown keys any more) and throws one {@link ConfigException} with
-   * {@code earlier} plus every binding or constraint violation found.
-   */
-  private <T> T bind(JsonNode node, String prefix, Class<T> type, String source, List<ConfigViolation> earlier)
-      throws ConfigException {
-    Set<ConfigViolation> problems = new TreeSet<>(earlier);
-    T value = null;
-    try {
-      value = mapper.treeToValue(node, type);
-      if (value == null) {
-        problems.add(new ConfigViolation(display(prefix), "must not be null"));
-      }
-    } catch (JsonMappingException e) {
-      problems.add(bindingViolation(e, prefix));
-    } catch (JsonProcessingException | RuntimeException e) {
-      problems.add(new ConfigViolation(display(prefix), "cannot be bound"));
-    }
-    if (value != null) {
-      for (ConstraintViolation<T> v : validator.validate(value)) {
-        problems.add(new ConfigViolation(yamlPath(prefix, v.getPropertyPath()), v.getMessage()));
-      }
-    }
-    if (!problems.isEmpty()) {
-      throw new ConfigException(source, new ArrayList<>(problems));
-    }
-    return value;
-  }
-
-  /** Removes, in place, the keys that {@link #unknownKeys} reports; returns {@code node}. */
-  private static JsonNode pruneUnknown(JsonNode node, Type type) {
-    Class<?> raw = rawClass(type);
-    if (raw == null) {
-      return node;
-    }
-    if (raw.isRecord() && node instanceof ObjectNode obj) {
-      Map<String, RecordComponent> components = new java.util.HashMap<>();
-      for (RecordComponent c : raw.getRecordComponents()) {
-        components.put(snake(c.getName()), c);
-      }
-      List<String> names = new ArrayList<>();
-      obj.fieldNames().forEachRemaining(names::add);
-      for (String name : names) {
-        RecordComponent c = components.get(name);
-        if (c == null) {
-          obj.remove(name);
-        } else {
-          pruneUnknown(obj.get(name), c.getGenericType());
-        }
-      }
-    } else if (Collection.class.isAssignableFrom(raw) && node.isArray() && type instanceof ParameterizedType p) {
-      for (JsonNode element : node) {
-        pruneUnknown(element, p.getActualTypeArguments()[0]);
-      }
-    }
-    return node;
-  }
-
-  /** Lists keys of {@code node} that no record component of {@code type} (recursively) accepts. */
-  private static void unknownKeys(JsonNode node, Type type, String path, List<ConfigViolation> out) {
-    Class<?> raw = rawClass(type);
-    if (raw == null) {
-      return;
-    }
-    if (raw.isRecord() && node.isObject()) {
-      Map<String, RecordComponent> components = new java.util.HashMap<>();
-      for (RecordComponent c : raw.getRecordComponents()) {
-        components.put(snake(c.getName()), c);
-      }
-      for (Map.Entry<String, JsonNode> f : node.properties()) {
-        String childPath = join(path, f.getKey());
-        RecordComponent c = components.get(f.getKey());
-        if (c == null) {
-          out.add(new ConfigViolation(join(path, unknownKeyName(f.getKey())), "unknown key"));
-        } else {
-          unknownKeys(f.getValue(), c.getGenericType(), childPath, out);
-        }
-      }
-    } else if (Collection.class.isAssignableFrom(raw) && node.isArray() && type instanceof ParameterizedType p) {
-      for (int i = 0; i < node.size(); i++) {
-        unknownKeys(node.get(i), p.getActualTypeArguments()[0], path + "[" + i + "]", out);
-      }
-    }
-  }
-
-  private static Class<?> rawClass(Type type) {
-    if (type instanceof Class<?> c) {
-      return c;
-    }
-    if (type instanceof ParameterizedType p && p.getRawType() instanceof Class<?> c) {
-      return c;
-    }
-    return null;
-  }
-
-  /** Overlays {@code override} on {@code base}: mappings merge recursively, everything else replaces. */
-  private static JsonNode merge(JsonNode base, JsonNode override) {
-    if (!(base instanceof ObjectNode target) || !override.isObject()) {
-      return override;
-    }
-    for (Map.Entry<String, JsonNode> f : override.properties()) {
-      JsonNode existing = target.get(f.getKey());
-      target.set(f.getKey(), existing == null ? f.getValue() : merge(existing, f.getValue()));
-    }
-    return target;
-  }
-
-  private static ConfigViolation bindingViolation(JsonMappingException e, String prefix) {
-    StringBuilder path = new StringBuilder(prefix);
-    for (JsonMappingException.Reference ref : e.getPath()) {
-      if (ref.getFieldName() != null) {
-        if (path.length() > 0) {
-          path.append('.');
-        }
-        path.append(ref.getFieldName());
-      } else if (ref.getIndex() >= 0) {
-        path.append('[').append(ref.getIndex()).append(']');
-      }
-    }
-    String where = display(path.toString());
-    if (e instanceof UnrecognizedPropertyException u) {
-      String parent = where.endsWith(u.getPropertyName()) ? where.substring(0, where.length() - u.getPropertyName().length()) : where + ".";
-      return new ConfigViolation(parent + unknownKeyName(u.getPropertyName()), "unknown key");
-    }
-    if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
-      String msg = String.valueOf(e.getOriginalMessage());
-      if (msg.contains("null") && !(e instanceof InvalidFormatException)) {
-        return new ConfigViolation(where, "must not be null");
-      }
-      return new ConfigViolation(where, "expected " + describe(m.getTargetType()));
-    }
-    return new ConfigViolation(where, "cannot be bound");
-  }
-
-  private static String describe(Class<?> type) {
-    if (type == int.class || type == long.class || type == Integer.class || type == Long.class
-        || type == short.class || type == Short.class) {
-      return "an integer";
-    }
-    if (type == boolean.class || type == Boolean.class) {
-      return "true or false";
-    }
-    if (type == double.class || type == float.class || type == Double.class || type == Float.class) {
-      return "a number";
-    }
-    if (type == Duration.class || TemporalAmount.class.isAssignableFrom(type)) {
-      return "an ISO-8601 duration such as PT15M or P30D";
-    }
-    if (type.isEnum()) {
-      List<String> names = new ArrayList<>();
-      for (Object c : type.getEnumConstants()) {
-        names.add(((Enum<?>) c).name().toLowerCase(Locale.ROOT));
-      }
-      return "one of " + names;
-    }
-    if (type == String.class) {
-      return "a string";
-    }
-    if (Collection.class.isAssignableFrom(type) || type.isArray()) {
-      return "a list";
-    }
-    return "a mapping";
-  }
-
-  private static String yamlPath(String prefix, Path propertyPath) {
-    StringBuilder out = new StringBuilder(prefix);
-    for (Path.Node node : propertyPath) {
-      if (node.getKind() == ElementKind.CONTAINER_ELEMENT) {
-        if (node.getIndex() != null) {
-          out.append('[').append(node.getIndex()).append(']');
-        } else if (node.getKey() != null) {
-          out.append('.').append(node.getKey());
-        }
-        continue;
-      }
-      if (node.getName() == null) {
-        continue;
-      }
-      if (node.isInIterable() && node.getIndex() != null) {
-        out.append('[').append(node.getIndex()).append(']');
-      }
-      if (out.length() > 0) {
-        out.append('.');
-      }
-      out.append(snake(node.getName()));
-    }
-    return display(out.toString());
-  }
-
-  private static String join(String path, String key) {
-    return path.isEmpty() ? key : path + "." + key;
-  }
-
-  /**
-   * An unknown key as a message may show it. Keys of the SDK are snake_case; anything else is not echoed, because a
-   * value can end up as a key by a typo ({@code {token:s3cr3t}} in flow style is one key, {@code "token:s3cr3t"}).
-   */
-  static String unknownKeyName(String key) {
-    return PRINTABLE_KEY.matcher(key).matches() ? key : "(a key that is not snake_case, " + key.length() + " characters)";
-  }
-
-  private static final java.util.regex.Pattern PRINTABLE_KEY = java.util.regex.Pattern.compile("[a-z][a-z0-9_]{0,63}");
-
-  private static String display(String path) {
-    return path.isEmpty() ? "(root)" : path;
   }
 
   static String snake(String camel) {

@@ -1,7 +1,6 @@
 package dev.secureyeoman.core.internal;
 
-import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
-import org.bouncycastle.crypto.params.Argon2Parameters;
+import dev.secureyeoman.core.internal.OptionalDependencies;
 
 /**
  * Argon2id (RFC 9106, version 0x13) through Bouncy Castle: the one place in the SDK where Bouncy Castle's Argon2 is
@@ -9,6 +8,9 @@ import org.bouncycastle.crypto.params.Argon2Parameters;
  * would be Argon2i). Used for passphrase keys of envelopes and for password hashes in secure-auth.
  *
  * <p>Callers bound the cost parameters before calling: an attacker-chosen cost is a denial of service.
+ *
+ * <p>Bouncy Castle ({@code org.bouncycastle:bcprov-jdk18on}) is an optional dependency of secure-core (secure-auth
+ * declares it): without it, {@code derive} throws {@link dev.secureyeoman.core.MissingDependencyException}.
  */
 public final class Argon2id {
   private Argon2id() {}
@@ -42,6 +44,7 @@ public final class Argon2id {
    * @param length output length in bytes (at least 4)
    * @return the derived bytes
    * @throws IllegalArgumentException if an input is missing or a parameter is out of range
+   * @throws dev.secureyeoman.core.MissingDependencyException if Bouncy Castle is not on the class path
    */
   public static byte[] derive(
       byte[] password,
@@ -59,23 +62,7 @@ public final class Argon2id {
       throw new IllegalArgumentException(
           "Argon2id needs parallelism >= 1, iterations >= 1, length >= 4 and memoryKiB >= 8 * parallelism");
     }
-    Argon2Parameters.Builder b =
-        new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
-            .withVersion(Argon2Parameters.ARGON2_VERSION_13)
-            .withMemoryAsKB(memoryKiB)
-            .withIterations(iterations)
-            .withParallelism(parallelism)
-            .withSalt(salt);
-    if (secret != null) {
-      b.withSecret(secret);
-    }
-    if (associatedData != null) {
-      b.withAdditional(associatedData);
-    }
-    Argon2BytesGenerator generator = new Argon2BytesGenerator();
-    generator.init(b.build());
-    byte[] out = new byte[length];
-    generator.generateBytes(password, out);
-    return out;
+    OptionalDependencies.ARGON2.require();
+    return Argon2idBc.derive(password, salt, secret, associatedData, memoryKiB, iterations, parallelism, length);
   }
 }

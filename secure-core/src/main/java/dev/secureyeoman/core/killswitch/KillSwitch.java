@@ -1,23 +1,18 @@
 package dev.secureyeoman.core.killswitch;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.secureyeoman.core.AtomicFiles;
 import dev.secureyeoman.core.OwnerOnlyFiles;
+import dev.secureyeoman.core.internal.OptionalDependencies;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -64,7 +59,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class KillSwitch {
   private static final Logger LOG = LoggerFactory.getLogger(KillSwitch.class);
-  private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final int MAX_FILE_BYTES = 16 * 1024;
 
   private final Path file;
@@ -211,7 +205,7 @@ public final class KillSwitch {
             KillSwitchException.Reason.LISTENER_FAILED, "kill switch change was not recorded; nothing changed", e);
       }
       try {
-        AtomicFiles.write(file, encode(next));
+        AtomicFiles.write(file, KillSwitchJson.encode(next));
         shared.generation.incrementAndGet();
       } catch (IOException e) {
         throw new KillSwitchException(
@@ -238,35 +232,7 @@ public final class KillSwitch {
     if (bytes.length > MAX_FILE_BYTES) {
       throw new KillSwitchException(KillSwitchException.Reason.CORRUPT, file + " is larger than 16 KiB", null);
     }
-    try {
-      JsonNode n = MAPPER.readTree(bytes);
-      if (n == null
-          || !n.isObject()
-          || n.path("version").asInt(-1) != 1
-          || !n.path("engaged").isBoolean()
-          || !n.path("changed_at").isTextual()
-          || !n.path("changed_by").isTextual()
-          || !n.path("reason").isTextual()) {
-        throw new KillSwitchException(KillSwitchException.Reason.CORRUPT, file + " is not a kill-switch file", null);
-      }
-      return new KillSwitchState(
-          n.get("engaged").booleanValue(),
-          Instant.parse(n.get("changed_at").textValue()),
-          n.get("changed_by").textValue(),
-          n.get("reason").textValue());
-    } catch (IOException | DateTimeParseException e) {
-      throw new KillSwitchException(KillSwitchException.Reason.CORRUPT, file + " is not a kill-switch file", e);
-    }
-  }
-
-  private static byte[] encode(KillSwitchState s) throws IOException {
-    ObjectNode n = MAPPER.createObjectNode();
-    n.put("version", 1);
-    n.put("engaged", s.engaged());
-    n.put("changed_at", s.changedAt().toString());
-    n.put("changed_by", s.changedBy());
-    n.put("reason", s.reason());
-    return (MAPPER.writeValueAsString(n) + "\n").getBytes(StandardCharsets.UTF_8);
+    return KillSwitchJson.decode(bytes, file);
   }
 
   private static Object identity(BasicFileAttributes a) {
@@ -338,8 +304,11 @@ public final class KillSwitch {
      * Builds the switch (nothing is read or written yet).
      *
      * @return the switch
+     * @throws dev.secureyeoman.core.MissingDependencyException if Jackson databind (an optional dependency of
+     *     secure-core, used for the state file) is not on the class path
      */
     public KillSwitch build() {
+      OptionalDependencies.KILL_SWITCH.require();
       return new KillSwitch(this);
     }
   }
