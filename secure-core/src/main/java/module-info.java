@@ -5,6 +5,7 @@
  * package is opened to Jackson and Hibernate Validator, which bind and validate its records reflectively.
  */
 module dev.secureyeoman.core {
+  requires transitive org.jspecify; // @NullMarked/@Nullable appear in the API
   requires org.slf4j;
   requires org.bouncycastle.provider;
   requires org.yaml.snakeyaml;

@@ -47,10 +47,12 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import org.hibernate.validator.HibernateValidator;
 import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Loads configuration from plain ({@code *.yaml}) or encrypted ({@code *.enc.yaml}, {@code *.encrypted.yaml}) files:
@@ -91,7 +93,7 @@ public final class EncryptedConfigLoader {
 
   private static final byte[] AAD = ASSOCIATED_DATA.getBytes(StandardCharsets.US_ASCII);
 
-  private final KeySource keySource;
+  private final @Nullable KeySource keySource;
   private final boolean requireEncryption;
   private final EnvelopeCipher cipher;
   private final YamlLimits yamlLimits;
@@ -362,7 +364,7 @@ public final class EncryptedConfigLoader {
     if (!problems.isEmpty()) {
       throw new ConfigException(source, new ArrayList<>(problems));
     }
-    return value;
+    return Objects.requireNonNull(value, "a null binding is recorded as a problem above");
   }
 
   /** Removes, in place, the keys that {@link #unknownKeys} reports; returns {@code node}. */
@@ -421,7 +423,7 @@ public final class EncryptedConfigLoader {
     }
   }
 
-  private static Class<?> rawClass(Type type) {
+  private static @Nullable Class<?> rawClass(Type type) {
     if (type instanceof Class<?> c) {
       return c;
     }
@@ -556,10 +558,10 @@ public final class EncryptedConfigLoader {
 
   /** Builder; each option may be set once. */
   public static final class Builder {
-    private KeySource keySource;
-    private Boolean requireEncryption;
-    private EnvelopeCipher cipher;
-    private YamlLimits yamlLimits;
+    private @Nullable KeySource keySource;
+    private @Nullable Boolean requireEncryption;
+    private @Nullable EnvelopeCipher cipher;
+    private @Nullable YamlLimits yamlLimits;
 
     private Builder() {}
 
@@ -618,7 +620,7 @@ public final class EncryptedConfigLoader {
       return new EncryptedConfigLoader(this);
     }
 
-    private static <V> V once(String name, V current, V value) {
+    private static <V> V once(String name, @Nullable V current, V value) {
       if (value == null) {
         throw new IllegalArgumentException(name + " must not be null");
       }

@@ -2,6 +2,7 @@ package dev.secureyeoman.core.crypto;
 
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.params.Argon2Parameters;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Argon2id (RFC 9106, version 0x13) through Bouncy Castle: the one place in the SDK where Bouncy Castle's Argon2 is
@@ -46,8 +47,8 @@ public final class Argon2id {
   public static byte[] derive(
       byte[] password,
       byte[] salt,
-      byte[] secret,
-      byte[] associatedData,
+      byte @Nullable [] secret,
+      byte @Nullable [] associatedData,
       int memoryKiB,
       int iterations,
       int parallelism,
