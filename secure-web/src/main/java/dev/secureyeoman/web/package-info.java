@@ -25,4 +25,7 @@
  * <p>Non-goals: TLS termination, authentication (see {@code dev.secureyeoman.auth}), and distributed limits (buckets
  * are per process; a cluster needs a shared Bucket4j backend).
  */
+@NullMarked
 package dev.secureyeoman.web;
+
+import org.jspecify.annotations.NullMarked;
