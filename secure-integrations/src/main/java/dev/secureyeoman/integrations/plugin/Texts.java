@@ -1,11 +1,13 @@
 package dev.secureyeoman.integrations.plugin;
 
+import org.jspecify.annotations.Nullable;
+
 /** Makes untrusted text (plugin exception messages, file names) safe for one-line messages and audit entries. */
 final class Texts {
   private Texts() {}
 
   /** Replaces control characters with {@code ?} and cuts to {@code max} characters (marking the cut). */
-  static String oneLine(String s, int max) {
+  static String oneLine(@Nullable String s, int max) {
     if (s == null) {
       return "";
     }
