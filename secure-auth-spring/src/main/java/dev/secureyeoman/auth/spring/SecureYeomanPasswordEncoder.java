@@ -163,7 +163,8 @@ public final class SecureYeomanPasswordEncoder implements PasswordEncoder {
     public boolean matches(@Nullable CharSequence rawPassword, @Nullable String encodedPassword) {
       int end = encodedPassword == null || !encodedPassword.startsWith("{") ? -1 : encodedPassword.indexOf('}');
       if (end > 0) {
-        String id = Objects.requireNonNull(encodedPassword, "a brace was found in it").substring(1, Math.min(end, 1 + 64));
+        String stored = Objects.requireNonNull(encodedPassword, "a brace was found in it");
+        String id = stored.substring(1, Math.min(end, 1 + 64));
         throw new IllegalArgumentException("There is no PasswordEncoder mapped for the id \"" + id + "\"");
       }
       return own.matches(rawPassword, encodedPassword);

@@ -483,7 +483,12 @@ public final class EnvelopeCipher {
     }
     try {
       return Argon2id.derive(
-          secret, Objects.requireNonNull(r.salt(), "a passphrase recipient has a salt"), r.memoryKiB(), r.iterations(), r.parallelism(), EnvelopeCodec.DATA_KEY_BYTES);
+          secret,
+          Objects.requireNonNull(r.salt(), "a passphrase recipient has a salt"),
+          r.memoryKiB(),
+          r.iterations(),
+          r.parallelism(),
+          EnvelopeCodec.DATA_KEY_BYTES);
     } finally {
       Arrays.fill(secret, (byte) 0);
     }

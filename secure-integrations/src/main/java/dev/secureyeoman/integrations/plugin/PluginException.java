@@ -168,7 +168,11 @@ public final class PluginException extends IntegrationException {
    * @return the exception
    */
   public static PluginException configInvalid(
-      String integrationId, @Nullable String jar, String detail, List<ConfigViolation> violations, @Nullable Throwable cause) {
+      String integrationId,
+      @Nullable String jar,
+      String detail,
+      List<ConfigViolation> violations,
+      @Nullable Throwable cause) {
     return new PluginException(Reason.CONFIG_INVALID, jar, integrationId, detail, violations, cause);
   }
 

@@ -179,7 +179,8 @@ public final class GitHistory implements AutoCloseable {
     return id;
   }
 
-  private @Nullable RevCommit newestTaggedAncestor(RevWalk walk, RevCommit to) throws IOException, ReleaseNotesException {
+  private @Nullable RevCommit newestTaggedAncestor(RevWalk walk, RevCommit to)
+      throws IOException, ReleaseNotesException {
     walk.sort(RevSort.COMMIT_TIME_DESC);
     walk.markStart(to);
     for (RevCommit c : walk) {

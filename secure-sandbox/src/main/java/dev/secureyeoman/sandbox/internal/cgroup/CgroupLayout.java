@@ -132,7 +132,8 @@ public final class CgroupLayout {
       note = v2Parent.isPresent() ? "" : "the delegated cgroup " + delegatedV2Parent.get() + " is not writable";
     } else if (v2Mount != null && ownPaths.containsKey("")) {
       v2Parent =
-          resolve(v2Mount, Objects.requireNonNull(v2Root, "set with v2Mount"), ownPaths.get("")).filter(Files::isWritable);
+          resolve(v2Mount, Objects.requireNonNull(v2Root, "set with v2Mount"), ownPaths.get(""))
+              .filter(Files::isWritable);
       note = v2Parent.isPresent() ? "" : "the JVM's cgroup v2 directory is not writable";
     }
     if (v2Parent.isPresent()) {

@@ -16,7 +16,8 @@ final class BpfAssembler {
   static final class Label {
     private int position = -1;
     private boolean bound;
-    private final @Nullable Integer returns; // non-null: the label marks "ret #returns", so a trampoline can be that ret
+    // non-null: the label marks "ret #returns", so a trampoline can be that ret
+    private final @Nullable Integer returns;
 
     Label(@Nullable Integer returns) {
       this.returns = returns;
