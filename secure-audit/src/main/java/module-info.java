@@ -4,6 +4,7 @@
  * <p>Exports only the API package; the SQLite implementation lives in {@code dev.secureyeoman.audit.internal}.
  */
 module dev.secureyeoman.audit {
+  requires transitive org.jspecify; // @NullMarked/@Nullable appear in the API
   requires transitive dev.secureyeoman.core;
   requires java.sql;
   requires org.slf4j;

@@ -8,6 +8,7 @@
  * spring.security.oauth2.jose} for the {@code JwtDecoder}).
  */
 module dev.secureyeoman.auth.spring {
+  requires transitive org.jspecify; // @NullMarked/@Nullable appear in the API
   requires transitive dev.secureyeoman.auth;
   requires static transitive spring.security.crypto;
   requires static transitive spring.security.core;

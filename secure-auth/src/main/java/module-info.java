@@ -1,5 +1,6 @@
 /** SecureYeoman auth: accounts, password hashing, sessions, tokens and two-factor authentication. */
 module dev.secureyeoman.auth {
+  requires transitive org.jspecify; // @NullMarked/@Nullable appear in the API
   requires transitive dev.secureyeoman.core;
   requires transitive dev.secureyeoman.audit;
   requires transitive java.sql;

@@ -7,6 +7,7 @@
  */
 @SuppressWarnings("module") // the qualified export names dev.secureyeoman.auth, which is compiled after core
 module dev.secureyeoman.core {
+  requires transitive org.jspecify; // @NullMarked/@Nullable appear in the API
   requires org.slf4j;
   // the Bean Validation annotations on SecurityConfig's records are API (0.1 MB, no dependencies): always present
   requires transitive jakarta.validation;

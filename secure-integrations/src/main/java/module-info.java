@@ -7,6 +7,7 @@
  * {@code .slack}, with shared options in {@code .adapters}) and the message router ({@code .router}).
  */
 module dev.secureyeoman.integrations {
+  requires transitive org.jspecify; // @NullMarked/@Nullable appear in the API
   requires transitive dev.secureyeoman.core;
   requires transitive dev.secureyeoman.audit;
   requires transitive org.slf4j;

@@ -4,6 +4,7 @@
  * {@code dev.secureyeoman.release.internal}.
  */
 module dev.secureyeoman.release {
+  requires transitive org.jspecify; // @NullMarked/@Nullable appear in the API
   requires org.eclipse.jgit;
 
   exports dev.secureyeoman.release;

@@ -3,6 +3,7 @@
  * request-body validation, security metrics). Hosts adapt them to their HTTP server; nothing here depends on one.
  */
 module dev.secureyeoman.web {
+  requires transitive org.jspecify; // @NullMarked/@Nullable appear in the API
   requires transitive dev.secureyeoman.core;
   requires org.slf4j;
   requires io.github.bucket4j.core;

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An event to append to the audit log: immutable, validated on construction.
@@ -135,7 +136,7 @@ public record AuditEvent(
     private String actor = "system";
     private String message = "";
     private final Map<String, Object> metadata = new LinkedHashMap<>();
-    private String correlationId;
+    private @Nullable String correlationId;
 
     private Builder(String event) {
       this.event = event;

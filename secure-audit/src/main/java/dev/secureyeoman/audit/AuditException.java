@@ -3,6 +3,7 @@ package dev.secureyeoman.audit;
 import dev.secureyeoman.core.SecureYeomanException;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The audit log could not perform an operation. {@link #reason()} says why, so callers switch on it instead of parsing
@@ -55,7 +56,7 @@ public class AuditException extends SecureYeomanException {
   }
 
   private final Reason reason;
-  private final transient VerificationResult verification;
+  private final transient @Nullable VerificationResult verification;
 
   /**
    * Creates a {@link Reason#STORAGE} exception.
@@ -72,7 +73,7 @@ public class AuditException extends SecureYeomanException {
    * @param message what failed, with context (file, seq) but no secrets
    * @param cause the underlying failure
    */
-  public AuditException(String message, Throwable cause) {
+  public AuditException(String message, @Nullable Throwable cause) {
     this(Reason.STORAGE, message, cause, null);
   }
 
@@ -93,11 +94,12 @@ public class AuditException extends SecureYeomanException {
    * @param message what failed, with context but no secrets
    * @param cause the underlying failure
    */
-  public AuditException(Reason reason, String message, Throwable cause) {
+  public AuditException(Reason reason, String message, @Nullable Throwable cause) {
     this(reason, message, cause, null);
   }
 
-  private AuditException(Reason reason, String message, Throwable cause, VerificationResult verification) {
+  private AuditException(
+      Reason reason, String message, @Nullable Throwable cause, @Nullable VerificationResult verification) {
     super(message, cause);
     this.reason = Objects.requireNonNull(reason, "reason");
     this.verification = verification;
@@ -143,6 +145,7 @@ public class AuditException extends SecureYeomanException {
    * @param other the exception to copy
    * @return the copy, with {@code other} as its cause
    */
+  @SuppressWarnings("NullAway") // getMessage() is the message the copied exception was created with (non-null API)
   public static AuditException rethrown(AuditException other) {
     return new AuditException(other.reason, other.getMessage(), other, other.verification);
   }

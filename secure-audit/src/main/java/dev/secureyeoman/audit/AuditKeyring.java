@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The HMAC-SHA256 keys of an audit log, each with an id (epoch). New entries are authenticated with the active key; every
@@ -69,7 +70,7 @@ public final class AuditKeyring implements AutoCloseable {
   MacKeys macKeys() {
     return new MacKeys() {
       @Override
-      public Mac mac(int keyId) {
+      public @Nullable Mac mac(int keyId) {
         SecretBytes k = keys.get(keyId);
         if (k == null) {
           return null;
@@ -121,7 +122,7 @@ public final class AuditKeyring implements AutoCloseable {
   /** Builder for {@link AuditKeyring}. */
   public static final class Builder {
     private final Map<Integer, SecretBytes> keys = new TreeMap<>();
-    private Integer active;
+    private @Nullable Integer active;
 
     private Builder() {}
 

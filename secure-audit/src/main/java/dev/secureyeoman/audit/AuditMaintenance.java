@@ -8,6 +8,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,12 +44,12 @@ public final class AuditMaintenance {
   private final AtomicReference<MaintenanceReport> last = new AtomicReference<>();
   private final Object lock = new Object();
   private final java.util.concurrent.atomic.AtomicLong runs = new java.util.concurrent.atomic.AtomicLong();
-  private ScheduledFuture<?> task;
+  private @Nullable ScheduledFuture<?> task;
 
   private AuditMaintenance(Builder b) {
     this.store = b.store;
     this.settings = b.settings;
-    this.scheduler = b.scheduler;
+    this.scheduler = Objects.requireNonNull(b.scheduler, "build() requires a scheduler");
     this.clock = b.clock != null ? b.clock : Clock.systemUTC();
     this.listener = b.listener != null ? b.listener : r -> {};
   }
@@ -163,9 +164,9 @@ public final class AuditMaintenance {
   public static final class Builder {
     private final AuditStore store;
     private final AuditMaintenanceSettings settings;
-    private ScheduledExecutorService scheduler;
-    private Clock clock;
-    private Consumer<MaintenanceReport> listener;
+    private @Nullable ScheduledExecutorService scheduler;
+    private @Nullable Clock clock;
+    private @Nullable Consumer<MaintenanceReport> listener;
 
     private Builder(AuditStore store, AuditMaintenanceSettings settings) {
       this.store = Objects.requireNonNull(store, "store");

@@ -2,6 +2,7 @@ package dev.secureyeoman.audit;
 
 import java.time.Instant;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Filters and a page for {@link AuditStore#query(AuditQuery)}. Results are ordered by ascending sequence number; page with
@@ -51,11 +52,11 @@ public record AuditQuery(
 
   /** Builder for {@link AuditQuery}. */
   public static final class Builder {
-    private AuditLevel minLevel;
-    private String event;
-    private String actor;
-    private Instant from;
-    private Instant to;
+    private @Nullable AuditLevel minLevel;
+    private @Nullable String event;
+    private @Nullable String actor;
+    private @Nullable Instant from;
+    private @Nullable Instant to;
     private long afterSeq;
     private int limit = 100;
 

@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Immutable settings of a SQLite audit store, built with {@link #builder(Path)}. Each option may be set once.
@@ -38,7 +39,7 @@ public final class AuditStoreOptions {
 
   private AuditStoreOptions(Builder b) {
     this.dbPath = b.dbPath;
-    this.keyring = b.keyring;
+    this.keyring = Objects.requireNonNull(b.keyring, "build() requires a keyring");
     this.clock = b.clock != null ? b.clock : Clock.systemUTC();
     this.fullTextSearch = b.fullTextSearch != null ? b.fullTextSearch : true;
     this.maxBatchSize = b.maxBatchSize != null ? b.maxBatchSize : 512;
@@ -194,16 +195,16 @@ public final class AuditStoreOptions {
   /** Builder for {@link AuditStoreOptions}; every option may be set once. */
   public static final class Builder {
     private final Path dbPath;
-    private AuditKeyring keyring;
-    private Clock clock;
-    private Boolean fullTextSearch;
-    private Integer maxBatchSize;
-    private Duration maxBatchDelay;
-    private Integer queueCapacity;
-    private Duration busyTimeout;
-    private CheckpointSink checkpointSink;
-    private KeyPair checkpointKeys;
-    private String origin;
+    private @Nullable AuditKeyring keyring;
+    private @Nullable Clock clock;
+    private @Nullable Boolean fullTextSearch;
+    private @Nullable Integer maxBatchSize;
+    private @Nullable Duration maxBatchDelay;
+    private @Nullable Integer queueCapacity;
+    private @Nullable Duration busyTimeout;
+    private @Nullable CheckpointSink checkpointSink;
+    private @Nullable KeyPair checkpointKeys;
+    private @Nullable String origin;
 
     private Builder(Path dbPath) {
       this.dbPath = dbPath.toAbsolutePath().normalize();
@@ -232,7 +233,7 @@ public final class AuditStoreOptions {
       }
     }
 
-    private static void once(Object current, String name) {
+    private static void once(@Nullable Object current, String name) {
       if (current != null) {
         throw new IllegalStateException(name + " was already set");
       }

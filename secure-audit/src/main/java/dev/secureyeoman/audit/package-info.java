@@ -37,4 +37,7 @@
  * truncation or rollback when no checkpoint was taken or the checkpoint file was rolled back too. See
  * {@code docs/audit.md}.
  */
+@NullMarked
 package dev.secureyeoman.audit;
+
+import org.jspecify.annotations.NullMarked;

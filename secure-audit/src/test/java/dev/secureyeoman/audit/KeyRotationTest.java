@@ -65,6 +65,27 @@ class KeyRotationTest {
   }
 
   @Test
+  void entryRelabelledToKeyIdIntMin_isReportedAsUnknownKey_notANullPointerException() throws Exception {
+    // found by NullAway: the verifier's fast path cached "no MAC yet" as key id Integer.MIN_VALUE, so a first row
+    // relabelled to that id reused the null cached Mac and verify() threw NullPointerException instead of a result
+    Path db = dir.resolve("intmin.db");
+    try (AuditStore s = open(db, ring(1, 1))) {
+      s.append(AuditEvent.builder("x").build());
+      s.append(AuditEvent.builder("y").build());
+      assertTrue(s.verify().valid(), "the untouched log verifies");
+    }
+    TestSupport.exec(db, "UPDATE audit_log SET key_id = " + Integer.MIN_VALUE + " WHERE seq = 1");
+    try (AuditStore s = open(db, ring(1, 1))) {
+      VerificationResult v = s.verify();
+      assertFalse(v.valid());
+      assertEquals(Problem.UNKNOWN_KEY, v.problem().orElseThrow(), v.summary());
+      assertEquals(1, v.firstBrokenSeq().orElseThrow());
+      AuditException e = assertThrows(AuditException.class, () -> s.append(AuditEvent.builder("z").build()));
+      assertEquals(AuditException.Reason.TAMPERED, e.reason(), "the failed verification fails the log closed");
+    }
+  }
+
+  @Test
   void keyring_validates_andHidesKeys() {
     assertThrows(IllegalStateException.class, () -> AuditKeyring.builder().build());
     assertThrows(IllegalArgumentException.class, () -> AuditKeyring.builder().add(0, TestSupport.key(1)));

@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.util.Objects;
 import java.util.Set;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Accounts, password login, sessions with remember-me, refresh-token rotation, password changes and resets, account
@@ -287,14 +288,14 @@ public interface AuthService extends AutoCloseable {
 
   /** Builder for {@link AuthService}; {@code dataSource}, {@code auditSink} and {@code masterKey} are required. */
   final class Builder {
-    private DataSource dataSource;
-    private AuditSink auditSink;
-    private SecretBytes masterKey;
+    private @Nullable DataSource dataSource;
+    private @Nullable AuditSink auditSink;
+    private @Nullable SecretBytes masterKey;
     private AuthSettings settings = AuthSettings.defaults();
     private Clock clock = Clock.systemUTC();
-    private SecureRandom random;
-    private SecretStore secretStore;
-    private PasswordHasher passwordHasher;
+    private @Nullable SecureRandom random;
+    private @Nullable SecretStore secretStore;
+    private @Nullable PasswordHasher passwordHasher;
     private java.util.function.LongSupplier ticker = System::nanoTime;
 
     private Builder() {}

@@ -28,4 +28,7 @@
  * OAuth/OIDC flows, WebAuthn, distributed login throttling (login buckets are per process; the second-factor failure
  * count is shared through the database).
  */
+@NullMarked
 package dev.secureyeoman.auth;
+
+import org.jspecify.annotations.NullMarked;

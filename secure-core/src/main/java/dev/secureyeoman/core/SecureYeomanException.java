@@ -1,5 +1,7 @@
 package dev.secureyeoman.core;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Checked base type for security outcomes that a caller must handle: decryption failed, configuration invalid, token
  * rejected, sandbox refused. Each module defines specific subclasses.
@@ -25,7 +27,7 @@ public class SecureYeomanException extends Exception {
    * @param message what failed, with context but without secrets
    * @param cause the underlying failure
    */
-  public SecureYeomanException(String message, Throwable cause) {
+  public SecureYeomanException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }
 }

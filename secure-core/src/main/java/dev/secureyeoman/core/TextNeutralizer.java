@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Neutralizes untrusted text before it reaches a terminal, a log line, an audit entry or an error message: control
@@ -242,18 +243,18 @@ public final class TextNeutralizer {
    * options keep the {@linkplain #standard() standard} value.
    */
   public static final class Builder {
-    private Set<CharClass> unsafe;
-    private int[] allowed;
-    private Replacement replacement;
-    private Boolean escapeBackslash;
-    private Boolean namedEscapes;
-    private Boolean lineBreaksAsSpace;
-    private Integer maxChars;
-    private Marker marker;
+    private @Nullable Set<CharClass> unsafe;
+    private int @Nullable [] allowed;
+    private @Nullable Replacement replacement;
+    private @Nullable Boolean escapeBackslash;
+    private @Nullable Boolean namedEscapes;
+    private @Nullable Boolean lineBreaksAsSpace;
+    private @Nullable Integer maxChars;
+    private @Nullable Marker marker;
 
     private Builder() {}
 
-    private static void once(Object previous, String option) {
+    private static void once(@Nullable Object previous, String option) {
       if (previous != null) {
         throw new IllegalStateException(option + " was already set to " + previous);
       }

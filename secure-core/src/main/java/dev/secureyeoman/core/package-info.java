@@ -14,4 +14,7 @@
  * {@link IllegalStateException}. Security outcomes throw a subclass of {@link dev.secureyeoman.core.SecureYeomanException}.
  * Expected negative results that are data (an audit log that failed verification) are returned as result objects.
  */
+@NullMarked
 package dev.secureyeoman.core;
+
+import org.jspecify.annotations.NullMarked;

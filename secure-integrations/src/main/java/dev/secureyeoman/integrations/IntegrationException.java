@@ -1,6 +1,7 @@
 package dev.secureyeoman.integrations;
 
 import dev.secureyeoman.core.SecureYeomanException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An integration could not do what was asked: initialise, start, stop, send a message or accept an inbound one.
@@ -26,7 +27,7 @@ public class IntegrationException extends SecureYeomanException {
    * @param message what failed, without secrets
    * @param cause the underlying failure
    */
-  public IntegrationException(String message, Throwable cause) {
+  public IntegrationException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }
 }

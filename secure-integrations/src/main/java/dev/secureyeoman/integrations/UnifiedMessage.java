@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A message received from a chat platform, in the same shape for every platform.
@@ -85,11 +86,11 @@ public record UnifiedMessage(
   public static final class Builder {
     private final ThreadKey thread;
     private final String messageId;
-    private MessageSender sender;
+    private @Nullable MessageSender sender;
     private String text = "";
     private final List<MessageAttachment> attachments = new ArrayList<>();
-    private String replyTo;
-    private Instant receivedAt;
+    private @Nullable String replyTo;
+    private @Nullable Instant receivedAt;
 
     private Builder(ThreadKey thread, String messageId) {
       this.thread = thread;
@@ -158,7 +159,13 @@ public record UnifiedMessage(
      */
     public UnifiedMessage build() {
       return new UnifiedMessage(
-          messageId, thread, sender, text, attachments, Optional.ofNullable(replyTo), receivedAt);
+          messageId,
+          thread,
+          Objects.requireNonNull(sender, "sender"),
+          text,
+          attachments,
+          Optional.ofNullable(replyTo),
+          Objects.requireNonNull(receivedAt, "receivedAt"));
     }
   }
 }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An HTTP request that the host's web layer received for an integration's webhook (a Telegram update, a Slack event, a
@@ -131,7 +132,7 @@ public final class WebhookRequest {
     private final String path;
     private final Map<String, List<String>> headers = new TreeMap<>();
     private byte[] body = new byte[0];
-    private Instant receivedAt;
+    private @Nullable Instant receivedAt;
 
     private Builder(String method, String path) {
       this.method = method;

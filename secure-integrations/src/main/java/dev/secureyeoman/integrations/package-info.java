@@ -17,4 +17,7 @@
  * are normalised and display-only. Nothing in this package grants isolation: a plugin runs in the host JVM with the
  * host's permissions (see {@code docs/plugins.md}).
  */
+@NullMarked
 package dev.secureyeoman.integrations;
+
+import org.jspecify.annotations.NullMarked;

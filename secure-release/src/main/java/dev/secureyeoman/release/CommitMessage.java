@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A parsed commit message, following <a href="https://www.conventionalcommits.org/en/v1.0.0/">Conventional Commits
@@ -47,8 +48,8 @@ public final class CommitMessage {
 
   private final String subject;
   private final boolean conventional;
-  private final String type;
-  private final String scope;
+  private final @Nullable String type;
+  private final @Nullable String scope;
   private final boolean breakingMarker;
   private final String description;
   private final String body;
@@ -57,8 +58,8 @@ public final class CommitMessage {
   private CommitMessage(
       String subject,
       boolean conventional,
-      String type,
-      String scope,
+      @Nullable String type,
+      @Nullable String scope,
       boolean breakingMarker,
       String description,
       String body,
@@ -363,7 +364,7 @@ public final class CommitMessage {
 
     private final String type;
     private final String description;
-    private String scope;
+    private @Nullable String scope;
     private boolean breaking;
     private String body = "";
     private final List<Footer> footers = new ArrayList<>();

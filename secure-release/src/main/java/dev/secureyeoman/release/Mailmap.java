@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A git {@code .mailmap}: canonical names and addresses for authors who committed under several identities, with git's
@@ -31,7 +32,7 @@ public final class Mailmap {
 
   private final Map<String, List<Rule>> rules;
 
-  private record Rule(String oldName, String properName, String properEmail) {}
+  private record Rule(@Nullable String oldName, @Nullable String properName, @Nullable String properEmail) {}
 
   private Mailmap(Map<String, List<Rule>> rules) {
     this.rules = rules;

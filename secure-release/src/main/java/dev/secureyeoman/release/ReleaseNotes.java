@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Release notes for one range of commits, grouped by {@link SectionLayout} and rendered as Markdown for GitHub Releases
@@ -62,9 +63,9 @@ public final class ReleaseNotes {
 
   private final String title;
   private final LocalDate date;
-  private final String from;
-  private final String to;
-  private final URI repositoryUrl;
+  private final @Nullable String from;
+  private final @Nullable String to;
+  private final @Nullable URI repositoryUrl;
   private final SectionLayout layout;
   private final Section breakingChanges;
   private final List<Section> sections;
@@ -73,7 +74,7 @@ public final class ReleaseNotes {
 
   private ReleaseNotes(Builder b, List<Commit> commits) {
     this.title = b.title;
-    this.date = b.date;
+    this.date = Objects.requireNonNull(b.date, "build() requires a date");
     this.from = b.from;
     this.to = b.to;
     this.repositoryUrl = b.repositoryUrl;
@@ -97,7 +98,8 @@ public final class ReleaseNotes {
       }
       Optional<String> sectionTitle = m.type().flatMap(layout::titleFor);
       if (sectionTitle.isPresent()) {
-        byTitle.get(sectionTitle.get()).add(new Entry(c, m.scope(), m.description()));
+        Objects.requireNonNull(byTitle.get(sectionTitle.get()), "a list per layout section")
+            .add(new Entry(c, m.scope(), m.description()));
       } else {
         other.add(new Entry(c, Optional.empty(), m.subject().isEmpty() ? "(empty commit message)" : m.subject()));
       }
@@ -244,10 +246,10 @@ public final class ReleaseNotes {
   /** Builds {@link ReleaseNotes} from commits. */
   public static final class Builder {
     private String title = "Unreleased";
-    private LocalDate date;
-    private String from;
-    private String to;
-    private URI repositoryUrl;
+    private @Nullable LocalDate date;
+    private @Nullable String from;
+    private @Nullable String to;
+    private @Nullable URI repositoryUrl;
     private SectionLayout layout = SectionLayout.defaults();
     private Mailmap mailmap = Mailmap.empty();
     private final List<Commit> commits = new ArrayList<>();
@@ -286,7 +288,7 @@ public final class ReleaseNotes {
      * @param value a revision, or null for the whole history
      * @return this builder
      */
-    public Builder from(String value) {
+    public Builder from(@Nullable String value) {
       from = value;
       return this;
     }
@@ -310,7 +312,7 @@ public final class ReleaseNotes {
      * @return this builder
      * @throws IllegalArgumentException if the address is not of that form
      */
-    public Builder repositoryUrl(URI value) {
+    public Builder repositoryUrl(@Nullable URI value) {
       repositoryUrl = value == null ? null : checkUrl(value);
       return this;
     }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Makes {@link ReleaseNotes} from a git repository, read with JGit (no {@code git} process is started).
@@ -30,9 +31,9 @@ import java.util.Objects;
  */
 public final class ReleaseNotesGenerator {
   private final Path repository;
-  private final String from;
+  private final @Nullable String from;
   private final String to;
-  private final URI repositoryUrl;
+  private final @Nullable URI repositoryUrl;
   private final SectionLayout layout;
   private final boolean includeMerges;
   private final Clock clock;
@@ -83,9 +84,9 @@ public final class ReleaseNotesGenerator {
   /** Builds a {@link ReleaseNotesGenerator}; each option may be set once. */
   public static final class Builder {
     private Path repository = Path.of(".");
-    private String from;
+    private @Nullable String from;
     private String to = "HEAD";
-    private URI repositoryUrl;
+    private @Nullable URI repositoryUrl;
     private SectionLayout layout = SectionLayout.defaults();
     private boolean includeMerges;
     private Clock clock = Clock.systemUTC();

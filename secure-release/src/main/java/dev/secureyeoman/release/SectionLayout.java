@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which sections release notes have, their titles and order, and which commit types go into each. The breaking-changes
@@ -149,9 +150,9 @@ public final class SectionLayout {
 
   /** Builds a {@link SectionLayout}; each title is set at most once and each type belongs to one section. */
   public static final class Builder {
-    private String breakingTitle;
-    private String otherTitle;
-    private String contributorsTitle;
+    private @Nullable String breakingTitle;
+    private @Nullable String otherTitle;
+    private @Nullable String contributorsTitle;
     private final List<Section> sections = new ArrayList<>();
 
     private Builder() {}

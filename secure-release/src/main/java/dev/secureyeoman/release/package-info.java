@@ -15,4 +15,7 @@
  * {@code .mailmap} is read up to 1 MiB; e-mail addresses are never printed (a name-less author is the only exception).
  * Non-goals: signature verification of commits or tags, and hosting-specific APIs (PR titles or user handles).
  */
+@NullMarked
 package dev.secureyeoman.release;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,6 +1,7 @@
 package dev.secureyeoman.sandbox;
 
 import java.util.Collection;
+import org.jspecify.annotations.Nullable;
 
 /** Minimal JSON writer for the report types (no dependency for three flat objects). */
 final class Json {
@@ -37,7 +38,7 @@ final class Json {
     return sb.append('"');
   }
 
-  static StringBuilder field(StringBuilder sb, String name, String value) {
+  static StringBuilder field(StringBuilder sb, String name, @Nullable String value) {
     string(sb, name).append(':');
     return value == null ? sb.append("null") : string(sb, value);
   }

@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs untrusted commands in Linux namespaces and reports exactly what the kernel applied.
@@ -197,21 +198,21 @@ public final class NamespaceRunner {
   public static final class Builder {
     private List<Path> searchPath = Tools.DEFAULT_SEARCH_PATH;
     private boolean searchPathSet;
-    private SandboxBackend backend;
+    private @Nullable SandboxBackend backend;
     private Clock clock = Clock.systemUTC();
     private boolean clockSet;
     private Path tempDirectory = Path.of(System.getProperty("java.io.tmpdir"));
     private boolean tempDirectorySet;
-    private Identity runAs;
+    private @Nullable Identity runAs;
     private int poolFirst = IdentityPool.DEFAULT_FIRST;
     private int poolCount = IdentityPool.DEFAULT_COUNT;
     private boolean poolSet;
     private Path lockDirectory = IdentityPool.DEFAULT_LOCK_DIRECTORY;
     private boolean lockDirectorySet;
-    private Path cgroupParent;
+    private @Nullable Path cgroupParent;
     private boolean cgroupsEnabled = true;
     private boolean cgroupsSet;
-    private Path probeCache;
+    private @Nullable Path probeCache;
 
     private Builder() {}
 
@@ -367,7 +368,7 @@ public final class NamespaceRunner {
      * @param backend the backend, or {@code null} for automatic ({@code security.sandbox.backend: auto})
      * @return this builder
      */
-    public Builder backend(SandboxBackend backend) {
+    public Builder backend(@Nullable SandboxBackend backend) {
       if (this.backend != null) {
         throw new IllegalStateException("backend was already set to " + this.backend);
       }

@@ -1,6 +1,7 @@
 package dev.secureyeoman.sandbox;
 
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /** Isolation backends, strongest first. */
 public enum SandboxBackend {
@@ -18,7 +19,7 @@ public enum SandboxBackend {
    * @return the backend, or {@code null} for {@code auto} (probe the chain)
    * @throws IllegalArgumentException naming the allowed values
    */
-  public static SandboxBackend fromConfig(String value) {
+  public static @Nullable SandboxBackend fromConfig(String value) {
     if (value == null) {
       throw new IllegalArgumentException("security.sandbox.backend must be one of auto, bwrap, unshare, none");
     }

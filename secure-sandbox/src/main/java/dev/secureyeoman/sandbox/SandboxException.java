@@ -2,6 +2,7 @@ package dev.secureyeoman.sandbox;
 
 import dev.secureyeoman.core.SecureYeomanException;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The runner refused or could not complete a sandboxed run. {@link #reason()} tells callers what happened without
@@ -55,7 +56,7 @@ public class SandboxException extends SecureYeomanException {
    * @param message what failed, with context
    * @param cause the underlying failure
    */
-  public SandboxException(Reason reason, String message, Throwable cause) {
+  public SandboxException(Reason reason, String message, @Nullable Throwable cause) {
     super(message, cause);
     this.reason = Objects.requireNonNull(reason, "reason");
   }

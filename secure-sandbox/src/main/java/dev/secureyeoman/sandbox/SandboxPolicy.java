@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Immutable description of one sandboxed command and the isolation it asks for. Built with {@link #builder(String, String...)};
@@ -72,7 +73,7 @@ public final class SandboxPolicy {
   }
 
   private final List<String> command;
-  private final Path workspace;
+  private final @Nullable Path workspace;
   private final List<ReadOnlyBind> readOnlyBinds;
   private final List<Path> hiddenPaths;
   private final Map<String, String> environment;
@@ -81,7 +82,7 @@ public final class SandboxPolicy {
   private final List<Path> execAllowlist;
   private final boolean seccomp;
   private final SeccompProfile seccompProfile;
-  private final Boolean unixSocketsChoice; // null: the profile's default
+  private final @Nullable Boolean unixSocketsChoice; // null: the profile's default
   private final boolean hideWorkspaceSiblings;
   private final ResourceLimits limits;
   private final Duration timeout;
@@ -348,7 +349,7 @@ public final class SandboxPolicy {
   /** Validating builder. Each scalar option may be set once; list options accumulate. */
   public static final class Builder {
     private final List<String> command;
-    private Path workspace;
+    private @Nullable Path workspace;
     private final List<ReadOnlyBind> readOnlyBinds;
     private final List<Path> hiddenPaths;
     private final Map<String, String> environment;
@@ -357,7 +358,7 @@ public final class SandboxPolicy {
     private final List<Path> execAllowlist;
     private boolean seccomp = true;
     private SeccompProfile seccompProfile = SeccompProfile.STRICT;
-    private Boolean unixSockets;
+    private @Nullable Boolean unixSockets;
     private boolean hideWorkspaceSiblings = true;
     private ResourceLimits limits = ResourceLimits.none();
     private Duration timeout = DEFAULT_TIMEOUT;

@@ -5,6 +5,7 @@ import dev.secureyeoman.sandbox.internal.Identity;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Adapter from the validated {@code security.sandbox} configuration ({@link SecurityConfig.Sandbox}) to a runner and
@@ -34,7 +35,7 @@ public final class SandboxSettings {
    * @param backend the configured value
    * @return the backend, or {@code null} for automatic
    */
-  public static SandboxBackend backend(SecurityConfig.Sandbox.Backend backend) {
+  public static @Nullable SandboxBackend backend(SecurityConfig.Sandbox.Backend backend) {
     switch (Objects.requireNonNull(backend, "security.sandbox.backend")) {
       case BWRAP:
         return SandboxBackend.BWRAP;

@@ -15,4 +15,7 @@
  * runner never builds a shell string from policy values: its only scripts are constants that receive values as
  * positional parameters.
  */
+@NullMarked
 package dev.secureyeoman.sandbox;
+
+import org.jspecify.annotations.NullMarked;

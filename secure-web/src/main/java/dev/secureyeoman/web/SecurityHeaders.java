@@ -43,8 +43,10 @@ public final class SecurityHeaders {
           + "base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
   private final Map<String, String> headers;
+  private final String csp;
 
   private SecurityHeaders(Builder b) {
+    this.csp = b.csp;
     Map<String, String> h = new LinkedHashMap<>();
     h.put("Content-Security-Policy", b.csp);
     if (!b.hstsMaxAge.isZero()) {
@@ -98,7 +100,7 @@ public final class SecurityHeaders {
    * @return the CSP
    */
   public String contentSecurityPolicy() {
-    return headers.get("Content-Security-Policy");
+    return csp;
   }
 
   /** Builder for {@link SecurityHeaders}. */

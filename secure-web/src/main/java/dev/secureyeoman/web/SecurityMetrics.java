@@ -80,7 +80,7 @@ public final class SecurityMetrics {
    * @param event the event
    */
   public void record(Event event) {
-    counters.get(Objects.requireNonNull(event, "event")).increment();
+    counter(event).increment();
   }
 
   /**
@@ -90,6 +90,10 @@ public final class SecurityMetrics {
    * @return the count since start
    */
   public long count(Event event) {
-    return (long) counters.get(Objects.requireNonNull(event, "event")).count();
+    return (long) counter(event).count();
+  }
+
+  private Counter counter(Event event) {
+    return Objects.requireNonNull(counters.get(Objects.requireNonNull(event, "event")), "a counter per event");
   }
 }

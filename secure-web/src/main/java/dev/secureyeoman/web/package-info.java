@@ -28,4 +28,7 @@
  * <p>Non-goals: TLS termination, authentication (see {@code dev.secureyeoman.auth}), and Redis Cluster or Sentinel for
  * the shared limits.
  */
+@NullMarked
 package dev.secureyeoman.web;
+
+import org.jspecify.annotations.NullMarked;

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import javax.crypto.Mac;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The canonical, length-prefixed byte encoding of an audit entry that the HMAC covers.
@@ -52,7 +53,7 @@ public final class Canonical {
    * @param logId the log's 16-byte id (version 2), or null for an entry written before the log had one (version 1)
    * @return the canonical bytes
    */
-  public static byte[] encode(Row row, byte[] logId) {
+  public static byte[] encode(Row row, byte @Nullable [] logId) {
     Out out = new Out(256 + row.message().length() * 2);
     out.write(MAGIC, 0, MAGIC.length);
     if (logId == null) {
@@ -92,7 +93,12 @@ public final class Canonical {
    * @return the bytes
    */
   public static byte[] body(
-      String level, String event, String actor, String message, String correlationId, Map<String, Object> metadata) {
+      String level,
+      String event,
+      String actor,
+      String message,
+      @Nullable String correlationId,
+      Map<String, Object> metadata) {
     Out out = new Out(128 + message.length() * 2);
     out.str(level);
     out.str(event);
@@ -190,7 +196,7 @@ public final class Canonical {
       write(b, 0, b.length);
     }
 
-    void value(Object v, int depth) {
+    void value(@Nullable Object v, int depth) {
       if (depth > 64) {
         throw new IllegalArgumentException("metadata nested too deep");
       }

@@ -2,6 +2,7 @@ package dev.secureyeoman.audit.internal;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The verifier's allocation-free builder of the {@link Canonical} MAC input, straight from the stored column bytes: the
@@ -15,6 +16,7 @@ import java.util.Arrays;
 final class FastCanonical {
   private static final byte[] MAGIC = "SYAUDIT\0".getBytes(StandardCharsets.US_ASCII);
   private static final int MAX_DEPTH = 24;
+  private static final byte[] NO_INPUT = new byte[0];
 
   private byte[] buf = new byte[1024];
   private int n;
@@ -22,12 +24,12 @@ final class FastCanonical {
   private int mp;
   private byte[] tmp = new byte[256];
 
-  // the JSON being transcoded
-  private byte[] in;
+  // the JSON being transcoded (empty outside metadata())
+  private byte[] in = NO_INPUT;
   private int pos;
 
   /** Starts an entry: magic, version and (version 2) the log id. */
-  void start(byte[] logId) {
+  void start(byte @Nullable [] logId) {
     n = 0;
     put(MAGIC, 0, MAGIC.length);
     if (logId == null) {
@@ -118,7 +120,7 @@ final class FastCanonical {
     } catch (Decline d) {
       return false;
     } finally {
-      in = null;
+      in = NO_INPUT;
     }
   }
 

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Minimal JSON writer and bounded parser for audit metadata. Numbers keep their kind: integers parse to {@link Long},
@@ -24,7 +25,7 @@ public final class Json {
    * @param value the value
    * @return JSON text
    */
-  public static String write(Object value) {
+  public static String write(@Nullable Object value) {
     StringBuilder sb = new StringBuilder();
     write(sb, value);
     return sb.toString();
@@ -36,7 +37,7 @@ public final class Json {
    * @param sb destination
    * @param value the value
    */
-  public static void write(StringBuilder sb, Object value) {
+  public static void write(StringBuilder sb, @Nullable Object value) {
     if (value == null) {
       sb.append("null");
     } else if (value instanceof String s) {
@@ -125,7 +126,7 @@ public final class Json {
    * @return the value (maps and lists unmodifiable)
    * @throws IllegalArgumentException if the text is malformed or exceeds the limits
    */
-  public static Object parse(String text) {
+  public static @Nullable Object parse(String text) {
     if (text == null) {
       throw new IllegalArgumentException("JSON text must not be null");
     }
@@ -165,7 +166,7 @@ public final class Json {
       }
     }
 
-    Object value(int depth) {
+    @Nullable Object value(int depth) {
       if (depth > MAX_DEPTH) {
         throw error("nested deeper than " + MAX_DEPTH);
       }
@@ -194,7 +195,7 @@ public final class Json {
       }
     }
 
-    Object literal(String word, Object v) {
+    @Nullable Object literal(String word, @Nullable Object v) {
       if (!s.startsWith(word, pos)) {
         throw error("expected " + word);
       }

@@ -1,6 +1,7 @@
 package dev.secureyeoman.audit.internal;
 
 import javax.crypto.Mac;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The MAC keys of one store, as its implementation sees them. Instances come only from
@@ -15,7 +16,7 @@ public interface MacKeys {
    * @param keyId the key id
    * @return an initialised Mac, or null when the ring lacks the id
    */
-  Mac mac(int keyId);
+  @Nullable Mac mac(int keyId);
 
   /**
    * The id of the key that authenticates new entries.

@@ -1,6 +1,7 @@
 package dev.secureyeoman.audit.internal;
 
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One stored audit row exactly as persisted (before any interpretation).
@@ -25,7 +26,7 @@ public record Row(
     String actor,
     String message,
     Map<String, Object> metadata,
-    String correlationId,
+    @Nullable String correlationId,
     int keyId,
     byte[] prevHash,
     byte[] hash) {}

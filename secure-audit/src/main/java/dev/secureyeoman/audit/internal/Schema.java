@@ -9,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HexFormat;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The SQLite schema of an audit log and its migrations.
@@ -49,7 +50,7 @@ public final class Schema {
      * @param seq the entry
      * @return the id or null
      */
-    byte[] forSeq(long seq) {
+    byte @Nullable [] forSeq(long seq) {
       return seq >= since ? id : null;
     }
   }
@@ -77,7 +78,7 @@ public final class Schema {
    * @return the identity, or null when the database has none (version 1, or the record was removed)
    * @throws SQLException on failure other than a missing table
    */
-  public static LogIdentity readIdentity(Connection c) throws SQLException {
+  public static @Nullable LogIdentity readIdentity(Connection c) throws SQLException {
     String hex = null;
     String since = null;
     try (Statement st = c.createStatement();

@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Comparator;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -31,11 +32,11 @@ import org.sqlite.SQLiteConfig;
 public final class SqliteReader extends SqliteReaderBase {
   private final AuditStoreOptions opts;
   private final String url;
-  private final Path privateCopy;
+  private final @Nullable Path privateCopy;
   private final SqliteReads reads;
   private volatile boolean closed;
 
-  private SqliteReader(AuditStoreOptions opts, MacKeys keys, String url, Path privateCopy) {
+  private SqliteReader(AuditStoreOptions opts, MacKeys keys, String url, @Nullable Path privateCopy) {
     this.opts = opts;
     this.url = url;
     this.privateCopy = privateCopy;
@@ -130,7 +131,7 @@ public final class SqliteReader extends SqliteReaderBase {
     deleteQuietly(privateCopy);
   }
 
-  private static void deleteQuietly(Path dir) {
+  private static void deleteQuietly(@Nullable Path dir) {
     if (dir == null) {
       return;
     }

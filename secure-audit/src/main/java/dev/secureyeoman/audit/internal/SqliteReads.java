@@ -21,6 +21,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -51,7 +52,7 @@ final class SqliteReads {
     try {
       checkOpen.run();
     } catch (ClosedException e) {
-      throw new AuditException(Reason.CLOSED, e.getMessage());
+      throw new AuditException(Reason.CLOSED, Objects.requireNonNullElse(e.getMessage(), "closed"));
     }
   }
 

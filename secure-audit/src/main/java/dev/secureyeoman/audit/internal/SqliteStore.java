@@ -31,6 +31,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -40,6 +41,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import javax.crypto.Mac;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
@@ -56,6 +58,8 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
 
   /** Hash that the first entry ever chains to. */
   static final byte[] GENESIS = new byte[32];
+  /** The hash of a row whose MAC is being computed: the canonical MAC input does not contain the hash. */
+  private static final byte[] NOT_YET_MACED = new byte[0];
 
   /** Event name of purge entries; reserved. */
   public static final String PURGE_EVENT = "retention_purge";
@@ -87,7 +91,7 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
   private final SqliteReads reads;
   private volatile boolean closed;
   /** Why this store refuses writes (its keys do not verify the head it found at open), or null. */
-  private final String keyMismatch;
+  private final @Nullable String keyMismatch;
 
   /** The newest row as the database holds it now. */
   private record Head(long seq, byte[] hash, int keyId) {}
@@ -116,7 +120,7 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
     this.identity = identity;
     this.queue = new LinkedBlockingQueue<>(opts.queueCapacity());
     this.activeKeyId = keys.activeKeyId();
-    this.activeMac = keys.mac(activeKeyId);
+    this.activeMac = Objects.requireNonNull(keys.mac(activeKeyId), "the keyring holds its active key");
     this.reads = new SqliteReads(opts, keys, this::reader, this::checkOpenUnchecked);
     Head head = readHead(wconn);
     if (head.seq() > 0 && !headMacOk(head)) {
@@ -580,7 +584,7 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
     Row unsigned =
         new Row(
             seq, ts, ev.level().name(), ev.event(), ev.actor(), ev.message(), ev.metadata(),
-            ev.correlationId().orElse(null), activeKeyId, prev, null);
+            ev.correlationId().orElse(null), activeKeyId, prev, NOT_YET_MACED);
     byte[] hash = activeMac.doFinal(Canonical.encode(unsigned, identity.forSeq(seq)));
     return new Row(
         seq, ts, unsigned.level(), unsigned.event(), unsigned.actor(), unsigned.message(), unsigned.metadata(),
@@ -930,7 +934,8 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
             "audit log {}: starting a new checkpoint file {} at seq {} (only do this for a log that never had one)",
             opts.dbPath(), sink, o.result().headSeq());
       }
-      return signAndAppend(o.result().headSeq(), o.headHash());
+      return signAndAppend(
+          o.result().headSeq(), Objects.requireNonNull(o.headHash(), "a valid outcome has a head hash"));
     }
   }
 
@@ -962,7 +967,7 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
     if (!r.valid() && r.problem().orElseThrow() != VerificationResult.Problem.CHECKPOINT_FILE_TORN) {
       submit(() -> {
         markTampered(r);
-        return null;
+        return Boolean.TRUE; // a value for submit(); ignored
       });
     }
   }
@@ -1196,7 +1201,7 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
     }
   }
 
-  static void closeQuietly(Connection c) {
+  static void closeQuietly(@Nullable Connection c) {
     if (c != null) {
       try {
         c.close();

@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import javax.crypto.Mac;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Streams the log and checks every MAC, chain link, sequence number, storage class, the retention anchor, the log id
@@ -65,12 +66,12 @@ public final class Verifier {
    * @param result the verification result
    * @param headHash hash of the head entry checked; 32 zero bytes for an empty log
    */
-  public record Outcome(VerificationResult result, byte[] headHash) {}
+  public record Outcome(VerificationResult result, byte @Nullable [] headHash) {}
 
   /** What to check besides the chain. */
   public record Checks(
       List<Checkpoint> checkpoints,
-      PublicKey key,
+      @Nullable PublicKey key,
       boolean requireCheckpoints,
       Optional<String> expectedLogId,
       VerificationProgress progress,
@@ -86,7 +87,7 @@ public final class Verifier {
      */
     public Checks(
         List<Checkpoint> checkpoints,
-        PublicKey key,
+        @Nullable PublicKey key,
         boolean requireCheckpoints,
         Optional<String> expectedLogId,
         VerificationProgress progress) {
@@ -113,14 +114,14 @@ public final class Verifier {
     }
   }
 
-  private Mac mac(int keyId) {
+  private @Nullable Mac mac(int keyId) {
     return macs.computeIfAbsent(keyId, keys::mac);
   }
 
   private final FastCanonical fast = new FastCanonical();
   private final byte[] computed = new byte[32];
   private int lastKeyId = Integer.MIN_VALUE;
-  private Mac lastMac;
+  private @Nullable Mac lastMac;
 
   /**
    * The happy path of one row, on the stored bytes: seq, storage classes, MAC and link all as expected. Returns the
@@ -129,7 +130,8 @@ public final class Verifier {
    * raw UTF-8 column bytes means the writer MACed exactly those (valid UTF-8) bytes, which decode and re-encode to
    * themselves, and {@link FastCanonical} emits the canonical metadata encoding or declines.
    */
-  private byte[] fastRow(ResultSet rs, long expected, byte[] prev, Schema.LogIdentity identity) throws SQLException {
+  private byte @Nullable [] fastRow(ResultSet rs, long expected, byte[] prev, Schema.@Nullable LogIdentity identity)
+      throws SQLException {
     long seq = rs.getLong(1);
     if (seq != expected || rs.getString(12) != null) {
       return null;
@@ -156,7 +158,7 @@ public final class Verifier {
       long seq, long ts, int keyId, byte[] level, byte[] event, byte[] actor, byte[] message, byte[] metadata,
       byte[] correlation, byte[] prevHash, byte[] hash, byte[] prev, Schema.LogIdentity identity) {
     Mac mac;
-    if (keyId == lastKeyId) {
+    if (keyId == lastKeyId && lastMac != null) {
       mac = lastMac;
     } else {
       mac = mac(keyId);
@@ -202,11 +204,13 @@ public final class Verifier {
     private static final long serialVersionUID = 1L;
     final long seq;
     final Problem problem;
+    final String detail;
 
     Broken(long seq, Problem problem, String detail) {
       super(detail, null, false, false);
       this.seq = seq;
       this.problem = problem;
+      this.detail = detail;
     }
   }
 
@@ -329,7 +333,7 @@ public final class Verifier {
       return new Outcome(
           new VerificationResult(
               false, checked, first, head, checkpoints.size(), OptionalLong.of(b.seq), Optional.of(b.problem),
-              b.getMessage(), trustedThrough),
+              b.detail, trustedThrough),
           null);
     }
   }
@@ -660,7 +664,8 @@ public final class Verifier {
    * too, the key is most likely wrong: say so instead of blaming the checkpoints.
    */
   private List<Checkpoint> checkSignatures(
-      Connection c, Checks checks, Schema.LogIdentity identity, long first, long head) throws SQLException, Broken {
+      Connection c, Checks checks, Schema.@Nullable LogIdentity identity, long first, long head)
+      throws SQLException, Broken {
     List<Checkpoint> signed = new ArrayList<>();
     Checkpoint unsigned = null;
     for (Checkpoint cp : checks.checkpoints()) {
@@ -685,7 +690,7 @@ public final class Verifier {
   }
 
   /** The newest signed checkpoint inside {@code [from, head]}, or null. */
-  private static Checkpoint trustedCheckpoint(TreeMap<Long, Checkpoint> bySeq, long from, long head) {
+  private static @Nullable Checkpoint trustedCheckpoint(TreeMap<Long, Checkpoint> bySeq, long from, long head) {
     Map.Entry<Long, Checkpoint> e = bySeq.floorEntry(head);
     return e != null && e.getKey() >= from ? e.getValue() : null;
   }
@@ -696,7 +701,8 @@ public final class Verifier {
    *
    * @return the row's hash
    */
-  private byte[] checkpointRow(Connection c, Checkpoint cp, Schema.LogIdentity identity) throws SQLException, Broken {
+  private byte[] checkpointRow(Connection c, Checkpoint cp, Schema.@Nullable LogIdentity identity)
+      throws SQLException, Broken {
     try (PreparedStatement ps = c.prepareStatement(VERIFY_SELECT + " WHERE seq = ?")) {
       ps.setLong(1, cp.seq());
       try (ResultSet rs = ps.executeQuery()) {
@@ -749,7 +755,8 @@ public final class Verifier {
   }
 
   private static void checkIdentity(
-      Checks checks, List<Checkpoint> signed, Schema.LogIdentity identity, int version, long first) throws Broken {
+      Checks checks, List<Checkpoint> signed, Schema.@Nullable LogIdentity identity, int version, long first)
+      throws Broken {
     String have = identity == null ? null : identity.hex();
     long at = Math.max(first, 1);
     if (identity == null && version >= Schema.VERSION) {
@@ -771,7 +778,7 @@ public final class Verifier {
     }
   }
 
-  private boolean macOk(Connection c, long seq, Schema.LogIdentity identity) throws SQLException {
+  private boolean macOk(Connection c, long seq, Schema.@Nullable LogIdentity identity) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(SqliteStore.SELECT_ROW + " WHERE seq = ?")) {
       ps.setLong(1, seq);
       try (ResultSet rs = ps.executeQuery()) {
@@ -788,11 +795,11 @@ public final class Verifier {
     }
   }
 
-  private static byte[] identity(Schema.LogIdentity identity, long seq) {
+  private static byte @Nullable [] identity(Schema.@Nullable LogIdentity identity, long seq) {
     return identity == null ? null : identity.forSeq(seq);
   }
 
-  private void checkMac(Row row, Schema.LogIdentity identity, boolean wrongKey) throws Broken {
+  private void checkMac(Row row, Schema.@Nullable LogIdentity identity, boolean wrongKey) throws Broken {
     Mac mac = mac(row.keyId());
     if (mac == null) {
       throw new Broken(row.seq(), Problem.UNKNOWN_KEY, "entry uses key id " + row.keyId() + " which is not in the keyring");
@@ -808,7 +815,8 @@ public final class Verifier {
     }
   }
 
-  private void checkSingle(Connection c, long seq, Schema.LogIdentity identity) throws SQLException, Broken {
+  private void checkSingle(Connection c, long seq, Schema.@Nullable LogIdentity identity)
+      throws SQLException, Broken {
     try (PreparedStatement ps = c.prepareStatement(SqliteStore.SELECT_ROW + " WHERE seq = ?")) {
       ps.setLong(1, seq);
       try (ResultSet rs = ps.executeQuery()) {
@@ -829,7 +837,7 @@ public final class Verifier {
     }
   }
 
-  private static Anchor findAnchor(Connection c, long first) throws SQLException {
+  private static @Nullable Anchor findAnchor(Connection c, long first) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
             "SELECT seq, metadata FROM audit_log WHERE event = '" + SqliteStore.PURGE_EVENT + "' AND seq >= ?"

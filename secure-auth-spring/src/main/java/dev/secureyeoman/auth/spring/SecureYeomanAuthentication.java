@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.springframework.security.authentication.AbstractAuthenticationToken;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.GrantedAuthority;
@@ -47,10 +48,13 @@ public final class SecureYeomanAuthentication extends AbstractAuthenticationToke
   private final String sessionId;
   private final Instant expiresAt;
   private transient Principal principal;
-  private final transient AuthTokens tokens;
+  private final transient @Nullable AuthTokens tokens;
 
   SecureYeomanAuthentication(
-      Principal principal, AuthTokens tokens, Collection<? extends GrantedAuthority> authorities, Object details) {
+      Principal principal,
+      @Nullable AuthTokens tokens,
+      Collection<? extends GrantedAuthority> authorities,
+      @Nullable Object details) {
     super(authorities);
     Objects.requireNonNull(principal, "principal");
     this.principal = principal;
@@ -110,7 +114,7 @@ public final class SecureYeomanAuthentication extends AbstractAuthenticationToke
    * @return {@code null}
    */
   @Override
-  public Object getCredentials() {
+  public @Nullable Object getCredentials() {
     return null;
   }
 
@@ -145,7 +149,7 @@ public final class SecureYeomanAuthentication extends AbstractAuthenticationToke
   }
 
   @Override
-  public boolean equals(Object obj) {
+  public boolean equals(@Nullable Object obj) {
     return obj instanceof SecureYeomanAuthentication other
         && super.equals(obj)
         && sessionId.equals(other.sessionId)
@@ -179,9 +183,9 @@ public final class SecureYeomanAuthentication extends AbstractAuthenticationToke
    */
   public static final class Builder implements Authentication.Builder<Builder> {
     private final Principal principal;
-    private final AuthTokens tokens;
+    private final @Nullable AuthTokens tokens;
     private final Collection<GrantedAuthority> authorities = new LinkedHashSet<>();
-    private Object details;
+    private @Nullable Object details;
     private boolean authenticated;
 
     private Builder(SecureYeomanAuthentication from) {
@@ -200,7 +204,7 @@ public final class SecureYeomanAuthentication extends AbstractAuthenticationToke
     }
 
     @Override
-    public Builder details(Object details) {
+    public Builder details(@Nullable Object details) {
       this.details = details;
       return this;
     }
@@ -219,7 +223,7 @@ public final class SecureYeomanAuthentication extends AbstractAuthenticationToke
      * @throws IllegalArgumentException for another principal
      */
     @Override
-    public Builder principal(Object principal) {
+    public Builder principal(@Nullable Object principal) {
       if (!this.principal.equals(principal)) {
         throw new IllegalArgumentException("the principal of a SecureYeomanAuthentication cannot be replaced");
       }

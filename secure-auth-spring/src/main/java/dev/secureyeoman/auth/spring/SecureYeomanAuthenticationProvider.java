@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 import org.springframework.security.authentication.AccountStatusException;
 import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.authentication.BadCredentialsException;
@@ -96,7 +97,7 @@ public final class SecureYeomanAuthenticationProvider implements AuthenticationP
   }
 
   @Override
-  public Authentication authenticate(Authentication authentication) throws AuthenticationException {
+  public @Nullable Authentication authenticate(Authentication authentication) throws AuthenticationException {
     try {
       if (authentication instanceof SecureYeomanMfaAuthenticationToken mfa) {
         return completeMfa(mfa);
@@ -199,7 +200,7 @@ public final class SecureYeomanAuthenticationProvider implements AuthenticationP
       return new LoginThrottledAuthenticationException(t.retryAfter(), t);
     }
     if (e instanceof AccountLockedException) {
-      return new LockedException(e.getMessage(), e);
+      return new LockedException(String.valueOf(e.getMessage()), e);
     }
     return new InternalAuthenticationServiceException(e.getMessage(), e);
   }
@@ -291,7 +292,7 @@ public final class SecureYeomanAuthenticationProvider implements AuthenticationP
       }
     }
 
-    static String remoteAddress(Object details) {
+    static @Nullable String remoteAddress(@Nullable Object details) {
       return details instanceof org.springframework.security.web.authentication.WebAuthenticationDetails w
           ? w.getRemoteAddress()
           : null;

@@ -5,6 +5,7 @@ import dev.secureyeoman.auth.InvalidTokenException;
 import dev.secureyeoman.auth.Principal;
 import java.time.Clock;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
@@ -65,7 +66,7 @@ public final class SecureYeomanBearerTokenAuthenticationProvider implements Auth
   }
 
   @Override
-  public Authentication authenticate(Authentication authentication) throws AuthenticationException {
+  public @Nullable Authentication authenticate(Authentication authentication) throws AuthenticationException {
     if (!(authentication instanceof BearerTokenAuthenticationToken bearer)) {
       return null;
     }

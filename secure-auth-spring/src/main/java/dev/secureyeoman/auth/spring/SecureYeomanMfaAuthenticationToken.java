@@ -3,6 +3,7 @@ package dev.secureyeoman.auth.spring;
 import java.io.Serial;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.springframework.security.authentication.AbstractAuthenticationToken;
 
 /**
@@ -26,8 +27,8 @@ public final class SecureYeomanMfaAuthenticationToken extends AbstractAuthentica
   }
 
   private final Method method;
-  private transient String challengeToken;
-  private transient String code;
+  private transient @Nullable String challengeToken; // null once credentials are erased
+  private transient @Nullable String code;
 
   private SecureYeomanMfaAuthenticationToken(Method method, String challengeToken, String code) {
     super(List.of());
@@ -67,7 +68,7 @@ public final class SecureYeomanMfaAuthenticationToken extends AbstractAuthentica
     return method;
   }
 
-  String challengeTokenValue() {
+  @Nullable String challengeTokenValue() {
     return challengeToken;
   }
 
@@ -87,7 +88,7 @@ public final class SecureYeomanMfaAuthenticationToken extends AbstractAuthentica
    * @return the code, or {@code null} once erased
    */
   @Override
-  public Object getCredentials() {
+  public @Nullable Object getCredentials() {
     return code;
   }
 
@@ -113,7 +114,7 @@ public final class SecureYeomanMfaAuthenticationToken extends AbstractAuthentica
   }
 
   @Override
-  public boolean equals(Object obj) {
+  public boolean equals(@Nullable Object obj) {
     return this == obj;
   }
 

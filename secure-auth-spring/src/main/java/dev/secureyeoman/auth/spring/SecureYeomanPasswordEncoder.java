@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.password.DelegatingPasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
@@ -87,7 +88,7 @@ public final class SecureYeomanPasswordEncoder implements PasswordEncoder {
   }
 
   @Override
-  public String encode(CharSequence rawPassword) {
+  public @Nullable String encode(@Nullable CharSequence rawPassword) {
     if (rawPassword == null) {
       return null;
     }
@@ -102,7 +103,7 @@ public final class SecureYeomanPasswordEncoder implements PasswordEncoder {
   }
 
   @Override
-  public boolean matches(CharSequence rawPassword, String encodedPassword) {
+  public boolean matches(@Nullable CharSequence rawPassword, @Nullable String encodedPassword) {
     if (rawPassword == null || rawPassword.length() == 0 || encodedPassword == null || encodedPassword.isEmpty()) {
       return false;
     }
@@ -117,7 +118,7 @@ public final class SecureYeomanPasswordEncoder implements PasswordEncoder {
   }
 
   @Override
-  public boolean upgradeEncoding(String encodedPassword) {
+  public boolean upgradeEncoding(@Nullable String encodedPassword) {
     if (encodedPassword == null || encodedPassword.isEmpty()) {
       return false;
     }
@@ -154,15 +155,16 @@ public final class SecureYeomanPasswordEncoder implements PasswordEncoder {
     }
 
     @Override
-    public String encode(CharSequence rawPassword) {
+    public @Nullable String encode(@Nullable CharSequence rawPassword) {
       throw new UnsupportedOperationException("encode is not supported");
     }
 
     @Override
-    public boolean matches(CharSequence rawPassword, String encodedPassword) {
+    public boolean matches(@Nullable CharSequence rawPassword, @Nullable String encodedPassword) {
       int end = encodedPassword == null || !encodedPassword.startsWith("{") ? -1 : encodedPassword.indexOf('}');
       if (end > 0) {
-        String id = encodedPassword.substring(1, Math.min(end, 1 + 64));
+        String stored = Objects.requireNonNull(encodedPassword, "a brace was found in it");
+        String id = stored.substring(1, Math.min(end, 1 + 64));
         throw new IllegalArgumentException("There is no PasswordEncoder mapped for the id \"" + id + "\"");
       }
       return own.matches(rawPassword, encodedPassword);

@@ -33,4 +33,7 @@
  * in an HTTP session does not see a later revocation of that secure-auth session. Use the tokens statelessly (see
  * {@code docs/auth-spring.md}). No OAuth2/OIDC flows, no {@code UserDetailsService}.
  */
+@NullMarked
 package dev.secureyeoman.auth.spring;
+
+import org.jspecify.annotations.NullMarked;

@@ -16,4 +16,7 @@
  * are enforced by {@link dev.secureyeoman.auth.AuthService}, which persists the last accepted step and updates it with an
  * atomic compare-and-set. The classes here are stateless.
  */
+@NullMarked
 package dev.secureyeoman.auth.totp;
+
+import org.jspecify.annotations.NullMarked;

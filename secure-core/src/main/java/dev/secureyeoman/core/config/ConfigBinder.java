@@ -32,10 +32,12 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import org.hibernate.validator.HibernateValidator;
 import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The parsing half of {@link EncryptedConfigLoader}: bounded SnakeYAML composition ({@link YamlTreeReader}), Jackson
@@ -156,7 +158,7 @@ final class ConfigBinder {
     if (!problems.isEmpty()) {
       throw new ConfigException(source, new ArrayList<>(problems));
     }
-    return value;
+    return Objects.requireNonNull(value, "bound value"); // null was reported as a problem above
   }
 
   /** Removes, in place, the keys that {@link #unknownKeys} reports; returns {@code node}. */
@@ -215,7 +217,7 @@ final class ConfigBinder {
     }
   }
 
-  private static Class<?> rawClass(Type type) {
+  private static @Nullable Class<?> rawClass(Type type) {
     if (type instanceof Class<?> c) {
       return c;
     }

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.util.Arrays;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Loads configuration from plain ({@code *.yaml}) or encrypted ({@code *.enc.yaml}, {@code *.encrypted.yaml}) files:
@@ -63,14 +64,14 @@ public final class EncryptedConfigLoader {
 
   private static final byte[] AAD = ASSOCIATED_DATA.getBytes(StandardCharsets.US_ASCII);
 
-  private final KeySource keySource;
+  private final @Nullable KeySource keySource;
   private final boolean requireEncryption;
   private final EnvelopeCipher cipher;
   private final YamlLimits yamlLimits;
   /** Parses, binds and validates; null when the optional libraries are missing (then {@link #missing} says which). */
-  private final ConfigBinder binder;
+  private final @Nullable ConfigBinder binder;
 
-  private final MissingDependencyException missing;
+  private final @Nullable MissingDependencyException missing;
 
   private EncryptedConfigLoader(Builder b) {
     this.keySource = b.keySource;
@@ -229,7 +230,8 @@ public final class EncryptedConfigLoader {
       throw new IllegalArgumentException("file must not be null");
     }
     if (binder == null) {
-      throw new ConfigException(source + ": cannot parse configuration: " + missing.getMessage(), missing);
+      MissingDependencyException why = java.util.Objects.requireNonNull(missing, "missing (set whenever binder is null)");
+      throw new ConfigException(source + ": cannot parse configuration: " + why.getMessage(), why);
     }
     return binder;
   }
@@ -286,10 +288,10 @@ public final class EncryptedConfigLoader {
 
   /** Builder; each option may be set once. */
   public static final class Builder {
-    private KeySource keySource;
-    private Boolean requireEncryption;
-    private EnvelopeCipher cipher;
-    private YamlLimits yamlLimits;
+    private @Nullable KeySource keySource;
+    private @Nullable Boolean requireEncryption;
+    private @Nullable EnvelopeCipher cipher;
+    private @Nullable YamlLimits yamlLimits;
 
     private Builder() {}
 
@@ -348,7 +350,7 @@ public final class EncryptedConfigLoader {
       return new EncryptedConfigLoader(this);
     }
 
-    private static <V> V once(String name, V current, V value) {
+    private static <V> V once(String name, @Nullable V current, V value) {
       if (value == null) {
         throw new IllegalArgumentException(name + " must not be null");
       }

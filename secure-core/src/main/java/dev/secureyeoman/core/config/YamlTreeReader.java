@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.StringReader;
 import java.math.BigInteger;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.composer.Composer;
 import org.yaml.snakeyaml.error.Mark;
@@ -124,7 +125,7 @@ final class YamlTreeReader {
   }
 
   /** Maps a SnakeYAML problem description onto a fixed phrase that quotes nothing from the input. */
-  static String kind(String problem) {
+  static String kind(@Nullable String problem) {
     if (problem != null) {
       for (String[] p : PROBLEMS) {
         if (problem.contains(p[0])) {
@@ -226,7 +227,7 @@ final class YamlTreeReader {
    * once per node: a long key (or an alias used as a key at every level) above a large sequence cost gigabytes of
    * copying for a document under the size limit.
    */
-  private record YamlPath(YamlPath parent, String key, int index) {
+  private record YamlPath(@Nullable YamlPath parent, @Nullable String key, int index) {
     static final YamlPath ROOT = new YamlPath(null, null, -1);
 
     YamlPath child(String name) {
@@ -250,7 +251,7 @@ final class YamlTreeReader {
     }
   }
 
-  private static String at(Mark mark) {
+  private static String at(@Nullable Mark mark) {
     return mark == null ? "" : " (line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1) + ")";
   }
 
@@ -260,7 +261,7 @@ final class YamlTreeReader {
    */
   private static final class TagRefusingParser implements Parser {
     private final Parser delegate;
-    Mark explicitTag;
+    @Nullable Mark explicitTag;
 
     TagRefusingParser(Parser delegate) {
       this.delegate = delegate;

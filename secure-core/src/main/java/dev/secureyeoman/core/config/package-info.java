@@ -24,4 +24,7 @@
  *
  * No environment-variable interpolation, no includes, no hot reload.
  */
+@NullMarked
 package dev.secureyeoman.core.config;
+
+import org.jspecify.annotations.NullMarked;

@@ -11,12 +11,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Multi-recipient AES-256-GCM envelopes: one random 256-bit data key per envelope, wrapped (AES-256-GCM) for each
@@ -366,7 +368,7 @@ public final class EnvelopeCipher {
     if (key.kind() == RecipientKey.Kind.RAW_KEY) {
       descriptor = new Recipient(key.kind(), key.keyId(), 0, 0, 0, null, wrapNonce, null);
     } else {
-      Argon2idParameters p = key.kdfParameters();
+      Argon2idParameters p = Objects.requireNonNull(key.kdfParameters(), "a passphrase key has KDF parameters");
       descriptor =
           new Recipient(
               key.kind(), key.keyId(), p.memoryKiB(), p.iterations(), p.parallelism(),
@@ -390,7 +392,7 @@ public final class EnvelopeCipher {
   }
 
   /** Unwraps the data key, or returns null when the tag does not verify (wrong key or modified entry). */
-  private byte[] unwrap(Recipient r, RecipientKey key) {
+  private byte @Nullable [] unwrap(Recipient r, RecipientKey key) {
     byte[] kek = keyEncryptionKey(r, key);
     try {
       Cipher cipher = AES_GCM_CIPHER.get();
@@ -451,7 +453,10 @@ public final class EnvelopeCipher {
   private boolean kdfParametersEdited(Recipient r, RecipientKey key) {
     List<Argon2idParameters> candidates = new ArrayList<>();
     for (Argon2idParameters p :
-        List.of(key.kdfParameters(), Argon2idParameters.DEFAULT, Argon2idParameters.MINIMUM)) {
+        List.of(
+            Objects.requireNonNull(key.kdfParameters(), "a passphrase key has KDF parameters"),
+            Argon2idParameters.DEFAULT,
+            Argon2idParameters.MINIMUM)) {
       boolean stored =
           p.memoryKiB() == r.memoryKiB() && p.iterations() == r.iterations() && p.parallelism() == r.parallelism();
       if (stored) {
@@ -479,7 +484,12 @@ public final class EnvelopeCipher {
     }
     try {
       return Argon2id.derive(
-          secret, r.salt(), r.memoryKiB(), r.iterations(), r.parallelism(), EnvelopeCodec.DATA_KEY_BYTES);
+          secret,
+          Objects.requireNonNull(r.salt(), "a passphrase recipient has a salt"),
+          r.memoryKiB(),
+          r.iterations(),
+          r.parallelism(),
+          EnvelopeCodec.DATA_KEY_BYTES);
     } finally {
       Arrays.fill(secret, (byte) 0);
     }
@@ -518,8 +528,8 @@ public final class EnvelopeCipher {
 
   /** Builder for {@link EnvelopeCipher}; each option may be set once. */
   public static final class Builder {
-    private SecureRandom random;
-    private EnvelopeLimits limits;
+    private @Nullable SecureRandom random;
+    private @Nullable EnvelopeLimits limits;
 
     private Builder() {}
 

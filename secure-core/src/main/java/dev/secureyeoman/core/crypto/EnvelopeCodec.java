@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Binary layout of envelope format version 1 (big-endian; see docs/config.md for the specification). Parsing checks
@@ -27,16 +29,19 @@ final class EnvelopeCodec {
 
   private EnvelopeCodec() {}
 
-  /** One recipient entry. {@code salt} is null and costs are 0 for raw keys. */
+  /**
+   * One recipient entry. {@code salt} is null and costs are 0 for raw keys; {@code wrappedKey} is null only in the
+   * descriptor built before the data key is wrapped.
+   */
   record Recipient(
       RecipientKey.Kind kind,
       String keyId,
       int memoryKiB,
       int iterations,
       int parallelism,
-      byte[] salt,
+      byte @Nullable [] salt,
       byte[] wrapNonce,
-      byte[] wrappedKey) {
+      byte @Nullable [] wrappedKey) {
 
     /** Bytes from the kind through the salt: bound into the key-wrap as associated data. */
     byte[] descriptor() {
@@ -54,8 +59,9 @@ final class EnvelopeCodec {
         writeInt(out, memoryKiB);
         writeInt(out, iterations);
         out.write(parallelism);
-        out.write(salt.length);
-        out.writeBytes(salt);
+        byte[] s = Objects.requireNonNull(salt, "a passphrase recipient has a salt");
+        out.write(s.length);
+        out.writeBytes(s);
       }
     }
   }
@@ -72,7 +78,7 @@ final class EnvelopeCodec {
     for (Recipient r : recipients) {
       r.writeDescriptor(out);
       out.writeBytes(r.wrapNonce());
-      out.writeBytes(r.wrappedKey());
+      out.writeBytes(Objects.requireNonNull(r.wrappedKey(), "only wrapped recipients are encoded"));
     }
     out.writeBytes(nonce);
     writeInt(out, payloadLength);

@@ -21,6 +21,7 @@ import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Named secrets (API tokens, webhook keys, ...) kept together in one encrypted file. Every change re-seals the whole
@@ -56,7 +57,7 @@ public final class NamedSecretStore implements AutoCloseable {
   private byte[] dataKey;
   private TreeMap<String, byte[]> secrets;
   /** SHA-256 of the file content this store last read or wrote; null when the file did not exist. */
-  private byte[] seen;
+  private byte @Nullable [] seen;
   /**
    * SHA-256 of every data key this store has seen replaced (by its own {@link #rekey} or by adopting another writer's
    * rekey): a file sealed under one of them is an older copy put back — by a removed recipient, who knows that key.
@@ -71,7 +72,7 @@ public final class NamedSecretStore implements AutoCloseable {
       List<EnvelopeCodec.Recipient> recipients,
       byte[] dataKey,
       TreeMap<String, byte[]> secrets,
-      byte[] seen) {
+      byte @Nullable [] seen) {
     this.file = file;
     this.cipher = cipher;
     this.key = key;
@@ -135,7 +136,7 @@ public final class NamedSecretStore implements AutoCloseable {
   }
 
   /** The file's bytes, or null when it does not exist. */
-  private static byte[] readFile(Path file, EnvelopeCipher cipher) throws EnvelopeException, IOException {
+  private static byte @Nullable [] readFile(Path file, EnvelopeCipher cipher) throws EnvelopeException, IOException {
     try {
       if (Files.size(file) > cipher.limits().maxEnvelopeBytes() * 2L) {
         throw new EnvelopeException(Reason.TOO_LARGE, "store file too large");

@@ -12,6 +12,7 @@ import java.util.HexFormat;
 import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A key that can open (and be a recipient of) an envelope: either a raw 256-bit key or a passphrase stretched with
@@ -53,11 +54,11 @@ public final class RecipientKey implements AutoCloseable {
   private final Kind kind;
   private final String keyId;
   private final SecretBytes secret;
-  private final Argon2idParameters kdfParameters;
+  private final @Nullable Argon2idParameters kdfParameters;
   private final boolean derivedId;
 
   private RecipientKey(
-      Kind kind, String keyId, SecretBytes secret, Argon2idParameters kdfParameters, boolean derivedId) {
+      Kind kind, String keyId, SecretBytes secret, @Nullable Argon2idParameters kdfParameters, boolean derivedId) {
     this.kind = kind;
     this.keyId = keyId;
     this.secret = secret;
@@ -176,7 +177,7 @@ public final class RecipientKey implements AutoCloseable {
    *
    * @return the parameters, or null for a raw key
    */
-  public Argon2idParameters kdfParameters() {
+  public @Nullable Argon2idParameters kdfParameters() {
     return kdfParameters;
   }
 

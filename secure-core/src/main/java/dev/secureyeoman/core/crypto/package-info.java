@@ -31,4 +31,7 @@
  * No streaming of large payloads (envelopes are bounded, 16 MiB by default), no hiding of lengths or key ids, no
  * protection against replacing a file with an older envelope under the same key.
  */
+@NullMarked
 package dev.secureyeoman.core.crypto;
+
+import org.jspecify.annotations.NullMarked;

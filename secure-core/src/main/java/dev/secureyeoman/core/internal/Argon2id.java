@@ -1,6 +1,7 @@
 package dev.secureyeoman.core.internal;
 
 import dev.secureyeoman.core.internal.OptionalDependencies;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Argon2id (RFC 9106, version 0x13) through Bouncy Castle: the one place in the SDK where Bouncy Castle's Argon2 is
@@ -49,8 +50,8 @@ public final class Argon2id {
   public static byte[] derive(
       byte[] password,
       byte[] salt,
-      byte[] secret,
-      byte[] associatedData,
+      byte @Nullable [] secret,
+      byte @Nullable [] associatedData,
       int memoryKiB,
       int iterations,
       int parallelism,

@@ -17,6 +17,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,8 +78,9 @@ public final class KillSwitch {
 
   private final Shared shared;
   private final Object cacheLock = new Object();
-  private Object cachedKey;
-  private KillSwitchState cached;
+  /** The identity the cached state was read at; null until the first read and while the file is racily clean. */
+  private @Nullable Object cachedKey;
+  private @Nullable KillSwitchState cached;
 
   private KillSwitch(Builder b) {
     this.file = canonical(b.file.toAbsolutePath().normalize());
@@ -125,7 +127,7 @@ public final class KillSwitch {
     Object key = java.util.List.of(identity(attrs), shared.generation.get());
     synchronized (cacheLock) {
       if (key.equals(cachedKey)) {
-        return cached;
+        return Objects.requireNonNull(cached, "cachedKey is only set together with cached");
       }
     }
     KillSwitchState s = read();

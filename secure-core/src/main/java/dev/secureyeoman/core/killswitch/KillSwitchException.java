@@ -2,6 +2,7 @@ package dev.secureyeoman.core.killswitch;
 
 import dev.secureyeoman.core.SecureYeomanException;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** The kill switch could not be read or changed; {@link #reason()} says which step failed. */
 public final class KillSwitchException extends SecureYeomanException {
@@ -29,7 +30,7 @@ public final class KillSwitchException extends SecureYeomanException {
    * @param message context (the file), no secrets
    * @param cause the underlying failure, may be null
    */
-  public KillSwitchException(Reason reason, String message, Throwable cause) {
+  public KillSwitchException(Reason reason, String message, @Nullable Throwable cause) {
     super(message, cause);
     this.reason = Objects.requireNonNull(reason, "reason");
   }

@@ -7,4 +7,7 @@
  * (core cannot depend on the audit module); it runs before the new state is written, so a change that could not be
  * audited does not happen.
  */
+@NullMarked
 package dev.secureyeoman.core.killswitch;
+
+import org.jspecify.annotations.NullMarked;

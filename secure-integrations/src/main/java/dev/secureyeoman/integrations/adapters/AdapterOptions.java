@@ -5,6 +5,7 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Host-side options shared by the built-in adapters: the HTTP client, how 429 answers are retried, webhook limits and
@@ -183,19 +184,19 @@ public final class AdapterOptions {
 
   /** Builder; each option may be set once. */
   public static final class Builder {
-    private HttpClient httpClient;
-    private Sleeper sleeper;
-    private Integer maxWebhookBodyBytes;
-    private Duration signatureMaxAge;
-    private Integer maxAttempts;
-    private Duration maxRetryWait;
-    private Duration requestTimeout;
-    private Integer maxParts;
-    private BooleanSupplier sendsHalted;
+    private @Nullable HttpClient httpClient;
+    private @Nullable Sleeper sleeper;
+    private @Nullable Integer maxWebhookBodyBytes;
+    private @Nullable Duration signatureMaxAge;
+    private @Nullable Integer maxAttempts;
+    private @Nullable Duration maxRetryWait;
+    private @Nullable Duration requestTimeout;
+    private @Nullable Integer maxParts;
+    private @Nullable BooleanSupplier sendsHalted;
 
     private Builder() {}
 
-    private static void once(Object current, String option) {
+    private static void once(@Nullable Object current, String option) {
       if (current != null) {
         throw new IllegalStateException(option + " was already set to " + current);
       }

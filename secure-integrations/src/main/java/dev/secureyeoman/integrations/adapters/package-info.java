@@ -15,4 +15,7 @@
  * <p><b>Non-goals.</b> The adapters do not talk to the Discord gateway (WebSocket) or Slack Socket Mode; Discord messages
  * arrive as interactions (slash commands).
  */
+@NullMarked
 package dev.secureyeoman.integrations.adapters;
+
+import org.jspecify.annotations.NullMarked;

@@ -4,6 +4,7 @@ import dev.secureyeoman.core.config.SecurityConfig;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.ToIntFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The bounds of conversation context: how many turns and approximately how many tokens a thread's window holds, after
@@ -119,15 +120,15 @@ public record ConversationLimits(
 
   /** Builder for {@link ConversationLimits}. */
   public static final class Builder {
-    private Integer maxTurns;
-    private Integer maxTokens;
-    private Duration idleTimeout;
-    private Integer maxLiveThreads;
-    private ToIntFunction<Turn> estimator;
+    private @Nullable Integer maxTurns;
+    private @Nullable Integer maxTokens;
+    private @Nullable Duration idleTimeout;
+    private @Nullable Integer maxLiveThreads;
+    private @Nullable ToIntFunction<Turn> estimator;
 
     private Builder() {}
 
-    private static void once(Object current, String option) {
+    private static void once(@Nullable Object current, String option) {
       if (current != null) {
         throw new IllegalStateException(option + " was already set to " + current);
       }

@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Keeps a bounded context window per conversation thread and hands it to the AI.
@@ -188,14 +189,14 @@ public final class ConversationTracker implements AutoCloseable {
 
   /** Builder for {@link ConversationTracker}; each option settable once. */
   public static final class Builder {
-    private ConversationStore store;
-    private ConversationLimits limits;
-    private Clock clock;
-    private String assistantName;
+    private @Nullable ConversationStore store;
+    private @Nullable ConversationLimits limits;
+    private @Nullable Clock clock;
+    private @Nullable String assistantName;
 
     private Builder() {}
 
-    private static void once(Object current, String option) {
+    private static void once(@Nullable Object current, String option) {
       if (current != null) {
         throw new IllegalStateException(option + " was already set to " + current);
       }

@@ -11,4 +11,7 @@
  * {@link dev.secureyeoman.integrations.conversation.ConversationContext} — and only that thread's — to an
  * {@link dev.secureyeoman.integrations.conversation.AiResponder}.
  */
+@NullMarked
 package dev.secureyeoman.integrations.conversation;
+
+import org.jspecify.annotations.NullMarked;

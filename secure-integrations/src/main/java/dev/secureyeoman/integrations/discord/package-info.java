@@ -10,4 +10,7 @@
  * from section {@code integrations.discord} ({@link dev.secureyeoman.integrations.discord.DiscordConfig}). Follows
  * Discord API v10.
  */
+@NullMarked
 package dev.secureyeoman.integrations.discord;
+
+import org.jspecify.annotations.NullMarked;

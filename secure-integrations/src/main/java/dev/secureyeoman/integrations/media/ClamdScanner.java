@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -300,7 +301,7 @@ public final class ClamdScanner implements ContentScanner {
     }
   }
 
-  private static String readReplyQuietly(SocketChannel ch, Selector selector, long deadline) {
+  private static @Nullable String readReplyQuietly(SocketChannel ch, Selector selector, long deadline) {
     try {
       return readReply(ch, selector, deadline);
     } catch (IOException e) {

@@ -9,6 +9,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A downloaded, checked file in the handler's private directory. {@link #close()} deletes it; a handle that becomes
@@ -26,10 +27,10 @@ public final class MediaHandle implements AutoCloseable {
   private final String platform;
   private final long size;
   private final String contentType;
-  private final String declaredType;
-  private final String originalFileName;
-  private volatile String sha256;
-  private final ScanResult scanResult;
+  private final @Nullable String declaredType;
+  private final @Nullable String originalFileName;
+  private volatile @Nullable String sha256;
+  private final @Nullable ScanResult scanResult;
   private final Cleaner.Cleanable cleanable;
 
   MediaHandle(
@@ -37,9 +38,9 @@ public final class MediaHandle implements AutoCloseable {
       String platform,
       long size,
       String contentType,
-      String declaredType,
-      String originalFileName,
-      ScanResult scanResult,
+      @Nullable String declaredType,
+      @Nullable String originalFileName,
+      @Nullable ScanResult scanResult,
       Runnable deleteAction) {
     this.path = path;
     this.platform = platform;

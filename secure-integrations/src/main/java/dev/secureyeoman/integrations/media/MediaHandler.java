@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Semaphore;
 import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +63,7 @@ public final class MediaHandler implements AutoCloseable {
   private static final int BUFFER = 64 * 1024;
 
   private final MediaPolicy policy;
-  private final ContentScanner scanner;
+  private final @Nullable ContentScanner scanner;
   private final DestinationGuard guard;
   private final PinnedHttpClient http;
   private final MediaTempStore store;
@@ -70,19 +71,20 @@ public final class MediaHandler implements AutoCloseable {
   private volatile boolean closed;
 
   private MediaHandler(Builder b, MediaTempStore store) {
-    this.policy = b.policy;
+    MediaPolicy policy = Objects.requireNonNull(b.policy, "build() requires a policy");
+    this.policy = policy;
     this.scanner = b.scanner;
-    this.guard = new DestinationGuard(b.policy, b.resolver);
+    this.guard = new DestinationGuard(policy, Objects.requireNonNull(b.resolver, "build() sets a resolver"));
     this.http =
         new PinnedHttpClient(
-            b.sslContext.getSocketFactory(),
-            (int) b.policy.connectTimeout().toMillis(),
-            (int) b.policy.readTimeout().toMillis());
+            Objects.requireNonNull(b.sslContext, "build() sets a TLS context").getSocketFactory(),
+            (int) policy.connectTimeout().toMillis(),
+            (int) policy.readTimeout().toMillis());
     this.store = store;
-    this.permits = new Semaphore(b.policy.maxConcurrent());
-    if (!b.policy.loopbackTestPorts().isEmpty()) {
+    this.permits = new Semaphore(policy.maxConcurrent());
+    if (!policy.loopbackTestPorts().isEmpty()) {
       LOG.warn("media handler allows loopback ports {} (test switch): never use this in production",
-          b.policy.loopbackTestPorts());
+          policy.loopbackTestPorts());
     }
   }
 
@@ -334,7 +336,7 @@ public final class MediaHandler implements AutoCloseable {
     return sniffed;
   }
 
-  private ScanResult scan(Path file, String platform) throws MediaRejectedException, InterruptedException {
+  private @Nullable ScanResult scan(Path file, String platform) throws MediaRejectedException, InterruptedException {
     if (scanner == null) {
       return null;
     }
@@ -438,17 +440,17 @@ public final class MediaHandler implements AutoCloseable {
 
   /** Builder for {@link MediaHandler}. */
   public static final class Builder {
-    private MediaPolicy policy;
-    private ContentScanner scanner;
+    private @Nullable MediaPolicy policy;
+    private @Nullable ContentScanner scanner;
     private boolean scanningDecided;
-    private Path root;
-    private HostResolver resolver;
-    private SSLContext sslContext;
-    private SecureRandom random;
+    private @Nullable Path root;
+    private @Nullable HostResolver resolver;
+    private @Nullable SSLContext sslContext;
+    private @Nullable SecureRandom random;
 
     private Builder() {}
 
-    private static void once(Object current, String option) {
+    private static void once(@Nullable Object current, String option) {
       if (current != null) {
         throw new IllegalStateException(option + " was already set to " + current);
       }

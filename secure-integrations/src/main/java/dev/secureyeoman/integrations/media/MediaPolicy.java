@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a {@link MediaHandler} may download: size cap, hosts per platform, content types, redirects, timeouts and the
@@ -68,7 +69,7 @@ public final class MediaPolicy {
     this.loopbackTestPorts = Collections.unmodifiableSet(ports);
   }
 
-  private static <T> T pick(T explicit, T base, T fallback) {
+  private static <T> T pick(@Nullable T explicit, @Nullable T base, T fallback) {
     return explicit != null ? explicit : base != null ? base : fallback;
   }
 
@@ -262,25 +263,25 @@ public final class MediaPolicy {
 
   /** Validating builder: bad values throw {@link IllegalArgumentException}, a second set {@link IllegalStateException}. */
   public static final class Builder {
-    private final MediaPolicy base;
-    private Long maxBytes;
+    private final @Nullable MediaPolicy base;
+    private @Nullable Long maxBytes;
     private final Map<String, Set<String>> hosts = new TreeMap<>();
-    private Integer maxRedirects;
-    private Set<String> allowedTypes;
-    private Boolean allowExecutables;
-    private Boolean allowActiveContent;
-    private Boolean failOpenOnScanError;
-    private Duration connectTimeout;
-    private Duration readTimeout;
-    private Duration totalTimeout;
-    private Integer maxConcurrent;
+    private @Nullable Integer maxRedirects;
+    private @Nullable Set<String> allowedTypes;
+    private @Nullable Boolean allowExecutables;
+    private @Nullable Boolean allowActiveContent;
+    private @Nullable Boolean failOpenOnScanError;
+    private @Nullable Duration connectTimeout;
+    private @Nullable Duration readTimeout;
+    private @Nullable Duration totalTimeout;
+    private @Nullable Integer maxConcurrent;
     private final Set<Integer> loopbackPorts = new TreeSet<>();
 
-    private Builder(MediaPolicy base) {
+    private Builder(@Nullable MediaPolicy base) {
       this.base = base;
     }
 
-    private static void once(Object current, String option) {
+    private static void once(@Nullable Object current, String option) {
       if (current != null) {
         throw new IllegalStateException(option + " was already set to " + current);
       }

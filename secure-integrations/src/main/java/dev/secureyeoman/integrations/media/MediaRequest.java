@@ -7,6 +7,7 @@ import java.net.URI;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One file to download: where from, for which platform, and what the platform declared about it. Adapters build it from a
@@ -21,9 +22,9 @@ public final class MediaRequest {
   private final String platform;
   private final URI url;
   private final long declaredSize;
-  private final String declaredType;
-  private final String fileName;
-  private final SecretBytes bearerToken;
+  private final @Nullable String declaredType;
+  private final @Nullable String fileName;
+  private final @Nullable SecretBytes bearerToken;
 
   private MediaRequest(Builder b) {
     this.platform = b.platform;
@@ -117,9 +118,9 @@ public final class MediaRequest {
     private final String platform;
     private final URI url;
     private long declaredSize = -1;
-    private String declaredType;
-    private String fileName;
-    private SecretBytes bearerToken;
+    private @Nullable String declaredType;
+    private @Nullable String fileName;
+    private @Nullable SecretBytes bearerToken;
 
     private Builder(String platform, URI url) {
       if (platform == null || !platform.matches("[a-z][a-z0-9_-]{0,127}")) {

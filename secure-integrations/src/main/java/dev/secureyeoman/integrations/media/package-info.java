@@ -11,4 +11,7 @@
  *
  * <p>See {@code docs/integrations.md} for the policy, the scanner setup and the threat model.
  */
+@NullMarked
 package dev.secureyeoman.integrations.media;
+
+import org.jspecify.annotations.NullMarked;

@@ -4,7 +4,9 @@ import dev.secureyeoman.integrations.IntegrationFactory;
 import dev.secureyeoman.integrations.plugin.PluginException.Reason;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One plugin jar that passed every load-time check, with its own class loader over a private shadow copy. No plugin
@@ -23,8 +25,8 @@ public final class LoadedPlugin implements AutoCloseable {
   private final ShadowStore.ShadowCopy copy;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final java.util.function.Consumer<LoadedPlugin> onClose;
-  private volatile PluginClassLoader classLoader;
-  private volatile Constructor<? extends IntegrationFactory> constructor;
+  private volatile @Nullable PluginClassLoader classLoader; // null once closed
+  private volatile @Nullable Constructor<? extends IntegrationFactory> constructor; // null once closed
 
   LoadedPlugin(
       PluginDescriptor descriptor, String fileName, String sha256, ShadowStore store, ShadowStore.ShadowCopy copy,
@@ -123,7 +125,7 @@ public final class LoadedPlugin implements AutoCloseable {
   }
 
   /** The plugin's class loader (for the manager's context-class-loader switching), or null once closed. */
-  ClassLoader classLoader() {
+  @Nullable ClassLoader classLoader() {
     return classLoader;
   }
 
@@ -135,7 +137,7 @@ public final class LoadedPlugin implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    PluginClassLoader cl = classLoader;
+    PluginClassLoader cl = Objects.requireNonNull(classLoader, "only the first close() gets here");
     classLoader = null;
     constructor = null;
     cl.close();

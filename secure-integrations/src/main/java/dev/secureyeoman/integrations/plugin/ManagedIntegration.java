@@ -4,6 +4,7 @@ import dev.secureyeoman.integrations.Integration;
 import dev.secureyeoman.integrations.IntegrationFactory;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /** Book-keeping for one registered integration; every change happens under {@link #lock}. */
 final class ManagedIntegration {
@@ -14,14 +15,14 @@ final class ManagedIntegration {
    */
   record Generation(
       Integration<?> instance, Object config, ScopedContext context, ConfigValidation validation,
-      IntegrationFactory factory, LoadedPlugin plugin, ClassLoader loader) {
+      IntegrationFactory factory, @Nullable LoadedPlugin plugin, ClassLoader loader) {
 
     void discard() {
       context.close();
       validation.close();
     }
 
-    String jar() {
+    @Nullable String jar() {
       return plugin == null ? null : plugin.fileName();
     }
   }
@@ -29,19 +30,19 @@ final class ManagedIntegration {
   final String id;
   final boolean builtIn;
   final ReentrantLock lock = new ReentrantLock();
-  volatile LoadedPlugin plugin;
-  volatile IntegrationFactory factory;
-  volatile Generation current;
+  volatile @Nullable LoadedPlugin plugin;
+  volatile @Nullable IntegrationFactory factory;
+  volatile @Nullable Generation current;
   volatile IntegrationState state = IntegrationState.INITIALIZED;
-  volatile String lastError;
+  volatile @Nullable String lastError;
 
-  ManagedIntegration(String id, boolean builtIn, LoadedPlugin plugin) {
+  ManagedIntegration(String id, boolean builtIn, @Nullable LoadedPlugin plugin) {
     this.id = id;
     this.builtIn = builtIn;
     this.plugin = plugin;
   }
 
-  String jar() {
+  @Nullable String jar() {
     LoadedPlugin p = plugin;
     return p == null ? null : p.fileName();
   }

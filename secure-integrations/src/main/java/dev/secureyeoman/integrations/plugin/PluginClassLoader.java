@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.zip.ZipFile;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Child-first class loader of one plugin generation, reading only from jar files it holds open.
@@ -204,7 +205,7 @@ final class PluginClassLoader extends SecureClassLoader implements AutoCloseable
   }
 
   @Override
-  public URL getResource(String name) {
+  public @Nullable URL getResource(String name) {
     Delegation d = resourceDelegation(name);
     if (d == Delegation.HIDDEN) {
       return null;
@@ -269,7 +270,7 @@ final class PluginClassLoader extends SecureClassLoader implements AutoCloseable
   }
 
   @Override
-  protected URL findResource(String name) {
+  protected @Nullable URL findResource(String name) {
     for (OpenJar j : jars) {
       if (closed) {
         return null;

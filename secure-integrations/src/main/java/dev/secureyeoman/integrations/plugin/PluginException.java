@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A plugin was rejected or an integration lifecycle step failed. {@link #reason()} says why in a form callers switch
@@ -92,14 +93,18 @@ public final class PluginException extends IntegrationException {
   }
 
   private final Reason reason;
-  private final String jar;
-  private final String integrationId;
+  private final @Nullable String jar;
+  private final @Nullable String integrationId;
   private final String detail;
   private final transient List<ConfigViolation> violations;
 
   private PluginException(
-      Reason reason, String jar, String integrationId, String detail, List<ConfigViolation> violations,
-      Throwable cause) {
+      Reason reason,
+      @Nullable String jar,
+      @Nullable String integrationId,
+      String detail,
+      List<ConfigViolation> violations,
+      @Nullable Throwable cause) {
     super(format(reason, cleanJar(jar), integrationId, Texts.oneLine(detail, 600), violations), cause);
     this.reason = reason;
     this.jar = cleanJar(jar);
@@ -108,7 +113,7 @@ public final class PluginException extends IntegrationException {
     this.violations = List.copyOf(violations);
   }
 
-  private static String cleanJar(String jar) {
+  private static @Nullable String cleanJar(@Nullable String jar) {
     return jar == null ? null : Texts.oneLine(jar, 255);
   }
 
@@ -148,7 +153,7 @@ public final class PluginException extends IntegrationException {
    * @return the exception
    */
   public static PluginException forIntegration(
-      Reason reason, String integrationId, String jar, String detail, Throwable cause) {
+      Reason reason, String integrationId, @Nullable String jar, String detail, @Nullable Throwable cause) {
     return new PluginException(reason, jar, integrationId, detail, List.of(), cause);
   }
 
@@ -163,7 +168,11 @@ public final class PluginException extends IntegrationException {
    * @return the exception
    */
   public static PluginException configInvalid(
-      String integrationId, String jar, String detail, List<ConfigViolation> violations, Throwable cause) {
+      String integrationId,
+      @Nullable String jar,
+      String detail,
+      List<ConfigViolation> violations,
+      @Nullable Throwable cause) {
     return new PluginException(Reason.CONFIG_INVALID, jar, integrationId, detail, violations, cause);
   }
 
@@ -214,7 +223,7 @@ public final class PluginException extends IntegrationException {
   }
 
   private static String format(
-      Reason reason, String jar, String id, String detail, List<ConfigViolation> violations) {
+      Reason reason, @Nullable String jar, @Nullable String id, String detail, List<ConfigViolation> violations) {
     StringBuilder sb = new StringBuilder();
     if (id != null) {
       sb.append("integration '").append(id).append('\'');

@@ -2,13 +2,17 @@ package dev.secureyeoman.integrations.plugin;
 
 import dev.secureyeoman.core.TextNeutralizer;
 import dev.secureyeoman.core.TextNeutralizer.Replacement;
+import org.jspecify.annotations.Nullable;
 
 /** Makes untrusted text (plugin exception messages, file names) safe for one-line messages and audit entries. */
 final class Texts {
   private Texts() {}
 
   /** Replaces control, format and separator characters with {@code ?} and cuts to {@code max} characters (marking the cut). */
-  static String oneLine(String s, int max) {
+  static String oneLine(@Nullable String s, int max) {
+    if (s == null) {
+      return "";
+    }
     return TextNeutralizer.builder().replacement(Replacement.QUESTION_MARK).maxChars(max).build().neutralize(s);
   }
 

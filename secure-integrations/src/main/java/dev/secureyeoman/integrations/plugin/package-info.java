@@ -14,4 +14,7 @@
  * <p>Errors are {@link dev.secureyeoman.integrations.plugin.PluginException}s with a typed
  * {@link dev.secureyeoman.integrations.plugin.PluginException.Reason}. See {@code docs/plugins.md}.
  */
+@NullMarked
 package dev.secureyeoman.integrations.plugin;
+
+import org.jspecify.annotations.NullMarked;

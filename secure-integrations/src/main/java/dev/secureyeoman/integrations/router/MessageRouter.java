@@ -25,6 +25,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,10 +70,10 @@ public final class MessageRouter implements InboundMessageSink {
   private final KillSwitch killSwitch;
   private final ConversationTracker tracker;
   private final AiResponder responder;
-  private volatile OutboundSender sender;
-  private final MediaHandler media;
+  private volatile @Nullable OutboundSender sender;
+  private final @Nullable MediaHandler media;
   private final Map<String, MediaResolver> resolvers;
-  private final MediaConsumer mediaConsumer;
+  private final @Nullable MediaConsumer mediaConsumer;
   private final Executor executor;
   private final AtomicLong received = new AtomicLong();
   private final AtomicLong paused = new AtomicLong();
@@ -83,9 +84,9 @@ public final class MessageRouter implements InboundMessageSink {
   private final AtomicLong mediaRefused = new AtomicLong();
 
   private MessageRouter(Builder b) {
-    this.killSwitch = b.killSwitch;
-    this.tracker = b.tracker;
-    this.responder = b.responder;
+    this.killSwitch = Objects.requireNonNull(b.killSwitch, "build() requires a killSwitch");
+    this.tracker = Objects.requireNonNull(b.tracker, "build() requires a tracker");
+    this.responder = Objects.requireNonNull(b.responder, "build() requires a responder");
     this.sender = b.sender;
     this.media = b.media;
     this.resolvers = Map.copyOf(b.resolvers);
@@ -261,19 +262,19 @@ public final class MessageRouter implements InboundMessageSink {
 
   /** Builder; each option may be set once. */
   public static final class Builder {
-    private KillSwitch killSwitch;
-    private ConversationTracker tracker;
-    private AiResponder responder;
-    private OutboundSender sender;
-    private MediaHandler media;
+    private @Nullable KillSwitch killSwitch;
+    private @Nullable ConversationTracker tracker;
+    private @Nullable AiResponder responder;
+    private @Nullable OutboundSender sender;
+    private @Nullable MediaHandler media;
     private final Map<String, MediaResolver> resolvers = new HashMap<>();
-    private MediaConsumer mediaConsumer;
-    private Executor executor;
+    private @Nullable MediaConsumer mediaConsumer;
+    private @Nullable Executor executor;
 
     private Builder() {}
 
     /** The one rule of every setter: non-null, and set at most once (naming the option and its earlier value). */
-    private static <T> T setOnce(T current, T value, String option) {
+    private static <T> T setOnce(@Nullable T current, @Nullable T value, String option) {
       if (current != null) {
         throw new IllegalStateException(option + " was already set to " + current);
       }

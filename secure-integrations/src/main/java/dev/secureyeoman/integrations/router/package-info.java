@@ -9,4 +9,7 @@
  * {@link dev.secureyeoman.integrations.conversation.AiResponder} through the
  * {@link dev.secureyeoman.integrations.conversation.ConversationTracker}, and sends the reply into the thread.
  */
+@NullMarked
 package dev.secureyeoman.integrations.router;
+
+import org.jspecify.annotations.NullMarked;

@@ -8,4 +8,7 @@
  * section {@code integrations.slack} ({@link dev.secureyeoman.integrations.slack.SlackConfig}). Follows the Slack Web
  * API and Events API as documented in 2024–2025 (signing secret v0, {@code chat.postMessage}).
  */
+@NullMarked
 package dev.secureyeoman.integrations.slack;
+
+import org.jspecify.annotations.NullMarked;

@@ -69,6 +69,7 @@ public record TelegramConfig(
    * @param pollInterval delay between two {@code getUpdates} calls
    * @param pollTimeoutSeconds the {@code timeout} of {@code getUpdates}
    */
+  @SuppressWarnings("NullAway") // the canonical constructor replaces a null stateFile with its default ("")
   public TelegramConfig(String botToken, String mode, String webhookSecret, String apiBaseUrl, Duration pollInterval,
       Integer pollTimeoutSeconds) {
     this(botToken, mode, webhookSecret, apiBaseUrl, pollInterval, pollTimeoutSeconds, null);
@@ -82,6 +83,7 @@ public record TelegramConfig(
    * @param apiBaseUrl the API base URL
    * @return the configuration
    */
+  @SuppressWarnings("NullAway") // the canonical constructor replaces the null poll settings with their defaults
   public static TelegramConfig webhook(String botToken, String webhookSecret, String apiBaseUrl) {
     return new TelegramConfig(botToken, "webhook", webhookSecret, apiBaseUrl, null, null, null);
   }

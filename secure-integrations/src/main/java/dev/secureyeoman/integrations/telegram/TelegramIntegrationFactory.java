@@ -11,6 +11,7 @@ import dev.secureyeoman.integrations.media.MediaRequest;
 import dev.secureyeoman.integrations.telegram.internal.TelegramAdapter;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Creates Telegram adapters (integration id {@code telegram}) for {@code IntegrationManager.registerBuiltIn}. Also the
@@ -19,7 +20,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class TelegramIntegrationFactory implements IntegrationFactory, MediaResolver {
   private final AdapterOptions options;
-  private final SecretStore stateSealer;
+  private final @Nullable SecretStore stateSealer;
   private final AtomicReference<TelegramAdapter> running = new AtomicReference<>();
 
   /** A factory with {@link AdapterOptions#defaults()}. */

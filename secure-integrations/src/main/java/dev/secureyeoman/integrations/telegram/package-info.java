@@ -13,4 +13,7 @@
  * host's {@code SecretStore}; a tampered or foreign file fails the start with {@link
  * dev.secureyeoman.integrations.telegram.TelegramStateException}.
  */
+@NullMarked
 package dev.secureyeoman.integrations.telegram;
+
+import org.jspecify.annotations.NullMarked;

@@ -37,6 +37,7 @@ import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.revwalk.filter.RevFilter;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.treewalk.TreeWalk;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads a commit range from a git repository with JGit: resolves revisions (annotated tags peeled to their commits),
@@ -47,10 +48,10 @@ import org.eclipse.jgit.treewalk.TreeWalk;
 public final class GitHistory implements AutoCloseable {
   private final Repository repo;
   private final Set<ObjectId> shallow;
-  private Map<ObjectId, List<Tag>> tagsByCommit;
+  private @Nullable Map<ObjectId, List<Tag>> tagsByCommit;
 
   /** A tag and, for annotated tags, its date. */
-  private record Tag(String name, LocalDate date) {}
+  private record Tag(String name, @Nullable LocalDate date) {}
 
   /**
    * What was read.
@@ -63,7 +64,12 @@ public final class GitHistory implements AutoCloseable {
    * @param mailmap the repository's mailmap
    */
   public record Range(
-      List<Commit> commits, String fromName, String toName, String version, LocalDate versionDate, Mailmap mailmap) {}
+      List<Commit> commits,
+      @Nullable String fromName,
+      String toName,
+      @Nullable String version,
+      @Nullable LocalDate versionDate,
+      Mailmap mailmap) {}
 
   private GitHistory(Repository repo, Set<ObjectId> shallow) {
     this.repo = repo;
@@ -107,7 +113,7 @@ public final class GitHistory implements AutoCloseable {
    * @return the range
    * @throws ReleaseNotesException UNKNOWN_REF, INVALID_RANGE, SHALLOW_CLONE or READ_FAILED
    */
-  public Range read(String fromRev, String toRev, boolean includeMerges) throws ReleaseNotesException {
+  public Range read(@Nullable String fromRev, String toRev, boolean includeMerges) throws ReleaseNotesException {
     try (RevWalk walk = new RevWalk(repo)) {
       RevCommit to = walk.parseCommit(resolve(toRev));
       List<Tag> toTags = tagsOn(to, toRev);
@@ -173,7 +179,8 @@ public final class GitHistory implements AutoCloseable {
     return id;
   }
 
-  private RevCommit newestTaggedAncestor(RevWalk walk, RevCommit to) throws IOException, ReleaseNotesException {
+  private @Nullable RevCommit newestTaggedAncestor(RevWalk walk, RevCommit to)
+      throws IOException, ReleaseNotesException {
     walk.sort(RevSort.COMMIT_TIME_DESC);
     walk.markStart(to);
     for (RevCommit c : walk) {
@@ -187,7 +194,7 @@ public final class GitHistory implements AutoCloseable {
     return null;
   }
 
-  private List<Commit> walkRange(RevWalk walk, RevCommit to, RevCommit from, boolean includeMerges)
+  private List<Commit> walkRange(RevWalk walk, RevCommit to, @Nullable RevCommit from, boolean includeMerges)
       throws IOException, ReleaseNotesException {
     walk.sort(RevSort.COMMIT_TIME_DESC);
     walk.setRetainBody(true);
@@ -223,7 +230,7 @@ public final class GitHistory implements AutoCloseable {
             + ": fetch the full history and the tags (git fetch --unshallow --tags; in CI: fetch-depth 0)");
   }
 
-  private List<Tag> tagsOn(RevCommit c, String preferred) throws IOException {
+  private List<Tag> tagsOn(RevCommit c, @Nullable String preferred) throws IOException {
     List<Tag> tags = new ArrayList<>(tags().getOrDefault(c, List.of()));
     if (preferred != null) {
       String name = preferred.startsWith(Constants.R_TAGS) ? preferred.substring(Constants.R_TAGS.length()) : preferred;

@@ -5,6 +5,7 @@ import dev.secureyeoman.release.ReleaseNotes;
 import java.net.URI;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /** Renders {@link ReleaseNotes} as GitHub-flavoured Markdown; commit text is escaped, never trusted as markup. */
 public final class MarkdownWriter {
@@ -54,7 +55,7 @@ public final class MarkdownWriter {
     return sb.toString();
   }
 
-  private static void section(StringBuilder sb, ReleaseNotes.Section s, URI url) {
+  private static void section(StringBuilder sb, ReleaseNotes.Section s, @Nullable URI url) {
     sb.append("\n### ").append(escape(s.title())).append("\n\n");
     for (ReleaseNotes.Entry e : s.entries()) {
       sb.append("- ");
@@ -74,14 +75,14 @@ public final class MarkdownWriter {
     }
   }
 
-  private static String commitRef(Commit c, URI url) {
+  private static String commitRef(Commit c, @Nullable URI url) {
     if (url == null) {
       return "(" + c.shortId() + ")";
     }
     return "([" + c.shortId() + "](" + url + "/commit/" + c.id() + "))";
   }
 
-  private static String linkPullRequests(String escaped, URI url) {
+  private static String linkPullRequests(String escaped, @Nullable URI url) {
     if (url == null) {
       return escaped;
     }

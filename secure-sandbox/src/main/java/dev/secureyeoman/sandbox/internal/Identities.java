@@ -3,6 +3,7 @@ package dev.secureyeoman.sandbox.internal;
 import dev.secureyeoman.sandbox.SandboxException;
 import java.util.Optional;
 import java.util.function.IntPredicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which host identity runs get: the JVM's own (non-root hosts), one fixed identity ({@code runAs}), or a uid of their
@@ -105,9 +106,9 @@ public final class Identities {
   /** The identity of one run. */
   public static final class Lease {
     private final Optional<Identity> identity;
-    private final IdentityPool.Lease poolLease;
+    private final IdentityPool.@Nullable Lease poolLease;
 
-    private Lease(Optional<Identity> identity, IdentityPool.Lease poolLease) {
+    private Lease(Optional<Identity> identity, IdentityPool.@Nullable Lease poolLease) {
       this.identity = identity;
       this.poolLease = poolLease;
     }

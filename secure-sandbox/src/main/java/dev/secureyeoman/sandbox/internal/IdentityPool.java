@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -314,7 +315,7 @@ public final class IdentityPool {
     lockDirectoryReady = true;
   }
 
-  private static void close(FileChannel ch) {
+  private static void close(@Nullable FileChannel ch) {
     if (ch != null) {
       try {
         ch.close();

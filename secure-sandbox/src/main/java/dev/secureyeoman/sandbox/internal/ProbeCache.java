@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import org.slf4j.Logger;
@@ -50,6 +51,7 @@ public final class ProbeCache {
   public static final String LAUNCH_FAILURES = "launchFailures";
 
   private final Path file;
+  private final Path dir;
   private final Clock clock;
   private final int uid;
 
@@ -62,6 +64,7 @@ public final class ProbeCache {
    */
   public ProbeCache(Path file, Clock clock, int uid) {
     this.file = file;
+    this.dir = Objects.requireNonNull(file.getParent(), "the probe cache file needs a parent directory");
     this.clock = clock;
     this.uid = uid;
   }
@@ -127,7 +130,7 @@ public final class ProbeCache {
    * @return the stored values, empty when missing, stale, foreign or untrusted
    */
   public Optional<Map<String, String>> load(String fingerprint) {
-    if (!trusted(file) || !trusted(file.getParent())) {
+    if (!trusted(file) || !trusted(dir)) {
       return Optional.empty();
     }
     Properties p = new Properties();
@@ -164,7 +167,6 @@ public final class ProbeCache {
    */
   public void store(String fingerprint, Map<String, String> values) {
     try {
-      Path dir = file.getParent();
       if (!Files.isDirectory(dir)) {
         Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       }
@@ -207,7 +209,8 @@ public final class ProbeCache {
   private boolean trusted(Path p) {
     try {
       Map<String, Object> a = Files.readAttributes(p, "unix:uid,mode", LinkOption.NOFOLLOW_LINKS);
-      return (Integer) a.get("uid") == uid && ((Integer) a.get("mode") & 0022) == 0;
+      return (Integer) Objects.requireNonNull(a.get("uid"), "unix:uid") == uid
+          && ((Integer) Objects.requireNonNull(a.get("mode"), "unix:mode") & 0022) == 0;
     } catch (IOException | UnsupportedOperationException e) {
       return false;
     }

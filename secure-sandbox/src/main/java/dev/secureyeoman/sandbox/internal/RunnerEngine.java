@@ -26,12 +26,14 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,7 +66,7 @@ public final class RunnerEngine {
    */
   public record Settings(
       Tools tools,
-      SandboxBackend forced,
+      @Nullable SandboxBackend forced,
       Clock clock,
       Path tempDirectory,
       Path hostRoot,
@@ -75,7 +77,7 @@ public final class RunnerEngine {
       Optional<ProbeCache> probeCache) {}
 
   private final Settings s;
-  private volatile Probed probed;
+  private volatile @Nullable Probed probed;
 
   /**
    * Test seam: runs after the workspace was checked and handed over, before the launch is planned (a racing host
@@ -102,7 +104,7 @@ public final class RunnerEngine {
   static final Duration MAX_RETRY = Duration.ofMinutes(10);
 
   private Duration retryDelay = FIRST_RETRY;
-  private volatile java.time.Instant retryAt;
+  private volatile java.time.@Nullable Instant retryAt;
 
   /**
    * The Landlock mode, probed on first use when namespaces work: its probe restricts a spawner thread, and JDK
@@ -111,7 +113,7 @@ public final class RunnerEngine {
    */
   private static final class Lazy {
     private final Supplier<Optional<LandlockPlanner>> probe;
-    private volatile Optional<LandlockPlanner> value;
+    private volatile @Nullable Optional<LandlockPlanner> value; // null until probed
 
     Lazy(Supplier<Optional<LandlockPlanner>> probe) {
       this.probe = probe;
@@ -384,7 +386,7 @@ public final class RunnerEngine {
     try {
       lease = s.identities().acquire();
     } catch (SandboxException e) {
-      return e.getMessage();
+      return String.valueOf(e.getMessage());
     }
     try {
       LaunchPlan launch = plan.plan(lease.identity());
@@ -399,7 +401,7 @@ public final class RunnerEngine {
       return (r.timedOut() ? "timed out" : "exit " + r.exitCode())
           + (err.isEmpty() ? "" : ": " + (nl < 0 ? err : err.substring(0, nl)));
     } catch (ExecutionException e) {
-      return String.valueOf(e.getCause().getMessage());
+      return String.valueOf(Objects.requireNonNull(e.getCause(), "an ExecutionException has a cause").getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return "probe interrupted";

@@ -6,11 +6,13 @@ import dev.secureyeoman.sandbox.internal.nativ.LinuxNative;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The init (pid 1) of a bwrap sandbox's pid namespace, as bwrap's monitor reported it before the sandbox ran ({@code
@@ -99,11 +101,16 @@ public record SandboxInit(long pid, long pidNamespace) {
   /** A pidfd on the init, or the {@code /proc} fallback. */
   static final class Handle implements AutoCloseable {
     private final SandboxInit init;
-    private final LinuxNative nat;
+    private final @Nullable LinuxNative nat;
     private final int fd; // -1 no pidfd, -2 gone at open
     private boolean closed;
 
-    Handle(SandboxInit init, LinuxNative nat, int fd) {
+    /** The native access that opened {@code fd} (a pidfd, so {@code fd >= 0}). */
+    private LinuxNative nativeHandle() {
+      return Objects.requireNonNull(nat, "a pidfd is only held together with its native access");
+    }
+
+    Handle(SandboxInit init, @Nullable LinuxNative nat, int fd) {
       this.init = init;
       this.nat = nat;
       this.fd = fd;
@@ -119,7 +126,7 @@ public record SandboxInit(long pid, long pidNamespace) {
       }
       if (fd >= 0) {
         try {
-          nat.pidfdSendSignal(fd, 9);
+          nativeHandle().pidfdSendSignal(fd, 9);
         } catch (ErrnoException e) {
           // ESRCH: it exited already
         }
@@ -136,7 +143,7 @@ public record SandboxInit(long pid, long pidNamespace) {
         return init.awaitGone(timeoutNanos);
       }
       try {
-        return nat.pollReadable(fd, (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos)));
+        return nativeHandle().pollReadable(fd, (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos)));
       } catch (ErrnoException e) {
         return init.awaitGone(timeoutNanos);
       }
@@ -146,7 +153,7 @@ public record SandboxInit(long pid, long pidNamespace) {
     @Override
     public synchronized void close() {
       if (!closed && fd >= 0) {
-        nat.close(fd);
+        nativeHandle().close(fd);
       }
       closed = true;
     }

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -25,6 +26,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -447,7 +449,7 @@ public final class Supervisor {
       if (e.getCause() instanceof SandboxException) {
         throw (SandboxException) e.getCause();
       }
-      throw launchFailed(plan, e.getCause());
+      throw launchFailed(plan, Objects.requireNonNull(e.getCause(), "join() wraps the failure"));
     }
   }
 

@@ -13,4 +13,7 @@
  * <p>Rules are thread-scoped and inherited by children; they cannot be removed. See
  * {@link dev.secureyeoman.sandbox.landlock.ExecAllowlist} for guarantees and non-goals.
  */
+@NullMarked
 package dev.secureyeoman.sandbox.landlock;
+
+import org.jspecify.annotations.NullMarked;

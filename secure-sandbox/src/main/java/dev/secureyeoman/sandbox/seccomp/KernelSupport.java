@@ -1,6 +1,7 @@
 package dev.secureyeoman.sandbox.seccomp;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What this kernel and process offer for self-sandboxing, as found by {@link SeccompProbe#probe()}.

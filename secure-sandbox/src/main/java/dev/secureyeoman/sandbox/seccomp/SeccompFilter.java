@@ -13,7 +13,9 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A seccomp-bpf filter: rules over syscalls compiled to a classic-BPF program the kernel enforces.
@@ -51,11 +53,11 @@ public final class SeccompFilter {
   private final SeccompAction unknownSyscallAction;
   private final List<SyscallRule> rules;
   private final BpfProgram program;
-  private volatile List<String> problems; // computed once: the program never changes
+  private volatile @Nullable List<String> problems; // computed once: the program never changes
 
   private SeccompFilter(Builder b) {
     this.architectures = List.copyOf(b.architectures);
-    this.defaultAction = b.defaultAction;
+    this.defaultAction = Objects.requireNonNull(b.defaultAction, "build() requires a defaultAction");
     this.badArchAction = b.badArchAction;
     this.unknownSyscallAction = b.unknownSyscallAction != null ? b.unknownSyscallAction : b.defaultAction;
     this.rules = List.copyOf(b.rules);
@@ -274,10 +276,10 @@ public final class SeccompFilter {
   public static final class Builder {
     private List<Arch> architectures = new ArrayList<>(List.of(Arch.X86_64, Arch.AARCH64));
     private boolean architecturesSet;
-    private SeccompAction defaultAction;
+    private @Nullable SeccompAction defaultAction;
     private SeccompAction badArchAction = SeccompAction.killProcess();
     private boolean badArchSet;
-    private SeccompAction unknownSyscallAction;
+    private @Nullable SeccompAction unknownSyscallAction;
     private final List<SyscallRule> rules = new ArrayList<>();
     private final Map<String, SyscallRule> unconditional = new HashMap<>();
 

@@ -26,7 +26,7 @@ public final class SeccompProbe {
       nat = SeccompInstaller.system();
     } catch (SeccompUnavailableException e) {
       return new KernelSupport("unsupported (" + System.getProperty("os.name") + "/" + System.getProperty("os.arch")
-          + ")", false, false, List.of(), 0, -1, false, Syscalls.source(), e.getMessage());
+          + ")", false, false, List.of(), 0, -1, false, Syscalls.source(), String.valueOf(e.getMessage()));
     }
     return probe(nat);
   }

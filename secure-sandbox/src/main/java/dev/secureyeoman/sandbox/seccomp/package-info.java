@@ -25,4 +25,7 @@
  * register values only, so anything behind a pointer can change between check and use. Deny-lists only know the
  * syscalls in the generated tables.
  */
+@NullMarked
 package dev.secureyeoman.sandbox.seccomp;
+
+import org.jspecify.annotations.NullMarked;

@@ -28,6 +28,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds a bubblewrap command line. The root is a tmpfs holding read-only binds of every top-level host directory
@@ -69,7 +70,7 @@ public final class BwrapPlanner {
   private final Optional<Path> setpriv;
   private final int callerUid;
   private final Path tempDirectory;
-  private volatile Path emptyFile;
+  private volatile @Nullable Path emptyFile;
 
   /**
    * Creates a planner.
@@ -280,7 +281,7 @@ public final class BwrapPlanner {
   /** Root binds cached per modification time of the host root (adding or removing an entry changes it). */
   private record RootBinds(java.nio.file.attribute.FileTime modified, List<String> args) {}
 
-  private volatile RootBinds rootBinds;
+  private volatile @Nullable RootBinds rootBinds;
 
   private void bindRoot(List<String> a) {
     java.nio.file.attribute.FileTime modified;

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -166,7 +167,7 @@ final class CgroupDir {
     return pids.size();
   }
 
-  private static LinuxNative nativeOrNull() {
+  private static @Nullable LinuxNative nativeOrNull() {
     try {
       return JnaLinuxNative.load();
     } catch (UnsupportedOperationException | LinkageError e) {

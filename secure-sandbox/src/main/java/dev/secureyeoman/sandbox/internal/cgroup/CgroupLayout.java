@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -132,7 +133,9 @@ public final class CgroupLayout {
       v2Parent = delegatedV2Parent.filter(Files::isWritable);
       note = v2Parent.isPresent() ? "" : "the delegated cgroup " + delegatedV2Parent.get() + " is not writable";
     } else if (v2Mount != null && ownPaths.containsKey("")) {
-      v2Parent = resolve(v2Mount, v2Root, ownPaths.get("")).filter(Files::isWritable);
+      v2Parent =
+          resolve(v2Mount, Objects.requireNonNull(v2Root, "set with v2Mount"), ownPaths.get(""))
+              .filter(Files::isWritable);
       note = v2Parent.isPresent() ? "" : "the JVM's cgroup v2 directory is not writable";
     }
     if (v2Parent.isPresent()) {
@@ -153,7 +156,7 @@ public final class CgroupLayout {
     for (Map.Entry<String, Path> m : v1Mounts.entrySet()) {
       String own = ownPaths.get(m.getKey());
       if (own != null) {
-        resolve(m.getValue(), v1Roots.get(m.getKey()), own)
+        resolve(m.getValue(), Objects.requireNonNull(v1Roots.get(m.getKey()), "set with v1Mounts"), own)
             .filter(Files::isWritable)
             .ifPresent(p -> v1Parents.put(m.getKey(), p));
       }

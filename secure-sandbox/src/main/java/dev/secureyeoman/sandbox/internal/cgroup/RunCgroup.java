@@ -16,10 +16,12 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +36,7 @@ public final class RunCgroup implements Containment {
   private static final AtomicLong SEQ = new AtomicLong();
   private static final long CPU_PERIOD_US = 100_000;
 
-  private final Path v2Dir; // null when v2 is not used
+  private final @Nullable Path v2Dir; // null when v2 is not used
   private final Map<String, Path> v1Dirs;
   private final Teardown teardown;
   private final Path membership; // the directory whose members are the run
@@ -42,7 +44,7 @@ public final class RunCgroup implements Containment {
   private final Map<ResourceLimit, String> unapplied;
 
   private RunCgroup(
-      Path v2Dir,
+      @Nullable Path v2Dir,
       Map<String, Path> v1Dirs,
       Teardown teardown,
       Path membership,
@@ -189,7 +191,7 @@ public final class RunCgroup implements Containment {
     if (existing != null) {
       return existing;
     }
-    Path d = layout.v1Parents().get(controller).resolve(name);
+    Path d = Objects.requireNonNull(layout.v1Parents().get(controller), "callers check containsKey").resolve(name);
     // hierarchies mounted together (cpu,cpuacct) share one directory
     for (Path p : v1.values()) {
       if (p.equals(d)) {

@@ -7,6 +7,7 @@ import com.sun.jna.Native;
 import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 import dev.secureyeoman.sandbox.seccomp.Arch;
+import org.jspecify.annotations.Nullable;
 
 /** {@link LinuxNative} over glibc through JNA. Variadic calls pass every integer as a 64-bit {@code long}. */
 public final class JnaLinuxNative implements LinuxNative {
@@ -42,7 +43,7 @@ public final class JnaLinuxNative implements LinuxNative {
     int poll(Pointer fds, long nfds, int timeout) throws LastErrorException;
   }
 
-  private static volatile JnaLinuxNative instance;
+  private static volatile @Nullable JnaLinuxNative instance;
 
   private final CLib c;
   private final Arch arch;

@@ -1,14 +1,15 @@
 package dev.secureyeoman.sandbox.internal.nativ;
 
 import java.lang.reflect.Method;
+import org.jspecify.annotations.Nullable;
 
 /** Guards for thread-scoped kernel restrictions. */
 public final class ThreadChecks {
-  private static final Method IS_VIRTUAL = findIsVirtual();
+  private static final @Nullable Method IS_VIRTUAL = findIsVirtual();
 
   private ThreadChecks() {}
 
-  private static Method findIsVirtual() {
+  private static @Nullable Method findIsVirtual() {
     try {
       return Thread.class.getMethod("isVirtual"); // Java 21+
     } catch (NoSuchMethodException e) {

@@ -3,6 +3,8 @@ package dev.secureyeoman.sandbox.internal.seccomp;
 import dev.secureyeoman.sandbox.seccomp.bpf.BpfInstruction;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Classic-BPF assembler with symbolic forward labels. Conditional jumps carry 8-bit offsets; when a target is more than
@@ -14,25 +16,26 @@ final class BpfAssembler {
   static final class Label {
     private int position = -1;
     private boolean bound;
-    private final Integer returns; // non-null: the label marks "ret #returns", so a trampoline can be that ret
+    // non-null: the label marks "ret #returns", so a trampoline can be that ret
+    private final @Nullable Integer returns;
 
-    Label(Integer returns) {
+    Label(@Nullable Integer returns) {
       this.returns = returns;
     }
   }
 
   private static final class Item {
-    final Label label; // non-null for a label marker
+    final @Nullable Label label; // non-null for a label marker
     final int code;
     final int k;
-    final Label jt; // null: fall through to the next instruction
-    final Label jf;
-    final Label ja;
+    final @Nullable Label jt; // null: fall through to the next instruction
+    final @Nullable Label jf;
+    final @Nullable Label ja;
     boolean farT;
     boolean farF;
     int address;
 
-    Item(Label label, int code, int k, Label jt, Label jf, Label ja) {
+    Item(@Nullable Label label, int code, int k, @Nullable Label jt, @Nullable Label jf, @Nullable Label ja) {
       this.label = label;
       this.code = code;
       this.k = k;
@@ -70,7 +73,7 @@ final class BpfAssembler {
   }
 
   /** Conditional jump; a null label means "next instruction". */
-  void jump(int code, int k, Label jt, Label jf) {
+  void jump(int code, int k, @Nullable Label jt, @Nullable Label jf) {
     items.add(new Item(null, code, k, jt, jf, null));
   }
 
@@ -121,11 +124,11 @@ final class BpfAssembler {
         out.add(new BpfInstruction(it.code, jt, jf, it.k));
         int trampoline = it.address + 1;
         if (it.farT) {
-          out.add(trampoline(it.jt, trampoline));
+          out.add(trampoline(Objects.requireNonNull(it.jt, "farT implies jt"), trampoline));
           trampoline++;
         }
         if (it.farF) {
-          out.add(trampoline(it.jf, trampoline));
+          out.add(trampoline(Objects.requireNonNull(it.jf, "farF implies jf"), trampoline));
         }
       }
     }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Compiles rules to a seccomp program.
@@ -85,9 +86,9 @@ public final class FilterCompiler {
   /** Where a range of syscall numbers goes: an inline {@code ret} or a block checking argument conditions. */
   private static final class Target {
     final int ret;
-    final BpfAssembler.Label block; // null: return {@link #ret}
+    final BpfAssembler.@Nullable Label block; // null: return {@link #ret}
 
-    Target(int ret, BpfAssembler.Label block) {
+    Target(int ret, BpfAssembler.@Nullable Label block) {
       this.ret = ret;
       this.block = block;
     }

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -38,7 +39,7 @@ public final class Syscalls {
    * @return the number or empty
    */
   public static OptionalInt number(Arch arch, String name) {
-    Integer n = BY_NAME.get(arch).get(name);
+    Integer n = Objects.requireNonNull(BY_NAME.get(arch), "a table per architecture").get(name);
     return n == null ? OptionalInt.empty() : OptionalInt.of(n);
   }
 
@@ -50,7 +51,7 @@ public final class Syscalls {
    * @return the name or empty
    */
   public static Optional<String> name(Arch arch, int number) {
-    String[] table = BY_NUMBER.get(arch);
+    String[] table = Objects.requireNonNull(BY_NUMBER.get(arch), "a table per architecture");
     return number >= 0 && number < table.length ? Optional.ofNullable(table[number]) : Optional.empty();
   }
 
@@ -61,7 +62,7 @@ public final class Syscalls {
    * @return the table size
    */
   public static int tableSize(Arch arch) {
-    return BY_NUMBER.get(arch).length;
+    return Objects.requireNonNull(BY_NUMBER.get(arch), "a table per architecture").length;
   }
 
   /**

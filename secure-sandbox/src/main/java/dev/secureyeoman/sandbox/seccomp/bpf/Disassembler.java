@@ -4,6 +4,7 @@ import dev.secureyeoman.sandbox.seccomp.Arch;
 import dev.secureyeoman.sandbox.seccomp.SeccompAction;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /** Text listing of a checked program; tracks which field the accumulator holds and which architecture is known. */
 final class Disassembler {
@@ -14,9 +15,9 @@ final class Disassembler {
   /** Per-instruction facts flowing forward: accumulator content and the architecture checked on the path. */
   private static final class State {
     String acc; // "nr", "arch", "args[i] lo", ... or UNKNOWN
-    Arch arch; // null when unknown or conflicting
+    @Nullable Arch arch; // null when unknown or conflicting
 
-    State(String acc, Arch arch) {
+    State(String acc, @Nullable Arch arch) {
       this.acc = acc;
       this.arch = arch;
     }

@@ -14,4 +14,7 @@
  * The interpreter evaluates programs the way the kernel's seccomp checker permits them (loads from {@code struct
  * seccomp_data} only, forward jumps, a final {@code ret}); it is an oracle for tests, not an enforcement mechanism.
  */
+@NullMarked
 package dev.secureyeoman.sandbox.seccomp.bpf;
+
+import org.jspecify.annotations.NullMarked;
