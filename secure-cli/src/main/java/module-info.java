@@ -1,4 +1,10 @@
-/** The {@code secureyeoman} command-line tool. */
+/**
+ * The {@code secureyeoman} command-line tool.
+ *
+ * <p>An application, not a library: it exports nothing. The command package is only opened to picocli, which reads
+ * the {@code @Command}/{@code @Option} annotations and sets the annotated fields reflectively; the launcher runs the
+ * main class without an export.
+ */
 module dev.secureyeoman.cli {
   requires dev.secureyeoman.core;
   requires dev.secureyeoman.audit;
@@ -7,8 +13,6 @@ module dev.secureyeoman.cli {
   requires dev.secureyeoman.integrations;
   requires dev.secureyeoman.release;
   requires info.picocli;
-
-  exports dev.secureyeoman.cli;
 
   opens dev.secureyeoman.cli to
       info.picocli;

@@ -46,6 +46,7 @@ public class AuditAppendBenchmark {
   private AuditStore store;
   private Connection raw;
   private AuditEvent[] events;
+  private byte[][] hashes;
 
   /**
    * Opens a fresh store and a raw table.
@@ -57,10 +58,33 @@ public class AuditAppendBenchmark {
     dir = Files.createTempDirectory("audit-append-bench");
     store = AuditBenchSupport.open(dir.resolve("store.db"), fts);
     raw = AuditBenchSupport.raw(dir.resolve("raw.db"));
+    createRawTable(raw, fts);
+    events = new AuditEvent[BURST];
+    for (int i = 0; i < BURST; i++) {
+      events[i] = AuditBenchSupport.event(i);
+    }
+    hashes = fakeHashes(BURST);
+  }
+
+  /**
+   * Creates the baseline table: the store's row shape (issue 17 follow-up: like-for-like), with the store's FTS5 index
+   * and insert trigger when {@code fts}.
+   *
+   * @param raw the connection
+   * @param fts whether to add the FTS5 index
+   * @throws java.sql.SQLException on failure
+   */
+  static void createRawTable(Connection raw, boolean fts) throws java.sql.SQLException {
     try (Statement st = raw.createStatement()) {
+      // like-for-like (issue 17 follow-up): the same row the store writes — same columns including key_id and the two
+      // 32-byte prev_hash/hash blobs, a STRICT table, the same partial index on purge entries and the same
+      // auto_vacuum mode — so the ratio measures the chain and the writer, not a narrower row
+      st.execute("PRAGMA auto_vacuum = INCREMENTAL"); // as the store: before the first table
       st.execute(
           "CREATE TABLE raw_log (seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL, level TEXT NOT NULL, event TEXT NOT NULL,"
-              + " actor TEXT NOT NULL, message TEXT NOT NULL, metadata TEXT NOT NULL, correlation_id TEXT)");
+              + " actor TEXT NOT NULL, message TEXT NOT NULL, metadata TEXT NOT NULL, correlation_id TEXT,"
+              + " key_id INTEGER NOT NULL, prev_hash BLOB NOT NULL, hash BLOB NOT NULL) STRICT");
+      st.execute("CREATE INDEX raw_log_purges ON raw_log(seq) WHERE event = 'retention_purge'");
       if (fts) {
         // same index as the store, so the comparison isolates the chain and the writer
         st.execute(
@@ -72,10 +96,22 @@ public class AuditAppendBenchmark {
                 + " VALUES (new.seq, new.event, new.actor, new.message, new.metadata); END");
       }
     }
-    events = new AuditEvent[BURST];
-    for (int i = 0; i < BURST; i++) {
-      events[i] = AuditBenchSupport.event(i);
+  }
+
+  /**
+   * Random 32-byte values standing in for the hash chain (SQLite stores them like real hashes).
+   *
+   * @param n how many rows
+   * @return n + 1 values
+   */
+  static byte[][] fakeHashes(int n) {
+    byte[][] h = new byte[n + 1][];
+    java.util.Random r = new java.util.Random(17);
+    for (int i = 0; i <= n; i++) {
+      h[i] = new byte[32];
+      r.nextBytes(h[i]);
     }
+    return h;
   }
 
   /**
@@ -103,22 +139,34 @@ public class AuditAppendBenchmark {
   }
 
   /**
-   * Baseline: the same rows (metadata serialised to JSON) in batched inserts, committed every 512 rows, no MAC, no chain;
-   * FTS5 index only when {@code fts=true}.
+   * Baseline: the same rows (metadata serialised to JSON, key id and two 32-byte hash blobs, as the store writes them) in
+   * batched inserts, committed every 512 rows, no MAC, no chain; FTS5 index only when {@code fts=true}.
    *
    * @throws Exception on failure
    */
   @Benchmark
   @OperationsPerInvocation(BURST)
   public void rawBatchedInsert() throws Exception {
+    rawInsert(raw, events, hashes);
+  }
+
+  /**
+   * The baseline's insert: batched, one transaction per 512 rows, the store's row shape, no MAC.
+   *
+   * @param raw the connection
+   * @param events the rows
+   * @param hashes {@link #fakeHashes} of at least {@code events.length}
+   * @throws Exception on failure
+   */
+  static void rawInsert(Connection raw, AuditEvent[] events, byte[][] hashes) throws Exception {
     try (Statement st = raw.createStatement();
         PreparedStatement ps =
             raw.prepareStatement(
-                "INSERT INTO raw_log(ts, level, event, actor, message, metadata, correlation_id)"
-                    + " VALUES (?,?,?,?,?,?,?)")) {
-      for (int start = 0; start < BURST; start += 512) {
+                "INSERT INTO raw_log(ts, level, event, actor, message, metadata, correlation_id, key_id, prev_hash,"
+                    + " hash) VALUES (?,?,?,?,?,?,?,?,?,?)")) {
+      for (int start = 0; start < events.length; start += 512) {
         st.execute("BEGIN IMMEDIATE");
-        for (int i = start; i < Math.min(BURST, start + 512); i++) {
+        for (int i = start; i < Math.min(events.length, start + 512); i++) {
           AuditEvent e = events[i];
           ps.setLong(1, System.currentTimeMillis());
           ps.setString(2, e.level().name());
@@ -127,6 +175,9 @@ public class AuditAppendBenchmark {
           ps.setString(5, e.message());
           ps.setString(6, dev.secureyeoman.audit.internal.Json.write(e.metadata()));
           ps.setString(7, e.correlationId().orElse(null));
+          ps.setInt(8, 1);
+          ps.setBytes(9, hashes[i]); // any 32 bytes: SQLite stores them the same; no MAC is computed here
+          ps.setBytes(10, hashes[i + 1]);
           ps.addBatch();
         }
         ps.executeBatch();

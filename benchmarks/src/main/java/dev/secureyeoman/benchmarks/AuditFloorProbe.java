@@ -167,53 +167,16 @@ public final class AuditFloorProbe {
     Path sub = Files.createDirectories(dir.resolve("append-" + fts));
     try (AuditStore s = AuditBenchSupport.open(sub.resolve("store.db"), fts);
         Connection raw = AuditBenchSupport.raw(sub.resolve("raw.db"))) {
-      try (Statement st = raw.createStatement()) {
-        st.execute(
-            "CREATE TABLE raw_log (seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL, level TEXT NOT NULL, event TEXT NOT"
-                + " NULL, actor TEXT NOT NULL, message TEXT NOT NULL, metadata TEXT NOT NULL, correlation_id TEXT)");
-        if (fts) {
-          st.execute(
-              "CREATE VIRTUAL TABLE raw_fts USING fts5(event, actor, message, metadata,"
-                  + " content='raw_log', content_rowid='seq', tokenize='unicode61')");
-          st.execute(
-              "CREATE TRIGGER raw_fts_ai AFTER INSERT ON raw_log BEGIN"
-                  + " INSERT INTO raw_fts(rowid, event, actor, message, metadata)"
-                  + " VALUES (new.seq, new.event, new.actor, new.message, new.metadata); END");
-        }
-      }
+      AuditAppendBenchmark.createRawTable(raw, fts); // the store's row shape (like-for-like)
+      byte[][] hashes = AuditAppendBenchmark.fakeHashes(burst);
       Callable<?> none = () -> null;
       compare("append " + burst + " rows, fts " + fts, rounds * 2, none, () -> {
         AuditBenchSupport.appendAll(s, events);
         return null;
       }, none, () -> {
-        rawInsert(raw, events);
+        AuditAppendBenchmark.rawInsert(raw, events, hashes);
         return null;
       }, true, burst);
-    }
-  }
-
-  static void rawInsert(Connection raw, AuditEvent[] events) throws Exception {
-    try (Statement st = raw.createStatement();
-        PreparedStatement ps =
-            raw.prepareStatement(
-                "INSERT INTO raw_log(ts, level, event, actor, message, metadata, correlation_id)"
-                    + " VALUES (?,?,?,?,?,?,?)")) {
-      for (int start = 0; start < events.length; start += 512) {
-        st.execute("BEGIN IMMEDIATE");
-        for (int i = start; i < Math.min(events.length, start + 512); i++) {
-          AuditEvent e = events[i];
-          ps.setLong(1, System.currentTimeMillis());
-          ps.setString(2, e.level().name());
-          ps.setString(3, e.event());
-          ps.setString(4, e.actor());
-          ps.setString(5, e.message());
-          ps.setString(6, dev.secureyeoman.audit.internal.Json.write(e.metadata()));
-          ps.setString(7, e.correlationId().orElse(null));
-          ps.addBatch();
-        }
-        ps.executeBatch();
-        st.execute("COMMIT");
-      }
     }
   }
 
@@ -235,12 +198,19 @@ public final class AuditFloorProbe {
       Files.copy(template, work, StandardCopyOption.REPLACE_EXISTING);
       return null;
     };
+    AuditStore[] open = new AuditStore[1];
+    Callable<?> copyClosing = () -> {
+      if (open[0] != null) {
+        open[0].close();
+        open[0] = null;
+      }
+      return copy.call();
+    };
     compare("retention " + last + " of " + rows + ", fts " + fts + " (time ratio: SDK / scan+HMAC+DELETE)", rounds,
-        copy, () -> {
-          try (AuditStore s = AuditBenchSupport.open(work, fts)) {
-            return s.enforceRetention(RetentionPolicy.maxEntries(rows / 10 + 1));
-          }
-        }, copy, () -> {
+        copyClosing, () -> {
+          open[0] = AuditBenchSupport.open(work, fts); // closed (space reclaimed) in the next setup, unmeasured
+          return open[0].enforceRetention(RetentionPolicy.maxEntries(rows / 10 + 1));
+        }, copyClosing, () -> {
           try (Connection c = AuditBenchSupport.raw(work);
               Statement st = c.createStatement()) {
             st.execute("BEGIN IMMEDIATE");
@@ -251,11 +221,10 @@ public final class AuditFloorProbe {
           }
         }, false, last);
     compare("retention " + last + " of " + rows + ", fts " + fts + " (time ratio: SDK / bare DELETE)", rounds,
-        copy, () -> {
-          try (AuditStore s = AuditBenchSupport.open(work, fts)) {
-            return s.enforceRetention(RetentionPolicy.maxEntries(rows / 10 + 1));
-          }
-        }, copy, () -> {
+        copyClosing, () -> {
+          open[0] = AuditBenchSupport.open(work, fts); // closed (space reclaimed) in the next setup, unmeasured
+          return open[0].enforceRetention(RetentionPolicy.maxEntries(rows / 10 + 1));
+        }, copyClosing, () -> {
           try (Connection c = AuditBenchSupport.raw(work);
               Statement st = c.createStatement()) {
             st.execute("BEGIN IMMEDIATE");
@@ -264,5 +233,6 @@ public final class AuditFloorProbe {
             return x;
           }
         }, false, last);
+    copyClosing.call();
   }
 }

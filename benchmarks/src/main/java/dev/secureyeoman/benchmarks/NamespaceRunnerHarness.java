@@ -7,25 +7,46 @@ import java.util.Arrays;
  * its two variants back to back (runner and bare bwrap, alternating which goes first), so load drifts hit both alike,
  * and reports the medians and the median of the per-pair ratios; likewise with the CLI's default limits.
  *
- * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar dev.secureyeoman.benchmarks.NamespaceRunnerHarness 300}
+ * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar dev.secureyeoman.benchmarks.NamespaceRunnerHarness 300 [warm-up
+ * pairs, default 200]}. The warm-up lets the JIT compile the runner's path (a few hundred runs); with only a few
+ * warm-up runs the measured pairs include interpreted code and compiler threads competing with bwrap for the CPUs,
+ * which is the first minutes of a JVM, not a long-lived host.
  */
 public final class NamespaceRunnerHarness {
   private NamespaceRunnerHarness() {}
 
+  private static int warmUp = 200;
+
   /**
-   * Runs the harness and prints median, p10 and p90 per variant in milliseconds.
+   * Runs the harness and prints median, p10 and p90 per variant in milliseconds, the per-pair ratios (median, p25,
+   * p75) and the load average at start, between the comparisons and at the end.
    *
-   * @param args optional number of rounds (default 200)
+   * @param args optional number of rounds (default 200) and of warm-up pairs per comparison (default 200)
    * @throws Exception when a launch fails
    */
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+    warmUp = args.length > 1 ? Integer.parseInt(args[1]) : 200;
+    System.out.printf("%s, %d rounds after %d warm-up pairs, %d CPUs, load average at start: %s%n",
+        java.time.Instant.now(), rounds, warmUp, Runtime.getRuntime().availableProcessors(), loadAverage());
     NamespaceRunnerBenchmark b = new NamespaceRunnerBenchmark();
     b.setup();
     pair("namespaceRunner", b::namespaceRunner, "bareBwrap", b::bareBwrap, rounds);
+    System.out.printf("load average: %s%n", loadAverage());
     pair("runnerUntrustedDefaults", b::namespaceRunnerUntrustedDefaults, "bareUntrustedDefaults",
         b::bareBwrapUntrustedDefaults, rounds);
     time("plainSpawn", b::plainSpawn, rounds);
+    System.out.printf("load average at end: %s%n", loadAverage());
+  }
+
+  /** The 1, 5 and 15 minute load averages from {@code /proc/loadavg}. */
+  private static String loadAverage() {
+    try {
+      String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (java.io.IOException | RuntimeException e) {
+      return "unknown";
+    }
   }
 
   /**
@@ -33,7 +54,7 @@ public final class NamespaceRunnerHarness {
    * per-pair ratios (robust against load that drifts between pairs).
    */
   private static void pair(String nameA, Variant a, String nameB, Variant bv, int rounds) throws Exception {
-    for (int i = 0; i < 20; i++) {
+    for (int i = 0; i < warmUp; i++) {
       a.run();
       bv.run();
     }

@@ -78,7 +78,7 @@ public class PluginLoadBenchmark {
   /** The SDK: build a loader, scan the directory, instantiate each factory and one integration. */
   @Benchmark
   public List<Integration<?>> pluginLoader() throws Exception {
-    PluginLoader loader = PluginLoader.newBuilder().directory(dir).shadowDirectory(shadow.resolve("s")).exclusive(false)
+    PluginLoader loader = PluginLoader.builder().directory(dir).shadowDirectory(shadow.resolve("s")).exclusive(false)
         .build();
     opened.add(loader);
     PluginScan scan = loader.scan();

@@ -44,13 +44,13 @@ public final class PluginReloadHarness {
         PluginBenchSupport.variant(staging.resolve("v2.jar"), "echo", "2.0.0")};
     AuditSink audit = e -> { };
     BlockingQueue<ReloadEvent> events = new LinkedBlockingQueue<>();
-    try (PluginLoader loader = PluginLoader.newBuilder().directory(dir).shadowDirectory(work.resolve("shadow")).build();
-        IntegrationManager manager = IntegrationManager.newBuilder().auditSink(audit).inboundSink(m -> { })
+    try (PluginLoader loader = PluginLoader.builder().directory(dir).shadowDirectory(work.resolve("shadow")).build();
+        IntegrationManager manager = IntegrationManager.builder().auditSink(audit).inboundSink(m -> { })
             .configSource(PluginConfigSource.fromFile(config, null)).build()) {
       Files.copy(versions[0], dir.resolve("echo.jar"));
       long[] watched = new long[rounds];
       long[] direct = new long[rounds];
-      try (HotReloader reloader = HotReloader.newBuilder().loader(loader).manager(manager)
+      try (HotReloader reloader = HotReloader.builder().loader(loader).manager(manager)
           .debounce(Duration.ofMillis(debounceMs)).listener(e -> {
             if (e.kind() == ReloadEvent.Kind.RELOADED) {
               events.add(e);

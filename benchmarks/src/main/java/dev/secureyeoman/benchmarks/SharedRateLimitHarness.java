@@ -37,11 +37,11 @@ public final class SharedRateLimitHarness {
   public static void main(String[] args) throws Exception {
     int checks = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
     try (RedisServer redis = RedisServer.start();
-        RedisBuckets buckets = RedisBuckets.newBuilder().redisUrl(redis.uri().toString()).build()) {
+        RedisBuckets buckets = RedisBuckets.builder().redisUrl(redis.uri().toString()).build()) {
       RateLimiter memory =
-          RateLimitPolicy.newBuilder().maxRequests(1_000_000).window(Duration.ofMinutes(1)).build();
+          RateLimitPolicy.builder().maxRequests(1_000_000).window(Duration.ofMinutes(1)).build();
       RateLimiter shared =
-          RedisRateLimiter.newBuilder(buckets)
+          RedisRateLimiter.builder(buckets)
               .maxRequests(1_000_000)
               .window(Duration.ofMinutes(1))
               .onFailure(RedisRateLimiter.OnFailure.DENY)

@@ -30,6 +30,7 @@ import dev.secureyeoman.examples.gateway.ApiResponse;
 import dev.secureyeoman.examples.gateway.AuthRoutes;
 import dev.secureyeoman.examples.gateway.BotRoutes;
 import dev.secureyeoman.examples.gateway.GatewayAudit;
+import dev.secureyeoman.examples.gateway.GatewayHealth;
 import dev.secureyeoman.examples.gateway.GatewayHttp;
 import dev.secureyeoman.examples.gateway.Pages;
 import dev.secureyeoman.examples.gateway.RedisLoginBuckets;
@@ -339,7 +340,7 @@ public final class GatewayMain implements AutoCloseable {
           SecretBytes authKey = loadOrCreateKey(env, "SECUREYEOMAN_AUTH_KEY", keyDir.resolve("auth.key"), random)) {
         p.audit =
             SqliteAuditStore.open(
-                AuditStoreOptions.fromConfig(
+                AuditStoreOptions.builder(
                         config.audit(), p.dataDir, auditKey, CheckpointKeys.deriveFromAuditKey(auditKey))
                     .build());
         opened.push(p.audit);
@@ -387,25 +388,23 @@ public final class GatewayMain implements AutoCloseable {
       p.maintenance =
           AuditMaintenance.builder(p.audit, AuditMaintenanceSettings.fromConfig(config.audit()))
               .scheduler(scheduler)
-              .listener(report -> countVerificationFailure(report.verification(), metrics))
+              .listener(
+                  report -> {
+                    countVerificationFailure(report.verification(), metrics);
+                    // /healthz follows the store: a failed maintenance verify makes it read-only (503) at once
+                    GatewayHealth h = p.health;
+                    if (h != null) {
+                      report.verification().ifPresentOrElse(h::verified, h::invalidate);
+                    }
+                  })
               .build();
       p.maintenance.start();
       AuditMaintenance m = p.maintenance;
       opened.push(m::stop);
 
       String backend = probeSandbox();
-      p.healthBody =
-          "{\"status\":\""
-              + (p.verification.valid() ? "ok" : "degraded")
-              + "\",\"audit\":{\"verified\":"
-              + p.verification.valid()
-              + ",\"entries\":"
-              + (p.verification.headSeq() == 0 ? 0 : p.verification.headSeq() - p.verification.firstSeq() + 1)
-              + ",\"read_only\":"
-              + p.audit.tamperingDetected().isPresent()
-              + "},\"sandbox\":{\"backend\":\""
-              + backend
-              + "\"}}";
+      p.health = new GatewayHealth(p.audit, ticker, backend, p.verification);
+      GatewayHealth health = p.health;
 
       p.killSwitch = openKillSwitch(p.dataDir, p.audit, clock);
       KillSwitch ks = p.killSwitch;
@@ -417,9 +416,9 @@ public final class GatewayMain implements AutoCloseable {
           new GatewayHttp.Policies(
               httpConfig.contentSecurityPolicy().isEmpty()
                   ? SecurityHeaders.defaults()
-                  : SecurityHeaders.newBuilder().contentSecurityPolicy(httpConfig.contentSecurityPolicy()).build(),
+                  : SecurityHeaders.builder().contentSecurityPolicy(httpConfig.contentSecurityPolicy()).build(),
               new RequestIds(random),
-              CorsPolicy.newBuilder().allowedOrigins(httpConfig.cors().allowedOrigins()).build(),
+              CorsPolicy.builder().allowedOrigins(httpConfig.cors().allowedOrigins()).build(),
               rateLimiter(config, ticker, p),
               httpConfig.maxBodyBytes(),
               httpConfig.maxHeaderBytes(),
@@ -436,10 +435,13 @@ public final class GatewayMain implements AutoCloseable {
       new AdminRoutes(authRoutes, p.audit, ks, p.registry, p.metrics, p.bodies).register(router);
       new BotRoutes(authRoutes, ks, p.gatewayAudit, p.metrics, p.bodies).register(router);
       Pages.register(router);
-      int health = p.verification.valid() ? 200 : 503;
-      String healthBody = p.healthBody;
-      router.get("/healthz", r -> ApiResponse.json(health, healthBody));
-      router.head("/healthz", r -> ApiResponse.empty(health)); // a load balancer's probe: the status, no body
+      // live: the store's fail-closed state (read-only after a failed verify, writable after acknowledgeTampering)
+      router.get("/healthz", r -> {
+        GatewayHealth.Answer a = health.current();
+        return ApiResponse.json(a.status(), a.body());
+      });
+      // a load balancer's probe: the status, no body
+      router.head("/healthz", r -> ApiResponse.empty(health.current().status()));
       p.http = GatewayHttp.start(options.port(), policies, router);
       GatewayHttp started = p.http;
       opened.push(started);
@@ -482,7 +484,7 @@ public final class GatewayMain implements AutoCloseable {
     if (!cache.redisConfigured()) {
       return null;
     }
-    RedisBuckets buckets = RedisBuckets.newBuilder().redisUrl(cache.redisUrl()).clock(clock).build();
+    RedisBuckets buckets = RedisBuckets.builder().redisUrl(cache.redisUrl()).clock(clock).build();
     opened.push(buckets);
     LOG.info("login throttling shared through Redis at {} (while unreachable: logins refused)", buckets.address());
     return buckets;
@@ -498,13 +500,13 @@ public final class GatewayMain implements AutoCloseable {
     SecurityConfig.Cache cache = config.cache();
     RedisBuckets buckets = p.sharedBuckets;
     if (buckets == null) {
-      return RateLimitPolicy.newBuilder().maxRequests(rate.maxRequests()).window(window).ticker(ticker).build();
+      return RateLimitPolicy.builder().maxRequests(rate.maxRequests()).window(window).ticker(ticker).build();
     }
     LOG.info(
         "HTTP rate limit shared through Redis at {} (while unreachable: {})",
         buckets.address(),
         cache.rateLimitOnFailure().name().toLowerCase(java.util.Locale.ROOT));
-    return RedisRateLimiter.newBuilder(buckets)
+    return RedisRateLimiter.builder(buckets)
         .maxRequests(rate.maxRequests())
         .window(window)
         .onFailure(
@@ -615,6 +617,16 @@ public final class GatewayMain implements AutoCloseable {
     return metrics;
   }
 
+  /**
+   * Runs one audit maintenance pass now, on the calling thread (what the scheduler does every
+   * {@code security.audit.maintenance_interval}); {@code /healthz} reflects its verification at once.
+   *
+   * @return the report
+   */
+  public dev.secureyeoman.audit.MaintenanceReport runMaintenanceNow() {
+    return maintenance.runOnce();
+  }
+
   /** Stops the server; same as {@link #close()}. */
   public void stop() {
     close();
@@ -672,7 +684,7 @@ public final class GatewayMain implements AutoCloseable {
 
   /** The kill switch under the data directory; every change is appended to the audit log before it is written. */
   private static KillSwitch openKillSwitch(Path dataDir, AuditStore audit, Clock clock) {
-    return KillSwitch.newBuilder(dataDir.resolve("kill-switch.json"))
+    return KillSwitch.builder(dataDir.resolve("kill-switch.json"))
         .clock(clock)
         .listener(
             change ->
@@ -693,7 +705,7 @@ public final class GatewayMain implements AutoCloseable {
       return SecurityConfig.defaults();
     }
     EncryptedConfigLoader loader =
-        EncryptedConfigLoader.newBuilder()
+        EncryptedConfigLoader.builder()
             .keySource(KeySource.rawKeyFromEnv("SECUREYEOMAN_CONFIG_KEY", env))
             .build();
     try {
@@ -922,7 +934,7 @@ public final class GatewayMain implements AutoCloseable {
     AuditMaintenance maintenance;
     ScheduledExecutorService scheduler;
     VerificationResult verification;
-    String healthBody;
+    volatile GatewayHealth health;
     String refreshCookie;
     FileChannel lock;
     RedisBuckets sharedBuckets;

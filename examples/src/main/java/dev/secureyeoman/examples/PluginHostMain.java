@@ -160,7 +160,7 @@ public final class PluginHostMain implements AutoCloseable {
           .macKey(auditKey(env, out)).build());
       opened.push(audit);
 
-      PluginLoader.Builder lb = PluginLoader.newBuilder().directory(o.plugins());
+      PluginLoader.Builder lb = PluginLoader.builder().directory(o.plugins());
       if (o.trust().isPresent()) {
         lb.trustFile(TrustFile.read(o.trust().get()));
       }
@@ -168,7 +168,7 @@ public final class PluginHostMain implements AutoCloseable {
       opened.push(loader);
 
       AtomicReference<IntegrationManager> ref = new AtomicReference<>();
-      IntegrationManager manager = IntegrationManager.newBuilder()
+      IntegrationManager manager = IntegrationManager.builder()
           .auditSink(audit)
           .configSource(configSource(o.config(), env))
           .inboundSink(message -> reply(ref.get(), message, out))
@@ -192,7 +192,7 @@ public final class PluginHostMain implements AutoCloseable {
         out.println("integration " + s.id() + " " + s.version().orElse("built-in") + " " + s.state());
       }
       if (o.dev()) {
-        HotReloader reloader = HotReloader.newBuilder().loader(loader).manager(manager)
+        HotReloader reloader = HotReloader.builder().loader(loader).manager(manager)
             .listener(ev -> out.println("reload " + ev.kind() + " " + ev.fileName()
                 + ev.error().map(x -> ": " + x.shortReason()).orElse("")))
             .build();

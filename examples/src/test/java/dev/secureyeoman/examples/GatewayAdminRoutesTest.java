@@ -122,7 +122,7 @@ class GatewayAdminRoutesTest {
   @Test
   void killSwitch_engagedByAnotherProcessOnTheSameFile_takesEffectWithoutRestart() throws Exception {
     String user = f.userToken("frank");
-    KillSwitch operator = KillSwitch.newBuilder(f.dataDir.resolve("kill-switch.json")).build();
+    KillSwitch operator = KillSwitch.builder(f.dataDir.resolve("kill-switch.json")).build();
     operator.engage("ops-cli", "incident 42");
     assertEquals(503, f.post("/api/v1/bot/messages", BOT_MESSAGE, "Authorization", bearer(user)).statusCode());
     operator.release("ops-cli", "resolved");

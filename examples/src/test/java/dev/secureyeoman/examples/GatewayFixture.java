@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.secureyeoman.auth.totp.Base32;
 import dev.secureyeoman.auth.totp.TotpParameters;
 import dev.secureyeoman.auth.totp.TotpService;
+import dev.secureyeoman.testkit.TestClock;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -14,11 +15,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Optional;
 
@@ -41,7 +39,7 @@ final class GatewayFixture implements AutoCloseable {
       """;
 
   // starts at the real time: the browser pages compare the server's sessionExpiresAt with their own clock
-  final MutableClock clock = new MutableClock(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+  final TestClock clock = TestClock.at(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
   /** Monotonic nanoseconds of the rate limit and audit aggregation; moved separately from the wall clock. */
   final java.util.concurrent.atomic.AtomicLong ticker = new java.util.concurrent.atomic.AtomicLong();
   final Path dataDir;
@@ -145,33 +143,5 @@ final class GatewayFixture implements AutoCloseable {
 
   static String bearer(String token) {
     return "Bearer " + token;
-  }
-
-  /** A clock tests move by hand. */
-  static final class MutableClock extends Clock {
-    private volatile Instant now;
-
-    MutableClock(Instant start) {
-      this.now = start;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }

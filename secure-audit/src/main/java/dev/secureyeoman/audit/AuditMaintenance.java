@@ -119,6 +119,9 @@ public final class AuditMaintenance {
       }
       if (vr.map(VerificationResult::valid).orElse(true)) {
         purged = store.enforceRetention(settings.retention());
+        if (purged > 0) {
+          store.reclaimSpace(); // the purge leaves it to idle time; a maintenance run ends with the file shrunk
+        }
         if (settings.checkpoint() && store.checkpointsConfigured()) {
           cp = Optional.of(store.checkpoint());
         }

@@ -22,7 +22,7 @@ public record AuditMaintenanceSettings(
     RetentionPolicy retention, Duration interval, boolean checkpoint, boolean verify, int fullVerifyEvery) {
 
   /** Default: a full verification every 24th run (daily at the default hourly interval), incremental otherwise. */
-  public static final int DEFAULT_FULL_VERIFY_EVERY = 24;
+  public static final int DEFAULT_FULL_VERIFY_EVERY = SecurityConfig.Audit.DEFAULT_FULL_VERIFY_EVERY;
 
   /** Default interval: one hour. */
   public static final Duration DEFAULT_INTERVAL = Duration.ofHours(1);
@@ -75,7 +75,7 @@ public record AuditMaintenanceSettings(
 
   /**
    * Settings from the loaded configuration ({@code security.audit.retention_days}, {@code max_entries},
-   * {@code maintenance_interval}), with checkpoint and verification on.
+   * {@code maintenance_interval}, {@code full_verify_every}), with checkpoint and verification on.
    *
    * @param audit the validated {@code security.audit} section
    * @return the settings
@@ -86,7 +86,7 @@ public record AuditMaintenanceSettings(
       throw new IllegalArgumentException("audit must not be null");
     }
     return new AuditMaintenanceSettings(
-        RetentionPolicy.fromConfig(audit), audit.maintenanceInterval(), true, true, DEFAULT_FULL_VERIFY_EVERY);
+        RetentionPolicy.fromConfig(audit), audit.maintenanceInterval(), true, true, audit.fullVerifyEvery());
   }
 
   /**

@@ -68,7 +68,9 @@ public interface AuditStore extends AuditReader, AuditSink {
    * count, hash of the last deleted entry and the policy. The range is verified first — when checkpoints are configured,
    * the whole log against every checkpoint, because a rollback visible only against a checkpoint would otherwise be
    * erased with the range. A log that fails verification is not purged. Never deletes the head. Space is reclaimed
-   * afterwards (FTS optimize, incremental vacuum, WAL truncate) before this method returns.
+   * after this method returns, off the caller's path (issue 17): the writer thread runs FTS optimize, incremental vacuum
+   * in bounded steps and a WAL truncate whenever no append is waiting, and finishes whatever is left in
+   * {@link #close()}; {@link #reclaimSpace()} waits for it ({@link AuditMaintenance} calls it after each purge).
    *
    * @param policy the limits
    * @return the number of entries deleted (0: nothing to do, no purge entry written)
@@ -90,6 +92,17 @@ public interface AuditStore extends AuditReader, AuditSink {
    *     while the store is read-only after a failed verification
    */
   long enforceRetention(RetentionPolicy policy, VerificationProgress progress) throws AuditException;
+
+  /**
+   * Reclaims the space of purged entries now and returns when it is done: FTS {@code optimize}, incremental vacuum until
+   * the freelist is empty, {@code wal_checkpoint(TRUNCATE)}. {@link #enforceRetention(RetentionPolicy)} leaves this to
+   * the writer thread's idle time (and to {@link #close()}); call this when the file must have shrunk before going on.
+   * Changes no entry and writes no audit entry (allowed while the store is read-only).
+   *
+   * @return database pages given back to the file system (0 when there was nothing to reclaim)
+   * @throws AuditException on storage failure, or if the store is closed
+   */
+  long reclaimSpace() throws AuditException;
 
   /**
    * The failed verification that made this store read-only, if any. A {@link #verify(VerifyOptions)} of this store that

@@ -75,7 +75,7 @@ public final class AuditStoreOptions {
    * @param checkpointKeys Ed25519 key pair for checkpoints, e.g. {@link CheckpointKeys#deriveFromAuditKey}
    * @return a builder with path, key and checkpoints set
    */
-  public static Builder fromConfig(
+  public static Builder builder(
       SecurityConfig.Audit audit, Path baseDir, SecretBytes macKey, KeyPair checkpointKeys) {
     if (audit == null || baseDir == null) {
       throw new IllegalArgumentException("audit and baseDir must not be null");

@@ -1,11 +1,11 @@
 package dev.secureyeoman.auth;
 
+import dev.secureyeoman.core.OwnerOnlyFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import javax.sql.DataSource;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
@@ -30,11 +30,7 @@ public final class AuthDataSources {
       }
       if (!Files.exists(file)) {
         try {
-          if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-          } else {
-            Files.createFile(file);
-          }
+          OwnerOnlyFiles.createFile(file);
         } catch (FileAlreadyExistsException raced) {
           // another opener created it first
         }

@@ -1,6 +1,7 @@
 package dev.secureyeoman.auth;
 
 import dev.secureyeoman.core.SecretBytes;
+import dev.secureyeoman.testkit.TestClock;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -17,7 +18,7 @@ public final class AuthFixture {
   public static final PasswordHashParameters CHEAP = new PasswordHashParameters(64, 1, 1, 16, 32);
 
   public final Path dbFile;
-  public final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T10:00:00Z"));
+  public final TestClock clock = TestClock.at(Instant.parse("2026-11-24T10:00:00Z"));
   public final MemoryAuditSink audit = new MemoryAuditSink();
   public final byte[] masterKey = new byte[32];
   public AuthSettings settings;

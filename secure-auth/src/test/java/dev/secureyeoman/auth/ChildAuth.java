@@ -1,6 +1,7 @@
 package dev.secureyeoman.auth;
 
 import dev.secureyeoman.core.SecretBytes;
+import dev.secureyeoman.testkit.TestClock;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -30,7 +31,7 @@ public final class ChildAuth implements AutoCloseable {
   private final Process process;
   private final PrintWriter in;
   private final BufferedReader out;
-  private MutableClock clock;
+  private TestClock clock;
 
   private ChildAuth(Process process) {
     this.process = process;
@@ -118,7 +119,7 @@ public final class ChildAuth implements AutoCloseable {
    * @param args none
    */
   public static void main(String[] args) throws Exception {
-    MutableClock clock = new MutableClock(Instant.EPOCH);
+    TestClock clock = TestClock.at(Instant.EPOCH);
     PrintWriter w = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
     BufferedReader r = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     AuthService s = null;
@@ -152,7 +153,7 @@ public final class ChildAuth implements AutoCloseable {
     }
   }
 
-  private static AuthService open(String[] c, MutableClock clock) throws AuthException {
+  private static AuthService open(String[] c, TestClock clock) throws AuthException {
     return AuthService.builder()
         .dataSource(AuthDataSources.sqlite(Path.of(c[2])))
         .auditSink(new MemoryAuditSink())

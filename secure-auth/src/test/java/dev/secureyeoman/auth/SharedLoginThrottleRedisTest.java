@@ -71,7 +71,7 @@ class SharedLoginThrottleRedisTest {
       Files.createDirectories(dir);
       this.fixture = new AuthFixture(dir);
       this.buckets =
-          RedisBuckets.newBuilder()
+          RedisBuckets.builder()
               .redisUrl(redis.uri().toString())
               .clock(redisClock)
               .reconnectDelay(Duration.ofMillis(100))

@@ -134,7 +134,7 @@ public final class AuthCommand implements Runnable {
       }
       try {
         return AuthSettings.fromConfig(
-            EncryptedConfigLoader.newBuilder()
+            EncryptedConfigLoader.builder()
                 .keySource(KeySource.rawKeyFromEnv(CONFIG_KEY_ENV, env::apply))
                 .build()
                 .load(config)

@@ -325,7 +325,7 @@ public final class ConfigCommand implements Runnable {
         spec.commandLine().getErr().println("warning: " + SecureYeomanCli.oneLine(w));
       }
       EncryptedConfigLoader loader =
-          EncryptedConfigLoader.newBuilder().keySource(source).requireEncryption(requireEncryption).build();
+          EncryptedConfigLoader.builder().keySource(source).requireEncryption(requireEncryption).build();
       PrintWriter out = spec.commandLine().getOut();
       try {
         loader.load(file);

@@ -68,7 +68,7 @@ public final class PluginsCommand implements Runnable {
       int rejected = 0;
       int total;
       try {
-        PluginLoader.Builder builder = PluginLoader.newBuilder().directory(dir).exclusive(false); // a check, not a host
+        PluginLoader.Builder builder = PluginLoader.builder().directory(dir).exclusive(false); // a check, not a host
         if (trust != null) {
           builder.trustFile(TrustFile.read(trust));
         }

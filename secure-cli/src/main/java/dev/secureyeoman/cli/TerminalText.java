@@ -1,5 +1,9 @@
 package dev.secureyeoman.cli;
 
+import dev.secureyeoman.core.TextNeutralizer;
+import dev.secureyeoman.core.TextNeutralizer.CharClass;
+import dev.secureyeoman.core.TextNeutralizer.Replacement;
+
 /**
  * Makes untrusted text safe to print on a terminal. Audit entries, file names, YAML keys and error messages can carry
  * escape sequences (ESC [ 2 J clears the screen, OSC 8 fakes links, a bidi override reorders what a reviewer reads),
@@ -8,6 +12,16 @@ package dev.secureyeoman.cli;
  * escapes such as {@code \u001b}.
  */
 final class TerminalText {
+  /** Tab-separated fields: tab and line breaks escaped too, backslash doubled. */
+  private static final TextNeutralizer FIELD = TextNeutralizer.builder()
+      .replacement(Replacement.UNICODE_ESCAPE_BRACED).namedEscapes(true).escapeBackslash(true).build();
+  /** Message lines: line breaks become spaces. */
+  private static final TextNeutralizer ONE_LINE = TextNeutralizer.builder()
+      .replacement(Replacement.UNICODE_ESCAPE_BRACED).namedEscapes(true).lineBreaksAsSpace(true).build();
+  /** SDK JSON: a raw newline separates JSON lines (inside strings it is already escaped); surrogates kept as they are. */
+  private static final TextNeutralizer JSON = TextNeutralizer.builder()
+      .unsafe(CharClass.CONTROL, CharClass.FORMAT, CharClass.LINE_SEPARATOR).allow('\n').build();
+
   private TerminalText() {}
 
   /**
@@ -40,50 +54,10 @@ final class TerminalText {
    * @return the same JSON, terminal-safe
    */
   static String json(String json) {
-    StringBuilder sb = new StringBuilder(json.length());
-    for (int i = 0; i < json.length(); i++) {
-      char c = json.charAt(i);
-      if (c != '\n' && dangerous(c)) { // a raw newline only separates JSON lines; inside strings it is escaped
-        sb.append(String.format("\\u%04x", (int) c));
-      } else {
-        sb.append(c);
-      }
-    }
-    return sb.toString();
-  }
-
-  private static boolean dangerous(int cp) {
-    int type = Character.getType(cp);
-    return Character.isISOControl(cp)
-        || type == Character.FORMAT
-        || type == Character.LINE_SEPARATOR
-        || type == Character.PARAGRAPH_SEPARATOR;
+    return JSON.neutralize(json);
   }
 
   private static String escape(String s, boolean lineBreaksAsSpace) {
-    if (s == null) {
-      return "";
-    }
-    StringBuilder sb = new StringBuilder(s.length());
-    s.codePoints()
-        .forEach(
-            cp -> {
-              if (lineBreaksAsSpace && (cp == '\n' || cp == '\r')) {
-                sb.append(' ');
-              } else if (cp == '\\' && !lineBreaksAsSpace) {
-                sb.append("\\\\");
-              } else if (cp == '\n') {
-                sb.append("\\n");
-              } else if (cp == '\r') {
-                sb.append("\\r");
-              } else if (cp == '\t') {
-                sb.append("\\t");
-              } else if (dangerous(cp)) {
-                sb.append(cp > 0xFFFF ? String.format("\\u{%x}", cp) : String.format("\\u%04x", cp));
-              } else {
-                sb.appendCodePoint(cp);
-              }
-            });
-    return sb.toString();
+    return (lineBreaksAsSpace ? ONE_LINE : FIELD).neutralize(s);
   }
 }

@@ -155,7 +155,7 @@ class PluginsCommandTest {
     }
     String user = System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9._-]", "_");
     try (dev.secureyeoman.integrations.plugin.PluginLoader host = dev.secureyeoman.integrations.plugin.PluginLoader
-        .newBuilder().directory(dir).shadowDirectory(tmp.resolve("secureyeoman-plugins-" + user)).build()) {
+        .builder().directory(dir).shadowDirectory(tmp.resolve("secureyeoman-plugins-" + user)).build()) {
       Run r = process("plugins", "check", "--dir", dir.toString());
       assertEquals(1, r.code(), r.err());
       assertEquals(String.join("\n",

@@ -9,14 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Set;
 
 /**
  * Crash-safe file replacement: content is written to a temporary file in the target's directory (mode {@code 0600} from
- * creation on POSIX file systems), flushed with {@code fsync}, renamed over the target atomically, and the directory is
+ * creation on POSIX file systems, by {@link OwnerOnlyFiles#createTempFile}), flushed with {@code fsync}, renamed over the target atomically, and the directory is
  * synced so the rename itself is durable.
  *
  * <p>Guarantee: a reader sees either the complete old content or the complete new content, never a partial file, even
@@ -38,8 +34,6 @@ public final class AtomicFiles {
      */
     void writeTo(OutputStream out) throws IOException;
   }
-
-  private static final Set<PosixFilePermission> OWNER_READ_WRITE = PosixFilePermissions.fromString("rw-------");
 
   private AtomicFiles() {}
 
@@ -96,10 +90,7 @@ public final class AtomicFiles {
     boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
     String name = absolute.getFileName().toString();
     String prefix = "." + (name.length() > 48 ? name.substring(0, 48) : name) + ".";
-    Path tmp =
-        posix
-            ? Files.createTempFile(dir, prefix, ".tmp", ownerOnly())
-            : Files.createTempFile(dir, prefix, ".tmp");
+    Path tmp = OwnerOnlyFiles.createTempFile(dir, prefix, ".tmp");
     boolean done = false;
     try {
       try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -126,9 +117,5 @@ public final class AtomicFiles {
         Files.deleteIfExists(tmp);
       }
     }
-  }
-
-  private static FileAttribute<Set<PosixFilePermission>> ownerOnly() {
-    return PosixFilePermissions.asFileAttribute(OWNER_READ_WRITE);
   }
 }

@@ -64,7 +64,7 @@ class SecretMarkerTest {
     byte[] raw = new byte[32];
     Arrays.fill(raw, (byte) 7);
     key = RecipientKey.raw(SecretBytes.copyOf(raw));
-    loader = EncryptedConfigLoader.newBuilder().keySource(KeySource.fixed(SecretBytes.copyOf(raw))).build();
+    loader = EncryptedConfigLoader.builder().keySource(KeySource.fixed(SecretBytes.copyOf(raw))).build();
   }
 
   /** Runs {@code action}, which must fail, and checks every message in the chain for the marker. */
@@ -236,7 +236,7 @@ class SecretMarkerTest {
     Files.writeString(plainOk, "security: {audit: {db_path: " + MARKER + "}}\n");
     failsWithoutMarker(
         "plaintext while encryption is required",
-        () -> EncryptedConfigLoader.newBuilder().requireEncryption(true).build().load(plainOk));
+        () -> EncryptedConfigLoader.builder().requireEncryption(true).build().load(plainOk));
     Path host = dir.resolve("host.yaml");
     Files.writeString(host, "app: {token: " + MARKER + ", name: " + MARKER + "}\n");
     failsWithoutMarker("host section constraints", () -> loader.load(host, "app", HostSection.class));

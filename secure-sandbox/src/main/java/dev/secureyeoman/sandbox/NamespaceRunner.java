@@ -7,6 +7,7 @@ import dev.secureyeoman.sandbox.internal.IdentityPool;
 import dev.secureyeoman.sandbox.internal.ProbeCache;
 import dev.secureyeoman.sandbox.internal.RunnerEngine;
 import dev.secureyeoman.sandbox.internal.SeccompSupport;
+import dev.secureyeoman.sandbox.internal.Supervisor;
 import dev.secureyeoman.sandbox.internal.Tools;
 import dev.secureyeoman.sandbox.internal.cgroup.CgroupLayout;
 import java.nio.file.Path;
@@ -164,7 +165,12 @@ public final class NamespaceRunner {
    */
   public SandboxResult run(SandboxPolicy policy) throws SandboxException, InterruptedException {
     Objects.requireNonNull(policy, "policy");
-    CompletableFuture<SandboxResult> f = engine.start(policy);
+    // supervised on this thread (it waits anyway): no thread start and no hand-off of the result
+    CompletableFuture<SandboxResult> f = Supervisor.inline(() -> engine.start(policy));
+    if (f.isCancelled() | Thread.interrupted()) {
+      // interrupted while the run was supervised on this thread: the sandbox is killed and torn down already
+      throw new InterruptedException("interrupted during a sandbox run; the sandbox was killed");
+    }
     try {
       return f.get();
     } catch (InterruptedException e) {

@@ -62,13 +62,9 @@ class JvmKilledTest {
     String prefix = "sy-" + child.pid() + "-";
     List<Path> stale = runCgroupsNamed(prefix);
     assertFalse(stale.isEmpty(), "a SIGKILLed JVM cannot remove its run's cgroups");
-    NamespaceRunner.create().probe(); // a new runner sweeps cgroups of JVMs that no longer exist
-    // seen once in a loaded CI run: the first sweep left the dead JVM's v2 cgroup in place without a warning (cause not
-    // yet known, see the closing note of 2026-12-02); a later runner's sweep must still remove it
-    for (int i = 0; i < 3 && !runCgroupsNamed(prefix).isEmpty(); i++) {
-      Thread.sleep(200);
-      NamespaceRunner.create().probe();
-    }
+    // a new runner sweeps cgroups of JVMs that no longer exist: its first sweep, even when the dead JVM's pid was taken
+    // by another process meanwhile (pid_max 32768 on a busy host: the cause of an earlier flaky run)
+    NamespaceRunner.create().probe();
     assertEquals(List.of(), runCgroupsNamed(prefix));
   }
 

@@ -70,7 +70,8 @@ class RunnerApiTest {
     Thread interrupter =
         new Thread(
             () -> {
-              while (caller.getState() != Thread.State.WAITING) {
+              // the blocking call supervises the run on the caller's thread: it waits with the policy's timeout
+              while (caller.getState() != Thread.State.WAITING && caller.getState() != Thread.State.TIMED_WAITING) {
                 Thread.onSpinWait();
               }
               caller.interrupt();

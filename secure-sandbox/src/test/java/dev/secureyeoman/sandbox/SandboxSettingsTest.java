@@ -53,6 +53,35 @@ class SandboxSettingsTest {
   }
 
   @Test
+  void configuredProcessLimit_isEnforcedByTheKernel_forkBombContained_jvmUnharmed() throws Exception {
+    SecurityConfig.Sandbox cfg =
+        new SecurityConfig.Sandbox(
+            SecurityConfig.Sandbox.Backend.AUTO,
+            true,
+            SecurityConfig.Sandbox.Network.NONE,
+            Duration.ofSeconds(5),
+            new SecurityConfig.Sandbox.Limits(0, 16, 0, 0, 0, 0), // security.sandbox.limits.processes: 16
+            SecurityConfig.Sandbox.UidRange.DEFAULTS,
+            "");
+    NamespaceRunner runner = SandboxSettings.runnerBuilder(cfg).build();
+    SandboxResult r =
+        runner.run(
+            SandboxSettings.policyBuilder(
+                    cfg,
+                    List.of("/bin/sh", "-c", "i=0; while [ $i -lt 64 ]; do sleep 30 & i=$((i+1)); done; echo ALL-STARTED"))
+                .build());
+    // the 17th task of the run cannot be created: the shell reports the kernel's EAGAIN, the loop never finishes
+    assertFalse(r.stdoutText().contains("ALL-STARTED"), r.toString());
+    assertTrue(r.stderrText().contains("Cannot fork"), r.stderrText());
+    assertFalse(r.report().enforcementOf(ResourceLimit.PROCESSES).isEmpty(), r.report().toJson());
+    // the legitimate path: the host JVM still spawns, and a run within the limit succeeds
+    assertEquals(0, new ProcessBuilder("/usr/bin/true").start().waitFor());
+    SandboxResult ok =
+        runner.run(SandboxSettings.policyBuilder(cfg, List.of("/bin/sh", "-c", "sleep 0 & sleep 0 & wait; echo ok")).build());
+    assertEquals("ok", ok.stdoutText().strip(), ok.toString());
+  }
+
+  @Test
   void configuredCgroupParent_isUsedForTheRunsCgroups() throws Exception {
     org.junit.jupiter.api.Assumptions.assumeTrue(Sandboxes.isRoot());
     java.nio.file.Path parent =

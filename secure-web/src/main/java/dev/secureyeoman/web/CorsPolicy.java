@@ -66,7 +66,7 @@ public final class CorsPolicy {
    *
    * @return a builder
    */
-  public static Builder newBuilder() {
+  public static Builder builder() {
     return new Builder();
   }
 

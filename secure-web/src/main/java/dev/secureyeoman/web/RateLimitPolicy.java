@@ -19,7 +19,7 @@ import java.util.function.LongSupplier;
  * whole window — by then it is full again, so expiry never forgives a client anything.
  *
  * <pre>{@code
- * RateLimitPolicy limit = RateLimitPolicy.newBuilder().maxRequests(100).window(Duration.ofMinutes(1)).build();
+ * RateLimitPolicy limit = RateLimitPolicy.builder().maxRequests(100).window(Duration.ofMinutes(1)).build();
  * RateLimitDecision d = limit.tryAcquire(RateLimitPolicy.clientKey(peerAddress));
  * d.headers().forEach(response::setHeader);      // RateLimit-Limit/-Remaining/-Reset/-Policy (+ Retry-After)
  * if (!d.allowed()) { respond 429 }
@@ -76,7 +76,7 @@ public final class RateLimitPolicy implements RateLimiter {
    *
    * @return a builder
    */
-  public static Builder newBuilder() {
+  public static Builder builder() {
     return new Builder();
   }
 

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * {@link RedisRateLimiter} (HTTP) and, once wired, under login throttling (see {@code docs/scale-out.md}).
  *
  * <pre>{@code
- * try (RedisBuckets buckets = RedisBuckets.newBuilder().redisUrl(url).build()) {
+ * try (RedisBuckets buckets = RedisBuckets.builder().redisUrl(url).build()) {
  *   BucketLimit fivePerMinute = new BucketLimit(5, Duration.ofMinutes(1));
  *   BucketProbe p = buckets.tryConsume("login:user:alice", fivePerMinute);   // may throw: fail closed
  *   if (!p.consumed()) { refuse, retry after p.refillWait() }
@@ -66,7 +66,7 @@ public final class RedisBuckets implements AutoCloseable {
    *
    * @return a builder
    */
-  public static Builder newBuilder() {
+  public static Builder builder() {
     return new Builder();
   }
 

@@ -11,8 +11,8 @@ import java.util.Set;
  * {@link RedisBuckets} (same greedy refill, same headers as {@link RateLimitPolicy}).
  *
  * <pre>{@code
- * RedisBuckets shared = RedisBuckets.newBuilder().redisUrl(url).build();
- * RateLimiter limit = RedisRateLimiter.newBuilder(shared).maxRequests(100).window(Duration.ofMinutes(1)).build();
+ * RedisBuckets shared = RedisBuckets.builder().redisUrl(url).build();
+ * RateLimiter limit = RedisRateLimiter.builder(shared).maxRequests(100).window(Duration.ofMinutes(1)).build();
  * }</pre>
  *
  * <p><b>When Redis is unreachable</b> ({@link OnFailure}, {@code security.cache.rate_limit_on_failure}):
@@ -59,7 +59,7 @@ public final class RedisRateLimiter implements RateLimiter {
     this.limit = new BucketLimit(maxRequests, window);
     this.fallback =
         onFailure == OnFailure.LOCAL
-            ? RateLimitPolicy.newBuilder().maxRequests(maxRequests).window(window).build()
+            ? RateLimitPolicy.builder().maxRequests(maxRequests).window(window).build()
             : null;
     this.policyHeader = maxRequests + ";w=" + Math.max(1, window.toSeconds());
   }
@@ -70,7 +70,7 @@ public final class RedisRateLimiter implements RateLimiter {
    * @param buckets the shared buckets
    * @return a builder
    */
-  public static Builder newBuilder(RedisBuckets buckets) {
+  public static Builder builder(RedisBuckets buckets) {
     return new Builder(Objects.requireNonNull(buckets, "buckets"));
   }
 

@@ -15,6 +15,8 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
+import dev.secureyeoman.core.TextNeutralizer;
+import dev.secureyeoman.core.TextNeutralizer.Replacement;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validation;
 import jakarta.validation.Validator;
@@ -180,7 +182,7 @@ public final class RequestBodies implements AutoCloseable {
             .map(r -> r.getFieldName() != null ? clip(r.getFieldName()) : "[" + r.getIndex() + "]")
             .collect(Collectors.joining("."))
             .replace(".[", "[");
-    return p.isEmpty() ? "body" : clip(p, MAX_PATH_CHARS);
+    return p.isEmpty() ? "body" : PATH_CLIP.neutralize(p);
   }
 
   /** Longest field name a problem echoes; the client sent it, so it is cut and stripped of control characters. */
@@ -188,20 +190,17 @@ public final class RequestBodies implements AutoCloseable {
 
   private static final int MAX_PATH_CHARS = 128;
 
-  private static String clip(String name) {
-    return clip(name, MAX_NAME_CHARS);
+  /** Client-sent names and paths echoed in a problem: control, format and separator characters become {@code ?}. */
+  private static final TextNeutralizer NAME_CLIP = clipper(MAX_NAME_CHARS);
+
+  private static final TextNeutralizer PATH_CLIP = clipper(MAX_PATH_CHARS);
+
+  private static TextNeutralizer clipper(int max) {
+    return TextNeutralizer.builder().replacement(Replacement.QUESTION_MARK).maxChars(max).build();
   }
 
-  private static String clip(String s, int max) {
-    StringBuilder b = new StringBuilder(Math.min(s.length(), max + 1));
-    for (int i = 0; i < s.length() && b.length() < max; i++) {
-      char c = s.charAt(i);
-      b.append(c < 0x20 || c == 0x7f || Character.isISOControl(c) || Character.getType(c) == Character.FORMAT ? '?' : c);
-    }
-    if (s.length() > max) {
-      b.append('…');
-    }
-    return b.toString();
+  private static String clip(String name) {
+    return NAME_CLIP.neutralize(name);
   }
 
   private static String describe(Class<?> t) {

@@ -71,7 +71,7 @@ public final class SecurityHeaders {
    * @return headers with {@link #DEFAULT_CSP} and one year of HSTS
    */
   public static SecurityHeaders defaults() {
-    return newBuilder().build();
+    return builder().build();
   }
 
   /**
@@ -79,7 +79,7 @@ public final class SecurityHeaders {
    *
    * @return a builder with the defaults
    */
-  public static Builder newBuilder() {
+  public static Builder builder() {
     return new Builder();
   }
 

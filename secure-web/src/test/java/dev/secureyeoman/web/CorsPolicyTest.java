@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class CorsPolicyTest {
   private static final String SELF = "http://127.0.0.1:8080";
   private final CorsPolicy cors =
-      CorsPolicy.newBuilder().allowedOrigins(List.of("https://App.Example.com", "http://localhost:3000")).build();
+      CorsPolicy.builder().allowedOrigins(List.of("https://App.Example.com", "http://localhost:3000")).build();
 
   @Test
   void preflight_allowedOrigin_passesWithAllowHeaders() {
@@ -52,7 +52,7 @@ class CorsPolicyTest {
     assertEquals("http://localhost:3000", ok.headers().get("Access-Control-Allow-Origin"));
     assertFalse(ok.headers().containsKey("Access-Control-Allow-Credentials"));
     CorsPolicy cred =
-        CorsPolicy.newBuilder()
+        CorsPolicy.builder()
             .allowedOrigins(List.of("http://localhost:3000"))
             .allowCredentials(true)
             .allowedMethods(List.of("GET"))
@@ -70,14 +70,14 @@ class CorsPolicyTest {
   void builder_originsWithPathWildcardOrOtherScheme_refused() {
     for (String bad : new String[] {"*", "https://*.example.com", "https://a.example/", "ftp://a.example", "a b"}) {
       assertThrows(
-          IllegalArgumentException.class, () -> CorsPolicy.newBuilder().allowedOrigins(List.of(bad)), bad);
+          IllegalArgumentException.class, () -> CorsPolicy.builder().allowedOrigins(List.of(bad)), bad);
     }
-    assertThrows(IllegalArgumentException.class, () -> CorsPolicy.newBuilder().allowedMethods(List.of("get")));
-    assertThrows(IllegalArgumentException.class, () -> CorsPolicy.newBuilder().allowedHeaders(List.of("a b")));
-    assertThrows(IllegalArgumentException.class, () -> CorsPolicy.newBuilder().maxAge(Duration.ofDays(2)));
+    assertThrows(IllegalArgumentException.class, () -> CorsPolicy.builder().allowedMethods(List.of("get")));
+    assertThrows(IllegalArgumentException.class, () -> CorsPolicy.builder().allowedHeaders(List.of("a b")));
+    assertThrows(IllegalArgumentException.class, () -> CorsPolicy.builder().maxAge(Duration.ofDays(2)));
     assertEquals(
         List.of("https://a.example:8443"),
         List.copyOf(
-            CorsPolicy.newBuilder().allowedOrigins(List.of("HTTPS://A.example:8443")).build().allowedOrigins()));
+            CorsPolicy.builder().allowedOrigins(List.of("HTTPS://A.example:8443")).build().allowedOrigins()));
   }
 }

@@ -15,9 +15,9 @@ public final class RateLimitNodeMain {
    * @param args key, max, attempts
    */
   public static void main(String[] args) {
-    try (RedisBuckets buckets = RedisBuckets.newBuilder().redisUrl(System.getenv("REDIS_URL")).build()) {
+    try (RedisBuckets buckets = RedisBuckets.builder().redisUrl(System.getenv("REDIS_URL")).build()) {
       RateLimiter limit =
-          RedisRateLimiter.newBuilder(buckets)
+          RedisRateLimiter.builder(buckets)
               .maxRequests(Integer.parseInt(args[1]))
               .window(Duration.ofDays(1))
               .onFailure(RedisRateLimiter.OnFailure.DENY)

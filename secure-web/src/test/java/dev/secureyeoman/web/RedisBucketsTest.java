@@ -24,7 +24,7 @@ class RedisBucketsTest {
   private final TestClock clock = TestClock.create();
 
   private RedisBuckets open(String url) {
-    return RedisBuckets.newBuilder().redisUrl(url).clock(clock).reconnectDelay(Duration.ofMillis(100)).build();
+    return RedisBuckets.builder().redisUrl(url).clock(clock).reconnectDelay(Duration.ofMillis(100)).build();
   }
 
   @Test
@@ -129,26 +129,26 @@ class RedisBucketsTest {
 
   @Test
   void builder_validatesWithoutEchoingTheUrl() {
-    assertThrows(IllegalStateException.class, () -> RedisBuckets.newBuilder().build());
+    assertThrows(IllegalStateException.class, () -> RedisBuckets.builder().build());
     IllegalArgumentException bad =
-        assertThrows(IllegalArgumentException.class, () -> RedisBuckets.newBuilder().redisUrl("http://:pw@host"));
+        assertThrows(IllegalArgumentException.class, () -> RedisBuckets.builder().redisUrl("http://:pw@host"));
     assertFalse(bad.getMessage().contains("pw"));
     IllegalArgumentException unparsable =
         assertThrows(
             IllegalArgumentException.class,
-            () -> RedisBuckets.newBuilder().redisUrl("redis://:topsecret@[bad").build());
+            () -> RedisBuckets.builder().redisUrl("redis://:topsecret@[bad").build());
     assertFalse(unparsable.getMessage().contains("topsecret"), unparsable.getMessage());
     assertEquals(null, unparsable.getCause());
-    assertThrows(IllegalStateException.class, () -> RedisBuckets.newBuilder().redisUrl("redis://a").redisUrl("redis://b"));
-    assertThrows(IllegalArgumentException.class, () -> RedisBuckets.newBuilder().namespace("Bad Name"));
-    assertThrows(IllegalArgumentException.class, () -> RedisBuckets.newBuilder().timeout(Duration.ZERO));
-    assertThrows(IllegalArgumentException.class, () -> RedisBuckets.newBuilder().reconnectDelay(Duration.ofMinutes(1)));
-    assertThrows(IllegalStateException.class, () -> RedisBuckets.newBuilder().clock(clock).clock(clock));
+    assertThrows(IllegalStateException.class, () -> RedisBuckets.builder().redisUrl("redis://a").redisUrl("redis://b"));
+    assertThrows(IllegalArgumentException.class, () -> RedisBuckets.builder().namespace("Bad Name"));
+    assertThrows(IllegalArgumentException.class, () -> RedisBuckets.builder().timeout(Duration.ZERO));
+    assertThrows(IllegalArgumentException.class, () -> RedisBuckets.builder().reconnectDelay(Duration.ofMinutes(1)));
+    assertThrows(IllegalStateException.class, () -> RedisBuckets.builder().clock(clock).clock(clock));
     assertThrows(IllegalArgumentException.class, () -> new BucketLimit(0, Duration.ofMinutes(1)));
     assertThrows(IllegalArgumentException.class, () -> new BucketLimit(1, Duration.ZERO));
     assertThrows(IllegalArgumentException.class, () -> new BucketLimit(1, Duration.ofDays(366)));
     RedisBuckets custom =
-        RedisBuckets.newBuilder().redisUrl("rediss://cache.internal:6380/2").namespace("app-1").timeout(Duration.ofSeconds(1)).build();
+        RedisBuckets.builder().redisUrl("rediss://cache.internal:6380/2").namespace("app-1").timeout(Duration.ofSeconds(1)).build();
     try {
       assertEquals("rediss://cache.internal:6380/2", custom.address());
       assertTrue(custom.isReachable(), "nothing tried yet");

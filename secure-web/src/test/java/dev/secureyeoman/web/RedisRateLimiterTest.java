@@ -42,13 +42,13 @@ class RedisRateLimiterTest {
   }
 
   private RedisBuckets node(String url) {
-    RedisBuckets b = RedisBuckets.newBuilder().redisUrl(url).clock(clock).reconnectDelay(Duration.ofMillis(100)).build();
+    RedisBuckets b = RedisBuckets.builder().redisUrl(url).clock(clock).reconnectDelay(Duration.ofMillis(100)).build();
     opened.add(b);
     return b;
   }
 
   private static RedisRateLimiter limiter(RedisBuckets b, int max, RedisRateLimiter.OnFailure mode) {
-    return RedisRateLimiter.newBuilder(b).maxRequests(max).window(WINDOW).onFailure(mode).build();
+    return RedisRateLimiter.builder(b).maxRequests(max).window(WINDOW).onFailure(mode).build();
   }
 
   @Test
@@ -109,10 +109,10 @@ class RedisRateLimiterTest {
   @Test
   void tryAcquire_nodeInAnotherJvm_sharesTheBudget(RedisServer redis) throws Exception {
     // the child uses the system clock: a budget of 20 per day refills one token every 72 minutes
-    RedisBuckets here = RedisBuckets.newBuilder().redisUrl(redis.uri().toString()).build();
+    RedisBuckets here = RedisBuckets.builder().redisUrl(redis.uri().toString()).build();
     opened.add(here);
     RateLimiter local =
-        RedisRateLimiter.newBuilder(here).maxRequests(20).window(Duration.ofDays(1)).build();
+        RedisRateLimiter.builder(here).maxRequests(20).window(Duration.ofDays(1)).build();
     for (int i = 0; i < 7; i++) {
       assertTrue(local.tryAcquire("ip:198.51.100.9").allowed());
     }
@@ -179,14 +179,14 @@ class RedisRateLimiterTest {
   @Test
   void builder_validatesAndRefusesSecondValues(RedisServer redis) {
     RedisBuckets b = node(redis.uri().toString());
-    assertThrows(IllegalArgumentException.class, () -> RedisRateLimiter.newBuilder(b).maxRequests(0));
-    assertThrows(IllegalArgumentException.class, () -> RedisRateLimiter.newBuilder(b).window(Duration.ZERO));
-    assertThrows(IllegalArgumentException.class, () -> RedisRateLimiter.newBuilder(b).window(Duration.ofDays(2)));
-    assertThrows(IllegalStateException.class, () -> RedisRateLimiter.newBuilder(b).maxRequests(1).maxRequests(2));
+    assertThrows(IllegalArgumentException.class, () -> RedisRateLimiter.builder(b).maxRequests(0));
+    assertThrows(IllegalArgumentException.class, () -> RedisRateLimiter.builder(b).window(Duration.ZERO));
+    assertThrows(IllegalArgumentException.class, () -> RedisRateLimiter.builder(b).window(Duration.ofDays(2)));
+    assertThrows(IllegalStateException.class, () -> RedisRateLimiter.builder(b).maxRequests(1).maxRequests(2));
     assertThrows(
         IllegalStateException.class,
-        () -> RedisRateLimiter.newBuilder(b).onFailure(RedisRateLimiter.OnFailure.DENY).onFailure(null));
-    RedisRateLimiter l = RedisRateLimiter.newBuilder(b).build();
+        () -> RedisRateLimiter.builder(b).onFailure(RedisRateLimiter.OnFailure.DENY).onFailure(null));
+    RedisRateLimiter l = RedisRateLimiter.builder(b).build();
     assertEquals(100, l.maxRequests());
     assertEquals(Duration.ofMinutes(1), l.window());
     assertSame(RedisRateLimiter.OnFailure.LOCAL, l.onFailure());

@@ -46,7 +46,7 @@ class SecurityHeadersTest {
         }) {
       IllegalArgumentException e =
           assertThrows(
-              IllegalArgumentException.class, () -> SecurityHeaders.newBuilder().contentSecurityPolicy(bad), bad);
+              IllegalArgumentException.class, () -> SecurityHeaders.builder().contentSecurityPolicy(bad), bad);
       assertTrue(e.getMessage().startsWith("contentSecurityPolicy"), e.getMessage());
     }
     for (String ok :
@@ -57,7 +57,7 @@ class SecurityHeadersTest {
           "default-src 'self'; script-src 'sha256-abc=' 'nonce-xyz'; report-uri /csp",
           "default-src 'self'; upgrade-insecure-requests",
         }) {
-      assertEquals(ok, SecurityHeaders.newBuilder().contentSecurityPolicy(ok).build().contentSecurityPolicy());
+      assertEquals(ok, SecurityHeaders.builder().contentSecurityPolicy(ok).build().contentSecurityPolicy());
     }
   }
 
@@ -72,23 +72,23 @@ class SecurityHeadersTest {
           " "
         }) {
       assertThrows(
-          IllegalArgumentException.class, () -> SecurityHeaders.newBuilder().contentSecurityPolicy(bad), bad);
+          IllegalArgumentException.class, () -> SecurityHeaders.builder().contentSecurityPolicy(bad), bad);
     }
-    SecurityHeaders ok = SecurityHeaders.newBuilder().contentSecurityPolicy("default-src 'none'").build();
+    SecurityHeaders ok = SecurityHeaders.builder().contentSecurityPolicy("default-src 'none'").build();
     assertEquals("default-src 'none'", ok.contentSecurityPolicy());
   }
 
   @Test
   void hstsMaxAge_zero_omitsTheHeader_setTwice_throws() {
-    SecurityHeaders h = SecurityHeaders.newBuilder().hstsMaxAge(Duration.ZERO).build();
+    SecurityHeaders h = SecurityHeaders.builder().hstsMaxAge(Duration.ZERO).build();
     assertFalse(h.headers().containsKey("Strict-Transport-Security"));
-    assertThrows(IllegalArgumentException.class, () -> SecurityHeaders.newBuilder().hstsMaxAge(Duration.ofDays(800)));
+    assertThrows(IllegalArgumentException.class, () -> SecurityHeaders.builder().hstsMaxAge(Duration.ofDays(800)));
     assertThrows(
         IllegalStateException.class,
-        () -> SecurityHeaders.newBuilder().hstsMaxAge(Duration.ZERO).hstsMaxAge(Duration.ZERO));
+        () -> SecurityHeaders.builder().hstsMaxAge(Duration.ZERO).hstsMaxAge(Duration.ZERO));
     assertThrows(
         IllegalStateException.class,
-        () -> SecurityHeaders.newBuilder().contentSecurityPolicy("default-src 'none'").contentSecurityPolicy("default-src 'self'"));
+        () -> SecurityHeaders.builder().contentSecurityPolicy("default-src 'none'").contentSecurityPolicy("default-src 'self'"));
     assertThrows(UnsupportedOperationException.class, () -> h.headers().put("X", "y"));
   }
 }

@@ -94,7 +94,7 @@ public final class ChatbotMain {
     Clock clock = Clock.systemUTC();
     try (FakePlatforms fakes = FakePlatforms.start(clock)) {
       Path config = writeConfig(dataDir, fakes);
-      KillSwitch killSwitch = KillSwitch.newBuilder(dataDir.resolve("kill-switch.json"))
+      KillSwitch killSwitch = KillSwitch.builder(dataDir.resolve("kill-switch.json"))
           .listener(MessageRouter.auditing(e -> out.println("audit: " + e.event() + " by " + e.actor())))
           .build();
       if (killSwitch.isEngaged()) {
@@ -121,7 +121,7 @@ public final class ChatbotMain {
             .killSwitch(killSwitch).tracker(tracker).responder(new QuotingResponder()).media(media)
             .resolver("telegram", telegram).resolver("discord", discord).resolver("slack", slack)
             .build();
-        try (IntegrationManager manager = IntegrationManager.newBuilder()
+        try (IntegrationManager manager = IntegrationManager.builder()
             .auditSink(e -> out.println("audit: " + e.event()))
             .configSource(PluginConfigSource.fromFile(config, null))
             .inboundSink(router)

@@ -38,8 +38,8 @@ class GatewayHttpTest {
         new GatewayHttp.Policies(
             SecurityHeaders.defaults(),
             new RequestIds(),
-            CorsPolicy.newBuilder().build(),
-            RateLimitPolicy.newBuilder().build(),
+            CorsPolicy.builder().build(),
+            RateLimitPolicy.builder().build(),
             1024,
             8192,
             Duration.ofSeconds(5),

@@ -4,6 +4,7 @@ import dev.secureyeoman.audit.AuditException;
 import dev.secureyeoman.audit.AuditException.Reason;
 import dev.secureyeoman.audit.Checkpoint;
 import dev.secureyeoman.audit.CheckpointSink;
+import dev.secureyeoman.core.OwnerOnlyFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -67,9 +68,9 @@ public final class FileCheckpointSink implements CheckpointSink {
     try {
       Path parent = file.getParent();
       if (parent != null) {
-        Files0600.createDirectories0700(parent);
+        OwnerOnlyFiles.createDirectories(parent);
       }
-      Files0600.createIfAbsent(file);
+      OwnerOnlyFiles.createFileIfAbsent(file);
       try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
         ByteBuffer buf = ByteBuffer.wrap((checkpoint.toText() + "\n").getBytes(StandardCharsets.UTF_8));
         while (buf.hasRemaining()) {
@@ -134,7 +135,7 @@ public final class FileCheckpointSink implements CheckpointSink {
       byte[] all = Files.readAllBytes(file);
       byte[] tail = Arrays.copyOfRange(all, (int) c.completeBytes(), all.length);
       Path aside = file.resolveSibling(file.getFileName() + ".torn-" + System.currentTimeMillis());
-      Files0600.createIfAbsent(aside);
+      OwnerOnlyFiles.createFileIfAbsent(aside);
       Files.write(aside, tail, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
       try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
         ch.truncate(c.completeBytes());

@@ -12,6 +12,7 @@ import dev.secureyeoman.audit.CheckpointSink;
 import dev.secureyeoman.audit.RetentionPolicy;
 import dev.secureyeoman.audit.VerificationResult;
 import dev.secureyeoman.audit.VerificationProgress;
+import dev.secureyeoman.core.OwnerOnlyFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -148,13 +149,13 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
     try {
       Path parent = db.getParent();
       if (parent != null && !Files.isDirectory(parent)) {
-        Files0600.createDirectories0700(parent);
+        OwnerOnlyFiles.createDirectories(parent);
       }
-      Files0600.createIfAbsent(db);
+      OwnerOnlyFiles.createFileIfAbsent(db);
       for (String suffix : new String[] {"-wal", "-shm"}) {
         Path p = db.resolveSibling(db.getFileName() + suffix);
         if (Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-          Files0600.createIfAbsent(p); // tightens permissions of leftovers; refuses a planted symlink, even dangling
+          OwnerOnlyFiles.createFileIfAbsent(p); // tightens permissions of leftovers; refuses a planted symlink, even dangling
         }
       }
       c = connect("jdbc:sqlite:" + db, opts.busyTimeout().toMillis());
@@ -431,7 +432,17 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
     boolean stop = false;
     while (!stop) {
       try {
-        batch.add(queue.take());
+        if (reclaimPhase != 0) {
+          // deferred space reclamation runs only while nothing is waiting, one bounded step at a time
+          Op next = queue.poll();
+          if (next == null) {
+            reclaimStep();
+            continue;
+          }
+          batch.add(next);
+        } else {
+          batch.add(queue.take());
+        }
         queue.drainTo(batch, opts.maxBatchSize() - 1);
         // group commit: while appenders are still enqueueing a burst, give them the CPU and take what they added, so a
         // burst commits in few fsyncs (the commit dominates: profile in PERFORMANCE.md, issue 17); an idle queue costs
@@ -477,6 +488,14 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
         } else {
           stop = true;
           i++;
+          if (reclaimPhase != 0) {
+            // a purge's space is reclaimed before the store closes (e.g. 'audit purge' exits right after the purge)
+            try {
+              reclaim();
+            } catch (SQLException | RuntimeException e) {
+              LOG.warn("audit log {}: space reclamation at close failed: {}", opts.dbPath(), e.getMessage());
+            }
+          }
         }
       }
       for (Op op : batch) {
@@ -632,11 +651,60 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
       sink = Optional.of(state);
     }
     Optional<SqliteReads.SinkState> checkpoints = sink;
-    long deleted = submit(() -> purge(policy, checkpoints, progress));
-    if (deleted > 0) {
-      submit(this::reclaim);
+    // space reclamation is left to the writer's idle time (reclaimStep), to close() and to reclaimSpace(): off the
+    // caller's path, where it was 37 % of a purge (issue 17 profile in PERFORMANCE.md)
+    return submit(() -> purge(policy, checkpoints, progress));
+  }
+
+  @Override
+  public long reclaimSpace() throws AuditException {
+    checkOpen();
+    return submit(this::reclaim);
+  }
+
+  /** Pages the writer frees per idle step (one transaction, one fsync each), so a waiting append is delayed little. */
+  static final int RECLAIM_STEP_PAGES = 2048;
+
+  /** Set by a purge (writer thread only): reclamation is due. 0 none, 1 FTS optimize next, 2 vacuum, 3 WAL truncate. */
+  private int reclaimPhase;
+
+  /**
+   * One bounded step of the deferred reclamation, run by the writer when no operation is waiting. A failure is logged
+   * and ends the deferred reclamation (reclaimSpace() or the next purge starts it again).
+   */
+  private void reclaimStep() {
+    try (Statement st = wconn.createStatement()) {
+      switch (reclaimPhase) {
+        case 1 -> {
+          if (opts.fullTextSearch()) {
+            st.execute("INSERT INTO audit_fts(audit_fts) VALUES ('optimize')");
+          }
+          reclaimPhase = 2;
+        }
+        case 2 -> {
+          st.execute("BEGIN IMMEDIATE");
+          long before = freelist(st);
+          try {
+            vacuumPages(st, before, RECLAIM_STEP_PAGES);
+            st.execute("COMMIT");
+          } catch (SQLException | RuntimeException e) {
+            rollbackQuietly();
+            throw e;
+          }
+          long after = freelist(st);
+          if (after == 0 || after >= before) {
+            reclaimPhase = 3;
+          }
+        }
+        default -> {
+          walTruncate(st);
+          reclaimPhase = 0;
+        }
+      }
+    } catch (SQLException | RuntimeException e) {
+      LOG.warn("audit log {}: deferred space reclamation stopped: {}", opts.dbPath(), e.getMessage());
+      reclaimPhase = 0;
     }
-    return deleted;
   }
 
   private long purge(
@@ -735,13 +803,17 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
         insert(ps, row);
       }
       st.execute("COMMIT");
+      reclaimPhase = 1; // deferred: the writer reclaims the space when idle (reclaimStep), or close()/reclaimSpace()
       LOG.info("audit log {}: retention purged {} entries (seq {}..{})", opts.dbPath(), count, first, lastDel);
       return count;
     }
   }
 
-  private Void reclaim() throws SQLException {
+  private long reclaim() throws SQLException {
+    reclaimPhase = 0;
+    long pagesBefore;
     try (Statement st = wconn.createStatement()) {
+      pagesBefore = pageCount(st);
       // one transaction: in autocommit every vacuum step would be its own fsync'd commit
       st.execute("BEGIN IMMEDIATE");
       try {
@@ -750,31 +822,48 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
         }
         // through JDBC an incremental_vacuum statement frees one page per execution: repeat until the freelist is empty
         // (one prepared statement re-run: parsing the pragma for every page was a measurable part of the purge)
-        long free = freelist(st);
-        try (PreparedStatement vacuum = wconn.prepareStatement("PRAGMA incremental_vacuum")) {
-          while (free > 0) {
-            for (int i = 0; i < 1024; i++) {
-              vacuum.execute();
-            }
-            long now = freelist(st);
-            if (now >= free) {
-              break;
-            }
-            free = now;
-          }
-        }
+        vacuumPages(st, freelist(st), Long.MAX_VALUE);
         st.execute("COMMIT");
       } catch (SQLException | RuntimeException e) {
         rollbackQuietly();
         throw e;
       }
-      try (ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
-        while (rs.next()) {
-          // consume
+      walTruncate(st);
+      return Math.max(0, pagesBefore - pageCount(st));
+    }
+  }
+
+  /** Frees up to {@code max} free pages (inside the caller's transaction), stopping when no progress is made. */
+  private void vacuumPages(Statement st, long free, long max) throws SQLException {
+    long freed = 0;
+    try (PreparedStatement vacuum = wconn.prepareStatement("PRAGMA incremental_vacuum")) {
+      while (free > 0 && freed < max) {
+        int n = (int) Math.min(1024, max - freed);
+        for (int i = 0; i < n; i++) {
+          vacuum.execute();
         }
+        freed += n;
+        long now = freelist(st);
+        if (now >= free) {
+          break;
+        }
+        free = now;
       }
     }
-    return null;
+  }
+
+  private static void walTruncate(Statement st) throws SQLException {
+    try (ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
+      while (rs.next()) {
+        // consume
+      }
+    }
+  }
+
+  private static long pageCount(Statement st) throws SQLException {
+    try (ResultSet rs = st.executeQuery("PRAGMA page_count")) {
+      return rs.getLong(1);
+    }
   }
 
   private static long freelist(Statement st) throws SQLException {

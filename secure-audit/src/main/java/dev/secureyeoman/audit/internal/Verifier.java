@@ -148,6 +148,13 @@ public final class Verifier {
         || hash == null) {
       return null;
     }
+    return macRow(seq, ts, keyId, level, event, actor, message, metadata, correlation, prevHash, hash, prev, identity);
+  }
+
+  /** MACs one row's stored bytes and checks the MAC and the link; the row's hash, or null when anything is off. */
+  private byte[] macRow(
+      long seq, long ts, int keyId, byte[] level, byte[] event, byte[] actor, byte[] message, byte[] metadata,
+      byte[] correlation, byte[] prevHash, byte[] hash, byte[] prev, Schema.LogIdentity identity) {
     Mac mac;
     if (keyId == lastKeyId) {
       mac = lastMac;
@@ -236,6 +243,7 @@ public final class Verifier {
     List<Checkpoint> checkpoints = checks.checkpoints();
     long checked = 0;
     long trustedThrough = 0;
+    Scan[] scanRef = new Scan[1];
     byte[] prev = SqliteStore.GENESIS;
     try {
       List<Checkpoint> signed = checkSignatures(c, checks, identity, first, head);
@@ -272,65 +280,22 @@ public final class Verifier {
         }
       }
       long total = head < expected ? 0 : head - expected + 1;
-      try (PreparedStatement ps = c.prepareStatement(VERIFY_SELECT + " WHERE seq >= ? AND seq <= ? ORDER BY seq")) {
-        ps.setLong(1, expected);
-        ps.setLong(2, upTo);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            byte[] fastHash = fastRow(rs, expected, prev, identity);
-            if (fastHash != null) {
-              // every check passed on the stored bytes; only the checkpoint comparison is left
-              if (!bySeq.isEmpty()) {
-                Checkpoint cp = bySeq.get(expected);
-                if (cp != null && !cp.headHash().equals(HexFormat.of().formatHex(fastHash))) {
-                  throw new Broken(
-                      expected, Problem.CHECKPOINT_MISMATCH,
-                      "entry differs from the signed checkpoint of " + cp.time() + ": log rolled back or forked");
-                }
-              }
-              prev = fastHash;
-              expected++;
-              checked++;
-              if (checked % PROGRESS_EVERY == 0) {
-                checks.progress().onProgress(checked, total);
-              }
-              continue;
-            }
-            // the original path: decides (and names) whatever the fast path declined
-            Row row = readRow(rs);
-            if (row.seq() != expected) {
-              throw new Broken(
-                  expected, Problem.SEQUENCE_GAP, "expected seq " + expected + " but found seq " + row.seq());
-            }
-            String badType = rs.getString(12);
-            if (badType != null) {
-              String[] colType = badType.split(":", 2);
-              throw new Broken(
-                  row.seq(), Problem.STORAGE_TYPE_ALTERED,
-                  "column " + colType[0] + " is stored as " + colType[1] + ", not as the store writes it: filters and"
-                      + " retention would no longer see this entry");
-            }
-            checkMac(row, identity, row.seq() == first && wrongKey);
-            if (!MessageDigest.isEqual(row.prevHash(), prev)) {
-              throw new Broken(
-                  row.seq(), Problem.CHAIN_BROKEN,
-                  "prev_hash does not match the previous entry: entries removed, inserted or reordered");
-            }
-            Checkpoint cp = bySeq.get(row.seq());
-            if (cp != null && !cp.headHash().equals(HexFormat.of().formatHex(row.hash()))) {
-              throw new Broken(
-                  row.seq(), Problem.CHECKPOINT_MISMATCH,
-                  "entry differs from the signed checkpoint of " + cp.time() + ": log rolled back or forked");
-            }
-            prev = row.hash();
-            expected++;
-            checked++;
-            if (checked % PROGRESS_EVERY == 0) {
-              checks.progress().onProgress(checked, total);
-            }
-          }
+      Scan scan = new Scan(expected, prev);
+      scanRef[0] = scan;
+      // pipelined: this thread reads rows out of SQLite while a second thread MACs and links them (issue 17); the first
+      // row that thread declines, and a window after it, take the original row-by-row path, which decides and names it
+      while (true) {
+        if (total > 0 && !pipelined(c, scan, upTo, bySeq, identity, checks.progress(), total)) {
+          break;
+        }
+        if (!sequential(c, scan, upTo, total > 0 ? SEQUENTIAL_WINDOW : -1, bySeq, identity, first, wrongKey,
+            checks.progress(), total)) {
+          break;
         }
       }
+      expected = scan.expected;
+      prev = scan.prev;
+      checked = scan.checked;
       long actualHead = expected - 1;
       for (Checkpoint cp : signed) {
         if (cp.seq() > actualHead) {
@@ -358,12 +323,336 @@ public final class Verifier {
               trustedThrough),
           prev);
     } catch (Broken b) {
+      if (scanRef[0] != null) {
+        checked = scanRef[0].checked;
+      }
       return new Outcome(
           new VerificationResult(
               false, checked, first, head, checkpoints.size(), OptionalLong.of(b.seq), Optional.of(b.problem),
               b.getMessage(), trustedThrough),
           null);
     }
+  }
+
+  /** Rows per hand-off between the reading and the MAC thread. */
+  static final int CHUNK_ROWS = 256;
+
+  /** Chunks in flight (reused: no per-chunk allocation). */
+  private static final int CHUNKS = 4;
+
+  /** Rows checked on the original path after a declined row before the pipeline resumes. */
+  static final int SEQUENTIAL_WINDOW = 1024;
+
+  /** Where the scan stands: the next expected seq, the previous hash, the entries checked. */
+  private static final class Scan {
+    long expected;
+    byte[] prev;
+    long checked;
+
+    Scan(long expected, byte[] prev) {
+      this.expected = expected;
+      this.prev = prev;
+    }
+  }
+
+  /** The stored bytes of up to {@link #CHUNK_ROWS} rows, as read by the scanning thread. */
+  private static final class Chunk {
+    final long[] seq = new long[CHUNK_ROWS];
+    final long[] ts = new long[CHUNK_ROWS];
+    final int[] keyId = new int[CHUNK_ROWS];
+    final boolean[] retyped = new boolean[CHUNK_ROWS];
+    final byte[][] level = new byte[CHUNK_ROWS][];
+    final byte[][] event = new byte[CHUNK_ROWS][];
+    final byte[][] actor = new byte[CHUNK_ROWS][];
+    final byte[][] message = new byte[CHUNK_ROWS][];
+    final byte[][] metadata = new byte[CHUNK_ROWS][];
+    final byte[][] correlation = new byte[CHUNK_ROWS][];
+    final byte[][] prevHash = new byte[CHUNK_ROWS][];
+    final byte[][] hash = new byte[CHUNK_ROWS][];
+    int n;
+
+    void add(ResultSet rs) throws SQLException {
+      int i = n++;
+      seq[i] = rs.getLong(1);
+      ts[i] = rs.getLong(2);
+      level[i] = rs.getBytes(3);
+      event[i] = rs.getBytes(4);
+      actor[i] = rs.getBytes(5);
+      message[i] = rs.getBytes(6);
+      metadata[i] = rs.getBytes(7);
+      correlation[i] = rs.getBytes(8);
+      keyId[i] = rs.getInt(9);
+      prevHash[i] = rs.getBytes(10);
+      hash[i] = rs.getBytes(11);
+      retyped[i] = rs.getString(12) != null; // the storage-class column, evaluated by SQLite in the same scan
+    }
+  }
+
+  /** End of input for the MAC thread. */
+  private static final Chunk END = new Chunk();
+
+  /**
+   * The MAC thread of {@link #pipelined}: checks each row like {@link #fastRow} (seq, storage class, MAC, link,
+   * checkpoint), and stops at the first row it declines (it keeps recycling chunks until {@link #END}).
+   */
+  private final class MacWorker implements Runnable {
+    final java.util.concurrent.BlockingQueue<Chunk> full;
+    final java.util.concurrent.BlockingQueue<Chunk> free;
+    final TreeMap<Long, Checkpoint> bySeq;
+    final Schema.LogIdentity identity;
+    long expected;
+    byte[] prev;
+    volatile long done;
+    volatile boolean declined;
+
+    MacWorker(
+        long expected, byte[] prev, TreeMap<Long, Checkpoint> bySeq, Schema.LogIdentity identity,
+        java.util.concurrent.BlockingQueue<Chunk> full, java.util.concurrent.BlockingQueue<Chunk> free) {
+      this.expected = expected;
+      this.prev = prev;
+      this.bySeq = bySeq;
+      this.identity = identity;
+      this.full = full;
+      this.free = free;
+    }
+
+    @Override
+    public void run() {
+      while (true) {
+        Chunk ch = take(full);
+        if (ch == END) {
+          return;
+        }
+        if (!declined) {
+          try {
+            check(ch);
+          } catch (RuntimeException | Error e) {
+            declined = true; // the original path decides what this row is
+          }
+        }
+        ch.n = 0;
+        put(free, ch);
+      }
+    }
+
+    private void check(Chunk ch) {
+      long ok = 0;
+      for (int i = 0; i < ch.n; i++) {
+        byte[] h = fastRow(ch, i, expected, prev, identity);
+        if (h != null && !bySeq.isEmpty()) {
+          Checkpoint cp = bySeq.get(expected);
+          if (cp != null && !cp.headHash().equals(HexFormat.of().formatHex(h))) {
+            h = null;
+          }
+        }
+        if (h == null) {
+          done += ok;
+          declined = true;
+          return;
+        }
+        prev = h;
+        expected++;
+        ok++;
+      }
+      done += ok;
+    }
+  }
+
+  /** {@link #fastRow(ResultSet, long, byte[], Schema.LogIdentity)} on a row of a chunk. */
+  private byte[] fastRow(Chunk ch, int i, long expected, byte[] prev, Schema.LogIdentity identity) {
+    long seq = ch.seq[i];
+    if (seq != expected || ch.retyped[i]) {
+      return null;
+    }
+    byte[] level = ch.level[i];
+    byte[] event = ch.event[i];
+    byte[] actor = ch.actor[i];
+    byte[] message = ch.message[i];
+    byte[] metadata = ch.metadata[i];
+    byte[] correlation = ch.correlation[i];
+    byte[] prevHash = ch.prevHash[i];
+    byte[] hash = ch.hash[i];
+    if (level == null || event == null || actor == null || message == null || metadata == null || prevHash == null
+        || hash == null) {
+      return null;
+    }
+    return macRow(seq, ch.ts[i], ch.keyId[i], level, event, actor, message, metadata, correlation, prevHash, hash, prev,
+        identity);
+  }
+
+  /**
+   * Reads rows on this thread and MACs them on a second one. Returns false when every row up to {@code upTo} passed,
+   * true when a row was declined: {@code scan} then stands at that row for the original path.
+   */
+  private boolean pipelined(
+      Connection c, Scan scan, long upTo, TreeMap<Long, Checkpoint> bySeq, Schema.LogIdentity identity,
+      VerificationProgress progress, long total) throws SQLException {
+    java.util.concurrent.BlockingQueue<Chunk> full = new java.util.concurrent.ArrayBlockingQueue<>(CHUNKS + 1);
+    java.util.concurrent.BlockingQueue<Chunk> free = new java.util.concurrent.ArrayBlockingQueue<>(CHUNKS);
+    for (int i = 0; i < CHUNKS; i++) {
+      free.add(new Chunk());
+    }
+    MacWorker w = new MacWorker(scan.expected, scan.prev, bySeq, identity, full, free);
+    Thread t = new Thread(w, "audit-verify-mac");
+    t.setDaemon(true);
+    t.start();
+    long base = scan.checked;
+    try (PreparedStatement ps = c.prepareStatement(VERIFY_SELECT + " WHERE seq >= ? AND seq <= ? ORDER BY seq")) {
+      ps.setLong(1, scan.expected);
+      ps.setLong(2, upTo);
+      try (ResultSet rs = ps.executeQuery()) {
+        Chunk ch = take(free);
+        long read = 0;
+        while (!w.declined && rs.next()) {
+          ch.add(rs);
+          if (ch.n == CHUNK_ROWS) {
+            put(full, ch);
+            ch = take(free);
+          }
+          if (++read % PROGRESS_EVERY == 0) {
+            progress.onProgress(base + w.done, total);
+          }
+        }
+        if (ch.n > 0) {
+          put(full, ch);
+        } else {
+          put(free, ch);
+        }
+      }
+    } finally {
+      put(full, END);
+      boolean interrupted = false;
+      while (t.isAlive()) {
+        try {
+          t.join();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    scan.expected = w.expected;
+    scan.prev = w.prev;
+    scan.checked = base + w.done;
+    return w.declined;
+  }
+
+  private static Chunk take(java.util.concurrent.BlockingQueue<Chunk> q) {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return q.take();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static void put(java.util.concurrent.BlockingQueue<Chunk> q, Chunk ch) {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          q.put(ch);
+          return;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * The original row-by-row path, from {@code scan.expected}, for at most {@code limit} rows (-1: all). Returns true
+   * when it stopped at the limit (more rows may follow), false at the end.
+   */
+  private boolean sequential(
+      Connection c, Scan scan, long upTo, long limit, TreeMap<Long, Checkpoint> bySeq, Schema.LogIdentity identity,
+      long first, boolean wrongKey, VerificationProgress progress, long total) throws SQLException, Broken {
+    long expected = scan.expected;
+    byte[] prev = scan.prev;
+    long checked = scan.checked;
+    long rows = 0;
+    try (PreparedStatement ps =
+        c.prepareStatement(VERIFY_SELECT + " WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT ?")) {
+      ps.setLong(1, expected);
+      ps.setLong(2, upTo);
+      ps.setLong(3, limit);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          rows++;
+          byte[] fastHash = fastRow(rs, expected, prev, identity);
+          if (fastHash != null) {
+            // every check passed on the stored bytes; only the checkpoint comparison is left
+            if (!bySeq.isEmpty()) {
+              Checkpoint cp = bySeq.get(expected);
+              if (cp != null && !cp.headHash().equals(HexFormat.of().formatHex(fastHash))) {
+                scan.checked = checked;
+                throw new Broken(
+                    expected, Problem.CHECKPOINT_MISMATCH,
+                    "entry differs from the signed checkpoint of " + cp.time() + ": log rolled back or forked");
+              }
+            }
+            prev = fastHash;
+            expected++;
+            checked++;
+            if (checked % PROGRESS_EVERY == 0) {
+              progress.onProgress(checked, total);
+            }
+            continue;
+          }
+          scan.checked = checked;
+          // the original path: decides (and names) whatever the fast path declined
+          Row row = readRow(rs);
+          if (row.seq() != expected) {
+            throw new Broken(
+                expected, Problem.SEQUENCE_GAP, "expected seq " + expected + " but found seq " + row.seq());
+          }
+          String badType = rs.getString(12);
+          if (badType != null) {
+            String[] colType = badType.split(":", 2);
+            throw new Broken(
+                row.seq(), Problem.STORAGE_TYPE_ALTERED,
+                "column " + colType[0] + " is stored as " + colType[1] + ", not as the store writes it: filters and"
+                    + " retention would no longer see this entry");
+          }
+          checkMac(row, identity, row.seq() == first && wrongKey);
+          if (!MessageDigest.isEqual(row.prevHash(), prev)) {
+            throw new Broken(
+                row.seq(), Problem.CHAIN_BROKEN,
+                "prev_hash does not match the previous entry: entries removed, inserted or reordered");
+          }
+          Checkpoint cp = bySeq.get(row.seq());
+          if (cp != null && !cp.headHash().equals(HexFormat.of().formatHex(row.hash()))) {
+            throw new Broken(
+                row.seq(), Problem.CHECKPOINT_MISMATCH,
+                "entry differs from the signed checkpoint of " + cp.time() + ": log rolled back or forked");
+          }
+          prev = row.hash();
+          expected++;
+          checked++;
+          if (checked % PROGRESS_EVERY == 0) {
+            progress.onProgress(checked, total);
+          }
+        }
+      }
+    }
+    scan.expected = expected;
+    scan.prev = prev;
+    scan.checked = checked;
+    return limit >= 0 && rows == limit;
   }
 
   /**

@@ -16,21 +16,18 @@ import dev.secureyeoman.auth.totp.TotpEnrollment;
 import dev.secureyeoman.auth.totp.TotpParameters;
 import dev.secureyeoman.auth.totp.TotpService;
 import dev.secureyeoman.core.SecretBytes;
+import dev.secureyeoman.testkit.TestClock;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 /**
@@ -44,7 +41,7 @@ final class AuthServices {
   static final PasswordHashParameters CHEAP = new PasswordHashParameters(64, 1, 1, 16, 32);
 
   final Path dbFile;
-  final TestClock clock = new TestClock(Instant.parse("2026-11-24T10:00:00Z"));
+  final TestClock clock = TestClock.at(Instant.parse("2026-11-24T10:00:00Z"));
   final RecordingAuditSink audit = new RecordingAuditSink();
   final AuthSettings settings;
   private final byte[] masterKey = new byte[32];
@@ -121,34 +118,6 @@ final class AuthServices {
       if (ps.executeUpdate() != 1) {
         throw new IllegalStateException("no user " + username);
       }
-    }
-  }
-
-  /** A clock tests move by hand. */
-  static final class TestClock extends Clock {
-    private final AtomicReference<Instant> now;
-
-    TestClock(Instant start) {
-      this.now = new AtomicReference<>(start);
-    }
-
-    void advance(Duration d) {
-      now.updateAndGet(i -> i.plus(d));
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now.get();
     }
   }
 

@@ -3,7 +3,7 @@ package dev.secureyeoman.auth.internal;
 import dev.secureyeoman.auth.PasswordHashParameters;
 import dev.secureyeoman.auth.PasswordHasher;
 import dev.secureyeoman.auth.PasswordPolicy;
-import dev.secureyeoman.core.crypto.Argon2id;
+import dev.secureyeoman.core.internal.Argon2id;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;

@@ -7,6 +7,9 @@ import dev.secureyeoman.audit.AuditSink;
 import dev.secureyeoman.auth.AuthStorageException;
 import dev.secureyeoman.auth.ClientInfo;
 import dev.secureyeoman.core.SecretBytes;
+import dev.secureyeoman.core.TextNeutralizer;
+import dev.secureyeoman.core.TextNeutralizer.CharClass;
+import dev.secureyeoman.core.TextNeutralizer.Marker;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,6 +43,9 @@ final class AuditTrail implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(AuditTrail.class);
   private static final int MAX_TEXT = 256;
+  private static final TextNeutralizer CLEAN = TextNeutralizer.builder()
+      .unsafe(CharClass.CONTROL, CharClass.BIDI, CharClass.LINE_SEPARATOR, CharClass.LONE_SURROGATE)
+      .escapeBackslash(true).maxChars(MAX_TEXT).marker(Marker.ELLIPSIS_WITH_LENGTH).build();
   static final String SUMMARY_EVENT = "auth.audit.summary";
 
   private final AuditSink sink;
@@ -89,29 +95,7 @@ final class AuditTrail implements AutoCloseable {
    * surrogates become {@code \\uXXXX}, a backslash becomes two; longer text is cut at 256 chars with a marker.
    */
   static String clean(String s) {
-    StringBuilder sb = new StringBuilder(Math.min(s.length(), MAX_TEXT) + 8);
-    int n = Math.min(s.length(), MAX_TEXT);
-    if (n < s.length() && Character.isHighSurrogate(s.charAt(n - 1)) && Character.isLowSurrogate(s.charAt(n))) {
-      n--; // never cut a surrogate pair in half (found by AuthParsersFuzzTest#auditClean_leavesNoControlCharacters)
-    }
-    for (int i = 0; i < n; i++) {
-      char c = s.charAt(i);
-      boolean surrogateOk =
-          Character.isHighSurrogate(c) ? i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))
-              : !Character.isLowSurrogate(c) || (i > 0 && Character.isHighSurrogate(s.charAt(i - 1)));
-      if (c == '\\') {
-        sb.append("\\\\");
-      } else if (c < 0x20 || (c >= 0x7f && c < 0xa0) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)
-          || c == 0x2028 || c == 0x2029 || c == 0x200e || c == 0x200f || c == 0x061c || !surrogateOk) {
-        sb.append(String.format("\\u%04x", (int) c));
-      } else {
-        sb.append(c);
-      }
-    }
-    if (s.length() > MAX_TEXT) {
-      sb.append("…(").append(s.length()).append(" chars)");
-    }
-    return sb.toString();
+    return CLEAN.neutralize(s);
   }
 
   /** The keyed hash of a name that matches no account (never the name itself). */

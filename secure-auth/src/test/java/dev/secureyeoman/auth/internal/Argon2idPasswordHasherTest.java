@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.secureyeoman.core.crypto.Argon2id;
+import dev.secureyeoman.core.internal.Argon2id;
 import dev.secureyeoman.auth.PasswordHashParameters;
 import java.io.IOException;
 import java.io.InputStream;

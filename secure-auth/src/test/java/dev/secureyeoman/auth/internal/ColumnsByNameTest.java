@@ -16,7 +16,7 @@ import dev.secureyeoman.auth.InvalidCredentialsException;
 import dev.secureyeoman.auth.InvalidTokenException;
 import dev.secureyeoman.auth.LoginResult;
 import dev.secureyeoman.auth.MemoryAuditSink;
-import dev.secureyeoman.auth.MutableClock;
+import dev.secureyeoman.testkit.TestClock;
 import dev.secureyeoman.auth.Principal;
 import dev.secureyeoman.auth.UserAdministration;
 import dev.secureyeoman.auth.totp.Base32;
@@ -64,7 +64,7 @@ class ColumnsByNameTest {
 
   @Test
   void everyFlow_onDriverRefusingPositionalGetters_works() throws Exception {
-    MutableClock clock = new MutableClock(Instant.parse("2026-11-24T10:00:00Z"));
+    TestClock clock = TestClock.at(Instant.parse("2026-11-24T10:00:00Z"));
     DataSource guarded = guard(AuthDataSources.sqlite(dir.resolve("auth.db")));
     AuthSettings settings =
         AuthSettings.builder()
@@ -199,12 +199,12 @@ class ColumnsByNameTest {
     return assertInstanceOf(LoginResult.MfaRequired.class, r).challengeToken();
   }
 
-  private static String code(byte[] secret, MutableClock clock) {
+  private static String code(byte[] secret, TestClock clock) {
     return TotpService.generate(secret, clock.instant(), TotpParameters.defaults());
   }
 
   /** The code of the next period (the current one may be used already). */
-  private static String nextCode(byte[] secret, MutableClock clock) {
+  private static String nextCode(byte[] secret, TestClock clock) {
     clock.advance(Duration.ofSeconds(30));
     return code(secret, clock);
   }

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.secureyeoman.auth.AuthStorageException;
-import dev.secureyeoman.auth.MutableClock;
 import dev.secureyeoman.auth.SharedBucketsUnavailableException;
 import dev.secureyeoman.auth.SharedLoginBuckets;
+import dev.secureyeoman.testkit.TestClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class LoginThrottleTest {
   @Test
   void tryAcquire_allOrNothing_refundAndRefillOnFakeClock() throws Exception {
-    MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    TestClock clock = TestClock.at(Instant.parse("2026-01-01T00:00:00Z"));
     LoginThrottle t = new LoginThrottle(2, Duration.ofMinutes(1), clock);
     assertEquals(Duration.ZERO, t.tryAcquire("a", "b"));
     assertEquals(Duration.ZERO, t.tryAcquire("a", "c"));
@@ -74,7 +74,7 @@ class LoginThrottleTest {
           }
         };
     LoginThrottle t =
-        new LoginThrottle(2, Duration.ofMinutes(1), new MutableClock(Instant.parse("2026-01-01T00:00:00Z")), store);
+        new LoginThrottle(2, Duration.ofMinutes(1), TestClock.at(Instant.parse("2026-01-01T00:00:00Z")), store);
     assertEquals(Duration.ZERO, t.tryAcquire("user:alice", "client:a"));
     assertEquals(1L, tokens.get("login:user:alice"), "keys reach the store with the login: prefix");
     // throttled on the user key: the client token is given back (all or nothing), the wait rounded up to seconds

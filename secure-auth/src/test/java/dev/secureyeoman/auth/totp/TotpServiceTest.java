@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.secureyeoman.auth.MutableClock;
+import dev.secureyeoman.testkit.TestClock;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -94,7 +94,7 @@ class TotpServiceTest {
 
   @Test
   void verify_windowPlusMinusOneAccepted_plusMinusTwoRejected() {
-    MutableClock clock = new MutableClock(Instant.ofEpochSecond(1_111_111_111L));
+    TestClock clock = TestClock.at(Instant.ofEpochSecond(1_111_111_111L));
     TotpService svc = new TotpService(clock);
     TotpParameters p = TotpParameters.defaults();
     Instant now = clock.instant();

@@ -59,7 +59,7 @@ import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator
  * Validator (parameter interpolation only, no EL) → an immutable value.
  *
  * <pre>{@code
- * EncryptedConfigLoader loader = EncryptedConfigLoader.newBuilder()
+ * EncryptedConfigLoader loader = EncryptedConfigLoader.builder()
  *     .keySource(KeySource.rawKeyFromEnv("SECUREYEOMAN_CONFIG_KEY"))
  *     .build();
  * SecurityConfig security = loader.load(Path.of("app.enc.yaml"));          // the security: section, with defaults
@@ -134,7 +134,7 @@ public final class EncryptedConfigLoader {
    *
    * @return a builder
    */
-  public static Builder newBuilder() {
+  public static Builder builder() {
     return new Builder();
   }
 
@@ -409,7 +409,7 @@ public final class EncryptedConfigLoader {
         String childPath = join(path, f.getKey());
         RecordComponent c = components.get(f.getKey());
         if (c == null) {
-          out.add(new ConfigViolation(childPath, "unknown key"));
+          out.add(new ConfigViolation(join(path, unknownKeyName(f.getKey())), "unknown key"));
         } else {
           unknownKeys(f.getValue(), c.getGenericType(), childPath, out);
         }
@@ -456,8 +456,9 @@ public final class EncryptedConfigLoader {
       }
     }
     String where = display(path.toString());
-    if (e instanceof UnrecognizedPropertyException) {
-      return new ConfigViolation(where, "unknown key");
+    if (e instanceof UnrecognizedPropertyException u) {
+      String parent = where.endsWith(u.getPropertyName()) ? where.substring(0, where.length() - u.getPropertyName().length()) : where + ".";
+      return new ConfigViolation(parent + unknownKeyName(u.getPropertyName()), "unknown key");
     }
     if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
       String msg = String.valueOf(e.getOriginalMessage());
@@ -527,6 +528,16 @@ public final class EncryptedConfigLoader {
   private static String join(String path, String key) {
     return path.isEmpty() ? key : path + "." + key;
   }
+
+  /**
+   * An unknown key as a message may show it. Keys of the SDK are snake_case; anything else is not echoed, because a
+   * value can end up as a key by a typo ({@code {token:s3cr3t}} in flow style is one key, {@code "token:s3cr3t"}).
+   */
+  static String unknownKeyName(String key) {
+    return PRINTABLE_KEY.matcher(key).matches() ? key : "(a key that is not snake_case, " + key.length() + " characters)";
+  }
+
+  private static final java.util.regex.Pattern PRINTABLE_KEY = java.util.regex.Pattern.compile("[a-z][a-z0-9_]{0,63}");
 
   private static String display(String path) {
     return path.isEmpty() ? "(root)" : path;

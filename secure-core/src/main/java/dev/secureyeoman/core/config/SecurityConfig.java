@@ -22,7 +22,7 @@ import java.util.List;
  * <pre>
  * security:
  *   audit:   { db_path: data/audit.db, retention_days: 90, max_entries: 1000000, maintenance_interval: PT1H,
- *              checkpoint_path: checkpoints/audit.checkpoints }
+ *              checkpoint_path: checkpoints/audit.checkpoints, full_verify_every: 24 }
  *   auth:    { access_token_ttl: PT15M, session_ttl: PT24H, remember_me_ttl: P30D, password_min_length: 32,
  *              login_rate_limit: { capacity: 5, refill_period: PT1M }, totp: { issuer: SecureYeoman, window: 1 } }
  *   http:    { rate_limit: { window_ms: 60000, max_requests: 100 }, cors: { allowed_origins: [] },
@@ -73,7 +73,9 @@ public record SecurityConfig(
    */
   public static SecurityConfig defaults() {
     return new SecurityConfig(
-        new Audit("data/audit.db", 90, 1_000_000L, Duration.ofHours(1), "checkpoints/audit.checkpoints"),
+        new Audit(
+            "data/audit.db", 90, 1_000_000L, Duration.ofHours(1), "checkpoints/audit.checkpoints",
+            Audit.DEFAULT_FULL_VERIFY_EVERY),
         new Auth(
             Duration.ofMinutes(15),
             Duration.ofHours(24),
@@ -108,13 +110,42 @@ public record SecurityConfig(
    *     {@code PT1H})
    * @param checkpointPath where signed checkpoints are written (default {@code checkpoints/audit.checkpoints}: deliberately
    *     not in the database directory, so restoring an old copy of {@code data/} cannot roll back the checkpoints too)
+   * @param fullVerifyEvery with checkpoints, every this many maintenance runs (the first included) the verification is a
+   *     full one and the others are incremental from the newest signed checkpoint; 1 = always full, 1..10000 (default
+   *     24: daily at the default hourly interval; absent or null = the default)
    */
   public record Audit(
       @NotBlank String dbPath,
       @Positive @Max(365_000) int retentionDays,
       @Positive long maxEntries,
       @NotNull @DurationRange(min = "PT1S", max = "P7D") Duration maintenanceInterval,
-      @NotBlank String checkpointPath) {}
+      @NotBlank String checkpointPath,
+      @Min(1) @Max(10_000) Integer fullVerifyEvery) {
+
+    /** Default of {@code full_verify_every}: a full verification every 24th maintenance run. */
+    public static final int DEFAULT_FULL_VERIFY_EVERY = 24;
+
+    /** Absent (a host record bound from the whole document without the key) means the default. */
+    public Audit {
+      if (fullVerifyEvery == null) {
+        fullVerifyEvery = DEFAULT_FULL_VERIFY_EVERY;
+      }
+    }
+
+    /**
+     * The section without {@code full_verify_every} (it takes its default, {@value #DEFAULT_FULL_VERIFY_EVERY}).
+     *
+     * @param dbPath SQLite file of the audit log
+     * @param retentionDays entries older than this are purged
+     * @param maxEntries most entries kept
+     * @param maintenanceInterval period of retention, checkpoint and verification
+     * @param checkpointPath where signed checkpoints are written
+     */
+    public Audit(
+        String dbPath, int retentionDays, long maxEntries, Duration maintenanceInterval, String checkpointPath) {
+      this(dbPath, retentionDays, maxEntries, maintenanceInterval, checkpointPath, DEFAULT_FULL_VERIFY_EVERY);
+    }
+  }
 
   /**
    * {@code security.auth}.

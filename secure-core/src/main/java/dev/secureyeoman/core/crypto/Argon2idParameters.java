@@ -5,7 +5,7 @@ package dev.secureyeoman.core.crypto;
  * recipient of an envelope, so a file written with stronger parameters stays readable; readers bound them with
  * {@link EnvelopeLimits} before deriving.
  *
- * <p>Immutable. Build with {@link #newBuilder()} or use a preset: {@link #DEFAULT} (RFC 9106 second recommended option:
+ * <p>Immutable. Build with {@link #builder()} or use a preset: {@link #DEFAULT} (RFC 9106 second recommended option:
  * 64 MiB, 3 passes, 4 lanes) or {@link #MINIMUM} (OWASP floor: 19 MiB, 2 passes, 1 lane). Weaker settings are refused.
  */
 public final class Argon2idParameters {
@@ -46,7 +46,7 @@ public final class Argon2idParameters {
    *
    * @return a builder
    */
-  public static Builder newBuilder() {
+  public static Builder builder() {
     return new Builder(DEFAULT);
   }
 

@@ -3,6 +3,7 @@ package dev.secureyeoman.core.crypto;
 import dev.secureyeoman.core.crypto.EnvelopeCodec.Parsed;
 import dev.secureyeoman.core.crypto.EnvelopeCodec.Recipient;
 import dev.secureyeoman.core.crypto.EnvelopeException.Reason;
+import dev.secureyeoman.core.internal.Argon2id;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -65,7 +66,7 @@ public final class EnvelopeCipher {
    * @return the cipher
    */
   public static EnvelopeCipher create() {
-    return newBuilder().build();
+    return builder().build();
   }
 
   /**
@@ -73,7 +74,7 @@ public final class EnvelopeCipher {
    *
    * @return a builder
    */
-  public static Builder newBuilder() {
+  public static Builder builder() {
     return new Builder();
   }
 
@@ -225,7 +226,7 @@ public final class EnvelopeCipher {
       Optional<Argon2idParameters> kdf =
           r.kind() == RecipientKey.Kind.PASSPHRASE_ARGON2ID
               ? Optional.of(
-                  Argon2idParameters.newBuilder()
+                  Argon2idParameters.builder()
                       .memoryKiB(r.memoryKiB())
                       .iterations(r.iterations())
                       .parallelism(r.parallelism())

@@ -30,7 +30,7 @@ public final class EnvelopeLimits {
    *
    * @return a builder
    */
-  public static Builder newBuilder() {
+  public static Builder builder() {
     return new Builder(DEFAULT);
   }
 

@@ -1,6 +1,7 @@
 package dev.secureyeoman.core.crypto;
 
 import dev.secureyeoman.core.SecretBytes;
+import dev.secureyeoman.core.TextNeutralizer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -54,16 +55,9 @@ final class KeySources {
    * 1-256 printable characters" — an {@link IllegalArgumentException} instead of a key.
    */
   static String describe(String prefix, String name) {
-    StringBuilder sb = new StringBuilder(name.length());
-    name.codePoints().forEach(cp -> {
-      if (Character.isISOControl(cp) || Character.getType(cp) == Character.FORMAT) {
-        sb.append(String.format("\\u%04x", cp));
-      } else {
-        sb.appendCodePoint(cp);
-      }
-    });
+    String escaped = TextNeutralizer.standard().neutralize(name);
     int room = 256 - prefix.length();
-    String shown = sb.length() <= room ? sb.toString() : "..." + sb.substring(sb.length() - (room - 3));
+    String shown = escaped.length() <= room ? escaped : "..." + escaped.substring(escaped.length() - (room - 3));
     return prefix + shown;
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.secureyeoman.core.AtomicFiles;
+import dev.secureyeoman.core.OwnerOnlyFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
@@ -14,7 +15,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * {@code SET PAUSE:ALL}.
  *
  * <pre>{@code
- * KillSwitch ks = KillSwitch.newBuilder(dataDir.resolve("kill-switch.json"))
+ * KillSwitch ks = KillSwitch.builder(dataDir.resolve("kill-switch.json"))
  *     .listener(change -> audit.append(...))        // runs BEFORE the change is written; throwing vetoes it
  *     .build();
  * if (ks.isEngaged()) { refuse the bot action }      // cheap: one stat(2), a re-read only when the file changed
@@ -100,7 +100,7 @@ public final class KillSwitch {
    * @param file the state file (its directory must exist; keep it owner-only)
    * @return a builder
    */
-  public static Builder newBuilder(Path file) {
+  public static Builder builder(Path file) {
     return new Builder(file);
   }
 
@@ -197,7 +197,7 @@ public final class KillSwitch {
             FileChannel.open(
                 lockFile,
                 java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+                OwnerOnlyFiles.fileAttribute())) {
       ch.lock(); // released when the channel closes; excludes writers in other processes
       KillSwitchState previous = Files.exists(file) ? read() : KillSwitchState.NEVER_SET;
       if (previous.engaged() == engaged) {

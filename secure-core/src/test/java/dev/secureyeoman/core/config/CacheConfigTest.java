@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code security.cache} (issue 18): optional, validated, and its URL (which may hold a password) never shown. */
 class CacheConfigTest {
   @TempDir Path dir;
-  final EncryptedConfigLoader loader = EncryptedConfigLoader.newBuilder().build();
+  final EncryptedConfigLoader loader = EncryptedConfigLoader.builder().build();
 
   private SecurityConfig load(String yaml) throws Exception {
     Path p = dir.resolve("c.yaml");

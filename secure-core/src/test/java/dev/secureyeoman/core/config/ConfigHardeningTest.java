@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Durations, required encryption, scalar alias expansion and explicit tags (issue 11, items 12-14). */
 class ConfigHardeningTest {
   @TempDir Path dir;
-  final EncryptedConfigLoader plain = EncryptedConfigLoader.newBuilder().build();
+  final EncryptedConfigLoader plain = EncryptedConfigLoader.builder().build();
 
   private Path write(String name, String content) throws Exception {
     Path p = dir.resolve(name);
@@ -70,7 +70,7 @@ class ConfigHardeningTest {
   void requireEncryption_refusesPlaintextWhateverItsName_andLoadsEnvelopes() throws Exception {
     byte[] raw = new byte[32];
     raw[0] = 9;
-    EncryptedConfigLoader strict = EncryptedConfigLoader.newBuilder()
+    EncryptedConfigLoader strict = EncryptedConfigLoader.builder()
         .keySource(KeySource.fixed(SecretBytes.copyOf(raw))).requireEncryption(true).build();
     String yaml = "security: {audit: {retention_days: 7}}\n";
     Path swapped = write("app.yaml", yaml); // an attacker put plain YAML where the host expects its encrypted file
@@ -85,7 +85,7 @@ class ConfigHardeningTest {
     Files.write(enc, envelope);
     assertEquals(7, strict.load(enc).audit().retentionDays());
     assertThrows(IllegalStateException.class,
-        () -> EncryptedConfigLoader.newBuilder().requireEncryption(true).requireEncryption(false));
+        () -> EncryptedConfigLoader.builder().requireEncryption(true).requireEncryption(false));
     assertTrue(strict.toString().contains("encryption required"));
   }
 

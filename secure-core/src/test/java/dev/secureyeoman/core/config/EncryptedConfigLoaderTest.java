@@ -51,10 +51,10 @@ class EncryptedConfigLoaderTest {
 
   @TempDir Path dir;
 
-  final EncryptedConfigLoader plain = EncryptedConfigLoader.newBuilder().build();
+  final EncryptedConfigLoader plain = EncryptedConfigLoader.builder().build();
 
   EncryptedConfigLoader withEnv(Map<String, String> env) {
-    return EncryptedConfigLoader.newBuilder()
+    return EncryptedConfigLoader.builder()
         .keySource(KeySource.rawKeyFromEnv("SECUREYEOMAN_CONFIG_KEY", env::get))
         .build();
   }
@@ -317,7 +317,7 @@ class EncryptedConfigLoaderTest {
         f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
         """;
     assertThrows(ConfigException.class, () -> plain.load(write("laughs.yaml", laughs)));
-    EncryptedConfigLoader manyAliases = EncryptedConfigLoader.newBuilder()
+    EncryptedConfigLoader manyAliases = EncryptedConfigLoader.builder()
         .yamlLimits(new YamlLimits(1024 * 1024, 1000, 32, 10_000)).build();
     ConfigException nodes = assertThrows(ConfigException.class, () -> manyAliases.load(write("l2.yaml", laughs)));
     assertTrue(nodes.getMessage().contains("YAML nodes"), nodes.getMessage());
@@ -365,7 +365,7 @@ class EncryptedConfigLoaderTest {
 
   @Test
   void builder_optionsSetOnce() {
-    EncryptedConfigLoader.Builder b = EncryptedConfigLoader.newBuilder().yamlLimits(YamlLimits.DEFAULT);
+    EncryptedConfigLoader.Builder b = EncryptedConfigLoader.builder().yamlLimits(YamlLimits.DEFAULT);
     assertThrows(IllegalStateException.class, () -> b.yamlLimits(YamlLimits.DEFAULT));
     assertThrows(IllegalArgumentException.class, () -> b.keySource(null));
     assertThrows(IllegalArgumentException.class, () -> new YamlLimits(1, 1, 1, 1));

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /** {@code security.sandbox.limits}, {@code uid_range} and {@code cgroup_parent} (issue 12). */
 class SandboxConfigKeysTest {
-  private final EncryptedConfigLoader plain = EncryptedConfigLoader.newBuilder().build();
+  private final EncryptedConfigLoader plain = EncryptedConfigLoader.builder().build();
 
   @Test
   void defaults_areTheUntrustedDefaults() throws Exception {

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
  * path string was built eagerly by concatenation, so a long key above a large sequence was copied once per element.
  */
 class YamlKeyExpansionTest {
-  private final EncryptedConfigLoader loader = EncryptedConfigLoader.newBuilder().build();
+  private final EncryptedConfigLoader loader = EncryptedConfigLoader.builder().build();
 
   private static long allocatedBytes() throws Exception {
     Object bean = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);

@@ -17,7 +17,7 @@ import com.code_intelligence.jazzer.mutation.annotation.WithUtf8Length;
  * value never reaches a message.
  */
 class YamlLoaderFuzzTest {
-  private static final EncryptedConfigLoader LOADER = EncryptedConfigLoader.newBuilder().build();
+  private static final EncryptedConfigLoader LOADER = EncryptedConfigLoader.builder().build();
   static final String MARKER = "Zq7Secret0Marker";
 
   /** Typed error only; a successful load is a fully validated configuration. */

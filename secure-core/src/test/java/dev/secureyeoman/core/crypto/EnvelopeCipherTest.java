@@ -246,10 +246,10 @@ class EnvelopeCipherTest {
   @Test
   void stricterLimits_rejectLegitimateButCostlyEnvelope() {
     RecipientKey p = RecipientKey.passphrase("passphrase", "pw-long-enough".toCharArray(),
-        Argon2idParameters.newBuilder().memoryKiB(32 * 1024).iterations(2).parallelism(1).build());
+        Argon2idParameters.builder().memoryKiB(32 * 1024).iterations(2).parallelism(1).build());
     byte[] env = cipher.encrypt(PLAINTEXT, AAD, p);
-    EnvelopeCipher strict = EnvelopeCipher.newBuilder()
-        .limits(EnvelopeLimits.newBuilder().maxArgon2MemoryKiB(Argon2idParameters.MIN_MEMORY_KIB).build())
+    EnvelopeCipher strict = EnvelopeCipher.builder()
+        .limits(EnvelopeLimits.builder().maxArgon2MemoryKiB(Argon2idParameters.MIN_MEMORY_KIB).build())
         .build();
     assertEquals(Reason.KDF_COST_TOO_HIGH, reasonOf(() -> strict.decrypt(env, AAD, p)));
   }
@@ -257,8 +257,8 @@ class EnvelopeCipherTest {
   @Test
   void oversizedEnvelope_tooLarge() {
     RecipientKey a = rawKey(1);
-    EnvelopeCipher small = EnvelopeCipher.newBuilder()
-        .limits(EnvelopeLimits.newBuilder().maxEnvelopeBytes(256).build()).build();
+    EnvelopeCipher small = EnvelopeCipher.builder()
+        .limits(EnvelopeLimits.builder().maxEnvelopeBytes(256).build()).build();
     byte[] env = cipher.encrypt(new byte[300], AAD, a);
     assertEquals(Reason.TOO_LARGE, reasonOf(() -> small.decrypt(env, AAD, a)));
     assertThrows(IllegalArgumentException.class, () -> small.encrypt(new byte[300], AAD, a));
@@ -270,8 +270,8 @@ class EnvelopeCipherTest {
   void tooManyRecipients_tooLarge() {
     RecipientKey a = rawKey(1);
     byte[] env = cipher.encrypt(PLAINTEXT, AAD, List.of(a, rawKey(2), rawKey(3)));
-    EnvelopeCipher two = EnvelopeCipher.newBuilder()
-        .limits(EnvelopeLimits.newBuilder().maxRecipients(2).build()).build();
+    EnvelopeCipher two = EnvelopeCipher.builder()
+        .limits(EnvelopeLimits.builder().maxRecipients(2).build()).build();
     assertEquals(Reason.TOO_LARGE, reasonOf(() -> two.decrypt(env, AAD, a)));
   }
 
@@ -287,10 +287,10 @@ class EnvelopeCipherTest {
     assertThrows(IllegalArgumentException.class, () -> RecipientKey.raw("bad id!", SecretBytes.copyOf(new byte[32])));
     assertThrows(IllegalArgumentException.class, () -> RecipientKey.passphrase(new char[0]));
     assertThrows(IllegalStateException.class,
-        () -> EnvelopeCipher.newBuilder().secureRandom(new SecureRandom()).secureRandom(new SecureRandom()));
-    assertThrows(IllegalArgumentException.class, () -> Argon2idParameters.newBuilder().memoryKiB(1024).build());
-    assertThrows(IllegalArgumentException.class, () -> Argon2idParameters.newBuilder().iterations(1).build());
-    assertThrows(IllegalArgumentException.class, () -> EnvelopeLimits.newBuilder().maxRecipients(0).build());
+        () -> EnvelopeCipher.builder().secureRandom(new SecureRandom()).secureRandom(new SecureRandom()));
+    assertThrows(IllegalArgumentException.class, () -> Argon2idParameters.builder().memoryKiB(1024).build());
+    assertThrows(IllegalArgumentException.class, () -> Argon2idParameters.builder().iterations(1).build());
+    assertThrows(IllegalArgumentException.class, () -> EnvelopeLimits.builder().maxRecipients(0).build());
   }
 
   @Test

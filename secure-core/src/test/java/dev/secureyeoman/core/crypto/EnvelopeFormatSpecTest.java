@@ -74,7 +74,7 @@ class EnvelopeFormatSpecTest {
   @Test
   void passphraseRecipient_storesCostAndSaltPerDocumentedLayout() throws Exception {
     Argon2idParameters params =
-        Argon2idParameters.newBuilder().memoryKiB(20 * 1024).iterations(3).parallelism(2).build();
+        Argon2idParameters.builder().memoryKiB(20 * 1024).iterations(3).parallelism(2).build();
     byte[] env =
         EnvelopeCipher.create()
             .encrypt(new byte[] {1}, new byte[0], RecipientKey.passphrase("pp", "pw-long-enough".toCharArray(), params));

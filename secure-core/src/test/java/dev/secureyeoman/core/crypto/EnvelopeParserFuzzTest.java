@@ -28,9 +28,9 @@ class EnvelopeParserFuzzTest {
   private static final RecipientKey KEY = RecipientKey.raw(SecretBytes.copyOf(new byte[32]));
   // small limits keep a fuzzed KDF cost cheap: MINIMUM is the largest cost a fuzzed header can ask for
   private static final EnvelopeCipher CIPHER =
-      EnvelopeCipher.newBuilder()
+      EnvelopeCipher.builder()
           .limits(
-              EnvelopeLimits.newBuilder()
+              EnvelopeLimits.builder()
                   .maxArgon2MemoryKiB(Argon2idParameters.MIN_MEMORY_KIB)
                   .maxArgon2Iterations(Argon2idParameters.MIN_ITERATIONS)
                   .maxArgon2Parallelism(1)

@@ -50,7 +50,7 @@ class KeySourcePathTest {
     Path config = dir.resolve("app.enc.yaml");
     Files.writeString(config, "-----BEGIN SECUREYEOMAN ENVELOPE-----\n");
     EncryptedConfigLoader loader =
-        EncryptedConfigLoader.newBuilder().keySource(KeySource.rawKeyFromFile(bad)).build();
+        EncryptedConfigLoader.builder().keySource(KeySource.rawKeyFromFile(bad)).build();
     assertThrows(ConfigException.class, () -> loader.load(config));
   }
 }

@@ -7,7 +7,7 @@ public final class KillSwitchChild {
   private KillSwitchChild() {}
 
   public static void main(String[] args) throws Exception {
-    KillSwitch ks = KillSwitch.newBuilder(Path.of(args[0])).build();
+    KillSwitch ks = KillSwitch.builder(Path.of(args[0])).build();
     switch (args[1]) {
       case "engage" -> ks.engage(args[2], "from another process");
       case "release" -> ks.release(args[2], "from another process");

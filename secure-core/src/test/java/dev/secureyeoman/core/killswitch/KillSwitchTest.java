@@ -26,7 +26,7 @@ class KillSwitchTest {
   @TempDir Path tmp;
 
   private KillSwitch open(Path file, List<KillSwitchChange> audit) {
-    return KillSwitch.newBuilder(file).clock(CLOCK).listener(audit::add).build();
+    return KillSwitch.builder(file).clock(CLOCK).listener(audit::add).build();
   }
 
   @Test
@@ -57,7 +57,7 @@ class KillSwitchTest {
   void engage_listenerFails_nothingWritten() throws Exception {
     Path f = tmp.resolve("ks.json");
     KillSwitch ks =
-        KillSwitch.newBuilder(f)
+        KillSwitch.builder(f)
             .listener(
                 c -> {
                   throw new IOException("audit sink down");
@@ -72,7 +72,7 @@ class KillSwitchTest {
   @Test
   void isEngaged_corruptOrOversizedFile_failsClosed_stateThrows() throws Exception {
     Path f = tmp.resolve("ks.json");
-    KillSwitch ks = KillSwitch.newBuilder(f).build();
+    KillSwitch ks = KillSwitch.builder(f).build();
     for (String bad :
         new String[] {
           "not json", "{}", "{\"version\":2,\"engaged\":false,\"changed_at\":\"x\",\"changed_by\":\"a\",\"reason\":\"\"}",
@@ -94,7 +94,7 @@ class KillSwitchTest {
   @Test
   void engage_fromAnotherProcess_seenWithoutRestart_andTheOtherWay() throws Exception {
     Path f = tmp.resolve("shared.json");
-    KillSwitch here = KillSwitch.newBuilder(f).build();
+    KillSwitch here = KillSwitch.builder(f).build();
     assertFalse(here.isEngaged());
     assertEquals("true", child(f, "engage", "bot-operator"));
     assertTrue(here.isEngaged(), "the other process's change is read, not a stale cache");
@@ -105,12 +105,12 @@ class KillSwitchTest {
 
   @Test
   void set_invalidActorOrReason_refusedBeforeAnyIo() {
-    KillSwitch ks = KillSwitch.newBuilder(tmp.resolve("k.json")).build();
+    KillSwitch ks = KillSwitch.builder(tmp.resolve("k.json")).build();
     assertThrows(IllegalArgumentException.class, () -> ks.engage("", "r"));
     assertThrows(IllegalArgumentException.class, () -> ks.engage("a\nb", "r"));
     assertThrows(IllegalArgumentException.class, () -> ks.engage("a", "x".repeat(1025)));
     assertThrows(IllegalArgumentException.class, () -> ks.engage("a", "line\u001b[2J"));
-    assertThrows(IllegalStateException.class, () -> KillSwitch.newBuilder(tmp).listener(c -> {}).listener(c -> {}));
+    assertThrows(IllegalStateException.class, () -> KillSwitch.builder(tmp).listener(c -> {}).listener(c -> {}));
     assertEquals(tmp.resolve("k.json").toAbsolutePath(), ks.file());
     assertInstanceOf(KillSwitchState.class, KillSwitchState.NEVER_SET);
   }

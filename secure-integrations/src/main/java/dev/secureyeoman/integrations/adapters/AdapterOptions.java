@@ -83,7 +83,7 @@ public final class AdapterOptions {
    * @param config the bound, validated section
    * @return the builder (HTTP client and sleeper still settable)
    */
-  public static Builder fromConfig(SecurityConfig.Integrations.Adapters config) {
+  public static Builder builder(SecurityConfig.Integrations.Adapters config) {
     Objects.requireNonNull(config, "config");
     return builder()
         .maxWebhookBodyBytes(config.webhookMaxBodyBytes())

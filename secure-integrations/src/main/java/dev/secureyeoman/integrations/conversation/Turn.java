@@ -1,5 +1,7 @@
 package dev.secureyeoman.integrations.conversation;
 
+import dev.secureyeoman.core.TextNeutralizer;
+import dev.secureyeoman.core.TextNeutralizer.Replacement;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.regex.Matcher;
@@ -63,6 +65,10 @@ public record Turn(Role role, String author, String text, Instant at) {
     text = neutraliseControlTokens(text);
   }
 
+  /** Drops control, format (bidi overrides), line-separator characters and lone surrogates; keeps ZWNJ/ZWJ. */
+  private static final TextNeutralizer SINGLE_LINE = TextNeutralizer.builder()
+      .replacement(Replacement.DROP).allow(0x200C, 0x200D).build();
+
   /**
    * Chat-template control tokens: ChatML and Llama 3 ({@code <|im_start|>}, {@code <|eot_id|>}, …), DeepSeek's
    * full-width form, Llama 2/Mistral ({@code [INST]}, {@code <<SYS>>}, {@code </s>}) and Gemma
@@ -94,22 +100,7 @@ public record Turn(Role role, String author, String text, Instant at) {
 
   /** Removes control, line-separator and format characters (bidi overrides) except ZWJ/ZWNJ inside emoji and scripts. */
   private static String singleLine(String s) {
-    StringBuilder b = new StringBuilder(s.length());
-    for (int i = 0; i < s.length(); ) {
-      int cp = s.codePointAt(i);
-      i += Character.charCount(cp);
-      int type = Character.getType(cp);
-      boolean drop =
-          type == Character.CONTROL
-              || type == Character.LINE_SEPARATOR
-              || type == Character.PARAGRAPH_SEPARATOR
-              || type == Character.SURROGATE
-              || (type == Character.FORMAT && cp != 0x200C && cp != 0x200D);
-      if (!drop) {
-        b.appendCodePoint(cp);
-      }
-    }
-    return b.toString().strip();
+    return SINGLE_LINE.neutralize(s).strip();
   }
 
   /**

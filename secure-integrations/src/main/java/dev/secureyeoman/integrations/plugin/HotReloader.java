@@ -75,7 +75,7 @@ public final class HotReloader implements AutoCloseable {
    *
    * @return a builder
    */
-  public static Builder newBuilder() {
+  public static Builder builder() {
     return new Builder();
   }
 

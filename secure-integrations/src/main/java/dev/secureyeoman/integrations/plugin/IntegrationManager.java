@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * version) and unregister.
  *
  * <pre>{@code
- * IntegrationManager manager = IntegrationManager.newBuilder()
+ * IntegrationManager manager = IntegrationManager.builder()
  *     .auditSink(auditStore)
  *     .configSource(PluginConfigSource.fromFile(Path.of("app.enc.yaml"), keySource))
  *     .inboundSink(router::onMessage)
@@ -111,7 +111,7 @@ public final class IntegrationManager implements AutoCloseable {
    *
    * @return a builder
    */
-  public static Builder newBuilder() {
+  public static Builder builder() {
     return new Builder();
   }
 

@@ -49,7 +49,7 @@ public interface PluginConfigSource {
    */
   static PluginConfigSource fromFile(Path file, KeySource keySource) {
     return fromFile(file, DEFAULT_ROOT, () -> {
-      EncryptedConfigLoader.Builder b = EncryptedConfigLoader.newBuilder();
+      EncryptedConfigLoader.Builder b = EncryptedConfigLoader.builder();
       if (keySource != null) {
         b.keySource(keySource);
       }

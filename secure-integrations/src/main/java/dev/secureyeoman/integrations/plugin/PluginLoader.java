@@ -26,7 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * shadow copy.
  *
  * <pre>{@code
- * try (PluginLoader loader = PluginLoader.newBuilder()
+ * try (PluginLoader loader = PluginLoader.builder()
  *         .directory(Path.of("plugins"))
  *         .trustFile(TrustFile.read(Path.of("plugins.trust")))   // optional: refuse unknown or changed jars
  *         .build()) {
@@ -117,7 +117,7 @@ public final class PluginLoader implements AutoCloseable {
    *
    * @return a builder
    */
-  public static Builder newBuilder() {
+  public static Builder builder() {
     return new Builder();
   }
 

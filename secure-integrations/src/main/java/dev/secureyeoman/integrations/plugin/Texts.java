@@ -1,24 +1,15 @@
 package dev.secureyeoman.integrations.plugin;
 
+import dev.secureyeoman.core.TextNeutralizer;
+import dev.secureyeoman.core.TextNeutralizer.Replacement;
+
 /** Makes untrusted text (plugin exception messages, file names) safe for one-line messages and audit entries. */
 final class Texts {
   private Texts() {}
 
-  /** Replaces control characters with {@code ?} and cuts to {@code max} characters (marking the cut). */
+  /** Replaces control, format and separator characters with {@code ?} and cuts to {@code max} characters (marking the cut). */
   static String oneLine(String s, int max) {
-    if (s == null) {
-      return "";
-    }
-    StringBuilder sb = new StringBuilder(Math.min(s.length(), max + 1));
-    for (int i = 0; i < s.length(); i++) {
-      if (sb.length() >= max) {
-        sb.append('…');
-        break;
-      }
-      char c = s.charAt(i);
-      sb.append(isUnsafe(c) ? '?' : c);
-    }
-    return sb.toString();
+    return TextNeutralizer.builder().replacement(Replacement.QUESTION_MARK).maxChars(max).build().neutralize(s);
   }
 
   /**
@@ -27,13 +18,6 @@ final class Texts {
    */
   static String field(String s, int max) {
     return oneLine(s, max).replaceAll("\\s", "?");
-  }
-
-  /** Control characters, and format/separator characters that reorder or break a line on a terminal (U+202E). */
-  private static boolean isUnsafe(char c) {
-    int type = Character.getType(c);
-    return Character.isISOControl(c) || type == Character.FORMAT || type == Character.LINE_SEPARATOR
-        || type == Character.PARAGRAPH_SEPARATOR;
   }
 
   /** Describes a throwable thrown by plugin code: its class name and (sanitised) message. */

@@ -3,6 +3,7 @@ package dev.secureyeoman.integrations.router;
 import dev.secureyeoman.audit.AuditEvent;
 import dev.secureyeoman.audit.AuditLevel;
 import dev.secureyeoman.audit.AuditSink;
+import dev.secureyeoman.core.TextNeutralizer;
 import dev.secureyeoman.core.killswitch.KillSwitch;
 import dev.secureyeoman.core.killswitch.KillSwitchListener;
 import dev.secureyeoman.integrations.InboundMessageSink;
@@ -36,7 +37,7 @@ import org.slf4j.LoggerFactory;
  *     .media(mediaHandler).resolver("slack", slackFactory).resolver("telegram", telegramFactory)
  *     .executor(workers)                       // webhooks must answer fast: process elsewhere
  *     .build();
- * IntegrationManager manager = IntegrationManager.newBuilder().inboundSink(router)...build();
+ * IntegrationManager manager = IntegrationManager.builder().inboundSink(router)...build();
  * router.sendThrough(manager::send);
  * }</pre>
  *
@@ -103,7 +104,7 @@ public final class MessageRouter implements InboundMessageSink {
 
   /**
    * A kill-switch listener that records {@code killswitch.engaged} / {@code killswitch.released} (actor, reason) in the
-   * audit log before the change is written — pass it to {@code KillSwitch.newBuilder(file).listener(...)}. If the audit
+   * audit log before the change is written — pass it to {@code KillSwitch.builder(file).listener(...)}. If the audit
    * write fails, the switch does not change.
    *
    * @param audit the audit sink
@@ -250,9 +251,12 @@ public final class MessageRouter implements InboundMessageSink {
         + h.scanResult().map(r -> ", scan " + r.verdict()).orElse(", not scanned") + "]";
   }
 
+  /** Exception text in a log line: line breaks become spaces, other controls, bidi and separators are escaped. */
+  private static final TextNeutralizer ONE_LINE =
+      TextNeutralizer.builder().lineBreaksAsSpace(true).maxChars(200).build();
+
   private static String oneLine(String s) {
-    String t = s.replaceAll("\\p{Cntrl}", " ");
-    return t.length() > 200 ? t.substring(0, 200) : t;
+    return ONE_LINE.neutralize(s);
   }
 
   /** Builder; each option may be set once. */
@@ -268,10 +272,12 @@ public final class MessageRouter implements InboundMessageSink {
 
     private Builder() {}
 
-    private static void once(Object current, String option) {
+    /** The one rule of every setter: non-null, and set at most once (naming the option and its earlier value). */
+    private static <T> T setOnce(T current, T value, String option) {
       if (current != null) {
         throw new IllegalStateException(option + " was already set to " + current);
       }
+      return Objects.requireNonNull(value, option);
     }
 
     /**
@@ -281,8 +287,7 @@ public final class MessageRouter implements InboundMessageSink {
      * @return this builder
      */
     public Builder killSwitch(KillSwitch ks) {
-      once(killSwitch, "killSwitch");
-      killSwitch = Objects.requireNonNull(ks, "killSwitch");
+      killSwitch = setOnce(killSwitch, ks, "killSwitch");
       return this;
     }
 
@@ -293,8 +298,7 @@ public final class MessageRouter implements InboundMessageSink {
      * @return this builder
      */
     public Builder tracker(ConversationTracker t) {
-      once(tracker, "tracker");
-      tracker = Objects.requireNonNull(t, "tracker");
+      tracker = setOnce(tracker, t, "tracker");
       return this;
     }
 
@@ -305,8 +309,7 @@ public final class MessageRouter implements InboundMessageSink {
      * @return this builder
      */
     public Builder responder(AiResponder r) {
-      once(responder, "responder");
-      responder = Objects.requireNonNull(r, "responder");
+      responder = setOnce(responder, r, "responder");
       return this;
     }
 
@@ -317,8 +320,7 @@ public final class MessageRouter implements InboundMessageSink {
      * @return this builder
      */
     public Builder sender(OutboundSender s) {
-      once(sender, "sender");
-      sender = Objects.requireNonNull(s, "sender");
+      sender = setOnce(sender, s, "sender");
       return this;
     }
 
@@ -329,8 +331,7 @@ public final class MessageRouter implements InboundMessageSink {
      * @return this builder
      */
     public Builder media(MediaHandler handler) {
-      once(media, "media");
-      media = Objects.requireNonNull(handler, "handler");
+      media = setOnce(media, handler, "media");
       return this;
     }
 
@@ -356,8 +357,7 @@ public final class MessageRouter implements InboundMessageSink {
      * @return this builder
      */
     public Builder mediaConsumer(MediaConsumer consumer) {
-      once(mediaConsumer, "mediaConsumer");
-      mediaConsumer = Objects.requireNonNull(consumer, "consumer");
+      mediaConsumer = setOnce(mediaConsumer, consumer, "mediaConsumer");
       return this;
     }
 
@@ -368,8 +368,7 @@ public final class MessageRouter implements InboundMessageSink {
      * @return this builder
      */
     public Builder executor(Executor e) {
-      once(executor, "executor");
-      executor = Objects.requireNonNull(e, "executor");
+      executor = setOnce(executor, e, "executor");
       return this;
     }
 

@@ -15,10 +15,10 @@ class AdapterOptionsTest {
 
   @Test
   void fromConfig_yamlKeysBoundValidatedAndDefaulted() throws Exception {
-    EncryptedConfigLoader loader = EncryptedConfigLoader.newBuilder().build();
+    EncryptedConfigLoader loader = EncryptedConfigLoader.builder().build();
     SecurityConfig c = loader.parseSecurityConfig(
         "security:\n  integrations:\n    adapters:\n      signature_max_age: PT2M\n      send_max_attempts: 5\n");
-    AdapterOptions o = AdapterOptions.fromConfig(c.integrations().adapters()).build();
+    AdapterOptions o = AdapterOptions.builder(c.integrations().adapters()).build();
     assertEquals(Duration.ofMinutes(2), o.signatureMaxAge());
     assertEquals(5, o.maxAttempts());
     assertEquals(262_144, o.maxWebhookBodyBytes(), "unspecified keys keep their defaults");

@@ -9,11 +9,10 @@ import dev.secureyeoman.integrations.UnifiedMessage;
 import dev.secureyeoman.integrations.WebhookHandler;
 import dev.secureyeoman.integrations.WebhookRequest;
 import dev.secureyeoman.integrations.WebhookResponse;
+import dev.secureyeoman.testkit.TestClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
@@ -25,47 +24,9 @@ import org.slf4j.LoggerFactory;
  * handler kept, scheduled tasks recorded (run by hand, never on a timer).
  */
 public final class TestContext implements IntegrationContext {
-  /** A clock moved by hand. */
-  public static final class MutableClock extends Clock {
-    private volatile Instant now;
-
-    /**
-     * Starts at a time.
-     *
-     * @param start the time
-     */
-    public MutableClock(Instant start) {
-      now = start;
-    }
-
-    /**
-     * Moves the clock.
-     *
-     * @param d by how much
-     */
-    public void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
-
   private final String id;
   /** The clock. */
-  public final MutableClock clock = new MutableClock(Instant.parse("2026-12-02T10:00:00Z"));
+  public final TestClock clock = TestClock.at(Instant.parse("2026-12-02T10:00:00Z"));
   /** Messages handed on. */
   public final List<UnifiedMessage> inbound = new CopyOnWriteArrayList<>();
   /** Audit events. */

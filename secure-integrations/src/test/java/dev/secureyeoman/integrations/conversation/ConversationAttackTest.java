@@ -8,6 +8,7 @@ import dev.secureyeoman.core.SecretBytes;
 import dev.secureyeoman.core.crypto.SecretStore;
 import dev.secureyeoman.core.crypto.SecretStores;
 import dev.secureyeoman.integrations.ThreadKey;
+import dev.secureyeoman.testkit.TestClock;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -180,7 +181,7 @@ class ConversationAttackTest {
    */
   @Test
   void sqliteStore_floodOfNewThreads_doesNotEvictEstablishedConversations() throws Exception {
-    MutableClock clock = new MutableClock(T0);
+    TestClock clock = TestClock.at(T0);
     ConversationLimits limits = ConversationLimits.builder().maxLiveThreads(10).build();
     try (ConversationTracker t =
         ConversationTracker.builder().clock(clock).limits(limits)

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.secureyeoman.integrations.ThreadKey;
 import dev.secureyeoman.integrations.conversation.RecordingModel.Message;
+import dev.secureyeoman.testkit.TestClock;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 class ConversationTrackerTest {
   private static final Instant T0 = Instant.parse("2026-11-01T10:00:00Z");
-  private final MutableClock clock = new MutableClock(T0);
+  private final TestClock clock = TestClock.at(T0);
 
   private ConversationTracker tracker(ConversationLimits limits) {
     return ConversationTracker.builder().limits(limits).clock(clock).assistantName("yeoman").build();
@@ -183,7 +184,7 @@ class ConversationTrackerTest {
   @Test
   void limits_fromYamlConfig_boundAndValidated() throws Exception {
     dev.secureyeoman.core.config.EncryptedConfigLoader loader =
-        dev.secureyeoman.core.config.EncryptedConfigLoader.newBuilder().build();
+        dev.secureyeoman.core.config.EncryptedConfigLoader.builder().build();
     dev.secureyeoman.core.config.SecurityConfig c =
         loader.parseSecurityConfig(
             "security:\n  integrations:\n    conversation:\n      retention: P7D\n      idle_timeout: PT15M\n"

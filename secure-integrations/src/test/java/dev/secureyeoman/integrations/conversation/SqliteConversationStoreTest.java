@@ -9,6 +9,7 @@ import dev.secureyeoman.core.SecretBytes;
 import dev.secureyeoman.core.crypto.SecretStore;
 import dev.secureyeoman.core.crypto.SecretStores;
 import dev.secureyeoman.integrations.ThreadKey;
+import dev.secureyeoman.testkit.TestClock;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SqliteConversationStoreTest {
   private static final Instant T0 = Instant.parse("2026-10-01T08:00:00Z");
   @TempDir Path tmp;
-  private final MutableClock clock = new MutableClock(T0);
+  private final TestClock clock = TestClock.at(T0);
   private final SecretStore sealer = SecretStores.withKey(SecretBytes.copyOf(key(1)));
   private final ThreadKey a = new ThreadKey("telegram", "-100500", "msg-10");
   private final ThreadKey b = new ThreadKey("telegram", "-100500", "msg-20");
@@ -296,5 +297,27 @@ class SqliteConversationStoreTest {
     t.close();
     t.close();
     assertThrows(IllegalStateException.class, () -> t.record(a, user("x")));
+  }
+
+  @Test
+  void open_symlinkPlantedAtTheWalFile_refusedAndItsTargetNeitherChmodedNorWritten() throws Exception {
+    Files.createDirectories(db().getParent());
+    Path victim = Files.writeString(tmp.resolve("victim.txt"), "not yours");
+    Files.setPosixFilePermissions(victim, PosixFilePermissions.fromString("rw-r--r--"));
+    Files.createSymbolicLink(Path.of(db() + "-wal"), victim);
+    ConversationException e = assertThrows(ConversationException.class, this::open);
+    assertEquals(ConversationException.Reason.STORE_FAILED, e.reason());
+    assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(victim)));
+    assertEquals("not yours", Files.readString(victim));
+  }
+
+  @Test
+  void open_freshDirectory_databaseFiles0600AndDirectory0700() throws Exception {
+    try (ConversationTracker t = open()) {
+      assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(db().getParent())));
+      for (String suffix : new String[] {"", "-wal", "-shm"}) {
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(Path.of(db() + suffix))));
+      }
+    }
   }
 }

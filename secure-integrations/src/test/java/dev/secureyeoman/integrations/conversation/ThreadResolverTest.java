@@ -6,13 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.secureyeoman.integrations.ThreadKey;
 import dev.secureyeoman.integrations.conversation.ThreadResolver.TelegramMessage;
+import dev.secureyeoman.testkit.TestClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ThreadResolverTest {
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-01T10:00:00Z"));
+  private final TestClock clock = TestClock.at(Instant.parse("2026-11-01T10:00:00Z"));
   private final ThreadResolver r = new ThreadResolver(clock, Duration.ofHours(2));
 
   private static TelegramMessage group(long id, Long replyTo) {

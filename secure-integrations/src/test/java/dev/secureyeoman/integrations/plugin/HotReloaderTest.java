@@ -37,10 +37,10 @@ class HotReloaderTest {
   @BeforeEach
   void setUp() throws Exception {
     Path config = Files.writeString(work.resolve("app.yaml"), "integrations:\n  alpha: { greeting: hello }\n  beta: { greeting: bonjour }\n");
-    loader = PluginLoader.newBuilder().directory(dir).shadowDirectory(work.resolve("shadow")).build();
-    manager = IntegrationManager.newBuilder().auditSink(audit).inboundSink(new Inbox())
+    loader = PluginLoader.builder().directory(dir).shadowDirectory(work.resolve("shadow")).build();
+    manager = IntegrationManager.builder().auditSink(audit).inboundSink(new Inbox())
         .configSource(PluginConfigSource.fromFile(config, null)).build();
-    reloader = HotReloader.newBuilder().loader(loader).manager(manager).debounce(Duration.ofMillis(50))
+    reloader = HotReloader.builder().loader(loader).manager(manager).debounce(Duration.ofMillis(50))
         .listener(events::add).build();
   }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.secureyeoman.testkit.TestClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,8 +36,8 @@ class IntegrationManagerAttackTest {
           alpha: { greeting: "a" }
           beta: { greeting: "b" }
         """);
-    loader = PluginLoader.newBuilder().directory(dir).shadowDirectory(work.resolve("shadow")).build();
-    manager = IntegrationManager.newBuilder().auditSink(audit).configSource(PluginConfigSource.fromFile(config, null))
+    loader = PluginLoader.builder().directory(dir).shadowDirectory(work.resolve("shadow")).build();
+    manager = IntegrationManager.builder().auditSink(audit).configSource(PluginConfigSource.fromFile(config, null))
         .inboundSink(inbox).lifecycleTimeout(Duration.ofSeconds(20)).build();
   }
 
@@ -92,7 +93,7 @@ class IntegrationManagerAttackTest {
   void register_configTypeThrowsErrorWhileBinding_reportedForThatPluginOthersRegistered() throws Exception {
     load(plugin("alpha").behave("config", "error"), "a.jar").close();
     PluginScan scan;
-    try (PluginLoader scanner = PluginLoader.newBuilder().directory(dir).shadowDirectory(work.resolve("shadow2"))
+    try (PluginLoader scanner = PluginLoader.builder().directory(dir).shadowDirectory(work.resolve("shadow2"))
         .exclusive(false).build()) {
       plugin("beta").writeTo(dir, "b.jar");
       scan = scanner.scan();
@@ -109,7 +110,7 @@ class IntegrationManagerAttackTest {
   @Test
   void register_configTypeHangsWhileBinding_timesOutAndIdStaysUsable() throws Exception {
     manager.close();
-    manager = IntegrationManager.newBuilder().auditSink(audit).configSource(PluginConfigSource.fromFile(config, null))
+    manager = IntegrationManager.builder().auditSink(audit).configSource(PluginConfigSource.fromFile(config, null))
         .inboundSink(inbox).lifecycleTimeout(Duration.ofMillis(500)).build();
     PluginException e = assertThrows(PluginException.class,
         () -> manager.register(load(plugin("alpha").behave("config", "hang"), "a.jar")));
@@ -122,7 +123,7 @@ class IntegrationManagerAttackTest {
   @Test
   void register_exceptionWhoseGetMessageHangsOrThrows_neverRunsOnTheHostThread() throws Exception {
     manager.close();
-    manager = IntegrationManager.newBuilder().auditSink(audit).configSource(PluginConfigSource.fromFile(config, null))
+    manager = IntegrationManager.builder().auditSink(audit).configSource(PluginConfigSource.fromFile(config, null))
         .inboundSink(inbox).lifecycleTimeout(Duration.ofSeconds(2)).build();
     PluginException hang = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(60),
         () -> assertThrows(PluginException.class, () -> manager.register(
@@ -154,31 +155,11 @@ class IntegrationManagerAttackTest {
     assertFalse(audit.events.toString().contains("SECRET-4711"), audit.events.toString());
   }
 
-  /** A clock the test moves by hand. */
-  static final class MutableClock extends java.time.Clock {
-    volatile java.time.Instant now = java.time.Instant.parse("2026-01-01T00:00:00Z");
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return java.time.ZoneOffset.UTC;
-    }
-
-    @Override
-    public java.time.Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public java.time.Instant instant() {
-      return now;
-    }
-  }
-
   @Test
   void pluginAudit_floodOrOversizedEvents_refusedPerPluginHostLogIntact() throws Exception {
-    MutableClock clock = new MutableClock();
+    TestClock clock = TestClock.create();
     manager.close();
-    manager = IntegrationManager.newBuilder().auditSink(audit).configSource(PluginConfigSource.fromFile(config, null))
+    manager = IntegrationManager.builder().auditSink(audit).configSource(PluginConfigSource.fromFile(config, null))
         .inboundSink(inbox).lifecycleTimeout(Duration.ofSeconds(20)).clock(clock).build();
     manager.register(load(plugin("alpha"), "a.jar"));
     manager.register(load(plugin("beta"), "b.jar"));
@@ -200,7 +181,7 @@ class IntegrationManagerAttackTest {
     assertEquals(accepted, audit.named("integration.alpha.spam").size());
     assertEquals(1, audit.named("integration.audit_throttled").size(), "the throttling itself is audited once");
     beta.audit().record(ev); // another plugin's budget is its own
-    clock.now = clock.now.plusSeconds(1);
+    clock.advance(Duration.ofSeconds(1));
     for (int i = 0; i < ScopedContext.AUDIT_PER_SECOND; i++) {
       alpha.audit().record(ev);
     }
@@ -243,7 +224,7 @@ class IntegrationManagerAttackTest {
   @Test
   void health_pluginHangs_reportsDownWithoutBlockingTheCallerOrPilingUpThreads() throws Exception {
     manager.close();
-    manager = IntegrationManager.newBuilder().auditSink(audit).configSource(PluginConfigSource.fromFile(config, null))
+    manager = IntegrationManager.builder().auditSink(audit).configSource(PluginConfigSource.fromFile(config, null))
         .inboundSink(inbox).lifecycleTimeout(Duration.ofSeconds(1)).build();
     manager.register(load(plugin("alpha").behave("hang", "health"), "a.jar"));
     manager.register(load(plugin("beta"), "b.jar"));

@@ -55,12 +55,12 @@ class IntegrationManagerTest {
           delta: { greeting: "d" }
           epsilon: { greeting: "e" }
         """);
-    loader = PluginLoader.newBuilder().directory(dir).shadowDirectory(work.resolve("shadow")).build();
+    loader = PluginLoader.builder().directory(dir).shadowDirectory(work.resolve("shadow")).build();
     manager = manager(Duration.ofSeconds(20), null);
   }
 
   private IntegrationManager manager(Duration timeout, ScheduledThreadPoolExecutor scheduler) {
-    IntegrationManager.Builder b = IntegrationManager.newBuilder().auditSink(audit)
+    IntegrationManager.Builder b = IntegrationManager.builder().auditSink(audit)
         .configSource(PluginConfigSource.fromFile(config, null)).inboundSink(inbox).lifecycleTimeout(timeout);
     if (scheduler != null) {
       b.scheduler(scheduler);
@@ -219,7 +219,7 @@ class IntegrationManagerTest {
   @Test
   void start_configChangedAfterRegister_validatedAgain() throws Exception {
     MutableConfig shared = new MutableConfig();
-    IntegrationManager m = IntegrationManager.newBuilder().auditSink(audit).inboundSink(inbox)
+    IntegrationManager m = IntegrationManager.builder().auditSink(audit).inboundSink(inbox)
         .configSource(new PluginConfigSource() {
           @Override
           public <C> C load(String integrationId, Class<C> type) {
@@ -317,7 +317,7 @@ class IntegrationManagerTest {
         () -> manager.register(load(plugin("beta").behave("id", "gamma"), "b.jar")));
     assertEquals(Reason.ID_MISMATCH, mismatch.reason());
 
-    try (PluginLoader permissive = PluginLoader.newBuilder().directory(dir).shadowDirectory(work.resolve("shadow"))
+    try (PluginLoader permissive = PluginLoader.builder().directory(dir).shadowDirectory(work.resolve("shadow"))
         .exclusive(false)
         .reservedIds(Set.of()).build()) {
       LoadedPlugin slack = permissive.load(plugin("slack").writeTo(dir, "slack.jar"));
@@ -446,8 +446,8 @@ class IntegrationManagerTest {
 
   @Test
   void builder_requiredAndOnceOnly() {
-    assertThrows(IllegalStateException.class, () -> IntegrationManager.newBuilder().build());
-    IntegrationManager.Builder b = IntegrationManager.newBuilder().auditSink(audit);
+    assertThrows(IllegalStateException.class, () -> IntegrationManager.builder().build());
+    IntegrationManager.Builder b = IntegrationManager.builder().auditSink(audit);
     assertThrows(IllegalStateException.class, () -> b.auditSink(audit));
     assertThrows(IllegalArgumentException.class, () -> b.lifecycleTimeout(Duration.ZERO));
   }

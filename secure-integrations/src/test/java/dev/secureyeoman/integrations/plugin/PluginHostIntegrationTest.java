@@ -56,8 +56,8 @@ class PluginHostIntegrationTest {
     plugin("telegram").writeTo(dir, "telegram.jar");
     try (AuditStore store = SqliteAuditStore.open(AuditStoreOptions.builder(work.resolve("audit.db"))
             .macKey(SecretBytes.copyOf(key(9))).build());
-        PluginLoader loader = PluginLoader.newBuilder().directory(dir).shadowDirectory(work.resolve("shadow")).build();
-        IntegrationManager manager = IntegrationManager.newBuilder().auditSink(store).inboundSink(new Inbox())
+        PluginLoader loader = PluginLoader.builder().directory(dir).shadowDirectory(work.resolve("shadow")).build();
+        IntegrationManager manager = IntegrationManager.builder().auditSink(store).inboundSink(new Inbox())
             .configSource(PluginConfigSource.fromFile(config, KeySource.fixed(SecretBytes.copyOf(key(1))))).build()) {
       List<PluginException> failures = manager.registerAll(loader.scan());
       assertEquals(List.of(Reason.BUILTIN_ID), failures.stream().map(PluginException::reason).toList());
@@ -84,8 +84,8 @@ class PluginHostIntegrationTest {
   void encryptedConfig_wrongKey_configInvalidWithoutPlaintext() throws Exception {
     Path config = encryptedConfig(key(1));
     plugin("alpha").writeTo(dir, "alpha.jar");
-    try (PluginLoader loader = PluginLoader.newBuilder().directory(dir).shadowDirectory(work.resolve("shadow")).build();
-        IntegrationManager manager = IntegrationManager.newBuilder().auditSink(new RecordingAudit())
+    try (PluginLoader loader = PluginLoader.builder().directory(dir).shadowDirectory(work.resolve("shadow")).build();
+        IntegrationManager manager = IntegrationManager.builder().auditSink(new RecordingAudit())
             .inboundSink(new Inbox())
             .configSource(PluginConfigSource.fromFile(config, KeySource.fixed(SecretBytes.copyOf(key(2))))).build()) {
       PluginException e = assertThrows(PluginException.class,

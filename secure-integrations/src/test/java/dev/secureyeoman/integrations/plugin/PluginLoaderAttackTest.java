@@ -31,7 +31,7 @@ class PluginLoaderAttackTest {
   }
 
   private PluginLoader loader() throws PluginException {
-    loader = PluginLoader.newBuilder().directory(dir).shadowDirectory(shadow.resolve("s")).build();
+    loader = PluginLoader.builder().directory(dir).shadowDirectory(shadow.resolve("s")).build();
     return loader;
   }
 
@@ -101,7 +101,7 @@ class PluginLoaderAttackTest {
 
   private PluginLoader smallLoader() throws PluginException {
     // 1 MiB jars: at most 4 MiB inflated per entry and in total
-    loader = PluginLoader.newBuilder().directory(dir).shadowDirectory(shadow.resolve("s")).maxJarBytes(1 << 20)
+    loader = PluginLoader.builder().directory(dir).shadowDirectory(shadow.resolve("s")).maxJarBytes(1 << 20)
         .build();
     return loader;
   }

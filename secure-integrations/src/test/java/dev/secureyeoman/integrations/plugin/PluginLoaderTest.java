@@ -37,7 +37,7 @@ class PluginLoaderTest {
   }
 
   private PluginLoader loader() throws PluginException {
-    loader = PluginLoader.newBuilder().directory(dir).shadowDirectory(shadow.resolve("s")).build();
+    loader = PluginLoader.builder().directory(dir).shadowDirectory(shadow.resolve("s")).build();
     return loader;
   }
 
@@ -180,7 +180,7 @@ class PluginLoaderTest {
     assertEquals(Reason.BUILTIN_ID, rejection(scan, "t.jar").reason());
     assertEquals(List.of("acme"), scan.loaded().stream().map(LoadedPlugin::id).toList());
     loader.close();
-    loader = PluginLoader.newBuilder().directory(dir).shadowDirectory(shadow.resolve("s"))
+    loader = PluginLoader.builder().directory(dir).shadowDirectory(shadow.resolve("s"))
         .reservedIds(Set.of("acme")).build();
     PluginScan again = loader.scan();
     assertEquals(Reason.BUILTIN_ID, rejection(again, "acme.jar").reason());
@@ -194,7 +194,7 @@ class PluginLoaderTest {
     Path notAJar = Files.writeString(dir.resolve("text.jar"), "hello");
     TrustFile trust = TrustFile.parse("# trusted\nalpha " + sha256(good) + "\n"
         + "gamma " + sha256(notAJar).toUpperCase() + "\n", "trust");
-    loader = PluginLoader.newBuilder().directory(dir).shadowDirectory(shadow.resolve("s")).trustFile(trust).build();
+    loader = PluginLoader.builder().directory(dir).shadowDirectory(shadow.resolve("s")).trustFile(trust).build();
     PluginScan scan = loader.scan();
     assertEquals(List.of("alpha"), scan.loaded().stream().map(LoadedPlugin::id).toList());
     PluginException untrusted = rejection(scan, "beta.jar");
@@ -215,7 +215,7 @@ class PluginLoaderTest {
   void scan_trustedHashDeclaringAnotherId_rejected() throws Exception {
     Path jar = plugin("beta").writeTo(dir, "beta.jar");
     TrustFile trust = TrustFile.parse("alpha " + sha256(jar) + "\n", "trust");
-    loader = PluginLoader.newBuilder().directory(dir).shadowDirectory(shadow.resolve("s")).trustFile(trust).build();
+    loader = PluginLoader.builder().directory(dir).shadowDirectory(shadow.resolve("s")).trustFile(trust).build();
     PluginException e = rejection(loader.scan(), "beta.jar");
     assertEquals(Reason.UNTRUSTED, e.reason());
     assertTrue(e.getMessage().contains("trusted for plugin 'alpha', but the jar declares id 'beta'"));
@@ -260,7 +260,7 @@ class PluginLoaderTest {
   @Test
   void scan_jarLargerThanLimit_rejected() throws Exception {
     plugin("alpha").entry("padding.bin", new byte[8192]).writeTo(dir, "alpha.jar");
-    loader = PluginLoader.newBuilder().directory(dir).shadowDirectory(shadow.resolve("s")).maxJarBytes(4096).build();
+    loader = PluginLoader.builder().directory(dir).shadowDirectory(shadow.resolve("s")).maxJarBytes(4096).build();
     assertEquals(Reason.TOO_LARGE, rejection(loader.scan(), "alpha.jar").reason());
   }
 
@@ -268,7 +268,7 @@ class PluginLoaderTest {
   void scan_tooManyJars_restRejected() throws Exception {
     plugin("alpha").writeTo(dir, "a.jar");
     plugin("beta").writeTo(dir, "b.jar");
-    loader = PluginLoader.newBuilder().directory(dir).shadowDirectory(shadow.resolve("s")).maxPlugins(1).build();
+    loader = PluginLoader.builder().directory(dir).shadowDirectory(shadow.resolve("s")).maxPlugins(1).build();
     PluginScan scan = loader.scan();
     assertEquals(1, scan.loaded().size());
     assertEquals(Reason.TOO_LARGE, rejection(scan, "b.jar").reason());
@@ -336,16 +336,16 @@ class PluginLoaderTest {
 
   @Test
   void scan_missingDirectory_ioError() throws Exception {
-    loader = PluginLoader.newBuilder().directory(dir.resolve("absent")).shadowDirectory(shadow.resolve("s")).build();
+    loader = PluginLoader.builder().directory(dir.resolve("absent")).shadowDirectory(shadow.resolve("s")).build();
     assertEquals(Reason.IO_ERROR, assertThrows(PluginException.class, loader::scan).reason());
   }
 
   @Test
   void builder_optionSetTwiceOrMissing_rejected() {
-    PluginLoader.Builder b = PluginLoader.newBuilder().directory(dir);
+    PluginLoader.Builder b = PluginLoader.builder().directory(dir);
     assertThrows(IllegalStateException.class, () -> b.directory(dir));
     assertThrows(IllegalArgumentException.class, () -> b.maxJarBytes(10));
     assertThrows(IllegalArgumentException.class, () -> b.maxPlugins(0));
-    assertThrows(IllegalStateException.class, () -> PluginLoader.newBuilder().build());
+    assertThrows(IllegalStateException.class, () -> PluginLoader.builder().build());
   }
 }

@@ -19,7 +19,7 @@ public final class ShadowStoreHolder {
     AutoCloseable held;
     if (args.length > 1) {
       try {
-        held = PluginLoader.newBuilder().directory(Path.of(args[1])).shadowDirectory(Path.of(args[0])).build();
+        held = PluginLoader.builder().directory(Path.of(args[1])).shadowDirectory(Path.of(args[0])).build();
         System.out.println("loader");
       } catch (PluginException e) {
         System.out.println("refused " + e.reason().code());

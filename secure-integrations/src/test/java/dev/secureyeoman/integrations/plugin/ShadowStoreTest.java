@@ -143,17 +143,17 @@ class ShadowStoreTest {
     try {
       assertEquals("loader", firstLine(first));
       PluginException e = assertThrows(PluginException.class,
-          () -> PluginLoader.newBuilder().directory(plugins).shadowDirectory(root).build());
+          () -> PluginLoader.builder().directory(plugins).shadowDirectory(root).build());
       assertEquals(Reason.LOCKED, e.reason(), e.getMessage());
       // a read-only check (the CLI) does not take the host lock
-      PluginLoader.newBuilder().directory(plugins).shadowDirectory(root).exclusive(false).build().close();
+      PluginLoader.builder().directory(plugins).shadowDirectory(root).exclusive(false).build().close();
     } finally {
       first.destroyForcibly();
       assertTrue(first.waitFor(30, TimeUnit.SECONDS));
     }
-    try (PluginLoader host = PluginLoader.newBuilder().directory(plugins).shadowDirectory(root).build()) {
+    try (PluginLoader host = PluginLoader.builder().directory(plugins).shadowDirectory(root).build()) {
       assertEquals(Reason.LOCKED, assertThrows(PluginException.class,
-          () -> PluginLoader.newBuilder().directory(plugins).shadowDirectory(root).build()).reason(),
+          () -> PluginLoader.builder().directory(plugins).shadowDirectory(root).build()).reason(),
           "a second host in the same JVM is refused too");
       Process second = holder(root.toString(), plugins.toString());
       try {
@@ -164,7 +164,7 @@ class ShadowStoreTest {
       }
       assertTrue(Files.isDirectory(root), "the host's lock survived the refused attempts: " + host);
     }
-    PluginLoader.newBuilder().directory(plugins).shadowDirectory(root).build().close();
+    PluginLoader.builder().directory(plugins).shadowDirectory(root).build().close();
   }
 
   @Test

@@ -107,7 +107,7 @@ class AttachmentSsrfAttackTest {
     try (MediaHandler media = MediaHandler.builder().policy(policy).directory(mediaDir).withoutScanning().build();
         ConversationTracker tracker = ConversationTracker.builder().assistantName("bot").build()) {
       MessageRouter router = MessageRouter.builder()
-          .killSwitch(KillSwitch.newBuilder(tmp.resolve("kill-switch.json")).build())
+          .killSwitch(KillSwitch.builder(tmp.resolve("kill-switch.json")).build())
           .tracker(tracker).media(media).resolver("slack", factory)
           .responder(c -> {
             modelInput.add(c.latest().text());

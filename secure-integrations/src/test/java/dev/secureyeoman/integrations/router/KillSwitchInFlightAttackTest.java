@@ -44,7 +44,7 @@ class KillSwitchInFlightAttackTest {
   @BeforeEach
   void setUp() throws Exception {
     slack = new FakePlatform();
-    killSwitch = KillSwitch.newBuilder(tmp.resolve("kill-switch.json")).build();
+    killSwitch = KillSwitch.builder(tmp.resolve("kill-switch.json")).build();
   }
 
   @AfterEach

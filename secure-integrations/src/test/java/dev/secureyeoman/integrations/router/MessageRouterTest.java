@@ -68,7 +68,7 @@ class MessageRouterTest {
 
   /** Builds manager + router over a kill-switch file, as a process start would. */
   private void boot() throws Exception {
-    killSwitch = KillSwitch.newBuilder(tmp.resolve("kill-switch.json")).listener(MessageRouter.auditing(audit::add))
+    killSwitch = KillSwitch.builder(tmp.resolve("kill-switch.json")).listener(MessageRouter.auditing(audit::add))
         .build();
     tracker = ConversationTracker.builder().build();
     media = MediaHandler.builder()
@@ -90,7 +90,7 @@ class MessageRouterTest {
         .media(media)
         .resolver("slack", slackFactory)
         .build();
-    manager = IntegrationManager.newBuilder()
+    manager = IntegrationManager.builder()
         .auditSink(audit::add)
         .configSource(new PluginConfigSource() {
           @Override

@@ -117,16 +117,25 @@ public final class IdentityPool {
         continue;
       }
       FileChannel ch = null;
+      Path path = lockDirectory.resolve(uid + ".lock");
       try {
-        ch =
-            FileChannel.open(
-                lockDirectory.resolve(uid + ".lock"),
-                Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        boolean created = false;
+        try {
+          ch = FileChannel.open(path, StandardOpenOption.WRITE);
+        } catch (java.nio.file.NoSuchFileException e) {
+          ch =
+              FileChannel.open(
+                  path,
+                  Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                  PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+          created = true;
+        }
         FileLock lock = ch.tryLock();
         if (lock != null) {
-          byte[] previous = Files.readAllBytes(lockDirectory.resolve(uid + ".lock"));
-          if (claim(ch, lockDirectory.resolve(uid + ".lock")) && !UidProcesses.any(uid)) {
+          // an existing, empty lock file: its last holder released the uid after a confirmed teardown
+          boolean cleanRelease = !created && ch.size() == 0;
+          byte[] previous = cleanRelease ? new byte[0] : Files.readAllBytes(path);
+          if (claim(ch, path) && !hasProcesses(uid, cleanRelease)) {
             return new Lease(this, new Identity(uid, uid), ch, lock);
           }
           // the lock was free, yet processes of the uid live: a run whose lock was lost (lock file deleted, another
@@ -159,14 +168,41 @@ public final class IdentityPool {
                     + " lost, or processes left by a host that died)"));
   }
 
+  /** Number of full {@code /proc} scans {@link #acquire()} made (tests check that a clean re-use needs none). */
+  static final java.util.concurrent.atomic.AtomicLong FULL_SCANS = new java.util.concurrent.atomic.AtomicLong();
+
+  /**
+   * Whether any process holds the uid. After a clean release (an existing lock file its last holder emptied only once
+   * the run's teardown was confirmed, see {@link Lease#close()}) one {@code getpriority(PRIO_USER)} call answers for
+   * every process whose real uid is the uid, which is every process a runner starts ({@code setpriv} sets real,
+   * effective and saved uid, and no-new-privileges keeps them). A process that holds the uid only as effective, saved
+   * or file-system uid can only come from a setuid executable owned by the uid (handing a workspace back clears setuid
+   * bits; a hand-back that fails keeps the record, so the next acquirer scans) or from a privileged host process. The
+   * full {@code /proc} scan, which sees all four uids, runs whenever the record is not a clean release (a new lock
+   * file: the old one was deleted, or another lock directory; a record left by a dead or quarantining host), when the
+   * system call reports a task (possibly a zombie, which the scan ignores) and when it is unavailable.
+   */
+  private static boolean hasProcesses(int uid, boolean cleanRelease) {
+    if (cleanRelease) {
+      try {
+        if (!dev.secureyeoman.sandbox.internal.nativ.JnaLinuxNative.load().anyTaskWithRealUid(uid)) {
+          return false;
+        }
+      } catch (dev.secureyeoman.sandbox.internal.nativ.ErrnoException | RuntimeException | LinkageError e) {
+        LOG.debug("getpriority(PRIO_USER, {}) unavailable, scanning /proc", uid, e);
+      }
+    }
+    FULL_SCANS.incrementAndGet();
+    return UidProcesses.any(uid);
+  }
+
   /**
    * Writes this JVM's record into the locked file and checks that the lock path still names that file: a lock taken on
    * a file that was deleted and replaced meanwhile reserves nothing.
    */
   private static boolean claim(FileChannel ch, Path path) throws IOException {
-    long pid = ProcessHandle.current().pid();
     byte[] record =
-        (pid + " " + startTime(pid) + " " + Long.toHexString(ThreadLocalRandom.current().nextLong()) + "\n")
+        (SELF + " " + Long.toHexString(ThreadLocalRandom.current().nextLong()) + "\n")
             .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     ch.truncate(0);
     ch.write(java.nio.ByteBuffer.wrap(record), 0);
@@ -177,15 +213,12 @@ public final class IdentityPool {
     }
   }
 
+  /** This JVM's pid and start time, the owner part of every record it writes. */
+  private static final String SELF = ProcessHandle.current().pid() + " " + ProcessStart.SELF;
+
   /** Field 22 of {@code /proc/<pid>/stat} (start time in clock ticks since boot), or -1 when the process is gone. */
   static long startTime(long pid) {
-    try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return Long.parseLong(f[19]);
-    } catch (IOException | RuntimeException e) {
-      return -1;
-    }
+    return ProcessStart.startTime(pid);
   }
 
   /**

@@ -29,10 +29,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts one launch and waits for it on a dedicated, newly created platform thread. The thread lives exactly as long as
- * the launched process: bwrap's {@code --die-with-parent} and setpriv's {@code --pdeathsig} fire when the spawning
- * <em>thread</em> exits, so the spawn must never happen on a pooled or virtual thread. A thread created here inherits
- * the seccomp filters of the thread that called {@link #start}.
+ * Starts one launch and waits for it on a dedicated, newly created platform thread, or, inside {@link #inline} (a
+ * blocking caller on a platform thread), on the calling thread itself. Either thread lives at least as long as the
+ * launched process: bwrap's {@code --die-with-parent} and setpriv's {@code --pdeathsig} fire when the spawning
+ * <em>thread</em> exits, so the spawn must never happen on a pooled thread that returns to its pool during the run, or on
+ * a virtual thread. A thread created here inherits the seccomp filters of the thread that called {@link #start}.
  */
 public final class Supervisor {
   private static final Logger LOG = LoggerFactory.getLogger(Supervisor.class);
@@ -68,6 +69,70 @@ public final class Supervisor {
     Finisher NONE = tornDown -> {};
   }
 
+  /** Set by {@link #inline} for the duration of a blocking call. */
+  private static final ThreadLocal<Boolean> INLINE = ThreadLocal.withInitial(() -> Boolean.FALSE);
+
+  private static final java.lang.invoke.MethodHandle IS_VIRTUAL = isVirtualHandle();
+
+  private static java.lang.invoke.MethodHandle isVirtualHandle() {
+    try {
+      return java.lang.invoke.MethodHandles.publicLookup()
+          .findVirtual(Thread.class, "isVirtual", java.lang.invoke.MethodType.methodType(boolean.class));
+    } catch (ReflectiveOperationException e) {
+      return null; // before JDK 19/21: every thread is a platform thread
+    }
+  }
+
+  /**
+   * Whether the current thread may spawn and supervise a run itself: a platform thread (a virtual thread's carrier may
+   * change or end while the run lives, and bwrap's parent-death signal is tied to the spawning OS thread).
+   *
+   * @return true on a platform thread
+   */
+  static boolean onPlatformThread() {
+    if (IS_VIRTUAL == null) {
+      return true;
+    }
+    try {
+      return !(boolean) IS_VIRTUAL.invoke(Thread.currentThread());
+    } catch (Throwable e) {
+      return false;
+    }
+  }
+
+  /**
+   * Runs an action during which {@link #start} supervises on the calling thread when it is a platform thread, so the
+   * returned future is complete when {@code start} returns. Only for callers that block until the run ends anyway.
+   *
+   * @param action the action (every {@link #start} it makes, probe launches included, supervises on this thread)
+   * @param <T> its result
+   * @return its result
+   * @throws SandboxException when the action throws it
+   */
+  public static <T> T inline(InlineAction<T> action) throws SandboxException {
+    if (!onPlatformThread()) {
+      return action.run();
+    }
+    INLINE.set(Boolean.TRUE);
+    try {
+      return action.run();
+    } finally {
+      INLINE.set(Boolean.FALSE);
+    }
+  }
+
+  /** An action for {@link #inline}. */
+  @FunctionalInterface
+  public interface InlineAction<T> {
+    /**
+     * Runs.
+     *
+     * @return the result
+     * @throws SandboxException when refused
+     */
+    T run() throws SandboxException;
+  }
+
   /** How long the backend's init gets to exit with its monitor before it is killed. */
   static final long GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
@@ -98,6 +163,12 @@ public final class Supervisor {
       Finisher finisher) {
     CompletableFuture<SandboxResult> future = new CompletableFuture<>();
     long id = IDS.incrementAndGet();
+    if (INLINE.get()) {
+      // a blocking caller on a platform thread: that thread lives until the run is torn down, so it can spawn and
+      // supervise itself (no thread start, no hand-off of the result); an interrupt kills the run and cancels the future
+      supervise(plan, policy, clock, containment, cpuBudgetNanos, finisher, future, id);
+      return future;
+    }
     Thread t =
         new Thread(
             () -> supervise(plan, policy, clock, containment, cpuBudgetNanos, finisher, future, id), "sandbox-run-" + id);

@@ -119,4 +119,72 @@ class IdentityPoolTest {
     assertEquals(0, Files.size(dir.resolve("300000.lock")), "its record is cleared");
     assertTrue(Files.size(dir.resolve("300001.lock")) > 0, "a live owner's record stays");
   }
+
+  /** A sleeping process with the uid (as set by setpriv's option), returned once the kernel shows it (no shell: dash drops an effective uid that differs from the real one). */
+  private static Process runAs(String setprivUid, int uid) throws Exception {
+    Process p = new ProcessBuilder("/usr/bin/setpriv", setprivUid + "=" + uid, "--regid=" + uid, "--clear-groups", "--",
+        "/usr/bin/sleep", "60").start();
+    Path status = Path.of("/proc", Long.toString(p.pid()), "status");
+    while (p.isAlive()) {
+      for (String line : Files.readAllLines(status)) {
+        if (line.startsWith("Uid:") && line.substring(4).trim().split("\\s+")[1].equals(Integer.toString(uid))) {
+          return p;
+        }
+      }
+      Thread.onSpinWait();
+    }
+    throw new AssertionError("setpriv " + setprivUid + " failed: exit " + p.exitValue());
+  }
+
+  @Test
+  void cleanRelease_liveProcessOfTheUid_isStillRefused_thenFreeAgain(@TempDir Path locks) throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")));
+    int uid = 0x70000000 + 4096 + 91; // outside the default pool
+    IdentityPool pool = new IdentityPool(uid, 1, locks.resolve("uids"));
+    pool.acquire().close(); // a clean release: the lock file exists and is empty
+    assertEquals(0, Files.size(locks.resolve("uids").resolve(uid + ".lock")));
+    // a process of the uid that no lock of this directory accounts for (another lock directory, a lost lock)
+    Process stranger = runAs("--reuid", uid);
+    try {
+      SandboxException e = assertThrows(SandboxException.class, pool::acquire);
+      assertEquals(SandboxException.Reason.IDENTITY_UNAVAILABLE, e.reason());
+      assertTrue(e.getMessage().contains("still has processes"), e.getMessage());
+      assertEquals(0, Files.size(locks.resolve("uids").resolve(uid + ".lock")), "the clean record is restored");
+    } finally {
+      stranger.destroyForcibly().waitFor();
+    }
+    try (IdentityPool.Lease l = pool.acquire()) {
+      assertEquals(uid, l.identity().uid());
+    }
+  }
+
+  @Test
+  void recordNotClean_effectiveUidOnlyProcess_isFoundByTheFullScan(@TempDir Path locks) throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")));
+    int uid = 0x70000000 + 4096 + 92;
+    Path dir = locks.resolve("uids");
+    IdentityPool pool = new IdentityPool(uid, 1, dir);
+    pool.acquire().close();
+    Files.writeString(dir.resolve(uid + ".lock"), "1 1 00\n"); // a record nobody released cleanly
+    // real uid root, effective uid the pool uid: getpriority(PRIO_USER) does not see it, the /proc scan does
+    Process stranger = runAs("--euid", uid);
+    try {
+      long scans = IdentityPool.FULL_SCANS.get();
+      SandboxException e = assertThrows(SandboxException.class, pool::acquire);
+      assertEquals(SandboxException.Reason.IDENTITY_UNAVAILABLE, e.reason(), e.getMessage());
+      assertTrue(IdentityPool.FULL_SCANS.get() > scans);
+    } finally {
+      stranger.destroyForcibly().waitFor();
+    }
+  }
+
+  @Test
+  void cleanRelease_reuseNeedsNoProcScan_newLockFileDoes(@TempDir Path locks) throws Exception {
+    IdentityPool pool = new IdentityPool(0x70000000 + 4096 + 93, 1, locks.resolve("uids"));
+    long scans = IdentityPool.FULL_SCANS.get();
+    pool.acquire().close(); // a new lock file: nothing proves the uid was released cleanly
+    assertEquals(scans + 1, IdentityPool.FULL_SCANS.get());
+    pool.acquire().close();
+    assertEquals(scans + 1, IdentityPool.FULL_SCANS.get(), "a clean release is re-used after one getpriority call");
+  }
 }

@@ -1,5 +1,6 @@
 package dev.secureyeoman.integrations.conversation.internal;
 
+import dev.secureyeoman.core.OwnerOnlyFiles;
 import dev.secureyeoman.core.crypto.EnvelopeException;
 import dev.secureyeoman.core.crypto.SecretStore;
 import dev.secureyeoman.integrations.ThreadKey;
@@ -12,10 +13,8 @@ import dev.secureyeoman.integrations.conversation.Turn;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -68,10 +67,11 @@ public final class SqliteConversationStoreImpl implements ConversationStore {
     try {
       Path parent = db.getParent();
       if (parent != null && !Files.isDirectory(parent)) {
-        Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        OwnerOnlyFiles.createDirectories(parent);
       }
       for (String suffix : new String[] {"", "-wal", "-shm"}) {
-        createOwnerOnly(Path.of(db + suffix));
+        // 0600 from creation; an existing file is narrowed to 0600; a planted symlink is refused, never chmod-ed
+        OwnerOnlyFiles.createFileIfAbsent(Path.of(db + suffix));
       }
       c = DriverManager.getConnection("jdbc:sqlite:" + db);
       try (Statement st = c.createStatement()) {
@@ -114,15 +114,6 @@ public final class SqliteConversationStoreImpl implements ConversationStore {
       closeQuietly(c);
       throw e;
     }
-  }
-
-  private static void createOwnerOnly(Path file) throws IOException {
-    try {
-      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    } catch (FileAlreadyExistsException e) {
-      // existing files keep their content; permissions are tightened
-    }
-    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
   }
 
   private static void closeQuietly(Connection c) {

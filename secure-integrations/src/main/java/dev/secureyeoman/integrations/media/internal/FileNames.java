@@ -1,5 +1,9 @@
 package dev.secureyeoman.integrations.media.internal;
 
+import dev.secureyeoman.core.TextNeutralizer;
+import dev.secureyeoman.core.TextNeutralizer.CharClass;
+import dev.secureyeoman.core.TextNeutralizer.Replacement;
+
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.util.Locale;
@@ -13,6 +17,12 @@ import java.util.regex.Pattern;
 public final class FileNames {
   private static final int MAX_BYTES = 255;
   private static final Pattern DEVICE = Pattern.compile("(con|prn|aux|nul|com[0-9]|lpt[0-9]|conin\\$|conout\\$)");
+
+  /** Control, format, line-separator, lone-surrogate, unassigned and private-use characters are dropped. */
+  private static final TextNeutralizer UNSAFE_DROPPED = TextNeutralizer.builder()
+      .unsafe(CharClass.CONTROL, CharClass.FORMAT, CharClass.LINE_SEPARATOR, CharClass.LONE_SURROGATE,
+          CharClass.UNASSIGNED_OR_PRIVATE_USE)
+      .replacement(Replacement.DROP).build();
 
   private FileNames() {}
 
@@ -29,23 +39,7 @@ public final class FileNames {
     String s = name.length() > 4096 ? name.substring(0, 4096) : name;
     int slash = Math.max(s.lastIndexOf('/'), s.lastIndexOf('\\'));
     s = s.substring(slash + 1);
-    StringBuilder b = new StringBuilder(s.length());
-    for (int i = 0; i < s.length(); ) {
-      int cp = s.codePointAt(i);
-      i += Character.charCount(cp);
-      int type = Character.getType(cp);
-      if (type == Character.CONTROL
-          || type == Character.FORMAT
-          || type == Character.LINE_SEPARATOR
-          || type == Character.PARAGRAPH_SEPARATOR
-          || type == Character.SURROGATE
-          || type == Character.UNASSIGNED
-          || type == Character.PRIVATE_USE) {
-        continue;
-      }
-      b.appendCodePoint(cp);
-    }
-    s = Normalizer.normalize(b, Normalizer.Form.NFC).strip();
+    s = Normalizer.normalize(UNSAFE_DROPPED.neutralize(s), Normalizer.Form.NFC).strip();
     int lead = 0;
     while (lead < s.length() && (s.charAt(lead) == '.' || Character.isWhitespace(s.charAt(lead)))) {
       lead++;

@@ -1,5 +1,6 @@
 package dev.secureyeoman.sandbox.internal.cgroup;
 
+import dev.secureyeoman.sandbox.internal.ProcessStart;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,7 +37,8 @@ public final class CgroupLayout {
   /** Name prefix of every run cgroup; followed by the JVM's pid, so a later runner can sweep a dead JVM's leftovers. */
   public static final String PREFIX = "sy-";
 
-  private static final Pattern RUN_NAME = Pattern.compile("sy-(\\d+)-.*");
+  /** {@code sy-<pid>-t<start time>-…}; names without the start time come from earlier versions. */
+  private static final Pattern RUN_NAME = Pattern.compile("sy-(\\d+)-(?:t(\\d+)-)?.*");
 
   private final Optional<Path> v2Parent;
   private final Set<String> v2Controllers;
@@ -283,12 +285,16 @@ public final class CgroupLayout {
           continue;
         }
         long pid;
+        long start;
         try {
           pid = Long.parseLong(m.group(1));
+          start = m.group(2) == null ? -1 : Long.parseLong(m.group(2));
         } catch (NumberFormatException e) {
           continue;
         }
-        if (ProcessHandle.of(pid).isPresent()) {
+        // the pid alone is not the JVM: with pid_max 32768 a dead JVM's pid is soon another process's, which kept
+        // the dead JVM's cgroups forever; its start time tells them apart (and a zombie JVM runs nothing)
+        if (start >= 0 ? ProcessStart.alive(pid, start) : ProcessHandle.of(pid).isPresent()) {
           continue;
         }
         if (CgroupDir.killAndRemove(child)) {

@@ -7,6 +7,7 @@ import dev.secureyeoman.sandbox.ResourceLimits;
 import dev.secureyeoman.sandbox.SandboxException;
 import dev.secureyeoman.sandbox.Teardown;
 import dev.secureyeoman.sandbox.internal.Containment;
+import dev.secureyeoman.sandbox.internal.ProcessStart;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,6 +64,8 @@ public final class RunCgroup implements Containment {
   public static String newName() {
     return CgroupLayout.PREFIX
         + ProcessHandle.current().pid()
+        + "-t"
+        + ProcessStart.SELF
         + "-"
         + SEQ.incrementAndGet()
         + "-"

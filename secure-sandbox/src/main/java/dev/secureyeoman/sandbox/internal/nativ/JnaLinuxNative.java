@@ -52,6 +52,7 @@ public final class JnaLinuxNative implements LinuxNative {
   private final long nrLandlockRestrict;
   private final long nrPidfdOpen;
   private final long nrPidfdSendSignal;
+  private final long nrGetpriority;
 
   private JnaLinuxNative(CLib c, Arch arch) {
     this.c = c;
@@ -62,6 +63,7 @@ public final class JnaLinuxNative implements LinuxNative {
     this.nrLandlockRestrict = number(arch, "landlock_restrict_self");
     this.nrPidfdOpen = number(arch, "pidfd_open");
     this.nrPidfdSendSignal = number(arch, "pidfd_send_signal");
+    this.nrGetpriority = number(arch, "getpriority");
   }
 
   private static long number(Arch arch, String name) {
@@ -236,6 +238,23 @@ public final class JnaLinuxNative implements LinuxNative {
       return (int) c.syscall(nrPidfdOpen, pid, 0L);
     } catch (LastErrorException e) {
       throw new ErrnoException("pidfd_open", e.getErrorCode());
+    }
+  }
+
+  @Override
+  public boolean anyTaskWithRealUid(int uid) throws ErrnoException {
+    if (uid == 0) {
+      throw new IllegalArgumentException("uid 0 means the caller's own uid to getpriority");
+    }
+    try {
+      // the raw system call returns 20 - nice (1..40), never -1: no errno ambiguity as with glibc's wrapper
+      c.syscall(nrGetpriority, 2L /* PRIO_USER */, Integer.toUnsignedLong(uid));
+      return true;
+    } catch (LastErrorException e) {
+      if (e.getErrorCode() == ErrnoException.ESRCH) {
+        return false;
+      }
+      throw new ErrnoException("getpriority", e.getErrorCode());
     }
   }
 

@@ -133,6 +133,18 @@ public interface LinuxNative {
   }
 
   /**
+   * {@code getpriority(PRIO_USER, uid)} as a presence test: the kernel walks its task list and answers {@code ESRCH}
+   * when no task visible in the caller's pid namespace has this <em>real</em> uid (zombies count as present).
+   *
+   * @param uid the uid (not 0: 0 would mean the caller's own uid)
+   * @return whether at least one task has the real uid
+   * @throws ErrnoException on failure other than {@code ESRCH}
+   */
+  default boolean anyTaskWithRealUid(int uid) throws ErrnoException {
+    throw new ErrnoException("getpriority", ErrnoException.ENOSYS);
+  }
+
+  /**
    * {@code pidfd_send_signal(pidfd, signal, NULL, 0)}.
    *
    * @param pidfd from {@link #pidfdOpen(long)}

@@ -97,4 +97,20 @@ class CgroupLayoutTest {
     CgroupLayout missing = CgroupLayout.detect(List.of(), List.of(), Optional.of(root.resolve("nope")));
     assertTrue(missing.v2Note().contains("not writable"), missing.v2Note());
   }
+
+  @Test
+  void sweepStale_pidReusedByAnotherProcess_deadJvmsCgroupIsRemoved_liveJvmsKept(@TempDir Path root) throws Exception {
+    long self = ProcessHandle.current().pid();
+    long start = dev.secureyeoman.sandbox.internal.ProcessStart.SELF;
+    // a dead JVM whose pid now belongs to a live process (this one), started at another time
+    Path reused = Files.createDirectory(root.resolve("sy-" + self + "-t" + (start - 1) + "-1-abc"));
+    Path mine = Files.createDirectory(root.resolve("sy-" + self + "-t" + start + "-2-abc"));
+    Path legacyLive = Files.createDirectory(root.resolve("sy-" + self + "-3-abc")); // earlier name: pid only
+    Path other = Files.createDirectory(root.resolve("not-ours"));
+    CgroupLayout l = new CgroupLayout(Optional.of(root), Set.of(), "", Map.of());
+    assertEquals(1, l.sweepStale());
+    assertTrue(Files.notExists(reused), "the dead JVM's cgroup is swept although its pid is in use again");
+    assertTrue(Files.isDirectory(mine) && Files.isDirectory(legacyLive) && Files.isDirectory(other));
+    assertTrue(dev.secureyeoman.sandbox.internal.cgroup.RunCgroup.newName().startsWith("sy-" + self + "-t" + start + "-"));
+  }
 }

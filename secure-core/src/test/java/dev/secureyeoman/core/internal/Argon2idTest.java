@@ -1,4 +1,4 @@
-package dev.secureyeoman.core.crypto;
+package dev.secureyeoman.core.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

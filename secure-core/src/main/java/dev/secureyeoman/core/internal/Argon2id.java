@@ -1,4 +1,4 @@
-package dev.secureyeoman.core.crypto;
+package dev.secureyeoman.core.internal;
 
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.params.Argon2Parameters;
