@@ -33,6 +33,7 @@ import dev.secureyeoman.examples.gateway.GatewayAudit;
 import dev.secureyeoman.examples.gateway.GatewayHealth;
 import dev.secureyeoman.examples.gateway.GatewayHttp;
 import dev.secureyeoman.examples.gateway.Pages;
+import dev.secureyeoman.examples.gateway.RedisLoginBuckets;
 import dev.secureyeoman.examples.gateway.Router;
 import dev.secureyeoman.web.CorsPolicy;
 import dev.secureyeoman.web.HostAllowlist;
@@ -355,15 +356,20 @@ public final class GatewayMain implements AutoCloseable {
           LOG.error("AUDIT LOG FAILED VERIFICATION: {}", p.verification.summary());
           p.metrics.record(SecurityMetrics.Event.AUDIT_VERIFICATION_FAILURE);
         }
-        p.auth =
+        p.sharedBuckets = sharedBuckets(config, clock, opened);
+        AuthService.Builder authBuilder =
             AuthService.builder()
                 .dataSource(AuthDataSources.sqlite(p.dataDir.resolve("auth.db")))
                 .auditSink(p.gatewayAudit)
                 .masterKey(authKey)
                 .settings(AuthSettings.fromConfig(config.auth()))
                 .clock(clock)
-                .random(random)
-                .build();
+                .random(random);
+        if (p.sharedBuckets != null) {
+          // one budget of guesses for the cluster; Redis unreachable → every login 503 (fail closed, no local fallback)
+          authBuilder.sharedLoginBuckets(new RedisLoginBuckets(p.sharedBuckets));
+        }
+        p.auth = authBuilder.build();
         opened.push(p.auth);
       }
       bootstrapAdmin(
@@ -413,7 +419,7 @@ public final class GatewayMain implements AutoCloseable {
                   : SecurityHeaders.builder().contentSecurityPolicy(httpConfig.contentSecurityPolicy()).build(),
               new RequestIds(random),
               CorsPolicy.builder().allowedOrigins(httpConfig.cors().allowedOrigins()).build(),
-              rateLimiter(config, ticker, clock, p, opened),
+              rateLimiter(config, ticker, p),
               httpConfig.maxBodyBytes(),
               httpConfig.maxHeaderBytes(),
               httpConfig.idleTimeout(),
@@ -469,21 +475,33 @@ public final class GatewayMain implements AutoCloseable {
   }
 
   /**
-   * The HTTP rate limit: per node in memory (default), or one budget for every node through Redis when {@code
-   * security.cache.redis_url} is set (issue 18, {@code docs/scale-out.md}). The Redis connection opens on the first
-   * request, so a node starts while Redis is down and serves with the configured failure behaviour meanwhile.
+   * The Redis buckets shared by every node when {@code security.cache.redis_url} is set (issue 18, {@code
+   * docs/scale-out.md}), else null: one instance (one connection) carries both the login throttle and the HTTP rate
+   * limit. The connection opens on the first request, so a node starts while Redis is down.
    */
-  private static RateLimiter rateLimiter(
-      SecurityConfig config, LongSupplier ticker, Clock clock, Parts p, Deque<AutoCloseable> opened) {
-    SecurityConfig.Http.RateLimit rate = config.http().rateLimit();
-    Duration window = Duration.ofMillis(rate.windowMs());
+  private static RedisBuckets sharedBuckets(SecurityConfig config, Clock clock, Deque<AutoCloseable> opened) {
     SecurityConfig.Cache cache = config.cache();
     if (!cache.redisConfigured()) {
-      return RateLimitPolicy.builder().maxRequests(rate.maxRequests()).window(window).ticker(ticker).build();
+      return null;
     }
     RedisBuckets buckets = RedisBuckets.builder().redisUrl(cache.redisUrl()).clock(clock).build();
     opened.push(buckets);
-    p.sharedBuckets = buckets;
+    LOG.info("login throttling shared through Redis at {} (while unreachable: logins refused)", buckets.address());
+    return buckets;
+  }
+
+  /**
+   * The HTTP rate limit: per node in memory (default), or one budget for every node through the shared Redis buckets
+   * (issue 18, {@code docs/scale-out.md}), served with the configured failure behaviour while Redis is down.
+   */
+  private static RateLimiter rateLimiter(SecurityConfig config, LongSupplier ticker, Parts p) {
+    SecurityConfig.Http.RateLimit rate = config.http().rateLimit();
+    Duration window = Duration.ofMillis(rate.windowMs());
+    SecurityConfig.Cache cache = config.cache();
+    RedisBuckets buckets = p.sharedBuckets;
+    if (buckets == null) {
+      return RateLimitPolicy.builder().maxRequests(rate.maxRequests()).window(window).ticker(ticker).build();
+    }
     LOG.info(
         "HTTP rate limit shared through Redis at {} (while unreachable: {})",
         buckets.address(),

@@ -297,8 +297,23 @@ public interface AuthService extends AutoCloseable {
     private @Nullable SecretStore secretStore;
     private @Nullable PasswordHasher passwordHasher;
     private java.util.function.LongSupplier ticker = System::nanoTime;
+    private SharedLoginBuckets sharedLoginBuckets;
 
     private Builder() {}
+
+    /**
+     * Makes login throttling (per user name and per client) use buckets shared by every node, e.g. in Redis, instead of
+     * per-process memory: N nodes then allow the guesses of one. When the store does not answer, logins <b>fail
+     * closed</b> with {@link AuthStorageException} (cause {@link SharedBucketsUnavailableException}); there is no
+     * fallback to in-memory buckets. The TOTP enrolment throttle stays per process. See {@code docs/scale-out.md}.
+     *
+     * @param buckets the shared buckets
+     * @return this builder
+     */
+    public Builder sharedLoginBuckets(SharedLoginBuckets buckets) {
+      this.sharedLoginBuckets = Objects.requireNonNull(buckets, "sharedLoginBuckets");
+      return this;
+    }
 
     /**
      * Sets the monotonic time source, in nanoseconds, that schedules work which must not depend on the wall clock
@@ -442,7 +457,8 @@ public interface AuthService extends AutoCloseable {
           random == null ? new SecureRandom() : random,
           secretStore,
           passwordHasher,
-          ticker);
+          ticker,
+          sharedLoginBuckets);
     }
   }
 }

@@ -1,6 +1,9 @@
 package dev.secureyeoman.auth;
 
-/** The auth database or the audit sink failed; the operation was not performed (fail closed). */
+/**
+ * The auth database, the audit sink or the shared login throttle ({@link SharedLoginBuckets}, then with a {@link
+ * SharedBucketsUnavailableException} cause) failed; the operation was not performed (fail closed). Hosts answer 503.
+ */
 public final class AuthStorageException extends AuthException {
   private static final long serialVersionUID = 1L;
 

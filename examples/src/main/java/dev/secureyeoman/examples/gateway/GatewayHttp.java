@@ -8,6 +8,7 @@ import dev.secureyeoman.auth.InvalidCredentialsException;
 import dev.secureyeoman.auth.InvalidTokenException;
 import dev.secureyeoman.auth.LoginThrottledException;
 import dev.secureyeoman.auth.PasswordPolicyException;
+import dev.secureyeoman.auth.SharedBucketsUnavailableException;
 import dev.secureyeoman.auth.AuthException;
 import dev.secureyeoman.core.killswitch.KillSwitchException;
 import dev.secureyeoman.web.ApiError;
@@ -65,7 +66,8 @@ import org.slf4j.LoggerFactory;
  *   <li>the {@code Host} header: loopback names and {@code allowed_hosts} only, else 421 (DNS rebinding);
  *   <li>CORS: preflights from allowed origins answered 204, foreign origins 403;
  *   <li>the rate limit per client address (429 with {@code Retry-After}), per node or shared by every node through
- *       Redis ({@code security.cache.redis_url}); with {@code rate_limit_on_failure: deny} a Redis outage answers 503;
+ *       Redis ({@code security.cache.redis_url}); with {@code rate_limit_on_failure: deny} a Redis outage answers 503
+ *       (login answers 503 during an outage in either mode: its throttle is shared too and fails closed);
  *   <li>the body, bounded by {@code max_body_bytes} (400 beyond it, read no further) and read without holding a
  *       thread, within {@code body_timeout} as a whole (408 beyond it, however the client paces its bytes);
  *   <li>the route, with exceptions mapped to the JSON error body {@code {error, details, requestId}}.
@@ -394,7 +396,10 @@ public final class GatewayHttp implements AutoCloseable {
         status = 403;
         message = "forbidden";
       } else if (e instanceof AuthStorageException || e instanceof AuditException || e instanceof KillSwitchException) {
-        LOG.error("service unavailable: {}", e.toString());
+        if (!(e.getCause() instanceof SharedBucketsUnavailableException)) {
+          // a shared login throttle outage is logged once by RedisBuckets and LoginThrottle, not once per login
+          LOG.error("service unavailable: {}", e.toString());
+        }
         status = 503;
         message = "service unavailable";
       } else if (e instanceof AuthException) {

@@ -180,7 +180,18 @@ final class Accounts {
     String clientKey = ClientAddresses.canonical(client.address());
     String userBucket = "user:" + key;
     String clientBucket = "client:" + clientKey;
-    Duration wait = ctx.loginThrottle().tryAcquire(userBucket, clientBucket);
+    Duration wait;
+    try {
+      wait = ctx.loginThrottle().tryAcquire(userBucket, clientBucket);
+    } catch (AuthStorageException e) {
+      // the shared buckets do not answer: refused (fail closed), before any hash; audited once per client and window
+      ctx.audit().failure(
+          "auth.throttle.unavailable", "shared_buckets_unavailable", clientKey,
+          () -> AuditTrail.event(
+              AuditLevel.ERROR, "auth.throttle.unavailable", "anonymous", "login refused: login throttle unavailable",
+              concat(AuditTrail.client(client, "reason", "shared_buckets_unavailable"), describeName(username))));
+      throw e;
+    }
     if (!wait.isZero()) {
       ctx.audit().failure(
           "auth.login.throttled", "throttled", clientKey,

@@ -59,6 +59,7 @@ public final class DefaultAuthService implements AuthService {
    * @param secretStore seals TOTP secrets; null for one keyed by a key derived from the master key
    * @param hasher the password hasher; null for Argon2id with {@code settings}
    * @param ticker monotonic nanoseconds (revocation poll and memory; never the wall clock)
+   * @param sharedLoginBuckets the cluster's login throttle buckets; null for in-memory buckets
    * @throws AuthStorageException if the database cannot be prepared
    */
   public DefaultAuthService(
@@ -70,7 +71,8 @@ public final class DefaultAuthService implements AuthService {
       SecureRandom random,
       SecretStore secretStore,
       PasswordHasher hasher,
-      java.util.function.LongSupplier ticker)
+      java.util.function.LongSupplier ticker,
+      dev.secureyeoman.auth.SharedLoginBuckets sharedLoginBuckets)
       throws AuthStorageException {
     this.keys = new Keys(masterKey);
     AuditTrail audit = new AuditTrail(sink, keys.auditNameKey(), clock, settings.auditFailureWindow());
@@ -93,7 +95,8 @@ public final class DefaultAuthService implements AuthService {
               hasher != null
                   ? hasher
                   : PasswordHasher.argon2id(settings.hashParameters(), settings.maxConcurrentHashes(), random),
-              new LoginThrottle(settings.loginRateLimitCapacity(), settings.loginRateLimitRefillPeriod(), clock),
+              new LoginThrottle(
+                  settings.loginRateLimitCapacity(), settings.loginRateLimitRefillPeriod(), clock, sharedLoginBuckets),
               revocations,
               signingKeys);
       signingKeys.load();
