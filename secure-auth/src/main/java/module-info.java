@@ -5,6 +5,7 @@ module dev.secureyeoman.auth {
   requires transitive java.sql;
   requires org.slf4j;
   requires org.xerial.sqlitejdbc;
+  requires static com.zaxxer.hikari; // optional: only PostgreSQL storage loads it
   requires com.nimbusds.jose.jwt;
   requires io.github.bucket4j.core;
   requires com.google.zxing;
