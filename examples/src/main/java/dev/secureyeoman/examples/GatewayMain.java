@@ -140,6 +140,7 @@ public final class GatewayMain implements AutoCloseable {
   private final VerificationResult startVerification;
   private final String refreshCookie;
   private final FileChannel lock;
+  private final AuthDataSources.Pooled authPool;
   private final Object closeLock = new Object();
   private boolean closed;
 
@@ -151,6 +152,7 @@ public final class GatewayMain implements AutoCloseable {
     this.bodies = p.bodies;
     this.audit = p.audit;
     this.auth = p.auth;
+    this.authPool = p.authPool;
     this.maintenance = p.maintenance;
     this.maintenanceScheduler = p.scheduler;
     this.startVerification = p.verification;
@@ -349,9 +351,15 @@ public final class GatewayMain implements AutoCloseable {
           LOG.error("AUDIT LOG FAILED VERIFICATION: {}", p.verification.summary());
           p.metrics.record(SecurityMetrics.Event.AUDIT_VERIFICATION_FAILURE);
         }
+        javax.sql.DataSource authData = authDataSource(config.storage(), p.dataDir, env);
+        if (authData instanceof AuthDataSources.Pooled pooled) {
+          p.authPool = pooled;
+          opened.push(pooled); // closed after the service (the stack pops the service first)
+          LOG.info("auth storage: {}", pooled); // URL and user, never the password
+        }
         p.auth =
             AuthService.builder()
-                .dataSource(AuthDataSources.sqlite(p.dataDir.resolve("auth.db")))
+                .dataSource(authData)
                 .auditSink(p.gatewayAudit)
                 .masterKey(authKey)
                 .settings(AuthSettings.fromConfig(config.auth()))
@@ -585,6 +593,9 @@ public final class GatewayMain implements AutoCloseable {
     maintenance.stop();
     maintenanceScheduler.shutdownNow();
     auth.close();
+    if (authPool != null) {
+      authPool.close();
+    }
     try {
       if (audit.checkpointsConfigured()) {
         audit.checkpoint(); // covers everything written since the last maintenance run
@@ -633,6 +644,31 @@ public final class GatewayMain implements AutoCloseable {
                         .correlationId(RequestIds.current().orElse(null))
                         .build()))
         .build();
+  }
+
+  /**
+   * The auth service's database from {@code security.storage}: the SQLite file under the data directory (default), or a
+   * pooled PostgreSQL connection shared by every gateway node (password from {@code password_env} or the encrypted
+   * config; wiped here after the pool copied it).
+   */
+  private static javax.sql.DataSource authDataSource(
+      SecurityConfig.Storage storage, Path dataDir, Function<String, String> env) throws GatewayException {
+    if (storage.engine() == SecurityConfig.Storage.Engine.SQLITE) {
+      return AuthDataSources.sqlite(dataDir.resolve("auth.db"));
+    }
+    char[] password;
+    try {
+      password = storage.resolvePassword(env);
+    } catch (IllegalStateException e) {
+      throw new GatewayException(1, e.getMessage(), e);
+    }
+    try {
+      return AuthDataSources.postgres(storage.url(), storage.user(), password);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new GatewayException(1, "security.storage: " + e.getMessage(), e);
+    } finally {
+      java.util.Arrays.fill(password, '\0');
+    }
   }
 
   private static SecurityConfig loadConfig(Optional<Path> file, Function<String, String> env)
@@ -873,6 +909,7 @@ public final class GatewayMain implements AutoCloseable {
     String healthBody;
     String refreshCookie;
     FileChannel lock;
+    AuthDataSources.Pooled authPool;
   }
 
   /**
