@@ -156,6 +156,30 @@ class PostgresNodesTest {
   }
 
   @Test
+  void serverDefaultSerializable_writesStillReadCommittedUnderTheLock_sameCodeExactlyOnce() throws Exception {
+    try (Connection c =
+            java.sql.DriverManager.getConnection(
+                pg.database().jdbcUrl(), pg.database().user(), pg.database().password());
+        Statement st = c.createStatement()) {
+      // a snapshot taken before the wait for the lock would miss the other node's commit
+      st.execute("ALTER DATABASE \"" + pg.database().name() + "\" SET default_transaction_isolation = 'serializable'");
+    }
+    try (AuthService a = node();
+        AuthService b = node()) {
+      AuthFixture.createBob(a);
+      enroll(a);
+      for (int round = 0; round < ROUNDS; round++) {
+        String chA = challenge(a);
+        String chB = challenge(b);
+        String c = code(secret);
+        assertEquals(
+            1, race(() -> a.completeMfa(chA, c, CLIENT), () -> b.completeMfa(chB, c, CLIENT)), "round " + round);
+        f.advance(Duration.ofSeconds(30));
+      }
+    }
+  }
+
+  @Test
   void sameRecoveryCode_onTwoNodesConcurrently_acceptedExactlyOnce() throws Exception {
     try (AuthService a = node();
         AuthService b = node()) {

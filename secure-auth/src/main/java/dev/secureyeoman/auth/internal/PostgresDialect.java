@@ -1,8 +1,8 @@
 package dev.secureyeoman.auth.internal;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 
 /**
@@ -102,6 +102,9 @@ final class PostgresDialect implements SqlDialect {
               + " created_at BIGINT NOT NULL)",
           "CREATE INDEX revocations_created ON revocations(created_at)");
 
+  private static final String BEGIN_STATEMENTS =
+      "SET TRANSACTION ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(" + WRITE_LOCK_KEY + ")";
+
   @Override
   public String name() {
     return "postgresql";
@@ -123,13 +126,16 @@ final class PostgresDialect implements SqlDialect {
     return true;
   }
 
+  /**
+   * {@code READ COMMITTED} is set per transaction (whatever the server's or the pool's default), because the lock only
+   * helps if every statement after it takes a fresh snapshot: at {@code REPEATABLE READ} or {@code SERIALIZABLE} the
+   * snapshot would date from before the wait for the lock. Both statements go in one round trip.
+   */
   @Override
   public void begin(Connection c) throws SQLException {
-    c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
     c.setAutoCommit(false);
-    try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
-      ps.setLong(1, WRITE_LOCK_KEY);
-      ps.execute();
+    try (Statement st = c.createStatement()) {
+      st.execute(BEGIN_STATEMENTS);
     }
   }
 
