@@ -17,6 +17,7 @@ module dev.secureyeoman.examples {
   requires jdk.httpserver;
   requires java.net.http;
   requires org.slf4j;
+  requires com.zaxxer.hikari; // security.storage: postgres (secure-auth's optional pool)
   requires java.logging; // quiets Hibernate Validator's JUL version line in main()
 
   exports dev.secureyeoman.examples;

@@ -7,6 +7,7 @@ module dev.secureyeoman.auth {
   requires org.slf4j;
   requires org.bouncycastle.provider; // (issue 20) resolves it for core's Argon2id, whose `requires static` does not
   requires org.xerial.sqlitejdbc;
+  requires static com.zaxxer.hikari; // optional: only PostgreSQL storage loads it
   requires com.nimbusds.jose.jwt;
   requires io.github.bucket4j.core;
   requires com.google.zxing;

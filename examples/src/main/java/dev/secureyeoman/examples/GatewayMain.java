@@ -146,6 +146,7 @@ public final class GatewayMain implements AutoCloseable {
   private final String refreshCookie;
   private final FileChannel lock;
   private final RedisBuckets sharedBuckets;
+  private final AuthDataSources.Pooled authPool;
   private final Object closeLock = new Object();
   private boolean closed;
 
@@ -157,6 +158,7 @@ public final class GatewayMain implements AutoCloseable {
     this.bodies = p.bodies;
     this.audit = p.audit;
     this.auth = p.auth;
+    this.authPool = p.authPool;
     this.maintenance = p.maintenance;
     this.maintenanceScheduler = p.scheduler;
     this.startVerification = p.verification;
@@ -357,9 +359,15 @@ public final class GatewayMain implements AutoCloseable {
           p.metrics.record(SecurityMetrics.Event.AUDIT_VERIFICATION_FAILURE);
         }
         p.sharedBuckets = sharedBuckets(config, clock, opened);
+        javax.sql.DataSource authData = authDataSource(config.storage(), p.dataDir, env);
+        if (authData instanceof AuthDataSources.Pooled pooled) {
+          p.authPool = pooled;
+          opened.push(pooled); // closed after the service (the stack pops the service first)
+          LOG.info("auth storage: {}", pooled); // URL and user, never the password
+        }
         AuthService.Builder authBuilder =
             AuthService.builder()
-                .dataSource(AuthDataSources.sqlite(p.dataDir.resolve("auth.db")))
+                .dataSource(authData)
                 .auditSink(p.gatewayAudit)
                 .masterKey(authKey)
                 .settings(AuthSettings.fromConfig(config.auth()))
@@ -649,6 +657,9 @@ public final class GatewayMain implements AutoCloseable {
     maintenance.stop();
     maintenanceScheduler.shutdownNow();
     auth.close();
+    if (authPool != null) {
+      authPool.close();
+    }
     try {
       if (audit.checkpointsConfigured()) {
         audit.checkpoint(); // covers everything written since the last maintenance run
@@ -697,6 +708,31 @@ public final class GatewayMain implements AutoCloseable {
                         .correlationId(RequestIds.current().orElse(null))
                         .build()))
         .build();
+  }
+
+  /**
+   * The auth service's database from {@code security.storage}: the SQLite file under the data directory (default), or a
+   * pooled PostgreSQL connection shared by every gateway node (password from {@code password_env} or the encrypted
+   * config; wiped here after the pool copied it).
+   */
+  private static javax.sql.DataSource authDataSource(
+      SecurityConfig.Storage storage, Path dataDir, Function<String, String> env) throws GatewayException {
+    if (storage.engine() == SecurityConfig.Storage.Engine.SQLITE) {
+      return AuthDataSources.sqlite(dataDir.resolve("auth.db"));
+    }
+    char[] password;
+    try {
+      password = storage.resolvePassword(env);
+    } catch (IllegalStateException e) {
+      throw new GatewayException(1, e.getMessage(), e);
+    }
+    try {
+      return AuthDataSources.postgres(storage.url(), storage.user(), password);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new GatewayException(1, "security.storage: " + e.getMessage(), e);
+    } finally {
+      java.util.Arrays.fill(password, '\0');
+    }
   }
 
   private static SecurityConfig loadConfig(Optional<Path> file, Function<String, String> env)
@@ -938,6 +974,7 @@ public final class GatewayMain implements AutoCloseable {
     String refreshCookie;
     FileChannel lock;
     RedisBuckets sharedBuckets;
+    AuthDataSources.Pooled authPool;
   }
 
   /**

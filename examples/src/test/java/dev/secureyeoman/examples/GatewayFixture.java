@@ -48,6 +48,17 @@ final class GatewayFixture implements AutoCloseable {
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
   GatewayMain gateway;
 
+  /** The gateway's environment (the bootstrap admin password; tests add e.g. a database password variable). */
+  final Map<String, String> env = new java.util.HashMap<>(Map.of("SECUREYEOMAN_ADMIN_PASSWORD", ADMIN_PASSWORD));
+
+  GatewayFixture(Path tmp, String config, Map<String, String> extraEnv) throws Exception {
+    this.env.putAll(extraEnv);
+    this.dataDir = tmp.resolve("data");
+    this.configFile = tmp.resolve("gateway.yaml");
+    Files.writeString(configFile, config);
+    start();
+  }
+
   GatewayFixture(Path tmp, String config) throws Exception {
     this.dataDir = tmp.resolve("data");
     this.configFile = tmp.resolve("gateway.yaml");
@@ -64,7 +75,7 @@ final class GatewayFixture implements AutoCloseable {
     gateway =
         GatewayMain.start(
             new GatewayMain.Options(0, dataDir, Optional.of(configFile)),
-            Map.of("SECUREYEOMAN_ADMIN_PASSWORD", ADMIN_PASSWORD)::get,
+            env::get,
             new PrintStream(stdout, true, StandardCharsets.UTF_8),
             clock,
             ticker::get);

@@ -6,13 +6,87 @@ import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
 import javax.sql.DataSource;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
-/** Factory for the default SQLite {@link DataSource} of the {@link AuthService}. */
+/**
+ * Factory for the {@link DataSource} of the {@link AuthService}: the default SQLite file, or a pooled PostgreSQL
+ * connection ({@link #postgres}) for several nodes sharing one database. The service detects the engine from the data
+ * source, so {@code AuthService.builder().dataSource(ds)} is the same call for both.
+ */
 public final class AuthDataSources {
+  /** Default connection pool size of {@link #postgres(String, String, char[])}. */
+  public static final int DEFAULT_POOL_SIZE = 10;
+
+  /** Default wait for a pooled connection (the server is down or every connection is busy). */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(3);
+
   private AuthDataSources() {}
+
+  /**
+   * A data source that owns a connection pool; closing it closes the pool (after the services using it are closed).
+   * {@link #toString()} never shows the password.
+   */
+  public interface Pooled extends DataSource, AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
+   * Opens a HikariCP pool of PostgreSQL connections ({@value #DEFAULT_POOL_SIZE} at most, {@code
+   * DEFAULT_CONNECT_TIMEOUT} wait). Needs {@code com.zaxxer:HikariCP} and {@code org.postgresql:postgresql} on the
+   * class path (optional dependencies of secure-auth). The server may be down now: the pool reconnects when it is back.
+   *
+   * @param jdbcUrl {@code jdbc:postgresql://host:port/database}
+   * @param user the user
+   * @param password the password (copied; wipe your array afterwards)
+   * @return the pool
+   * @throws IllegalArgumentException if the URL is not a PostgreSQL JDBC URL
+   * @throws IllegalStateException if HikariCP or the PostgreSQL driver is missing
+   */
+  public static Pooled postgres(String jdbcUrl, String user, char[] password) {
+    return postgres(jdbcUrl, user, password, DEFAULT_POOL_SIZE, DEFAULT_CONNECT_TIMEOUT);
+  }
+
+  /**
+   * Opens a HikariCP pool of PostgreSQL connections.
+   *
+   * @param jdbcUrl {@code jdbc:postgresql://host:port/database}
+   * @param user the user
+   * @param password the password (copied; wipe your array afterwards)
+   * @param maxPoolSize connections at most (1..1000)
+   * @param connectTimeout how long a request waits for a connection before failing with {@link AuthStorageException}
+   * @return the pool
+   * @throws IllegalArgumentException if the URL is not a PostgreSQL JDBC URL or a bound is out of range
+   * @throws IllegalStateException if HikariCP or the PostgreSQL driver is missing
+   */
+  public static Pooled postgres(
+      String jdbcUrl, String user, char[] password, int maxPoolSize, Duration connectTimeout) {
+    Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+    Objects.requireNonNull(user, "user");
+    Objects.requireNonNull(password, "password");
+    Objects.requireNonNull(connectTimeout, "connectTimeout");
+    if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
+      throw new IllegalArgumentException("not a PostgreSQL JDBC URL (jdbc:postgresql://host:port/database)");
+    }
+    if (maxPoolSize < 1 || maxPoolSize > 1000) {
+      throw new IllegalArgumentException("maxPoolSize must be 1..1000, got " + maxPoolSize);
+    }
+    try {
+      return new dev.secureyeoman.auth.internal.PostgresPool(jdbcUrl, user, password, maxPoolSize, connectTimeout);
+    } catch (NoClassDefFoundError e) {
+      throw new IllegalStateException(
+          "PostgreSQL storage needs com.zaxxer:HikariCP and org.postgresql:postgresql on the class path", e);
+    } catch (RuntimeException e) {
+      if (String.valueOf(e.getMessage()).contains("driver")) {
+        throw new IllegalStateException("PostgreSQL storage needs org.postgresql:postgresql on the class path", e);
+      }
+      throw e;
+    }
+  }
 
   /**
    * Opens (creating if needed, mode 0600 on POSIX) an SQLite database in WAL mode with {@code busy_timeout} 5 s,

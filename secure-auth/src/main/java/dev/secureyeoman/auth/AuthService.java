@@ -16,8 +16,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Accounts, password login, sessions with remember-me, refresh-token rotation, password changes and resets, account
- * administration and TOTP 2FA, persisted through a {@link DataSource} (SQLite by default, see {@link
- * AuthDataSources#sqlite}).
+ * administration and TOTP 2FA, persisted through a {@link DataSource}: SQLite by default ({@link
+ * AuthDataSources#sqlite}), or PostgreSQL shared by several nodes ({@link AuthDataSources#postgres}); the engine is
+ * detected from the data source and the guarantees below hold on both.
  *
  * <p><b>Token model.</b> An access token is a JWT (HS256 only, with {@code kid}, {@code typ: at+jwt}) that lives {@link
  * AuthSettings#accessTokenTtl()} (15 min) but never past its session. A refresh token is 256 random bits, stored only as
@@ -357,7 +358,8 @@ public interface AuthService extends AutoCloseable {
     /**
      * Sets where users, sessions, tokens and 2FA state persist.
      *
-     * @param dataSource e.g. {@link AuthDataSources#sqlite}
+     * @param dataSource {@link AuthDataSources#sqlite} or {@link AuthDataSources#postgres} (any SQLite or PostgreSQL
+     *     data source; the engine is detected from it)
      * @return this builder
      */
     public Builder dataSource(DataSource dataSource) {

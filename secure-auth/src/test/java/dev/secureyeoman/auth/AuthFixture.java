@@ -10,7 +10,10 @@ import java.util.Arrays;
 import java.util.Set;
 import javax.sql.DataSource;
 
-/** Builds real services on an SQLite file in a temp dir, with cheap Argon2 so the suite stays fast. */
+/**
+ * Builds real services on an SQLite file in a temp dir (or, when {@link #dataSource} is set, on that data source: the
+ * PostgreSQL runs of the shared suites), with cheap Argon2 so the suite stays fast.
+ */
 public final class AuthFixture {
   public static final String ADMIN_PASSWORD = "correct horse battery staple admin pw";
   public static final String USER_PASSWORD = "another long passphrase for bob user!";
@@ -26,6 +29,8 @@ public final class AuthFixture {
   public PasswordHasher passwordHasher;
   /** Monotonic nanoseconds for the service; null for {@link System#nanoTime()}. */
   public java.util.function.LongSupplier ticker;
+  /** The database of every service this fixture opens; null for the SQLite file {@link #dbFile}. */
+  public DataSource dataSource;
 
   public AuthFixture(Path dir) {
     this(dir, AuthSettings.builder().hashParameters(CHEAP).build());
@@ -38,7 +43,12 @@ public final class AuthFixture {
   }
 
   public DataSource dataSource() {
-    return AuthDataSources.sqlite(dbFile);
+    return dataSource != null ? dataSource : AuthDataSources.sqlite(dbFile);
+  }
+
+  /** Whether this fixture runs on the SQLite file (tests that read the file's bytes). */
+  public boolean onSqlite() {
+    return dataSource == null;
   }
 
   /** Opens a service on the same files (call again to simulate a restart). */

@@ -21,9 +21,14 @@ class PasswordResetTest {
   static final String NEW_PASSWORD = "a brand new passphrase that is long enough";
   @TempDir Path dir;
 
+  /** The fixture of every test here; {@code *PostgresTest} runs the same tests on PostgreSQL by overriding it. */
+  AuthFixture newFixture(Path dir, AuthSettings settings) {
+    return new AuthFixture(dir, settings);
+  }
+
   @Test
   void resetPassword_wrongCurrent_rejectedAndAudited() throws Exception {
-    AuthFixture f = new AuthFixture(dir);
+    AuthFixture f = newFixture(dir, AuthSettings.builder().hashParameters(AuthFixture.CHEAP).build());
     try (AuthService s = f.open()) {
       AuthFixture.createAdmin(s);
       Principal admin = s.authenticate(AuthFixture.login(s, "admin", ADMIN_PASSWORD, false).tokens().accessToken());
@@ -40,7 +45,7 @@ class PasswordResetTest {
 
   @Test
   void resetPassword_policyViolation_rejectedWithReason() throws Exception {
-    AuthFixture f = new AuthFixture(dir);
+    AuthFixture f = newFixture(dir, AuthSettings.builder().hashParameters(AuthFixture.CHEAP).build());
     try (AuthService s = f.open()) {
       AuthFixture.createAdmin(s);
       Principal admin = s.authenticate(AuthFixture.login(s, "admin", ADMIN_PASSWORD, false).tokens().accessToken());
@@ -56,7 +61,7 @@ class PasswordResetTest {
 
   @Test
   void resetPassword_nonAdmin_forbidden() throws Exception {
-    AuthFixture f = new AuthFixture(dir);
+    AuthFixture f = newFixture(dir, AuthSettings.builder().hashParameters(AuthFixture.CHEAP).build());
     try (AuthService s = f.open()) {
       AuthFixture.createBob(s);
       Principal bob = s.authenticate(AuthFixture.login(s, "bob", USER_PASSWORD, false).tokens().accessToken());
@@ -70,7 +75,7 @@ class PasswordResetTest {
 
   @Test
   void resetPassword_success_killsEveryEarlierTokenAlsoAfterRestart() throws Exception {
-    AuthFixture f = new AuthFixture(dir);
+    AuthFixture f = newFixture(dir, AuthSettings.builder().hashParameters(AuthFixture.CHEAP).build());
     AuthTokens before1;
     AuthTokens before2;
     try (AuthService s = f.open()) {
@@ -119,7 +124,7 @@ class PasswordResetTest {
 
   @Test
   void resetPassword_tokenVersionAlone_rejectsEveryEarlierTokenAfterRestart() throws Exception {
-    AuthFixture f = new AuthFixture(dir);
+    AuthFixture f = newFixture(dir, AuthSettings.builder().hashParameters(AuthFixture.CHEAP).build());
     AuthTokens[] before;
     try (AuthService s = f.open()) {
       before = resetWithTwoSessions(s);
@@ -136,7 +141,7 @@ class PasswordResetTest {
 
   @Test
   void resetPassword_revokedSessionsAlone_rejectEveryEarlierTokenAfterRestart() throws Exception {
-    AuthFixture f = new AuthFixture(dir);
+    AuthFixture f = newFixture(dir, AuthSettings.builder().hashParameters(AuthFixture.CHEAP).build());
     AuthTokens[] before;
     try (AuthService s = f.open()) {
       before = resetWithTwoSessions(s);
@@ -152,7 +157,7 @@ class PasswordResetTest {
 
   @Test
   void resetPassword_onAnotherInstance_rejectedHereWithinTheBound() throws Exception {
-    AuthFixture f = new AuthFixture(dir);
+    AuthFixture f = newFixture(dir, AuthSettings.builder().hashParameters(AuthFixture.CHEAP).build());
     try (AuthService a = f.open()) {
       AuthFixture.createAdmin(a);
       AuthTokens before = AuthFixture.login(a, "admin", ADMIN_PASSWORD, true).tokens();

@@ -17,9 +17,14 @@ import org.junit.jupiter.api.io.TempDir;
 class SessionLifetimeTest {
   @TempDir Path dir;
 
+  /** The fixture of every test here; {@code *PostgresTest} runs the same tests on PostgreSQL by overriding it. */
+  AuthFixture newFixture(Path dir, AuthSettings settings) {
+    return new AuthFixture(dir, settings);
+  }
+
   @Test
   void login_rememberMe_sessionLasts30DaysAndSurvivesRefreshes() throws Exception {
-    AuthFixture f = new AuthFixture(dir);
+    AuthFixture f = newFixture(dir, AuthSettings.builder().hashParameters(AuthFixture.CHEAP).build());
     try (AuthService s = f.open()) {
       AuthFixture.createBob(s);
       Instant start = f.clock.instant();
@@ -46,7 +51,7 @@ class SessionLifetimeTest {
 
   @Test
   void login_withoutRememberMe_sessionLasts24Hours() throws Exception {
-    AuthFixture f = new AuthFixture(dir);
+    AuthFixture f = newFixture(dir, AuthSettings.builder().hashParameters(AuthFixture.CHEAP).build());
     try (AuthService s = f.open()) {
       AuthFixture.createBob(s);
       Instant start = f.clock.instant();
@@ -68,7 +73,7 @@ class SessionLifetimeTest {
 
   @Test
   void refresh_afterAccessTokenExpired_works_andOldAccessTokenStaysDead() throws Exception {
-    AuthFixture f = new AuthFixture(dir);
+    AuthFixture f = newFixture(dir, AuthSettings.builder().hashParameters(AuthFixture.CHEAP).build());
     try (AuthService s = f.open()) {
       AuthFixture.createBob(s);
       AuthTokens t = AuthFixture.login(s, "bob", USER_PASSWORD, false).tokens();
@@ -85,7 +90,7 @@ class SessionLifetimeTest {
 
   @Test
   void refresh_reusedToken_rejectedAndWholeFamilyRevoked() throws Exception {
-    AuthFixture f = new AuthFixture(dir);
+    AuthFixture f = newFixture(dir, AuthSettings.builder().hashParameters(AuthFixture.CHEAP).build());
     try (AuthService s = f.open()) {
       AuthFixture.createBob(s);
       AuthTokens first = AuthFixture.login(s, "bob", USER_PASSWORD, true).tokens();
@@ -105,7 +110,7 @@ class SessionLifetimeTest {
 
   @Test
   void refresh_garbageOrForeignToken_rejected() throws Exception {
-    AuthFixture f = new AuthFixture(dir);
+    AuthFixture f = newFixture(dir, AuthSettings.builder().hashParameters(AuthFixture.CHEAP).build());
     try (AuthService s = f.open()) {
       assertThrows(InvalidTokenException.class, () -> s.refresh("syrt_doesnotexist", CLIENT));
       assertThrows(InvalidTokenException.class, () -> s.refresh("garbage", CLIENT));
@@ -115,7 +120,7 @@ class SessionLifetimeTest {
 
   @Test
   void logout_endsSession_logoutEverywhere_endsAll() throws Exception {
-    AuthFixture f = new AuthFixture(dir);
+    AuthFixture f = newFixture(dir, AuthSettings.builder().hashParameters(AuthFixture.CHEAP).build());
     AuthTokens a;
     AuthTokens b;
     AuthTokens c;
@@ -150,7 +155,7 @@ class SessionLifetimeTest {
 
   @Test
   void logout_survivesRestart() throws Exception {
-    AuthFixture f = new AuthFixture(dir);
+    AuthFixture f = newFixture(dir, AuthSettings.builder().hashParameters(AuthFixture.CHEAP).build());
     AuthTokens a;
     try (AuthService s = f.open()) {
       AuthFixture.createBob(s);

@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -25,8 +24,9 @@ import javax.sql.DataSource;
  *
  * <p><b>Dialect.</b> What is engine-specific comes from the {@link SqlDialect}: the statement that begins a write
  * transaction holding the write lock (SQLite: {@code BEGIN IMMEDIATE}, so two processes never both read then write) and
- * the DDL. Every other statement is standard SQL in a per-concern repository, run through {@link Sql}. Writers of this
- * process are serialised by a lock, writers of other processes by the database.
+ * the DDL; PostgreSQL: an advisory transaction lock). Every other statement is standard SQL in a per-concern repository,
+ * run through {@link Sql}. Writers of this process are serialised by a lock, writers of other processes (nodes) by the
+ * database.
  */
 final class AuthDatabase implements AutoCloseable {
   /** Statements on one connection: what the repositories run (reads; writes only through a {@link Tx}). */
@@ -67,7 +67,7 @@ final class AuthDatabase implements AutoCloseable {
   private final ReentrantLock writeLock = new ReentrantLock();
 
   AuthDatabase(DataSource ds, AuditTrail audit, SqlDialect dialect) {
-    this.pool = new ConnectionPool(ds, 8);
+    this.pool = new ConnectionPool(ds, dialect.externallyPooled() ? 0 : 8);
     this.audit = audit;
     this.dialect = dialect;
     this.repos = Repositories.of(dialect);
@@ -138,33 +138,31 @@ final class AuthDatabase implements AutoCloseable {
     boolean healthy = false;
     try {
       c = pool.borrow();
-      try (Statement st = c.createStatement()) {
-        st.execute(dialect.beginWrite());
-        Tx tx = new Tx(c);
-        boolean committed = false;
-        try {
-          T r = work.apply(tx);
-          if (tx.rollbackOnly) {
-            st.execute("ROLLBACK");
-          } else {
-            audit.recordAll(tx.events); // before COMMIT: a failing sink rolls the change back
-            try {
-              st.execute("COMMIT");
-            } catch (SQLException e) {
-              audit.compensate(tx.events, e);
-              throw e;
-            }
+      dialect.begin(c);
+      Tx tx = new Tx(c);
+      boolean ended = false;
+      try {
+        T r = work.apply(tx);
+        if (tx.rollbackOnly) {
+          dialect.rollback(c);
+        } else {
+          audit.recordAll(tx.events); // before COMMIT: a failing sink rolls the change back
+          try {
+            dialect.commit(c);
+          } catch (SQLException e) {
+            audit.compensate(tx.events, e);
+            throw e;
           }
-          committed = true;
-          if (!tx.rollbackOnly) {
-            tx.afterCommit.forEach(Runnable::run);
-          }
-          healthy = true;
-          return r;
-        } finally {
-          if (!committed) {
-            rollbackQuietly(st);
-          }
+        }
+        ended = true;
+        if (!tx.rollbackOnly) {
+          tx.afterCommit.forEach(Runnable::run);
+        }
+        healthy = true;
+        return r;
+      } finally {
+        if (!ended) {
+          rollbackQuietly(c);
         }
       }
     } catch (SQLException e) {
@@ -177,9 +175,9 @@ final class AuthDatabase implements AutoCloseable {
     }
   }
 
-  private static void rollbackQuietly(Statement st) {
+  private void rollbackQuietly(Connection c) {
     try {
-      st.execute("ROLLBACK");
+      dialect.rollback(c);
     } catch (SQLException ignored) {
       // no transaction left to roll back, or the connection is broken (it is then closed, not reused)
     }

@@ -16,12 +16,19 @@ final class ConnectionPool implements AutoCloseable {
   private final BlockingQueue<Connection> idle;
   private volatile boolean closed;
 
+  /**
+   * @param maxIdle idle connections kept; 0 when the data source pools itself (HikariCP): every connection then goes
+   *     back to it at once, so its validation and eviction (a server restart) apply
+   */
   ConnectionPool(DataSource ds, int maxIdle) {
     this.ds = ds;
-    this.idle = new ArrayBlockingQueue<>(maxIdle);
+    this.idle = maxIdle == 0 ? null : new ArrayBlockingQueue<>(maxIdle);
   }
 
   Connection borrow() throws SQLException {
+    if (idle == null) {
+      return ds.getConnection();
+    }
     Connection c = idle.poll();
     while (c != null) {
       if (!c.isClosed()) {
@@ -35,7 +42,7 @@ final class ConnectionPool implements AutoCloseable {
   /** Returns a connection; {@code healthy} false (or a connection in a transaction) closes it. */
   void release(Connection c, boolean healthy) {
     try {
-      if (healthy && !closed && !c.isClosed() && c.getAutoCommit() && idle.offer(c)) {
+      if (idle != null && healthy && !closed && !c.isClosed() && c.getAutoCommit() && idle.offer(c)) {
         return;
       }
       c.close();
@@ -51,6 +58,9 @@ final class ConnectionPool implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    if (idle == null) {
+      return;
+    }
     Connection c;
     while ((c = idle.poll()) != null) {
       try {

@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * {@link Sessions} (sessions, refresh rotation, authentication), {@link Challenges}, {@link SecondFactor}, {@link MfaGate}
  * and {@link TotpLifecycle} (MFA completion, brute-force protection, enrolment, recovery codes), {@link SigningKeys} and {@link
  * Revocations} (state coherent across instances), {@link AuthDatabase} (transactions with audit before commit) and {@link
- * AuditTrail}. SQL lives in per-concern repositories ({@link Repositories}) behind a {@link SqlDialect}. SQLite by
- * default; any JDBC {@link DataSource} speaking SQLite's dialect works.
+ * AuditTrail}. SQL lives in per-concern repositories ({@link Repositories}) behind a {@link SqlDialect}, chosen from the
+ * data source's engine: SQLite (the default) or PostgreSQL.
  */
 public final class DefaultAuthService implements AuthService {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultAuthService.class);
@@ -76,7 +76,14 @@ public final class DefaultAuthService implements AuthService {
       throws AuthStorageException {
     this.keys = new Keys(masterKey);
     AuditTrail audit = new AuditTrail(sink, keys.auditNameKey(), clock, settings.auditFailureWindow());
-    AuthDatabase db = new AuthDatabase(ds, audit, SqlDialect.SQLITE);
+    SqlDialect dialect;
+    try {
+      dialect = SqlDialect.detect(ds);
+    } catch (java.sql.SQLException e) {
+      keys.close();
+      throw new AuthStorageException("cannot open auth database", e);
+    }
+    AuthDatabase db = new AuthDatabase(ds, audit, dialect);
     try {
       db.migrate();
       Ids ids = new Ids(random);

@@ -7,12 +7,19 @@ import java.util.List;
 /**
  * The {@code revocations} feed that instances sharing the database poll: one row per revoked session, bumped token
  * version or new signing key, in commit order ({@code seq}). Rows are read by column name.
+ *
+ * <p>{@code seq} is assigned as {@code max(seq) + 1} inside the write transaction, which holds the database's write lock
+ * (SQLite: {@code BEGIN IMMEDIATE}; PostgreSQL: an advisory transaction lock), so numbers are dense and in commit order
+ * on every engine: a rolled-back transaction leaves no gap (a PostgreSQL sequence would), and a reader that sees row
+ * {@code n + 1} has seen every row up to {@code n} committed. Pruning never deletes the newest row, so a number is never
+ * reused. A gap therefore only ever means pruned rows, and a poll reloads the authoritative tables only then.
  */
 final class RevocationFeedRepository {
   static final int PAGE = 1000;
 
   private static final String INSERT =
-      "INSERT INTO revocations(kind, user_id, session_id, token_version, created_at) VALUES (?, ?, ?, ?, ?)";
+      "INSERT INTO revocations(seq, kind, user_id, session_id, token_version, created_at)"
+          + " SELECT coalesce(max(seq), 0) + 1, ?, ?, ?, ?, ? FROM revocations";
   private static final String AFTER =
       "SELECT r.seq, r.kind, r.user_id, r.session_id, r.token_version, s.expires_at FROM revocations r"
           + " LEFT JOIN sessions s ON s.id = r.session_id WHERE r.seq > ? ORDER BY r.seq LIMIT " + PAGE;

@@ -26,7 +26,7 @@ import java.util.function.LongSupplier;
  * user at once (a reset elsewhere never makes this instance reject the newer tokens). If a due poll fails, the check
  * fails (closed).
  *
- * <p><b>Time.</b> The feed cursor is the sequence number (commit order: writers hold SQLite's write lock), never a
+ * <p><b>Time.</b> The feed cursor is the sequence number (commit order: writers hold the database's write lock), never a
  * timestamp, so a row written by an instance whose clock is behind is read like any other. The poll is scheduled on a
  * monotonic ticker; it is also due when the wall clock moved forward by the interval, so a wall clock stepped back
  * never suspends it. A revoked session is forgotten only when the wall clock says it expired <em>and</em> the access
@@ -34,7 +34,8 @@ import java.util.function.LongSupplier;
  * revoked session was signed before the revocation): a forward glitch alone forgets nothing.
  *
  * <p><b>Pruning.</b> Feed rows older than the longest session lifetime plus a day are deleted, never the newest row.
- * Sequence numbers are dense ({@code AUTOINCREMENT}; a rolled-back insert also rolls its number back), so a poll whose
+ * Sequence numbers are dense (assigned as {@code max + 1} under the write lock on every engine; a rolled-back insert
+ * leaves no gap, unlike a PostgreSQL sequence), so a poll whose
  * first row is not {@code lastSeq + 1} knows rows it never saw were pruned (by age, or by an instance with a wrong
  * clock) and reloads the authoritative tables instead of trusting the feed; so does an instance that has not polled
  * for the retention period on its ticker.

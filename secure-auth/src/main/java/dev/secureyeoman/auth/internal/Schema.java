@@ -22,8 +22,8 @@ final class Schema {
       throw new IllegalStateException(
           dialect.name() + " dialect has " + migrations.size() + " migrations, expected " + VERSION);
     }
+    dialect.begin(c);
     try (Statement st = c.createStatement()) {
-      st.execute(dialect.beginWrite());
       try {
         st.execute("CREATE TABLE IF NOT EXISTS auth_schema(version INTEGER NOT NULL)");
         int current = 0;
@@ -41,9 +41,9 @@ final class Schema {
           }
           st.execute("INSERT INTO auth_schema(version) VALUES (" + v + ")");
         }
-        st.execute("COMMIT");
+        dialect.commit(c);
       } catch (SQLException e) {
-        st.execute("ROLLBACK");
+        dialect.rollback(c);
         throw e;
       }
     }

@@ -36,6 +36,7 @@ import java.util.List;
  *     conversation: { retention: P30D, idle_timeout: PT60M, max_turns: 20, max_tokens: 4000, max_live_threads: 100000 }
  *     adapters: { webhook_max_body_bytes: 262144, signature_max_age: PT5M, send_max_attempts: 3, max_retry_wait: PT30S }
  *   cache:   { redis_url: "", rate_limit_on_failure: local }
+ *   storage: { engine: sqlite, url: "", user: "", password_env: "", password: "" }
  * </pre>
  *
  * @param audit audit log settings ({@code security.audit})
@@ -44,6 +45,7 @@ import java.util.List;
  * @param sandbox sandbox settings ({@code security.sandbox})
  * @param integrations chat integration settings ({@code security.integrations})
  * @param cache shared state of a multi-node deployment ({@code security.cache}; default: none, everything per process)
+ * @param storage the storage engine ({@code security.storage}; default embedded SQLite)
  */
 public record SecurityConfig(
     @NotNull @Valid Audit audit,
@@ -51,10 +53,12 @@ public record SecurityConfig(
     @NotNull @Valid Http http,
     @NotNull @Valid Sandbox sandbox,
     @NotNull @Valid Integrations integrations,
-    @NotNull @Valid Cache cache) {
+    @NotNull @Valid Cache cache,
+    @NotNull @Valid Storage storage) {
 
   /**
-   * The configuration without a shared cache (every limit per process), as before {@code security.cache} existed.
+   * The configuration without a shared cache (every limit per process) and with the default storage (embedded SQLite),
+   * as before {@code security.cache} and {@code security.storage} existed.
    *
    * @param audit audit log settings
    * @param auth authentication settings
@@ -63,7 +67,35 @@ public record SecurityConfig(
    * @param integrations chat integration settings
    */
   public SecurityConfig(Audit audit, Auth auth, Http http, Sandbox sandbox, Integrations integrations) {
-    this(audit, auth, http, sandbox, integrations, Cache.NONE);
+    this(audit, auth, http, sandbox, integrations, Cache.NONE, Storage.DEFAULTS);
+  }
+
+  /**
+   * The configuration with a shared cache and the default storage (embedded SQLite).
+   *
+   * @param audit audit log settings
+   * @param auth authentication settings
+   * @param http HTTP policy settings
+   * @param sandbox sandbox settings
+   * @param integrations chat integration settings
+   * @param cache shared cache settings
+   */
+  public SecurityConfig(Audit audit, Auth auth, Http http, Sandbox sandbox, Integrations integrations, Cache cache) {
+    this(audit, auth, http, sandbox, integrations, cache, Storage.DEFAULTS);
+  }
+
+  /**
+   * The configuration without a shared cache and with the given storage.
+   *
+   * @param audit audit log settings
+   * @param auth authentication settings
+   * @param http HTTP policy settings
+   * @param sandbox sandbox settings
+   * @param integrations chat integration settings
+   * @param storage storage settings
+   */
+  public SecurityConfig(Audit audit, Auth auth, Http http, Sandbox sandbox, Integrations integrations, Storage storage) {
+    this(audit, auth, http, sandbox, integrations, Cache.NONE, storage);
   }
 
   /**
@@ -97,7 +129,8 @@ public record SecurityConfig(
         new Integrations(
             new Integrations.Conversation(Duration.ofDays(30), Duration.ofMinutes(60), 20, 4000, 100_000),
             new Integrations.Adapters(262_144, Duration.ofMinutes(5), 3, Duration.ofSeconds(30))),
-        Cache.NONE);
+        Cache.NONE,
+        Storage.DEFAULTS);
   }
 
   /**
@@ -428,6 +461,83 @@ public record SecurityConfig(
       LOCAL,
       /** Requests are refused with 503. */
       DENY
+    }
+  }
+
+  /**
+   * {@code security.storage}: where the auth service (and, where supported, the audit store) persists. {@code sqlite}
+   * (the default) uses the embedded files; {@code postgres} needs {@code url} ({@code jdbc:postgresql://host:port/db}),
+   * {@code user} and the password, either from the environment variable named by {@code password_env} (plain config
+   * files) or as {@code password} (only in an encrypted config file). {@link #toString()} never shows the password, and
+   * a violation names the key, never its value.
+   *
+   * @param engine {@code sqlite} or {@code postgres}
+   * @param url the PostgreSQL JDBC URL ({@code ""} for SQLite)
+   * @param user the PostgreSQL user ({@code ""} for SQLite)
+   * @param passwordEnv name of the environment variable holding the password ({@code ""}: none)
+   * @param password the password itself (encrypted config files; {@code ""}: none)
+   */
+  public record Storage(
+      @NotNull Engine engine,
+      @NotNull @Size(max = 2048) String url,
+      @NotNull @Size(max = 256) String user,
+      @NotNull @jakarta.validation.constraints.Pattern(regexp = "|[A-Za-z_][A-Za-z0-9_]{0,127}") String passwordEnv,
+      @NotNull @Size(max = 1024) String password) {
+    /** Embedded SQLite. */
+    public static final Storage DEFAULTS = new Storage(Engine.SQLITE, "", "", "", "");
+
+    /** The storage engines. */
+    public enum Engine {
+      /** Embedded SQLite files (the default). */
+      SQLITE,
+      /** A PostgreSQL server (15 tested) shared by every node. */
+      POSTGRES
+    }
+
+    /**
+     * For {@code postgres}: a PostgreSQL JDBC URL, a user and exactly one password source.
+     *
+     * @return whether the settings are usable
+     */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    @jakarta.validation.constraints.AssertTrue(
+        message = "postgres needs url (jdbc:postgresql://host:port/db), user and one of password_env or password")
+    public boolean isPostgresComplete() {
+      if (engine != Engine.POSTGRES) {
+        return true;
+      }
+      return url != null
+          && url.startsWith("jdbc:postgresql://")
+          && user != null
+          && !user.isBlank()
+          && (passwordEnv == null || passwordEnv.isEmpty()) != (password == null || password.isEmpty());
+    }
+
+    /**
+     * The password: the value of the environment variable {@code password_env}, else {@code password}. The caller
+     * wipes the array after use.
+     *
+     * @param env the environment (e.g. {@code System::getenv})
+     * @return the password
+     * @throws IllegalStateException if {@code password_env} names a variable that is not set (the message names the
+     *     variable, never a value)
+     */
+    public char[] resolvePassword(java.util.function.Function<String, String> env) {
+      if (passwordEnv != null && !passwordEnv.isEmpty()) {
+        String v = env.apply(passwordEnv);
+        if (v == null) {
+          throw new IllegalStateException("security.storage.password_env: environment variable " + passwordEnv
+              + " is not set");
+        }
+        return v.toCharArray();
+      }
+      return password == null ? new char[0] : password.toCharArray();
+    }
+
+    @Override
+    public String toString() {
+      return "Storage[engine=" + engine + ", url=" + url + ", user=" + user + ", passwordEnv=" + passwordEnv
+          + ", password=" + (password == null || password.isEmpty() ? "" : "(redacted)") + "]";
     }
   }
 }

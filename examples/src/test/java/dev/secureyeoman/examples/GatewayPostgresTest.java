@@ -1,0 +1,106 @@
+package dev.secureyeoman.examples;
+
+import static dev.secureyeoman.examples.GatewayFixture.ADMIN_PASSWORD;
+import static dev.secureyeoman.examples.GatewayFixture.bearer;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.secureyeoman.testkit.PostgresDatabase;
+import dev.secureyeoman.testkit.PostgresServer;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledIf;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The gateway with {@code security.storage: postgres}: two gateways ("nodes", each with its own data directory) share
+ * the auth database on a testkit PostgreSQL server. A login on one is honoured by the other, a logout on one is
+ * enforced by the other within the revocation bound (1 s on the fake clock), and a stopped database answers 503 until
+ * it is back.
+ */
+@EnabledIf(value = "dev.secureyeoman.examples.GatewayPostgresTest#available", disabledReason =
+    "PostgreSQL 15 binaries missing under /usr/lib/postgresql/15/bin (apt-get install postgresql): skipped")
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class GatewayPostgresTest {
+  static final String PASSWORD_VAR = "SY_TEST_PG_PASSWORD";
+
+  @TempDir Path tmp;
+  PostgresServer server;
+  GatewayFixture one;
+  GatewayFixture two;
+
+  static boolean available() {
+    return System.getenv("CI") != null
+        || Files.isExecutable(PostgresServer.DEFAULT_BIN_DIRECTORY.resolve("postgres"));
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    server = PostgresServer.start();
+    PostgresDatabase db = server.createDatabase();
+    String config =
+        GatewayFixture.DEFAULT_CONFIG
+            + "  storage: { engine: postgres, url: '" + db.jdbcUrl() + "', user: " + db.user()
+            + ", password_env: " + PASSWORD_VAR + " }\n";
+    // nodes share the auth master key (tokens signed on one verify on the other); each keeps its own audit key
+    byte[] key = new byte[32];
+    new java.security.SecureRandom().nextBytes(key);
+    Map<String, String> env =
+        Map.of(PASSWORD_VAR, db.password(), "SECUREYEOMAN_AUTH_KEY", java.util.Base64.getEncoder().encodeToString(key));
+    Files.createDirectories(tmp.resolve("node1"));
+    Files.createDirectories(tmp.resolve("node2"));
+    one = new GatewayFixture(tmp.resolve("node1"), config, env);
+    two = new GatewayFixture(tmp.resolve("node2"), config, env);
+  }
+
+  @AfterEach
+  void stop() {
+    if (two != null) {
+      two.close();
+    }
+    if (one != null) {
+      one.close();
+    }
+    server.close();
+  }
+
+  @Test
+  void loginOnOne_acceptedOnTwo_logoutOnTwo_rejectedOnOneWithinTheBound() throws Exception {
+    String token = one.login("admin", ADMIN_PASSWORD, false).get("accessToken").asText();
+    assertEquals(200, one.get("/api/v1/audit/verify", "Authorization", bearer(token)).statusCode());
+    assertEquals(200, two.get("/api/v1/audit/verify", "Authorization", bearer(token)).statusCode());
+    assertEquals(204, two.post("/api/v1/auth/logout", null, "Authorization", bearer(token)).statusCode());
+    assertEquals(401, two.get("/api/v1/audit/verify", "Authorization", bearer(token)).statusCode());
+    one.clock.advance(Duration.ofSeconds(1));
+    assertEquals(401, one.get("/api/v1/audit/verify", "Authorization", bearer(token)).statusCode());
+    // the admin's password lives in the shared database: a fresh login works on either node
+    String fresh = two.login("admin", ADMIN_PASSWORD, false).get("accessToken").asText();
+    assertEquals(200, one.get("/api/v1/audit/verify", "Authorization", bearer(fresh)).statusCode());
+  }
+
+  @Test
+  void databaseStopped_login503_noSecretInTheBody_thenRecoversAfterRestart() throws Exception {
+    server.stop();
+    HttpResponse<String> down =
+        one.post("/api/v1/auth/login", "{\"username\":\"admin\",\"password\":\"" + ADMIN_PASSWORD + "\"}");
+    assertEquals(503, down.statusCode(), down.body());
+    assertFalse(down.body().contains(ADMIN_PASSWORD));
+    assertFalse(down.body().contains("jdbc:"), down.body());
+    server.restart();
+    int status = 0;
+    for (int i = 0; i < 30 && status != 200; i++) { // the pool reconnects on its own within its backoff (<= 5 s)
+      status =
+          one.post("/api/v1/auth/login", "{\"username\":\"admin\",\"password\":\"" + ADMIN_PASSWORD + "\"}")
+              .statusCode();
+    }
+    assertEquals(200, status);
+  }
+}

@@ -1,0 +1,110 @@
+package dev.secureyeoman.auth.internal;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.secureyeoman.auth.AuthDataSources;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.time.Duration;
+import java.util.logging.Logger;
+
+/**
+ * A HikariCP pool of PostgreSQL connections behind {@link AuthDataSources.Pooled}, so HikariCP types stay out of the
+ * public API (HikariCP and the driver are optional dependencies: this class loads only when a host asks for PostgreSQL).
+ *
+ * <p>Settings: at most {@code maxPoolSize} connections; waiting for one (the server is down) fails after {@code
+ * connectTimeout} with an {@link SQLException} (the service turns it into {@code AuthStorageException}); the pool is
+ * created even while the server is down (the first use reports it), and broken connections are evicted, so a
+ * restarted server is used again without manual steps. Every connection sets {@code lock_timeout} so a writer never
+ * waits forever for the write lock.
+ */
+public final class PostgresPool implements AuthDataSources.Pooled {
+  private final HikariDataSource pool;
+  private final String description;
+
+  /**
+   * Opens the pool.
+   *
+   * @param jdbcUrl {@code jdbc:postgresql://host:port/db}
+   * @param user the user
+   * @param password the password (copied; the caller may wipe its array)
+   * @param maxPoolSize connections at most
+   * @param connectTimeout how long to wait for a connection
+   */
+  public PostgresPool(String jdbcUrl, String user, char[] password, int maxPoolSize, Duration connectTimeout) {
+    HikariConfig cfg = new HikariConfig();
+    cfg.setPoolName("secureyeoman-auth");
+    cfg.setJdbcUrl(jdbcUrl);
+    cfg.setUsername(user);
+    cfg.setPassword(new String(password));
+    cfg.setMaximumPoolSize(maxPoolSize);
+    cfg.setMinimumIdle(Math.min(2, maxPoolSize));
+    cfg.setConnectionTimeout(Math.max(250, connectTimeout.toMillis()));
+    cfg.setValidationTimeout(Math.max(250, Math.min(connectTimeout.toMillis(), 5000)));
+    cfg.setInitializationFailTimeout(-1); // start even while the server is down; use reports it
+    cfg.setConnectionInitSql("SET lock_timeout = '10s'");
+    cfg.setAutoCommit(true);
+    this.pool = new HikariDataSource(cfg);
+    this.description = "PostgreSQL pool[" + jdbcUrl + ", user " + user + ", max " + maxPoolSize + "]";
+  }
+
+  @Override
+  public Connection getConnection() throws SQLException {
+    return pool.getConnection();
+  }
+
+  @Override
+  public Connection getConnection(String username, String password) throws SQLException {
+    throw new SQLFeatureNotSupportedException("the auth pool connects with its configured user");
+  }
+
+  @Override
+  public PrintWriter getLogWriter() throws SQLException {
+    return pool.getLogWriter();
+  }
+
+  @Override
+  public void setLogWriter(PrintWriter out) throws SQLException {
+    pool.setLogWriter(out);
+  }
+
+  @Override
+  public void setLoginTimeout(int seconds) throws SQLException {
+    pool.setLoginTimeout(seconds);
+  }
+
+  @Override
+  public int getLoginTimeout() throws SQLException {
+    return pool.getLoginTimeout();
+  }
+
+  @Override
+  public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+    return pool.getParentLogger();
+  }
+
+  @Override
+  public <T> T unwrap(Class<T> iface) throws SQLException {
+    if (iface.isInstance(this)) {
+      return iface.cast(this);
+    }
+    throw new SQLException("not a wrapper for " + iface.getName());
+  }
+
+  @Override
+  public boolean isWrapperFor(Class<?> iface) {
+    return iface.isInstance(this);
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+
+  @Override
+  public String toString() {
+    return description; // never the password
+  }
+}

@@ -1,0 +1,31 @@
+package dev.secureyeoman.auth;
+
+import dev.secureyeoman.testkit.PostgresDatabase;
+import dev.secureyeoman.testkit.PostgresExtension;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.condition.EnabledIf;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Every test of {@link SessionLifetimeTest} on PostgreSQL (one fresh database per test, the same assertions). */
+@ExtendWith(PostgresExtension.class)
+@EnabledIf(value = "dev.secureyeoman.auth.PostgresRun#available", disabledReason = PostgresRun.MISSING)
+class SessionLifetimePostgresTest extends SessionLifetimeTest {
+  private PostgresRun pg;
+
+  @BeforeEach
+  void database(PostgresDatabase db) {
+    pg = new PostgresRun(db);
+  }
+
+  @AfterEach
+  void closePools() {
+    pg.close();
+  }
+
+  @Override
+  AuthFixture newFixture(Path dir, AuthSettings settings) {
+    return pg.fixture(dir, settings);
+  }
+}
