@@ -101,6 +101,19 @@ public final class IdentityPool {
    *     lock directory is unusable
    */
   public Lease acquire() throws SandboxException {
+    // lock files are interruptible channels: an interrupt would close one mid-record (ClosedByInterruptException) and
+    // read as an unusable pool; the caller sees the interrupt when it next waits (the run is killed then)
+    boolean interrupted = Thread.interrupted();
+    try {
+      return acquireUninterrupted();
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private Lease acquireUninterrupted() throws SandboxException {
     try {
       ensureLockDirectory();
     } catch (IOException e) {
@@ -143,8 +156,9 @@ public final class IdentityPool {
           // previous record goes back: it tells sweepAbandoned whose run this was (this JVM's record would make a
           // live run of another host look abandoned once this JVM dies)
           withProcesses++;
-          ch.truncate(0);
+          // written before the rest is cut off: an interrupted write never leaves an empty (clean-looking) record
           ch.write(java.nio.ByteBuffer.wrap(previous), 0);
+          ch.truncate(previous.length);
           lock.release();
         }
       } catch (OverlappingFileLockException e) {
@@ -204,8 +218,9 @@ public final class IdentityPool {
     byte[] record =
         (SELF + " " + Long.toHexString(ThreadLocalRandom.current().nextLong()) + "\n")
             .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    ch.truncate(0);
+    // written before the old record is cut off: an interrupted claim never leaves an empty (clean-looking) record
     ch.write(java.nio.ByteBuffer.wrap(record), 0);
+    ch.truncate(record.length);
     try {
       return java.util.Arrays.equals(record, Files.readAllBytes(path));
     } catch (java.nio.file.NoSuchFileException e) {
@@ -360,11 +375,18 @@ public final class IdentityPool {
         return;
       }
       closed = true;
+      // an interrupt pending on the releasing thread (the caller's, for inline runs) would close the channel before
+      // the truncate: the release would not be clean and the next acquire would pay the full scan
+      boolean interrupted = Thread.interrupted();
       try {
         channel.truncate(0); // a clean release: no record, nothing for sweepAbandoned to reap
         lock.release();
       } catch (IOException e) {
         LOG.debug("releasing uid {} failed", identity.uid(), e);
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
       }
       IdentityPool.close(channel);
       pool.heldHere.remove(identity.uid());
