@@ -41,8 +41,9 @@ public final class IdentityPool {
   private final int first;
   private final int count;
   private final Path lockDirectory;
-  // record locks are per process: OverlappingFileLockException covers this JVM, the kernel the others
-  private final Set<Integer> heldHere = ConcurrentHashMap.newKeySet();
+  // record locks are per process, and closing ANY descriptor of a file drops every record lock the process holds on it:
+  // no lock file this JVM holds may be opened (and closed) again, by any pool instance. Keyed by lock file path
+  private static final Set<Path> HELD_IN_JVM = ConcurrentHashMap.newKeySet();
   private volatile boolean lockDirectoryReady;
 
   /**
@@ -126,29 +127,34 @@ public final class IdentityPool {
     int withProcesses = 0;
     for (int i = 0; i < count; i++) {
       int uid = first + (start + i) % count;
-      if (!heldHere.add(uid)) {
+      Path path = lockDirectory.resolve(uid + ".lock");
+      if (!HELD_IN_JVM.add(path)) {
         continue;
       }
       FileChannel ch = null;
-      Path path = lockDirectory.resolve(uid + ".lock");
       try {
         boolean created = false;
+        // the file the path names before it is opened: the lock taken must be on that file (see claim)
+        Object lockedKey = fileKey(path);
         try {
-          ch = FileChannel.open(path, StandardOpenOption.WRITE);
+          ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         } catch (java.nio.file.NoSuchFileException e) {
           ch =
               FileChannel.open(
                   path,
-                  Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                  Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE),
                   PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
           created = true;
+        }
+        if (lockedKey == null) {
+          lockedKey = fileKey(path);
         }
         FileLock lock = ch.tryLock();
         if (lock != null) {
           // an existing, empty lock file: its last holder released the uid after a confirmed teardown
           boolean cleanRelease = !created && ch.size() == 0;
-          byte[] previous = cleanRelease ? new byte[0] : Files.readAllBytes(path);
-          if (claim(ch, path) && !hasProcesses(uid, cleanRelease)) {
+          byte[] previous = cleanRelease ? new byte[0] : readAll(ch);
+          if (claim(ch, path, lockedKey) && !hasProcesses(uid, cleanRelease)) {
             return new Lease(this, new Identity(uid, uid), ch, lock);
           }
           // the lock was free, yet processes of the uid live: a run whose lock was lost (lock file deleted, another
@@ -164,14 +170,14 @@ public final class IdentityPool {
       } catch (OverlappingFileLockException e) {
         // held by another pool instance of this JVM
       } catch (IOException e) {
-        heldHere.remove(uid);
+        HELD_IN_JVM.remove(path);
         close(ch);
         throw new SandboxException(
             SandboxException.Reason.IDENTITY_UNAVAILABLE, "cannot lock uid " + uid + " in " + lockDirectory + ": " + e,
             e);
       }
       close(ch);
-      heldHere.remove(uid);
+      HELD_IN_JVM.remove(path);
     }
     throw new SandboxException(
         SandboxException.Reason.IDENTITY_UNAVAILABLE,
@@ -214,18 +220,37 @@ public final class IdentityPool {
    * Writes this JVM's record into the locked file and checks that the lock path still names that file: a lock taken on
    * a file that was deleted and replaced meanwhile reserves nothing.
    */
-  private static boolean claim(FileChannel ch, Path path) throws IOException {
+  private static boolean claim(FileChannel ch, Path path, Object lockedKey) throws IOException {
     byte[] record =
         (SELF + " " + Long.toHexString(ThreadLocalRandom.current().nextLong()) + "\n")
             .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     // written before the old record is cut off: an interrupted claim never leaves an empty (clean-looking) record
     ch.write(java.nio.ByteBuffer.wrap(record), 0);
     ch.truncate(record.length);
-    try {
-      return java.util.Arrays.equals(record, Files.readAllBytes(path));
-    } catch (java.nio.file.NoSuchFileException e) {
+    // never Files.readAllBytes(path) here: opening and closing another descriptor of the file drops the lock just taken
+    if (!java.util.Arrays.equals(record, readAll(ch))) {
       return false;
     }
+    Object named = fileKey(path);
+    return named != null && named.equals(lockedKey);
+  }
+
+  /** The file identity (device and inode) the path names now (a stat, no descriptor), or null when it names nothing. */
+  private static Object fileKey(Path path) throws IOException {
+    try {
+      return Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+    } catch (java.nio.file.NoSuchFileException e) {
+      return null;
+    }
+  }
+
+  /** The whole file, read through the locked channel (no second descriptor). */
+  private static byte[] readAll(FileChannel ch) throws IOException {
+    java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) Math.min(ch.size(), 4096));
+    while (buf.hasRemaining() && ch.read(buf, buf.position()) > 0) {
+      // reads at the buffer's position
+    }
+    return java.util.Arrays.copyOf(buf.array(), buf.position());
   }
 
   /** This JVM's pid and start time, the owner part of every record it writes. */
@@ -262,7 +287,7 @@ public final class IdentityPool {
       int uid;
       try {
         uid = Integer.parseInt(name.substring(0, name.length() - ".lock".length()));
-        if (!contains(uid) || Files.size(f) == 0 || !heldHere.add(uid)) {
+        if (!contains(uid) || Files.size(f) == 0 || !HELD_IN_JVM.add(f)) {
           continue;
         }
       } catch (NumberFormatException | IOException e) {
@@ -273,7 +298,7 @@ public final class IdentityPool {
         if (lock == null) {
           continue; // a live run of another JVM
         }
-        String[] rec = new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.US_ASCII).trim().split(" ");
+        String[] rec = new String(readAll(ch), java.nio.charset.StandardCharsets.US_ASCII).trim().split(" ");
         boolean ownerGone = rec.length < 2 || !ownerAlive(rec[0], rec[1]);
         if (ownerGone) {
           int n = reaper.killAll(uid);
@@ -287,7 +312,7 @@ public final class IdentityPool {
       } catch (OverlappingFileLockException | IOException | NumberFormatException | SandboxException e) {
         LOG.warn("cannot sweep sandbox uid {}: {}", uid, e.toString());
       } finally {
-        heldHere.remove(uid);
+        HELD_IN_JVM.remove(f);
       }
     }
     return killed;
@@ -389,7 +414,7 @@ public final class IdentityPool {
         }
       }
       IdentityPool.close(channel);
-      pool.heldHere.remove(identity.uid());
+      HELD_IN_JVM.remove(pool.lockDirectory.resolve(identity.uid() + ".lock"));
     }
 
     /**
