@@ -166,6 +166,10 @@ public final class NamespaceRunner {
    */
   public SandboxResult run(SandboxPolicy policy) throws SandboxException, InterruptedException {
     Objects.requireNonNull(policy, "policy");
+    if (Thread.interrupted()) {
+      // nothing started yet; the uid pool's lock files (interruptible channels) must not see the flag
+      throw new InterruptedException("interrupted before the sandbox run started");
+    }
     // supervised on this thread (it waits anyway): no thread start and no hand-off of the result
     CompletableFuture<SandboxResult> f = Supervisor.inline(() -> engine.start(policy));
     if (f.isCancelled() | Thread.interrupted()) {

@@ -50,33 +50,46 @@ public final class SandboxSettings {
   }
 
   /**
-   * Maps the configured limits (0 = not limited).
+   * Maps the configured limits (0 = not limited). A negative value, or a size whose bytes do not fit a {@code long}, is
+   * refused: it must never read as "not limited" or wrap to another limit (a {@link SecurityConfig.Sandbox.Limits}
+   * built in code skips the configuration's validation).
    *
    * @param limits {@code security.sandbox.limits}
    * @return the limits
+   * @throws IllegalArgumentException naming the key when a value is negative or too large
    */
   public static ResourceLimits limits(SecurityConfig.Sandbox.Limits limits) {
     Objects.requireNonNull(limits, "security.sandbox.limits");
     ResourceLimits.Builder b = ResourceLimits.builder();
-    if (limits.memoryMb() > 0) {
+    if (checked("memory_mb", limits.memoryMb(), MIB) > 0) {
       b.memoryMiB(limits.memoryMb());
     }
-    if (limits.processes() > 0) {
+    if (checked("processes", limits.processes(), 1) > 0) {
       b.processes(limits.processes());
     }
-    if (limits.cpuSeconds() > 0) {
+    if (checked("cpu_seconds", limits.cpuSeconds(), 1_000_000_000L) > 0) {
       b.cpuSeconds(limits.cpuSeconds());
     }
-    if (limits.tmpSizeMb() > 0) {
+    if (checked("tmp_size_mb", limits.tmpSizeMb(), MIB) > 0) {
       b.tmpSizeMiB(limits.tmpSizeMb());
     }
-    if (limits.openFiles() > 0) {
+    if (checked("open_files", limits.openFiles(), 1) > 0) {
       b.openFiles(limits.openFiles());
     }
-    if (limits.fileSizeMb() > 0) {
+    if (checked("file_size_mb", limits.fileSizeMb(), MIB) > 0) {
       b.fileSizeBytes(limits.fileSizeMb() * MIB);
     }
     return b.build();
+  }
+
+  /** The value when it is 0 or positive and {@code value * unit} fits a long (bytes, nanoseconds). */
+  private static long checked(String key, long value, long unit) {
+    if (value < 0 || value > Long.MAX_VALUE / unit) {
+      throw new IllegalArgumentException(
+          "security.sandbox.limits." + key + " must be 0 (not limited) or between 1 and " + Long.MAX_VALUE / unit
+              + ", got " + value);
+    }
+    return value;
   }
 
   /**

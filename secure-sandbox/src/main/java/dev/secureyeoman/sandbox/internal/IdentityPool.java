@@ -42,8 +42,9 @@ public final class IdentityPool {
   private final int first;
   private final int count;
   private final Path lockDirectory;
-  // record locks are per process: OverlappingFileLockException covers this JVM, the kernel the others
-  private final Set<Integer> heldHere = ConcurrentHashMap.newKeySet();
+  // record locks are per process, and closing ANY descriptor of a file drops every record lock the process holds on it:
+  // no lock file this JVM holds may be opened (and closed) again, by any pool instance. Keyed by lock file path
+  private static final Set<Path> HELD_IN_JVM = ConcurrentHashMap.newKeySet();
   private volatile boolean lockDirectoryReady;
 
   /**
@@ -102,6 +103,19 @@ public final class IdentityPool {
    *     lock directory is unusable
    */
   public Lease acquire() throws SandboxException {
+    // lock files are interruptible channels: an interrupt would close one mid-record (ClosedByInterruptException) and
+    // read as an unusable pool; the caller sees the interrupt when it next waits (the run is killed then)
+    boolean interrupted = Thread.interrupted();
+    try {
+      return acquireUninterrupted();
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private Lease acquireUninterrupted() throws SandboxException {
     try {
       ensureLockDirectory();
     } catch (IOException e) {
@@ -114,29 +128,34 @@ public final class IdentityPool {
     int withProcesses = 0;
     for (int i = 0; i < count; i++) {
       int uid = first + (start + i) % count;
-      if (!heldHere.add(uid)) {
+      Path path = lockDirectory.resolve(uid + ".lock");
+      if (!HELD_IN_JVM.add(path)) {
         continue;
       }
       FileChannel ch = null;
-      Path path = lockDirectory.resolve(uid + ".lock");
       try {
         boolean created = false;
+        // the file the path names before it is opened: the lock taken must be on that file (see claim)
+        Object lockedKey = fileKey(path);
         try {
-          ch = FileChannel.open(path, StandardOpenOption.WRITE);
+          ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         } catch (java.nio.file.NoSuchFileException e) {
           ch =
               FileChannel.open(
                   path,
-                  Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                  Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE),
                   PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
           created = true;
+        }
+        if (lockedKey == null) {
+          lockedKey = fileKey(path);
         }
         FileLock lock = ch.tryLock();
         if (lock != null) {
           // an existing, empty lock file: its last holder released the uid after a confirmed teardown
           boolean cleanRelease = !created && ch.size() == 0;
-          byte[] previous = cleanRelease ? new byte[0] : Files.readAllBytes(path);
-          if (claim(ch, path) && !hasProcesses(uid, cleanRelease)) {
+          byte[] previous = cleanRelease ? new byte[0] : readAll(ch);
+          if (claim(ch, path, lockedKey) && !hasProcesses(uid, cleanRelease)) {
             return new Lease(this, new Identity(uid, uid), ch, lock);
           }
           // the lock was free, yet processes of the uid live: a run whose lock was lost (lock file deleted, another
@@ -144,21 +163,22 @@ public final class IdentityPool {
           // previous record goes back: it tells sweepAbandoned whose run this was (this JVM's record would make a
           // live run of another host look abandoned once this JVM dies)
           withProcesses++;
-          ch.truncate(0);
+          // written before the rest is cut off: an interrupted write never leaves an empty (clean-looking) record
           ch.write(java.nio.ByteBuffer.wrap(previous), 0);
+          ch.truncate(previous.length);
           lock.release();
         }
       } catch (OverlappingFileLockException e) {
         // held by another pool instance of this JVM
       } catch (IOException e) {
-        heldHere.remove(uid);
+        HELD_IN_JVM.remove(path);
         close(ch);
         throw new SandboxException(
             SandboxException.Reason.IDENTITY_UNAVAILABLE, "cannot lock uid " + uid + " in " + lockDirectory + ": " + e,
             e);
       }
       close(ch);
-      heldHere.remove(uid);
+      HELD_IN_JVM.remove(path);
     }
     throw new SandboxException(
         SandboxException.Reason.IDENTITY_UNAVAILABLE,
@@ -201,17 +221,37 @@ public final class IdentityPool {
    * Writes this JVM's record into the locked file and checks that the lock path still names that file: a lock taken on
    * a file that was deleted and replaced meanwhile reserves nothing.
    */
-  private static boolean claim(FileChannel ch, Path path) throws IOException {
+  private static boolean claim(FileChannel ch, Path path, Object lockedKey) throws IOException {
     byte[] record =
         (SELF + " " + Long.toHexString(ThreadLocalRandom.current().nextLong()) + "\n")
             .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    ch.truncate(0);
+    // written before the old record is cut off: an interrupted claim never leaves an empty (clean-looking) record
     ch.write(java.nio.ByteBuffer.wrap(record), 0);
-    try {
-      return java.util.Arrays.equals(record, Files.readAllBytes(path));
-    } catch (java.nio.file.NoSuchFileException e) {
+    ch.truncate(record.length);
+    // never Files.readAllBytes(path) here: opening and closing another descriptor of the file drops the lock just taken
+    if (!java.util.Arrays.equals(record, readAll(ch))) {
       return false;
     }
+    Object named = fileKey(path);
+    return named != null && named.equals(lockedKey);
+  }
+
+  /** The file identity (device and inode) the path names now (a stat, no descriptor), or null when it names nothing. */
+  private static Object fileKey(Path path) throws IOException {
+    try {
+      return Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+    } catch (java.nio.file.NoSuchFileException e) {
+      return null;
+    }
+  }
+
+  /** The whole file, read through the locked channel (no second descriptor). */
+  private static byte[] readAll(FileChannel ch) throws IOException {
+    java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) Math.min(ch.size(), 4096));
+    while (buf.hasRemaining() && ch.read(buf, buf.position()) > 0) {
+      // reads at the buffer's position
+    }
+    return java.util.Arrays.copyOf(buf.array(), buf.position());
   }
 
   /** This JVM's pid and start time, the owner part of every record it writes. */
@@ -248,7 +288,7 @@ public final class IdentityPool {
       int uid;
       try {
         uid = Integer.parseInt(name.substring(0, name.length() - ".lock".length()));
-        if (!contains(uid) || Files.size(f) == 0 || !heldHere.add(uid)) {
+        if (!contains(uid) || Files.size(f) == 0 || !HELD_IN_JVM.add(f)) {
           continue;
         }
       } catch (NumberFormatException | IOException e) {
@@ -259,7 +299,7 @@ public final class IdentityPool {
         if (lock == null) {
           continue; // a live run of another JVM
         }
-        String[] rec = new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.US_ASCII).trim().split(" ");
+        String[] rec = new String(readAll(ch), java.nio.charset.StandardCharsets.US_ASCII).trim().split(" ");
         boolean ownerGone = rec.length < 2 || !ownerAlive(rec[0], rec[1]);
         if (ownerGone) {
           int n = reaper.killAll(uid);
@@ -273,7 +313,7 @@ public final class IdentityPool {
       } catch (OverlappingFileLockException | IOException | NumberFormatException | SandboxException e) {
         LOG.warn("cannot sweep sandbox uid {}: {}", uid, e.toString());
       } finally {
-        heldHere.remove(uid);
+        HELD_IN_JVM.remove(f);
       }
     }
     return killed;
@@ -361,14 +401,21 @@ public final class IdentityPool {
         return;
       }
       closed = true;
+      // an interrupt pending on the releasing thread (the caller's, for inline runs) would close the channel before
+      // the truncate: the release would not be clean and the next acquire would pay the full scan
+      boolean interrupted = Thread.interrupted();
       try {
         channel.truncate(0); // a clean release: no record, nothing for sweepAbandoned to reap
         lock.release();
       } catch (IOException e) {
         LOG.debug("releasing uid {} failed", identity.uid(), e);
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
       }
       IdentityPool.close(channel);
-      pool.heldHere.remove(identity.uid());
+      HELD_IN_JVM.remove(pool.lockDirectory.resolve(identity.uid() + ".lock"));
     }
 
     /**

@@ -483,7 +483,9 @@ public final class RunnerEngine {
       OptionalLong cpuBudget = OptionalLong.empty();
       for (AppliedLimit l : plan.report().limits()) {
         if (l.limit() == ResourceLimit.CPU_SECONDS && l.enforcement() == LimitEnforcement.CGROUP_ACCOUNTING) {
-          cpuBudget = OptionalLong.of(Duration.ofSeconds(l.value()).toNanos());
+          // saturating: seconds whose nanoseconds exceed a long are a budget nobody reaches, not an overflow
+          cpuBudget =
+              OptionalLong.of(l.value() > Long.MAX_VALUE / 1_000_000_000L ? Long.MAX_VALUE : l.value() * 1_000_000_000L);
         }
       }
       LOG.debug("sandbox run of {} via {} as {}", policy.command().get(0), chosen, lease.identity());
