@@ -298,7 +298,7 @@ public interface AuthService extends AutoCloseable {
     private @Nullable SecretStore secretStore;
     private @Nullable PasswordHasher passwordHasher;
     private java.util.function.LongSupplier ticker = System::nanoTime;
-    private SharedLoginBuckets sharedLoginBuckets;
+    private @Nullable SharedLoginBuckets sharedLoginBuckets;
 
     private Builder() {}
 

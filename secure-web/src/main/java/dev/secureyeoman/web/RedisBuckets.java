@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Token buckets shared by every process that connects to the same Redis ({@code security.cache.redis_url}): Bucket4j's
@@ -56,7 +57,7 @@ public final class RedisBuckets implements AutoCloseable {
 
   private RedisBuckets(Builder b) {
     this.namespace = b.namespace;
-    this.store = new LettuceBucketStore(b.redisUrl, b.timeout, b.reconnectDelay, b.clock, b.namespace);
+    this.store = new LettuceBucketStore(java.util.Objects.requireNonNull(b.redisUrl, "redisUrl (checked by build())"), b.timeout, b.reconnectDelay, b.clock, b.namespace);
     this.address = store.redactedAddress();
   }
 
@@ -194,7 +195,7 @@ public final class RedisBuckets implements AutoCloseable {
 
   /** Builder for {@link RedisBuckets}; each option may be set once. */
   public static final class Builder {
-    private String redisUrl;
+    private @Nullable String redisUrl;
     private String namespace = "secureyeoman";
     private Clock clock = Clock.systemUTC();
     private Duration timeout = Duration.ofMillis(250);

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The HTTP rate limit shared by every gateway node that uses the same Redis ({@code security.cache.redis_url}): at
@@ -40,7 +41,7 @@ public final class RedisRateLimiter implements RateLimiter {
   private final Duration window;
   private final BucketLimit limit;
   private final OnFailure onFailure;
-  private final RateLimitPolicy fallback;
+  private final @Nullable RateLimitPolicy fallback;
   private final String policyHeader;
 
   /** What the HTTP limit does while Redis is unreachable. */

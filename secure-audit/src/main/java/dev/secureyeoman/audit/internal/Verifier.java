@@ -154,9 +154,9 @@ public final class Verifier {
   }
 
   /** MACs one row's stored bytes and checks the MAC and the link; the row's hash, or null when anything is off. */
-  private byte[] macRow(
+  private byte @Nullable [] macRow(
       long seq, long ts, int keyId, byte[] level, byte[] event, byte[] actor, byte[] message, byte[] metadata,
-      byte[] correlation, byte[] prevHash, byte[] hash, byte[] prev, Schema.LogIdentity identity) {
+      byte[] correlation, byte[] prevHash, byte[] hash, byte[] prev, Schema.@Nullable LogIdentity identity) {
     Mac mac;
     if (keyId == lastKeyId && lastMac != null) {
       mac = lastMac;
@@ -227,7 +227,7 @@ public final class Verifier {
    * @throws SQLException on storage failure
    */
   public Outcome verify(Connection c, Checks checks, long upTo) throws SQLException {
-    Schema.LogIdentity identity = Schema.readIdentity(c);
+    Schema.@Nullable LogIdentity identity = Schema.readIdentity(c);
     int version = Schema.version(c);
     long first;
     long head;
@@ -403,14 +403,14 @@ public final class Verifier {
     final java.util.concurrent.BlockingQueue<Chunk> full;
     final java.util.concurrent.BlockingQueue<Chunk> free;
     final TreeMap<Long, Checkpoint> bySeq;
-    final Schema.LogIdentity identity;
+    final Schema.@Nullable LogIdentity identity;
     long expected;
     byte[] prev;
     volatile long done;
     volatile boolean declined;
 
     MacWorker(
-        long expected, byte[] prev, TreeMap<Long, Checkpoint> bySeq, Schema.LogIdentity identity,
+        long expected, byte[] prev, TreeMap<Long, Checkpoint> bySeq, Schema.@Nullable LogIdentity identity,
         java.util.concurrent.BlockingQueue<Chunk> full, java.util.concurrent.BlockingQueue<Chunk> free) {
       this.expected = expected;
       this.prev = prev;
@@ -463,7 +463,7 @@ public final class Verifier {
   }
 
   /** {@link #fastRow(ResultSet, long, byte[], Schema.LogIdentity)} on a row of a chunk. */
-  private byte[] fastRow(Chunk ch, int i, long expected, byte[] prev, Schema.LogIdentity identity) {
+  private byte @Nullable [] fastRow(Chunk ch, int i, long expected, byte[] prev, Schema.@Nullable LogIdentity identity) {
     long seq = ch.seq[i];
     if (seq != expected || ch.retyped[i]) {
       return null;
@@ -489,7 +489,7 @@ public final class Verifier {
    * true when a row was declined: {@code scan} then stands at that row for the original path.
    */
   private boolean pipelined(
-      Connection c, Scan scan, long upTo, TreeMap<Long, Checkpoint> bySeq, Schema.LogIdentity identity,
+      Connection c, Scan scan, long upTo, TreeMap<Long, Checkpoint> bySeq, Schema.@Nullable LogIdentity identity,
       VerificationProgress progress, long total) throws SQLException {
     java.util.concurrent.BlockingQueue<Chunk> full = new java.util.concurrent.ArrayBlockingQueue<>(CHUNKS + 1);
     java.util.concurrent.BlockingQueue<Chunk> free = new java.util.concurrent.ArrayBlockingQueue<>(CHUNKS);
@@ -583,7 +583,7 @@ public final class Verifier {
    * when it stopped at the limit (more rows may follow), false at the end.
    */
   private boolean sequential(
-      Connection c, Scan scan, long upTo, long limit, TreeMap<Long, Checkpoint> bySeq, Schema.LogIdentity identity,
+      Connection c, Scan scan, long upTo, long limit, TreeMap<Long, Checkpoint> bySeq, Schema.@Nullable LogIdentity identity,
       long first, boolean wrongKey, VerificationProgress progress, long total) throws SQLException, Broken {
     long expected = scan.expected;
     byte[] prev = scan.prev;

@@ -221,7 +221,7 @@ public final class IdentityPool {
    * Writes this JVM's record into the locked file and checks that the lock path still names that file: a lock taken on
    * a file that was deleted and replaced meanwhile reserves nothing.
    */
-  private static boolean claim(FileChannel ch, Path path, Object lockedKey) throws IOException {
+  private static boolean claim(FileChannel ch, Path path, @Nullable Object lockedKey) throws IOException {
     byte[] record =
         (SELF + " " + Long.toHexString(ThreadLocalRandom.current().nextLong()) + "\n")
             .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
@@ -237,7 +237,7 @@ public final class IdentityPool {
   }
 
   /** The file identity (device and inode) the path names now (a stat, no descriptor), or null when it names nothing. */
-  private static Object fileKey(Path path) throws IOException {
+  private static @Nullable Object fileKey(Path path) throws IOException {
     try {
       return Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
     } catch (java.nio.file.NoSuchFileException e) {

@@ -3,6 +3,7 @@ package dev.secureyeoman.sandbox.internal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A process's identity across pid reuse: its pid plus its start time (field 22 of {@code /proc/<pid>/stat}, clock ticks
@@ -40,7 +41,7 @@ public final class ProcessStart {
   }
 
   /** Fields of {@code /proc/<pid>/stat} after the command name (state first), or null when it cannot be read. */
-  private static String[] fields(long pid) {
+  private static String @Nullable [] fields(long pid) {
     try {
       String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
       String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");

@@ -74,9 +74,9 @@ public final class Supervisor {
   /** Set by {@link #inline} for the duration of a blocking call. */
   private static final ThreadLocal<Boolean> INLINE = ThreadLocal.withInitial(() -> Boolean.FALSE);
 
-  private static final java.lang.invoke.MethodHandle IS_VIRTUAL = isVirtualHandle();
+  private static final java.lang.invoke.@Nullable MethodHandle IS_VIRTUAL = isVirtualHandle();
 
-  private static java.lang.invoke.MethodHandle isVirtualHandle() {
+  private static java.lang.invoke.@Nullable MethodHandle isVirtualHandle() {
     try {
       return java.lang.invoke.MethodHandles.publicLookup()
           .findVirtual(Thread.class, "isVirtual", java.lang.invoke.MethodType.methodType(boolean.class));

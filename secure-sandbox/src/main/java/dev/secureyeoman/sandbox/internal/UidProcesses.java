@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The kernel's view of which processes hold a uid: every {@code /proc/<pid>/status} whose real, effective, saved or
@@ -76,7 +77,7 @@ public final class UidProcesses {
     return false;
   }
 
-  private static String read(Path status) {
+  private static @Nullable String read(Path status) {
     byte[] buf = new byte[4096];
     try (java.io.FileInputStream in = new java.io.FileInputStream(status.toFile())) {
       int n = 0;
