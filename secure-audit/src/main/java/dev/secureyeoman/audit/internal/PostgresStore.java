@@ -290,7 +290,13 @@ public final class PostgresStore implements AuditStore {
         batch = new ArrayList<>(batch.subList(0, end));
       }
       if (!batch.isEmpty()) {
-        commit(batch);
+        try {
+          commit(batch);
+        } catch (Throwable t) { // an Error (out of memory, …): fail this group, keep the writer, never hang a caller
+          LOG.error("audit log on PostgreSQL: writer failed on a group of {} entries", batch.size(), t);
+          AuditException ae = new AuditException(Reason.STORAGE, "audit writer failed: " + t, t);
+          batch.forEach(p -> p.result().completeExceptionally(ae));
+        }
       }
       batch.clear();
     }
