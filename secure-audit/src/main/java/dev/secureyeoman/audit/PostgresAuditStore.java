@@ -1,0 +1,138 @@
+package dev.secureyeoman.audit;
+
+import dev.secureyeoman.audit.internal.PostgresStore;
+import dev.secureyeoman.core.SecretBytes;
+import java.time.Clock;
+import java.util.Objects;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Opens the {@link AuditStore} on PostgreSQL (issue 18): every node that opens a store on the same database appends
+ * to <b>one linear chain</b>, with the same entry format and MACs as {@link SqliteAuditStore}.
+ *
+ * <pre>{@code
+ * try (AuditStore store = PostgresAuditStore.builder(dataSource).macKey(key).open()) {
+ *   store.append(AuditEvent.builder("auth.login.failure").actor("alice").build());
+ *   VerificationResult r = store.verify();
+ * }
+ * }</pre>
+ *
+ * <p>The host owns the {@link DataSource} (a pool such as HikariCP, shared with the auth service or not) and needs the
+ * PostgreSQL JDBC driver on its class path; secure-audit itself depends on neither. Appends of all nodes are serialised
+ * by a transaction-scoped advisory lock: each transaction reads the head under the lock, chains, inserts and commits;
+ * within a node, one writer thread commits whatever is queued as one group.
+ *
+ * <p>Supported: {@code append}/{@code appendAsync}/{@code record}, {@code head}, {@code logId}, {@code query},
+ * {@code search} (PostgreSQL full-text search, words matched literally), {@code exportJsonl}, full {@code verify}
+ * (with an expected log id), fail-closed after a failed verification ({@code tamperingDetected},
+ * {@code acknowledgeTampering}). Not yet: retention, checkpoints and incremental verification throw {@link
+ * UnsupportedOperationException}; {@code checkpointsConfigured()} is false; no {@code audit.key_rotated} entry is
+ * written when the active key id changes (entries still carry and verify under their key id). See docs/audit.md
+ * "Running on PostgreSQL".
+ */
+public final class PostgresAuditStore {
+  private PostgresAuditStore() {}
+
+  /**
+   * Starts a builder.
+   *
+   * @param dataSource connections to the PostgreSQL database (not closed by the store)
+   * @return the builder
+   */
+  public static Builder builder(DataSource dataSource) {
+    return new Builder(Objects.requireNonNull(dataSource, "dataSource"));
+  }
+
+  /** Settings of a PostgreSQL audit store. */
+  public static final class Builder {
+    private final DataSource dataSource;
+    private @Nullable AuditKeyring keyring;
+    private Clock clock = Clock.systemUTC();
+    private int maxBatchSize = 512;
+    private int queueCapacity = 65_536;
+
+    private Builder(DataSource dataSource) {
+      this.dataSource = dataSource;
+    }
+
+    /**
+     * Uses one MAC key with key id 1 (the same key on every node).
+     *
+     * @param key at least 32 bytes; copied
+     * @return this builder
+     */
+    public Builder macKey(SecretBytes key) {
+      return keyring(AuditKeyring.of(1, key));
+    }
+
+    /**
+     * Uses a keyring (for rotation); every node needs every epoch to verify.
+     *
+     * @param keyring the keys
+     * @return this builder
+     */
+    public Builder keyring(AuditKeyring keyring) {
+      if (this.keyring != null) {
+        throw new IllegalStateException("keyring/macKey already set");
+      }
+      this.keyring = Objects.requireNonNull(keyring, "keyring");
+      return this;
+    }
+
+    /**
+     * The clock that stamps new entries (default UTC system clock).
+     *
+     * @param clock the clock
+     * @return this builder
+     */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Most entries per group commit (default 512).
+     *
+     * @param n 1..100000
+     * @return this builder
+     */
+    public Builder maxBatchSize(int n) {
+      if (n < 1 || n > 100_000) {
+        throw new IllegalArgumentException("maxBatchSize must be 1..100000, got " + n);
+      }
+      this.maxBatchSize = n;
+      return this;
+    }
+
+    /**
+     * Most appends waiting for the writer (default 65536); callers block beyond it.
+     *
+     * @param n 1..10000000
+     * @return this builder
+     */
+    public Builder queueCapacity(int n) {
+      if (n < 1 || n > 10_000_000) {
+        throw new IllegalArgumentException("queueCapacity must be 1..10000000, got " + n);
+      }
+      this.queueCapacity = n;
+      return this;
+    }
+
+    /**
+     * Opens the store: creates the tables and the log id on a fresh database (once, even when nodes start together).
+     *
+     * @return the open store; close it when done (the data source stays open)
+     * @throws AuditException {@link AuditException.Reason#STORAGE} if the database cannot be reached,
+     *     {@link AuditException.Reason#UNSUPPORTED_SCHEMA} for a newer schema
+     * @throws IllegalStateException if no key was set
+     */
+    public AuditStore open() throws AuditException {
+      AuditKeyring ring = keyring;
+      if (ring == null) {
+        throw new IllegalStateException("a MAC key is required: call macKey or keyring");
+      }
+      return PostgresStore.open(dataSource, ring.macKeys(), clock, maxBatchSize, queueCapacity);
+    }
+  }
+}

@@ -1,0 +1,943 @@
+package dev.secureyeoman.audit.internal;
+
+import dev.secureyeoman.audit.AuditEntry;
+import dev.secureyeoman.audit.AuditEvent;
+import dev.secureyeoman.audit.AuditException;
+import dev.secureyeoman.audit.AuditException.Reason;
+import dev.secureyeoman.audit.AuditLevel;
+import dev.secureyeoman.audit.AuditQuery;
+import dev.secureyeoman.audit.AuditStore;
+import dev.secureyeoman.audit.Checkpoint;
+import dev.secureyeoman.audit.RetentionPolicy;
+import dev.secureyeoman.audit.VerificationProgress;
+import dev.secureyeoman.audit.VerificationResult;
+import dev.secureyeoman.audit.VerificationResult.Problem;
+import dev.secureyeoman.audit.VerifyOptions;
+import java.io.IOException;
+import java.io.Writer;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import javax.crypto.Mac;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The audit store on PostgreSQL (issue 18): one linear chain shared by every node that opens the same database.
+ *
+ * <p>Every write transaction takes the transaction-scoped advisory lock {@link #WRITE_LOCK_KEY} first, then reads the
+ * head, chains, MACs and inserts its rows and commits; the lock ends with the transaction (also when a node dies), so
+ * the writers of all nodes are serialised into one chain with dense seqs. Within a node one writer thread drains the
+ * queue into one transaction per group (group commit). The MAC input is exactly the SQLite store's
+ * ({@link Canonical}), so an entry verifies the same on both engines.
+ */
+public final class PostgresStore implements AuditStore {
+  private static final Logger LOG = LoggerFactory.getLogger(PostgresStore.class);
+
+  /** The advisory lock every audit write transaction takes ("SYaudt18" as ASCII; distinct from secure-auth's key). */
+  public static final long WRITE_LOCK_KEY = 0x5359617564743138L;
+
+  /** Schema version of the PostgreSQL tables, kept in {@code audit_meta}. */
+  public static final int SCHEMA_VERSION = 1;
+
+  static final String TSVECTOR =
+      "to_tsvector('simple', event || ' ' || actor || ' ' || message || ' ' || metadata)";
+
+  private static final String SELECT_ROW = SqliteStore.SELECT_ROW;
+
+  private static final String INSERT =
+      "INSERT INTO audit_log (seq, ts, level, event, actor, message, metadata, correlation_id, key_id, prev_hash, hash)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+  /** Column → type as {@code information_schema.columns.data_type} reports it for the tables this store creates. */
+  private static final Map<String, String> COLUMN_TYPES =
+      Map.ofEntries(
+          Map.entry("seq", "bigint"), Map.entry("ts", "bigint"), Map.entry("level", "text"),
+          Map.entry("event", "text"), Map.entry("actor", "text"), Map.entry("message", "text"),
+          Map.entry("metadata", "text"), Map.entry("correlation_id", "text"), Map.entry("key_id", "integer"),
+          Map.entry("prev_hash", "bytea"), Map.entry("hash", "bytea"));
+
+  private static final String TAMPER = "tamper";
+  private static final String TAMPER_ACK_SEQ = "tamper_ack_seq";
+  private static final String ACK_EVENT = "audit.tampering_acknowledged";
+
+  /** One queued append; {@code event == null} is the stop marker. */
+  private record Pending(
+      @Nullable AuditEvent event, byte[] body, String json, CompletableFuture<AuditEntry> result) {}
+
+  private static final Pending STOP = new Pending(null, new byte[0], "", new CompletableFuture<>());
+
+  private final DataSource dataSource;
+  private final MacKeys keys;
+  private final Clock clock;
+  private final int maxBatchSize;
+  private final String logIdHex;
+  private final byte[] logId;
+  private final int activeKeyId;
+  private final Mac activeMac; // writer thread and acknowledgeTampering (synchronized on it)
+  private final BlockingQueue<Pending> queue;
+  private final Thread writer;
+  private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+  private volatile boolean closed;
+
+  private PostgresStore(
+      DataSource dataSource, MacKeys keys, Clock clock, int maxBatchSize, int queueCapacity, String logIdHex) {
+    this.dataSource = dataSource;
+    this.keys = keys;
+    this.clock = clock;
+    this.maxBatchSize = maxBatchSize;
+    this.logIdHex = logIdHex;
+    this.logId = HexFormat.of().parseHex(logIdHex);
+    this.activeKeyId = keys.activeKeyId();
+    Mac m = keys.mac(activeKeyId);
+    if (m == null) {
+      throw new IllegalArgumentException("the keyring lacks its active key id " + activeKeyId);
+    }
+    this.activeMac = m;
+    this.queue = new LinkedBlockingQueue<>(queueCapacity);
+    this.writer = new Thread(this::run, "audit-pg-writer");
+    writer.setDaemon(true);
+  }
+
+  /**
+   * Opens the store: creates the tables and the log id on a fresh database (under the write lock, so nodes starting
+   * together create them once) and refuses a newer schema.
+   *
+   * @param dataSource PostgreSQL connections (a pool in production)
+   * @param keys MAC keys
+   * @param clock time of new entries
+   * @param maxBatchSize most entries per group commit
+   * @param queueCapacity most queued appends
+   * @return the open store
+   * @throws AuditException {@link Reason#STORAGE} if the database cannot be reached, {@link Reason#UNSUPPORTED_SCHEMA}
+   *     for a newer schema
+   */
+  public static PostgresStore open(
+      DataSource dataSource, MacKeys keys, Clock clock, int maxBatchSize, int queueCapacity) throws AuditException {
+    String id;
+    try (Connection c = dataSource.getConnection()) {
+      try {
+        c.setAutoCommit(false);
+        lock(c);
+        id = initSchema(c);
+        c.commit();
+      } catch (SQLException | RuntimeException | AuditException e) {
+        rollbackQuietly(c);
+        throw e;
+      } finally {
+        resetAutoCommit(c);
+      }
+    } catch (SQLException e) {
+      throw storage("cannot open the audit log on PostgreSQL", e);
+    }
+    PostgresStore s = new PostgresStore(dataSource, keys, clock, maxBatchSize, queueCapacity, id);
+    s.writer.start();
+    return s;
+  }
+
+  private static String initSchema(Connection c) throws SQLException, AuditException {
+    try (Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE IF NOT EXISTS audit_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)");
+      String version = meta(c, "schema_version");
+      if (version == null) {
+        st.execute(
+            "CREATE TABLE audit_log (seq BIGINT PRIMARY KEY, ts BIGINT NOT NULL, level TEXT NOT NULL,"
+                + " event TEXT NOT NULL, actor TEXT NOT NULL, message TEXT NOT NULL, metadata TEXT NOT NULL,"
+                + " correlation_id TEXT, key_id INTEGER NOT NULL, prev_hash BYTEA NOT NULL, hash BYTEA NOT NULL)");
+        st.execute("CREATE INDEX audit_log_fts ON audit_log USING GIN (" + TSVECTOR + ")");
+        byte[] id = new byte[16];
+        new SecureRandom().nextBytes(id);
+        putMeta(c, "schema_version", Integer.toString(SCHEMA_VERSION));
+        putMeta(c, "log_id", HexFormat.of().formatHex(id));
+      } else if (!version.equals(Integer.toString(SCHEMA_VERSION))) {
+        throw new AuditException(
+            Reason.UNSUPPORTED_SCHEMA,
+            "audit schema version " + version + " on PostgreSQL is not supported by this version (supports "
+                + SCHEMA_VERSION + ")");
+      }
+      String id = meta(c, "log_id");
+      if (id == null || !id.matches("[0-9a-f]{32}")) {
+        throw new AuditException(Reason.STORAGE, "the audit log id record on PostgreSQL is missing or malformed");
+      }
+      return id;
+    }
+  }
+
+  private static void lock(Connection c) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      // READ COMMITTED whatever the pool's default: the head read after the lock must see the previous holder's commit
+      // (under REPEATABLE READ the snapshot would be taken by the lock's SELECT, before the lock is granted)
+      st.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
+      // durable on commit even if the server's default says otherwise: an append that returned must survive a crash
+      st.execute("SET LOCAL synchronous_commit TO on");
+      st.execute("SELECT pg_advisory_xact_lock(" + WRITE_LOCK_KEY + ")");
+    }
+  }
+
+  private static @Nullable String meta(Connection c, String name) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT value FROM audit_meta WHERE name = ?")) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    }
+  }
+
+  private static void putMeta(Connection c, String name, String value) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO audit_meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value")) {
+      ps.setString(1, name);
+      ps.setString(2, value);
+      ps.executeUpdate();
+    }
+  }
+
+  // ---------------------------------------------------------------- appends
+
+  @Override
+  public AuditEntry append(AuditEvent event) throws AuditException {
+    CompletableFuture<AuditEntry> f = appendAsync(event);
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AuditException(
+          Reason.INTERRUPTED, "interrupted while waiting for the commit; the entry may still be written", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof AuditException ae) {
+        throw AuditException.rethrown(ae);
+      }
+      throw new AuditException(Reason.STORAGE, "audit append failed", e.getCause());
+    }
+  }
+
+  @Override
+  public CompletableFuture<AuditEntry> appendAsync(AuditEvent event) {
+    if (event == null) {
+      throw new IllegalArgumentException("event must not be null");
+    }
+    if (event.event().equals(SqliteStore.PURGE_EVENT) || event.event().startsWith("audit.")) {
+      throw new IllegalArgumentException("event name " + event.event() + " is reserved for the audit store itself");
+    }
+    // PostgreSQL text cannot hold U+0000: refuse here, or the whole group commit of other callers would fail with it
+    // (metadata is stored as JSON text, where it is escaped)
+    if (hasNul(event.actor()) || hasNul(event.message()) || event.correlationId().map(PostgresStore::hasNul).orElse(false)) {
+      throw new IllegalArgumentException("actor, message and correlationId must not contain U+0000 on PostgreSQL");
+    }
+    CompletableFuture<AuditEntry> f = new CompletableFuture<>();
+    Pending p =
+        new Pending(
+            event,
+            Canonical.body(
+                event.level().name(), event.event(), event.actor(), event.message(),
+                event.correlationId().orElse(null), event.metadata()),
+            Json.write(event.metadata()), f);
+    lifecycle.readLock().lock();
+    try {
+      if (closed) {
+        f.completeExceptionally(new AuditException(Reason.CLOSED, "audit store " + this + " is closed"));
+      } else {
+        queue.put(p);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      f.completeExceptionally(
+          new AuditException(Reason.INTERRUPTED, "interrupted while enqueueing; the entry was not written", e));
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+    return f;
+  }
+
+  private static boolean hasNul(String s) {
+    return s.indexOf('\u0000') >= 0;
+  }
+
+  private void run() {
+    List<Pending> batch = new ArrayList<>();
+    boolean stop = false;
+    while (!stop) {
+      try {
+        batch.add(queue.take());
+      } catch (InterruptedException e) {
+        continue; // only close() ends the writer, after draining
+      }
+      queue.drainTo(batch, maxBatchSize - 1);
+      int end = batch.indexOf(STOP);
+      if (end >= 0) {
+        stop = true;
+        // nothing is enqueued after STOP (close holds the write lock), so the rest of the batch is empty
+        batch = new ArrayList<>(batch.subList(0, end));
+      }
+      if (!batch.isEmpty()) {
+        try {
+          commit(batch);
+        } catch (Throwable t) { // an Error (out of memory, …): fail this group, keep the writer, never hang a caller
+          LOG.error("audit log on PostgreSQL: writer failed on a group of {} entries", batch.size(), t);
+          AuditException ae = new AuditException(Reason.STORAGE, "audit writer failed: " + t, t);
+          batch.forEach(p -> p.result().completeExceptionally(ae));
+        }
+      }
+      batch.clear();
+    }
+  }
+
+  private void commit(List<Pending> batch) {
+    List<AuditEntry> out = new ArrayList<>(batch.size());
+    try (Connection c = dataSource.getConnection()) {
+      try {
+        c.setAutoCommit(false);
+        lock(c);
+        Optional<VerificationResult> tampered = readTamper(c);
+        if (tampered.isPresent()) {
+          c.rollback();
+          AuditException ae = AuditException.tampered("refusing to append", tampered.get());
+          batch.forEach(p -> p.result().completeExceptionally(ae));
+          return;
+        }
+        insert(c, batch, out);
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        rollbackQuietly(c);
+        throw e;
+      } finally {
+        resetAutoCommit(c);
+      }
+    } catch (SQLException | RuntimeException e) {
+      LOG.error("audit log on PostgreSQL: commit of {} entries failed", batch.size(), e);
+      AuditException ae =
+          storage("audit commit on PostgreSQL failed (the group of " + batch.size() + " entries is rolled back)", e);
+      batch.forEach(p -> p.result().completeExceptionally(ae));
+      return;
+    }
+    for (int k = 0; k < batch.size(); k++) {
+      batch.get(k).result().complete(out.get(k));
+    }
+  }
+
+  /** Reads the head inside the locked transaction, chains and inserts the rows. */
+  private void insert(Connection c, List<Pending> batch, List<AuditEntry> out) throws SQLException {
+    long seq = 0;
+    byte[] prev = SqliteStore.GENESIS;
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")) {
+      if (rs.next()) {
+        seq = rs.getLong(1);
+        byte[] h = rs.getBytes(2);
+        prev = h == null ? SqliteStore.GENESIS : h;
+      }
+    }
+    try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+      for (Pending p : batch) {
+        AuditEvent ev = java.util.Objects.requireNonNull(p.event());
+        seq++;
+        long ts = clock.millis();
+        byte[] hash;
+        synchronized (activeMac) {
+          hash = Canonical.mac(activeMac, logId, seq, ts, activeKeyId, p.body(), prev);
+        }
+        Row row =
+            new Row(
+                seq, ts, ev.level().name(), ev.event(), ev.actor(), ev.message(), ev.metadata(),
+                ev.correlationId().orElse(null), activeKeyId, prev, hash);
+        bind(ps, row, p.json());
+        ps.addBatch();
+        out.add(SqliteStore.toEntry(row));
+        prev = hash;
+      }
+      ps.executeBatch();
+    }
+  }
+
+  private static void bind(PreparedStatement ps, Row r, String metadataJson) throws SQLException {
+    ps.setLong(1, r.seq());
+    ps.setLong(2, r.timestampMillis());
+    ps.setString(3, r.level());
+    ps.setString(4, r.event());
+    ps.setString(5, r.actor());
+    ps.setString(6, r.message());
+    ps.setString(7, metadataJson);
+    if (r.correlationId() == null) {
+      ps.setNull(8, Types.VARCHAR);
+    } else {
+      ps.setString(8, r.correlationId());
+    }
+    ps.setInt(9, r.keyId());
+    ps.setBytes(10, r.prevHash());
+    ps.setBytes(11, r.hash());
+  }
+
+  // ---------------------------------------------------------------- fail closed
+
+  @Override
+  public Optional<VerificationResult> tamperingDetected() throws AuditException {
+    checkOpen();
+    try (Connection c = dataSource.getConnection()) {
+      return readTamper(c);
+    } catch (SQLException e) {
+      throw storage("cannot read the tamper state", e);
+    }
+  }
+
+  private static Optional<VerificationResult> readTamper(Connection c) throws SQLException {
+    String v = meta(c, TAMPER);
+    if (v == null) {
+      return Optional.empty();
+    }
+    String[] parts = v.split("\t", 3);
+    long seq = parts.length > 0 && parts[0].matches("\\d{1,18}") ? Long.parseLong(parts[0]) : 0;
+    Problem problem = Problem.ENTRY_ALTERED;
+    if (parts.length > 1) {
+      try {
+        problem = Problem.valueOf(parts[1]);
+      } catch (IllegalArgumentException e) {
+        // keep ENTRY_ALTERED: the record was written by this class; an edited one still blocks appends
+      }
+    }
+    String detail = parts.length > 2 ? parts[2] : "recorded verification failure";
+    return Optional.of(
+        new VerificationResult(false, 0, 0, 0, 0, OptionalLong.of(seq), Optional.of(problem), detail));
+  }
+
+  /** Records a failed verification (unless at or before the last acknowledgement): appends are refused from now on. */
+  private void recordTamper(VerificationResult r) {
+    long at = r.firstBrokenSeq().orElse(0);
+    try (Connection c = dataSource.getConnection()) {
+      try {
+        c.setAutoCommit(false);
+        lock(c);
+        String ack = meta(c, TAMPER_ACK_SEQ);
+        if (ack != null && at <= Long.parseLong(ack)) {
+          c.rollback();
+          return;
+        }
+        putMeta(
+            c, TAMPER,
+            at + "\t" + r.problem().map(Enum::name).orElse(Problem.ENTRY_ALTERED.name()) + "\t" + r.detail());
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        rollbackQuietly(c);
+        throw e;
+      } finally {
+        resetAutoCommit(c);
+      }
+    } catch (SQLException | RuntimeException e) {
+      LOG.error("audit log on PostgreSQL: could not record the failed verification (seq {})", at, e);
+    }
+  }
+
+  @Override
+  public AuditEntry acknowledgeTampering(String reason) throws AuditException {
+    if (reason == null || reason.isBlank() || reason.length() > 1000) {
+      throw new IllegalArgumentException("reason must be 1..1000 characters and not blank");
+    }
+    checkOpen();
+    try (Connection c = dataSource.getConnection()) {
+      try {
+        c.setAutoCommit(false);
+        lock(c);
+        Optional<VerificationResult> t = readTamper(c);
+        if (t.isEmpty()) {
+          c.rollback();
+          throw new IllegalStateException("the audit log is not read-only: nothing to acknowledge");
+        }
+        VerificationResult failure = t.get();
+        Problem problem = failure.problem().orElse(Problem.ENTRY_ALTERED);
+        long brokenSeq = failure.firstBrokenSeq().orElse(0);
+        // the same entry as SqliteStore writes (its metadata keys; no detected_at/head_seq bookkeeping here)
+        Map<String, Object> md = new java.util.LinkedHashMap<>();
+        md.put("reason", reason);
+        md.put("first_broken_seq", brokenSeq);
+        md.put("problem", problem.name());
+        AuditEvent ev =
+            new AuditEvent(
+                AuditLevel.SECURITY, ACK_EVENT, "system",
+                "host acknowledged a failed verification (" + problem + " at seq " + brokenSeq
+                    + ") and resumed appending",
+                md, Optional.empty());
+        Pending p =
+            new Pending(
+                ev, Canonical.body(ev.level().name(), ev.event(), ev.actor(), ev.message(), null, ev.metadata()),
+                Json.write(ev.metadata()), new CompletableFuture<>());
+        List<AuditEntry> out = new ArrayList<>(1);
+        insert(c, List.of(p), out);
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM audit_meta WHERE name = ?")) {
+          ps.setString(1, TAMPER);
+          ps.executeUpdate();
+        }
+        putMeta(c, TAMPER_ACK_SEQ, Long.toString(out.get(0).seq()));
+        c.commit();
+        LOG.warn("audit log on PostgreSQL: tampering acknowledged at seq {}", out.get(0).seq());
+        return out.get(0);
+      } catch (SQLException | RuntimeException e) {
+        rollbackQuietly(c);
+        throw e;
+      } finally {
+        resetAutoCommit(c);
+      }
+    } catch (SQLException e) {
+      throw storage("cannot acknowledge tampering", e);
+    }
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  @Override
+  public Optional<String> logId() {
+    return Optional.of(logIdHex);
+  }
+
+  @Override
+  public Optional<AuditEntry> head() throws AuditException {
+    List<AuditEntry> l = select(SELECT_ROW + " ORDER BY seq DESC LIMIT 1", List.of());
+    return l.isEmpty() ? Optional.empty() : Optional.of(l.get(0));
+  }
+
+  @Override
+  public List<AuditEntry> query(AuditQuery q) throws AuditException {
+    if (q == null) {
+      throw new IllegalArgumentException("query must not be null");
+    }
+    StringBuilder sql = new StringBuilder(SELECT_ROW).append(" WHERE seq > ?");
+    List<Object> args = new ArrayList<>();
+    args.add(q.afterSeq());
+    q.minLevel()
+        .ifPresent(
+            min -> {
+              sql.append(" AND level IN (");
+              boolean firstLevel = true;
+              for (AuditLevel l : AuditLevel.values()) {
+                if (l.compareTo(min) >= 0) {
+                  sql.append(firstLevel ? "?" : ",?");
+                  args.add(l.name());
+                  firstLevel = false;
+                }
+              }
+              sql.append(')');
+            });
+    q.event().ifPresent(e -> {
+      sql.append(" AND event = ?");
+      args.add(e);
+    });
+    q.actor().ifPresent(a -> {
+      sql.append(" AND actor = ?");
+      args.add(a);
+    });
+    q.from().ifPresent(f -> {
+      sql.append(" AND ts >= ?");
+      args.add(f.toEpochMilli());
+    });
+    q.to().ifPresent(t -> {
+      sql.append(" AND ts < ?");
+      args.add(t.toEpochMilli());
+    });
+    sql.append(" ORDER BY seq LIMIT ?");
+    args.add((long) q.limit());
+    return select(sql.toString(), args);
+  }
+
+  /**
+   * Full-text search with {@code plainto_tsquery('simple', …)} over the GIN-indexed {@code tsvector} of event, actor,
+   * message and metadata: the input is bound as a parameter and parsed as plain words (ANDed), so tsquery operators
+   * ({@code &}, {@code |}, {@code !}, {@code <->}, {@code :*}) are text and never a syntax error. The text is bounded as
+   * on SQLite (1000 chars, the first 32 words).
+   */
+  @Override
+  public List<AuditEntry> search(String text, int limit) throws AuditException {
+    if (text == null) {
+      throw new IllegalArgumentException("text must not be null");
+    }
+    if (limit < 1 || limit > AuditQuery.MAX_LIMIT) {
+      throw new IllegalArgumentException("limit must be 1.." + AuditQuery.MAX_LIMIT + ", got " + limit);
+    }
+    if (text.length() > FtsQuery.MAX_CHARS) {
+      throw new IllegalArgumentException(
+          "search text must be at most " + FtsQuery.MAX_CHARS + " chars, got " + text.length());
+    }
+    List<String> words = new ArrayList<>();
+    for (String w : text.strip().split("\\s+")) {
+      String word = w.replace("\u0000", "");
+      if (!word.isEmpty() && words.size() < FtsQuery.MAX_TERMS) {
+        words.add(word);
+      }
+    }
+    if (words.isEmpty()) {
+      return List.of();
+    }
+    return select(
+        SELECT_ROW + " WHERE " + TSVECTOR + " @@ plainto_tsquery('simple', ?) ORDER BY seq DESC LIMIT ?",
+        List.of(String.join(" ", words), (long) limit));
+  }
+
+  private List<AuditEntry> select(String sql, List<Object> args) throws AuditException {
+    checkOpen();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < args.size(); i++) {
+        Object a = args.get(i);
+        if (a instanceof Long l) {
+          ps.setLong(i + 1, l);
+        } else {
+          ps.setString(i + 1, (String) a);
+        }
+      }
+      List<AuditEntry> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(entryChecked(rs));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw storage("audit read on PostgreSQL failed", e);
+    }
+  }
+
+  private static AuditEntry entryChecked(ResultSet rs) throws SQLException, AuditException {
+    long seq = rs.getLong(1);
+    try {
+      return SqliteStore.toEntry(SqliteStore.readRow(rs));
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new AuditException(
+          Reason.STORAGE, "audit entry seq " + seq + " is malformed (run verify): " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public long exportJsonl(Writer out) throws AuditException {
+    if (out == null) {
+      throw new IllegalArgumentException("out must not be null");
+    }
+    checkOpen();
+    long n = 0;
+    try (Connection c = dataSource.getConnection()) {
+      try {
+        snapshot(c);
+        try (Statement st = c.createStatement()) {
+          st.setFetchSize(1000);
+          try (ResultSet rs = st.executeQuery(SELECT_ROW + " ORDER BY seq")) {
+            while (rs.next()) {
+              out.write(entryChecked(rs).toJson());
+              out.write('\n');
+              n++;
+            }
+          }
+        }
+        c.commit();
+      } finally {
+        rollbackQuietly(c);
+        resetAutoCommit(c);
+      }
+      out.flush();
+      return n;
+    } catch (SQLException e) {
+      throw storage("audit export on PostgreSQL failed", e);
+    } catch (IOException e) {
+      throw new AuditException(Reason.STORAGE, "cannot write export: " + e.getMessage(), e);
+    }
+  }
+
+  /** Starts a read-only REPEATABLE READ transaction: every read of it sees one snapshot. */
+  private static void snapshot(Connection c) throws SQLException {
+    c.setAutoCommit(false);
+    try (Statement st = c.createStatement()) {
+      st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+    }
+  }
+
+  // ---------------------------------------------------------------- verification
+
+  /** Stops the scan at the first problem. */
+  private static final class Broken extends Exception {
+    private static final long serialVersionUID = 1L;
+    final long seq;
+    final Problem problem;
+    final String detail;
+
+    Broken(long seq, Problem problem, String detail) {
+      super(detail, null, false, false);
+      this.seq = seq;
+      this.problem = problem;
+      this.detail = detail;
+    }
+  }
+
+  /**
+   * Verifies the whole chain in one snapshot: dense seqs from 1, every MAC (canonical encoding with the log id),
+   * every link, the column types of {@code audit_log} and the expected log id. Checkpoints and incremental verification
+   * are not supported on PostgreSQL yet.
+   *
+   * @throws UnsupportedOperationException if checkpoints or {@code sinceCheckpoint()} are requested
+   */
+  @Override
+  public VerificationResult verify(VerifyOptions options) throws AuditException {
+    if (options == null) {
+      throw new IllegalArgumentException("options must not be null");
+    }
+    if (options.incremental() || !options.checkpoints().isEmpty()) {
+      throw new UnsupportedOperationException(
+          "checkpoints and incremental verification are not supported on PostgreSQL yet (issue 18)");
+    }
+    checkOpen();
+    VerificationResult r;
+    try (Connection c = dataSource.getConnection()) {
+      try {
+        snapshot(c);
+        r = scan(c, options);
+        c.commit();
+      } finally {
+        rollbackQuietly(c);
+        resetAutoCommit(c);
+      }
+    } catch (SQLException e) {
+      throw storage("audit verification on PostgreSQL failed", e);
+    }
+    if (!r.valid()) {
+      recordTamper(r);
+    }
+    return r;
+  }
+
+  private VerificationResult scan(Connection c, VerifyOptions options) throws SQLException {
+    VerificationProgress progress = options.progress();
+    long first = 0;
+    long head = 0;
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT min(seq), max(seq), count(*) FROM audit_log")) {
+      if (rs.next()) {
+        first = rs.getLong(1);
+        head = rs.getLong(2);
+      }
+    }
+    long checked = 0;
+    long total = head == 0 ? 0 : head - first + 1;
+    try {
+      String storedId = meta(c, "log_id");
+      if (storedId == null || !storedId.matches("[0-9a-f]{32}")) {
+        throw new Broken(Math.max(first, 1), Problem.LOG_ID_MISMATCH, "the log id record is missing or unreadable");
+      }
+      if (options.expectedLogId().isPresent() && !options.expectedLogId().get().equals(storedId)) {
+        throw new Broken(
+            Math.max(first, 1), Problem.LOG_ID_MISMATCH,
+            "the database holds log " + storedId + ", not the expected " + options.expectedLogId().get());
+      }
+      byte[] id = HexFormat.of().parseHex(storedId);
+      checkColumnTypes(c, Math.max(first, 1));
+      if (first > 1) {
+        throw new Broken(
+            first, Problem.UNANCHORED_START,
+            "entries before seq " + first + " are missing (retention is not supported on PostgreSQL, so no purge"
+                + " entry can cover them)");
+      }
+      long expected = 1;
+      byte[] prev = SqliteStore.GENESIS;
+      Map<Integer, @Nullable Mac> macs = new java.util.HashMap<>();
+      try (Statement st = c.createStatement()) {
+        st.setFetchSize(1000);
+        try (ResultSet rs = st.executeQuery(SELECT_ROW + " ORDER BY seq")) {
+          while (rs.next()) {
+            long seq = rs.getLong(1);
+            if (seq != expected) {
+              throw new Broken(expected, Problem.SEQUENCE_GAP, "expected seq " + expected + " but found seq " + seq);
+            }
+            Row row;
+            try {
+              row = SqliteStore.readRow(rs);
+              AuditLevel.valueOf(row.level());
+            } catch (IllegalArgumentException | NullPointerException e) {
+              throw new Broken(seq, Problem.MALFORMED_ENTRY, "entry cannot be read: " + e.getMessage());
+            }
+            Mac mac = macs.computeIfAbsent(row.keyId(), keys::mac);
+            if (mac == null) {
+              throw new Broken(
+                  seq, Problem.UNKNOWN_KEY, "entry uses key id " + row.keyId() + " which is not in the keyring");
+            }
+            if (!MessageDigest.isEqual(mac.doFinal(Canonical.encode(row, id)), row.hash())) {
+              throw new Broken(
+                  seq, Problem.ENTRY_ALTERED, "MAC mismatch: entry edited or signed with another key");
+            }
+            if (!MessageDigest.isEqual(row.prevHash(), prev)) {
+              throw new Broken(
+                  seq, Problem.CHAIN_BROKEN,
+                  "prev_hash does not match the previous entry: entries removed, inserted or reordered");
+            }
+            prev = row.hash();
+            expected++;
+            checked++;
+            if (checked % Verifier.PROGRESS_EVERY == 0) {
+              progress.onProgress(checked, total);
+            }
+          }
+        }
+      }
+      progress.onProgress(checked, total);
+      return new VerificationResult(
+          true, checked, first, head, 0, OptionalLong.empty(), Optional.empty(), "ok");
+    } catch (Broken b) {
+      return new VerificationResult(
+          false, checked, first, head, 0, OptionalLong.of(b.seq), Optional.of(b.problem), b.detail);
+    }
+  }
+
+  /** A retyped column keeps every MAC but changes what filters see: refuse it like SQLite's storage-class check. */
+  private static void checkColumnTypes(Connection c, long at) throws SQLException, Broken {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT column_name, data_type FROM information_schema.columns"
+                + " WHERE table_schema = current_schema() AND table_name = 'audit_log'")) {
+      int seen = 0;
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String col = rs.getString(1);
+          String type = rs.getString(2);
+          String want = COLUMN_TYPES.get(col);
+          if (want == null) {
+            continue;
+          }
+          seen++;
+          if (!want.equals(type)) {
+            throw new Broken(
+                at, Problem.STORAGE_TYPE_ALTERED,
+                "column " + col + " has type " + type + ", not " + want + " as the store creates it");
+          }
+        }
+      }
+      if (seen != COLUMN_TYPES.size()) {
+        throw new Broken(at, Problem.STORAGE_TYPE_ALTERED, "audit_log lacks columns the store creates");
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- not yet on PostgreSQL
+
+  /**
+   * Not supported on PostgreSQL yet.
+   *
+   * @throws UnsupportedOperationException always
+   */
+  @Override
+  public long enforceRetention(RetentionPolicy policy, VerificationProgress progress) {
+    throw new UnsupportedOperationException("retention is not supported on PostgreSQL yet (issue 18)");
+  }
+
+  /** Nothing to reclaim: retention never deletes on PostgreSQL yet (autovacuum manages the tables). */
+  @Override
+  public long reclaimSpace() throws AuditException {
+    checkOpen();
+    return 0;
+  }
+
+  @Override
+  public boolean checkpointsConfigured() {
+    return false;
+  }
+
+  /**
+   * Not supported on PostgreSQL yet.
+   *
+   * @throws UnsupportedOperationException always
+   */
+  @Override
+  public Checkpoint checkpoint() {
+    throw new UnsupportedOperationException("checkpoints are not supported on PostgreSQL yet (issue 18)");
+  }
+
+  /**
+   * Not supported on PostgreSQL yet.
+   *
+   * @throws UnsupportedOperationException always
+   */
+  @Override
+  public Checkpoint startCheckpoints() {
+    throw new UnsupportedOperationException("checkpoints are not supported on PostgreSQL yet (issue 18)");
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  private void checkOpen() throws AuditException {
+    if (closed) {
+      throw new AuditException(Reason.CLOSED, "audit store " + this + " is closed");
+    }
+  }
+
+  private static AuditException storage(String what, Exception e) {
+    // the driver's message names host, port and database, never the password
+    return new AuditException(Reason.STORAGE, what + ": " + e.getMessage(), e);
+  }
+
+  private static void rollbackQuietly(Connection c) {
+    try {
+      if (!c.getAutoCommit()) {
+        c.rollback();
+      }
+    } catch (SQLException e) {
+      LOG.debug("rollback on a broken audit connection failed", e);
+    }
+  }
+
+  private static void resetAutoCommit(Connection c) {
+    try {
+      c.setAutoCommit(true);
+    } catch (SQLException e) {
+      LOG.debug("resetting auto-commit on a broken audit connection failed", e);
+    }
+  }
+
+  /** Commits what is queued, stops the writer. Idempotent. The data source belongs to the host and stays open. */
+  @Override
+  public void close() {
+    lifecycle.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    } finally {
+      lifecycle.writeLock().unlock();
+    }
+    boolean interrupted = false;
+    while (true) {
+      try {
+        queue.put(STOP);
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    while (writer.isAlive()) {
+      try {
+        writer.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "PostgresAuditStore[log " + logIdHex + (closed ? ", closed" : "") + "]";
+  }
+}

@@ -1,0 +1,33 @@
+package dev.secureyeoman.audit;
+
+import dev.secureyeoman.testkit.PostgresDatabase;
+import dev.secureyeoman.testkit.PostgresExtension;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledIf;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** {@link AuditStoreContract} on PostgreSQL: a fresh database per test; every store instance is another "node". */
+@ExtendWith(PostgresExtension.class)
+@EnabledIf(value = "dev.secureyeoman.audit.PostgresAuditStoreTest#available", disabledReason = PostgresAuditStoreTest.MISSING)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class PostgresContractTest extends AuditStoreContract {
+  private DataSource ds;
+
+  @BeforeEach
+  void database(PostgresDatabase db) {
+    ds = PostgresAuditStoreTest.dataSource(db);
+  }
+
+  @Override
+  AuditStore open() throws Exception {
+    return PostgresAuditStoreTest.open(ds);
+  }
+
+  @Override
+  void attack(String... sql) throws Exception {
+    PostgresAuditStoreTest.sql(ds, sql);
+  }
+}

@@ -1,0 +1,23 @@
+package dev.secureyeoman.audit;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@link AuditStoreContract} on SQLite: every store instance opens the same file. */
+class SqliteContractTest extends AuditStoreContract {
+  @TempDir Path dir;
+
+  private Path db() {
+    return dir.resolve("db/audit.db");
+  }
+
+  @Override
+  AuditStore open() throws Exception {
+    return TestSupport.open(db());
+  }
+
+  @Override
+  void attack(String... sql) throws Exception {
+    TestSupport.exec(db(), sql);
+  }
+}
