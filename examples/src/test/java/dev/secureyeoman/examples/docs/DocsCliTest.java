@@ -85,7 +85,14 @@ class DocsCliTest {
           Map.entry("docs/CONTRIBUTING.md|./mvnw verify", "the build itself"),
           Map.entry("docs/CONTRIBUTING.md|benchmarks/target/benchmarks.jar", "JMH benchmarks: minutes long, built after this module"),
           Map.entry("docs/CONTRIBUTING.md|sha256sum > /tmp/a", "two full clean builds"),
-          Map.entry("docs/PERFORMANCE.md|gateway-wrk.sh", "a 60 s load test with wrk"));
+          Map.entry("docs/PERFORMANCE.md|gateway-wrk.sh", "a 60 s load test with wrk"),
+          Map.entry(
+              "docs/scale-out.md|bash examples/scale-out/three-nodes.sh",
+              "starts PostgreSQL, Redis and three gateways that run until Ctrl-C; GatewayThreeNodesTest covers the "
+                  + "same cluster through HTTP"),
+          Map.entry(
+              "docs/PERFORMANCE.md|benchmarks.jar AuditRetentionBenchmark",
+              "JMH benchmarks: minutes long, built after this module"));
 
   private static final Pattern CLI =
       Pattern.compile("^(?:\\$ )?(?:secureyeoman|java -jar \\S*secureyeoman\\.jar)(?=\\s|$)(.*)$");
