@@ -88,7 +88,11 @@ class DocsCliTest {
           Map.entry("docs/PERFORMANCE.md|gateway-wrk.sh", "a 60 s load test with wrk"),
           Map.entry(
               "docs/PERFORMANCE.md|AuditVerifyBenchmark",
-              "JMH benchmarks of the audit floor: minutes long, built after this module"));
+              "JMH benchmarks of the audit floor: minutes long, built after this module"),
+          Map.entry(
+              "docs/scale-out.md|bash examples/scale-out/three-nodes.sh",
+              "starts PostgreSQL, Redis and three gateways that run until Ctrl-C; GatewayThreeNodesTest covers the "
+                  + "same cluster through HTTP"));
 
   private static final Pattern CLI =
       Pattern.compile("^(?:\\$ )?(?:secureyeoman|java -jar \\S*secureyeoman\\.jar)(?=\\s|$)(.*)$");
