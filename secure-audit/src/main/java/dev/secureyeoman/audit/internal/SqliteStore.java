@@ -977,13 +977,20 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
     if (r.valid() || r.problem().orElseThrow() == VerificationResult.Problem.CHECKPOINT_FILE_TORN) {
       return;
     }
+    VerificationResult after = afterAcknowledgement(r);
+    if (after != null) {
+      if (after.valid()) {
+        return; // only the acknowledged evidence
+      }
+      r = after; // new tampering behind the acknowledged evidence, which every verification reaches first
+    }
     try (Statement st = wconn.createStatement()) {
       st.execute("BEGIN IMMEDIATE");
       try {
         Map<String, String> state = tamperState(wconn);
         long broken = r.firstBrokenSeq().orElse(0);
         String ack = state.get("acknowledged_through");
-        if (state.containsKey("detected_seq") || (ack != null && broken <= Long.parseLong(ack))) {
+        if (state.containsKey("detected_seq") || (after == null && ack != null && broken <= Long.parseLong(ack))) {
           st.execute("ROLLBACK");
           return;
         }
@@ -1003,6 +1010,31 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
     LOG.error(
         "audit log {}: verification failed ({}); the store refuses appends until acknowledgeTampering",
         opts.dbPath(), r.summary());
+  }
+
+  /**
+   * When {@code r} fails at or before the last acknowledgement, the verification of the entries after the
+   * acknowledgement entry (which a full verification never reaches: it stops at the acknowledged evidence); else null.
+   */
+  private @Nullable VerificationResult afterAcknowledgement(VerificationResult r) throws SQLException {
+    String ack = tamperState(wconn).get("acknowledged_through");
+    long ackSeq;
+    try {
+      ackSeq = ack == null ? -1 : Long.parseLong(ack);
+    } catch (NumberFormatException e) {
+      return null; // an unreadable record: the failure is recorded (fail closed)
+    }
+    if (ackSeq < 0 || r.firstBrokenSeq().orElse(0) > ackSeq) {
+      return null;
+    }
+    try (Statement st = wconn.createStatement()) {
+      st.execute("BEGIN");
+      try {
+        return new Verifier(keys).verifyAfter(wconn, ackSeq);
+      } finally {
+        st.execute("COMMIT");
+      }
+    }
   }
 
   private static void putState(PreparedStatement ps, String name, String value) throws SQLException {
