@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.secureyeoman.audit.VerificationResult.Problem;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Red-team attacks on the audit store (issue 17 paths) that worked, each with its fix. */
@@ -49,6 +51,107 @@ class AuditAttackTest {
       assertEquals(Problem.ENTRY_ALTERED, s.tamperingDetected().get().problem().orElseThrow());
       AuditException e = assertThrows(AuditException.class, () -> s.append(AuditEvent.builder("x").build()));
       assertEquals(AuditException.Reason.TAMPERED, e.reason());
+    }
+  }
+
+  /**
+   * Attack: key_id stored as an INTEGER outside the 32-bit range (still the integer storage class) was read back
+   * truncated by getInt, so the MAC over the truncated id matched and an edited key_id column verified.
+   */
+  @Test
+  void keyIdOutsideTheIntRange_isDetected() throws Exception {
+    try (AuditStore s = TestSupport.open(db())) {
+      TestSupport.appendN(s, 600, "m");
+    }
+    TestSupport.exec(db(), "UPDATE audit_log SET key_id = key_id + 4294967296 WHERE seq = 300");
+    try (AuditStore s = TestSupport.open(db())) {
+      VerificationResult r = s.verify();
+      assertFalse(r.valid(), r.summary());
+      assertEquals(300, r.firstBrokenSeq().orElseThrow());
+      assertEquals(Problem.STORAGE_TYPE_ALTERED, r.problem().orElseThrow());
+    }
+  }
+
+  /** Held: an edit at every chunk boundary of the pipeline is found and named at its own seq. */
+  @ParameterizedTest
+  @ValueSource(longs = {1, 255, 256, 257, 512, 1025, 1281, 1399})
+  void editAtAChunkBoundary_isNamedAtItsSeq(long seq) throws Exception {
+    try (AuditStore s = TestSupport.open(db())) {
+      TestSupport.appendN(s, 1400, "m");
+    }
+    TestSupport.exec(db(), "UPDATE audit_log SET message = 'forged' WHERE seq = " + seq,
+        "UPDATE audit_log SET message = 'forged too' WHERE seq = " + (seq + 1));
+    try (AuditStore s = TestSupport.open(db())) {
+      VerificationResult r = s.verify();
+      assertEquals(seq, r.firstBrokenSeq().orElseThrow(), r.summary());
+      assertEquals(Problem.ENTRY_ALTERED, r.problem().orElseThrow());
+      assertEquals(seq - 1, r.entriesChecked());
+    }
+  }
+
+  /** Held: a row the fast encoder declines, then an edit at, inside and just after the 1024-row window. */
+  @ParameterizedTest
+  @ValueSource(longs = {11, 1033, 1034, 1035, 1290})
+  void declinedRowThenEditedPlainRow_isNamedAtItsSeq(long seq) throws Exception {
+    try (AuditStore s = TestSupport.open(db())) {
+      TestSupport.appendN(s, 9, "m");
+      s.append(AuditEvent.builder("e").message("double").put("x", 1.5).build()); // seq 10: declined
+      TestSupport.appendN(s, 1300, "n");
+    }
+    TestSupport.exec(db(), "UPDATE audit_log SET actor = 'forged' WHERE seq = " + seq);
+    try (AuditStore s = TestSupport.open(db())) {
+      VerificationResult r = s.verify();
+      assertEquals(seq, r.firstBrokenSeq().orElseThrow(), r.summary());
+      assertEquals(Problem.ENTRY_ALTERED, r.problem().orElseThrow());
+    }
+  }
+
+  /** Held: a missing or renumbered seq across a chunk boundary is a gap at the first missing seq. */
+  @ParameterizedTest
+  @ValueSource(strings = {"DELETE FROM audit_log WHERE seq = 256", "UPDATE audit_log SET seq = 5000 WHERE seq = 256",
+      "DELETE FROM audit_log WHERE seq IN (256, 257)"})
+  void gapAcrossAChunkBoundary_isNamedAtTheMissingSeq(String sql) throws Exception {
+    try (AuditStore s = TestSupport.open(db())) {
+      TestSupport.appendN(s, 600, "m");
+    }
+    TestSupport.exec(db(), sql);
+    try (AuditStore s = TestSupport.open(db())) {
+      VerificationResult r = s.verify();
+      assertEquals(256, r.firstBrokenSeq().orElseThrow(), r.summary());
+      assertEquals(Problem.SEQUENCE_GAP, r.problem().orElseThrow());
+    }
+  }
+
+  /**
+   * Attack: metadata whose JSON is longer than the reader accepts (1 MiB) was appended and MACed, then failed every
+   * verification as MALFORMED_ENTRY, and the failed verification made the store read-only: one oversized value from a
+   * caller's input stopped the audit log. Now the append is refused; rows just under the limit verify, at a chunk
+   * boundary, and an edit inside one is found.
+   */
+  @Test
+  void oversizedMetadata_isRefusedAtAppend_andLongRowsVerify() throws Exception {
+    String big = "x".repeat(1_048_000);
+    String msg = "y".repeat(4096);
+    try (AuditStore s = TestSupport.open(db())) {
+      TestSupport.appendN(s, 255, "m");
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> s.append(AuditEvent.builder("e").put("k", "x".repeat(1_048_577)).build()));
+      assertTrue(e.getMessage().contains("1048576"), e.getMessage());
+      assertThrows(IllegalArgumentException.class,
+          () -> s.append(AuditEvent.builder("e").put("k", "\u0001".repeat(200_000)).build())); // escapes 6x
+      s.append(AuditEvent.builder("e").message(msg).put("k", big).build()); // 256
+      s.append(AuditEvent.builder("e").message(msg).put("k", big).put("j", 1.5).build()); // 257
+      TestSupport.appendN(s, 10, "m");
+      VerificationResult ok = s.verify();
+      assertTrue(ok.valid(), ok.summary());
+      assertEquals(267, ok.headSeq());
+      assertTrue(s.tamperingDetected().isEmpty());
+    }
+    TestSupport.exec(db(), "UPDATE audit_log SET metadata = replace(metadata, 'xxxxxxxxxxxxxxxxxxxx', 'xxxxxxxxxxxxxxxxxxxz') WHERE seq = 257");
+    try (AuditStore s = TestSupport.open(db())) {
+      VerificationResult r = s.verify();
+      assertEquals(257, r.firstBrokenSeq().orElseThrow(), r.summary());
+      assertEquals(Problem.ENTRY_ALTERED, r.problem().orElseThrow());
     }
   }
 }

@@ -44,6 +44,8 @@ public final class Verifier {
           + " WHEN typeof(metadata) <> 'text' THEN 'metadata:' || typeof(metadata)"
           + " WHEN typeof(correlation_id) NOT IN ('text', 'null') THEN 'correlation_id:' || typeof(correlation_id)"
           + " WHEN typeof(key_id) <> 'integer' THEN 'key_id:' || typeof(key_id)"
+          // read as a Java int: an id outside the int range would be truncated to one whose MAC matches
+          + " WHEN key_id NOT BETWEEN -2147483648 AND 2147483647 THEN 'key_id:integer outside the 32-bit range'"
           + " WHEN typeof(prev_hash) <> 'blob' THEN 'prev_hash:' || typeof(prev_hash)"
           + " WHEN typeof(hash) <> 'blob' THEN 'hash:' || typeof(hash)"
           + " END FROM audit_log";
