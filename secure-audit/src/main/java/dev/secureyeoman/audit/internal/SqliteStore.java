@@ -135,6 +135,11 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
     } else {
       this.keyMismatch = null;
     }
+    // a process that died between a purge's commit and its deferred reclamation left the purged entries' pages in the
+    // freelist, and the pending reclamation was only remembered in memory: pick it up (idle steps, at the latest close())
+    try (Statement st = wconn.createStatement()) {
+      this.reclaimPhase = freelist(st) > 0 ? 1 : 0;
+    }
     this.writerThread = new Thread(this::writerLoop, "audit-writer-" + opts.dbPath().getFileName());
     writerThread.setDaemon(true);
   }
