@@ -344,49 +344,17 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
       throw new IllegalArgumentException(
           "event name " + event.event() + " is reserved for the audit store itself");
     }
-    checkMetadataSize(event.metadata());
     return enqueueAppend(event);
   }
 
-  /**
-   * Refuses metadata whose JSON text the reader would refuse ({@link Json#MAX_INPUT}): such an entry was stored and
-   * MACed, then failed every verification as MALFORMED_ENTRY and made the store read-only — one oversized value from
-   * a caller's input locked the log. A cheap upper bound first; the exact JSON only when the bound is over the limit.
-   */
-  static void checkMetadataSize(Map<String, Object> metadata) {
-    if (jsonBound(metadata) <= Json.MAX_INPUT) {
-      return;
-    }
-    int chars = Json.write(metadata).length();
-    if (chars > Json.MAX_INPUT) {
-      throw new IllegalArgumentException(
-          "metadata must be at most " + Json.MAX_INPUT + " chars as JSON, got " + chars);
-    }
-  }
-
-  /** An upper bound of the JSON length of {@code v} (a string escapes to at most 6 chars per char). */
-  private static long jsonBound(@Nullable Object v) {
-    if (v instanceof CharSequence cs) {
-      return 2 + 6L * cs.length();
-    }
-    if (v instanceof Map<?, ?> m) {
-      long n = 2;
-      for (Map.Entry<?, ?> e : m.entrySet()) {
-        n += jsonBound(String.valueOf(e.getKey())) + 2 + jsonBound(e.getValue());
-      }
-      return n;
-    }
-    if (v instanceof Iterable<?> it) {
-      long n = 2;
-      for (Object o : it) {
-        n += 1 + jsonBound(o);
-      }
-      return n;
-    }
-    return 40; // numbers, booleans, null
-  }
-
   private CompletableFuture<AuditEntry> enqueueAppend(AuditEvent event) {
+    String json = Json.write(event.metadata());
+    if (json.length() > Json.MAX_INPUT) {
+      // the reader refuses longer JSON: such an entry was stored and MACed, then failed every verification as
+      // MALFORMED_ENTRY and made the store read-only — one oversized value from a caller's input locked the log
+      throw new IllegalArgumentException(
+          "metadata must be at most " + Json.MAX_INPUT + " chars as JSON, got " + json.length());
+    }
     CompletableFuture<AuditEntry> f = new CompletableFuture<>();
     enqueue(
         new Append(
@@ -394,7 +362,7 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
             Canonical.body(
                 event.level().name(), event.event(), event.actor(), event.message(),
                 event.correlationId().orElse(null), event.metadata()),
-            Json.write(event.metadata()), f),
+            json, f),
         f);
     return f;
   }
