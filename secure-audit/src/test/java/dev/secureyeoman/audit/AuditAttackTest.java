@@ -174,6 +174,92 @@ class AuditAttackTest {
     assertEquals(0, freelist(), "freelist had " + before + " pages of purged entries after the crash");
   }
 
+  /**
+   * Held: another process edits a row ahead of the scan and appends while the pipelined verification runs (from the
+   * progress callback): the verification sees one snapshot (valid), and the next one finds the edit at its seq.
+   */
+  @Test
+  void changeByAnotherConnectionDuringVerify_doesNotTearTheSnapshot() throws Exception {
+    try (AuditStore s = TestSupport.open(db())) {
+      fill(s, 9000);
+      boolean[] changed = {false};
+      VerificationResult r = s.verify(VerifyOptions.defaults().withProgress((checked, total) -> {
+        if (!changed[0] && checked > 0 && checked < 8000) {
+          changed[0] = true;
+          try {
+            TestSupport.exec(db(), "UPDATE audit_log SET message = 'forged' WHERE seq = 8500");
+          } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+          }
+        }
+      }));
+      assertTrue(changed[0]);
+      assertTrue(r.valid(), r.summary());
+      assertEquals(9000, r.entriesChecked());
+      VerificationResult again = s.verify();
+      assertEquals(8500, again.firstBrokenSeq().orElseThrow(), again.summary());
+    }
+  }
+
+  /**
+   * Attack: a verifying thread that is interrupted (a maintenance executor shut down with shutdownNow) verified every row
+   * but then failed to record the failure ("interrupted while enqueueing"): verify threw instead of returning the
+   * result and the store stayed writable. Now it names the first bad row, locks the store and keeps the interrupt.
+   */
+  @Test
+  void interruptedVerifyingThread_recordsTheFailure_andKeepsItsInterrupt() throws Exception {
+    try (AuditStore s = TestSupport.open(db())) {
+      fill(s, 3000);
+    }
+    TestSupport.exec(db(), "UPDATE audit_log SET actor = 'x' WHERE seq = 2100");
+    try (AuditStore s = TestSupport.open(db())) {
+      Thread.currentThread().interrupt();
+      VerificationResult r;
+      try {
+        r = s.verify(VerifyOptions.defaults().withoutCheckpoints());
+      } finally {
+        assertTrue(Thread.interrupted(), "the interrupt is kept (and cleared here)");
+      }
+      assertEquals(2100, r.firstBrokenSeq().orElseThrow(), r.summary());
+      assertEquals(2099, r.entriesChecked());
+      assertEquals(2100, s.tamperingDetected().orElseThrow().firstBrokenSeq().orElseThrow());
+      AuditException e = assertThrows(AuditException.class, () -> s.append(AuditEvent.builder("x").build()));
+      assertEquals(AuditException.Reason.TAMPERED, e.reason());
+    }
+  }
+
+  /**
+   * Attack: delete the oldest entries and turn any entry before the newest checkpoint into a fake retention_purge anchor
+   * for them. An incremental verification looked the anchor up by its (unauthenticated) metadata and never MAC-checked
+   * it when it lay in the trusted prefix, so the log passed with its oldest entries gone (the threat model promises
+   * UNANCHORED_START). Now the anchor's MAC is checked wherever it is; the full verification names it too.
+   */
+  @Test
+  void forgedRetentionAnchorBeforeTheCheckpoint_failsTheIncrementalVerification() throws Exception {
+    TestSupport.Checkpointed layout = new TestSupport.Checkpointed(dir);
+    try (AuditStore s = layout.open()) {
+      fill(s, 300);
+      s.checkpoint();
+      assertEquals(201, s.enforceRetention(RetentionPolicy.maxEntries(100)));
+      fill(s, 50);
+      s.checkpoint();
+      assertTrue(s.verify(VerifyOptions.defaults().sinceCheckpoint()).valid());
+    }
+    // oldest remaining entries 202..211 deleted; seq 250 rewritten into an anchor for them
+    TestSupport.exec(layout.db,
+        "UPDATE audit_log SET event = 'retention_purge', metadata = '{\"last_seq\":211,\"last_deleted_hash\":\"'"
+            + " || lower(hex((SELECT prev_hash FROM audit_log WHERE seq = 212))) || '\"}' WHERE seq = 250",
+        "DELETE FROM audit_log WHERE seq BETWEEN 202 AND 211");
+    try (AuditStore s = layout.open()) {
+      VerificationResult inc = s.verify(VerifyOptions.defaults().sinceCheckpoint());
+      assertFalse(inc.valid(), "incremental: " + inc.summary());
+      assertEquals(250, inc.firstBrokenSeq().orElseThrow(), inc.summary());
+      assertEquals(Problem.ENTRY_ALTERED, inc.problem().orElseThrow());
+      VerificationResult full = s.verify();
+      assertFalse(full.valid(), full.summary());
+    }
+  }
+
   /** Appends {@code n} entries through the group commit (fast) and waits for the last. */
   private static void fill(AuditStore s, int n) throws Exception {
     java.util.concurrent.CompletableFuture<AuditEntry> last = null;

@@ -977,10 +977,19 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
   /** Records a failed verification of this log (on the writer thread), making the store read-only. */
   private void noteFailure(VerificationResult r) throws AuditException {
     if (!r.valid() && r.problem().orElseThrow() != VerificationResult.Problem.CHECKPOINT_FILE_TORN) {
-      submit(() -> {
-        markTampered(r);
-        return Boolean.TRUE; // a value for submit(); ignored
-      });
+      // an interrupted caller (a maintenance thread being shut down) must not skip recording the failure: before, the
+      // enqueue failed with INTERRUPTED, the result was lost and the store stayed writable
+      boolean interrupted = Thread.interrupted();
+      try {
+        submit(() -> {
+          markTampered(r);
+          return Boolean.TRUE; // a value for submit(); ignored
+        });
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
     }
   }
 

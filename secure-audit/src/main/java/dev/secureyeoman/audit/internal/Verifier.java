@@ -283,6 +283,11 @@ public final class Verifier {
           }
           expected = trust.seq() + 1;
           trustedThrough = trust.seq();
+          if (anchor != null && anchor.seq() <= trustedThrough) {
+            // the anchor was found by its unauthenticated metadata and lies in the trusted prefix, which is not
+            // re-MACed: check its MAC, or any entry rewritten into a fake anchor would hide deleted oldest entries
+            checkSingle(c, anchor.seq(), identity);
+          }
         }
       }
       long total = head < expected ? 0 : head - expected + 1;
