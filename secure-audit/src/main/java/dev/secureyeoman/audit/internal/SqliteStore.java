@@ -135,6 +135,11 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
     } else {
       this.keyMismatch = null;
     }
+    // a process that died between a purge's commit and its deferred reclamation left the purged entries' pages in the
+    // freelist, and the pending reclamation was only remembered in memory: pick it up (idle steps, at the latest close())
+    try (Statement st = wconn.createStatement()) {
+      this.reclaimPhase = freelist(st) > 0 ? 1 : 0;
+    }
     this.writerThread = new Thread(this::writerLoop, "audit-writer-" + opts.dbPath().getFileName());
     writerThread.setDaemon(true);
   }
@@ -343,6 +348,13 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
   }
 
   private CompletableFuture<AuditEntry> enqueueAppend(AuditEvent event) {
+    String json = Json.write(event.metadata());
+    if (json.length() > Json.MAX_INPUT) {
+      // the reader refuses longer JSON: such an entry was stored and MACed, then failed every verification as
+      // MALFORMED_ENTRY and made the store read-only — one oversized value from a caller's input locked the log
+      throw new IllegalArgumentException(
+          "metadata must be at most " + Json.MAX_INPUT + " chars as JSON, got " + json.length());
+    }
     CompletableFuture<AuditEntry> f = new CompletableFuture<>();
     enqueue(
         new Append(
@@ -350,7 +362,7 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
             Canonical.body(
                 event.level().name(), event.event(), event.actor(), event.message(),
                 event.correlationId().orElse(null), event.metadata()),
-            Json.write(event.metadata()), f),
+            json, f),
         f);
     return f;
   }
@@ -965,10 +977,19 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
   /** Records a failed verification of this log (on the writer thread), making the store read-only. */
   private void noteFailure(VerificationResult r) throws AuditException {
     if (!r.valid() && r.problem().orElseThrow() != VerificationResult.Problem.CHECKPOINT_FILE_TORN) {
-      submit(() -> {
-        markTampered(r);
-        return Boolean.TRUE; // a value for submit(); ignored
-      });
+      // an interrupted caller (a maintenance thread being shut down) must not skip recording the failure: before, the
+      // enqueue failed with INTERRUPTED, the result was lost and the store stayed writable
+      boolean interrupted = Thread.interrupted();
+      try {
+        submit(() -> {
+          markTampered(r);
+          return Boolean.TRUE; // a value for submit(); ignored
+        });
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
     }
   }
 
@@ -977,13 +998,20 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
     if (r.valid() || r.problem().orElseThrow() == VerificationResult.Problem.CHECKPOINT_FILE_TORN) {
       return;
     }
+    VerificationResult after = afterAcknowledgement(r);
+    if (after != null) {
+      if (after.valid()) {
+        return; // only the acknowledged evidence
+      }
+      r = after; // new tampering behind the acknowledged evidence, which every verification reaches first
+    }
     try (Statement st = wconn.createStatement()) {
       st.execute("BEGIN IMMEDIATE");
       try {
         Map<String, String> state = tamperState(wconn);
         long broken = r.firstBrokenSeq().orElse(0);
         String ack = state.get("acknowledged_through");
-        if (state.containsKey("detected_seq") || (ack != null && broken <= Long.parseLong(ack))) {
+        if (state.containsKey("detected_seq") || (after == null && ack != null && broken <= Long.parseLong(ack))) {
           st.execute("ROLLBACK");
           return;
         }
@@ -1003,6 +1031,31 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
     LOG.error(
         "audit log {}: verification failed ({}); the store refuses appends until acknowledgeTampering",
         opts.dbPath(), r.summary());
+  }
+
+  /**
+   * When {@code r} fails at or before the last acknowledgement, the verification of the entries after the
+   * acknowledgement entry (which a full verification never reaches: it stops at the acknowledged evidence); else null.
+   */
+  private @Nullable VerificationResult afterAcknowledgement(VerificationResult r) throws SQLException {
+    String ack = tamperState(wconn).get("acknowledged_through");
+    long ackSeq;
+    try {
+      ackSeq = ack == null ? -1 : Long.parseLong(ack);
+    } catch (NumberFormatException e) {
+      return null; // an unreadable record: the failure is recorded (fail closed)
+    }
+    if (ackSeq < 0 || r.firstBrokenSeq().orElse(0) > ackSeq) {
+      return null;
+    }
+    try (Statement st = wconn.createStatement()) {
+      st.execute("BEGIN");
+      try {
+        return new Verifier(keys).verifyAfter(wconn, ackSeq);
+      } finally {
+        st.execute("COMMIT");
+      }
+    }
   }
 
   private static void putState(PreparedStatement ps, String name, String value) throws SQLException {

@@ -44,6 +44,8 @@ public final class Verifier {
           + " WHEN typeof(metadata) <> 'text' THEN 'metadata:' || typeof(metadata)"
           + " WHEN typeof(correlation_id) NOT IN ('text', 'null') THEN 'correlation_id:' || typeof(correlation_id)"
           + " WHEN typeof(key_id) <> 'integer' THEN 'key_id:' || typeof(key_id)"
+          // read as a Java int: an id outside the int range would be truncated to one whose MAC matches
+          + " WHEN key_id NOT BETWEEN -2147483648 AND 2147483647 THEN 'key_id:integer outside the 32-bit range'"
           + " WHEN typeof(prev_hash) <> 'blob' THEN 'prev_hash:' || typeof(prev_hash)"
           + " WHEN typeof(hash) <> 'blob' THEN 'hash:' || typeof(hash)"
           + " END FROM audit_log";
@@ -281,6 +283,11 @@ public final class Verifier {
           }
           expected = trust.seq() + 1;
           trustedThrough = trust.seq();
+          if (anchor != null && anchor.seq() <= trustedThrough) {
+            // the anchor was found by its unauthenticated metadata and lies in the trusted prefix, which is not
+            // re-MACed: check its MAC, or any entry rewritten into a fake anchor would hide deleted oldest entries
+            checkSingle(c, anchor.seq(), identity);
+          }
         }
       }
       long total = head < expected ? 0 : head - expected + 1;
@@ -335,6 +342,47 @@ public final class Verifier {
               false, checked, first, head, checkpoints.size(), OptionalLong.of(b.seq), Optional.of(b.problem),
               b.detail, trustedThrough),
           null);
+    }
+  }
+
+  /**
+   * Verifies the chain after an authenticated entry (the acknowledgement of a tampering): the entry at {@code anchorSeq}
+   * must be present, stored as the store writes it and pass its MAC; every later entry is checked on the row-by-row path
+   * (seq, storage class, MAC, link). Used so that tampering after an acknowledgement is not hidden behind the
+   * acknowledged evidence, at which a full verification always stops first.
+   *
+   * @param c connection inside a transaction (a read snapshot)
+   * @param anchorSeq seq of the authenticated entry
+   * @return the result for {@code (anchorSeq, head]}; a failure names the first bad seq there (or the anchor itself)
+   * @throws SQLException on storage failure
+   */
+  public VerificationResult verifyAfter(Connection c, long anchorSeq) throws SQLException {
+    Schema.@Nullable LogIdentity identity = Schema.readIdentity(c);
+    Scan scan = new Scan(anchorSeq + 1, SqliteStore.GENESIS);
+    try {
+      try (PreparedStatement ps = c.prepareStatement(VERIFY_SELECT + " WHERE seq = ?")) {
+        ps.setLong(1, anchorSeq);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            throw new Broken(anchorSeq, Problem.SEQUENCE_GAP, "the acknowledgement entry at seq " + anchorSeq
+                + " is missing");
+          }
+          Row row = readRow(rs);
+          if (rs.getString(12) != null) {
+            throw new Broken(anchorSeq, Problem.STORAGE_TYPE_ALTERED, "the acknowledgement entry at seq " + anchorSeq
+                + " is not stored as the store writes it");
+          }
+          checkMac(row, identity, false);
+          scan.prev = row.hash();
+        }
+      }
+      sequential(c, scan, Long.MAX_VALUE, -1, new TreeMap<>(), identity, 0, false, VerificationProgress.NONE, 0);
+      return new VerificationResult(
+          true, scan.checked, anchorSeq, scan.expected - 1, 0, OptionalLong.empty(), Optional.empty(), "ok");
+    } catch (Broken b) {
+      return new VerificationResult(
+          false, scan.checked, anchorSeq, scan.expected - 1, 0, OptionalLong.of(b.seq), Optional.of(b.problem),
+          b.detail);
     }
   }
 
