@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Host-side options shared by the built-in adapters: the HTTP client, how 429 answers are retried, webhook limits and
- * the sleeper (injected so tests never sleep). Immutable; build with {@link #builder()} or {@link #fromConfig}.
+ * the sleeper (injected so tests never sleep). Immutable; build with {@link #builder()} or {@link #builder(SecurityConfig.Integrations.Adapters)}.
  *
  * <p>Defaults: {@value #DEFAULT_MAX_WEBHOOK_BODY_BYTES} bytes of webhook body, signatures older than 5 minutes refused,
  * 3 attempts per API call, a 429 whose Retry-After exceeds 30 s fails at once, 10 s connect / 30 s request timeout, at
