@@ -270,19 +270,31 @@ public final class MediaTempStore implements Closeable {
   }
 
   private static int deleteRunDir(Path dir) throws IOException {
-    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-      return 0;
-    }
     int n = 0;
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-      for (Path f : files) {
-        if (Files.deleteIfExists(f)) { // deletes links themselves, never their targets
-          n++;
+    // a download still running can create a file between the listing and the directory's removal: list again until
+    // the directory is gone (once it is, no file can be created in it any more); bounded so a hostile writer that keeps
+    // creating files cannot hold close() forever
+    for (int attempt = 0; ; attempt++) {
+      if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+        return n;
+      }
+      try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+        for (Path f : files) {
+          if (Files.deleteIfExists(f)) { // deletes links themselves, never their targets
+            n++;
+          }
         }
       }
+      try {
+        Files.deleteIfExists(dir);
+        return n;
+      } catch (java.nio.file.DirectoryNotEmptyException raced) {
+        if (attempt >= 1000) {
+          throw raced;
+        }
+        Thread.onSpinWait();
+      }
     }
-    Files.deleteIfExists(dir);
-    return n;
   }
 
   /**
