@@ -520,39 +520,7 @@ public final class PostgresStore implements AuditStore {
     }
     StringBuilder sql = new StringBuilder(SELECT_ROW).append(" WHERE seq > ?");
     List<Object> args = new ArrayList<>();
-    args.add(q.afterSeq());
-    q.minLevel()
-        .ifPresent(
-            min -> {
-              sql.append(" AND level IN (");
-              boolean firstLevel = true;
-              for (AuditLevel l : AuditLevel.values()) {
-                if (l.compareTo(min) >= 0) {
-                  sql.append(firstLevel ? "?" : ",?");
-                  args.add(l.name());
-                  firstLevel = false;
-                }
-              }
-              sql.append(')');
-            });
-    q.event().ifPresent(e -> {
-      sql.append(" AND event = ?");
-      args.add(e);
-    });
-    q.actor().ifPresent(a -> {
-      sql.append(" AND actor = ?");
-      args.add(a);
-    });
-    q.from().ifPresent(f -> {
-      sql.append(" AND ts >= ?");
-      args.add(f.toEpochMilli());
-    });
-    q.to().ifPresent(t -> {
-      sql.append(" AND ts < ?");
-      args.add(t.toEpochMilli());
-    });
-    sql.append(" ORDER BY seq LIMIT ?");
-    args.add((long) q.limit());
+    SqliteReads.appendFilters(q, sql, args);
     return select(sql.toString(), args);
   }
 

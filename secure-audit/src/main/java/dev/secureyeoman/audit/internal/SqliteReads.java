@@ -151,39 +151,7 @@ final class SqliteReads {
     // does not match its declared column (it would hide rows while every MAC still verifies)
     StringBuilder sql = new StringBuilder(SqliteStore.SELECT_ROW).append(" NOT INDEXED WHERE seq > ?");
     List<Object> args = new ArrayList<>();
-    args.add(q.afterSeq());
-    q.minLevel()
-        .ifPresent(
-            min -> {
-              sql.append(" AND level IN (");
-              boolean firstLevel = true;
-              for (AuditLevel l : AuditLevel.values()) {
-                if (l.compareTo(min) >= 0) {
-                  sql.append(firstLevel ? "?" : ",?");
-                  args.add(l.name());
-                  firstLevel = false;
-                }
-              }
-              sql.append(')');
-            });
-    q.event().ifPresent(e -> {
-      sql.append(" AND event = ?");
-      args.add(e);
-    });
-    q.actor().ifPresent(a -> {
-      sql.append(" AND actor = ?");
-      args.add(a);
-    });
-    q.from().ifPresent(f -> {
-      sql.append(" AND ts >= ?");
-      args.add(f.toEpochMilli());
-    });
-    q.to().ifPresent(t -> {
-      sql.append(" AND ts < ?");
-      args.add(t.toEpochMilli());
-    });
-    sql.append(" ORDER BY seq LIMIT ?");
-    args.add((long) q.limit());
+    SqliteReads.appendFilters(q, sql, args);
     return select(sql.toString(), args);
   }
 
@@ -267,5 +235,45 @@ final class SqliteReads {
       throw new AuditException(
           Reason.STORAGE, "audit entry seq " + seq + " is malformed (run verify): " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Appends the query's filters, order and limit (after {@code WHERE seq > ?}) as bound parameters; the one filter
+   * builder of both engines.
+   */
+  static void appendFilters(AuditQuery q, StringBuilder sql, List<Object> args) {
+    args.add(q.afterSeq());
+    q.minLevel()
+        .ifPresent(
+            min -> {
+              sql.append(" AND level IN (");
+              boolean firstLevel = true;
+              for (AuditLevel l : AuditLevel.values()) {
+                if (l.compareTo(min) >= 0) {
+                  sql.append(firstLevel ? "?" : ",?");
+                  args.add(l.name());
+                  firstLevel = false;
+                }
+              }
+              sql.append(')');
+            });
+    q.event().ifPresent(e -> {
+      sql.append(" AND event = ?");
+      args.add(e);
+    });
+    q.actor().ifPresent(a -> {
+      sql.append(" AND actor = ?");
+      args.add(a);
+    });
+    q.from().ifPresent(f -> {
+      sql.append(" AND ts >= ?");
+      args.add(f.toEpochMilli());
+    });
+    q.to().ifPresent(t -> {
+      sql.append(" AND ts < ?");
+      args.add(t.toEpochMilli());
+    });
+    sql.append(" ORDER BY seq LIMIT ?");
+    args.add((long) q.limit());
   }
 }
