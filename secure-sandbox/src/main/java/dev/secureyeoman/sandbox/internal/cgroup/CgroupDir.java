@@ -5,6 +5,7 @@ import dev.secureyeoman.sandbox.internal.nativ.JnaLinuxNative;
 import dev.secureyeoman.sandbox.internal.nativ.LinuxNative;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -26,6 +27,9 @@ final class CgroupDir {
 
   /** How long the members of a run get to exit on their own after the backend's monitor exited. */
   static final long GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+
+  /** How long an {@code rmdir} answered with {@code EBUSY} is retried (members that just exited). */
+  static final long REMOVE_BUSY_NANOS = TimeUnit.SECONDS.toNanos(2);
 
   /** Kill rounds of the v1 loop (each reads the member list and kills it). */
   private static final int KILL_ROUNDS = 200;
@@ -209,12 +213,37 @@ final class CgroupDir {
   }
 
   static boolean remove(Path dir) {
-    try {
-      Files.deleteIfExists(dir);
-      return true;
-    } catch (IOException e) {
-      LOG.warn("cannot remove cgroup {}: {}", dir, e.toString());
-      return false;
+    return remove(dir, REMOVE_BUSY_NANOS);
+  }
+
+  /**
+   * Removes an empty cgroup directory, retrying while the kernel still answers {@code EBUSY}: on recent kernels (seen
+   * on 6.18) a task that has exited — gone from {@code cgroup.procs}, {@code populated 0} — is unlinked from its cgroup
+   * only after its final context switch, so an {@code rmdir} right after the last member died can fail briefly.
+   *
+   * @param dir the cgroup directory
+   * @param busyNanos how long {@code EBUSY} is retried
+   * @return whether the directory is gone
+   */
+  static boolean remove(Path dir, long busyNanos) {
+    long deadline = System.nanoTime() + busyNanos;
+    long park = 50_000;
+    while (true) {
+      try {
+        Files.deleteIfExists(dir);
+        return true;
+      } catch (FileSystemException e) {
+        boolean busy = e.getReason() != null && e.getReason().contains("busy");
+        if (!busy || System.nanoTime() >= deadline) {
+          LOG.warn("cannot remove cgroup {}: {}", dir, e.toString());
+          return false;
+        }
+        LockSupport.parkNanos(park);
+        park = Math.min(park * 2, 20_000_000);
+      } catch (IOException e) {
+        LOG.warn("cannot remove cgroup {}: {}", dir, e.toString());
+        return false;
+      }
     }
   }
 

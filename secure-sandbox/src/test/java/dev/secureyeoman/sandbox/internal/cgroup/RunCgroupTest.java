@@ -101,6 +101,26 @@ class RunCgroupTest {
   }
 
   @Test
+  void remove_busyWhileAMemberLives_retriedOnlyWithinItsBound_thenRemovedOnceEmpty() throws Exception {
+    RunCgroup cg = RunCgroup.create(v2Only(), RunCgroup.newName(), ResourceLimits.none()).orElseThrow();
+    Path dir = cg.directories().get(0);
+    try {
+      Process p = tree(cg);
+      // the kernel refuses to remove a populated cgroup (EBUSY): retried for the bound, then reported, never thrown
+      assertFalse(CgroupDir.remove(dir, 30_000_000L));
+      assertTrue(Files.isDirectory(dir));
+      cg.killAll();
+      assertEquals(137, p.waitFor());
+      // right after the last member died the kernel may still answer EBUSY for a moment: the default bound covers it
+      assertTrue(CgroupDir.awaitEmpty(dir, CgroupDir.EMPTY_TIMEOUT_NANOS));
+      assertTrue(CgroupDir.remove(dir));
+      assertFalse(Files.exists(dir));
+    } finally {
+      cg.close();
+    }
+  }
+
+  @Test
   void ensureEmpty_killsAndCountsWhatOutlivesTheGracePeriod() throws Exception {
     RunCgroup cg = RunCgroup.create(v2Only(), RunCgroup.newName(), ResourceLimits.none()).orElseThrow();
     try {
