@@ -26,6 +26,12 @@ abstract class AuditStoreContract {
   /** Runs statements as an attacker with write access to the database (guards such as triggers removed). */
   abstract void attack(String... sql) throws Exception;
 
+  /** A new store instance on this test's log whose entries (and purge cutoffs) use {@code clock}. */
+  abstract AuditStore open(java.time.Clock clock) throws Exception;
+
+  /** Rows in the log's table, read directly. */
+  abstract long rows() throws Exception;
+
   static AuditEvent event(String actor, int i) {
     return AuditEvent.builder("app.event").level(AuditLevel.INFO).actor(actor).message("entry " + i)
         .put("ip", "10.0.0." + i).put("n", i).build();
@@ -118,6 +124,125 @@ abstract class AuditStoreContract {
       assertTrue(r.valid(), r::summary);
       assertEquals(200, r.entriesChecked());
       assertEquals(200, b.head().orElseThrow().seq());
+    }
+  }
+
+  // ---------------------------------------------------------------- retention (both engines, same semantics)
+
+  @Test
+  void retentionByCount_purgesPrefix_anchorKeepsLogVerifiable_appendsContinue() throws Exception {
+    appendN(10);
+    try (AuditStore s = open()) {
+      List<long[]> progress = new ArrayList<>();
+      assertEquals(7, s.enforceRetention(RetentionPolicy.maxEntries(4), (done, total) -> progress.add(
+          new long[] {done, total})));
+      assertFalse(progress.isEmpty(), "the verification before the purge reports progress");
+      AuditEntry purge = s.head().orElseThrow();
+      assertEquals(11, purge.seq());
+      assertEquals("retention_purge", purge.event());
+      assertEquals(AuditLevel.SECURITY, purge.level());
+      assertEquals(1L, purge.metadata().get("first_seq"));
+      assertEquals(7L, purge.metadata().get("last_seq"));
+      assertEquals(7L, purge.metadata().get("count"));
+      assertEquals(4, rows(), "seqs 8..10 and the purge entry remain");
+      VerificationResult r = s.verify(VerifyOptions.defaults().withoutCheckpoints());
+      assertTrue(r.valid(), r::summary);
+      assertEquals(8, r.firstSeq());
+      assertEquals(11, r.headSeq());
+      assertEquals(12, s.append(event("bob", 12)).seq());
+      assertEquals(0, s.enforceRetention(new RetentionPolicy(0, 100)), "nothing to do: no purge entry");
+      assertEquals(12, s.head().orElseThrow().seq());
+      // a second purge anchors on the first one's range
+      assertEquals(3, s.enforceRetention(RetentionPolicy.maxEntries(3)));
+      VerificationResult again = s.verify(VerifyOptions.defaults().withoutCheckpoints());
+      assertTrue(again.valid(), again::summary);
+      assertEquals(11, again.firstSeq());
+      assertTrue(s.reclaimSpace() >= 0);
+    }
+  }
+
+  @Test
+  void retentionByAge_withInjectedClock_keepsYoungEntries_neverTheHead() throws Exception {
+    TestSupport.MutableClock clock = new TestSupport.MutableClock(java.time.Instant.parse("2026-01-01T00:00:00Z"));
+    try (AuditStore s = open(clock)) {
+      for (int i = 0; i < 5; i++) {
+        s.append(event("old", i));
+      }
+      clock.advance(java.time.Duration.ofDays(40));
+      for (int i = 0; i < 3; i++) {
+        s.append(event("young", i));
+      }
+      clock.advance(java.time.Duration.ofDays(1));
+      assertEquals(5, s.enforceRetention(RetentionPolicy.maxAge(30)));
+      AuditEntry purge = s.head().orElseThrow();
+      assertEquals("2026-01-12T00:00:00Z", purge.metadata().get("cutoff"));
+      assertEquals(clock.instant(), purge.timestamp());
+      VerificationResult r = s.verify(VerifyOptions.defaults().withoutCheckpoints());
+      assertTrue(r.valid(), r::summary);
+      assertEquals(6, r.firstSeq());
+      // everything old: all but the head go, the head (the purge entry) stays
+      clock.advance(java.time.Duration.ofDays(400));
+      assertEquals(3, s.enforceRetention(RetentionPolicy.maxAge(30)));
+      assertEquals(2, rows());
+      assertTrue(s.verify(VerifyOptions.defaults().withoutCheckpoints()).valid());
+    }
+  }
+
+  @Test
+  void retentionOverATamperedRange_refused_nothingDeleted_storeReadOnly() throws Exception {
+    appendN(10);
+    attack("UPDATE audit_log SET message = 'rewritten' WHERE seq = 3");
+    try (AuditStore s = open()) {
+      AuditException e = assertThrows(AuditException.class, () -> s.enforceRetention(RetentionPolicy.maxEntries(4)));
+      assertEquals(Reason.VERIFICATION_FAILED, e.reason());
+      assertEquals(3, e.verification().orElseThrow().firstBrokenSeq().orElseThrow());
+      assertEquals(10, rows(), "the evidence is not erased");
+      assertEquals(3, s.tamperingDetected().orElseThrow().firstBrokenSeq().orElseThrow());
+      assertEquals(Reason.TAMPERED, assertThrows(AuditException.class, () -> s.append(event("x", 1))).reason());
+      // a re-run verifies again and refuses again; still nothing deleted
+      assertEquals(
+          Reason.VERIFICATION_FAILED,
+          assertThrows(AuditException.class, () -> s.enforceRetention(RetentionPolicy.maxEntries(2))).reason());
+      assertEquals(10, rows());
+    }
+  }
+
+  @Test
+  void retentionAnchor_forgedOrRemoved_detected() throws Exception {
+    appendN(10);
+    try (AuditStore s = open()) {
+      s.enforceRetention(RetentionPolicy.maxEntries(4));
+    }
+    // the attacker deletes one more old entry and rewrites the anchor's range to cover it: the anchor's MAC fails
+    attack(
+        "DELETE FROM audit_log WHERE seq = 8",
+        "UPDATE audit_log SET metadata = replace(metadata, '\"last_seq\":7', '\"last_seq\":8') WHERE seq = 11");
+    VerificationResult r = verifyChain();
+    assertFalse(r.valid());
+    assertEquals(9, r.firstBrokenSeq().orElseThrow());
+  }
+
+  @Test
+  void retentionPurgeEntryDeleted_unanchoredStart() throws Exception {
+    appendN(6);
+    try (AuditStore s = open()) {
+      s.enforceRetention(RetentionPolicy.maxEntries(3));
+      s.append(event("after", 1));
+    }
+    attack("DELETE FROM audit_log WHERE seq = 7");
+    VerificationResult r = verifyChain();
+    assertEquals(Problem.UNANCHORED_START, r.problem().orElseThrow(), r::summary);
+    assertEquals(5, r.firstBrokenSeq().orElseThrow());
+  }
+
+  @Test
+  void retentionArguments_checked() throws Exception {
+    try (AuditStore s = open()) {
+      assertThrows(IllegalArgumentException.class, () -> s.enforceRetention(null));
+      assertThrows(IllegalArgumentException.class, () -> s.enforceRetention(RetentionPolicy.defaults(), null));
+      assertEquals(0, s.enforceRetention(RetentionPolicy.maxEntries(2)), "empty log");
+      s.append(event("a", 1));
+      assertEquals(0, s.enforceRetention(RetentionPolicy.maxEntries(2)), "never the head");
     }
   }
 }

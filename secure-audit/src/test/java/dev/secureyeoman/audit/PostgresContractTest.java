@@ -30,4 +30,14 @@ class PostgresContractTest extends AuditStoreContract {
   void attack(String... sql) throws Exception {
     PostgresAuditStoreTest.sql(ds, sql);
   }
+
+  @Override
+  AuditStore open(java.time.Clock clock) throws Exception {
+    return PostgresAuditStore.builder(ds).macKey(TestSupport.key(1)).clock(clock).open();
+  }
+
+  @Override
+  long rows() throws Exception {
+    return PostgresAuditStoreTest.count(ds);
+  }
 }
