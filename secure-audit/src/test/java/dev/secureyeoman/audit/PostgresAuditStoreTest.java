@@ -305,8 +305,8 @@ class PostgresAuditStoreTest {
     DataSource ds = dataSource(db);
     AuditStore s = open(ds);
     assertFalse(s.checkpointsConfigured());
-    assertThrows(UnsupportedOperationException.class, s::checkpoint);
-    assertThrows(UnsupportedOperationException.class, s::startCheckpoints);
+    assertThrows(IllegalStateException.class, s::checkpoint, "no sink configured");
+    assertThrows(IllegalStateException.class, s::startCheckpoints);
     assertTrue(s.verify(VerifyOptions.defaults().sinceCheckpoint()).valid(), "no checkpoint: a full verification");
     assertTrue(s.reclaimSpace() >= 0);
     assertThrows(

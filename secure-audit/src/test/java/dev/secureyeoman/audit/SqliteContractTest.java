@@ -34,4 +34,14 @@ class SqliteContractTest extends AuditStoreContract {
       return rs.getLong(1);
     }
   }
+
+  @Override
+  AuditStore openCheckpointed(CheckpointSink sink) throws Exception {
+    return SqliteAuditStore.open(TestSupport.options(db()).checkpoints(sink, CP_KEYS).build());
+  }
+
+  @Override
+  Path checkpointFile() {
+    return dir.resolve("checkpoints/audit.cp");
+  }
 }

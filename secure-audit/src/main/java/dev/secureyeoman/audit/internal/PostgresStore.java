@@ -100,8 +100,8 @@ public final class PostgresStore implements AuditStore {
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private final Optional<CheckpointSink> checkpointSink;
   private final Optional<KeyPair> checkpointKeys;
-  @SuppressWarnings("unused") // checkpoints come next
   private final String origin;
+  private final Object checkpointLock = new Object();
   private volatile boolean closed;
 
   private PostgresStore(
@@ -200,6 +200,7 @@ public final class PostgresStore implements AuditStore {
     }
     PostgresStore s = new PostgresStore(dataSource, keys, clock, maxBatchSize, queueCapacity, id, checkpointing);
     s.writer.start();
+    s.startCheckpointsOfNewLog();
     return s;
   }
 
@@ -995,29 +996,147 @@ public final class PostgresStore implements AuditStore {
 
   // ---------------------------------------------------------------- checkpoints
 
+  /** The session advisory lock that serialises checkpoints of all nodes ("SYckpt18"); appends do not take it. */
+  public static final long CHECKPOINT_LOCK_KEY = 0x5359636b70743138L;
+
   @Override
   public boolean checkpointsConfigured() {
-    return false;
+    return checkpointSink.isPresent();
+  }
+
+  private CheckpointSink sink() {
+    return checkpointSink.orElseThrow(() -> new IllegalStateException("no checkpoint sink configured"));
+  }
+
+  @Override
+  public Checkpoint checkpoint() throws AuditException {
+    return signVerified(false);
+  }
+
+  @Override
+  public Checkpoint startCheckpoints() throws AuditException {
+    return signVerified(true);
   }
 
   /**
-   * Not supported on PostgreSQL yet.
-   *
-   * @throws UnsupportedOperationException always
+   * As on SQLite: verifies, then signs the head of exactly the snapshot that verified. Checkpoints of all nodes are
+   * serialised by the session lock {@link #CHECKPOINT_LOCK_KEY}, taken <em>before</em> the snapshot and the sink are
+   * read: a node that waited for another's checkpoint sees it in the sink and sees a log at least as long as it signed
+   * (else the other's checkpoint would look like a truncation). Appends go on meanwhile.
    */
-  @Override
-  public Checkpoint checkpoint() {
-    throw new UnsupportedOperationException("checkpoints are not supported on PostgreSQL yet (issue 18)");
+  private Checkpoint signVerified(boolean start) throws AuditException {
+    CheckpointSink sink = sink();
+    checkOpen();
+    synchronized (checkpointLock) {
+      VerificationResult failed;
+      try (Connection c = dataSource.getConnection()) {
+        sessionLock(c, true);
+        try {
+          SqliteReads.SinkState state = SqliteReads.readSink(sink);
+          if (start && (!state.checkpoints().isEmpty() || state.torn())) {
+            throw new AuditException(
+                Reason.CHECKPOINT_STATE,
+                "the checkpoint sink " + sink + " already holds " + state.checkpoints().size()
+                    + " checkpoint(s); use checkpoint()");
+          }
+          if (state.torn()) {
+            throw new AuditException(
+                Reason.CHECKPOINT_FILE_TORN, "refusing to sign a checkpoint: " + state.tornDetail());
+          }
+          Verifier.Checks checks =
+              start
+                  ? Verifier.Checks.chainOnly()
+                  : new Verifier.Checks(
+                      state.checkpoints(), checkpointKeys.orElseThrow().getPublic(), true, Optional.empty(),
+                      VerificationProgress.NONE);
+          Verifier.Outcome o;
+          try {
+            snapshot(c);
+            o = new Verifier(keys, Verifier.Dialect.POSTGRES).verify(c, checks, Long.MAX_VALUE);
+            c.commit();
+          } finally {
+            rollbackQuietly(c);
+            resetAutoCommit(c);
+          }
+          if (o.result().valid()) {
+            if (start) {
+              LOG.warn("audit log on PostgreSQL: starting a new checkpoint sink {} at seq {}", sink,
+                  o.result().headSeq());
+            }
+            return signAndAppend(
+                o.result().headSeq(), java.util.Objects.requireNonNull(o.headHash(), "a valid outcome has a head"));
+          }
+          failed = o.result();
+        } finally {
+          sessionUnlock(c);
+        }
+      } catch (SQLException e) {
+        throw storage("checkpoint on PostgreSQL failed", e);
+      }
+      noteFailure(failed);
+      throw AuditException.verificationFailed(
+          start ? "refusing to start checkpoints" : "refusing to sign a checkpoint", failed);
+    }
   }
 
-  /**
-   * Not supported on PostgreSQL yet.
-   *
-   * @throws UnsupportedOperationException always
-   */
-  @Override
-  public Checkpoint startCheckpoints() {
-    throw new UnsupportedOperationException("checkpoints are not supported on PostgreSQL yet (issue 18)");
+  /** A new log with a sink gets its first checkpoint (seq 0), once even when several nodes open it together. */
+  private void startCheckpointsOfNewLog() {
+    if (checkpointSink.isEmpty()) {
+      return;
+    }
+    synchronized (checkpointLock) {
+      try (Connection c = dataSource.getConnection()) {
+        sessionLock(c, true);
+        try {
+          SqliteReads.SinkState state = SqliteReads.readSink(checkpointSink.get());
+          if (!state.checkpoints().isEmpty() || state.torn()) {
+            return;
+          }
+          try (Statement st = c.createStatement();
+              ResultSet rs = st.executeQuery("SELECT count(*) FROM audit_log")) {
+            rs.next();
+            if (rs.getLong(1) > 0) {
+              return;
+            }
+          }
+          signAndAppend(0, SqliteStore.GENESIS);
+        } finally {
+          sessionUnlock(c);
+        }
+      } catch (SQLException | AuditException e) {
+        LOG.error("audit log on PostgreSQL: cannot start the checkpoints of the new log: {}", e.getMessage());
+      }
+    }
+  }
+
+  private static void sessionLock(Connection c, boolean take) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.execute(
+          "SELECT " + (take ? "pg_advisory_lock(" : "pg_advisory_unlock(") + CHECKPOINT_LOCK_KEY + ")");
+    }
+  }
+
+  /** Releases the checkpoint lock; a connection that cannot is closed for good (its session, and the lock, end). */
+  private static void sessionUnlock(Connection c) {
+    try {
+      sessionLock(c, false);
+    } catch (SQLException e) {
+      LOG.warn("audit log on PostgreSQL: releasing the checkpoint lock failed; dropping the connection", e);
+      try {
+        c.abort(Runnable::run);
+      } catch (SQLException | RuntimeException ignored) {
+        // already broken
+      }
+    }
+  }
+
+  private Checkpoint signAndAppend(long seq, byte[] headHash) throws AuditException {
+    Checkpoint cp =
+        Checkpoint.sign(
+            origin, seq, HexFormat.of().formatHex(headHash), clock.instant(), Optional.of(logIdHex),
+            checkpointKeys.orElseThrow());
+    sink().append(cp);
+    return cp;
   }
 
   // ---------------------------------------------------------------- lifecycle
