@@ -47,7 +47,35 @@ public final class PostgresPool implements AuthDataSources.Pooled {
     cfg.setConnectionInitSql("SET lock_timeout = '10s'");
     cfg.setAutoCommit(true);
     this.pool = new HikariDataSource(cfg);
-    this.description = "PostgreSQL pool[" + jdbcUrl + ", user " + user + ", max " + maxPoolSize + "]";
+    this.description = "PostgreSQL pool[" + redacted(jdbcUrl) + ", user " + user + ", max " + maxPoolSize + "]";
+  }
+
+  /**
+   * The URL without what may carry a secret: the parameters ({@code ?password=…}, {@code sslpassword=…}, which the
+   * driver honours) and any {@code user:password@} before the host.
+   *
+   * @param jdbcUrl the URL as configured
+   * @return {@code jdbc:postgresql://host:port/db}, with {@code ?…} when parameters were dropped
+   */
+  static String redacted(String jdbcUrl) {
+    String u = jdbcUrl;
+    int q = indexOfAny(u, '?', '#');
+    boolean dropped = q >= 0;
+    if (dropped) {
+      u = u.substring(0, q);
+    }
+    int hosts = u.indexOf("//");
+    int at = u.lastIndexOf('@');
+    if (hosts >= 0 && at > hosts) {
+      u = u.substring(0, hosts + 2) + u.substring(at + 1);
+    }
+    return dropped ? u + "?…" : u;
+  }
+
+  private static int indexOfAny(String s, char a, char b) {
+    int i = s.indexOf(a);
+    int j = s.indexOf(b);
+    return i < 0 ? j : j < 0 ? i : Math.min(i, j);
   }
 
   @Override
