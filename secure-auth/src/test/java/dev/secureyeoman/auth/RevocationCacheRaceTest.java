@@ -118,6 +118,48 @@ class RevocationCacheRaceTest {
     }
   }
 
+  @Test
+  void logoutOnA_racingRefreshOnB_whicheverWins_noTokenOfTheSessionSurvives() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try (AuthService a = node(pg.pool());
+        AuthService b = node(pg.pool())) {
+      AuthFixture.createBob(a);
+      // both orders occur (one run here: the refresh won 1 of 6 rounds); either way nothing of the session survives
+      for (int round = 0; round < 6; round++) {
+        AuthTokens t = AuthFixture.login(a, "bob", USER_PASSWORD, false).tokens();
+        Principal p = a.authenticate(t.accessToken());
+        CountDownLatch go = new CountDownLatch(1);
+        Future<?> logout = pool.submit(() -> { go.await(); a.logout(p); return null; });
+        Future<AuthTokens> refresh = pool.submit(() -> { go.await(); return b.refresh(t.refreshToken(), AuthFixture.CLIENT); });
+        go.countDown();
+        logout.get(30, TimeUnit.SECONDS);
+        AuthTokens next = null;
+        try {
+          next = refresh.get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+          assertInstanceOf(InvalidTokenException.class, e.getCause());
+        }
+        f.advance(BOUND);
+        for (AuthService n : new AuthService[] {a, b}) {
+          assertThrows(InvalidTokenException.class, () -> n.authenticate(t.accessToken()));
+          if (next != null) {
+            String access = next.accessToken();
+            assertThrows(InvalidTokenException.class, () -> n.authenticate(access), "refreshed before the logout");
+          }
+        }
+        if (next != null) {
+          String rt = next.refreshToken();
+          assertThrows(InvalidTokenException.class, () -> a.refresh(rt, AuthFixture.CLIENT));
+        }
+      }
+      // legitimate path: bob still logs in and refreshes across nodes
+      AuthTokens fresh = AuthFixture.login(a, "bob", USER_PASSWORD, false).tokens();
+      assertEquals("bob", a.authenticate(b.refresh(fresh.refreshToken(), AuthFixture.CLIENT).accessToken()).username());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   /**
    * Around a real data source: the first execution of {@code heldSql} after {@link #arm()} runs against the database,
    * then waits (result already read) until {@link #release}.
