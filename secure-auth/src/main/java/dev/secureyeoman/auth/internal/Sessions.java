@@ -56,6 +56,7 @@ final class Sessions {
    */
   LoginResult.Authenticated open(AuthDatabase.Tx tx, StoredUser u, boolean rememberMe, ClientInfo client, String factor)
       throws SQLException {
+    long epoch = ctx.revocations().epoch();
     Instant now = ctx.clock().instant();
     String sessionId = ctx.ids().newId(16);
     Instant sessionExpires =
@@ -73,7 +74,7 @@ final class Sessions {
             factor.equals("password") ? "login succeeded" : "login succeeded with second factor",
             AuditTrail.client(client, "remember_me", rememberMe, "session", sessionId, "factor", factor)));
     long tv = u.tokenVersion();
-    tx.afterCommit(() -> ctx.revocations().observed(u.id(), tv));
+    tx.afterCommit(() -> ctx.revocations().observedSince(epoch, u.id(), tv));
     return new LoginResult.Authenticated(
         tokens, new Principal(u.id(), u.username(), u.roles(), sessionId, tokens.accessTokenExpiresAt()));
   }
