@@ -1,5 +1,6 @@
 package dev.secureyeoman.testkit;
 
+import org.jspecify.annotations.Nullable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -117,13 +118,17 @@ public class CapturedLogs implements SLF4JServiceProvider {
     }
 
     @Override
-    protected String getFullyQualifiedCallerName() {
+    protected @Nullable String getFullyQualifiedCallerName() {
       return null;
     }
 
     @Override
     protected void handleNormalizedLoggingCall(
-        Level level, Marker marker, String messagePattern, Object[] arguments, Throwable throwable) {
+        Level level,
+        @Nullable Marker marker,
+        String messagePattern,
+        Object @Nullable [] arguments,
+        @Nullable Throwable throwable) {
       StringBuilder line = new StringBuilder(level + " " + name + ": ");
       line.append(MessageFormatter.basicArrayFormat(messagePattern, arguments));
       int depth = 0;
