@@ -187,7 +187,7 @@ final class Sessions {
 
   // ------------------------------------------------------------------------------------------------ authenticate
 
-  Principal authenticate(String accessToken) throws InvalidTokenException {
+  Principal authenticate(String accessToken) throws InvalidTokenException, AuthStorageException {
     JwtCodec.Claims c;
     try {
       c = ctx.signingKeys().verify(accessToken, ctx.clock().instant());
@@ -199,8 +199,9 @@ final class Sessions {
     try {
       valid = ctx.revocations().isValid(c.userId(), c.sessionId(), c.tokenVersion());
     } catch (AuthStorageException e) {
-      LOG.warn("revocation state could not be read; token rejected (fail closed)", e);
-      throw new InvalidTokenException();
+      // fail closed, but not as "invalid": the token may be perfectly good once the database answers again
+      LOG.warn("revocation state could not be read; token not accepted (fail closed): {}", e.toString());
+      throw e;
     }
     if (!valid) {
       LOG.debug("access token rejected: session revoked or token version outdated");
