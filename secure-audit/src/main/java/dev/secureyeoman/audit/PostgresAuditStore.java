@@ -157,6 +157,27 @@ public final class PostgresAuditStore {
     }
 
     /**
+     * Opens a reader that never writes (the counterpart of {@link SqliteAuditStore#openReadOnly}): no table is created,
+     * a failed verification is not recorded, no checkpoint or rotation entry is written; a role with {@code SELECT} on
+     * {@code audit_log} and {@code audit_meta} is enough. Checkpoints set with {@link #checkpoints} are only read.
+     *
+     * @return the reader; close it when done (the data source stays open)
+     * @throws AuditException {@link AuditException.Reason#NOT_FOUND} when the database holds no audit log,
+     *     {@link AuditException.Reason#UNSUPPORTED_SCHEMA} for a newer schema, or a storage failure
+     * @throws IllegalStateException if no key was set
+     */
+    public AuditReader openReadOnly() throws AuditException {
+      AuditKeyring ring = keyring;
+      if (ring == null) {
+        throw new IllegalStateException("a MAC key is required: call macKey or keyring");
+      }
+      return PostgresStore.openReadOnly(
+          dataSource, ring.macKeys(),
+          new PostgresStore.Checkpointing(
+              Optional.ofNullable(checkpointSink), Optional.ofNullable(checkpointKeys), origin));
+    }
+
+    /**
      * Opens the store: creates the tables and the log id on a fresh database (once, even when nodes start together).
      *
      * @return the open store; close it when done (the data source stays open)

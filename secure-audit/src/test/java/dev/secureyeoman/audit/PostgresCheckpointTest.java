@@ -102,4 +102,27 @@ class PostgresCheckpointTest {
       assertTrue(a.tamperingDetected().isPresent(), "node a refuses appends too");
     }
   }
+
+  @Test
+  void auditMaintenance_onPostgres_purgesCheckpointsAndVerifies(PostgresDatabase db) throws Exception {
+    java.util.concurrent.ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    try (AuditStore s = node(db)) {
+      for (int i = 0; i < 30; i++) {
+        s.append(PostgresAuditStoreTest.event("a", i));
+      }
+      AuditMaintenance m =
+          AuditMaintenance.builder(s, AuditMaintenanceSettings.of(0, 10, java.time.Duration.ofHours(1)))
+              .scheduler(scheduler).build();
+      MaintenanceReport first = m.runOnce();
+      assertTrue(first.ok(), first::toString);
+      assertEquals(21, first.purged());
+      assertEquals(31, first.checkpoint().orElseThrow().seq());
+      s.append(PostgresAuditStoreTest.event("a", 31));
+      MaintenanceReport second = m.runOnce();
+      assertTrue(second.ok(), second::toString);
+      assertTrue(s.verify().valid());
+    } finally {
+      scheduler.shutdownNow();
+    }
+  }
 }
