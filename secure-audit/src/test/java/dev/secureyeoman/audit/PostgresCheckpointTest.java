@@ -125,4 +125,49 @@ class PostgresCheckpointTest {
       scheduler.shutdownNow();
     }
   }
+
+  /** A sink that fails its next append (a full disk, an unreachable bucket). */
+  private static final class FailingOnce implements CheckpointSink {
+    private final CheckpointSink inner;
+    private volatile boolean fail = true;
+
+    FailingOnce(CheckpointSink inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public void append(Checkpoint checkpoint) throws AuditException {
+      if (fail) {
+        fail = false;
+        throw new AuditException(AuditException.Reason.STORAGE, "sink unreachable");
+      }
+      inner.append(checkpoint);
+    }
+
+    @Override
+    public java.util.List<Checkpoint> readAll() throws AuditException {
+      return inner.readAll();
+    }
+  }
+
+  @Test
+  void sinkFailingMidCheckpoint_lockReleased_otherNodeSigns_nothingTornOrLocked(PostgresDatabase db) throws Exception {
+    Path file = dir.resolve("shared.cp");
+    FailingOnce flaky = new FailingOnce(CheckpointSinks.appendOnlyFile(file));
+    try (AuditStore b = node(db);
+        AuditStore a =
+            PostgresAuditStore.builder(PostgresAuditStoreTest.dataSource(db)).macKey(TestSupport.key(1))
+                .checkpoints(flaky, AuditStoreContract.CP_KEYS).origin("cluster-a").open()) {
+      for (int i = 0; i < 3; i++) {
+        a.append(PostgresAuditStoreTest.event("a", i));
+      }
+      AuditException e = org.junit.jupiter.api.Assertions.assertThrows(AuditException.class, a::checkpoint);
+      assertEquals(AuditException.Reason.STORAGE, e.reason());
+      // the checkpoint lock died with the failed attempt: another node signs at once (a leak would hang it)
+      assertEquals(3, b.checkpoint().seq());
+      assertEquals(3, a.checkpoint().seq(), "the recovered sink takes the retry");
+      assertTrue(a.tamperingDetected().isEmpty(), "a sink failure is not tampering");
+      assertTrue(b.verify().valid());
+    }
+  }
 }

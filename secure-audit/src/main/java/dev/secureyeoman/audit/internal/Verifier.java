@@ -52,7 +52,7 @@ public final class Verifier {
 
   /**
    * The verifying SELECT on PostgreSQL: the column types are checked once per verification from the catalog
-   * ({@link PostgresStore#checkColumnTypes}), since a PostgreSQL column holds one type for every row; the twelfth column
+   * ({@code PostgresStore.checkColumnTypes}), since a PostgreSQL column holds one type for every row; the twelfth column
    * is always null.
    */
   static final String PG_VERIFY_SELECT =
