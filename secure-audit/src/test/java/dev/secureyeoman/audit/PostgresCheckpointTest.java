@@ -170,4 +170,65 @@ class PostgresCheckpointTest {
       assertTrue(b.verify().valid());
     }
   }
+
+  /** A sink whose append blocks until released (a hung network file system). */
+  private static final class Hanging implements CheckpointSink {
+    private final CheckpointSink inner;
+    final java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+    final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+
+    Hanging(CheckpointSink inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public void append(Checkpoint checkpoint) throws AuditException {
+      entered.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      inner.append(checkpoint);
+    }
+
+    @Override
+    public java.util.List<Checkpoint> readAll() throws AuditException {
+      return inner.readAll();
+    }
+  }
+
+  @Test
+  void nodeHangingInsideItsCheckpoint_othersTimeOutTyped_appendsGoOn_thenSignAgain(PostgresDatabase db)
+      throws Exception {
+    Path file = dir.resolve("shared.cp");
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try (AuditStore b =
+            PostgresAuditStore.builder(PostgresAuditStoreTest.dataSource(db)).macKey(TestSupport.key(1))
+                .checkpoints(CheckpointSinks.appendOnlyFile(file), AuditStoreContract.CP_KEYS)
+                .checkpointLockTimeout(java.time.Duration.ofMillis(200)).open()) {
+      Hanging hanging = new Hanging(CheckpointSinks.appendOnlyFile(file));
+      try (AuditStore a =
+          PostgresAuditStore.builder(PostgresAuditStoreTest.dataSource(db)).macKey(TestSupport.key(1))
+              .checkpoints(hanging, AuditStoreContract.CP_KEYS).open()) {
+        a.append(PostgresAuditStoreTest.event("a", 1));
+        Future<Checkpoint> stuck = pool.submit(a::checkpoint);
+        hanging.entered.await(); // node a holds the checkpoint lock and hangs in its sink
+        AuditException e = org.junit.jupiter.api.Assertions.assertThrows(AuditException.class, b::checkpoint);
+        assertEquals(AuditException.Reason.STORAGE, e.reason());
+        assertEquals(2, b.append(PostgresAuditStoreTest.event("b", 2)).seq(), "appends never wait for checkpoints");
+        hanging.release.countDown();
+        assertEquals(1, stuck.get(60, TimeUnit.SECONDS).seq());
+        assertEquals(2, b.checkpoint().seq());
+        assertTrue(b.verify().valid());
+        assertTrue(b.tamperingDetected().isEmpty());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class,
+        () -> PostgresAuditStore.builder(PostgresAuditStoreTest.dataSource(db)).checkpointLockTimeout(
+            java.time.Duration.ZERO));
+  }
 }

@@ -101,6 +101,7 @@ public final class PostgresStore implements AuditStore {
   private final Optional<CheckpointSink> checkpointSink;
   private final Optional<KeyPair> checkpointKeys;
   private final String origin;
+  private final long checkpointLockTimeoutMillis;
   private final Object checkpointLock = new Object();
   /** Why this store refuses writes (its keys do not verify the head it found at open), or null. */
   private volatile @Nullable String keyMismatch;
@@ -114,6 +115,7 @@ public final class PostgresStore implements AuditStore {
     this.checkpointSink = checkpointing.sink();
     this.checkpointKeys = checkpointing.keys();
     this.origin = checkpointing.origin();
+    this.checkpointLockTimeoutMillis = checkpointing.lockTimeout().toMillis();
     this.dataSource = dataSource;
     this.keys = keys;
     this.clock = clock;
@@ -155,8 +157,13 @@ public final class PostgresStore implements AuditStore {
    * @param sink where checkpoints go (shared by the nodes that check each other's), or empty
    * @param keys the Ed25519 key pair that signs them, present with {@code sink}
    * @param origin the log name written into checkpoints
+   * @param lockTimeout how long a checkpoint waits for another node's checkpoint before failing with {@code STORAGE}
    */
-  public record Checkpointing(Optional<CheckpointSink> sink, Optional<KeyPair> keys, String origin) {
+  public record Checkpointing(
+      Optional<CheckpointSink> sink, Optional<KeyPair> keys, String origin, java.time.Duration lockTimeout) {
+    /** Default wait for another node's checkpoint: 60 s. */
+    public static final java.time.Duration DEFAULT_LOCK_TIMEOUT = java.time.Duration.ofSeconds(60);
+
     /** No checkpoints. */
     public static final Checkpointing NONE = new Checkpointing(Optional.empty(), Optional.empty(), "secureyeoman-audit");
 
@@ -165,9 +172,24 @@ public final class PostgresStore implements AuditStore {
       java.util.Objects.requireNonNull(sink, "sink");
       java.util.Objects.requireNonNull(keys, "keys");
       java.util.Objects.requireNonNull(origin, "origin");
+      java.util.Objects.requireNonNull(lockTimeout, "lockTimeout");
       if (sink.isPresent() != keys.isPresent()) {
         throw new IllegalArgumentException("a checkpoint sink needs signing keys and vice versa");
       }
+      if (lockTimeout.toMillis() < 1 || lockTimeout.toMillis() > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("lockTimeout must be 1 ms .. 24 days, got " + lockTimeout);
+      }
+    }
+
+    /**
+     * Settings with the default lock timeout.
+     *
+     * @param sink where checkpoints go, or empty
+     * @param keys the signing key pair, present with {@code sink}
+     * @param origin the log name written into checkpoints
+     */
+    public Checkpointing(Optional<CheckpointSink> sink, Optional<KeyPair> keys, String origin) {
+      this(sink, keys, origin, DEFAULT_LOCK_TIMEOUT);
     }
   }
 
@@ -1213,7 +1235,7 @@ public final class PostgresStore implements AuditStore {
     synchronized (checkpointLock) {
       VerificationResult failed;
       try (Connection c = dataSource.getConnection()) {
-        sessionLock(c, true);
+        lockCheckpoints(c);
         try {
           SqliteReads.SinkState state = SqliteReads.readSink(sink);
           if (start && (!state.checkpoints().isEmpty() || state.torn())) {
@@ -1269,7 +1291,7 @@ public final class PostgresStore implements AuditStore {
     }
     synchronized (checkpointLock) {
       try (Connection c = dataSource.getConnection()) {
-        sessionLock(c, true);
+        lockCheckpoints(c);
         try {
           SqliteReads.SinkState state = SqliteReads.readSink(checkpointSink.get());
           if (!state.checkpoints().isEmpty() || state.torn()) {
@@ -1296,6 +1318,24 @@ public final class PostgresStore implements AuditStore {
     try (Statement st = c.createStatement()) {
       st.execute(
           "SELECT " + (take ? "pg_advisory_lock(" : "pg_advisory_unlock(") + CHECKPOINT_LOCK_KEY + ")");
+    }
+  }
+
+  /**
+   * Takes the checkpoint lock, waiting at most the configured timeout: a node hanging inside its checkpoint (a sink that
+   * never returns) must not block the others' checkpoints for good ({@code lock_timeout} applies to advisory locks).
+   */
+  private void lockCheckpoints(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT set_config('lock_timeout', ?, false)")) {
+      ps.setString(1, checkpointLockTimeoutMillis + "ms");
+      ps.execute();
+    }
+    try {
+      sessionLock(c, true);
+    } finally {
+      try (Statement st = c.createStatement()) {
+        st.execute("RESET lock_timeout"); // the pool's connection goes back as it came
+      }
     }
   }
 
