@@ -48,10 +48,7 @@ class PostgresAuditStoreTest {
 
   /** For {@code @EnabledIf}: the binaries are there, or CI must run (and fail loudly) anyway. */
   static boolean available() {
-    java.nio.file.Path bin =
-        java.nio.file.Path.of(
-            System.getProperty(PostgresServer.BIN_PROPERTY, PostgresServer.DEFAULT_BIN_DIRECTORY.toString()));
-    return System.getenv("CI") != null || java.nio.file.Files.isExecutable(bin.resolve("postgres"));
+    return PostgresServer.shouldRun();
   }
 
   static DataSource dataSource(String url, String user, String password) {
