@@ -325,7 +325,7 @@ class PostgresAuditStoreTest {
     assertEquals(Reason.CLOSED, assertThrows(AuditException.class, s::verify).reason());
     assertThrows(IllegalStateException.class, () -> PostgresAuditStore.builder(ds).open());
 
-    sql(ds, "UPDATE audit_meta SET value = '" + (PostgresStore.SCHEMA_VERSION + 1) + "' WHERE name = 'schema_version'");
+    sql(ds, "UPDATE audit_meta SET value = '2' WHERE name = 'schema_version'");
     assertEquals(Reason.UNSUPPORTED_SCHEMA, assertThrows(AuditException.class, () -> open(ds)).reason());
   }
 

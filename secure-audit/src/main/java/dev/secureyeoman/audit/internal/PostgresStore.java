@@ -58,23 +58,16 @@ public final class PostgresStore implements AuditStore {
   public static final long WRITE_LOCK_KEY = 0x5359617564743138L;
 
   /** Schema version of the PostgreSQL tables, kept in {@code audit_meta}. */
-  public static final int SCHEMA_VERSION = 2;
+  public static final int SCHEMA_VERSION = 1;
 
-  /**
-   * The search vector of a row computed from its columns; schema 2 stores it in {@code fts} (computed before the write
-   * lock, see {@link #vectors}), schema 1 indexed this expression (migrated on open).
-   */
   static final String TSVECTOR =
       "to_tsvector('simple', event || ' ' || actor || ' ' || message || ' ' || metadata)";
 
   private static final String SELECT_ROW = SqliteStore.SELECT_ROW;
 
-  /** One row written by the store itself (purge entries); its search vector is computed by the statement. */
   private static final String INSERT =
-      "INSERT INTO audit_log (seq, ts, level, event, actor, message, metadata, correlation_id, key_id, prev_hash, hash,"
-          + " fts) SELECT v.*, to_tsvector('simple', v.e || ' ' || v.a || ' ' || v.m || ' ' || v.d) FROM (VALUES"
-          + " (?::bigint, ?::bigint, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text, ?::integer, ?::bytea,"
-          + " ?::bytea)) AS v(s, t, l, e, a, m, d, c, k, p, h)";
+      "INSERT INTO audit_log (seq, ts, level, event, actor, message, metadata, correlation_id, key_id, prev_hash, hash)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
   /** Column → type as {@code information_schema.columns.data_type} reports it for the tables this store creates. */
   private static final Map<String, String> COLUMN_TYPES =
@@ -82,7 +75,7 @@ public final class PostgresStore implements AuditStore {
           Map.entry("seq", "bigint"), Map.entry("ts", "bigint"), Map.entry("level", "text"),
           Map.entry("event", "text"), Map.entry("actor", "text"), Map.entry("message", "text"),
           Map.entry("metadata", "text"), Map.entry("correlation_id", "text"), Map.entry("key_id", "integer"),
-          Map.entry("prev_hash", "bytea"), Map.entry("hash", "bytea"), Map.entry("fts", "tsvector"));
+          Map.entry("prev_hash", "bytea"), Map.entry("hash", "bytea"));
 
   private static final String TAMPER = "tamper";
   private static final String TAMPER_ACK_SEQ = "tamper_ack_seq";
@@ -219,24 +212,12 @@ public final class PostgresStore implements AuditStore {
         st.execute(
             "CREATE TABLE audit_log (seq BIGINT PRIMARY KEY, ts BIGINT NOT NULL, level TEXT NOT NULL,"
                 + " event TEXT NOT NULL, actor TEXT NOT NULL, message TEXT NOT NULL, metadata TEXT NOT NULL,"
-                + " correlation_id TEXT, key_id INTEGER NOT NULL, prev_hash BYTEA NOT NULL, hash BYTEA NOT NULL,"
-                + " fts TSVECTOR NOT NULL)");
-        st.execute("CREATE INDEX audit_log_fts ON audit_log USING GIN (fts)");
+                + " correlation_id TEXT, key_id INTEGER NOT NULL, prev_hash BYTEA NOT NULL, hash BYTEA NOT NULL)");
+        st.execute("CREATE INDEX audit_log_fts ON audit_log USING GIN (" + TSVECTOR + ")");
         byte[] id = new byte[16];
         new SecureRandom().nextBytes(id);
         putMeta(c, "schema_version", Integer.toString(SCHEMA_VERSION));
         putMeta(c, "log_id", HexFormat.of().formatHex(id));
-      } else if (version.equals("1")) {
-        // schema 1 indexed the TSVECTOR expression; store it instead (same values), in this transaction under the
-        // write lock: no node appends meanwhile, and a failure leaves schema 1 as it was. A node still running the
-        // schema-1 code then fails its commits (fts NOT NULL) instead of writing rows search cannot see.
-        st.execute("DROP INDEX IF EXISTS audit_log_fts");
-        st.execute("ALTER TABLE audit_log ADD COLUMN fts TSVECTOR");
-        st.execute("UPDATE audit_log SET fts = " + TSVECTOR);
-        st.execute("ALTER TABLE audit_log ALTER COLUMN fts SET NOT NULL");
-        st.execute("CREATE INDEX audit_log_fts ON audit_log USING GIN (fts)");
-        putMeta(c, "schema_version", Integer.toString(SCHEMA_VERSION));
-        LOG.info("audit log on PostgreSQL: migrated schema 1 to {} (stored search vector)", SCHEMA_VERSION);
       } else if (!version.equals(Integer.toString(SCHEMA_VERSION))) {
         throw new AuditException(
             Reason.UNSUPPORTED_SCHEMA,
@@ -379,9 +360,6 @@ public final class PostgresStore implements AuditStore {
     List<AuditEntry> out = new ArrayList<>(batch.size());
     try (Connection c = dataSource.getConnection()) {
       try {
-        // the search vectors do not depend on the chain: computed in their own statement before the lock, so the
-        // nodes' backends compute them in parallel and the locked INSERT only stores them
-        String[] fts = vectors(c, batch);
         c.setAutoCommit(false);
         lock(c);
         Optional<VerificationResult> tampered = readTamper(c);
@@ -391,7 +369,7 @@ public final class PostgresStore implements AuditStore {
           batch.forEach(p -> p.result().completeExceptionally(ae));
           return;
         }
-        insert(c, batch, fts, out);
+        insert(c, batch, out);
         c.commit();
       } catch (SQLException | RuntimeException e) {
         rollbackQuietly(c);
@@ -417,60 +395,12 @@ public final class PostgresStore implements AuditStore {
    * shortens what every other node waits for (issue 18 performance: per-row execution was most of the lock's time).
    */
   private static final String INSERT_GROUP =
-      "INSERT INTO audit_log (seq, ts, level, event, actor, message, metadata, correlation_id, key_id, prev_hash, hash,"
-          + " fts) SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[],"
-          + " ?::text[], ?::text[], ?::integer[], ?::bytea[], ?::bytea[], ?::tsvector[])";
-
-  /** The {@link #TSVECTOR} of each row, in order, as the text form of {@code tsvector} (which parses back exactly). */
-  private static final String VECTORS =
-      "SELECT to_tsvector('simple', e || ' ' || a || ' ' || m || ' ' || d)::text"
-          + " FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]) WITH ORDINALITY AS u(e, a, m, d, o) ORDER BY o";
-
-  /**
-   * The search vectors of a group, computed by the server (the same {@code to_tsvector} as {@link #TSVECTOR}, so
-   * search and {@code verify} agree) in an autocommit statement before the write lock is taken.
-   */
-  private static String[] vectors(Connection c, List<Pending> batch) throws SQLException {
-    int n = batch.size();
-    String[][] cols = new String[4][n];
-    for (int k = 0; k < n; k++) {
-      Pending p = batch.get(k);
-      AuditEvent ev = java.util.Objects.requireNonNull(p.event());
-      cols[0][k] = ev.event();
-      cols[1][k] = ev.actor();
-      cols[2][k] = ev.message();
-      cols[3][k] = p.json();
-    }
-    String[] out = new String[n];
-    List<java.sql.Array> arrays = new ArrayList<>(4);
-    try (PreparedStatement ps = c.prepareStatement(VECTORS)) {
-      for (int i = 0; i < cols.length; i++) {
-        java.sql.Array a = c.createArrayOf("text", cols[i]);
-        arrays.add(a);
-        ps.setArray(i + 1, a);
-      }
-      int k = 0;
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          if (k == n) {
-            throw new SQLException("more search vectors than audit rows");
-          }
-          out[k++] = rs.getString(1);
-        }
-      }
-      if (k != n) {
-        throw new SQLException("computed " + k + " search vectors for " + n + " audit rows");
-      }
-    } finally {
-      for (java.sql.Array a : arrays) {
-        a.free();
-      }
-    }
-    return out;
-  }
+      "INSERT INTO audit_log (seq, ts, level, event, actor, message, metadata, correlation_id, key_id, prev_hash, hash)"
+          + " SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],"
+          + " ?::text[], ?::integer[], ?::bytea[], ?::bytea[])";
 
   /** Reads the head inside the locked transaction, chains and inserts the rows (one statement per group). */
-  private void insert(Connection c, List<Pending> batch, String[] fts, List<AuditEntry> out) throws SQLException {
+  private void insert(Connection c, List<Pending> batch, List<AuditEntry> out) throws SQLException {
     long seq = 0;
     byte[] prev = SqliteStore.GENESIS;
     try (Statement st = c.createStatement();
@@ -520,11 +450,11 @@ public final class PostgresStore implements AuditStore {
       out.add(SqliteStore.toEntry(row));
       prev = hash;
     }
-    List<java.sql.Array> arrays = new ArrayList<>(12);
+    List<java.sql.Array> arrays = new ArrayList<>(11);
     try (PreparedStatement ps = c.prepareStatement(INSERT_GROUP)) {
       Object[][] columns = {seqs, tss, levels, events, actors, messages, metadata, correlationIds, keyIds, prevHashes,
-          hashes, fts};
-      String[] types = {"int8", "int8", "text", "text", "text", "text", "text", "text", "int4", "bytea", "bytea", "text"};
+          hashes};
+      String[] types = {"int8", "int8", "text", "text", "text", "text", "text", "text", "int4", "bytea", "bytea"};
       for (int i = 0; i < columns.length; i++) {
         java.sql.Array a = c.createArrayOf(types[i], columns[i]);
         arrays.add(a);
@@ -652,7 +582,7 @@ public final class PostgresStore implements AuditStore {
                 ev, Canonical.body(ev.level().name(), ev.event(), ev.actor(), ev.message(), null, ev.metadata()),
                 Json.write(ev.metadata()), new CompletableFuture<>());
         List<AuditEntry> out = new ArrayList<>(1);
-        insert(c, List.of(p), vectors(c, List.of(p)), out); // one row: computed under the lock
+        insert(c, List.of(p), out);
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM audit_meta WHERE name = ?")) {
           ps.setString(1, TAMPER);
           ps.executeUpdate();
@@ -725,7 +655,7 @@ public final class PostgresStore implements AuditStore {
       return List.of();
     }
     return select(
-        SELECT_ROW + " WHERE fts @@ plainto_tsquery('simple', ?) ORDER BY seq DESC LIMIT ?",
+        SELECT_ROW + " WHERE " + TSVECTOR + " @@ plainto_tsquery('simple', ?) ORDER BY seq DESC LIMIT ?",
         List.of(String.join(" ", words), (long) limit));
   }
 
@@ -880,24 +810,6 @@ public final class PostgresStore implements AuditStore {
         }
       }
       return seen == COLUMN_TYPES.size() ? null : "audit_log lacks columns the store creates";
-    }
-  }
-
-  /**
-   * The stored search vector is not MACed (it is derived): a row whose {@code fts} differs from the vector of its
-   * content would be missed (or wrongly found) by search while its MAC still verifies. Scans every row.
-   *
-   * @param upTo highest seq to check
-   * @return the lowest seq whose {@code fts} disagrees with its content, or 0 when every row agrees
-   */
-  static long firstStaleVector(Connection c, long upTo) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement("SELECT min(seq) FROM audit_log WHERE seq <= ? AND fts IS DISTINCT FROM " + TSVECTOR)) {
-      ps.setLong(1, upTo);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
     }
   }
 

@@ -378,15 +378,6 @@ public final class Verifier {
             "checkpoints are configured but none exists while the log holds entries up to seq " + actualHead
                 + ": the checkpoint file was deleted or emptied (start a new one deliberately with startCheckpoints)");
       }
-      if (dialect == Dialect.POSTGRES) {
-        // last, so an entry whose content was edited is reported by its MAC first (its vector is stale too)
-        long stale = PostgresStore.firstStaleVector(c, upTo);
-        if (stale > 0) {
-          throw new Broken(
-              stale, Problem.STORAGE_TYPE_ALTERED,
-              "entry seq " + stale + ": its stored search vector (fts) disagrees with its content");
-        }
-      }
       checks.progress().onProgress(checked, total);
       return new Outcome(
           new VerificationResult(
