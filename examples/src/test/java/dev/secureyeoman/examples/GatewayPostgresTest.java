@@ -50,11 +50,16 @@ class GatewayPostgresTest {
         GatewayFixture.DEFAULT_CONFIG
             + "  storage: { engine: postgres, url: '" + db.jdbcUrl() + "', user: " + db.user()
             + ", password_env: " + PASSWORD_VAR + " }\n";
-    // nodes share the auth master key (tokens signed on one verify on the other); each keeps its own audit key
+    // nodes share the auth master key (tokens signed on one verify on the other) and the audit key (one chain)
     byte[] key = new byte[32];
     new java.security.SecureRandom().nextBytes(key);
+    byte[] auditKey = new byte[32];
+    new java.security.SecureRandom().nextBytes(auditKey);
     Map<String, String> env =
-        Map.of(PASSWORD_VAR, db.password(), "SECUREYEOMAN_AUTH_KEY", java.util.Base64.getEncoder().encodeToString(key));
+        Map.of(
+            PASSWORD_VAR, db.password(),
+            "SECUREYEOMAN_AUTH_KEY", java.util.Base64.getEncoder().encodeToString(key),
+            "SECUREYEOMAN_AUDIT_KEY", java.util.Base64.getEncoder().encodeToString(auditKey));
     Files.createDirectories(tmp.resolve("node1"));
     Files.createDirectories(tmp.resolve("node2"));
     one = new GatewayFixture(tmp.resolve("node1"), config, env);
