@@ -317,6 +317,15 @@ public final class GatewayMain implements AutoCloseable {
     Objects.requireNonNull(env, "env");
     Objects.requireNonNull(console, "console");
     SecurityConfig config = loadConfig(options.config(), env);
+    if (config.storage().engine() == SecurityConfig.Storage.Engine.POSTGRES
+        && env.apply("SECUREYEOMAN_AUDIT_KEY") == null) {
+      // a key generated under one node's keys/ differs on every node: the shared chain would fail verification and,
+      // the fail-closed state being shared, make the log read-only for the whole cluster
+      throw new GatewayException(
+          1,
+          "security.storage: postgres needs SECUREYEOMAN_AUDIT_KEY (the same base64 32-byte key on every node:"
+              + " all nodes append to one audit chain)");
+    }
     Deque<AutoCloseable> opened = new ArrayDeque<>();
     try {
       Parts p = new Parts();
@@ -336,14 +345,6 @@ public final class GatewayMain implements AutoCloseable {
       createPrivateDir(p.dataDir.resolve(config.audit().checkpointPath()).toAbsolutePath().getParent());
       try (SecretBytes auditKey = loadOrCreateKey(env, "SECUREYEOMAN_AUDIT_KEY", keyDir.resolve("audit.key"), random);
           SecretBytes authKey = loadOrCreateKey(env, "SECUREYEOMAN_AUTH_KEY", keyDir.resolve("auth.key"), random)) {
-        if (config.storage().engine() == SecurityConfig.Storage.Engine.POSTGRES
-            && env.apply("SECUREYEOMAN_AUDIT_KEY") == null) {
-          // a key generated under one node's keys/ differs on every node: the shared chain would fail verification
-          throw new GatewayException(
-              1,
-              "security.storage: postgres needs SECUREYEOMAN_AUDIT_KEY (the same base64 32-byte key on every node:"
-                  + " all nodes append to one audit chain)");
-        }
         p.storage = GatewayStorage.open(config, p.dataDir, env, auditKey, clock);
         opened.push(p.storage); // closed after the auth service (the stack pops the service first)
         p.audit = p.storage.audit();
