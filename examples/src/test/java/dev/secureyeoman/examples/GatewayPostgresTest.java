@@ -4,6 +4,12 @@ import static dev.secureyeoman.examples.GatewayFixture.ADMIN_PASSWORD;
 import static dev.secureyeoman.examples.GatewayFixture.bearer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.secureyeoman.audit.MaintenanceReport;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 
 import dev.secureyeoman.testkit.PostgresDatabase;
 import dev.secureyeoman.testkit.PostgresServer;
@@ -34,6 +40,7 @@ class GatewayPostgresTest {
 
   @TempDir Path tmp;
   PostgresServer server;
+  PostgresDatabase db;
   GatewayFixture one;
   GatewayFixture two;
 
@@ -45,7 +52,7 @@ class GatewayPostgresTest {
   @BeforeEach
   void start() throws Exception {
     server = PostgresServer.start();
-    PostgresDatabase db = server.createDatabase();
+    db = server.createDatabase();
     String config =
         GatewayFixture.DEFAULT_CONFIG
             + "  storage: { engine: postgres, url: '" + db.jdbcUrl() + "', user: " + db.user()
@@ -89,6 +96,30 @@ class GatewayPostgresTest {
     // the admin's password lives in the shared database: a fresh login works on either node
     String fresh = two.login("admin", ADMIN_PASSWORD, false).get("accessToken").asText();
     assertEquals(200, one.get("/api/v1/audit/verify", "Authorization", bearer(fresh)).statusCode());
+  }
+
+  @Test
+  void maintenanceOnPostgres_verifyOnly_noCrash_tamperFoundByOneNodeClosesBoth() throws Exception {
+    MaintenanceReport r = one.gateway.runMaintenanceNow();
+    assertTrue(r.ok(), String.valueOf(r.failure()));
+    assertTrue(r.verification().orElseThrow().valid());
+    assertEquals(0, r.purged());
+    assertTrue(r.checkpoint().isEmpty(), "no checkpoint on PostgreSQL yet");
+    HttpResponse<String> h = one.get("/healthz");
+    assertEquals(200, h.statusCode(), h.body());
+    assertTrue(h.body().contains("\"engine\":\"postgres\",\"maintenance\":\"verify_only\""), h.body());
+
+    try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+        Statement s = c.createStatement()) {
+      assertEquals(1, s.executeUpdate("UPDATE audit_log SET message = 'edited' WHERE seq = 1"));
+    }
+    MaintenanceReport bad = two.gateway.runMaintenanceNow();
+    assertFalse(bad.ok());
+    assertEquals(1, bad.verification().orElseThrow().firstBrokenSeq().orElseThrow());
+    one.ticker.addAndGet(2_000_000_000L); // past node 1's 1 s health cache
+    HttpResponse<String> closed = one.get("/healthz");
+    assertEquals(503, closed.statusCode(), closed.body());
+    assertTrue(closed.body().contains("\"read_only\":true"), closed.body());
   }
 
   @Test
