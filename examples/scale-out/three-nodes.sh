@@ -13,8 +13,8 @@
 # SECUREYEOMAN_ADMIN_PASSWORD (else a random one is printed), SECUREYEOMAN_AUTH_KEY and SECUREYEOMAN_AUDIT_KEY (base64
 # of 32 bytes each; else random). Every node gets the same keys and config (one audit chain needs one audit key); each
 # keeps its own data directory (kill switch, lock). Verify the shared audit log while it runs, from another terminal:
-#   SY_PG_PASSWORD=… SECUREYEOMAN_AUDIT_KEY=… secureyeoman audit verify --config "$WORK/gateway.yaml"
-# (the values and $WORK are printed at start).
+#   . "$WORK/cli.env" && java -jar secure-cli/target/secureyeoman.jar audit verify --config "$WORK/gateway.yaml"
+# ($WORK is printed at start; cli.env holds the database password and the audit key, 0600).
 # Demo only: the temp PostgreSQL runs with fsync=off and the app connects as its superuser.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -157,6 +157,9 @@ SECUREYEOMAN_AUTH_KEY=${SECUREYEOMAN_AUTH_KEY:-$(head -c 32 /dev/urandom | base6
 SECUREYEOMAN_AUDIT_KEY=${SECUREYEOMAN_AUDIT_KEY:-$(head -c 32 /dev/urandom | base64)}
 export SECUREYEOMAN_ADMIN_PASSWORD SECUREYEOMAN_AUTH_KEY SECUREYEOMAN_AUDIT_KEY
 export SY_PG_PASSWORD="$PG_PASSWORD"
+# what the CLI needs to read the shared audit log (0600, deleted with the temp directory)
+(umask 077 && printf 'export SY_PG_PASSWORD=%q\nexport SECUREYEOMAN_AUDIT_KEY=%q\n' "$PG_PASSWORD" \
+  "$SECUREYEOMAN_AUDIT_KEY" >"$WORK/cli.env")
 
 start_node() { # index port
   # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
@@ -180,7 +183,7 @@ for i in $(seq 1 ${#PORT_LIST[@]}); do
 done
 [ "$GENERATED_ADMIN" = 1 ] && echo "admin password (this run only): $SECUREYEOMAN_ADMIN_PASSWORD"
 echo "PostgreSQL: $PG_URL   Redis: $(printf '%s' "$REDIS_URL" | sed -E 's#//[^@/]*@#//#')"
-echo "audit log (one chain): SY_PG_PASSWORD=… SECUREYEOMAN_AUDIT_KEY=… secureyeoman audit verify --config $WORK/gateway.yaml"
+echo "audit log (one chain): . $WORK/cli.env && java -jar secure-cli/target/secureyeoman.jar audit verify --config $WORK/gateway.yaml"
 echo "Ctrl-C stops the gateways${PGDIR:+, PostgreSQL}${REDIS_PID:+ and Redis}."
 # wait until Ctrl-C or until one gateway dies (then stop the rest)
 set +e

@@ -60,6 +60,9 @@ public final class GatewayStorage implements AutoCloseable {
   /** How long the audit writer or a read waits for a PostgreSQL connection before the request fails (503). */
   public static final Duration AUDIT_CONNECT_TIMEOUT = Duration.ofSeconds(3);
 
+  /** Attempts to open the PostgreSQL audit store at start, each bounded by {@link #AUDIT_CONNECT_TIMEOUT}. */
+  static final int OPEN_ATTEMPTS = 3;
+
   /**
    * Whether {@link PostgresAuditStore} supports retention, checkpoints and incremental verification in this build
    * (issue 18: implemented in parallel; until then its methods throw {@link UnsupportedOperationException}).
@@ -135,12 +138,21 @@ public final class GatewayStorage implements AutoCloseable {
       } catch (IllegalArgumentException | IllegalStateException e) {
         throw new IllegalStateException("security.storage: " + e.getMessage(), e);
       }
-      AuditStore audit;
-      try {
-        audit = PostgresAuditStore.builder(auditPool).macKey(auditKey).clock(clock).open();
-      } catch (AuditException e) {
-        throw new AuditException(
-            e.reason(), "audit log on PostgreSQL at " + safeUrl + " unavailable: " + e.getMessage(), e);
+      AuditStore audit = null;
+      for (int attempt = 1; audit == null; attempt++) {
+        try {
+          audit = PostgresAuditStore.builder(auditPool).macKey(auditKey).clock(clock).open();
+        } catch (AuditException e) {
+          if (e.reason() != AuditException.Reason.STORAGE || attempt >= OPEN_ATTEMPTS) {
+            throw new AuditException(
+                e.reason(), "audit log on PostgreSQL at " + safeUrl + " unavailable: " + e.getMessage(), e);
+          }
+          // nodes starting together on a loaded host can wait longer than one connect timeout for their first
+          // connection; a server that is really down fails after OPEN_ATTEMPTS waits
+          LOG.warn(
+              "audit log on PostgreSQL at {} not reachable yet (attempt {}/{}): {}",
+              safeUrl, attempt, OPEN_ATTEMPTS, e.getMessage());
+        }
       }
       opened.clear();
       String description = "PostgreSQL at " + safeUrl + " as " + storage.user();
