@@ -8,6 +8,7 @@
  * ({@link dev.secureyeoman.testkit.ChildJvm}). Depend on it with {@code <scope>test</scope>}: it is never meant to ship.
  */
 module dev.secureyeoman.testkit {
+  requires transitive org.jspecify; // @NullMarked/@Nullable appear in the API
   requires transitive org.junit.jupiter.api;
 
   exports dev.secureyeoman.testkit;

@@ -37,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class GatewayPostgresTest {
   static final String PASSWORD_VAR = "SY_TEST_PG_PASSWORD";
+  static final String LOGIN = "{\"username\":\"admin\",\"password\":\"" + ADMIN_PASSWORD + "\"}";
 
   @TempDir Path tmp;
   PostgresServer server;
@@ -56,7 +57,8 @@ class GatewayPostgresTest {
     String config =
         GatewayFixture.DEFAULT_CONFIG
             + "  storage: { engine: postgres, url: '" + db.jdbcUrl() + "', user: " + db.user()
-            + ", password_env: " + PASSWORD_VAR + " }\n";
+            + ", password_env: " + PASSWORD_VAR + " }\n"
+            + "  audit: { max_entries: 6 }\n";
     // nodes share the auth master key (tokens signed on one verify on the other) and the audit key (one chain)
     byte[] key = new byte[32];
     new java.security.SecureRandom().nextBytes(key);
@@ -99,23 +101,42 @@ class GatewayPostgresTest {
   }
 
   @Test
-  void maintenanceOnPostgres_verifyOnly_noCrash_tamperFoundByOneNodeClosesBoth() throws Exception {
+  void maintenanceOnPostgres_retentionAndCheckpointsOnBothNodes_incrementalStart_tamperFoundByOneClosesBoth()
+      throws Exception {
+    for (int i = 0; i < 4; i++) { // audit entries from both nodes: gateway.started x2, bootstrap, 8 logins
+      assertEquals(200, one.post("/api/v1/auth/login", LOGIN).statusCode());
+      assertEquals(200, two.post("/api/v1/auth/login", LOGIN).statusCode());
+    }
     MaintenanceReport r = one.gateway.runMaintenanceNow();
     assertTrue(r.ok(), String.valueOf(r.failure()));
     assertTrue(r.verification().orElseThrow().valid());
-    assertEquals(0, r.purged());
-    assertTrue(r.checkpoint().isEmpty(), "no checkpoint on PostgreSQL yet");
+    assertTrue(r.purged() > 0, "retention (max_entries 6) ran on PostgreSQL: purged " + r.purged());
+    assertTrue(r.checkpoint().isPresent(), "node 1 signed a checkpoint");
+    // node 2 (its own checkpoint file, started when it joined the log) maintains the same chain after node 1's purge
+    MaintenanceReport r2 = two.gateway.runMaintenanceNow();
+    assertTrue(r2.ok(), String.valueOf(r2.failure()) + r2.verification());
+    assertTrue(r2.checkpoint().isPresent());
     HttpResponse<String> h = one.get("/healthz");
     assertEquals(200, h.statusCode(), h.body());
-    assertTrue(h.body().contains("\"engine\":\"postgres\",\"maintenance\":\"verify_only\""), h.body());
+    assertTrue(h.body().contains("\"engine\":\"postgres\",\"maintenance\":\"full\""), h.body());
 
+    // a restart verifies incrementally from this node's newest checkpoint
+    one.restart();
+    assertTrue(one.gateway.startVerification().valid(), one.gateway.startVerification().summary());
+    assertTrue(one.gateway.startVerification().incremental(), one.gateway.startVerification().summary());
+
+    long first;
     try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
         Statement s = c.createStatement()) {
-      assertEquals(1, s.executeUpdate("UPDATE audit_log SET message = 'edited' WHERE seq = 1"));
+      try (java.sql.ResultSet rs = s.executeQuery("SELECT max(seq) FROM audit_log")) {
+        rs.next();
+        first = rs.getLong(1);
+      }
+      assertEquals(1, s.executeUpdate("UPDATE audit_log SET message = 'edited' WHERE seq = " + first));
     }
     MaintenanceReport bad = two.gateway.runMaintenanceNow();
     assertFalse(bad.ok());
-    assertEquals(1, bad.verification().orElseThrow().firstBrokenSeq().orElseThrow());
+    assertEquals(first, bad.verification().orElseThrow().firstBrokenSeq().orElseThrow());
     one.ticker.addAndGet(2_000_000_000L); // past node 1's 1 s health cache
     HttpResponse<String> closed = one.get("/healthz");
     assertEquals(503, closed.statusCode(), closed.body());

@@ -4,6 +4,7 @@ import dev.secureyeoman.audit.internal.PostgresStore;
 import dev.secureyeoman.core.SecretBytes;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.Optional;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
@@ -23,13 +24,13 @@ import org.jspecify.annotations.Nullable;
  * by a transaction-scoped advisory lock: each transaction reads the head under the lock, chains, inserts and commits;
  * within a node, one writer thread commits whatever is queued as one group.
  *
- * <p>Supported: {@code append}/{@code appendAsync}/{@code record}, {@code head}, {@code logId}, {@code query},
- * {@code search} (PostgreSQL full-text search, words matched literally), {@code exportJsonl}, full {@code verify}
- * (with an expected log id), fail-closed after a failed verification ({@code tamperingDetected},
- * {@code acknowledgeTampering}). Not yet: retention, checkpoints and incremental verification throw {@link
- * UnsupportedOperationException}; {@code checkpointsConfigured()} is false; no {@code audit.key_rotated} entry is
- * written when the active key id changes (entries still carry and verify under their key id). See docs/audit.md
- * "Running on PostgreSQL".
+ * <p>Supported as on SQLite: {@code append}/{@code appendAsync}/{@code record}, {@code head}, {@code logId},
+ * {@code query}, {@code search} (PostgreSQL full-text search, words matched literally), {@code exportJsonl},
+ * {@code verify} (full or {@linkplain VerifyOptions#sinceCheckpoint() incremental}, with an expected log id and
+ * checkpoints), retention ({@code enforceRetention}: one transaction under the write lock, so other nodes' appends wait
+ * for it), signed checkpoints ({@link Builder#checkpoints}; nodes sharing one sink trust each other's), fail-closed
+ * after a failed verification ({@code tamperingDetected}, {@code acknowledgeTampering}). See docs/audit.md "Running on
+ * PostgreSQL" for what differs.
  */
 public final class PostgresAuditStore {
   private PostgresAuditStore() {}
@@ -51,6 +52,9 @@ public final class PostgresAuditStore {
     private Clock clock = Clock.systemUTC();
     private int maxBatchSize = 512;
     private int queueCapacity = 65_536;
+    private @Nullable CheckpointSink checkpointSink;
+    private java.security.@Nullable KeyPair checkpointKeys;
+    private String origin = "secureyeoman-audit";
 
     private Builder(DataSource dataSource) {
       this.dataSource = dataSource;
@@ -120,6 +124,39 @@ public final class PostgresAuditStore {
     }
 
     /**
+     * Enables signed checkpoints, as {@link AuditStoreOptions.Builder#checkpoints}. Nodes that are to check each
+     * other's checkpoints (one node's checkpoint trusted by another's incremental verification) configure the same sink
+     * and key pair; checkpoints of all nodes are serialised by a PostgreSQL advisory lock of their own.
+     *
+     * @param sink where checkpoints go; never inside the audit database
+     * @param signingKeys Ed25519 key pair (see {@link CheckpointKeys})
+     * @return this builder
+     */
+    public Builder checkpoints(CheckpointSink sink, java.security.KeyPair signingKeys) {
+      if (this.checkpointSink != null) {
+        throw new IllegalStateException("checkpoints already set");
+      }
+      this.checkpointSink = Objects.requireNonNull(sink, "sink");
+      this.checkpointKeys = Objects.requireNonNull(signingKeys, "signingKeys");
+      return this;
+    }
+
+    /**
+     * The log name written into checkpoints (default {@code secureyeoman-audit}).
+     *
+     * @param origin 1-200 printable chars without spaces
+     * @return this builder
+     */
+    public Builder origin(String origin) {
+      if (origin == null || origin.isEmpty() || origin.length() > 200
+          || origin.chars().anyMatch(c -> c < 0x21 || c == 0x7f)) {
+        throw new IllegalArgumentException("origin must be 1-200 printable chars without spaces");
+      }
+      this.origin = origin;
+      return this;
+    }
+
+    /**
      * Opens the store: creates the tables and the log id on a fresh database (once, even when nodes start together).
      *
      * @return the open store; close it when done (the data source stays open)
@@ -132,7 +169,10 @@ public final class PostgresAuditStore {
       if (ring == null) {
         throw new IllegalStateException("a MAC key is required: call macKey or keyring");
       }
-      return PostgresStore.open(dataSource, ring.macKeys(), clock, maxBatchSize, queueCapacity);
+      return PostgresStore.open(
+          dataSource, ring.macKeys(), clock, maxBatchSize, queueCapacity,
+          new PostgresStore.Checkpointing(
+              Optional.ofNullable(checkpointSink), Optional.ofNullable(checkpointKeys), origin));
     }
   }
 }

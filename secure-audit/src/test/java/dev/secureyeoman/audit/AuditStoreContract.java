@@ -9,6 +9,7 @@ import dev.secureyeoman.audit.AuditException.Reason;
 import dev.secureyeoman.audit.VerificationResult.Problem;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -25,6 +26,12 @@ abstract class AuditStoreContract {
 
   /** Runs statements as an attacker with write access to the database (guards such as triggers removed). */
   abstract void attack(String... sql) throws Exception;
+
+  /** A new store instance on this test's log whose entries (and purge cutoffs) use {@code clock}. */
+  abstract AuditStore open(java.time.Clock clock) throws Exception;
+
+  /** Rows in the log's table, read directly. */
+  abstract long rows() throws Exception;
 
   static AuditEvent event(String actor, int i) {
     return AuditEvent.builder("app.event").level(AuditLevel.INFO).actor(actor).message("entry " + i)
@@ -118,6 +125,292 @@ abstract class AuditStoreContract {
       assertTrue(r.valid(), r::summary);
       assertEquals(200, r.entriesChecked());
       assertEquals(200, b.head().orElseThrow().seq());
+    }
+  }
+
+  // ---------------------------------------------------------------- retention (both engines, same semantics)
+
+  @Test
+  void retentionByCount_purgesPrefix_anchorKeepsLogVerifiable_appendsContinue() throws Exception {
+    appendN(10);
+    try (AuditStore s = open()) {
+      List<long[]> progress = new ArrayList<>();
+      assertEquals(7, s.enforceRetention(RetentionPolicy.maxEntries(4), (done, total) -> progress.add(
+          new long[] {done, total})));
+      assertFalse(progress.isEmpty(), "the verification before the purge reports progress");
+      AuditEntry purge = s.head().orElseThrow();
+      assertEquals(11, purge.seq());
+      assertEquals("retention_purge", purge.event());
+      assertEquals(AuditLevel.SECURITY, purge.level());
+      assertEquals(1L, purge.metadata().get("first_seq"));
+      assertEquals(7L, purge.metadata().get("last_seq"));
+      assertEquals(7L, purge.metadata().get("count"));
+      assertEquals(4, rows(), "seqs 8..10 and the purge entry remain");
+      VerificationResult r = s.verify(VerifyOptions.defaults().withoutCheckpoints());
+      assertTrue(r.valid(), r::summary);
+      assertEquals(8, r.firstSeq());
+      assertEquals(11, r.headSeq());
+      assertEquals(12, s.append(event("bob", 12)).seq());
+      assertEquals(0, s.enforceRetention(new RetentionPolicy(0, 100)), "nothing to do: no purge entry");
+      assertEquals(12, s.head().orElseThrow().seq());
+      // a second purge anchors on the first one's range
+      assertEquals(3, s.enforceRetention(RetentionPolicy.maxEntries(3)));
+      VerificationResult again = s.verify(VerifyOptions.defaults().withoutCheckpoints());
+      assertTrue(again.valid(), again::summary);
+      assertEquals(11, again.firstSeq());
+      assertTrue(s.reclaimSpace() >= 0);
+    }
+  }
+
+  @Test
+  void retentionByAge_withInjectedClock_keepsYoungEntries_neverTheHead() throws Exception {
+    TestSupport.MutableClock clock = new TestSupport.MutableClock(java.time.Instant.parse("2026-01-01T00:00:00Z"));
+    try (AuditStore s = open(clock)) {
+      for (int i = 0; i < 5; i++) {
+        s.append(event("old", i));
+      }
+      clock.advance(java.time.Duration.ofDays(40));
+      for (int i = 0; i < 3; i++) {
+        s.append(event("young", i));
+      }
+      clock.advance(java.time.Duration.ofDays(1));
+      assertEquals(5, s.enforceRetention(RetentionPolicy.maxAge(30)));
+      AuditEntry purge = s.head().orElseThrow();
+      assertEquals("2026-01-12T00:00:00Z", purge.metadata().get("cutoff"));
+      assertEquals(clock.instant(), purge.timestamp());
+      VerificationResult r = s.verify(VerifyOptions.defaults().withoutCheckpoints());
+      assertTrue(r.valid(), r::summary);
+      assertEquals(6, r.firstSeq());
+      // everything old: all but the head go, the head (the purge entry) stays
+      clock.advance(java.time.Duration.ofDays(400));
+      assertEquals(3, s.enforceRetention(RetentionPolicy.maxAge(30)));
+      assertEquals(2, rows());
+      assertTrue(s.verify(VerifyOptions.defaults().withoutCheckpoints()).valid());
+    }
+  }
+
+  @Test
+  void retentionOverATamperedRange_refused_nothingDeleted_storeReadOnly() throws Exception {
+    appendN(10);
+    attack("UPDATE audit_log SET message = 'rewritten' WHERE seq = 3");
+    try (AuditStore s = open()) {
+      AuditException e = assertThrows(AuditException.class, () -> s.enforceRetention(RetentionPolicy.maxEntries(4)));
+      assertEquals(Reason.VERIFICATION_FAILED, e.reason());
+      assertEquals(3, e.verification().orElseThrow().firstBrokenSeq().orElseThrow());
+      assertEquals(10, rows(), "the evidence is not erased");
+      assertEquals(3, s.tamperingDetected().orElseThrow().firstBrokenSeq().orElseThrow());
+      assertEquals(Reason.TAMPERED, assertThrows(AuditException.class, () -> s.append(event("x", 1))).reason());
+      // a re-run verifies again and refuses again; still nothing deleted
+      assertEquals(
+          Reason.VERIFICATION_FAILED,
+          assertThrows(AuditException.class, () -> s.enforceRetention(RetentionPolicy.maxEntries(2))).reason());
+      assertEquals(10, rows());
+    }
+  }
+
+  @Test
+  void retentionAnchor_forgedOrRemoved_detected() throws Exception {
+    appendN(10);
+    try (AuditStore s = open()) {
+      s.enforceRetention(RetentionPolicy.maxEntries(4));
+    }
+    // the attacker deletes one more old entry and rewrites the anchor's range to cover it: the anchor's MAC fails
+    attack(
+        "DELETE FROM audit_log WHERE seq = 8",
+        "UPDATE audit_log SET metadata = replace(metadata, '\"last_seq\":7', '\"last_seq\":8') WHERE seq = 11");
+    VerificationResult r = verifyChain();
+    assertFalse(r.valid());
+    assertEquals(9, r.firstBrokenSeq().orElseThrow());
+  }
+
+  @Test
+  void retentionPurgeEntryDeleted_unanchoredStart() throws Exception {
+    appendN(6);
+    try (AuditStore s = open()) {
+      s.enforceRetention(RetentionPolicy.maxEntries(3));
+      s.append(event("after", 1));
+    }
+    attack("DELETE FROM audit_log WHERE seq = 7");
+    VerificationResult r = verifyChain();
+    assertEquals(Problem.UNANCHORED_START, r.problem().orElseThrow(), r::summary);
+    assertEquals(5, r.firstBrokenSeq().orElseThrow());
+  }
+
+  @Test
+  void retentionArguments_checked() throws Exception {
+    try (AuditStore s = open()) {
+      assertThrows(IllegalArgumentException.class, () -> s.enforceRetention(null));
+      assertThrows(IllegalArgumentException.class, () -> s.enforceRetention(RetentionPolicy.defaults(), null));
+      assertEquals(0, s.enforceRetention(RetentionPolicy.maxEntries(2)), "empty log");
+      s.append(event("a", 1));
+      assertEquals(0, s.enforceRetention(RetentionPolicy.maxEntries(2)), "never the head");
+    }
+  }
+
+  // ---------------------------------------------------------------- checkpoints (both engines, same semantics)
+
+  /** Ed25519 keys of this test's checkpoints. */
+  static final java.security.KeyPair CP_KEYS = CheckpointKeys.deriveFromAuditKey(TestSupport.key(1));
+
+  /** A new store instance on this test's log with checkpoints in {@code sink}, signed with {@link #CP_KEYS}. */
+  abstract AuditStore openCheckpointed(CheckpointSink sink) throws Exception;
+
+  /** A checkpoint file outside the database (shared by every store instance of the test). */
+  abstract java.nio.file.Path checkpointFile();
+
+  private CheckpointSink sink() {
+    return CheckpointSinks.appendOnlyFile(checkpointFile());
+  }
+
+  @Test
+  void checkpoints_newLogStartsAtSeq0_signVerifiedHead_truncationAndRollbackDetected() throws Exception {
+    try (AuditStore s = openCheckpointed(sink())) {
+      assertTrue(s.checkpointsConfigured());
+      assertEquals(1, sink().readAll().size(), "a new log gets its seq-0 checkpoint at once");
+      for (int i = 0; i < 5; i++) {
+        s.append(event("alice", i));
+      }
+      Checkpoint cp = s.checkpoint();
+      assertEquals(5, cp.seq());
+      assertEquals(s.head().orElseThrow().hash(), cp.headHash());
+      assertEquals(s.logId(), cp.logId());
+      assertTrue(cp.verifySignature(CP_KEYS.getPublic()));
+      VerificationResult r = s.verify();
+      assertTrue(r.valid(), r::summary);
+      assertEquals(2, r.checkpointsChecked());
+    }
+    attack("DELETE FROM audit_log WHERE seq = 5");
+    try (AuditStore s = openCheckpointed(sink())) {
+      VerificationResult r = s.verify();
+      assertEquals(Problem.TRUNCATED, r.problem().orElseThrow(), r::summary);
+      AuditException refused = assertThrows(AuditException.class, s::checkpoint);
+      assertEquals(Reason.VERIFICATION_FAILED, refused.reason());
+      assertEquals(2, sink().readAll().size(), "nothing signed over a truncated log");
+      assertEquals(Reason.TAMPERED, assertThrows(AuditException.class, () -> s.append(event("x", 1))).reason());
+    }
+  }
+
+  @Test
+  void checkpoint_ofOneStore_trustedByAnothersIncrementalVerify_laterTamperingDetected() throws Exception {
+    Checkpoint cp;
+    try (AuditStore a = openCheckpointed(sink())) {
+      for (int i = 0; i < 10; i++) {
+        a.append(event("a", i));
+      }
+      cp = a.checkpoint();
+    }
+    try (AuditStore b = openCheckpointed(sink())) {
+      for (int i = 0; i < 5; i++) {
+        b.append(event("b", i));
+      }
+      VerificationResult inc = b.verify(VerifyOptions.defaults().sinceCheckpoint());
+      assertTrue(inc.valid(), inc::summary);
+      assertEquals(10, inc.trustedThroughSeq());
+      assertEquals(5, inc.entriesChecked(), "only the entries after the other store's checkpoint are re-MACed");
+      // the same checkpoint handed over explicitly (an auditor's copy) under the trusted public key
+      VerificationResult given =
+          b.verify(VerifyOptions.defaults().withCheckpoints(List.of(cp), CP_KEYS.getPublic()).sinceCheckpoint());
+      assertTrue(given.valid(), given::summary);
+      assertEquals(10, given.trustedThroughSeq());
+    }
+    attack("UPDATE audit_log SET message = 'rewritten' WHERE seq = 13");
+    try (AuditStore b = openCheckpointed(sink())) {
+      VerificationResult r = b.verify(VerifyOptions.defaults().sinceCheckpoint());
+      assertFalse(r.valid());
+      assertEquals(13, r.firstBrokenSeq().orElseThrow());
+      assertEquals(Problem.ENTRY_ALTERED, r.problem().orElseThrow());
+    }
+  }
+
+  @Test
+  void incrementalVerify_rewrittenCheckpointRow_forgedOrMismatchedCheckpoint_refused() throws Exception {
+    Checkpoint cp;
+    String logId;
+    try (AuditStore s = openCheckpointed(sink())) {
+      for (int i = 0; i < 8; i++) {
+        s.append(event("a", i));
+      }
+      cp = s.checkpoint();
+      s.append(event("a", 9));
+      logId = s.logId().orElseThrow();
+      // forged: signed by another key, trusted key is ours
+      java.security.KeyPair other = CheckpointKeys.deriveFromAuditKey(TestSupport.key(7));
+      Checkpoint forged =
+          Checkpoint.sign("secureyeoman-audit", 8, cp.headHash(), cp.time(), Optional.of(logId), other);
+      VerificationResult f =
+          s.verify(VerifyOptions.defaults().withCheckpoints(List.of(forged), CP_KEYS.getPublic()).sinceCheckpoint());
+      assertEquals(Problem.CHECKPOINT_SIGNATURE_INVALID, f.problem().orElseThrow(), f::summary);
+      assertEquals(0, f.trustedThroughSeq(), "a forged checkpoint is never trusted");
+      // validly signed but naming another head at seq 8 (a stale or made-up head): mismatch, not trust
+      Checkpoint wrongHead =
+          Checkpoint.sign("secureyeoman-audit", 8, "00".repeat(32), cp.time(), Optional.of(logId), CP_KEYS);
+      VerificationResult m =
+          s.verify(VerifyOptions.defaults().withCheckpoints(List.of(wrongHead), CP_KEYS.getPublic()).sinceCheckpoint());
+      assertEquals(Problem.CHECKPOINT_MISMATCH, m.problem().orElseThrow(), m::summary);
+      assertEquals(8, m.firstBrokenSeq().orElseThrow());
+      // another log's checkpoint
+      Checkpoint otherLog =
+          Checkpoint.sign("secureyeoman-audit", 8, cp.headHash(), cp.time(), Optional.of("ab".repeat(16)), CP_KEYS);
+      VerificationResult o =
+          s.verify(VerifyOptions.defaults().withCheckpoints(List.of(otherLog), CP_KEYS.getPublic()).sinceCheckpoint());
+      assertEquals(Problem.LOG_ID_MISMATCH, o.problem().orElseThrow(), o::summary);
+      s.acknowledgeTampering("test: forged checkpoints handed in");
+    }
+    // the checkpointed row itself rewritten: its MAC fails before it could be trusted
+    attack("UPDATE audit_log SET actor = 'mallory' WHERE seq = 8");
+    try (AuditStore s = openCheckpointed(sink())) {
+      VerificationResult r = s.verify(VerifyOptions.defaults().sinceCheckpoint());
+      assertFalse(r.valid());
+      assertEquals(8, r.firstBrokenSeq().orElseThrow());
+    }
+  }
+
+  @Test
+  void startCheckpoints_onlyIntoAnEmptySink_checkpointRefusesSilentRestart() throws Exception {
+    appendN(4);
+    try (AuditStore s = openCheckpointed(sink())) {
+      assertEquals(0, sink().readAll().size(), "an existing log gets no automatic checkpoint");
+      AuditException missing = assertThrows(AuditException.class, s::checkpoint);
+      assertEquals(Reason.VERIFICATION_FAILED, missing.reason());
+      assertEquals(Problem.CHECKPOINTS_MISSING, missing.verification().orElseThrow().problem().orElseThrow());
+      s.acknowledgeTampering("test: the checkpoint sink is configured for the first time");
+      Checkpoint first = s.startCheckpoints();
+      assertEquals(5, first.seq());
+      assertEquals(Reason.CHECKPOINT_STATE, assertThrows(AuditException.class, s::startCheckpoints).reason());
+      s.append(event("a", 6));
+      assertEquals(6, s.checkpoint().seq());
+      assertTrue(s.verify().valid());
+    }
+    try (AuditStore plain = open()) {
+      assertFalse(plain.checkpointsConfigured());
+      assertThrows(IllegalStateException.class, plain::checkpoint);
+    }
+  }
+
+  @Test
+  void retentionWithCheckpoints_verifiesWholeLogAgainstThem_purgedCheckpointStillAccepted() throws Exception {
+    try (AuditStore s = openCheckpointed(sink())) {
+      for (int i = 0; i < 10; i++) {
+        s.append(event("a", i));
+      }
+      s.checkpoint();
+      s.append(event("a", 11));
+      assertEquals(8, s.enforceRetention(RetentionPolicy.maxEntries(4)));
+      VerificationResult r = s.verify();
+      assertTrue(r.valid(), r::summary);
+      assertEquals(9, r.firstSeq());
+      assertEquals(12, s.checkpoint().seq());
+      assertTrue(s.verify(VerifyOptions.defaults().sinceCheckpoint()).valid());
+      s.append(event("a", 13));
+      assertEquals(13, s.checkpoint().seq());
+    }
+    // a rollback visible only against the checkpoint: the purge refuses to erase it
+    attack("DELETE FROM audit_log WHERE seq = 13");
+    try (AuditStore s = openCheckpointed(sink())) {
+      AuditException e = assertThrows(AuditException.class, () -> s.enforceRetention(RetentionPolicy.maxEntries(2)));
+      assertEquals(Reason.VERIFICATION_FAILED, e.reason());
+      assertEquals(Problem.TRUNCATED, e.verification().orElseThrow().problem().orElseThrow());
+      assertEquals(4, rows());
     }
   }
 }

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class PostgresContractTest extends AuditStoreContract {
   private DataSource ds;
+  @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir;
 
   @BeforeEach
   void database(PostgresDatabase db) {
@@ -29,5 +30,25 @@ class PostgresContractTest extends AuditStoreContract {
   @Override
   void attack(String... sql) throws Exception {
     PostgresAuditStoreTest.sql(ds, sql);
+  }
+
+  @Override
+  AuditStore open(java.time.Clock clock) throws Exception {
+    return PostgresAuditStore.builder(ds).macKey(TestSupport.key(1)).clock(clock).open();
+  }
+
+  @Override
+  long rows() throws Exception {
+    return PostgresAuditStoreTest.count(ds);
+  }
+
+  @Override
+  AuditStore openCheckpointed(CheckpointSink sink) throws Exception {
+    return PostgresAuditStore.builder(ds).macKey(TestSupport.key(1)).checkpoints(sink, CP_KEYS).open();
+  }
+
+  @Override
+  java.nio.file.Path checkpointFile() {
+    return dir.resolve("audit.cp");
   }
 }

@@ -20,4 +20,28 @@ class SqliteContractTest extends AuditStoreContract {
   void attack(String... sql) throws Exception {
     TestSupport.exec(db(), sql);
   }
+
+  @Override
+  AuditStore open(java.time.Clock clock) throws Exception {
+    return SqliteAuditStore.open(TestSupport.options(db()).clock(clock).build());
+  }
+
+  @Override
+  long rows() throws Exception {
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db());
+        java.sql.Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM audit_log")) {
+      return rs.getLong(1);
+    }
+  }
+
+  @Override
+  AuditStore openCheckpointed(CheckpointSink sink) throws Exception {
+    return SqliteAuditStore.open(TestSupport.options(db()).checkpoints(sink, CP_KEYS).build());
+  }
+
+  @Override
+  Path checkpointFile() {
+    return dir.resolve("checkpoints/audit.cp");
+  }
 }

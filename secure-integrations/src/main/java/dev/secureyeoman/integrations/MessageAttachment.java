@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An attachment of an inbound message, as the platform declared it. Nothing here has been downloaded or checked: the
@@ -83,7 +84,7 @@ public record MessageAttachment(
    * @param declared the declared value, may be null
    * @return the media type, or empty
    */
-  public static Optional<String> normalizeContentType(String declared) {
+  public static Optional<String> normalizeContentType(@Nullable String declared) {
     if (declared == null) {
       return Optional.empty();
     }
@@ -142,7 +143,7 @@ public record MessageAttachment(
      * @param declared the declared type, may be null
      * @return this builder
      */
-    public Builder contentType(String declared) {
+    public Builder contentType(@Nullable String declared) {
       this.contentType = normalizeContentType(declared);
       return this;
     }
@@ -153,7 +154,7 @@ public record MessageAttachment(
      * @param name the name, may be null
      * @return this builder
      */
-    public Builder fileName(String name) {
+    public Builder fileName(@Nullable String name) {
       this.fileName = Optional.ofNullable(name);
       return this;
     }

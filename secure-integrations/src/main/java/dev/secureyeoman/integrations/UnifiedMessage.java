@@ -136,7 +136,7 @@ public record UnifiedMessage(
      * @param messageId the parent's id, or null
      * @return this builder
      */
-    public Builder replyTo(String messageId) {
+    public Builder replyTo(@Nullable String messageId) {
       this.replyTo = messageId;
       return this;
     }

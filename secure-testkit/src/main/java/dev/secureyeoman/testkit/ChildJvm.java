@@ -19,6 +19,7 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.MatchResult;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@code main} class running in a child JVM, for tests that need a second process: two nodes sharing a database, a
@@ -238,8 +239,8 @@ public final class ChildJvm implements AutoCloseable {
     private final List<String> args = new ArrayList<>();
     private final List<String> jvmOptions = new ArrayList<>();
     private final Map<String, String> env = new LinkedHashMap<>();
-    private String classPath;
-    private Path workingDirectory;
+    private @Nullable String classPath; // null: this JVM's class path
+    private @Nullable Path workingDirectory; // null: this JVM's working directory
 
     private Builder(String mainClass) {
       this.mainClass = mainClass;

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A throwaway PostgreSQL server for tests, started from the installed binaries (Debian 12: package {@code postgresql},
@@ -86,17 +87,18 @@ public final class PostgresServer implements TestServer {
   private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(120);
 
   private final Path binDirectory;
-  private final RunAs runAs;
+  private final @Nullable RunAs runAs; // null: this process's user
   private final Path directory;
   private final Path dataDirectory;
-  private final String password;
+  private final @Nullable String password; // null: trust authentication
   private final boolean shared;
   private final ServerProcess process;
   private final AtomicInteger databases = new AtomicInteger();
   private final AutoCloseable atExit = this::closeNow;
 
-  private PostgresServer(Builder b, RunAs runAs, Path directory, boolean shared) {
-    this.binDirectory = b.binDirectory;
+  private PostgresServer(
+      Builder b, Path binDirectory, Duration startTimeout, @Nullable RunAs runAs, Path directory, boolean shared) {
+    this.binDirectory = binDirectory;
     this.runAs = runAs;
     this.directory = directory;
     this.dataDirectory = directory.resolve("data");
@@ -108,7 +110,7 @@ public final class PostgresServer implements TestServer {
     settings.put("full_page_writes", "off");
     settings.put("dynamic_shared_memory_type", "mmap");
     settings.putAll(b.settings);
-    this.process = new ServerProcess(new Spec(settings), directory, directory.resolve("postgres.log"), b.startTimeout);
+    this.process = new ServerProcess(new Spec(settings), directory, directory.resolve("postgres.log"), startTimeout);
   }
 
   /**
@@ -143,8 +145,8 @@ public final class PostgresServer implements TestServer {
   }
 
   private static final class Shared {
-    private static PostgresServer instance;
-    private static TestkitException failure;
+    private static @Nullable PostgresServer instance;
+    private static @Nullable TestkitException failure;
 
     static synchronized PostgresServer get() {
       if (instance == null && failure == null) {
@@ -157,7 +159,7 @@ public final class PostgresServer implements TestServer {
       if (failure != null) {
         throw new TestkitException(failure.reason(), "the shared PostgreSQL server failed to start: " + failure.getMessage(), failure);
       }
-      return instance;
+      return Objects.requireNonNull(instance, "set when the start did not fail");
     }
   }
 
@@ -263,7 +265,7 @@ public final class PostgresServer implements TestServer {
         return createDatabase(name);
       } catch (TestkitException e) {
         // a test created this name by hand: take the next one (createdb's message is stable: "... already exists")
-        if (!e.getMessage().contains("\"" + name + "\" already exists")) {
+        if (!String.valueOf(e.getMessage()).contains("\"" + name + "\" already exists")) {
           throw e;
         }
       }
@@ -388,7 +390,7 @@ public final class PostgresServer implements TestServer {
    * Runs a client binary as this JVM's user through the Unix socket (trusted), with the host's PG* environment
    * variables removed so that they cannot redirect it.
    */
-  private String runClient(String what, String stdin, String binary, String... args) {
+  private String runClient(String what, @Nullable String stdin, String binary, String... args) {
     List<String> argv = new ArrayList<>();
     argv.add(binDirectory.resolve(binary).toString());
     argv.addAll(List.of("-h", directory.toString(), "-p", Integer.toString(port()), "-U", USER));
@@ -402,7 +404,8 @@ public final class PostgresServer implements TestServer {
 
   private void setPassword() {
     // sent on stdin, never in argv (visible in ps); standard_conforming_strings is on: doubling quotes is the escape
-    String sql = "ALTER ROLE " + USER + " PASSWORD '" + password.replace("'", "''") + "';\n";
+    String pw = Objects.requireNonNull(password, "called only when a password was set");
+    String sql = "ALTER ROLE " + USER + " PASSWORD '" + pw.replace("'", "''") + "';\n";
     runClient("setting the password", sql, "psql", "-d", DEFAULT_DATABASE, "-v", "ON_ERROR_STOP=1", "-q", "-f", "-");
   }
 
@@ -478,11 +481,12 @@ public final class PostgresServer implements TestServer {
    * Options for a server. Each option may be set once.
    */
   public static final class Builder {
-    private Path binDirectory;
-    private Path baseDirectory;
-    private String runAs;
-    private String password;
-    private Duration startTimeout;
+    // null until set: build() applies the defaults
+    private @Nullable Path binDirectory;
+    private @Nullable Path baseDirectory;
+    private @Nullable String runAs;
+    private @Nullable String password;
+    private @Nullable Duration startTimeout;
     private final Map<String, String> settings = new LinkedHashMap<>();
     private Ports.Allocator ports = Ports.loopback();
 
@@ -595,22 +599,22 @@ public final class PostgresServer implements TestServer {
     }
 
     private PostgresServer start(boolean shared) {
-      binDirectory = Options.pathOrProperty(binDirectory, BIN_PROPERTY, DEFAULT_BIN_DIRECTORY);
+      Path bin = Options.pathOrProperty(binDirectory, BIN_PROPERTY, DEFAULT_BIN_DIRECTORY);
+      binDirectory = bin;
       for (String binary : BINARIES) {
-        if (!Files.isExecutable(binDirectory.resolve(binary))) {
+        if (!Files.isExecutable(bin.resolve(binary))) {
           throw new TestkitException(
               Reason.MISSING_BINARY,
               "PostgreSQL binary "
-                  + binDirectory.resolve(binary)
+                  + bin.resolve(binary)
                   + " not found: install the Debian package 'postgresql' (apt-get install -y postgresql; PostgreSQL 15"
                   + " on Debian 12) or point the system property "
                   + BIN_PROPERTY
                   + " at another PostgreSQL bin directory");
         }
       }
-      if (startTimeout == null) {
-        startTimeout = Duration.ofSeconds(60);
-      }
+      Duration timeout = startTimeout != null ? startTimeout : Duration.ofSeconds(60);
+      startTimeout = timeout;
       Path base = baseDirectory != null ? baseDirectory : WorkDirs.defaultBase();
       RunAs user = null;
       if (RunAs.currentIsRoot()) {
@@ -626,8 +630,8 @@ public final class PostgresServer implements TestServer {
           WorkDirs.checkTraversable(dir, user);
           WorkDirs.chown(dir, user);
         }
-        PostgresTemplates.copyTo(binDirectory, user, base, dir.resolve("data"), startTimeout.plus(COMMAND_TIMEOUT));
-        PostgresServer server = new PostgresServer(this, user, dir, shared);
+        PostgresTemplates.copyTo(bin, user, base, dir.resolve("data"), timeout.plus(COMMAND_TIMEOUT));
+        PostgresServer server = new PostgresServer(this, bin, timeout, user, dir, shared);
         server.writeHba();
         Cleanup.register(server.atExit);
         try {

@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A throwaway Redis server for tests, started from the installed {@code redis-server} (Debian 12: package {@code
@@ -67,17 +68,17 @@ public final class RedisServer implements TestServer {
 
   private final Path binary;
   private final Path directory;
-  private final String password;
+  private final @Nullable String password; // null: no AUTH
   private final boolean appendOnly;
   private final ServerProcess process;
   private final AutoCloseable atExit = this::close;
 
-  private RedisServer(Builder b, Path directory) {
-    this.binary = b.binary;
+  private RedisServer(Builder b, Path binary, Duration startTimeout, Path directory) {
+    this.binary = binary;
     this.directory = directory;
     this.password = b.password;
     this.appendOnly = b.appendOnly;
-    this.process = new ServerProcess(new Spec(), directory, directory.resolve("redis.log"), b.startTimeout);
+    this.process = new ServerProcess(new Spec(), directory, directory.resolve("redis.log"), startTimeout);
   }
 
   /**
@@ -277,11 +278,12 @@ public final class RedisServer implements TestServer {
 
   /** Options for a server. Each option may be set once. */
   public static final class Builder {
-    private Path binary;
-    private String password;
+    // null until set: build() applies the defaults
+    private @Nullable Path binary;
+    private @Nullable String password;
     private boolean appendOnly;
-    private Path baseDirectory;
-    private Duration startTimeout;
+    private @Nullable Path baseDirectory;
+    private @Nullable Duration startTimeout;
     private Ports.Allocator ports = Ports.loopback();
 
     private Builder() {}
@@ -363,26 +365,26 @@ public final class RedisServer implements TestServer {
      * @throws TestkitException if it cannot start (the reason says why)
      */
     public RedisServer start() {
-      binary = Options.pathOrProperty(binary, BINARY_PROPERTY, DEFAULT_BINARY);
-      if (!Files.isExecutable(binary)) {
+      Path bin = Options.pathOrProperty(binary, BINARY_PROPERTY, DEFAULT_BINARY);
+      binary = bin;
+      if (!Files.isExecutable(bin)) {
         throw new TestkitException(
             Reason.MISSING_BINARY,
             "redis-server not found at "
-                + binary
+                + bin
                 + ": install the Debian package 'redis-server' (apt-get install -y redis-server) or point the system"
                 + " property "
                 + BINARY_PROPERTY
                 + " at another binary");
       }
-      if (startTimeout == null) {
-        startTimeout = Duration.ofSeconds(30);
-      }
+      Duration timeout = startTimeout != null ? startTimeout : Duration.ofSeconds(30);
+      startTimeout = timeout;
       Path dir = WorkDirs.create(baseDirectory != null ? baseDirectory : WorkDirs.defaultBase(), "redis");
       try {
         if (password != null) {
           Files.writeString(dir.resolve("redis.conf"), "requirepass \"" + password + "\"\n", StandardCharsets.UTF_8);
         }
-        RedisServer server = new RedisServer(this, dir);
+        RedisServer server = new RedisServer(this, bin, timeout, dir);
         Cleanup.register(server.atExit);
         try {
           server.process.start(ports);

@@ -72,12 +72,12 @@ public final class TestClock extends Clock {
 
   @Override
   public Instant instant() {
-    return now.get();
+    return Objects.requireNonNull(now.get(), "set() and the factory never store null");
   }
 
   @Override
   public long millis() {
-    return now.get().toEpochMilli();
+    return instant().toEpochMilli();
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.secureyeoman.testkit;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A test server or child process could not be provided. The {@link Reason} says why, so a test (or the testkit's own
@@ -51,7 +52,7 @@ public final class TestkitException extends RuntimeException {
    * @param message what failed, with context (never a password)
    * @param cause the underlying failure
    */
-  public TestkitException(Reason reason, String message, Throwable cause) {
+  public TestkitException(Reason reason, String message, @Nullable Throwable cause) {
     super(message, cause);
     this.reason = Objects.requireNonNull(reason, "reason");
   }

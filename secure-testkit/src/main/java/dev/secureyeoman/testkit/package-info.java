@@ -24,4 +24,7 @@
  * Not for production data: the servers run with test-only settings (no fsync, trust authentication by default). Linux
  * only (the servers' life cycle relies on {@code /proc}, {@code setpriv} and {@code kill}).
  */
+@NullMarked
 package dev.secureyeoman.testkit;
+
+import org.jspecify.annotations.NullMarked;

@@ -81,15 +81,15 @@ public final class GatewayHealth {
 
   /**
    * Creates the health state for a given storage engine. On {@code postgres} the body also says {@code "engine"}
-   * and {@code "maintenance"} ({@code full}, or {@code verify_only} while the PostgreSQL store has no retention and
-   * checkpoints); on {@code sqlite} the body is unchanged.
+   * and {@code "maintenance"} (what the periodic maintenance does: {@code full} = verification, retention and a
+   * checkpoint); on {@code sqlite} the body is unchanged.
    *
    * @param audit the gateway's audit store
    * @param ticker monotonic nanoseconds
    * @param sandboxBackend the probed sandbox backend, reported as is
    * @param startVerification the start-up verification
    * @param engine {@code sqlite} or {@code postgres}
-   * @param maintenance {@code full} or {@code verify_only}
+   * @param maintenance {@code full}
    */
   public GatewayHealth(
       AuditStore audit,

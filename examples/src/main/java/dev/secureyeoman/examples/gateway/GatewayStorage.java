@@ -5,6 +5,8 @@ import dev.secureyeoman.audit.AuditMaintenance;
 import dev.secureyeoman.audit.AuditMaintenanceSettings;
 import dev.secureyeoman.audit.AuditStore;
 import dev.secureyeoman.audit.AuditStoreOptions;
+import dev.secureyeoman.audit.CheckpointSink;
+import dev.secureyeoman.audit.CheckpointSinks;
 import dev.secureyeoman.audit.CheckpointKeys;
 import dev.secureyeoman.audit.MaintenanceReport;
 import dev.secureyeoman.audit.PostgresAuditStore;
@@ -21,10 +23,7 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import javax.sql.DataSource;
@@ -43,9 +42,11 @@ import org.slf4j.LoggerFactory;
  *       #AUDIT_POOL_SIZE}: the group-commit writer, a verification, a health read). A shared pool could deadlock: an
  *       auth transaction holds its connection while it records its audit events, and the audit writer then needs
  *       another one; with every auth connection busy in such a transaction, the writer would wait for a connection that
- *       only its own commit frees (until the 3 s timeout fails them all). Retention and checkpoints are not implemented
- *       on PostgreSQL yet: the periodic maintenance then only verifies the whole chain (no purge, no checkpoint; a WARN at
- *       start and {@code "maintenance":"verify_only"} on {@code /healthz}).
+ *       only its own commit frees (until the 3 s timeout fails them all). Maintenance is the same as on SQLite
+ *       (verification, retention, a signed checkpoint per run). Each node signs checkpoints into its own file,
+ *       {@code security.audit.checkpoint_path} under its data directory (an absolute path on shared storage gives the
+ *       nodes one file); a node whose file is empty while the log already has entries (a node joining the cluster)
+ *       starts it with {@link AuditStore#startCheckpoints()} after a chain verification, before anything else.
  * </ul>
  *
  * <p>Secrets: the database password is read once (from {@code password_env} or the encrypted config), copied into the
@@ -62,12 +63,6 @@ public final class GatewayStorage implements AutoCloseable {
 
   /** Attempts to open the PostgreSQL audit store at start, each bounded by {@link #AUDIT_CONNECT_TIMEOUT}. */
   static final int OPEN_ATTEMPTS = 3;
-
-  /**
-   * Whether {@link PostgresAuditStore} supports retention, checkpoints and incremental verification in this build
-   * (issue 18: implemented in parallel; until then its methods throw {@link UnsupportedOperationException}).
-   */
-  static final boolean POSTGRES_MAINTENANCE = false;
 
   private final SecurityConfig.Storage.Engine engine;
   private final AuditStore audit;
@@ -138,10 +133,17 @@ public final class GatewayStorage implements AutoCloseable {
       } catch (IllegalArgumentException | IllegalStateException e) {
         throw new IllegalStateException("security.storage: " + e.getMessage(), e);
       }
+      Path checkpointFile = dataDir.resolve(config.audit().checkpointPath());
+      CheckpointSink sink = CheckpointSinks.appendOnlyFile(checkpointFile);
       AuditStore audit = null;
       for (int attempt = 1; audit == null; attempt++) {
         try {
-          audit = PostgresAuditStore.builder(auditPool).macKey(auditKey).clock(clock).open();
+          audit =
+              PostgresAuditStore.builder(auditPool)
+                  .macKey(auditKey)
+                  .clock(clock)
+                  .checkpoints(sink, CheckpointKeys.deriveFromAuditKey(auditKey))
+                  .open();
         } catch (AuditException e) {
           if (e.reason() != AuditException.Reason.STORAGE || attempt >= OPEN_ATTEMPTS) {
             throw new AuditException(
@@ -154,6 +156,8 @@ public final class GatewayStorage implements AutoCloseable {
               safeUrl, attempt, OPEN_ATTEMPTS, e.getMessage());
         }
       }
+      opened.push(audit);
+      joinCheckpoints(audit, sink, checkpointFile);
       opened.clear();
       String description = "PostgreSQL at " + safeUrl + " as " + storage.user();
       return new GatewayStorage(storage.engine(), audit, authPool, authPool, auditPool, description);
@@ -166,6 +170,32 @@ public final class GatewayStorage implements AutoCloseable {
           LOG.warn("closing a pool after a failed start: {}", e.toString());
         }
       }
+    }
+  }
+
+  /**
+   * A node joining a log that already has entries has no checkpoint of its own yet: verifying with its empty file would
+   * report the checkpoints missing and, the fail-closed state being shared, stop every node. Start its file instead on
+   * a chain verification (a broken chain is recorded as tampering by the store and the start goes on, degraded).
+   */
+  private static void joinCheckpoints(AuditStore audit, CheckpointSink sink, Path file) throws AuditException {
+    boolean empty;
+    try {
+      empty = sink.readAll().isEmpty();
+    } catch (AuditException e) {
+      return; // torn or malformed: the store's verification reports it
+    }
+    if (!empty || audit.head().isEmpty()) {
+      return; // the store signed seq 0 of a new log itself
+    }
+    try {
+      audit.startCheckpoints();
+      LOG.warn("audit checkpoints of this node start now in {} (the shared log already had entries)", file);
+    } catch (AuditException e) {
+      if (e.verification().isEmpty()) {
+        throw e;
+      }
+      LOG.error("AUDIT LOG FAILED VERIFICATION before this node's first checkpoint: {}", e.getMessage());
     }
   }
 
@@ -217,21 +247,12 @@ public final class GatewayStorage implements AutoCloseable {
   }
 
   /**
-   * Whether retention, checkpoints and incremental verification run on this audit store.
-   *
-   * @return true on SQLite (and on PostgreSQL once the store supports them)
-   */
-  public boolean fullMaintenance() {
-    return !postgres() || POSTGRES_MAINTENANCE;
-  }
-
-  /**
-   * The maintenance state for {@code /healthz}: {@code full} (verify, retention, checkpoint) or {@code verify_only}.
+   * The maintenance state for {@code /healthz}: {@code full} (verification, retention, checkpoint) on both engines.
    *
    * @return the state
    */
   public String maintenanceState() {
-    return fullMaintenance() ? "full" : "verify_only";
+    return "full";
   }
 
   /**
@@ -262,17 +283,14 @@ public final class GatewayStorage implements AutoCloseable {
   }
 
   /**
-   * The start-up verification: incremental from the newest signed checkpoint where the store supports it, otherwise
-   * the whole chain (PostgreSQL until checkpoints land: start-up cost grows with the log).
+   * The start-up verification: incremental from the newest signed checkpoint of this node's file (start-up cost grows
+   * with new entries only; the maintenance runs a full verification periodically).
    *
    * @return the result
    * @throws AuditException if the log cannot be read
    */
   public VerificationResult verifyAtStart() throws AuditException {
-    if (fullMaintenance()) {
-      return audit.verify(VerifyOptions.defaults().sinceCheckpoint());
-    }
-    return audit.verify(VerifyOptions.defaults());
+    return audit.verify(VerifyOptions.defaults().sinceCheckpoint());
   }
 
   /** The periodic audit maintenance of the gateway (scheduled runs, one run on demand). */
@@ -292,9 +310,7 @@ public final class GatewayStorage implements AutoCloseable {
   }
 
   /**
-   * The maintenance of this store: {@link AuditMaintenance} (verify, retention, checkpoint) where supported; on
-   * PostgreSQL until retention and checkpoints land, a full verification per interval only (a WARN once), so tampering
-   * is still noticed by every node.
+   * The maintenance of this store: {@link AuditMaintenance} (verification, retention, checkpoint) on both engines.
    *
    * @param settings interval, retention, checkpoint and verification settings
    * @param scheduler the scheduler (owned by the caller)
@@ -307,104 +323,24 @@ public final class GatewayStorage implements AutoCloseable {
       ScheduledExecutorService scheduler,
       Clock clock,
       Consumer<MaintenanceReport> listener) {
-    if (fullMaintenance()) {
-      AuditMaintenance m =
-          AuditMaintenance.builder(audit, settings).scheduler(scheduler).clock(clock).listener(listener).build();
-      return new Maintenance() {
-        @Override
-        public void start() {
-          m.start();
-        }
-
-        @Override
-        public void stop() {
-          m.stop();
-        }
-
-        @Override
-        public MaintenanceReport runOnce() {
-          return m.runOnce();
-        }
-      };
-    }
-    LOG.warn(
-        "audit maintenance on PostgreSQL: retention and checkpoints are not supported yet; every {} the whole chain"
-            + " is verified, nothing is purged or signed (/healthz: \"maintenance\":\"verify_only\")",
-        settings.interval());
-    return new VerifyOnly(audit, settings, scheduler, clock, listener);
-  }
-
-  /** Full verification per interval (PostgreSQL without retention and checkpoints). */
-  private static final class VerifyOnly implements Maintenance {
-    private final AuditStore audit;
-    private final AuditMaintenanceSettings settings;
-    private final ScheduledExecutorService scheduler;
-    private final Clock clock;
-    private final Consumer<MaintenanceReport> listener;
-    private final Object lock = new Object();
-    private ScheduledFuture<?> task;
-
-    VerifyOnly(
-        AuditStore audit,
-        AuditMaintenanceSettings settings,
-        ScheduledExecutorService scheduler,
-        Clock clock,
-        Consumer<MaintenanceReport> listener) {
-      this.audit = audit;
-      this.settings = settings;
-      this.scheduler = scheduler;
-      this.clock = clock;
-      this.listener = listener;
-    }
-
-    @Override
-    public void start() {
-      synchronized (lock) {
-        if (task == null) {
-          long ms = settings.interval().toMillis();
-          task = scheduler.scheduleWithFixedDelay(this::runOnce, ms, ms, TimeUnit.MILLISECONDS);
-        }
+    AuditMaintenance m =
+        AuditMaintenance.builder(audit, settings).scheduler(scheduler).clock(clock).listener(listener).build();
+    return new Maintenance() {
+      @Override
+      public void start() {
+        m.start();
       }
-    }
 
-    @Override
-    public void stop() {
-      synchronized (lock) {
-        if (task != null) {
-          task.cancel(false);
-          task = null;
-        }
+      @Override
+      public void stop() {
+        m.stop();
       }
-    }
 
-    @Override
-    public MaintenanceReport runOnce() {
-      java.time.Instant started = clock.instant();
-      Optional<VerificationResult> vr = Optional.empty();
-      Optional<Exception> failure = Optional.empty();
-      try {
-        if (settings.verify()) {
-          vr = Optional.of(audit.verify(VerifyOptions.defaults()));
-        }
-      } catch (AuditException | RuntimeException e) {
-        failure = Optional.of(e);
+      @Override
+      public MaintenanceReport runOnce() {
+        return m.runOnce();
       }
-      MaintenanceReport report =
-          new MaintenanceReport(started, clock.instant(), 0, Optional.empty(), vr, failure);
-      if (failure.isPresent()) {
-        LOG.error("audit verification on PostgreSQL failed to run: {}", failure.get().getMessage());
-      } else if (!report.ok()) {
-        LOG.error("audit log on PostgreSQL failed verification: {}", vr.orElseThrow().summary());
-      } else {
-        LOG.info("audit verification on PostgreSQL ok: {}", vr.map(VerificationResult::summary).orElse("skipped"));
-      }
-      try {
-        listener.accept(report);
-      } catch (RuntimeException e) {
-        LOG.error("audit maintenance listener threw", e);
-      }
-      return report;
-    }
+    };
   }
 
   /**

@@ -8,6 +8,7 @@ import dev.secureyeoman.audit.AuditLevel;
 import dev.secureyeoman.audit.AuditQuery;
 import dev.secureyeoman.audit.AuditStore;
 import dev.secureyeoman.audit.Checkpoint;
+import dev.secureyeoman.audit.CheckpointSink;
 import dev.secureyeoman.audit.RetentionPolicy;
 import dev.secureyeoman.audit.VerificationProgress;
 import dev.secureyeoman.audit.VerificationResult;
@@ -15,7 +16,7 @@ import dev.secureyeoman.audit.VerificationResult.Problem;
 import dev.secureyeoman.audit.VerifyOptions;
 import java.io.IOException;
 import java.io.Writer;
-import java.security.MessageDigest;
+import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -97,10 +98,18 @@ public final class PostgresStore implements AuditStore {
   private final BlockingQueue<Pending> queue;
   private final Thread writer;
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+  private final Optional<CheckpointSink> checkpointSink;
+  private final Optional<KeyPair> checkpointKeys;
+  private final String origin;
+  private final Object checkpointLock = new Object();
   private volatile boolean closed;
 
   private PostgresStore(
-      DataSource dataSource, MacKeys keys, Clock clock, int maxBatchSize, int queueCapacity, String logIdHex) {
+      DataSource dataSource, MacKeys keys, Clock clock, int maxBatchSize, int queueCapacity, String logIdHex,
+      Checkpointing checkpointing) {
+    this.checkpointSink = checkpointing.sink();
+    this.checkpointKeys = checkpointing.keys();
+    this.origin = checkpointing.origin();
     this.dataSource = dataSource;
     this.keys = keys;
     this.clock = clock;
@@ -133,6 +142,46 @@ public final class PostgresStore implements AuditStore {
    */
   public static PostgresStore open(
       DataSource dataSource, MacKeys keys, Clock clock, int maxBatchSize, int queueCapacity) throws AuditException {
+    return open(dataSource, keys, clock, maxBatchSize, queueCapacity, Checkpointing.NONE);
+  }
+
+  /**
+   * Checkpoint settings of a store.
+   *
+   * @param sink where checkpoints go (shared by the nodes that check each other's), or empty
+   * @param keys the Ed25519 key pair that signs them, present with {@code sink}
+   * @param origin the log name written into checkpoints
+   */
+  public record Checkpointing(Optional<CheckpointSink> sink, Optional<KeyPair> keys, String origin) {
+    /** No checkpoints. */
+    public static final Checkpointing NONE = new Checkpointing(Optional.empty(), Optional.empty(), "secureyeoman-audit");
+
+    /** Validates. */
+    public Checkpointing {
+      java.util.Objects.requireNonNull(sink, "sink");
+      java.util.Objects.requireNonNull(keys, "keys");
+      java.util.Objects.requireNonNull(origin, "origin");
+      if (sink.isPresent() != keys.isPresent()) {
+        throw new IllegalArgumentException("a checkpoint sink needs signing keys and vice versa");
+      }
+    }
+  }
+
+  /**
+   * Opens the store with checkpoint settings; see {@link #open(DataSource, MacKeys, Clock, int, int)}.
+   *
+   * @param dataSource PostgreSQL connections (a pool in production)
+   * @param keys MAC keys
+   * @param clock time of new entries and checkpoints
+   * @param maxBatchSize most entries per group commit
+   * @param queueCapacity most queued appends
+   * @param checkpointing checkpoint sink, signing keys and origin
+   * @return the open store
+   * @throws AuditException as the other {@code open}
+   */
+  public static PostgresStore open(
+      DataSource dataSource, MacKeys keys, Clock clock, int maxBatchSize, int queueCapacity,
+      Checkpointing checkpointing) throws AuditException {
     String id;
     try (Connection c = dataSource.getConnection()) {
       try {
@@ -149,8 +198,9 @@ public final class PostgresStore implements AuditStore {
     } catch (SQLException e) {
       throw storage("cannot open the audit log on PostgreSQL", e);
     }
-    PostgresStore s = new PostgresStore(dataSource, keys, clock, maxBatchSize, queueCapacity, id);
+    PostgresStore s = new PostgresStore(dataSource, keys, clock, maxBatchSize, queueCapacity, id, checkpointing);
     s.writer.start();
+    s.startCheckpointsOfNewLog();
     return s;
   }
 
@@ -174,6 +224,10 @@ public final class PostgresStore implements AuditStore {
             "audit schema version " + version + " on PostgreSQL is not supported by this version (supports "
                 + SCHEMA_VERSION + ")");
       }
+      // purge entries only: finding the retention anchor costs O(purges), appends barely pay (as on SQLite)
+      st.execute(
+          "CREATE INDEX IF NOT EXISTS audit_log_purges ON audit_log (seq) WHERE event = '" + SqliteStore.PURGE_EVENT
+              + "'");
       String id = meta(c, "log_id");
       if (id == null || !id.matches("[0-9a-f]{32}")) {
         throw new AuditException(Reason.STORAGE, "the audit log id record on PostgreSQL is missing or malformed");
@@ -635,43 +689,24 @@ public final class PostgresStore implements AuditStore {
 
   // ---------------------------------------------------------------- verification
 
-  /** Stops the scan at the first problem. */
-  private static final class Broken extends Exception {
-    private static final long serialVersionUID = 1L;
-    final long seq;
-    final Problem problem;
-    final String detail;
-
-    Broken(long seq, Problem problem, String detail) {
-      super(detail, null, false, false);
-      this.seq = seq;
-      this.problem = problem;
-      this.detail = detail;
-    }
-  }
-
   /**
-   * Verifies the whole chain in one snapshot: dense seqs from 1, every MAC (canonical encoding with the log id),
-   * every link, the column types of {@code audit_log} and the expected log id. Checkpoints and incremental verification
-   * are not supported on PostgreSQL yet.
-   *
-   * @throws UnsupportedOperationException if checkpoints or {@code sinceCheckpoint()} are requested
+   * Verifies in one read snapshot with the shared {@link Verifier} (PostgreSQL dialect): dense seqs, every MAC
+   * (canonical encoding with the log id), every link, the retention anchor, the column types of {@code audit_log}, the
+   * expected log id, and the checkpoints (from the configured sink or the options; incremental from a trusted one with
+   * {@link VerifyOptions#sinceCheckpoint()}).
    */
   @Override
   public VerificationResult verify(VerifyOptions options) throws AuditException {
     if (options == null) {
       throw new IllegalArgumentException("options must not be null");
     }
-    if (options.incremental() || !options.checkpoints().isEmpty()) {
-      throw new UnsupportedOperationException(
-          "checkpoints and incremental verification are not supported on PostgreSQL yet (issue 18)");
-    }
     checkOpen();
+    Checkpoints.Plan plan = Checkpoints.plan(options, checkpointSink, checkpointKeys);
     VerificationResult r;
     try (Connection c = dataSource.getConnection()) {
       try {
         snapshot(c);
-        r = scan(c, options);
+        r = new Verifier(keys, Verifier.Dialect.POSTGRES).verify(c, plan.checks(), Long.MAX_VALUE).result();
         c.commit();
       } finally {
         rollbackQuietly(c);
@@ -680,95 +715,33 @@ public final class PostgresStore implements AuditStore {
     } catch (SQLException e) {
       throw storage("audit verification on PostgreSQL failed", e);
     }
-    if (!r.valid()) {
-      recordTamper(r);
-    }
+    r = plan.withTornSink(r);
+    noteFailure(r);
     return r;
   }
 
-  private VerificationResult scan(Connection c, VerifyOptions options) throws SQLException {
-    VerificationProgress progress = options.progress();
-    long first = 0;
-    long head = 0;
-    try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT min(seq), max(seq), count(*) FROM audit_log")) {
-      if (rs.next()) {
-        first = rs.getLong(1);
-        head = rs.getLong(2);
-      }
-    }
-    long checked = 0;
-    long total = head == 0 ? 0 : head - first + 1;
-    try {
-      String storedId = meta(c, "log_id");
-      if (storedId == null || !storedId.matches("[0-9a-f]{32}")) {
-        throw new Broken(Math.max(first, 1), Problem.LOG_ID_MISMATCH, "the log id record is missing or unreadable");
-      }
-      if (options.expectedLogId().isPresent() && !options.expectedLogId().get().equals(storedId)) {
-        throw new Broken(
-            Math.max(first, 1), Problem.LOG_ID_MISMATCH,
-            "the database holds log " + storedId + ", not the expected " + options.expectedLogId().get());
-      }
-      byte[] id = HexFormat.of().parseHex(storedId);
-      checkColumnTypes(c, Math.max(first, 1));
-      if (first > 1) {
-        throw new Broken(
-            first, Problem.UNANCHORED_START,
-            "entries before seq " + first + " are missing (retention is not supported on PostgreSQL, so no purge"
-                + " entry can cover them)");
-      }
-      long expected = 1;
-      byte[] prev = SqliteStore.GENESIS;
-      Map<Integer, @Nullable Mac> macs = new java.util.HashMap<>();
-      try (Statement st = c.createStatement()) {
-        st.setFetchSize(1000);
-        try (ResultSet rs = st.executeQuery(SELECT_ROW + " ORDER BY seq")) {
-          while (rs.next()) {
-            long seq = rs.getLong(1);
-            if (seq != expected) {
-              throw new Broken(expected, Problem.SEQUENCE_GAP, "expected seq " + expected + " but found seq " + seq);
-            }
-            Row row;
-            try {
-              row = SqliteStore.readRow(rs);
-              AuditLevel.valueOf(row.level());
-            } catch (IllegalArgumentException | NullPointerException e) {
-              throw new Broken(seq, Problem.MALFORMED_ENTRY, "entry cannot be read: " + e.getMessage());
-            }
-            Mac mac = macs.computeIfAbsent(row.keyId(), keys::mac);
-            if (mac == null) {
-              throw new Broken(
-                  seq, Problem.UNKNOWN_KEY, "entry uses key id " + row.keyId() + " which is not in the keyring");
-            }
-            if (!MessageDigest.isEqual(mac.doFinal(Canonical.encode(row, id)), row.hash())) {
-              throw new Broken(
-                  seq, Problem.ENTRY_ALTERED, "MAC mismatch: entry edited or signed with another key");
-            }
-            if (!MessageDigest.isEqual(row.prevHash(), prev)) {
-              throw new Broken(
-                  seq, Problem.CHAIN_BROKEN,
-                  "prev_hash does not match the previous entry: entries removed, inserted or reordered");
-            }
-            prev = row.hash();
-            expected++;
-            checked++;
-            if (checked % Verifier.PROGRESS_EVERY == 0) {
-              progress.onProgress(checked, total);
-            }
-          }
-        }
-      }
-      progress.onProgress(checked, total);
-      return new VerificationResult(
-          true, checked, first, head, 0, OptionalLong.empty(), Optional.empty(), "ok");
-    } catch (Broken b) {
-      return new VerificationResult(
-          false, checked, first, head, 0, OptionalLong.of(b.seq), Optional.of(b.problem), b.detail);
+  /** Records a failed verification (not a torn checkpoint file, a crash artifact): appends are refused from then on. */
+  private void noteFailure(VerificationResult r) {
+    if (!r.valid() && r.problem().orElseThrow() != Problem.CHECKPOINT_FILE_TORN) {
+      recordTamper(r);
     }
   }
 
-  /** A retyped column keeps every MAC but changes what filters see: refuse it like SQLite's storage-class check. */
-  private static void checkColumnTypes(Connection c, long at) throws SQLException, Broken {
+  /** The log identity on PostgreSQL: the log id binds every entry from seq 1; null if the record is missing or bad. */
+  static Schema.@Nullable LogIdentity readIdentity(Connection c) throws SQLException {
+    String id = meta(c, "log_id");
+    if (id == null || !id.matches("[0-9a-f]{32}")) {
+      return null;
+    }
+    return new Schema.LogIdentity(id, HexFormat.of().parseHex(id), 1);
+  }
+
+  /**
+   * A retyped column keeps every MAC but changes what filters see: refuse it like SQLite's storage-class check.
+   *
+   * @return what is wrong, or null when every column has the type the store creates
+   */
+  static @Nullable String checkColumnTypes(Connection c) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
             "SELECT column_name, data_type FROM information_schema.columns"
@@ -784,60 +757,386 @@ public final class PostgresStore implements AuditStore {
           }
           seen++;
           if (!want.equals(type)) {
-            throw new Broken(
-                at, Problem.STORAGE_TYPE_ALTERED,
-                "column " + col + " has type " + type + ", not " + want + " as the store creates it");
+            return "column " + col + " has type " + type + ", not " + want + " as the store creates it";
           }
         }
       }
-      if (seen != COLUMN_TYPES.size()) {
-        throw new Broken(at, Problem.STORAGE_TYPE_ALTERED, "audit_log lacks columns the store creates");
+      return seen == COLUMN_TYPES.size() ? null : "audit_log lacks columns the store creates";
+    }
+  }
+
+  // ---------------------------------------------------------------- retention
+
+  /**
+   * Retention with the SQLite semantics, in one transaction under the write lock (so no node appends in between, and a
+   * failure or a crash deletes nothing): the range to delete (and its link to what stays) is verified first — with
+   * checkpoints, the whole log against every checkpoint —, then the prefix is deleted and a MACed {@code
+   * retention_purge} entry chained to the head records the range, count, policy and the hash of the last deleted entry
+   * (the anchor the first retained entry chains to). The verification runs under the lock, so appends of every node
+   * wait for it.
+   */
+  @Override
+  public long enforceRetention(RetentionPolicy policy, VerificationProgress progress) throws AuditException {
+    if (policy == null) {
+      throw new IllegalArgumentException("policy must not be null");
+    }
+    if (progress == null) {
+      throw new IllegalArgumentException("progress must not be null");
+    }
+    checkOpen();
+    // read before taking the write lock: with checkpoints, the whole log is verified against them first
+    Optional<SqliteReads.SinkState> sink = Optional.empty();
+    if (checkpointSink.isPresent()) {
+      SqliteReads.SinkState state = SqliteReads.readSink(checkpointSink.get());
+      if (state.torn()) {
+        throw new AuditException(Reason.CHECKPOINT_FILE_TORN, "refusing to purge: " + state.tornDetail());
+      }
+      sink = Optional.of(state);
+    }
+    Purge p;
+    try (Connection c = dataSource.getConnection()) {
+      try {
+        c.setAutoCommit(false);
+        lock(c);
+        p = purge(c, policy, sink, progress);
+        if (p.count() > 0) {
+          c.commit();
+        } else {
+          c.rollback();
+        }
+      } catch (SQLException | RuntimeException e) {
+        rollbackQuietly(c);
+        throw e;
+      } finally {
+        resetAutoCommit(c);
+      }
+    } catch (SQLException e) {
+      throw storage("retention on PostgreSQL failed (nothing was deleted)", e);
+    }
+    if (p.failed() != null) {
+      noteFailure(p.failed()); // after the rollback: recording takes the write lock on another connection
+      throw AuditException.verificationFailed("refusing to purge", p.failed());
+    }
+    if (p.tampered() != null) {
+      throw AuditException.tampered("refusing to purge", p.tampered());
+    }
+    if (p.count() > 0) {
+      LOG.info("audit log on PostgreSQL: retention purged {} entries (seq {}..{})", p.count(), p.first(), p.last());
+    }
+    return p.count();
+  }
+
+  /** What a purge did: the range deleted, or why it refused. */
+  private record Purge(
+      long count, long first, long last, @Nullable VerificationResult failed, @Nullable VerificationResult tampered) {
+    static final Purge NOTHING = new Purge(0, 0, 0, null, null);
+  }
+
+  /** Inside the locked transaction; never commits. */
+  private Purge purge(
+      Connection c, RetentionPolicy policy, Optional<SqliteReads.SinkState> checkpoints, VerificationProgress progress)
+      throws SQLException {
+    long now = clock.millis();
+    long headSeq;
+    byte[] headHash;
+    long first;
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")) {
+      if (!rs.next()) {
+        return Purge.NOTHING;
+      }
+      headSeq = rs.getLong(1);
+      headHash = rs.getBytes(2);
+    }
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT seq FROM audit_log ORDER BY seq LIMIT 1")) {
+      rs.next();
+      first = rs.getLong(1);
+    }
+    long lastDel = 0;
+    if (policy.maxEntries() > 0) {
+      lastDel = Math.max(lastDel, headSeq + 1 - policy.maxEntries());
+    }
+    long cutoff = 0;
+    if (policy.maxAgeDays() > 0) {
+      cutoff = now - policy.maxAgeDays() * 86_400_000L;
+      String retyped = checkColumnTypes(c);
+      if (retyped != null) {
+        // a retyped ts cannot be compared with the cutoff: refuse like a failed verification, which names it
+        return new Purge(
+            0, 0, 0,
+            new VerificationResult(
+                false, 0, first, headSeq, 0, OptionalLong.of(first), Optional.of(Problem.STORAGE_TYPE_ALTERED),
+                retyped),
+            null);
+      }
+      try (PreparedStatement ps =
+          c.prepareStatement("SELECT seq FROM audit_log WHERE ts >= ? ORDER BY seq LIMIT 1")) {
+        ps.setLong(1, cutoff);
+        try (ResultSet rs = ps.executeQuery()) {
+          lastDel = Math.max(lastDel, rs.next() ? rs.getLong(1) - 1 : headSeq);
+        }
+      }
+    }
+    lastDel = Math.min(lastDel, headSeq - 1);
+    if (lastDel < first) {
+      return Purge.NOTHING;
+    }
+    // never erase evidence: the range to delete (and the link to what stays) must verify first; with checkpoints, the
+    // whole log must agree with every checkpoint, or a rollback visible only against them would be erased
+    Verifier.Checks checks =
+        checkpoints
+            .map(
+                st ->
+                    new Verifier.Checks(
+                        st.checkpoints(), checkpointKeys.map(KeyPair::getPublic).orElse(null), true, Optional.empty(),
+                        VerificationProgress.NONE))
+            .orElse(Verifier.Checks.chainOnly())
+            .withProgress(progress);
+    long upTo = checkpoints.isPresent() ? Long.MAX_VALUE : lastDel + 1;
+    VerificationResult pre = new Verifier(keys, Verifier.Dialect.POSTGRES).verify(c, checks, upTo).result();
+    if (!pre.valid()) {
+      return new Purge(0, 0, 0, pre, null);
+    }
+    // a log that verifies now may still be read-only after an earlier failure
+    Optional<VerificationResult> tampered = readTamper(c);
+    if (tampered.isPresent()) {
+      return new Purge(0, 0, 0, null, tampered.get());
+    }
+    byte[] lastHash;
+    try (PreparedStatement ps = c.prepareStatement("SELECT hash FROM audit_log WHERE seq = ?")) {
+      ps.setLong(1, lastDel);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        lastHash = rs.getBytes(1);
+      }
+    }
+    try (PreparedStatement ps = c.prepareStatement("DELETE FROM audit_log WHERE seq <= ?")) {
+      ps.setLong(1, lastDel);
+      ps.executeUpdate();
+    }
+    long count = lastDel - first + 1;
+    Map<String, Object> policyMd = new java.util.LinkedHashMap<>();
+    policyMd.put("max_age_days", (long) policy.maxAgeDays());
+    policyMd.put("max_entries", policy.maxEntries());
+    Map<String, Object> md = new java.util.LinkedHashMap<>();
+    md.put("first_seq", first);
+    md.put("last_seq", lastDel);
+    md.put("count", count);
+    md.put("last_deleted_hash", HexFormat.of().formatHex(lastHash));
+    md.put("policy", policyMd);
+    if (policy.maxAgeDays() > 0) {
+      md.put("cutoff", java.time.Instant.ofEpochMilli(cutoff).toString());
+    }
+    AuditEvent ev =
+        new AuditEvent(
+            AuditLevel.SECURITY, SqliteStore.PURGE_EVENT, "system",
+            "retention purged " + count + " entries (seq " + first + ".." + lastDel + ")", md, Optional.empty());
+    insertSystemEntry(c, headSeq + 1, now, ev, headHash);
+    return new Purge(count, first, lastDel, null, null);
+  }
+
+  /**
+   * Inserts one entry written by the store itself (purge), chained to {@code prev}, inside the caller's locked
+   * transaction; separate from the group-commit path.
+   */
+  private AuditEntry insertSystemEntry(Connection c, long seq, long ts, AuditEvent ev, byte[] prev)
+      throws SQLException {
+    byte[] body =
+        Canonical.body(ev.level().name(), ev.event(), ev.actor(), ev.message(), ev.correlationId().orElse(null),
+            ev.metadata());
+    byte[] hash;
+    synchronized (activeMac) {
+      hash = Canonical.mac(activeMac, logId, seq, ts, activeKeyId, body, prev);
+    }
+    Row row =
+        new Row(
+            seq, ts, ev.level().name(), ev.event(), ev.actor(), ev.message(), ev.metadata(),
+            ev.correlationId().orElse(null), activeKeyId, prev, hash);
+    try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+      bind(ps, row, Json.write(ev.metadata()));
+      ps.executeUpdate();
+    }
+    return SqliteStore.toEntry(row);
+  }
+
+  /**
+   * Runs a plain {@code VACUUM} of the audit tables (not {@code VACUUM FULL}, whose exclusive lock would stop the appends
+   * of every node): it makes the space of purged rows and their GIN entries reusable and gives trailing empty pages
+   * back to the file system; autovacuum does the same eventually. Takes no write lock (appends go on).
+   *
+   * @return the pages (of {@code block_size}) by which the table and its indexes shrank
+   */
+  @Override
+  public long reclaimSpace() throws AuditException {
+    checkOpen();
+    try (Connection c = dataSource.getConnection();
+        Statement st = c.createStatement()) {
+      c.setAutoCommit(true); // VACUUM cannot run inside a transaction
+      long before = relationBytes(st);
+      st.execute("VACUUM audit_log");
+      long after = relationBytes(st);
+      long block;
+      try (ResultSet rs = st.executeQuery("SELECT current_setting('block_size')::bigint")) {
+        rs.next();
+        block = rs.getLong(1);
+      }
+      return Math.max(0, before - after) / block;
+    } catch (SQLException e) {
+      throw storage("space reclamation on PostgreSQL failed", e);
+    }
+  }
+
+  private static long relationBytes(Statement st) throws SQLException {
+    try (ResultSet rs = st.executeQuery("SELECT pg_total_relation_size('audit_log')")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  // ---------------------------------------------------------------- checkpoints
+
+  /** The session advisory lock that serialises checkpoints of all nodes ("SYckpt18"); appends do not take it. */
+  public static final long CHECKPOINT_LOCK_KEY = 0x5359636b70743138L;
+
+  @Override
+  public boolean checkpointsConfigured() {
+    return checkpointSink.isPresent();
+  }
+
+  private CheckpointSink sink() {
+    return checkpointSink.orElseThrow(() -> new IllegalStateException("no checkpoint sink configured"));
+  }
+
+  @Override
+  public Checkpoint checkpoint() throws AuditException {
+    return signVerified(false);
+  }
+
+  @Override
+  public Checkpoint startCheckpoints() throws AuditException {
+    return signVerified(true);
+  }
+
+  /**
+   * As on SQLite: verifies, then signs the head of exactly the snapshot that verified. Checkpoints of all nodes are
+   * serialised by the session lock {@link #CHECKPOINT_LOCK_KEY}, taken <em>before</em> the snapshot and the sink are
+   * read: a node that waited for another's checkpoint sees it in the sink and sees a log at least as long as it signed
+   * (else the other's checkpoint would look like a truncation). Appends go on meanwhile.
+   */
+  private Checkpoint signVerified(boolean start) throws AuditException {
+    CheckpointSink sink = sink();
+    checkOpen();
+    synchronized (checkpointLock) {
+      VerificationResult failed;
+      try (Connection c = dataSource.getConnection()) {
+        sessionLock(c, true);
+        try {
+          SqliteReads.SinkState state = SqliteReads.readSink(sink);
+          if (start && (!state.checkpoints().isEmpty() || state.torn())) {
+            throw new AuditException(
+                Reason.CHECKPOINT_STATE,
+                "the checkpoint sink " + sink + " already holds " + state.checkpoints().size()
+                    + " checkpoint(s); use checkpoint()");
+          }
+          if (state.torn()) {
+            throw new AuditException(
+                Reason.CHECKPOINT_FILE_TORN, "refusing to sign a checkpoint: " + state.tornDetail());
+          }
+          Verifier.Checks checks =
+              start
+                  ? Verifier.Checks.chainOnly()
+                  : new Verifier.Checks(
+                      state.checkpoints(), checkpointKeys.orElseThrow().getPublic(), true, Optional.empty(),
+                      VerificationProgress.NONE);
+          Verifier.Outcome o;
+          try {
+            snapshot(c);
+            o = new Verifier(keys, Verifier.Dialect.POSTGRES).verify(c, checks, Long.MAX_VALUE);
+            c.commit();
+          } finally {
+            rollbackQuietly(c);
+            resetAutoCommit(c);
+          }
+          if (o.result().valid()) {
+            if (start) {
+              LOG.warn("audit log on PostgreSQL: starting a new checkpoint sink {} at seq {}", sink,
+                  o.result().headSeq());
+            }
+            return signAndAppend(
+                o.result().headSeq(), java.util.Objects.requireNonNull(o.headHash(), "a valid outcome has a head"));
+          }
+          failed = o.result();
+        } finally {
+          sessionUnlock(c);
+        }
+      } catch (SQLException e) {
+        throw storage("checkpoint on PostgreSQL failed", e);
+      }
+      noteFailure(failed);
+      throw AuditException.verificationFailed(
+          start ? "refusing to start checkpoints" : "refusing to sign a checkpoint", failed);
+    }
+  }
+
+  /** A new log with a sink gets its first checkpoint (seq 0), once even when several nodes open it together. */
+  private void startCheckpointsOfNewLog() {
+    if (checkpointSink.isEmpty()) {
+      return;
+    }
+    synchronized (checkpointLock) {
+      try (Connection c = dataSource.getConnection()) {
+        sessionLock(c, true);
+        try {
+          SqliteReads.SinkState state = SqliteReads.readSink(checkpointSink.get());
+          if (!state.checkpoints().isEmpty() || state.torn()) {
+            return;
+          }
+          try (Statement st = c.createStatement();
+              ResultSet rs = st.executeQuery("SELECT count(*) FROM audit_log")) {
+            rs.next();
+            if (rs.getLong(1) > 0) {
+              return;
+            }
+          }
+          signAndAppend(0, SqliteStore.GENESIS);
+        } finally {
+          sessionUnlock(c);
+        }
+      } catch (SQLException | AuditException e) {
+        LOG.error("audit log on PostgreSQL: cannot start the checkpoints of the new log: {}", e.getMessage());
       }
     }
   }
 
-  // ---------------------------------------------------------------- not yet on PostgreSQL
-
-  /**
-   * Not supported on PostgreSQL yet.
-   *
-   * @throws UnsupportedOperationException always
-   */
-  @Override
-  public long enforceRetention(RetentionPolicy policy, VerificationProgress progress) {
-    throw new UnsupportedOperationException("retention is not supported on PostgreSQL yet (issue 18)");
+  private static void sessionLock(Connection c, boolean take) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.execute(
+          "SELECT " + (take ? "pg_advisory_lock(" : "pg_advisory_unlock(") + CHECKPOINT_LOCK_KEY + ")");
+    }
   }
 
-  /** Nothing to reclaim: retention never deletes on PostgreSQL yet (autovacuum manages the tables). */
-  @Override
-  public long reclaimSpace() throws AuditException {
-    checkOpen();
-    return 0;
+  /** Releases the checkpoint lock; a connection that cannot is closed for good (its session, and the lock, end). */
+  private static void sessionUnlock(Connection c) {
+    try {
+      sessionLock(c, false);
+    } catch (SQLException e) {
+      LOG.warn("audit log on PostgreSQL: releasing the checkpoint lock failed; dropping the connection", e);
+      try {
+        c.abort(Runnable::run);
+      } catch (SQLException | RuntimeException ignored) {
+        // already broken
+      }
+    }
   }
 
-  @Override
-  public boolean checkpointsConfigured() {
-    return false;
-  }
-
-  /**
-   * Not supported on PostgreSQL yet.
-   *
-   * @throws UnsupportedOperationException always
-   */
-  @Override
-  public Checkpoint checkpoint() {
-    throw new UnsupportedOperationException("checkpoints are not supported on PostgreSQL yet (issue 18)");
-  }
-
-  /**
-   * Not supported on PostgreSQL yet.
-   *
-   * @throws UnsupportedOperationException always
-   */
-  @Override
-  public Checkpoint startCheckpoints() {
-    throw new UnsupportedOperationException("checkpoints are not supported on PostgreSQL yet (issue 18)");
+  private Checkpoint signAndAppend(long seq, byte[] headHash) throws AuditException {
+    Checkpoint cp =
+        Checkpoint.sign(
+            origin, seq, HexFormat.of().formatHex(headHash), clock.instant(), Optional.of(logIdHex),
+            checkpointKeys.orElseThrow());
+    sink().append(cp);
+    return cp;
   }
 
   // ---------------------------------------------------------------- lifecycle

@@ -102,24 +102,8 @@ final class SqliteReads {
       throw new IllegalArgumentException("options must not be null");
     }
     checkOpen();
-    List<Checkpoint> cps = options.checkpoints();
-    boolean fromSink = cps.isEmpty() && options.useSinkCheckpoints() && opts.checkpointSink().isPresent();
-    SinkState state = fromSink ? readSink(opts.checkpointSink().get()) : new SinkState(cps, false, "");
-    PublicKey key = options.checkpointKey().orElse(opts.checkpointKeys().map(KeyPair::getPublic).orElse(null));
-    if (!state.checkpoints().isEmpty() && key == null) {
-      throw new IllegalArgumentException("checkpoints given but no trusted checkpoint key");
-    }
-    Verifier.Checks checks =
-        new Verifier.Checks(
-            state.checkpoints(), key, fromSink, options.expectedLogId(), options.progress(), options.incremental());
-    VerificationResult r = verify(checks).result();
-    if (r.valid() && state.torn()) {
-      long at = state.checkpoints().stream().mapToLong(Checkpoint::seq).max().orElse(0) + 1;
-      return new VerificationResult(
-          false, r.entriesChecked(), r.firstSeq(), r.headSeq(), r.checkpointsChecked(), OptionalLong.of(at),
-          Optional.of(VerificationResult.Problem.CHECKPOINT_FILE_TORN), state.tornDetail());
-    }
-    return r;
+    Checkpoints.Plan plan = Checkpoints.plan(options, opts.checkpointSink(), opts.checkpointKeys());
+    return plan.withTornSink(verify(plan.checks()).result());
   }
 
   /** Verifies in one read snapshot. */

@@ -50,16 +50,60 @@ public final class Verifier {
           + " WHEN typeof(hash) <> 'blob' THEN 'hash:' || typeof(hash)"
           + " END FROM audit_log";
 
+  /**
+   * The verifying SELECT on PostgreSQL: the column types are checked once per verification from the catalog
+   * ({@link PostgresStore#checkColumnTypes}), since a PostgreSQL column holds one type for every row; the twelfth column
+   * is always null.
+   */
+  static final String PG_VERIFY_SELECT =
+      "SELECT seq, ts, level, event, actor, message, metadata, correlation_id, key_id, prev_hash, hash,"
+          + " CAST(NULL AS text) FROM audit_log";
+
+  /** The engine whose database is verified: how the identity, schema version and column types are read. */
+  public enum Dialect {
+    /** SQLite: identity and version from {@link Schema}, storage class checked per row. */
+    SQLITE,
+    /** PostgreSQL: identity from {@code audit_meta} (bound from seq 1), column types checked from the catalog. */
+    POSTGRES
+  }
+
   private final MacKeys keys;
+  private final Dialect dialect;
+  private final String verifySelect;
   private final Map<Integer, Mac> macs = new HashMap<>();
+
+  /**
+   * Creates a verifier of a SQLite log.
+   *
+   * @param keys the MAC keys
+   */
+  public Verifier(MacKeys keys) {
+    this(keys, Dialect.SQLITE);
+  }
 
   /**
    * Creates a verifier.
    *
    * @param keys the MAC keys
+   * @param dialect the engine
    */
-  public Verifier(MacKeys keys) {
+  public Verifier(MacKeys keys, Dialect dialect) {
     this.keys = keys;
+    this.dialect = dialect;
+    this.verifySelect = dialect == Dialect.SQLITE ? VERIFY_SELECT : PG_VERIFY_SELECT;
+  }
+
+  private Schema.@Nullable LogIdentity readIdentity(Connection c) throws SQLException {
+    return dialect == Dialect.SQLITE ? Schema.readIdentity(c) : PostgresStore.readIdentity(c);
+  }
+
+  /** A statement that streams its rows (PostgreSQL otherwise reads the whole result into memory). */
+  private PreparedStatement streaming(Connection c, String sql) throws SQLException {
+    PreparedStatement ps = c.prepareStatement(sql);
+    if (dialect == Dialect.POSTGRES) {
+      ps.setFetchSize(CHUNK_ROWS * CHUNKS);
+    }
+    return ps;
   }
 
   /**
@@ -229,8 +273,9 @@ public final class Verifier {
    * @throws SQLException on storage failure
    */
   public Outcome verify(Connection c, Checks checks, long upTo) throws SQLException {
-    Schema.@Nullable LogIdentity identity = Schema.readIdentity(c);
-    int version = Schema.version(c);
+    Schema.@Nullable LogIdentity identity = readIdentity(c);
+    // PostgreSQL: one schema version, whose identity record must always be there
+    int version = dialect == Dialect.SQLITE ? Schema.version(c) : Schema.VERSION;
     long first;
     long head;
     // two ordered LIMIT 1 reads of the rowid: O(log n) (min and max in one query with a WHERE scan every row)
@@ -255,6 +300,12 @@ public final class Verifier {
       List<Checkpoint> signed = checkSignatures(c, checks, identity, first, head);
       TreeMap<Long, Checkpoint> bySeq = checkForks(signed);
       checkIdentity(checks, signed, identity, version, first);
+      if (dialect == Dialect.POSTGRES) {
+        String retyped = PostgresStore.checkColumnTypes(c);
+        if (retyped != null) {
+          throw new Broken(Math.max(first, 1), Problem.STORAGE_TYPE_ALTERED, retyped);
+        }
+      }
       Anchor anchor = null;
       if (first > 1) {
         anchor = findAnchor(c, first);
@@ -357,10 +408,10 @@ public final class Verifier {
    * @throws SQLException on storage failure
    */
   public VerificationResult verifyAfter(Connection c, long anchorSeq) throws SQLException {
-    Schema.@Nullable LogIdentity identity = Schema.readIdentity(c);
+    Schema.@Nullable LogIdentity identity = readIdentity(c);
     Scan scan = new Scan(anchorSeq + 1, SqliteStore.GENESIS);
     try {
-      try (PreparedStatement ps = c.prepareStatement(VERIFY_SELECT + " WHERE seq = ?")) {
+      try (PreparedStatement ps = c.prepareStatement(verifySelect + " WHERE seq = ?")) {
         ps.setLong(1, anchorSeq);
         try (ResultSet rs = ps.executeQuery()) {
           if (!rs.next()) {
@@ -549,7 +600,7 @@ public final class Verifier {
     t.setDaemon(true);
     t.start();
     long base = scan.checked;
-    try (PreparedStatement ps = c.prepareStatement(VERIFY_SELECT + " WHERE seq >= ? AND seq <= ? ORDER BY seq")) {
+    try (PreparedStatement ps = streaming(c, verifySelect + " WHERE seq >= ? AND seq <= ? ORDER BY seq")) {
       ps.setLong(1, scan.expected);
       ps.setLong(2, upTo);
       try (ResultSet rs = ps.executeQuery()) {
@@ -638,10 +689,10 @@ public final class Verifier {
     long checked = scan.checked;
     long rows = 0;
     try (PreparedStatement ps =
-        c.prepareStatement(VERIFY_SELECT + " WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT ?")) {
+        streaming(c, verifySelect + " WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT ?")) {
       ps.setLong(1, expected);
       ps.setLong(2, upTo);
-      ps.setLong(3, limit);
+      ps.setLong(3, limit < 0 ? Long.MAX_VALUE : limit); // no limit (PostgreSQL refuses a negative one)
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           rows++;
@@ -751,7 +802,7 @@ public final class Verifier {
    */
   private byte[] checkpointRow(Connection c, Checkpoint cp, Schema.@Nullable LogIdentity identity)
       throws SQLException, Broken {
-    try (PreparedStatement ps = c.prepareStatement(VERIFY_SELECT + " WHERE seq = ?")) {
+    try (PreparedStatement ps = c.prepareStatement(verifySelect + " WHERE seq = ?")) {
       ps.setLong(1, cp.seq());
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {

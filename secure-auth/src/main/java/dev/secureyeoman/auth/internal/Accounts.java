@@ -331,7 +331,7 @@ final class Accounts {
       throw new PasswordPolicyException(violations);
     }
     String hash = hash(newPassword);
-    ctx.db().tx(
+    ctx.db().run(
         tx -> {
           users.setPassword(tx, u.id(), hash, false, ctx.clock().millis());
           long v = ctx.revocations().revokeUser(tx, u.id(), event.equals("auth.password.reset") ? "password_reset"
@@ -340,7 +340,6 @@ final class Accounts {
               AuditTrail.event(
                   AuditLevel.SECURITY, event, u.id(), "password changed; all sessions and tokens revoked", "outcome",
                   "success", "token_version", v));
-          return null;
         });
   }
 
@@ -363,19 +362,18 @@ final class Accounts {
   void adminResetPassword(String actor, String username, char[] newPassword) throws AuthException {
     StoredUser u = requireByName(username);
     String hash = hashNew(newPassword);
-    ctx.db().tx(
+    ctx.db().run(
         tx -> {
           users.setPassword(tx, u.id(), hash, true, ctx.clock().millis());
           long v = ctx.revocations().revokeUser(tx, u.id(), "admin_password_reset");
           tx.audit(adminEvent(actor, "auth.password.reset", u, "password reset by an administrator; change forced at"
               + " next login", "outcome", "success", "forced_change", true, "token_version", v));
-          return null;
         });
   }
 
   void setDisabled(String actor, String username, boolean disabled) throws AuthException {
     StoredUser u = requireByName(username);
-    ctx.db().tx(
+    ctx.db().run(
         tx -> {
           boolean wasAdmin = isEnabledAdmin(tx, u.id());
           users.setDisabled(tx, u.id(), disabled, ctx.clock().millis());
@@ -385,20 +383,18 @@ final class Accounts {
           }
           tx.audit(adminEvent(actor, disabled ? "auth.user.disabled" : "auth.user.enabled", u,
               disabled ? "account disabled; all sessions and tokens revoked" : "account enabled"));
-          return null;
         });
   }
 
   void delete(String actor, String username) throws AuthException {
     StoredUser u = requireByName(username);
-    ctx.db().tx(
+    ctx.db().run(
         tx -> {
           boolean wasAdmin = isEnabledAdmin(tx, u.id());
           ctx.revocations().revokeUser(tx, u.id(), "account_deleted");
           users.delete(tx, u.id());
           requireEnabledAdmin(tx, wasAdmin);
           tx.audit(adminEvent(actor, "auth.user.deleted", u, "account deleted"));
-          return null;
         });
   }
 
@@ -406,7 +402,7 @@ final class Accounts {
     Objects.requireNonNull(roles, "roles");
     Set<String> all = roles(roles);
     StoredUser u = requireByName(username);
-    ctx.db().tx(
+    ctx.db().run(
         tx -> {
           boolean wasAdmin = isEnabledAdmin(tx, u.id());
           users.setRoles(tx, u.id(), StoredUser.formatRoles(all), ctx.clock().millis());
@@ -414,7 +410,6 @@ final class Accounts {
           requireEnabledAdmin(tx, wasAdmin);
           tx.audit(adminEvent(actor, "auth.user.roles_changed", u, "roles changed; tokens with the old roles revoked",
               "roles", List.copyOf(all), "previous_roles", List.copyOf(new TreeSet<>(u.roles())), "token_version", v));
-          return null;
         });
   }
 

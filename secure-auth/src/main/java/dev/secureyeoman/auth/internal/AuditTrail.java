@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,7 +75,7 @@ final class AuditTrail implements AutoCloseable {
    * Metadata pairs describing the client (its escaped address and, when known, its escaped user agent) followed by
    * {@code more}; a null client (an action through an access token, where the API takes no client) adds nothing.
    */
-  static Object[] client(ClientInfo client, Object... more) {
+  static Object[] client(@Nullable ClientInfo client, Object... more) {
     Map<String, Object> m = new LinkedHashMap<>();
     if (client != null) {
       m.put("client", clean(client.address()));

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 
 /**
  * JDBC access of the auth service: pooled connections, reads, and write transactions whose audit events are part of the
@@ -31,9 +32,9 @@ import javax.sql.DataSource;
 final class AuthDatabase implements AutoCloseable {
   /** Statements on one connection: what the repositories run (reads; writes only through a {@link Tx}). */
   interface Sql {
-    <T> Optional<T> one(String sql, RowMapper<T> mapper, Object... args) throws SQLException;
+    <T> Optional<T> one(String sql, RowMapper<T> mapper, @Nullable Object... args) throws SQLException;
 
-    <T> List<T> list(String sql, RowMapper<T> mapper, Object... args) throws SQLException;
+    <T> List<T> list(String sql, RowMapper<T> mapper, @Nullable Object... args) throws SQLException;
   }
 
   /** Reads through {@link Sql} on one pooled connection. */
@@ -52,6 +53,12 @@ final class AuthDatabase implements AutoCloseable {
   @FunctionalInterface
   interface Work<T> {
     T apply(Tx tx) throws SQLException, AuthException;
+  }
+
+  /** Work in a write transaction that has no result (see {@link #run}). */
+  @FunctionalInterface
+  interface Action {
+    void apply(Tx tx) throws SQLException, AuthException;
   }
 
   /** Maps the current row, reading columns by name. */
@@ -87,7 +94,7 @@ final class AuthDatabase implements AutoCloseable {
     read(
         c -> {
           Schema.migrate(c, dialect);
-          return null;
+          return Boolean.TRUE; // read() yields a value (non-null); the migration has none
         });
   }
 
@@ -117,12 +124,12 @@ final class AuthDatabase implements AutoCloseable {
   static Sql on(Connection c) {
     return new Sql() {
       @Override
-      public <T> Optional<T> one(String sql, RowMapper<T> mapper, Object... args) throws SQLException {
+      public <T> Optional<T> one(String sql, RowMapper<T> mapper, @Nullable Object... args) throws SQLException {
         return AuthDatabase.one(c, sql, mapper, args);
       }
 
       @Override
-      public <T> List<T> list(String sql, RowMapper<T> mapper, Object... args) throws SQLException {
+      public <T> List<T> list(String sql, RowMapper<T> mapper, @Nullable Object... args) throws SQLException {
         return AuthDatabase.list(c, sql, mapper, args);
       }
     };
@@ -175,6 +182,15 @@ final class AuthDatabase implements AutoCloseable {
     }
   }
 
+  /** {@link #tx} for work without a result. */
+  void run(Action action) throws AuthException {
+    tx(
+        tx -> {
+          action.apply(tx);
+          return Boolean.TRUE; // tx() yields a value (non-null); the action has none
+        });
+  }
+
   private void rollbackQuietly(Connection c) {
     try {
       dialect.rollback(c);
@@ -183,20 +199,21 @@ final class AuthDatabase implements AutoCloseable {
     }
   }
 
-  static int update(Connection c, String sql, Object... args) throws SQLException {
+  static int update(Connection c, String sql, @Nullable Object... args) throws SQLException {
     try (PreparedStatement ps = prepare(c, sql, args)) {
       return ps.executeUpdate();
     }
   }
 
-  static <T> Optional<T> one(Connection c, String sql, RowMapper<T> mapper, Object... args) throws SQLException {
+  static <T> Optional<T> one(Connection c, String sql, RowMapper<T> mapper, @Nullable Object... args)
+      throws SQLException {
     try (PreparedStatement ps = prepare(c, sql, args);
         ResultSet rs = ps.executeQuery()) {
       return rs.next() ? Optional.of(mapper.map(rs)) : Optional.empty();
     }
   }
 
-  static <T> List<T> list(Connection c, String sql, RowMapper<T> mapper, Object... args) throws SQLException {
+  static <T> List<T> list(Connection c, String sql, RowMapper<T> mapper, @Nullable Object... args) throws SQLException {
     List<T> out = new ArrayList<>();
     try (PreparedStatement ps = prepare(c, sql, args);
         ResultSet rs = ps.executeQuery()) {
@@ -207,7 +224,7 @@ final class AuthDatabase implements AutoCloseable {
     return out;
   }
 
-  private static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
+  private static PreparedStatement prepare(Connection c, String sql, @Nullable Object... args) throws SQLException {
     PreparedStatement ps = c.prepareStatement(sql);
     for (int i = 0; i < args.length; i++) {
       ps.setObject(i + 1, args[i]);
@@ -216,7 +233,7 @@ final class AuthDatabase implements AutoCloseable {
   }
 
   /** A nullable INTEGER column by name. */
-  static Long nullableLong(ResultSet rs, String column) throws SQLException {
+  static @Nullable Long nullableLong(ResultSet rs, String column) throws SQLException {
     long v = rs.getLong(column);
     return rs.wasNull() ? null : v;
   }
@@ -237,17 +254,17 @@ final class AuthDatabase implements AutoCloseable {
       this.c = c;
     }
 
-    int update(String sql, Object... args) throws SQLException {
+    int update(String sql, @Nullable Object... args) throws SQLException {
       return AuthDatabase.update(c, sql, args);
     }
 
     @Override
-    public <T> Optional<T> one(String sql, RowMapper<T> mapper, Object... args) throws SQLException {
+    public <T> Optional<T> one(String sql, RowMapper<T> mapper, @Nullable Object... args) throws SQLException {
       return AuthDatabase.one(c, sql, mapper, args);
     }
 
     @Override
-    public <T> List<T> list(String sql, RowMapper<T> mapper, Object... args) throws SQLException {
+    public <T> List<T> list(String sql, RowMapper<T> mapper, @Nullable Object... args) throws SQLException {
       return AuthDatabase.list(c, sql, mapper, args);
     }
 

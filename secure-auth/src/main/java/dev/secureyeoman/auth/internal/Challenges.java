@@ -7,6 +7,7 @@ import dev.secureyeoman.auth.InvalidCredentialsException;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Login challenges: the single-use, short-lived token that the password step returns when a second step is needed —
@@ -28,9 +29,37 @@ final class Challenges {
    * @param challenge the stored challenge, null if unknown
    * @param user its user, null if unknown
    */
-  record Check(String failure, byte[] hash, ChallengeRepository.Stored challenge, StoredUser user) {
+  record Check(
+      @Nullable String failure,
+      byte[] hash,
+      ChallengeRepository.@Nullable Stored challenge,
+      @Nullable StoredUser user) {
     boolean ok() {
       return failure == null;
+    }
+
+    /**
+     * The user of a usable challenge.
+     *
+     * @throws IllegalStateException if the check failed (the caller must test {@link #ok()} first)
+     */
+    StoredUser usableUser() {
+      if (failure != null || user == null) {
+        throw new IllegalStateException("challenge not usable: " + failure);
+      }
+      return user;
+    }
+
+    /**
+     * The stored challenge of a usable check.
+     *
+     * @throws IllegalStateException if the check failed (the caller must test {@link #ok()} first)
+     */
+    ChallengeRepository.Stored usableChallenge() {
+      if (failure != null || challenge == null) {
+        throw new IllegalStateException("challenge not usable: " + failure);
+      }
+      return challenge;
     }
   }
 
@@ -112,7 +141,7 @@ final class Challenges {
 
   /** Records a rejected second step of a known user (inside or outside a transaction). */
   static dev.secureyeoman.audit.AuditEvent failureEvent(
-      String userId, ClientInfo client, String reason, String kind) {
+      String userId, @Nullable ClientInfo client, String reason, String kind) {
     return AuditTrail.event(
         AuditLevel.WARN, "auth.mfa.failure", userId, "second step rejected",
         AuditTrail.client(client, "reason", reason, "kind", kind));

@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Keeps up to {@code maxIdle} open connections for reuse: opening an SQLite connection re-applies the pragmas and re-reads
@@ -13,7 +14,7 @@ import javax.sql.DataSource;
  */
 final class ConnectionPool implements AutoCloseable {
   private final DataSource ds;
-  private final BlockingQueue<Connection> idle;
+  private final @Nullable BlockingQueue<Connection> idle; // null: the data source pools itself
   private volatile boolean closed;
 
   /**

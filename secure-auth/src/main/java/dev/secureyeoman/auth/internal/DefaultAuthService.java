@@ -24,6 +24,7 @@ import java.time.Clock;
 import java.util.Objects;
 import java.util.Set;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,10 +70,10 @@ public final class DefaultAuthService implements AuthService {
       AuthSettings settings,
       Clock clock,
       SecureRandom random,
-      SecretStore secretStore,
-      PasswordHasher hasher,
+      @Nullable SecretStore secretStore,
+      @Nullable PasswordHasher hasher,
       java.util.function.LongSupplier ticker,
-      dev.secureyeoman.auth.SharedLoginBuckets sharedLoginBuckets)
+      dev.secureyeoman.auth.@Nullable SharedLoginBuckets sharedLoginBuckets)
       throws AuthStorageException {
     this.keys = new Keys(masterKey);
     AuditTrail audit = new AuditTrail(sink, keys.auditNameKey(), clock, settings.auditFailureWindow());

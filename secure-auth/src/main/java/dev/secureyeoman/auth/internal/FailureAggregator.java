@@ -6,6 +6,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Counts repeated unauthenticated failures instead of auditing each: per key (event, reason, client) the first failure of
@@ -51,7 +52,7 @@ final class FailureAggregator {
    *
    * @return the key under which it was counted if it must be recorded now (first of its window), else null
    */
-  synchronized Key admit(Key key, long now) {
+  synchronized @Nullable Key admit(Key key, long now) {
     if (windowMillis == 0) {
       return key;
     }

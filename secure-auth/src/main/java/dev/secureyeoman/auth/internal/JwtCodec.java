@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Issues and verifies access tokens: strict compact serialization (three non-empty base64url parts, nothing else, at
@@ -43,13 +44,13 @@ final class JwtCodec {
   static final class Rejected extends Exception {
     private static final long serialVersionUID = 1L;
     private final Reason reason;
-    private final String kid;
+    private final @Nullable String kid;
 
     Rejected(Reason reason) {
       this(reason, null);
     }
 
-    Rejected(Reason reason, String kid) {
+    Rejected(Reason reason, @Nullable String kid) {
       super(reason.name().toLowerCase(java.util.Locale.ROOT), null, false, false);
       this.reason = reason;
       this.kid = kid;
@@ -60,7 +61,7 @@ final class JwtCodec {
     }
 
     /** The key id of an {@link Reason#UNKNOWN_KEY_ID} rejection. */
-    String kid() {
+    @Nullable String kid() {
       return kid;
     }
   }

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +35,7 @@ final class LoginThrottle {
   private final TimeMeter meter;
   private final Clock clock;
   private final java.util.concurrent.atomic.AtomicLong lastPrune = new java.util.concurrent.atomic.AtomicLong();
-  private final SharedLoginBuckets shared;
+  private final @Nullable SharedLoginBuckets shared;
   private final AtomicBoolean sharedAvailable = new AtomicBoolean(true);
 
   LoginThrottle(long capacity, Duration refill, Clock clock) {
@@ -46,7 +47,7 @@ final class LoginThrottle {
    *
    * @param shared the cluster's buckets, or null for in-memory buckets
    */
-  LoginThrottle(long capacity, Duration refill, Clock clock, SharedLoginBuckets shared) {
+  LoginThrottle(long capacity, Duration refill, Clock clock, @Nullable SharedLoginBuckets shared) {
     this.shared = shared;
     this.capacity = capacity;
     this.refill = refill;
@@ -90,8 +91,9 @@ final class LoginThrottle {
    * @throws AuthStorageException if the shared buckets do not answer (fail closed)
    */
   Duration tryAcquire(String... keys) throws AuthStorageException {
-    if (shared != null) {
-      return tryAcquireShared(keys);
+    SharedLoginBuckets s = shared;
+    if (s != null) {
+      return tryAcquireShared(s, keys);
     }
     Bucket[] taken = new Bucket[keys.length];
     long waitNanos = 0;
@@ -118,7 +120,7 @@ final class LoginThrottle {
     return Duration.ofSeconds(Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L));
   }
 
-  private Duration tryAcquireShared(String... keys) throws AuthStorageException {
+  private Duration tryAcquireShared(SharedLoginBuckets shared, String... keys) throws AuthStorageException {
     String[] taken = new String[keys.length];
     int n = 0;
     long waitNanos = 0;

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The login sequence: the password step ({@link Accounts#passwordStep}), then — decided on the account as re-read in the
@@ -40,7 +41,7 @@ final class Logins {
     Objects.requireNonNull(password, "password");
     Objects.requireNonNull(client, "client");
     StoredUser verified = accounts.passwordStep(username, password, client);
-    LoginResult r =
+    Optional<LoginResult> r =
         ctx.db().tx(
             tx -> {
               // decide on the account as it is now, in the transaction that issues the session or challenge: a 2FA
@@ -48,18 +49,18 @@ final class Logins {
               StoredUser u = users.byId(tx, verified.id()).orElse(null);
               if (u == null || u.disabled() || u.tokenVersion() != verified.tokenVersion()
                   || !u.passwordHash().equals(verified.passwordHash())) {
-                return null;
+                return Optional.empty();
               }
-              return next(tx, u, rememberMe, client, "password");
+              return Optional.of(next(tx, u, rememberMe, client, "password"));
             });
-    if (r == null) {
+    if (r.isEmpty()) {
       ctx.audit().record(
           AuditTrail.event(
               AuditLevel.WARN, "auth.login.failure", verified.id(), "login failed",
               AuditTrail.client(client, "reason", "account_changed", "username", verified.username())));
       throw new InvalidCredentialsException();
     }
-    return r;
+    return r.get();
   }
 
   /** What follows a proven password: a forced password change, the second factor, or the session. */
@@ -86,36 +87,40 @@ final class Logins {
     Objects.requireNonNull(client, "client");
     challenges.requireWellFormed(challengeToken, Challenges.PASSWORD_CHANGE_PREFIX, client, "password_change");
     Challenges.Check c = ctx.db().tx(tx -> challenges.check(tx, challengeToken, Challenges.PURPOSE_PASSWORD_CHANGE));
-    if (!c.ok()) {
-      rejectPasswordChange(c, client, c.failure());
+    if (c.failure() != null) {
+      throw rejectPasswordChange(c, client, c.failure());
     }
+    StoredUser challenged = c.usableUser();
+    ChallengeRepository.Stored challenge = c.usableChallenge();
     List<String> violations = new ArrayList<>(accounts.violations(newPassword));
-    if (violations.isEmpty() && accounts.matchesCurrent(c.user(), newPassword)) {
+    if (violations.isEmpty() && accounts.matchesCurrent(challenged, newPassword)) {
       violations.add("password must differ from the one an administrator set");
     }
     if (!violations.isEmpty()) {
       throw new PasswordPolicyException(violations); // the challenge stays usable for another try
     }
     String hash = accounts.hashNew(newPassword);
-    LoginResult r =
+    Optional<LoginResult> r =
         ctx.db().tx(
             tx -> {
-              StoredUser u = users.byId(tx, c.user().id()).orElse(null);
-              if (u == null || u.tokenVersion() != c.challenge().tokenVersion() || !challenges.consume(tx, c.hash())) {
+              StoredUser u = users.byId(tx, challenged.id()).orElse(null);
+              if (u == null || u.tokenVersion() != challenge.tokenVersion() || !challenges.consume(tx, c.hash())) {
                 tx.rollbackOnly();
-                return null;
+                return Optional.empty();
               }
               accounts.completeForcedChange(tx, u, hash);
               StoredUser changed = users.byId(tx, u.id()).orElseThrow();
-              return next(tx, changed, c.challenge().rememberMe(), client, "password");
+              return Optional.of(next(tx, changed, challenge.rememberMe(), client, "password"));
             });
-    if (r == null) {
-      rejectPasswordChange(c, client, "challenge_reused");
+    if (r.isEmpty()) {
+      throw rejectPasswordChange(c, client, "challenge_reused");
     }
-    return r;
+    return r.get();
   }
 
-  private void rejectPasswordChange(Challenges.Check c, ClientInfo client, String reason) throws AuthException {
+  /** Audits a rejected password-change step; returns the exception for the caller to throw. */
+  private InvalidCredentialsException rejectPasswordChange(Challenges.Check c, ClientInfo client, String reason)
+      throws AuthException {
     if (c.user() == null) {
       ctx.audit().failure(
           "auth.mfa.failure", reason, ClientAddresses.canonical(client.address()),
@@ -125,6 +130,6 @@ final class Logins {
     } else {
       ctx.audit().record(Challenges.failureEvent(c.user().id(), client, reason, "password_change"));
     }
-    throw new InvalidCredentialsException();
+    return new InvalidCredentialsException();
   }
 }

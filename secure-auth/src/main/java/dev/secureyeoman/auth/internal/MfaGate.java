@@ -8,6 +8,7 @@ import dev.secureyeoman.auth.InvalidCredentialsException;
 import dev.secureyeoman.auth.LoginThrottledException;
 import java.sql.SQLException;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,7 +86,7 @@ final class MfaGate {
   }
 
   /** Acts on a refused gate: audits (aggregated per user) and throws. */
-  void refuse(Result g, ClientInfo client, String kind) throws AuthException {
+  void refuse(Result g, @Nullable ClientInfo client, String kind) throws AuthException {
     String userId = g.user().id();
     if (g.outcome() == Outcome.LOCKED) {
       ctx.audit().failure(
@@ -106,15 +107,14 @@ final class MfaGate {
    * Gives back an attempt charged for a code that was right but whose transaction failed (database or audit sink
    * down): the user's retry is then neither delayed nor counted. Best effort; a failure here only keeps the charge.
    */
-  void refund(String userId, byte[] challengeHash) {
+  void refund(String userId, byte @Nullable [] challengeHash) {
     try {
-      ctx.db().tx(
+      ctx.db().run(
           tx -> {
             users.refundMfaFailure(tx, userId);
             if (challengeHash != null) {
               challenges.refundAttempt(tx, challengeHash);
             }
-            return null;
           });
     } catch (AuthException e) {
       LOG.warn("second-factor attempt could not be refunded", e);
@@ -122,11 +122,11 @@ final class MfaGate {
   }
 
   /** A code was wrong: audits it and locks the user when the threshold is reached, in one transaction. */
-  InvalidCredentialsException failed(StoredUser u, ClientInfo client, String reason, String kind)
+  InvalidCredentialsException failed(StoredUser u, @Nullable ClientInfo client, String reason, String kind)
       throws AuthException {
     long now = ctx.clock().millis();
     int threshold = ctx.settings().mfaLockoutThreshold();
-    ctx.db().tx(
+    ctx.db().run(
         tx -> {
           tx.audit(Challenges.failureEvent(u.id(), client, reason, kind));
           if (users.lockMfa(tx, u.id(), now, threshold)) {
@@ -136,7 +136,6 @@ final class MfaGate {
                     "second factor locked after " + threshold + " consecutive failures; an administrator must unlock",
                     "threshold", threshold));
           }
-          return null;
         });
     return new InvalidCredentialsException();
   }

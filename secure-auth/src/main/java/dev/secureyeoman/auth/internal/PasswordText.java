@@ -3,6 +3,7 @@ package dev.secureyeoman.auth.internal;
 import dev.secureyeoman.auth.PasswordPolicy;
 import java.nio.CharBuffer;
 import java.text.Normalizer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a password is before it is hashed (NIST SP 800-63B §5.1.1.2): well-formed UTF-16 (a lone surrogate is refused,
@@ -20,7 +21,7 @@ final class PasswordText {
   private PasswordText() {}
 
   /** Returns the problem, or null when the password can be hashed. Allocates nothing. */
-  static Problem check(char[] password) {
+  static @Nullable Problem check(char[] password) {
     if (password.length > 2L * PasswordPolicy.MAX_LENGTH) {
       return Problem.TOO_LONG; // even all-surrogate-pair text this long exceeds the bound
     }

@@ -3,6 +3,7 @@ package dev.secureyeoman.auth.internal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code revocations} feed that instances sharing the database poll: one row per revoked session, bumped token
@@ -28,7 +29,9 @@ final class RevocationFeedRepository {
       "DELETE FROM revocations WHERE created_at < ? AND seq < (SELECT max(seq) FROM revocations)";
 
   /** A feed row; {@code expiresAt} is the revoked session's expiry when the session still exists. */
-  record Row(long seq, String kind, String userId, String sessionId, Long tokenVersion, Long expiresAt) {}
+  record Row(
+      long seq, String kind, @Nullable String userId, @Nullable String sessionId, @Nullable Long tokenVersion,
+      @Nullable Long expiresAt) {}
 
   private static Row map(ResultSet rs) throws SQLException {
     return new Row(
@@ -40,7 +43,9 @@ final class RevocationFeedRepository {
         AuthDatabase.nullableLong(rs, "expires_at"));
   }
 
-  void append(AuthDatabase.Tx tx, String kind, String userId, String sessionId, Long tokenVersion, long now)
+  void append(
+      AuthDatabase.Tx tx, String kind, @Nullable String userId, @Nullable String sessionId, @Nullable Long tokenVersion,
+      long now)
       throws SQLException {
     tx.update(INSERT, kind, userId, sessionId, tokenVersion, now);
   }

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Revocation state that {@code authenticate} checks without a database read on its hot path, kept coherent across
@@ -173,7 +174,8 @@ final class Revocations {
     append(tx, KIND_KEY, null, null, null, now);
   }
 
-  private void append(AuthDatabase.Tx tx, String kind, String userId, String sessionId, Long tv, long now)
+  private void append(
+      AuthDatabase.Tx tx, String kind, @Nullable String userId, @Nullable String sessionId, @Nullable Long tv, long now)
       throws SQLException {
     feed.append(tx, kind, userId, sessionId, tv, now);
     if (inserts.incrementAndGet() % PRUNE_EVERY == 0) {
@@ -260,7 +262,13 @@ final class Revocations {
           // a session deleted with its user has no expiry left to read: keep it until the longest lifetime passes
           revokedSessions.putIfAbsent(
               r.sessionId(), new Revoked(r.expiresAt() != null ? r.expiresAt() : now + retentionMillis, nowNanos));
-      case KIND_USER -> tokenVersions.computeIfPresent(r.userId(), (k, v) -> Math.max(v, r.tokenVersion()));
+      case KIND_USER -> {
+        String userId = r.userId();
+        Long tv = r.tokenVersion();
+        if (userId != null && tv != null) { // written by revokeUser with both; a row without them raises nothing
+          tokenVersions.computeIfPresent(userId, (k, v) -> Math.max(v, tv));
+        }
+      }
       case KIND_KEY -> onKeyAdded.run();
       default -> {
         // a kind written by a newer version: nothing this version caches

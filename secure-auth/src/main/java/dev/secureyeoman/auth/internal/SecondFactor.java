@@ -19,6 +19,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Second-factor verification: TOTP and recovery codes at login (one completion path for both) and the code checks of
@@ -129,12 +130,17 @@ final class SecondFactor {
   }
 
   /** Checks a factor of an enabled user; null if wrong. */
-  private Proof check(StoredUser u, Factor f) throws AuthException {
+  private @Nullable Proof check(StoredUser u, Factor f) throws AuthException {
     if (f instanceof TotpCode t) {
-      if (!u.totpEnabled() || u.totpSecret() == null) {
+      byte[] sealed = u.totpSecret();
+      if (!u.totpEnabled() || sealed == null) {
         return null;
       }
-      OptionalLong step = verifySealed(u.id(), u.totpSecret(), u.totpParameters(), t.code());
+      TotpParameters params = u.totpParameters();
+      if (params == null) { // the columns are written together: only a damaged row lacks them
+        throw new IllegalStateException("user " + u.id() + " has TOTP enabled without TOTP parameters");
+      }
+      OptionalLong step = verifySealed(u.id(), sealed, params, t.code());
       if (step.isEmpty()) {
         return null;
       }
@@ -181,7 +187,7 @@ final class SecondFactor {
   }
 
   /** Upper-case, no dashes or spaces; null unless exactly 24 Base32 characters. */
-  static String normalizeRecoveryCode(String code) {
+  static @Nullable String normalizeRecoveryCode(@Nullable String code) {
     if (code == null || code.length() > 64) {
       return null;
     }
@@ -203,7 +209,20 @@ final class SecondFactor {
     return new LoginResult.MfaRequired(token, expires);
   }
 
-  private record Claimed(String failure, Challenges.Check check, MfaGate.Result gate) {}
+  /** A claimed attempt: a failure, or the gate's decision (charged or refused). */
+  private record Claimed(@Nullable String failure, Challenges.Check check, MfaGate.@Nullable Result gate) {
+    /**
+     * The gate's decision of an attempt that did not fail.
+     *
+     * @throws IllegalStateException if the claim failed (the caller must test {@link #failure()} first)
+     */
+    MfaGate.Result decided() {
+      if (failure != null || gate == null) {
+        throw new IllegalStateException("attempt not claimed: " + failure);
+      }
+      return gate;
+    }
+  }
 
   /**
    * The one completion path of a login's second step, for TOTP and recovery codes: claim an attempt (challenge lookup,
@@ -221,7 +240,7 @@ final class SecondFactor {
               if (!c.ok()) {
                 return new Claimed(c.failure(), c, null);
               }
-              MfaGate.Result g = gate.charge(tx, c.user().id());
+              MfaGate.Result g = gate.charge(tx, c.usableUser().id());
               if (!g.charged()) {
                 return new Claimed(null, c, g);
               }
@@ -232,22 +251,25 @@ final class SecondFactor {
               return new Claimed(null, c, g);
             });
     Challenges.Check c = claimed.check();
-    if (claimed.failure() != null) {
+    String failure = claimed.failure();
+    if (failure != null) {
       if (c.user() == null) {
         ctx.audit().failure(
-            "auth.mfa.failure", claimed.failure(), ClientAddresses.canonical(client.address()),
+            "auth.mfa.failure", failure, ClientAddresses.canonical(client.address()),
             () -> AuditTrail.event(
                 AuditLevel.WARN, "auth.mfa.failure", "anonymous", "second step rejected",
-                AuditTrail.client(client, "reason", claimed.failure(), "kind", kind)));
+                AuditTrail.client(client, "reason", failure, "kind", kind)));
       } else {
-        ctx.audit().record(Challenges.failureEvent(c.user().id(), client, claimed.failure(), kind));
+        ctx.audit().record(Challenges.failureEvent(c.user().id(), client, failure, kind));
       }
       throw new InvalidCredentialsException();
     }
-    if (!claimed.gate().charged()) {
-      gate.refuse(claimed.gate(), client, kind);
+    MfaGate.Result decided = claimed.decided();
+    if (!decided.charged()) {
+      gate.refuse(decided, client, kind);
     }
-    StoredUser u = claimed.gate().user();
+    StoredUser u = decided.user();
+    ChallengeRepository.Stored challenge = c.usableChallenge();
     Proof proof = check(u, factor);
     if (proof == null) {
       throw gate.failed(u, client, wrongReason(factor), kind);
@@ -259,7 +281,7 @@ final class SecondFactor {
             return Outcome.failed("challenge_reused");
           }
           StoredUser now = users.byId(tx, u.id()).orElse(null);
-          if (now == null || now.tokenVersion() != c.challenge().tokenVersion() || now.disabled()) {
+          if (now == null || now.tokenVersion() != challenge.tokenVersion() || now.disabled()) {
             return Outcome.failed("challenge_outdated");
           }
           if (now.mustChangePassword()) {
@@ -268,7 +290,7 @@ final class SecondFactor {
             // failure of the second factor
             return Outcome.refused(PASSWORD_CHANGE_REQUIRED);
           }
-          return Outcome.ok(sessions.open(tx, now, c.challenge().rememberMe(), client, kind));
+          return Outcome.ok(sessions.open(tx, now, challenge.rememberMe(), client, kind));
         });
   }
 
@@ -279,7 +301,7 @@ final class SecondFactor {
    * @throws dev.secureyeoman.auth.AccountLockedException if the second factor is locked
    * @throws LoginThrottledException while the delay after the last failure runs
    */
-  StoredUser charge(String userId, ClientInfo client, String kind) throws AuthException {
+  StoredUser charge(String userId, @Nullable ClientInfo client, String kind) throws AuthException {
     MfaGate.Result g = ctx.db().tx(tx -> gate.charge(tx, userId));
     if (!g.charged()) {
       gate.refuse(g, client, kind);
@@ -291,7 +313,7 @@ final class SecondFactor {
    * Checks a current code of a logged-in user for a sensitive action and returns it unused: the caller uses it up in
    * the transaction that performs the action ({@link #redeem}).
    */
-  Proof proveCode(StoredUser u, String code, ClientInfo client, String kind) throws AuthException {
+  Proof proveCode(StoredUser u, String code, @Nullable ClientInfo client, String kind) throws AuthException {
     StoredUser charged = charge(u.id(), client, kind);
     Proof p = check(charged, new TotpCode(code));
     if (p == null) {
@@ -301,7 +323,19 @@ final class SecondFactor {
   }
 
   /** What the work of {@link #redeem} decided: a value to commit, or a reason to roll back. */
-  private record Outcome<T>(T value, String failure, boolean refund) {
+  private record Outcome<T>(@Nullable T value, @Nullable String failure, boolean refund) {
+    /**
+     * The value of an outcome without failure.
+     *
+     * @throws IllegalStateException if the outcome failed
+     */
+    T committed() {
+      if (failure != null || value == null) {
+        throw new IllegalStateException("outcome failed: " + failure);
+      }
+      return value;
+    }
+
     static <T> Outcome<T> ok(T value) {
       return new Outcome<>(value, null, false);
     }
@@ -329,7 +363,12 @@ final class SecondFactor {
    * the attempt (and the challenge's, when {@code challengeHash} is given) is refunded: the code was right.
    */
   private <T> T redeem(
-      StoredUser u, Proof proof, byte[] challengeHash, ClientInfo client, String kind, Work<T> work)
+      StoredUser u,
+      Proof proof,
+      byte @Nullable [] challengeHash,
+      @Nullable ClientInfo client,
+      String kind,
+      Work<T> work)
       throws AuthException {
     Outcome<T> o;
     try {
@@ -352,15 +391,16 @@ final class SecondFactor {
       gate.refund(u.id(), challengeHash);
       throw e;
     }
-    if (o.failure() == null) {
-      return o.value();
+    String failure = o.failure();
+    if (failure == null) {
+      return o.committed();
     }
     if (o.refund()) {
       gate.refund(u.id(), challengeHash);
-      ctx.audit().record(Challenges.failureEvent(u.id(), client, o.failure(), kind));
+      ctx.audit().record(Challenges.failureEvent(u.id(), client, failure, kind));
       throw new InvalidCredentialsException();
     }
-    throw gate.failed(u, client, o.failure(), kind);
+    throw gate.failed(u, client, failure, kind);
   }
 
   /** A sensitive change made with a checked code. */
@@ -370,7 +410,7 @@ final class SecondFactor {
   }
 
   /** Uses the proof up and performs {@code action} in one transaction; a replayed code changes nothing. */
-  void act(StoredUser u, Proof proof, ClientInfo client, String kind, Action action) throws AuthException {
+  void act(StoredUser u, Proof proof, @Nullable ClientInfo client, String kind, Action action) throws AuthException {
     redeem(
         u, proof, null, client, kind,
         tx -> {

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code sessions} and {@code refresh_tokens} tables: a session is a refresh-token family. Refresh tokens are stored
@@ -97,7 +98,7 @@ final class SessionRepository {
 
   void insert(
       AuthDatabase.Tx tx, String id, String userId, boolean rememberMe, long tokenVersion, long createdAt,
-      long expiresAt, String clientAddress, String userAgent) throws SQLException {
+      long expiresAt, String clientAddress, @Nullable String userAgent) throws SQLException {
     tx.update(
         INSERT_SESSION, id, userId, rememberMe ? 1 : 0, tokenVersion, createdAt, expiresAt, clientAddress, userAgent);
   }

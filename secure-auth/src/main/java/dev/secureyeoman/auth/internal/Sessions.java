@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +38,7 @@ final class Sessions {
     OUTDATED
   }
 
-  private record Refreshed(Outcome outcome, String userId, AuthTokens tokens) {}
+  private record Refreshed(Outcome outcome, @Nullable String userId, @Nullable AuthTokens tokens) {}
 
   private final AuthContext ctx;
   private final SessionRepository repo;
@@ -126,10 +127,11 @@ final class Sessions {
               AuditLevel.WARN, "auth.refresh.failure", "anonymous", "refresh rejected",
               AuditTrail.client(client, "reason", "unknown")));
     }
-    if (r.outcome() != Outcome.OK) {
+    AuthTokens tokens = r.tokens();
+    if (r.outcome() != Outcome.OK || tokens == null) { // an OK refresh always carries the new tokens
       throw new InvalidTokenException();
     }
-    return r.tokens();
+    return tokens;
   }
 
   /**
@@ -210,27 +212,25 @@ final class Sessions {
 
   void logout(Principal principal) throws AuthException {
     Objects.requireNonNull(principal, "principal");
-    ctx.db().tx(
+    ctx.db().run(
         tx -> {
           ctx.revocations().revokeSession(tx, principal.userId(), principal.sessionId(), "logout");
           tx.audit(
               AuditTrail.event(
                   AuditLevel.INFO, "auth.logout", principal.userId(), "logged out", "session",
                   principal.sessionId()));
-          return null;
         });
   }
 
   void logoutEverywhere(Principal principal) throws AuthException {
     Objects.requireNonNull(principal, "principal");
-    ctx.db().tx(
+    ctx.db().run(
         tx -> {
           long v = ctx.revocations().revokeUser(tx, principal.userId(), "logout_everywhere");
           tx.audit(
               AuditTrail.event(
                   AuditLevel.INFO, "auth.logout.everywhere", principal.userId(), "all sessions ended",
                   "token_version", v));
-          return null;
         });
   }
 
@@ -260,14 +260,13 @@ final class Sessions {
   }
 
   void revokeAll(String actor, StoredUser u) throws AuthException {
-    ctx.db().tx(
+    ctx.db().run(
         tx -> {
           long v = ctx.revocations().revokeUser(tx, u.id(), "admin");
           tx.audit(
               Accounts.adminEvent(
                   actor, "auth.session.revoked_all", u, "every session and token of the user revoked",
                   "token_version", v));
-          return null;
         });
   }
 }

@@ -4,6 +4,7 @@ import dev.secureyeoman.auth.totp.TotpParameters;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /** One row of {@code users} (read by {@link UserRepository}, by column name). Holds sealed TOTP secrets only. */
 record StoredUser(
@@ -15,12 +16,12 @@ record StoredUser(
     boolean disabled,
     boolean mustChangePassword,
     boolean totpEnabled,
-    byte[] totpSecret,
-    TotpParameters totpParameters,
-    byte[] pendingSecret,
+    byte @Nullable [] totpSecret,
+    @Nullable TotpParameters totpParameters,
+    byte @Nullable [] pendingSecret,
     long pendingExpiresAt,
     int mfaFailures,
-    Long mfaLastFailureAt,
+    @Nullable Long mfaLastFailureAt,
     boolean mfaLocked,
     long createdAt,
     long updatedAt) {

@@ -22,6 +22,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The TOTP life cycle of an account: enrolment (password re-authentication, a pending sealed secret, confirmation with
@@ -72,14 +73,13 @@ final class TotpLifecycle {
     try {
       byte[] sealed = secondFactor.seal(u.id(), secret);
       Instant expires = ctx.clock().instant().plus(ctx.settings().totpEnrollmentTtl());
-      ctx.db().tx(
+      ctx.db().run(
           tx -> {
             users.setPendingTotp(tx, u.id(), sealed, expires.toEpochMilli(), p);
             tx.audit(
                 AuditTrail.event(
                     AuditLevel.INFO, "auth.totp.enrollment_started", u.id(), "TOTP enrollment started",
                     "algorithm", p.algorithm().name(), "digits", p.digits(), "period", p.periodSeconds()));
-            return null;
           });
       String uri = OtpAuthUri.build(ctx.settings().totpIssuer(), u.username(), secret, p);
       byte[] png = QrCodes.png(uri, 256);
@@ -103,30 +103,24 @@ final class TotpLifecycle {
               AuditLevel.WARN, "auth.mfa.throttled", u.id(), "second factor throttled", "kind", "enrollment"));
       throw new LoginThrottledException(wait);
     }
-    String reason = null;
+    byte[] pending = u.pendingSecret();
+    TotpParameters params = u.totpParameters();
     if (u.totpEnabled()) {
-      reason = "already_enabled";
-    } else if (u.pendingSecret() == null) {
-      reason = "no_pending_enrollment";
+      throw enrollmentFailed(u, "already_enabled");
+    } else if (pending == null || params == null) {
+      throw enrollmentFailed(u, "no_pending_enrollment");
     } else if (u.pendingExpiresAt() <= ctx.clock().millis()) {
-      reason = "enrollment_expired";
-    }
-    if (reason != null) {
-      ctx.audit().record(
-          AuditTrail.event(
-              AuditLevel.WARN, "auth.totp.enrollment_failed", u.id(), "TOTP enrollment not confirmed", "reason",
-              reason));
-      throw new InvalidCredentialsException();
+      throw enrollmentFailed(u, "enrollment_expired");
     }
     // a wrong confirmation code is a wrong second-factor code: it counts into the persisted failure count, delay and
     // lockout (a stolen access token must not guess the pending secret and enable 2FA with recovery codes of its own)
     StoredUser charged = secondFactor.charge(u.id(), null, "enrollment");
     if (charged.totpEnabled() || charged.pendingSecret() == null
-        || !Arrays.equals(charged.pendingSecret(), u.pendingSecret())) {
+        || !Arrays.equals(charged.pendingSecret(), pending)) {
       gate.refund(u.id(), null);
       throw new InvalidCredentialsException(); // changed concurrently (another confirmation or a new enrolment)
     }
-    OptionalLong step = secondFactor.verifySealed(u.id(), u.pendingSecret(), u.totpParameters(), code);
+    OptionalLong step = secondFactor.verifySealed(u.id(), pending, params, code);
     if (step.isEmpty()) {
       throw gate.failed(u, null, "wrong_code", "enrollment");
     }
@@ -138,7 +132,7 @@ final class TotpLifecycle {
       enabled =
           ctx.db().tx(
               tx -> {
-                if (!users.enableTotp(tx, u.id(), matched, u.pendingSecret())) {
+                if (!users.enableTotp(tx, u.id(), matched, pending)) {
                   tx.rollbackOnly();
                   return false;
                 }
@@ -162,8 +156,17 @@ final class TotpLifecycle {
     return new RecoveryCodes(codes);
   }
 
+  /** Audits an enrollment confirmation refused before any code was checked; returns the exception to throw. */
+  private InvalidCredentialsException enrollmentFailed(StoredUser u, String reason) throws AuthException {
+    ctx.audit().record(
+        AuditTrail.event(
+            AuditLevel.WARN, "auth.totp.enrollment_failed", u.id(), "TOTP enrollment not confirmed", "reason",
+            reason));
+    return new InvalidCredentialsException();
+  }
+
   /** Disables 2FA (password and a current code); deletes the secret and codes, ends every other session. */
-  void disable(Principal principal, char[] password, String code, ClientInfo client) throws AuthException {
+  void disable(Principal principal, char[] password, String code, @Nullable ClientInfo client) throws AuthException {
     Objects.requireNonNull(principal, "principal");
     Objects.requireNonNull(password, "password");
     StoredUser u = accounts.byId(principal.userId()).orElseThrow(InvalidCredentialsException::new);
@@ -184,7 +187,8 @@ final class TotpLifecycle {
     });
   }
 
-  RecoveryCodes regenerateRecoveryCodes(Principal principal, String code, ClientInfo client) throws AuthException {
+  RecoveryCodes regenerateRecoveryCodes(Principal principal, String code, @Nullable ClientInfo client)
+      throws AuthException {
     Objects.requireNonNull(principal, "principal");
     StoredUser u = accounts.byId(principal.userId()).orElseThrow(InvalidCredentialsException::new);
     if (!u.totpEnabled()) {
@@ -223,7 +227,11 @@ final class TotpLifecycle {
   private void replaceRecoveryCodes(AuthDatabase.Tx tx, String userId, List<String> codes) throws SQLException {
     List<byte[]> hashes = new ArrayList<>(codes.size());
     for (String code : codes) {
-      hashes.add(ctx.keys().recoveryHash(userId, SecondFactor.normalizeRecoveryCode(code)));
+      String normalized = SecondFactor.normalizeRecoveryCode(code);
+      if (normalized == null) {
+        throw new IllegalStateException("a generated recovery code is not in recovery-code form");
+      }
+      hashes.add(ctx.keys().recoveryHash(userId, normalized));
     }
     recoveryCodes.replace(tx, userId, hashes);
   }
@@ -231,16 +239,15 @@ final class TotpLifecycle {
   // ------------------------------------------------------------------------------------------------ administration
 
   void unlock(String actor, StoredUser u) throws AuthException {
-    ctx.db().tx(
+    ctx.db().run(
         tx -> {
           gate.unlock(tx, u.id());
           tx.audit(Accounts.adminEvent(actor, "auth.mfa.unlocked", u, "second-factor failures cleared and unlocked"));
-          return null;
         });
   }
 
   void reset(String actor, StoredUser u) throws AuthException {
-    ctx.db().tx(
+    ctx.db().run(
         tx -> {
           users.disableTotp(tx, u.id());
           recoveryCodes.deleteOfUser(tx, u.id());
@@ -250,7 +257,6 @@ final class TotpLifecycle {
               Accounts.adminEvent(
                   actor, "auth.totp.reset", u, "two-factor authentication removed by an administrator; all sessions"
                       + " revoked", "token_version", v));
-          return null;
         });
   }
 }

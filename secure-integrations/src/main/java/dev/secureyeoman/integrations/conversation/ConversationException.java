@@ -2,6 +2,7 @@ package dev.secureyeoman.integrations.conversation;
 
 import dev.secureyeoman.core.SecureYeomanException;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A conversation store failed. Messages name the thread key's platform and the operation, never message text.
@@ -26,7 +27,7 @@ public final class ConversationException extends SecureYeomanException {
    * @param message context without message text
    * @param cause the underlying failure, may be null
    */
-  public ConversationException(Reason reason, String message, Throwable cause) {
+  public ConversationException(Reason reason, String message, @Nullable Throwable cause) {
     super(reason + ": " + message, cause);
     this.reason = Objects.requireNonNull(reason, "reason");
   }

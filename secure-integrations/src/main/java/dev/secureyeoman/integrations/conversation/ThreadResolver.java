@@ -6,6 +6,7 @@ import dev.secureyeoman.integrations.ThreadKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Maps a platform message to the {@link ThreadKey} of the conversation it belongs to. Adapters call one method per
@@ -64,8 +65,8 @@ public final class ThreadResolver {
    * @param replyToMessageId {@code reply_to_message.message_id}, or null
    */
   public record TelegramMessage(
-      long chatId, boolean privateChat, long messageId, Long messageThreadId, boolean topicMessage,
-      Long replyToMessageId) {}
+      long chatId, boolean privateChat, long messageId, @Nullable Long messageThreadId, boolean topicMessage,
+      @Nullable Long replyToMessageId) {}
 
   /**
    * Resolves a Telegram message and remembers it for later replies.
@@ -112,7 +113,7 @@ public final class ThreadResolver {
    * @param threadParentId the parent channel id when the channel is a thread (channel types 10, 11, 12), else null
    * @return its thread
    */
-  public ThreadKey discord(String channelId, String threadParentId) {
+  public ThreadKey discord(String channelId, @Nullable String threadParentId) {
     return threadParentId == null
         ? new ThreadKey("discord", channelId, MAIN)
         : new ThreadKey("discord", threadParentId, channelId);
@@ -128,7 +129,8 @@ public final class ThreadResolver {
    * @param directMessage whether {@code channel_type} is {@code im}
    * @return its thread
    */
-  public ThreadKey slack(String teamId, String channelId, String ts, String threadTs, boolean directMessage) {
+  public ThreadKey slack(
+      @Nullable String teamId, String channelId, String ts, @Nullable String threadTs, boolean directMessage) {
     Objects.requireNonNull(channelId, "channelId");
     Objects.requireNonNull(ts, "ts");
     String scope = teamId == null ? channelId : teamId + ":" + channelId;

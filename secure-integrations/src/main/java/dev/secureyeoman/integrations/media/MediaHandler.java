@@ -298,7 +298,7 @@ public final class MediaHandler implements AutoCloseable {
     }
   }
 
-  private String checkType(String platform, String declared, byte[] prefix, int prefixLen)
+  private String checkType(String platform, @Nullable String declared, byte[] prefix, int prefixLen)
       throws MediaRejectedException {
     String sniffed = ContentSniffer.sniff(prefix, prefixLen);
     if (!policy.allowExecutables()) {
@@ -408,7 +408,7 @@ public final class MediaHandler implements AutoCloseable {
     }
   }
 
-  private static String printable(String s) {
+  private static String printable(@Nullable String s) {
     return s == null ? "nothing" : Redaction.printable(s, 200);
   }
 

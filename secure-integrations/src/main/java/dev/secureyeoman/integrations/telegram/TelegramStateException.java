@@ -2,6 +2,7 @@ package dev.secureyeoman.integrations.telegram;
 
 import dev.secureyeoman.integrations.IntegrationException;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The Telegram adapter's sealed state file (the {@code getUpdates} offset, {@link TelegramConfig#stateFile()}) could not
@@ -28,7 +29,7 @@ public final class TelegramStateException extends IntegrationException {
    * @param message context without secrets or file content
    * @param cause the underlying failure, may be null
    */
-  public TelegramStateException(Reason reason, String message, Throwable cause) {
+  public TelegramStateException(Reason reason, String message, @Nullable Throwable cause) {
     super("telegram state " + reason + ": " + message, cause);
     this.reason = Objects.requireNonNull(reason, "reason");
   }

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /** Runs short helper commands ({@code initdb}, {@code createdb}, {@code kill}, {@code id}) with a deadline. */
 public final class Commands {
@@ -48,7 +49,8 @@ public final class Commands {
    * @param customize adjusts the process builder
    * @return its result, whatever the exit code
    */
-  public static Result run(List<String> argv, Duration timeout, byte[] stdin, Consumer<ProcessBuilder> customize) {
+  public static Result run(
+      List<String> argv, Duration timeout, byte @Nullable [] stdin, Consumer<ProcessBuilder> customize) {
     ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
     if (stdin == null) {
       builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));

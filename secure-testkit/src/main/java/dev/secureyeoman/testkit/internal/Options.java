@@ -1,6 +1,7 @@
 package dev.secureyeoman.testkit.internal;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** The "each option may be set once" rule of the testkit's builders, with messages naming the option. */
 public final class Options {
@@ -17,7 +18,7 @@ public final class Options {
    * @throws NullPointerException if {@code value} is null
    * @throws IllegalStateException if the option was already set (the message names the earlier value)
    */
-  public static <T> T once(T current, T value, String option) {
+  public static <T> T once(@Nullable T current, T value, String option) {
     Objects.requireNonNull(value, option);
     if (current != null) {
       throw new IllegalStateException(option + " was already set to " + current);
@@ -33,7 +34,7 @@ public final class Options {
    * @param option the option's name
    * @return {@code value}
    */
-  public static String onceSecret(String current, String value, String option) {
+  public static String onceSecret(@Nullable String current, String value, String option) {
     Objects.requireNonNull(value, option);
     if (current != null) {
       throw new IllegalStateException(option + " was already set");
@@ -49,7 +50,8 @@ public final class Options {
    * @param fallback the default
    * @return the path to use
    */
-  public static java.nio.file.Path pathOrProperty(java.nio.file.Path explicit, String property, java.nio.file.Path fallback) {
+  public static java.nio.file.Path pathOrProperty(
+      java.nio.file.@Nullable Path explicit, String property, java.nio.file.Path fallback) {
     if (explicit != null) {
       return explicit;
     }

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One {@code initdb} per JVM: the first PostgreSQL server initializes a template data directory, every server (the
@@ -29,7 +30,7 @@ public final class PostgresTemplates {
    * @param target the data directory to create
    * @param timeout how long initdb or the copy may take
    */
-  public static void copyTo(Path binDir, RunAs user, Path base, Path target, Duration timeout) {
+  public static void copyTo(Path binDir, @Nullable RunAs user, Path base, Path target, Duration timeout) {
     Path template = template(binDir, user, base, timeout);
     Commands.check(
         Spawner.argv(List.of("cp", "-a", template.toString(), target.toString()), user, false),
@@ -37,7 +38,7 @@ public final class PostgresTemplates {
         "copying the PostgreSQL template data directory");
   }
 
-  private static synchronized Path template(Path binDir, RunAs user, Path base, Duration timeout) {
+  private static synchronized Path template(Path binDir, @Nullable RunAs user, Path base, Duration timeout) {
     // one template per binaries and user, wherever the servers are: a copy across file systems is still far cheaper
     // than another initdb
     List<Object> key = List.of(binDir, user == null ? "" : user.name());

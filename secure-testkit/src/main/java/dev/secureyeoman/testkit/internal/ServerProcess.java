@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The life cycle shared by the testkit's servers: start on a free port (retrying when the server loses the port race),
@@ -85,7 +86,7 @@ public final class ServerProcess {
   private final Path dir;
   private final Path log;
   private final Duration startTimeout;
-  private Process process;
+  private @Nullable Process process; // null until the first launch
   private int port;
   private State state = State.STOPPED;
 
@@ -190,17 +191,18 @@ public final class ServerProcess {
     if (state != State.RUNNING) {
       return;
     }
-    spec.requestStop(process);
+    Process p = process();
+    spec.requestStop(p);
     try {
-      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        ProcessTrees.kill(process.toHandle(), spec.forksChildren(), Duration.ofSeconds(10));
+      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        ProcessTrees.kill(p.toHandle(), spec.forksChildren(), Duration.ofSeconds(10));
         state = State.KILLED;
         throw new TestkitException(
             Reason.TIMEOUT, spec.name() + " did not shut down within " + timeout + "; killed it instead");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      ProcessTrees.kill(process.toHandle(), spec.forksChildren(), Duration.ofSeconds(10));
+      ProcessTrees.kill(p.toHandle(), spec.forksChildren(), Duration.ofSeconds(10));
       state = State.KILLED;
       return;
     }
@@ -222,7 +224,7 @@ public final class ServerProcess {
     if (state != State.RUNNING) {
       return List.of();
     }
-    List<Long> left = ProcessTrees.kill(process.toHandle(), spec.forksChildren(), Duration.ofSeconds(10));
+    List<Long> left = ProcessTrees.kill(process().toHandle(), spec.forksChildren(), Duration.ofSeconds(10));
     state = State.KILLED;
     return left;
   }
@@ -275,7 +277,16 @@ public final class ServerProcess {
     if (state != State.RUNNING) {
       throw new IllegalStateException(spec.name() + " is not running (" + state + ")");
     }
-    return process.pid();
+    return process().pid();
+  }
+
+  /** The server's process: set by the first launch (a RUNNING server always has one). */
+  private Process process() {
+    Process p = process;
+    if (p == null) {
+      throw new IllegalStateException(spec.name() + " was never started");
+    }
+    return p;
   }
 
   private void requireOpen() {

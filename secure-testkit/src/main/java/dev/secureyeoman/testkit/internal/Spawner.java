@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Starts the long-lived children of the testkit (servers, child JVMs) so that they cannot outlive this JVM.
@@ -60,7 +61,7 @@ public final class Spawner {
    * @param tied whether to set the parent-death signal
    * @return the full argv
    */
-  public static List<String> argv(List<String> command, RunAs user, boolean tied) {
+  public static List<String> argv(List<String> command, @Nullable RunAs user, boolean tied) {
     List<String> argv = new ArrayList<>();
     Optional<Path> setpriv = setpriv();
     if (user != null || (tied && setpriv.isPresent())) {

@@ -11,13 +11,15 @@ import dev.secureyeoman.integrations.media.MediaRequest;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /** State and checks every built-in adapter shares: context, options, running flag, counters, health. */
 public abstract class AdapterBase {
   protected final AdapterOptions options;
-  protected volatile IntegrationContext context;
-  protected volatile PlatformHttp http;
-  protected volatile ReplayCache replays;
+  // set by initBase (from the adapter's init), read after it: null only before init
+  private volatile @Nullable IntegrationContext context;
+  private volatile @Nullable PlatformHttp http;
+  private volatile @Nullable ReplayCache replays;
   protected volatile boolean running;
   protected final AtomicLong accepted = new AtomicLong();
   protected final AtomicLong rejected = new AtomicLong();
@@ -37,12 +39,54 @@ public abstract class AdapterBase {
   }
 
   /**
+   * Returns the context given to {@code init}.
+   *
+   * @return the context
+   * @throws IllegalStateException before {@code init}
+   */
+  protected IntegrationContext context() {
+    IntegrationContext c = context;
+    if (c == null) {
+      throw new IllegalStateException("adapter not initialised: no context before init");
+    }
+    return c;
+  }
+
+  /**
+   * Returns the platform HTTP client made in {@code init}.
+   *
+   * @return the client
+   * @throws IllegalStateException before {@code init}
+   */
+  protected PlatformHttp http() {
+    PlatformHttp h = http;
+    if (h == null) {
+      throw new IllegalStateException("adapter not initialised: no platform client before init");
+    }
+    return h;
+  }
+
+  /**
+   * Returns the webhook replay cache made in {@code init}.
+   *
+   * @return the cache
+   * @throws IllegalStateException before {@code init}
+   */
+  protected ReplayCache replays() {
+    ReplayCache r = replays;
+    if (r == null) {
+      throw new IllegalStateException("adapter not initialised: no replay cache before init");
+    }
+    return r;
+  }
+
+  /**
    * Refuses what every webhook refuses before looking at credentials: wrong method, oversized body, stopped adapter.
    *
    * @param request the request
    * @return the refusal, or null to go on
    */
-  protected WebhookResponse precheck(WebhookRequest request) {
+  protected @Nullable WebhookResponse precheck(WebhookRequest request) {
     if (!"POST".equals(request.method())) {
       return reject(405, "method not allowed", "method");
     }
@@ -58,15 +102,15 @@ public abstract class AdapterBase {
   /** Counts and logs a refused webhook request (the reason is a fixed word; nothing from the request). */
   protected WebhookResponse reject(int status, String error, String why) {
     rejected.incrementAndGet();
-    context.logger().warn("webhook request refused: {}", why);
+    context().logger().warn("webhook request refused: {}", why);
     return Webhooks.error(status, error);
   }
 
   /** Throws unless started. */
   protected void requireRunning() throws IntegrationException {
     if (!running) {
-      throw new IntegrationException(context == null ? "adapter not initialised" : context.integrationId()
-          + " is not running");
+      IntegrationContext c = context;
+      throw new IntegrationException(c == null ? "adapter not initialised" : c.integrationId() + " is not running");
     }
   }
 
@@ -77,7 +121,7 @@ public abstract class AdapterBase {
    */
   protected void requireSendsAllowed() throws IntegrationException {
     if (options.sendsHalted()) {
-      throw new IntegrationException(context.integrationId() + " send halted: sends are paused");
+      throw new IntegrationException(context().integrationId() + " send halted: sends are paused");
     }
   }
 
@@ -87,12 +131,13 @@ public abstract class AdapterBase {
    * @return the health
    */
   public Health health() {
+    PlatformHttp h = http;
     String detail = "accepted " + accepted.get() + ", refused " + rejected.get() + ", sent " + sent.get()
-        + (http == null ? "" : ", rate-limited " + http.rateLimitedCount());
+        + (h == null ? "" : ", rate-limited " + h.rateLimitedCount());
     if (!running) {
       return Health.down("stopped; " + detail);
     }
-    return http != null && http.blocked() ? Health.degraded("rate limited; " + detail) : Health.up(detail);
+    return h != null && h.blocked() ? Health.degraded("rate limited; " + detail) : Health.up(detail);
   }
 
   /**

@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Calls a platform's HTTP API with the JDK client: bounded responses (1 MiB), JSON parsed with tight limits, and HTTP 429
@@ -36,7 +37,7 @@ public final class PlatformHttp {
   public static final int MAX_RESPONSE_BYTES = 1 << 20;
 
   /** An API answer. */
-  public record Reply(int status, JsonNode json) {
+  public record Reply(int status, @Nullable JsonNode json) {
     /**
      * Whether the status is 2xx.
      *
@@ -160,7 +161,7 @@ public final class PlatformHttp {
     static final byte[] OVERSIZE = new byte[0];
     private final CompletableFuture<byte[]> result = new CompletableFuture<>();
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private Flow.Subscription subscription;
+    private Flow.@Nullable Subscription subscription;
 
     @Override
     public CompletionStage<byte[]> getBody() {
@@ -180,7 +181,10 @@ public final class PlatformHttp {
       }
       for (ByteBuffer b : items) {
         if (out.size() + b.remaining() > MAX_RESPONSE_BYTES) {
-          subscription.cancel();
+          Flow.Subscription s = subscription;
+          if (s != null) { // onSubscribe comes before any onNext (Flow contract)
+            s.cancel();
+          }
           result.complete(OVERSIZE);
           return;
         }
@@ -227,7 +231,7 @@ public final class PlatformHttp {
    * @param value the header value
    * @return the delay, at least 1 ms
    */
-  public static Optional<Duration> retryAfter(String value) {
+  public static Optional<Duration> retryAfter(@Nullable String value) {
     if (value == null) {
       return Optional.empty();
     }

@@ -9,6 +9,7 @@ import dev.secureyeoman.integrations.WebhookResponse;
 import java.io.IOException;
 import java.util.HexFormat;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /** JSON and response helpers shared by the adapters. */
 public final class Webhooks {
@@ -53,7 +54,7 @@ public final class Webhooks {
    * @param field the field
    * @return the text or null
    */
-  public static String text(JsonNode node, String field) {
+  public static @Nullable String text(@Nullable JsonNode node, String field) {
     JsonNode v = node == null ? null : node.get(field);
     return v != null && v.isTextual() ? v.textValue() : null;
   }
@@ -65,7 +66,7 @@ public final class Webhooks {
    * @param field the field
    * @return the value or null
    */
-  public static Long integer(JsonNode node, String field) {
+  public static @Nullable Long integer(@Nullable JsonNode node, String field) {
     JsonNode v = node == null ? null : node.get(field);
     return v != null && v.canConvertToLong() && v.isIntegralNumber() ? v.longValue() : null;
   }
@@ -87,7 +88,7 @@ public final class Webhooks {
    * @param hex the text
    * @return the bytes, or null if not hex of even length
    */
-  public static byte[] hex(String hex) {
+  public static byte @Nullable [] hex(@Nullable String hex) {
     if (hex == null || (hex.length() & 1) != 0) {
       return null;
     }

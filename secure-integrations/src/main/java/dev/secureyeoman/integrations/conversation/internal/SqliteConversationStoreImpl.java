@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -116,7 +117,7 @@ public final class SqliteConversationStoreImpl implements ConversationStore {
     }
   }
 
-  private static void closeQuietly(Connection c) {
+  private static void closeQuietly(@Nullable Connection c) {
     if (c != null) {
       try {
         c.close();
@@ -153,7 +154,7 @@ public final class SqliteConversationStoreImpl implements ConversationStore {
 
   private record ThreadRow(long id, long lastActive, long nextSeq) {}
 
-  private ThreadRow thread(ThreadKey key) throws SQLException {
+  private @Nullable ThreadRow thread(ThreadKey key) throws SQLException {
     try (PreparedStatement ps =
         conn.prepareStatement("SELECT id, last_active, next_seq FROM threads WHERE thread_key = ?")) {
       ps.setString(1, key.canonical());
@@ -174,7 +175,8 @@ public final class SqliteConversationStoreImpl implements ConversationStore {
   @Override
   public synchronized ConversationContext appendAndLoad(
       ThreadKey key, Turn turn, ConversationLimits limits, Instant now) throws ConversationException {
-    return append(key, turn, limits, now, true);
+    return Objects.requireNonNull(
+        append(key, turn, limits, now, true), "an append with snapshot and without 'after' always reads the window");
   }
 
   @Override
@@ -183,7 +185,7 @@ public final class SqliteConversationStoreImpl implements ConversationStore {
     return append(key, turn, limits, now, false, Objects.requireNonNull(after, "after")) != null;
   }
 
-  private ConversationContext append(
+  private @Nullable ConversationContext append(
       ThreadKey key, Turn turn, ConversationLimits limits, Instant now, boolean snapshot)
       throws ConversationException {
     return append(key, turn, limits, now, snapshot, null);
@@ -193,8 +195,8 @@ public final class SqliteConversationStoreImpl implements ConversationStore {
    * Appends in one {@code BEGIN IMMEDIATE} transaction; with {@code snapshot}, reads the window in the same one. With
    * {@code after}, appends only to a live thread whose window holds {@code after}, and returns null when it did not.
    */
-  private ConversationContext append(
-      ThreadKey key, Turn turn, ConversationLimits limits, Instant now, boolean snapshot, Turn after)
+  private @Nullable ConversationContext append(
+      ThreadKey key, Turn turn, ConversationLimits limits, Instant now, boolean snapshot, @Nullable Turn after)
       throws ConversationException {
     checkOpen();
     ConversationContext context = after == null ? null : new ConversationContext(key, List.of(), 0);

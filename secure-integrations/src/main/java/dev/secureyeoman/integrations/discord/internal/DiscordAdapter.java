@@ -31,9 +31,11 @@ import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /** The Discord {@link Integration}; see the package documentation of {@code dev.secureyeoman.integrations.discord}. */
 public final class DiscordAdapter extends AdapterBase implements Integration<DiscordConfig> {
@@ -84,7 +86,11 @@ public final class DiscordAdapter extends AdapterBase implements Integration<Dis
     this.config = cfg;
     this.api = BaseUrls.check(id(), "api_base_url", cfg.apiBaseUrl());
     try {
-      this.publicKey = DiscordSignature.publicKey(Webhooks.hex(cfg.publicKey()));
+      byte[] raw = Webhooks.hex(cfg.publicKey());
+      if (raw == null) {
+        throw new GeneralSecurityException("not hex");
+      }
+      this.publicKey = DiscordSignature.publicKey(raw);
     } catch (GeneralSecurityException e) {
       throw new IntegrationException("discord.public_key: not an Ed25519 public key");
     }
@@ -131,11 +137,11 @@ public final class DiscordAdapter extends AdapterBase implements Integration<Dis
     byte[] body = request.body();
     String signature = request.header("X-Signature-Ed25519").orElse(null);
     DiscordSignature.Verdict v = DiscordSignature.verify(publicKey, request.header("X-Signature-Timestamp")
-        .orElse(null), signature, body, context.clock().instant(), options.signatureMaxAge());
-    if (v != DiscordSignature.Verdict.VALID) {
+        .orElse(null), signature, body, context().clock().instant(), options.signatureMaxAge());
+    if (v != DiscordSignature.Verdict.VALID || signature == null) { // VALID implies a signature
       return reject(401, "invalid request signature", "signature " + v);
     }
-    if (!replays.firstSeen("sig:" + signature.toLowerCase(java.util.Locale.ROOT))) {
+    if (!replays().firstSeen("sig:" + signature.toLowerCase(java.util.Locale.ROOT))) {
       return reject(401, "invalid request signature", "replayed signature");
     }
     JsonNode json = Webhooks.parseObject(body).orElse(null);
@@ -160,14 +166,14 @@ public final class DiscordAdapter extends AdapterBase implements Integration<Dis
     if (appId == null || token == null || !appId.matches("[0-9]{1,20}") || !token.matches("[A-Za-z0-9._-]{1,512}")) {
       return reject(400, "malformed interaction", "invalid application id or token");
     }
-    if (!replays.firstSeen("interaction:" + message.messageId())) {
+    if (!replays().firstSeen("interaction:" + message.messageId())) {
       return WebhookResponse.json(200, "{\"type\":5}");
     }
     pending.put(message.messageId(), new Pending(appId, token));
     try {
-      context.inbound().accept(message);
+      context().inbound().accept(message);
     } catch (IntegrationException | RuntimeException e) {
-      replays.forget("interaction:" + message.messageId());
+      replays().forget("interaction:" + message.messageId());
       pending.invalidate(message.messageId());
       throw e;
     }
@@ -196,7 +202,7 @@ public final class DiscordAdapter extends AdapterBase implements Integration<Dis
     UnifiedMessage.Builder b = UnifiedMessage.builder(key, id)
         .sender(new MessageSender(userId == null ? "unknown" : userId, name == null ? "" : name,
             userId == null || (user != null && user.path("bot").asBoolean(false))))
-        .receivedAt(context.clock().instant());
+        .receivedAt(context().clock().instant());
     JsonNode data = json.get("data");
     JsonNode options = data == null ? null : data.get("options");
     JsonNode resolved = data == null ? null : data.path("resolved").get("attachments");
@@ -246,6 +252,9 @@ public final class DiscordAdapter extends AdapterBase implements Integration<Dis
     } catch (IllegalArgumentException e) {
       throw new IntegrationException("discord send refused: " + e.getMessage());
     }
+    if (parts.isEmpty()) {
+      throw new IntegrationException("discord send refused: the text is blank, nothing to send");
+    }
     Pending interaction = message.replyTo().map(pending::getIfPresent).orElse(null);
     String last = null;
     for (int i = 0; i < parts.size(); i++) {
@@ -258,29 +267,30 @@ public final class DiscordAdapter extends AdapterBase implements Integration<Dis
         // the interaction token in the path is a credential: these URIs are never logged
         String hook = api + "/webhooks/" + interaction.applicationId() + "/" + interaction.token();
         if (i == 0) {
-          r = http.call("edit original response", () -> HttpRequest.newBuilder(URI.create(hook
+          r = http().call("edit original response", () -> HttpRequest.newBuilder(URI.create(hook
               + "/messages/@original")).header("Content-Type", "application/json")
               .method("PATCH", HttpRequest.BodyPublishers.ofString(body.toString())));
         } else {
-          r = http.call("follow-up message", () -> PlatformHttp.postJson(URI.create(hook), body));
+          r = http().call("follow-up message", () -> PlatformHttp.postJson(URI.create(hook), body));
         }
       } else {
         if (i == 0 && message.replyTo().isPresent() && message.replyTo().get().matches("[0-9]{1,20}")) {
           body.putObject("message_reference").put("message_id", message.replyTo().get())
               .put("fail_if_not_exists", false);
         }
-        r = http.call("create message", () -> PlatformHttp.postJson(URI.create(api + "/channels/" + channel
+        r = http().call("create message", () -> PlatformHttp.postJson(URI.create(api + "/channels/" + channel
             + "/messages"), body).header("Authorization", "Bot " + config.botToken()));
       }
-      if (!r.success() || Webhooks.text(r.json(), "id") == null) {
+      String id = Webhooks.text(r.json(), "id");
+      if (!r.success() || id == null) {
         Long code = r.json() == null ? null : Webhooks.integer(r.json(), "code");
         throw new IntegrationException("discord send failed: HTTP " + r.status() + (code == null ? "" : " code "
             + code));
       }
-      last = Webhooks.text(r.json(), "id");
+      last = id;
       sent.incrementAndGet();
     }
-    return new SendReceipt(last);
+    return new SendReceipt(Objects.requireNonNull(last, "parts is not empty: at least one was sent"));
   }
 
   // ---------------------------------------------------------------------------------------------- media

@@ -9,6 +9,7 @@ import java.security.spec.X509EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Discord interaction signatures: Ed25519 over {@code X-Signature-Timestamp + raw body}, verified with the JDK's
@@ -62,7 +63,12 @@ public final class DiscordSignature {
    * @return the verdict
    */
   public static Verdict verify(
-      PublicKey key, String timestamp, String signatureHex, byte[] body, Instant now, Duration window) {
+      PublicKey key,
+      @Nullable String timestamp,
+      @Nullable String signatureHex,
+      byte[] body,
+      Instant now,
+      Duration window) {
     if (timestamp == null || signatureHex == null || !timestamp.matches("[0-9]{1,12}")
         || !signatureHex.matches("[0-9a-fA-F]{128}")) {
       return Verdict.MALFORMED;

@@ -5,6 +5,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Classifies destination addresses and parses URL host strings without ever asking DNS.
@@ -50,7 +51,7 @@ public final class AddressClassifier {
    * @param canonical whether a literal was written in its canonical form (dotted-quad decimal or bracketed IPv6)
    * @param mappedLiteral whether an IPv6 literal spelled an IPv4-mapped address (Java turns those into IPv4 silently)
    */
-  public record Host(InetAddress address, String name, boolean canonical, boolean mappedLiteral) {
+  public record Host(@Nullable InetAddress address, String name, boolean canonical, boolean mappedLiteral) {
     /**
      * Returns whether the host is an address literal.
      *
@@ -58,6 +59,19 @@ public final class AddressClassifier {
      */
     public boolean isLiteral() {
       return address != null;
+    }
+
+    /**
+     * Returns the address of a literal host.
+     *
+     * @return the address
+     * @throws IllegalStateException if the host is a DNS name (check {@link #isLiteral()} first)
+     */
+    public InetAddress literal() {
+      if (address == null) {
+        throw new IllegalStateException("the host is a DNS name, not an address literal");
+      }
+      return address;
     }
   }
 
@@ -251,7 +265,7 @@ public final class AddressClassifier {
    * @param s the text
    * @return the four bytes, or {@code null} if {@code s} is not such a form
    */
-  static byte[] parseInetAton(String s) {
+  static byte @Nullable [] parseInetAton(String s) {
     String[] parts = s.split("\\.", -1);
     if (parts.length < 1 || parts.length > 4) {
       return null;

@@ -84,7 +84,7 @@ public final class DestinationGuard {
       if (host.mappedLiteral()) {
         throw new MediaRejectedException(Reason.PRIVATE_ADDRESS, "IPv4-mapped IPv6 literal refused: " + shown);
       }
-      checkAddress(host.address(), port, shown);
+      checkAddress(host.literal(), port, shown);
       if (!host.canonical()) {
         throw new MediaRejectedException(Reason.INVALID_URL, "non-canonical numeric host refused: " + shown);
       }
@@ -125,7 +125,7 @@ public final class DestinationGuard {
         throw new MediaRejectedException(Reason.INVALID_URL, "URL path has unencoded characters (" + platform + ")");
       }
     }
-    String hostForWire = host.isLiteral() ? host.address().getHostAddress() : host.name();
+    String hostForWire = host.isLiteral() ? host.literal().getHostAddress() : host.name();
     return new Destination(hostForWire, port, tls, addresses, target);
   }
 
@@ -141,7 +141,7 @@ public final class DestinationGuard {
     }
     try {
       AddressClassifier.Host h = AddressClassifier.parseHost(hostPart);
-      if (h.isLiteral() && AddressClassifier.classify(h.address()) != AddressClassifier.Kind.PUBLIC) {
+      if (h.isLiteral() && AddressClassifier.classify(h.literal()) != AddressClassifier.Kind.PUBLIC) {
         throw new MediaRejectedException(
             Reason.PRIVATE_ADDRESS, platform + " host " + safe(hostPart) + " denotes a non-public address");
       }

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.util.Locale;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reduces a platform-supplied file name to a base name that is safe to display, log and use as a file name: no
@@ -32,7 +33,7 @@ public final class FileNames {
    * @param name the untrusted name, may be null
    * @return the safe name, or null when nothing usable remains
    */
-  public static String safe(String name) {
+  public static @Nullable String safe(@Nullable String name) {
     if (name == null) {
       return null;
     }

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A parsed HTTP/1.x response head (status line and header fields), read with hard limits: the head may not exceed
@@ -35,7 +36,7 @@ public record HttpResponseHead(int status, Map<String, List<String>> fields) {
    * @return the value, or null when absent
    * @throws ProtocolException if the field occurs more than once with different values
    */
-  public String single(String name) throws ProtocolException {
+  public @Nullable String single(String name) throws ProtocolException {
     List<String> values = fields.get(name);
     if (values == null) {
       return null;

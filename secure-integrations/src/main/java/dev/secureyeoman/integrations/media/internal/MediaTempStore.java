@@ -23,6 +23,7 @@ import java.util.HexFormat;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -242,7 +243,7 @@ public final class MediaTempStore implements Closeable {
     }
   }
 
-  private static int sweepRun(Path root, String run, Path lockFile) throws IOException {
+  private static int sweepRun(Path root, @Nullable String run, Path lockFile) throws IOException {
     try (FileChannel ch =
         FileChannel.open(lockFile, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
       FileLock l;

@@ -3,6 +3,7 @@ package dev.secureyeoman.integrations.media.internal;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /** Normalises declared media types and decides whether a sniffed type is compatible with a declared one. */
 public final class MediaTypes {
@@ -124,7 +125,7 @@ public final class MediaTypes {
    * @param declared the declared type, may be null or blank
    * @return the normalised type, or {@code null} when nothing useful was declared
    */
-  public static String normalize(String declared) {
+  public static @Nullable String normalize(@Nullable String declared) {
     if (declared == null) {
       return null;
     }
@@ -147,7 +148,7 @@ public final class MediaTypes {
    * @param declared the normalised declared type, or null
    * @return whether the declaration is active
    */
-  public static boolean activeDeclaration(String declared) {
+  public static boolean activeDeclaration(@Nullable String declared) {
     return declared != null
         && (ACTIVE_DECLARED.contains(declared) || declared.endsWith("+xml") || declared.contains("macroenabled"));
   }
@@ -158,7 +159,7 @@ public final class MediaTypes {
    * @param declared the normalised declared type, or null
    * @return whether content accepted under it would be run or installed
    */
-  public static boolean executableDeclaration(String declared) {
+  public static boolean executableDeclaration(@Nullable String declared) {
     return declared != null && EXECUTABLE_DECLARED.contains(declared);
   }
 
@@ -174,7 +175,7 @@ public final class MediaTypes {
    * @param sniffed the sniffed type
    * @return whether they are compatible
    */
-  public static boolean compatible(String declared, String sniffed) {
+  public static boolean compatible(@Nullable String declared, String sniffed) {
     if (declared == null || declared.equals(sniffed)) {
       return true;
     }

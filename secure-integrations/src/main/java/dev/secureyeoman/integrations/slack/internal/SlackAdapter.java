@@ -32,6 +32,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /** The Slack {@link Integration}; see the package documentation of {@code dev.secureyeoman.integrations.slack}. */
 public final class SlackAdapter extends AdapterBase implements Integration<SlackConfig> {
@@ -103,11 +104,11 @@ public final class SlackAdapter extends AdapterBase implements Integration<Slack
     byte[] body = request.body();
     String signature = request.header("X-Slack-Signature").orElse(null);
     SlackSignature.Verdict v = SlackSignature.verify(signingSecret, request.header("X-Slack-Request-Timestamp")
-        .orElse(null), signature, body, context.clock().instant(), options.signatureMaxAge());
+        .orElse(null), signature, body, context().clock().instant(), options.signatureMaxAge());
     if (v != SlackSignature.Verdict.VALID) {
       return reject(401, "invalid signature", "signature " + v);
     }
-    if (!replays.firstSeen("sig:" + signature)) {
+    if (!replays().firstSeen("sig:" + signature)) {
       return reject(401, "invalid signature", "replayed signature");
     }
     JsonNode json = Webhooks.parseObject(body).orElse(null);
@@ -141,7 +142,7 @@ public final class SlackAdapter extends AdapterBase implements Integration<Slack
       return WebhookResponse.status(200); // Slack's retry of an event we already took
     }
     try {
-      context.inbound().accept(message);
+      context().inbound().accept(message);
     } catch (IntegrationException | RuntimeException e) {
       events.forget(dedupe);
       throw e;
@@ -150,7 +151,7 @@ public final class SlackAdapter extends AdapterBase implements Integration<Slack
     return WebhookResponse.status(200);
   }
 
-  private UnifiedMessage toMessage(JsonNode json) {
+  private @Nullable UnifiedMessage toMessage(JsonNode json) {
     JsonNode e = json.get("event");
     if (e == null || !"message".equals(Webhooks.text(e, "type"))) {
       return null;
@@ -203,13 +204,13 @@ public final class SlackAdapter extends AdapterBase implements Integration<Slack
   private Instant time(String ts) {
     // Slack's ts is "<seconds>.<micros>"; anything else (or absurd) falls back to the reception time
     if (!ts.matches("[0-9]{1,11}(\\.[0-9]{1,9})?")) {
-      return context.clock().instant();
+      return context().clock().instant();
     }
     int dot = ts.indexOf('.');
     return Instant.ofEpochSecond(Long.parseLong(dot < 0 ? ts : ts.substring(0, dot)));
   }
 
-  private static MessageAttachment.Kind kind(String mime) {
+  private static MessageAttachment.Kind kind(@Nullable String mime) {
     if (mime == null) {
       return MessageAttachment.Kind.DOCUMENT;
     }
@@ -246,7 +247,7 @@ public final class SlackAdapter extends AdapterBase implements Integration<Slack
       if (!key.thread().equals(ThreadResolver.MAIN)) {
         body.put("thread_ts", key.thread());
       }
-      PlatformHttp.Reply r = http.call("chat.postMessage", () -> PlatformHttp.postJson(
+      PlatformHttp.Reply r = http().call("chat.postMessage", () -> PlatformHttp.postJson(
           URI.create(api + "/chat.postMessage"), body).header("Authorization", "Bearer " + config.botToken()));
       if (!r.success() || r.json() == null || !r.json().path("ok").asBoolean(false)) {
         String error = r.json() == null ? null : Webhooks.text(r.json(), "error");

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.HexFormat;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Slack request signatures, version {@code v0}: {@code X-Slack-Signature = "v0=" + hex(HMAC-SHA256(signing secret,
@@ -59,7 +60,12 @@ public final class SlackSignature {
    * @return the verdict
    */
   public static Verdict verify(
-      byte[] secret, String timestamp, String signature, byte[] body, Instant now, Duration window) {
+      byte[] secret,
+      @Nullable String timestamp,
+      @Nullable String signature,
+      byte[] body,
+      Instant now,
+      Duration window) {
     if (timestamp == null || signature == null || !timestamp.matches("[0-9]{1,12}")
         || !signature.matches("v0=[0-9a-f]{64}")) {
       return Verdict.MALFORMED;

@@ -41,9 +41,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /** The Telegram {@link Integration}; see the package documentation of {@code dev.secureyeoman.integrations.telegram}. */
 public final class TelegramAdapter extends AdapterBase implements Integration<TelegramConfig> {
@@ -65,14 +67,14 @@ public final class TelegramAdapter extends AdapterBase implements Integration<Te
   private static final int MAX_STATE_FILE_BYTES = 64 * 1024;
 
   private final AtomicReference<TelegramAdapter> runningRef;
-  private final SecretStore stateSealer;
+  private final @Nullable SecretStore stateSealer;
   private TelegramConfig config;
-  private Path stateFile;
+  private @Nullable Path stateFile; // set by init when state_file is configured
   private long savedOffset;
   private URI api;
   private ThreadResolver threads;
   private volatile long offset;
-  private volatile ScheduledFuture<?> poller;
+  private volatile @Nullable ScheduledFuture<?> poller;
 
   /**
    * Created by the factory.
@@ -82,7 +84,7 @@ public final class TelegramAdapter extends AdapterBase implements Integration<Te
    * @param stateSealer seals the polling offset file; null when the host gave none
    */
   public TelegramAdapter(AdapterOptions options, AtomicReference<TelegramAdapter> runningRef,
-      SecretStore stateSealer) {
+      @Nullable SecretStore stateSealer) {
     super(options);
     this.runningRef = runningRef;
     this.stateSealer = stateSealer;
@@ -142,7 +144,7 @@ public final class TelegramAdapter extends AdapterBase implements Integration<Te
     running = true;
     runningRef.set(this);
     if (config.mode().equals("polling")) {
-      poller = context.scheduler().scheduleWithFixedDelay(this::pollQuietly, Duration.ZERO, config.pollInterval());
+      poller = context().scheduler().scheduleWithFixedDelay(this::pollQuietly, Duration.ZERO, config.pollInterval());
     }
   }
 
@@ -193,20 +195,20 @@ public final class TelegramAdapter extends AdapterBase implements Integration<Te
   private boolean handleUpdate(JsonNode update) throws IntegrationException {
     String dedupe = "update:" + Webhooks.integer(update, "update_id");
     UnifiedMessage message = toMessage(update.get("message"));
-    if (message == null || !replays.firstSeen(dedupe)) {
+    if (message == null || !replays().firstSeen(dedupe)) {
       return false;
     }
     try {
-      context.inbound().accept(message);
+      context().inbound().accept(message);
     } catch (IntegrationException | RuntimeException e) {
-      replays.forget(dedupe);
+      replays().forget(dedupe);
       throw e;
     }
     accepted.incrementAndGet();
     return true;
   }
 
-  private UnifiedMessage toMessage(JsonNode m) {
+  private @Nullable UnifiedMessage toMessage(@Nullable JsonNode m) {
     if (m == null || !m.isObject()) {
       return null;
     }
@@ -236,7 +238,7 @@ public final class TelegramAdapter extends AdapterBase implements Integration<Te
             fromId == null || from.path("is_bot").asBoolean(false)))
         .text(text == null ? "" : text.length() > UnifiedMessage.MAX_TEXT_CHARS
             ? text.substring(0, UnifiedMessage.MAX_TEXT_CHARS) : text)
-        .receivedAt(date == null || date < 0 || date > MAX_EPOCH_SECOND ? context.clock().instant()
+        .receivedAt(date == null || date < 0 || date > MAX_EPOCH_SECOND ? context().clock().instant()
             : Instant.ofEpochSecond(date))
         .replyTo(replyTo == null ? null : Long.toString(replyTo));
     JsonNode photos = m.get("photo");
@@ -265,7 +267,7 @@ public final class TelegramAdapter extends AdapterBase implements Integration<Te
     return b.build();
   }
 
-  private static String nonNull(String s) {
+  private static String nonNull(@Nullable String s) {
     return s == null ? "" : s;
   }
 
@@ -280,7 +282,7 @@ public final class TelegramAdapter extends AdapterBase implements Integration<Te
     requireRunning();
     URI uri = URI.create(method("getUpdates") + "?offset=" + offset + "&timeout=" + config.pollTimeoutSeconds()
         + "&allowed_updates=" + URLEncoder.encode("[\"message\"]", StandardCharsets.UTF_8));
-    PlatformHttp.Reply r = http.call("getUpdates", () -> HttpRequest.newBuilder(uri).GET(),
+    PlatformHttp.Reply r = http().call("getUpdates", () -> HttpRequest.newBuilder(uri).GET(),
         options.requestTimeout().plusSeconds(config.pollTimeoutSeconds()));
     JsonNode result = ok(r, "getUpdates").get("result");
     if (result == null || !result.isArray()) {
@@ -308,18 +310,36 @@ public final class TelegramAdapter extends AdapterBase implements Integration<Te
   /** Associated data of the state file: binds the envelope to the integration id and the bot (not the token). */
   private byte[] stateAad() {
     String botId = config.botToken().substring(0, config.botToken().indexOf(':'));
-    return ("telegram-state:v1:" + context.integrationId() + ":" + botId).getBytes(StandardCharsets.UTF_8);
+    return ("telegram-state:v1:" + context().integrationId() + ":" + botId).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The configured state file; init refuses a state_file without a sealer. */
+  private Path stateFile() {
+    Path f = stateFile;
+    if (f == null) {
+      throw new IllegalStateException("telegram: no state_file configured");
+    }
+    return f;
+  }
+
+  private SecretStore stateSealer() {
+    SecretStore s = stateSealer;
+    if (s == null) {
+      throw new IllegalStateException("telegram.state_file: no SecretStore (init checks this)");
+    }
+    return s;
   }
 
   private long loadOffset() throws TelegramStateException {
-    String name = stateFile.getFileName().toString();
+    Path file = stateFile();
+    String name = file.getFileName().toString();
     byte[] envelope;
     try {
-      if (Files.size(stateFile) > MAX_STATE_FILE_BYTES) {
+      if (Files.size(file) > MAX_STATE_FILE_BYTES) {
         throw new TelegramStateException(TelegramStateException.Reason.TAMPERED, "state file " + name
             + " is too large to be a sealed offset; refusing to start", null);
       }
-      envelope = Files.readAllBytes(stateFile);
+      envelope = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
       return 0; // first start: nothing processed yet
     } catch (IOException e) {
@@ -328,7 +348,7 @@ public final class TelegramAdapter extends AdapterBase implements Integration<Te
     }
     byte[] plain;
     try {
-      plain = stateSealer.decrypt(envelope, stateAad());
+      plain = stateSealer().decrypt(envelope, stateAad());
     } catch (EnvelopeException e) {
       throw new TelegramStateException(TelegramStateException.Reason.TAMPERED, "state file " + name
           + " failed authentication (" + e.reason() + ": edited, sealed for another integration or bot, or with"
@@ -345,15 +365,16 @@ public final class TelegramAdapter extends AdapterBase implements Integration<Te
 
   private synchronized void saveOffset() throws TelegramStateException {
     long current = offset;
-    if (stateFile == null || current == savedOffset) {
+    Path file = stateFile;
+    if (file == null || current == savedOffset) {
       return;
     }
     byte[] plain = ByteBuffer.allocate(9).put(STATE_VERSION).putLong(current).array();
     try {
-      AtomicFiles.write(stateFile, stateSealer.encrypt(plain, stateAad()));
+      AtomicFiles.write(file, stateSealer().encrypt(plain, stateAad()));
     } catch (IOException e) {
       throw new TelegramStateException(TelegramStateException.Reason.STORE_FAILED, "state file "
-          + stateFile.getFileName() + " could not be written (" + e.getClass().getSimpleName()
+          + file.getFileName() + " could not be written (" + e.getClass().getSimpleName()
           + "); processed updates may be handed on again after a restart", e);
     }
     savedOffset = current;
@@ -363,7 +384,7 @@ public final class TelegramAdapter extends AdapterBase implements Integration<Te
     try {
       pollOnce();
     } catch (IntegrationException e) {
-      context.logger().warn("telegram poll failed: {}", e.getMessage());
+      context().logger().warn("telegram poll failed: {}", e.getMessage());
     }
   }
 
@@ -398,6 +419,9 @@ public final class TelegramAdapter extends AdapterBase implements Integration<Te
     } catch (IllegalArgumentException e) {
       throw new IntegrationException("telegram send refused: " + e.getMessage());
     }
+    if (parts.isEmpty()) {
+      throw new IntegrationException("telegram send refused: the text is blank, nothing to send");
+    }
     String last = null;
     for (String part : parts) {
       requireSendsAllowed();
@@ -409,7 +433,7 @@ public final class TelegramAdapter extends AdapterBase implements Integration<Te
       if (replyTo != null) {
         body.putObject("reply_parameters").put("message_id", replyTo).put("allow_sending_without_reply", true);
       }
-      JsonNode json = ok(http.call("sendMessage", () -> PlatformHttp.postJson(method("sendMessage"), body)),
+      JsonNode json = ok(http().call("sendMessage", () -> PlatformHttp.postJson(method("sendMessage"), body)),
           "sendMessage");
       Long id = Webhooks.integer(json.get("result"), "message_id");
       if (id == null) {
@@ -419,14 +443,14 @@ public final class TelegramAdapter extends AdapterBase implements Integration<Te
       last = Long.toString(id);
       sent.incrementAndGet();
     }
-    return new SendReceipt(last);
+    return new SendReceipt(Objects.requireNonNull(last, "parts is not empty: at least one was sent"));
   }
 
-  private static Long number(String thread, String prefix) {
+  private static @Nullable Long number(String thread, String prefix) {
     return thread.startsWith(prefix) ? parseId(thread.substring(prefix.length())) : null;
   }
 
-  private static Long parseId(String s) {
+  private static @Nullable Long parseId(String s) {
     try {
       return Long.parseLong(s);
     } catch (NumberFormatException e) {
@@ -447,7 +471,7 @@ public final class TelegramAdapter extends AdapterBase implements Integration<Te
     requireRunning();
     URI uri = URI.create(method("getFile") + "?file_id="
         + URLEncoder.encode(attachment.platformRef(), StandardCharsets.UTF_8));
-    JsonNode result = ok(http.call("getFile", () -> HttpRequest.newBuilder(uri).GET()), "getFile").get("result");
+    JsonNode result = ok(http().call("getFile", () -> HttpRequest.newBuilder(uri).GET()), "getFile").get("result");
     String path = Webhooks.text(result, "file_path");
     if (path == null || !path.matches("[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*") || path.contains("..")) {
       throw new IntegrationException("telegram getFile answered an unusable file_path");
