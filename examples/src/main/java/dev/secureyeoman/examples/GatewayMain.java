@@ -303,8 +303,8 @@ public final class GatewayMain implements AutoCloseable {
    * @param env environment lookup (returns null when unset)
    * @param console where the one-time bootstrap password is printed
    * @param clock the wall clock of the auth service and the kill switch
-   * @param ticker monotonic nanoseconds of the rate limit and the audit aggregation (wall-clock steps must not refill
-   *     or freeze them)
+   * @param ticker monotonic nanoseconds of the rate limit, the audit aggregation and the auth service's revocation poll
+   *     (wall-clock steps must not refill or freeze them)
    * @return the running gateway
    * @throws GatewayException if anything fails (everything opened so far is closed again)
    */
@@ -370,6 +370,7 @@ public final class GatewayMain implements AutoCloseable {
                 .masterKey(authKey)
                 .settings(AuthSettings.fromConfig(config.auth()))
                 .clock(clock)
+                .ticker(ticker)
                 .random(random);
         if (p.sharedBuckets != null) {
           // one budget of guesses for the cluster; Redis unreachable → every login 503 (fail closed, no local fallback)

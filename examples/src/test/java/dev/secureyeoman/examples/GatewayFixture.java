@@ -26,7 +26,11 @@ final class GatewayFixture implements AutoCloseable {
   static final String USER_PASSWORD = "an ordinary user's passphrase, long enough!";
   static final ObjectMapper JSON = new ObjectMapper();
 
-  /** Test config: generous throttles (tests log in often from 127.0.0.1), one allowed CORS origin. */
+  /**
+   * Test config: generous throttles (tests log in often from 127.0.0.1), one allowed CORS origin. The idle timeout is
+   * Jetty's, on real time (no injected clock reaches it): long, so that a login hashing slowly on a loaded machine is
+   * never cut off; the slow-client test sets its own short one ({@link #SHORT_IDLE_CONFIG}).
+   */
   static final String DEFAULT_CONFIG =
       """
       security:
@@ -35,12 +39,18 @@ final class GatewayFixture implements AutoCloseable {
           rate_limit: { window_ms: 60000, max_requests: 100000 }
           cors: { allowed_origins: [ "http://localhost:3000" ] }
           max_body_bytes: 4096
-          idle_timeout: PT2S
+          idle_timeout: PT60S
       """;
+
+  /** {@link #DEFAULT_CONFIG} with a 2 s idle timeout, for the test that a silent client is cut off. */
+  static final String SHORT_IDLE_CONFIG = DEFAULT_CONFIG.replace("idle_timeout: PT60S", "idle_timeout: PT2S");
 
   // starts at the real time: the browser pages compare the server's sessionExpiresAt with their own clock
   final TestClock clock = TestClock.at(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
-  /** Monotonic nanoseconds of the rate limit and audit aggregation; moved separately from the wall clock. */
+  /**
+   * Monotonic nanoseconds of the rate limit, the audit aggregation and the auth revocation poll; moved separately from
+   * the wall clock.
+   */
   final java.util.concurrent.atomic.AtomicLong ticker = new java.util.concurrent.atomic.AtomicLong();
   final Path dataDir;
   final Path configFile;

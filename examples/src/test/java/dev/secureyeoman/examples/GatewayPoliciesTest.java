@@ -215,7 +215,7 @@ class GatewayPoliciesTest {
 
   @Test
   void slowClient_sendsHalfARequest_connectionClosedAfterTheIdleTimeout() throws Exception {
-    try (GatewayFixture f = new GatewayFixture(tmp)) {
+    try (GatewayFixture f = new GatewayFixture(tmp, GatewayFixture.SHORT_IDLE_CONFIG)) {
       long start = System.nanoTime();
       try (Socket s = new Socket(InetAddress.getLoopbackAddress(), f.gateway.port())) {
         s.setSoTimeout(20_000); // the test's own bound; the server must close long before

@@ -46,8 +46,7 @@ class GatewayPostgresTest {
   GatewayFixture two;
 
   static boolean available() {
-    return System.getenv("CI") != null
-        || Files.isExecutable(PostgresServer.DEFAULT_BIN_DIRECTORY.resolve("postgres"));
+    return PostgresServer.shouldRun();
   }
 
   @BeforeEach

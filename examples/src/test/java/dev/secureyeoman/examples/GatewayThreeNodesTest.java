@@ -156,6 +156,27 @@ class GatewayThreeNodesTest {
   }
 
   @Test
+  void logoutOnOne_othersEnforceItWhenTheirTickerPassedTheBound_wallClockStandingStill() throws Exception {
+    String access = tokens(login(node(1), ADMIN_PASSWORD)).get("accessToken").asText();
+    for (GatewayFixture n : nodes) {
+      assertEquals(200, use(n, access));
+    }
+    assertEquals(204, node(3).post("/api/v1/auth/logout", null, "Authorization", bearer(access)).statusCode());
+    assertEquals(401, use(node(3), access), "the logging-out node rejects at once");
+    // the gateway's monotonic ticker reaches the auth service: the poll is due on it alone (no wall-clock step, and
+    // far less than the bound of real time passes in this test), so nodes 1 and 2 read the revocation now
+    nodes.forEach(n -> n.ticker.addAndGet(REVOCATION_BOUND.toNanos()));
+    for (GatewayFixture n : List.of(node(1), node(2))) {
+      assertEquals(401, use(n, access), "revoked on node " + n.base() + " after the bound on its ticker");
+    }
+    // the legitimate path: a new login works on every node
+    String fresh = tokens(login(node(2), ADMIN_PASSWORD)).get("accessToken").asText();
+    for (GatewayFixture n : nodes) {
+      assertEquals(200, use(n, fresh));
+    }
+  }
+
+  @Test
   void passwordResetOnOneNode_killsSessionsOnEveryNode() throws Exception {
     JsonNode s1 = tokens(login(node(1), ADMIN_PASSWORD));
     JsonNode s2 = tokens(login(node(2), ADMIN_PASSWORD));

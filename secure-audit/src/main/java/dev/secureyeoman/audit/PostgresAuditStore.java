@@ -55,6 +55,7 @@ public final class PostgresAuditStore {
     private @Nullable CheckpointSink checkpointSink;
     private java.security.@Nullable KeyPair checkpointKeys;
     private String origin = "secureyeoman-audit";
+    private java.time.Duration checkpointLockTimeout = PostgresStore.Checkpointing.DEFAULT_LOCK_TIMEOUT;
 
     private Builder(DataSource dataSource) {
       this.dataSource = dataSource;
@@ -142,6 +143,23 @@ public final class PostgresAuditStore {
     }
 
     /**
+     * How long {@code checkpoint()} waits for another node's checkpoint (they are serialised) before failing with
+     * {@link AuditException.Reason#STORAGE} (default 60 s), so a node hanging inside its checkpoint cannot block the
+     * others' for good. Appends never wait for checkpoints.
+     *
+     * @param timeout 1 ms .. 24 days
+     * @return this builder
+     */
+    public Builder checkpointLockTimeout(java.time.Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.toMillis() < 1 || timeout.toMillis() > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("timeout must be 1 ms .. 24 days, got " + timeout);
+      }
+      this.checkpointLockTimeout = timeout;
+      return this;
+    }
+
+    /**
      * The log name written into checkpoints (default {@code secureyeoman-audit}).
      *
      * @param origin 1-200 printable chars without spaces
@@ -154,6 +172,27 @@ public final class PostgresAuditStore {
       }
       this.origin = origin;
       return this;
+    }
+
+    /**
+     * Opens a reader that never writes (the counterpart of {@link SqliteAuditStore#openReadOnly}): no table is created,
+     * a failed verification is not recorded, no checkpoint or rotation entry is written; a role with {@code SELECT} on
+     * {@code audit_log} and {@code audit_meta} is enough. Checkpoints set with {@link #checkpoints} are only read.
+     *
+     * @return the reader; close it when done (the data source stays open)
+     * @throws AuditException {@link AuditException.Reason#NOT_FOUND} when the database holds no audit log,
+     *     {@link AuditException.Reason#UNSUPPORTED_SCHEMA} for a newer schema, or a storage failure
+     * @throws IllegalStateException if no key was set
+     */
+    public AuditReader openReadOnly() throws AuditException {
+      AuditKeyring ring = keyring;
+      if (ring == null) {
+        throw new IllegalStateException("a MAC key is required: call macKey or keyring");
+      }
+      return PostgresStore.openReadOnly(
+          dataSource, ring.macKeys(),
+          new PostgresStore.Checkpointing(
+              Optional.ofNullable(checkpointSink), Optional.ofNullable(checkpointKeys), origin, checkpointLockTimeout));
     }
 
     /**
@@ -172,7 +211,7 @@ public final class PostgresAuditStore {
       return PostgresStore.open(
           dataSource, ring.macKeys(), clock, maxBatchSize, queueCapacity,
           new PostgresStore.Checkpointing(
-              Optional.ofNullable(checkpointSink), Optional.ofNullable(checkpointKeys), origin));
+              Optional.ofNullable(checkpointSink), Optional.ofNullable(checkpointKeys), origin, checkpointLockTimeout));
     }
   }
 }

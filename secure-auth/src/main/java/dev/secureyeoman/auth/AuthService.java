@@ -132,8 +132,10 @@ public interface AuthService extends AutoCloseable {
    * @param accessToken the compact JWT
    * @return the principal
    * @throws InvalidTokenException if the token is rejected for any reason
+   * @throws AuthStorageException if the revocation state cannot be read (the database is unreachable): the token is
+   *     not accepted, but it is not known to be invalid either, so hosts answer 503 rather than 401 and clients keep it
    */
-  Principal authenticate(String accessToken) throws InvalidTokenException;
+  Principal authenticate(String accessToken) throws InvalidTokenException, AuthStorageException;
 
   /**
    * Ends the principal's session: its refresh tokens and access tokens stop working.

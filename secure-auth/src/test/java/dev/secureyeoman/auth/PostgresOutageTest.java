@@ -60,6 +60,9 @@ class PostgresOutageTest {
       Principal p = s.authenticate(t.accessToken());
 
       server.stop();
+      // a token check that must read the revocation feed: not accepted, and not called invalid either (503, not 401)
+      f.advance(AuthSettings.defaults().revocationCheckInterval());
+      assertThrows(AuthStorageException.class, () -> s.authenticate(t.accessToken()));
       AuthStorageException login =
           assertThrows(AuthStorageException.class, () -> s.login("bob", USER_PASSWORD.toCharArray(), false, CLIENT));
       assertFalse(String.valueOf(login.getMessage()).contains(USER_PASSWORD));

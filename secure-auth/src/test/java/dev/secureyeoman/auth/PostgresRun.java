@@ -2,7 +2,6 @@ package dev.secureyeoman.auth;
 
 import dev.secureyeoman.testkit.PostgresDatabase;
 import dev.secureyeoman.testkit.PostgresServer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,8 +26,7 @@ public final class PostgresRun implements AutoCloseable {
 
   /** For {@code @EnabledIf}: the binaries are there, or CI must run (and fail loudly) anyway. */
   public static boolean available() {
-    Path bin = Path.of(System.getProperty(PostgresServer.BIN_PROPERTY, PostgresServer.DEFAULT_BIN_DIRECTORY.toString()));
-    return System.getenv("CI") != null || Files.isExecutable(bin.resolve("postgres"));
+    return PostgresServer.shouldRun();
   }
 
   /** A new pool on this test's database (a "node"); closed with this run. */

@@ -27,11 +27,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.Stack;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
@@ -732,8 +736,63 @@ public final class AuthCommand implements Runnable {
     @Command(
         name = "revoke",
         mixinStandardHelpOptions = true,
-        description = "Revoke one session (by id) or every session of a user (--user).")
+        preprocessor = Revoke.DashLedSession.class,
+        description = {
+          "Revoke one session (by id) or every session of a user (--user).",
+          "An id that starts with '-' is taken as the SESSION as it is; '--' before it works as well."
+        })
     static final class Revoke implements Callable<Integer> {
+      /**
+       * Session ids are base64url, so one in 64 starts with '-' (and may start like {@code -h} or {@code -V}): a word
+       * that starts with '-' but names none of this command's options is the SESSION, not an unknown option.
+       */
+      static final class DashLedSession implements CommandLine.IParameterPreprocessor {
+        @Override
+        public boolean preprocess(
+            Stack<String> args, CommandLine.Model.CommandSpec spec, CommandLine.Model.ArgSpec argSpec,
+            Map<String, Object> info) {
+          if (argSpec != null) {
+            return false;
+          }
+          // the stack's top is the next word: in command-line order, the first dash-led word that is neither an option
+          // nor an option's value moves behind '--', where picocli reads it as the positional SESSION
+          List<String> words = new ArrayList<>(args);
+          Collections.reverse(words);
+          List<String> rest = new ArrayList<>();
+          String session = null;
+          for (int i = 0; i < words.size(); i++) {
+            String w = words.get(i);
+            if (w.equals("--")) {
+              rest.addAll(words.subList(i, words.size()));
+              break;
+            }
+            int eq = w.indexOf('=');
+            CommandLine.Model.OptionSpec option = spec.optionsMap().get(eq > 0 ? w.substring(0, eq) : w);
+            if (option != null) {
+              rest.add(w);
+              if (eq < 0 && option.arity().min() > 0 && i + 1 < words.size()) {
+                rest.add(words.get(++i));
+              }
+            } else if (session == null && w.length() > 1 && w.startsWith("-")) {
+              session = w;
+            } else {
+              rest.add(w);
+            }
+          }
+          if (session != null) {
+            if (!rest.contains("--")) {
+              rest.add("--");
+            }
+            rest.add(session);
+            args.clear();
+            for (int i = rest.size() - 1; i >= 0; i--) {
+              args.push(rest.get(i));
+            }
+          }
+          return false;
+        }
+      }
+
       @Mixin Target target;
       @Mixin Audit audit;
 

@@ -20,6 +20,7 @@ import dev.secureyeoman.core.SecretBytes;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -222,6 +223,59 @@ class AuthCommandTest {
     Run all = run("auth", "sessions", "list", "--db", db.toString(), "--all");
     assertTrue(all.out().contains("revoked:admin"), all.out());
     assertEquals(1, run("auth", "sessions", "list", "--db", db.toString()).out().lines().count(), "header only");
+  }
+
+  /** A random source whose every draw starts with the bits of base64url '-' (62): every id starts with '-'. */
+  private static final class DashFirst extends SecureRandom {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public void nextBytes(byte[] bytes) {
+      super.nextBytes(bytes);
+      if (bytes.length > 0) {
+        bytes[0] = (byte) (0xF8 | (bytes[0] & 0x03));
+      }
+    }
+  }
+
+  @Test
+  void sessionsRevoke_idStartingWithDash_isTheSessionNotAnOption_withOrWithoutEndOfOptions() throws Exception {
+    assertOk(change("user", "add", "bob", "--password-env", "BOB_PW"));
+    List<AuthTokens> tokens = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
+    try (AuthService s =
+        AuthService.builder()
+            .dataSource(AuthDataSources.sqlite(db))
+            .auditSink(hostAudit::add)
+            .masterKey(SecretBytes.copyOf(hostKey))
+            .random(new DashFirst())
+            .build()) {
+      for (int i = 0; i < 3; i++) {
+        LoginResult.Authenticated l = (LoginResult.Authenticated) s.login("bob", BOB_PW.toCharArray(), false, CLIENT);
+        tokens.add(l.tokens());
+        ids.add(l.principal().sessionId());
+      }
+    }
+    ids.forEach(id -> assertTrue(id.startsWith("-"), id));
+    assertTrue(run("auth", "sessions", "list", "--db", db.toString()).out().contains(ids.get(0) + "\tbob\t"));
+    // as printed by 'sessions list', before the options
+    assertOk(change("sessions", "revoke", ids.get(0)));
+    // after '--' (end of options), the common options first
+    assertOk(run("auth", "sessions", "revoke", "--db", db.toString(), "--audit-db", auditDb.toString(),
+        "--operator", "ops", "--", ids.get(1)));
+    try (AuthService s = host()) {
+      assertThrows(InvalidTokenException.class, () -> s.authenticate(tokens.get(0).accessToken()));
+      assertThrows(InvalidTokenException.class, () -> s.authenticate(tokens.get(1).accessToken()));
+      assertEquals("bob", s.authenticate(tokens.get(2).accessToken()).username(), "the other session still works");
+    }
+    // a dash-led word that is no session is still an error, and real options still work as options
+    for (String word : List.of("-no-such-session", "-hAbc-no-such-session", "-VAbc", "-Abc")) {
+      assertOneErrorLine(change("sessions", "revoke", word), 1);
+    }
+    assertOneErrorLine(change("sessions", "revoke", ids.get(2), "--user", "bob"), 2);
+    Run help = run("auth", "sessions", "revoke", "-h");
+    assertEquals(0, help.code(), help.err());
+    assertTrue(help.out().contains("Usage:"), help.out());
   }
 
   @Test

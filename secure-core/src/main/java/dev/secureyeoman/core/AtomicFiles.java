@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -73,6 +74,7 @@ public final class AtomicFiles {
    * @param writer produces the content; if it throws, the target is untouched and the temporary file deleted
    * @param replaceExisting whether an existing target is replaced ({@code false}: fail with
    *     {@link FileAlreadyExistsException})
+   * @throws NoSuchFileException naming the directory when the directory of {@code target} does not exist
    * @throws IOException if the writer, sync, rename or link failed
    */
   public static void write(Path target, ContentWriter writer, boolean replaceExisting) throws IOException {
@@ -90,7 +92,13 @@ public final class AtomicFiles {
     boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
     String name = absolute.getFileName().toString();
     String prefix = "." + (name.length() > 48 ? name.substring(0, 48) : name) + ".";
-    Path tmp = OwnerOnlyFiles.createTempFile(dir, prefix, ".tmp");
+    Path tmp;
+    try {
+      tmp = OwnerOnlyFiles.createTempFile(dir, prefix, ".tmp");
+    } catch (NoSuchFileException e) {
+      // the JDK names the random temporary file, which tells the operator nothing: name the missing directory
+      throw new NoSuchFileException(dir.toString(), null, "directory for " + name + " does not exist");
+    }
     boolean done = false;
     try {
       try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {

@@ -83,6 +83,19 @@ class AtomicFilesTest {
   }
 
   @Test
+  void write_directoryMissing_noSuchFileNamesTheDirectoryNotTheTempFile() {
+    Path missing = dir.resolve("gone");
+    for (boolean replace : new boolean[] {true, false}) {
+      java.nio.file.NoSuchFileException e =
+          assertThrows(
+              java.nio.file.NoSuchFileException.class,
+              () -> AtomicFiles.write(missing.resolve("state.bin"), out -> out.write(1), replace));
+      assertEquals(missing.toString(), e.getFile());
+      assertEquals(missing + ": directory for state.bin does not exist", e.getMessage());
+    }
+  }
+
+  @Test
   void writeNew_existingTarget_refusedAndUntouched() throws IOException {
     Path target = dir.resolve("out.enc.yaml");
     Files.writeString(target, "keep me");

@@ -10,7 +10,7 @@ import dev.secureyeoman.core.crypto.EnvelopeArmor;
 import dev.secureyeoman.core.crypto.EnvelopeCipher;
 import dev.secureyeoman.core.crypto.KeySource;
 import dev.secureyeoman.core.crypto.RecipientKey;
-import dev.secureyeoman.core.testing.CapturedLogs;
+import dev.secureyeoman.testkit.CapturedLogs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -16,7 +16,7 @@ import dev.secureyeoman.core.crypto.EnvelopeException;
 import dev.secureyeoman.core.crypto.KeySource;
 import dev.secureyeoman.core.crypto.NamedSecretStore;
 import dev.secureyeoman.core.crypto.RecipientKey;
-import dev.secureyeoman.core.testing.CapturedLogs;
+import dev.secureyeoman.testkit.CapturedLogs;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.io.IOException;

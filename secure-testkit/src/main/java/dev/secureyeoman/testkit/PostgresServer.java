@@ -75,6 +75,23 @@ public final class PostgresServer implements TestServer {
   /** System property that overrides {@link #DEFAULT_BIN_DIRECTORY} (another distribution or major version). */
   public static final String BIN_PROPERTY = "secureyeoman.testkit.postgres.bin";
 
+  /**
+   * Whether PostgreSQL tests should run here: the binaries are installed (in {@value #BIN_PROPERTY}, else {@link
+   * #DEFAULT_BIN_DIRECTORY}), or this is CI (environment variable {@code CI} set), where a missing binary must fail the
+   * test ({@link TestkitException.Reason#MISSING_BINARY}) rather than skip it. A test class names it in JUnit's
+   * {@code EnabledIf("dev.secureyeoman.testkit.PostgresServer#shouldRun")}, or its own condition calls it.
+   *
+   * @return true when the tests should run
+   */
+  public static boolean shouldRun() {
+    return shouldRun(
+        Path.of(System.getProperty(BIN_PROPERTY, DEFAULT_BIN_DIRECTORY.toString())), System.getenv("CI") != null);
+  }
+
+  static boolean shouldRun(Path binDirectory, boolean ci) {
+    return ci || Files.isExecutable(binDirectory.resolve("postgres"));
+  }
+
   /** The superuser of every testkit cluster. */
   public static final String USER = PostgresTemplates.SUPERUSER;
 

@@ -11,6 +11,8 @@
  *       instead of sleeping.
  *   <li>{@link dev.secureyeoman.testkit.ChildJvm}: a main class in a child JVM with the test class path, its output
  *       captured, waited for with a timeout, SIGKILLed on demand — for two-process and crash tests.
+ *   <li>{@link dev.secureyeoman.testkit.CapturedLogs}: an SLF4J provider (opt-in through a module's test resources)
+ *       that keeps every log line, for tests of what is logged and what never is.
  * </ul>
  *
  * <h2>Guarantees</h2>

@@ -88,10 +88,7 @@ public final class RateLimitPolicy implements RateLimiter {
    */
   @Override
   public RateLimitDecision tryAcquire(String key) {
-    Objects.requireNonNull(key, "key");
-    if (key.isEmpty() || key.length() > 256) {
-      throw new IllegalArgumentException("key must be 1-256 chars, got " + key.length());
-    }
+    checkKey(key);
     Bucket bucket = buckets.getIfPresent(key);
     if (bucket == null) {
       if (buckets.estimatedSize() >= maxKeys) {
@@ -100,11 +97,28 @@ public final class RateLimitPolicy implements RateLimiter {
       bucket = buckets.estimatedSize() >= maxKeys ? overflow : buckets.get(key, k -> newBucket());
     }
     ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
-    Duration reset = ceilSeconds(probe.getNanosToWaitForReset());
-    if (probe.isConsumed()) {
-      return new RateLimitDecision(true, maxRequests, probe.getRemainingTokens(), reset, Duration.ZERO, policyHeader);
+    return decision(
+        probe.isConsumed(), probe.getRemainingTokens(), probe.getNanosToWaitForReset(), probe.getNanosToWaitForRefill());
+  }
+
+  /** The key rule of {@link RateLimiter#tryAcquire}, for this policy and {@link RedisRateLimiter}. */
+  static void checkKey(String key) {
+    Objects.requireNonNull(key, "key");
+    if (key.isEmpty() || key.length() > 256) {
+      throw new IllegalArgumentException("key must be 1-256 chars, got " + key.length());
     }
-    Duration retryAfter = ceilSeconds(probe.getNanosToWaitForRefill());
+  }
+
+  /**
+   * The decision for one probe of a bucket of this size (also {@link RedisRateLimiter}'s): waits rounded up to whole
+   * seconds, a refused request told to retry after at least one second.
+   */
+  RateLimitDecision decision(boolean consumed, long remaining, long nanosToReset, long nanosToRefill) {
+    Duration reset = ceilSeconds(nanosToReset);
+    if (consumed) {
+      return new RateLimitDecision(true, maxRequests, remaining, reset, Duration.ZERO, policyHeader);
+    }
+    Duration retryAfter = ceilSeconds(nanosToRefill);
     if (retryAfter.isZero()) {
       retryAfter = Duration.ofSeconds(1);
     }

@@ -1,10 +1,7 @@
 package dev.secureyeoman.web;
 
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.Objects;
-import java.util.Set;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The HTTP rate limit shared by every gateway node that uses the same Redis ({@code security.cache.redis_url}): at
@@ -37,12 +34,10 @@ import org.jspecify.annotations.Nullable;
  */
 public final class RedisRateLimiter implements RateLimiter {
   private final RedisBuckets buckets;
-  private final int maxRequests;
-  private final Duration window;
   private final BucketLimit limit;
   private final OnFailure onFailure;
-  private final @Nullable RateLimitPolicy fallback;
-  private final String policyHeader;
+  /** The same limit in memory: it validated the options, shapes every decision and is the LOCAL fallback. */
+  private final RateLimitPolicy local;
 
   /** What the HTTP limit does while Redis is unreachable. */
   public enum OnFailure {
@@ -54,15 +49,9 @@ public final class RedisRateLimiter implements RateLimiter {
 
   private RedisRateLimiter(Builder b) {
     this.buckets = b.buckets;
-    this.maxRequests = b.maxRequests;
-    this.window = b.window;
     this.onFailure = b.onFailure;
-    this.limit = new BucketLimit(maxRequests, window);
-    this.fallback =
-        onFailure == OnFailure.LOCAL
-            ? RateLimitPolicy.builder().maxRequests(maxRequests).window(window).build()
-            : null;
-    this.policyHeader = maxRequests + ";w=" + Math.max(1, window.toSeconds());
+    this.local = b.policy.build();
+    this.limit = new BucketLimit(local.maxRequests(), local.window());
   }
 
   /**
@@ -77,38 +66,28 @@ public final class RedisRateLimiter implements RateLimiter {
 
   @Override
   public RateLimitDecision tryAcquire(String key) {
-    Objects.requireNonNull(key, "key");
-    if (key.isEmpty() || key.length() > 256) {
-      throw new IllegalArgumentException("key must be 1-256 chars, got " + key.length());
-    }
+    RateLimitPolicy.checkKey(key);
     BucketProbe probe;
     try {
       probe = buckets.tryConsume("http:" + key, limit);
     } catch (SharedLimitUnavailableException e) {
-      if (fallback == null) {
+      if (onFailure == OnFailure.DENY) {
         throw e;
       }
-      return fallback.tryAcquire(key);
+      return local.tryAcquire(key);
     }
-    Duration reset = ceilSeconds(probe.resetWait());
-    if (probe.consumed()) {
-      return new RateLimitDecision(true, maxRequests, probe.remaining(), reset, Duration.ZERO, policyHeader);
-    }
-    Duration retryAfter = ceilSeconds(probe.refillWait());
-    if (retryAfter.isZero()) {
-      retryAfter = Duration.ofSeconds(1);
-    }
-    return new RateLimitDecision(false, maxRequests, 0, reset, retryAfter, policyHeader);
+    return local.decision(
+        probe.consumed(), probe.remaining(), probe.resetWait().toNanos(), probe.refillWait().toNanos());
   }
 
   @Override
   public int maxRequests() {
-    return maxRequests;
+    return local.maxRequests();
   }
 
   @Override
   public Duration window() {
-    return window;
+    return local.window();
   }
 
   /**
@@ -120,60 +99,36 @@ public final class RedisRateLimiter implements RateLimiter {
     return onFailure;
   }
 
-  private static Duration ceilSeconds(Duration d) {
-    long nanos = d.toNanos();
-    if (nanos <= 0) {
-      return Duration.ZERO;
-    }
-    return Duration.ofSeconds((nanos + 999_999_999L) / 1_000_000_000L);
-  }
-
   /** Builder for {@link RedisRateLimiter}; each option may be set once. */
   public static final class Builder {
     private final RedisBuckets buckets;
-    private int maxRequests = 100;
-    private Duration window = Duration.ofMinutes(1);
+    private final RateLimitPolicy.Builder policy = RateLimitPolicy.builder();
     private OnFailure onFailure = OnFailure.LOCAL;
-    private final Set<String> set = new HashSet<>();
+    private boolean onFailureSet;
 
     private Builder(RedisBuckets buckets) {
       this.buckets = buckets;
     }
 
-    private void once(String option) {
-      if (!set.add(option)) {
-        throw new IllegalStateException(option + " was already set");
-      }
-    }
-
     /**
      * Sets the requests allowed per window for the whole cluster ({@code security.http.rate_limit.max_requests}).
      *
-     * @param maxRequests 1 to 1 000 000
+     * @param maxRequests 1 to 1 000 000 (checked as by {@link RateLimitPolicy.Builder#maxRequests})
      * @return this builder
      */
     public Builder maxRequests(int maxRequests) {
-      once("maxRequests");
-      if (maxRequests < 1 || maxRequests > 1_000_000) {
-        throw new IllegalArgumentException("maxRequests must be in [1, 1000000], got " + maxRequests);
-      }
-      this.maxRequests = maxRequests;
+      policy.maxRequests(maxRequests);
       return this;
     }
 
     /**
      * Sets the window ({@code security.http.rate_limit.window_ms}).
      *
-     * @param window 1 ms to 1 day
+     * @param window 1 ms to 1 day (checked as by {@link RateLimitPolicy.Builder#window})
      * @return this builder
      */
     public Builder window(Duration window) {
-      once("window");
-      Objects.requireNonNull(window, "window");
-      if (window.toMillis() < 1 || window.compareTo(Duration.ofDays(1)) > 0) {
-        throw new IllegalArgumentException("window must be between 1 ms and 1 day, got " + window);
-      }
-      this.window = window;
+      policy.window(window);
       return this;
     }
 
@@ -184,8 +139,11 @@ public final class RedisRateLimiter implements RateLimiter {
      * @return this builder
      */
     public Builder onFailure(OnFailure onFailure) {
-      once("onFailure");
+      if (onFailureSet) {
+        throw new IllegalStateException("onFailure was already set");
+      }
       this.onFailure = Objects.requireNonNull(onFailure, "onFailure");
+      onFailureSet = true;
       return this;
     }
 

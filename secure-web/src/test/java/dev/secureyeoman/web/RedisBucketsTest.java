@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.secureyeoman.testkit.CapturedLogs;
 import dev.secureyeoman.testkit.RedisExtension;
 import dev.secureyeoman.testkit.RedisServer;
 import dev.secureyeoman.testkit.TestClock;
@@ -104,12 +105,12 @@ class RedisBucketsTest {
       assertFalse(e.getMessage().contains("wrong-pw-2"), e.getMessage());
       assertEquals("RedisBuckets[redis://127.0.0.1:" + redis.port() + "/0, namespace secureyeoman]", node.toString());
       assertEquals("redis://127.0.0.1:" + redis.port() + "/0", node.address());
-      assertFalse(RecordingLoggers.LINES.stream().anyMatch(l -> l.contains("wrong-pw-2") || l.contains("right-pw-1")));
+      assertFalse(CapturedLogs.lines().stream().anyMatch(l -> l.contains("wrong-pw-2") || l.contains("right-pw-1")));
       // the operator reads why: the server's refusal is in the one WARN line
       assertTrue(
-          RecordingLoggers.linesOf(RedisBuckets.class, node.address() + " unreachable").stream()
+          CapturedLogs.linesOf(RedisBuckets.class, node.address() + " unreachable").stream()
               .anyMatch(l -> l.startsWith("WARN ") && l.contains("WRONGPASS")),
-          RecordingLoggers.LINES.toString());
+          CapturedLogs.lines().toString());
       assertTrue(e.getMessage().contains("WRONGPASS"), e.getMessage());
     }
   }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.secureyeoman.testkit.CapturedLogs;
 import dev.secureyeoman.testkit.ChildJvm;
 import dev.secureyeoman.testkit.RedisExtension;
 import dev.secureyeoman.testkit.RedisServer;
@@ -136,7 +137,7 @@ class RedisRateLimiterTest {
       RateLimiter limit = limiter(buckets, 3, RedisRateLimiter.OnFailure.LOCAL);
       assertTrue(limit.tryAcquire("loopback").allowed());
       String address = "redis://127.0.0.1:" + redis.port() + "/0";
-      int warnsBefore = RecordingLoggers.linesOf(RedisBuckets.class, address).size();
+      int warnsBefore = CapturedLogs.linesOf(RedisBuckets.class, address).size();
 
       redis.stop();
       // per-node fallback: still limited, at this node's own budget of 3
@@ -146,18 +147,18 @@ class RedisRateLimiterTest {
       }
       assertEquals(3, allowed, "while Redis is down each node enforces the limit alone");
       assertFalse(buckets.isReachable());
-      List<String> warns = RecordingLoggers.linesOf(RedisBuckets.class, address);
+      List<String> warns = CapturedLogs.linesOf(RedisBuckets.class, address);
       assertEquals(warnsBefore + 1, warns.size(), "one line per outage, not one per request: " + warns);
       String warn = warns.get(warns.size() - 1);
       assertTrue(warn.startsWith("WARN ") && warn.contains("unreachable"), warn);
       assertFalse(
-          RecordingLoggers.LINES.stream().anyMatch(l -> l.contains(password)), "the password is never logged");
+          CapturedLogs.lines().stream().anyMatch(l -> l.contains(password)), "the password is never logged");
 
       redis.restart(); // empty (no AOF): the shared bucket starts full
       // the local fallback is spent, so an allowed request proves the shared bucket answers again
       awaitTrue(() -> limit.tryAcquire("loopback").allowed(), "shared limit back without a restart of the node");
       assertTrue(buckets.isReachable());
-      assertEquals(1, RecordingLoggers.linesOf(RedisBuckets.class, address + " answers again").size());
+      assertEquals(1, CapturedLogs.linesOf(RedisBuckets.class, address + " answers again").size());
     }
   }
 

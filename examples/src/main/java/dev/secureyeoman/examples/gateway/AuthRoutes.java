@@ -6,6 +6,7 @@ import dev.secureyeoman.auth.AuthService;
 import dev.secureyeoman.auth.AuthTokens;
 import dev.secureyeoman.auth.ClientInfo;
 import dev.secureyeoman.auth.InvalidCredentialsException;
+import dev.secureyeoman.auth.AuthStorageException;
 import dev.secureyeoman.auth.InvalidTokenException;
 import dev.secureyeoman.auth.LoginResult;
 import dev.secureyeoman.auth.LoginThrottledException;
@@ -124,9 +125,10 @@ public final class AuthRoutes {
    *
    * @param request the request
    * @return the principal
-   * @throws InvalidTokenException if the header is missing or the token is rejected
+   * @throws InvalidTokenException if the header is missing or the token is rejected (401)
+   * @throws AuthStorageException if the revocation state cannot be read (503: the token is not known to be invalid)
    */
-  public Principal authenticate(ApiRequest request) throws InvalidTokenException {
+  public Principal authenticate(ApiRequest request) throws InvalidTokenException, AuthStorageException {
     String h = request.header("Authorization").orElse("");
     if (!h.regionMatches(true, 0, "Bearer ", 0, 7) || h.length() > 4096) {
       throw new InvalidTokenException();

@@ -101,7 +101,12 @@ public final class PostgresStore implements AuditStore {
   private final Optional<CheckpointSink> checkpointSink;
   private final Optional<KeyPair> checkpointKeys;
   private final String origin;
+  private final long checkpointLockTimeoutMillis;
   private final Object checkpointLock = new Object();
+  /** Why this store refuses writes (its keys do not verify the head it found at open), or null. */
+  private volatile @Nullable String keyMismatch;
+  /** A reader (openReadOnly): no writer thread, nothing recorded. */
+  private volatile boolean readOnly;
   private volatile boolean closed;
 
   private PostgresStore(
@@ -110,6 +115,7 @@ public final class PostgresStore implements AuditStore {
     this.checkpointSink = checkpointing.sink();
     this.checkpointKeys = checkpointing.keys();
     this.origin = checkpointing.origin();
+    this.checkpointLockTimeoutMillis = checkpointing.lockTimeout().toMillis();
     this.dataSource = dataSource;
     this.keys = keys;
     this.clock = clock;
@@ -151,8 +157,13 @@ public final class PostgresStore implements AuditStore {
    * @param sink where checkpoints go (shared by the nodes that check each other's), or empty
    * @param keys the Ed25519 key pair that signs them, present with {@code sink}
    * @param origin the log name written into checkpoints
+   * @param lockTimeout how long a checkpoint waits for another node's checkpoint before failing with {@code STORAGE}
    */
-  public record Checkpointing(Optional<CheckpointSink> sink, Optional<KeyPair> keys, String origin) {
+  public record Checkpointing(
+      Optional<CheckpointSink> sink, Optional<KeyPair> keys, String origin, java.time.Duration lockTimeout) {
+    /** Default wait for another node's checkpoint: 60 s. */
+    public static final java.time.Duration DEFAULT_LOCK_TIMEOUT = java.time.Duration.ofSeconds(60);
+
     /** No checkpoints. */
     public static final Checkpointing NONE = new Checkpointing(Optional.empty(), Optional.empty(), "secureyeoman-audit");
 
@@ -161,9 +172,24 @@ public final class PostgresStore implements AuditStore {
       java.util.Objects.requireNonNull(sink, "sink");
       java.util.Objects.requireNonNull(keys, "keys");
       java.util.Objects.requireNonNull(origin, "origin");
+      java.util.Objects.requireNonNull(lockTimeout, "lockTimeout");
       if (sink.isPresent() != keys.isPresent()) {
         throw new IllegalArgumentException("a checkpoint sink needs signing keys and vice versa");
       }
+      if (lockTimeout.toMillis() < 1 || lockTimeout.toMillis() > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("lockTimeout must be 1 ms .. 24 days, got " + lockTimeout);
+      }
+    }
+
+    /**
+     * Settings with the default lock timeout.
+     *
+     * @param sink where checkpoints go, or empty
+     * @param keys the signing key pair, present with {@code sink}
+     * @param origin the log name written into checkpoints
+     */
+    public Checkpointing(Optional<CheckpointSink> sink, Optional<KeyPair> keys, String origin) {
+      this(sink, keys, origin, DEFAULT_LOCK_TIMEOUT);
     }
   }
 
@@ -200,8 +226,100 @@ public final class PostgresStore implements AuditStore {
     }
     PostgresStore s = new PostgresStore(dataSource, keys, clock, maxBatchSize, queueCapacity, id, checkpointing);
     s.writer.start();
+    try {
+      s.checkKeyAndRotate();
+    } catch (AuditException | RuntimeException e) {
+      s.close();
+      throw e;
+    }
     s.startCheckpointsOfNewLog();
     return s;
+  }
+
+  /**
+   * Opens a reader that never writes: it creates no table, records no failed verification, writes no checkpoint and no
+   * rotation entry, and starts no writer thread; every read runs in a {@code READ ONLY} transaction or plain
+   * {@code SELECT}s. Safe for {@code audit verify|search|export} against a production database, or a restored dump.
+   *
+   * @param dataSource connections (a read-only role is enough)
+   * @param keys MAC keys
+   * @param checkpointing checkpoints to verify against (the sink is only read)
+   * @return the reader
+   * @throws AuditException {@link Reason#NOT_FOUND} when the database holds no audit log, {@link
+   *     Reason#UNSUPPORTED_SCHEMA} for a newer schema, {@link Reason#STORAGE} when it cannot be reached
+   */
+  public static dev.secureyeoman.audit.AuditReader openReadOnly(
+      DataSource dataSource, MacKeys keys, Checkpointing checkpointing) throws AuditException {
+    String id;
+    try (Connection c = dataSource.getConnection();
+        Statement st = c.createStatement()) {
+      try (ResultSet rs = st.executeQuery("SELECT to_regclass('audit_meta') IS NOT NULL AND to_regclass('audit_log')"
+          + " IS NOT NULL")) {
+        rs.next();
+        if (!rs.getBoolean(1)) {
+          throw new AuditException(Reason.NOT_FOUND, "no audit log in this PostgreSQL database");
+        }
+      }
+      String version = meta(c, "schema_version");
+      if (!Integer.toString(SCHEMA_VERSION).equals(version)) {
+        throw new AuditException(
+            Reason.UNSUPPORTED_SCHEMA,
+            "audit schema version " + version + " on PostgreSQL is not supported by this version (supports "
+                + SCHEMA_VERSION + ")");
+      }
+      id = meta(c, "log_id");
+      if (id == null || !id.matches("[0-9a-f]{32}")) {
+        throw new AuditException(Reason.STORAGE, "the audit log id record on PostgreSQL is missing or malformed");
+      }
+    } catch (SQLException e) {
+      throw storage("cannot open the audit log on PostgreSQL read-only", e);
+    }
+    PostgresStore s = new PostgresStore(dataSource, keys, Clock.systemUTC(), 1, 1, id, checkpointing);
+    s.readOnly = true;
+    return new ReadOnly(s);
+  }
+
+  /** The reader view of a read-only store: only the read methods, so it cannot be cast to a writer. */
+  private record ReadOnly(PostgresStore store) implements dev.secureyeoman.audit.AuditReader {
+    @Override
+    public Optional<String> logId() {
+      return store.logId();
+    }
+
+    @Override
+    public Optional<AuditEntry> head() throws AuditException {
+      return store.head();
+    }
+
+    @Override
+    public List<AuditEntry> query(AuditQuery query) throws AuditException {
+      return store.query(query);
+    }
+
+    @Override
+    public List<AuditEntry> search(String text, int limit) throws AuditException {
+      return store.search(text, limit);
+    }
+
+    @Override
+    public VerificationResult verify(VerifyOptions options) throws AuditException {
+      return store.verify(options);
+    }
+
+    @Override
+    public long exportJsonl(Writer out) throws AuditException {
+      return store.exportJsonl(out);
+    }
+
+    @Override
+    public void close() {
+      store.close();
+    }
+
+    @Override
+    public String toString() {
+      return "PostgresAuditReader[log " + store.logIdHex + (store.closed ? ", closed" : "") + "]";
+    }
   }
 
   private static String initSchema(Connection c) throws SQLException, AuditException {
@@ -298,14 +416,26 @@ public final class PostgresStore implements AuditStore {
     if (hasNul(event.actor()) || hasNul(event.message()) || event.correlationId().map(PostgresStore::hasNul).orElse(false)) {
       throw new IllegalArgumentException("actor, message and correlationId must not contain U+0000 on PostgreSQL");
     }
+    String json = Json.write(event.metadata());
+    if (json.length() > Json.MAX_INPUT) {
+      // the reader refuses longer JSON: stored and MACed, it would fail every verification and lock the log of every
+      // node (as on SQLite)
+      throw new IllegalArgumentException(
+          "metadata must be at most " + Json.MAX_INPUT + " chars as JSON, got " + json.length());
+    }
     CompletableFuture<AuditEntry> f = new CompletableFuture<>();
+    String mismatch = keyMismatch;
+    if (mismatch != null) {
+      f.completeExceptionally(new AuditException(Reason.KEY_MISMATCH, "refusing to append: " + mismatch));
+      return f;
+    }
     Pending p =
         new Pending(
             event,
             Canonical.body(
                 event.level().name(), event.event(), event.actor(), event.message(),
                 event.correlationId().orElse(null), event.metadata()),
-            Json.write(event.metadata()), f);
+            json, f);
     lifecycle.readLock().lock();
     try {
       if (closed) {
@@ -389,7 +519,17 @@ public final class PostgresStore implements AuditStore {
     }
   }
 
-  /** Reads the head inside the locked transaction, chains and inserts the rows. */
+  /**
+   * All rows of a group in one statement: one array per column, expanded by {@code unnest} on the server. The
+   * writer holds the cluster-wide write lock while the group is inserted, so one statement instead of one per row
+   * shortens what every other node waits for (issue 18 performance: per-row execution was most of the lock's time).
+   */
+  private static final String INSERT_GROUP =
+      "INSERT INTO audit_log (seq, ts, level, event, actor, message, metadata, correlation_id, key_id, prev_hash, hash)"
+          + " SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],"
+          + " ?::text[], ?::integer[], ?::bytea[], ?::bytea[])";
+
+  /** Reads the head inside the locked transaction, chains and inserts the rows (one statement per group). */
   private void insert(Connection c, List<Pending> batch, List<AuditEntry> out) throws SQLException {
     long seq = 0;
     byte[] prev = SqliteStore.GENESIS;
@@ -401,25 +541,63 @@ public final class PostgresStore implements AuditStore {
         prev = h == null ? SqliteStore.GENESIS : h;
       }
     }
-    try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-      for (Pending p : batch) {
-        AuditEvent ev = java.util.Objects.requireNonNull(p.event());
-        seq++;
-        long ts = clock.millis();
-        byte[] hash;
-        synchronized (activeMac) {
-          hash = Canonical.mac(activeMac, logId, seq, ts, activeKeyId, p.body(), prev);
-        }
-        Row row =
-            new Row(
-                seq, ts, ev.level().name(), ev.event(), ev.actor(), ev.message(), ev.metadata(),
-                ev.correlationId().orElse(null), activeKeyId, prev, hash);
-        bind(ps, row, p.json());
-        ps.addBatch();
-        out.add(SqliteStore.toEntry(row));
-        prev = hash;
+    int n = batch.size();
+    Long[] seqs = new Long[n];
+    Long[] tss = new Long[n];
+    String[] levels = new String[n];
+    String[] events = new String[n];
+    String[] actors = new String[n];
+    String[] messages = new String[n];
+    String[] metadata = new String[n];
+    String[] correlationIds = new String[n];
+    Integer[] keyIds = new Integer[n];
+    byte[][] prevHashes = new byte[n][];
+    byte[][] hashes = new byte[n][];
+    for (int k = 0; k < n; k++) {
+      Pending p = batch.get(k);
+      AuditEvent ev = java.util.Objects.requireNonNull(p.event());
+      seq++;
+      long ts = clock.millis();
+      byte[] hash;
+      synchronized (activeMac) {
+        hash = Canonical.mac(activeMac, logId, seq, ts, activeKeyId, p.body(), prev);
       }
-      ps.executeBatch();
+      Row row =
+          new Row(
+              seq, ts, ev.level().name(), ev.event(), ev.actor(), ev.message(), ev.metadata(),
+              ev.correlationId().orElse(null), activeKeyId, prev, hash);
+      seqs[k] = seq;
+      tss[k] = ts;
+      levels[k] = row.level();
+      events[k] = row.event();
+      actors[k] = row.actor();
+      messages[k] = row.message();
+      metadata[k] = p.json();
+      correlationIds[k] = row.correlationId();
+      keyIds[k] = activeKeyId;
+      prevHashes[k] = prev;
+      hashes[k] = hash;
+      out.add(SqliteStore.toEntry(row));
+      prev = hash;
+    }
+    List<java.sql.Array> arrays = new ArrayList<>(11);
+    try (PreparedStatement ps = c.prepareStatement(INSERT_GROUP)) {
+      Object[][] columns = {seqs, tss, levels, events, actors, messages, metadata, correlationIds, keyIds, prevHashes,
+          hashes};
+      String[] types = {"int8", "int8", "text", "text", "text", "text", "text", "text", "int4", "bytea", "bytea"};
+      for (int i = 0; i < columns.length; i++) {
+        java.sql.Array a = c.createArrayOf(types[i], columns[i]);
+        arrays.add(a);
+        ps.setArray(i + 1, a);
+      }
+      int inserted = ps.executeUpdate();
+      if (inserted != n) {
+        throw new SQLException("inserted " + inserted + " audit rows instead of " + n);
+      }
+    } finally {
+      for (java.sql.Array a : arrays) {
+        a.free();
+      }
     }
   }
 
@@ -474,16 +652,28 @@ public final class PostgresStore implements AuditStore {
   }
 
   /** Records a failed verification (unless at or before the last acknowledgement): appends are refused from now on. */
-  private void recordTamper(VerificationResult r) {
+  private void recordTamper(VerificationResult failure) {
+    VerificationResult r = failure;
     long at = r.firstBrokenSeq().orElse(0);
     try (Connection c = dataSource.getConnection()) {
       try {
         c.setAutoCommit(false);
         lock(c);
-        String ack = meta(c, TAMPER_ACK_SEQ);
-        if (ack != null && at <= Long.parseLong(ack)) {
-          c.rollback();
+        if (readTamper(c).isPresent()) {
+          c.rollback(); // the first detection stays recorded (as on SQLite)
           return;
+        }
+        long ackSeq = ackSeq(c);
+        if (ackSeq >= 0 && at <= ackSeq) {
+          // the acknowledged evidence, at which every full verification stops first: check what follows the
+          // acknowledgement entry, or new tampering there would never be recorded
+          VerificationResult after = new Verifier(keys, Verifier.Dialect.POSTGRES).verifyAfter(c, ackSeq);
+          if (after.valid()) {
+            c.rollback();
+            return;
+          }
+          r = after;
+          at = after.firstBrokenSeq().orElse(0);
         }
         putMeta(
             c, TAMPER,
@@ -500,12 +690,80 @@ public final class PostgresStore implements AuditStore {
     }
   }
 
+  /** The seq of the last acknowledgement, or -1 (none, or an unreadable record: then every failure is recorded). */
+  private static long ackSeq(Connection c) throws SQLException {
+    String ack = meta(c, TAMPER_ACK_SEQ);
+    return ack != null && ack.matches("\\d{1,18}") ? Long.parseLong(ack) : -1;
+  }
+
+  /** Writes other than appends (purge, checkpoint, acknowledgement) are refused like appends on a key mismatch. */
+  private void refuseOnKeyMismatch(String operation) throws AuditException {
+    String mismatch = keyMismatch;
+    if (mismatch != null) {
+      throw new AuditException(Reason.KEY_MISMATCH, operation + ": " + mismatch);
+    }
+  }
+
+  /**
+   * At open, under the write lock: a head that does not verify under this store's keys means a wrong key (or a
+   * tampered head) — this store then refuses every write, and records nothing (a node with a wrong key must not be
+   * able to lock the log of the others); a head under another key id than the active one gets the chained {@code
+   * audit.key_rotated} entry, as on SQLite.
+   */
+  private void checkKeyAndRotate() throws AuditException {
+    try (Connection c = dataSource.getConnection()) {
+      try {
+        c.setAutoCommit(false);
+        lock(c);
+        Row head = null;
+        try (Statement st = c.createStatement();
+            ResultSet rs = st.executeQuery(SELECT_ROW + " ORDER BY seq DESC LIMIT 1")) {
+          if (rs.next()) {
+            try {
+              head = RowReader.of(rs).read(rs);
+            } catch (IllegalArgumentException | NullPointerException e) {
+              keyMismatch = "the newest entry cannot be read: run verify";
+            }
+          }
+        }
+        if (head != null) {
+          Mac m = keys.mac(head.keyId());
+          if (m == null || !java.security.MessageDigest.isEqual(m.doFinal(Canonical.encode(head, logId)), head.hash())) {
+            keyMismatch =
+                "the newest entry (seq " + head.seq() + ") does not verify under this store's audit key (key id "
+                    + activeKeyId + "): a wrong key, or a tampered head; run verify with the right key";
+            LOG.error("audit log on PostgreSQL: head entry seq {} fails its MAC; appends refused (wrong key or"
+                + " tampered)", head.seq());
+          } else if (head.keyId() != activeKeyId && readTamper(c).isEmpty()) {
+            Map<String, Object> md = new java.util.LinkedHashMap<>();
+            md.put("from_key_id", (long) head.keyId());
+            md.put("to_key_id", (long) activeKeyId);
+            AuditEvent ev =
+                new AuditEvent(
+                    AuditLevel.SECURITY, SqliteStore.KEY_ROTATED_EVENT, "system",
+                    "audit MAC key rotated from id " + head.keyId() + " to id " + activeKeyId, md, Optional.empty());
+            insertSystemEntry(c, head.seq() + 1, clock.millis(), ev, head.hash());
+          }
+        }
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        rollbackQuietly(c);
+        throw e;
+      } finally {
+        resetAutoCommit(c);
+      }
+    } catch (SQLException e) {
+      throw storage("cannot check the audit key on PostgreSQL", e);
+    }
+  }
+
   @Override
   public AuditEntry acknowledgeTampering(String reason) throws AuditException {
     if (reason == null || reason.isBlank() || reason.length() > 1000) {
       throw new IllegalArgumentException("reason must be 1..1000 characters and not blank");
     }
     checkOpen();
+    refuseOnKeyMismatch("refusing to acknowledge");
     try (Connection c = dataSource.getConnection()) {
       try {
         c.setAutoCommit(false);
@@ -625,23 +883,14 @@ public final class PostgresStore implements AuditStore {
       }
       List<AuditEntry> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
+        RowReader rows = RowReader.of(rs);
         while (rs.next()) {
-          out.add(entryChecked(rs));
+          out.add(rows.entry(rs));
         }
       }
       return out;
     } catch (SQLException e) {
       throw storage("audit read on PostgreSQL failed", e);
-    }
-  }
-
-  private static AuditEntry entryChecked(ResultSet rs) throws SQLException, AuditException {
-    long seq = rs.getLong(1);
-    try {
-      return SqliteStore.toEntry(SqliteStore.readRow(rs));
-    } catch (IllegalArgumentException | NullPointerException e) {
-      throw new AuditException(
-          Reason.STORAGE, "audit entry seq " + seq + " is malformed (run verify): " + e.getMessage(), e);
     }
   }
 
@@ -658,8 +907,9 @@ public final class PostgresStore implements AuditStore {
         try (Statement st = c.createStatement()) {
           st.setFetchSize(1000);
           try (ResultSet rs = st.executeQuery(SELECT_ROW + " ORDER BY seq")) {
+            RowReader rows = RowReader.of(rs);
             while (rs.next()) {
-              out.write(entryChecked(rs).toJson());
+              out.write(rows.entry(rs).toJson());
               out.write('\n');
               n++;
             }
@@ -722,7 +972,8 @@ public final class PostgresStore implements AuditStore {
 
   /** Records a failed verification (not a torn checkpoint file, a crash artifact): appends are refused from then on. */
   private void noteFailure(VerificationResult r) {
-    if (!r.valid() && r.problem().orElseThrow() != Problem.CHECKPOINT_FILE_TORN) {
+    // a store whose keys do not verify the head (a node with the wrong key) must not lock the log of the others
+    if (!r.valid() && r.problem().orElseThrow() != Problem.CHECKPOINT_FILE_TORN && keyMismatch == null && !readOnly) {
       recordTamper(r);
     }
   }
@@ -784,6 +1035,7 @@ public final class PostgresStore implements AuditStore {
       throw new IllegalArgumentException("progress must not be null");
     }
     checkOpen();
+    refuseOnKeyMismatch("refusing to purge");
     // read before taking the write lock: with checkpoints, the whole log is verified against them first
     Optional<SqliteReads.SinkState> sink = Optional.empty();
     if (checkpointSink.isPresent()) {
@@ -1025,12 +1277,13 @@ public final class PostgresStore implements AuditStore {
    * (else the other's checkpoint would look like a truncation). Appends go on meanwhile.
    */
   private Checkpoint signVerified(boolean start) throws AuditException {
+    refuseOnKeyMismatch("refusing to sign a checkpoint");
     CheckpointSink sink = sink();
     checkOpen();
     synchronized (checkpointLock) {
       VerificationResult failed;
       try (Connection c = dataSource.getConnection()) {
-        sessionLock(c, true);
+        lockCheckpoints(c);
         try {
           SqliteReads.SinkState state = SqliteReads.readSink(sink);
           if (start && (!state.checkpoints().isEmpty() || state.torn())) {
@@ -1086,7 +1339,7 @@ public final class PostgresStore implements AuditStore {
     }
     synchronized (checkpointLock) {
       try (Connection c = dataSource.getConnection()) {
-        sessionLock(c, true);
+        lockCheckpoints(c);
         try {
           SqliteReads.SinkState state = SqliteReads.readSink(checkpointSink.get());
           if (!state.checkpoints().isEmpty() || state.torn()) {
@@ -1113,6 +1366,24 @@ public final class PostgresStore implements AuditStore {
     try (Statement st = c.createStatement()) {
       st.execute(
           "SELECT " + (take ? "pg_advisory_lock(" : "pg_advisory_unlock(") + CHECKPOINT_LOCK_KEY + ")");
+    }
+  }
+
+  /**
+   * Takes the checkpoint lock, waiting at most the configured timeout: a node hanging inside its checkpoint (a sink that
+   * never returns) must not block the others' checkpoints for good ({@code lock_timeout} applies to advisory locks).
+   */
+  private void lockCheckpoints(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT set_config('lock_timeout', ?, false)")) {
+      ps.setString(1, checkpointLockTimeoutMillis + "ms");
+      ps.execute();
+    }
+    try {
+      sessionLock(c, true);
+    } finally {
+      try (Statement st = c.createStatement()) {
+        st.execute("RESET lock_timeout"); // the pool's connection goes back as it came
+      }
     }
   }
 

@@ -174,8 +174,9 @@ final class SqliteReads {
       }
       List<AuditEntry> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
+        RowReader rows = RowReader.of(rs);
         while (rs.next()) {
-          out.add(toEntryChecked(rs));
+          out.add(rows.entry(rs));
         }
       }
       return out;
@@ -194,8 +195,9 @@ final class SqliteReads {
         Statement st = c.createStatement()) {
       st.execute("BEGIN");
       try (ResultSet rs = st.executeQuery(SqliteStore.SELECT_ROW + " ORDER BY seq")) {
+        RowReader rows = RowReader.of(rs);
         while (rs.next()) {
-          out.write(toEntryChecked(rs).toJson());
+          out.write(rows.entry(rs).toJson());
           out.write('\n');
           n++;
         }
@@ -208,16 +210,6 @@ final class SqliteReads {
       throw storage(e);
     } catch (IOException e) {
       throw new AuditException(Reason.STORAGE, "cannot write export: " + e.getMessage(), e);
-    }
-  }
-
-  private static AuditEntry toEntryChecked(ResultSet rs) throws SQLException, AuditException {
-    long seq = rs.getLong(1);
-    try {
-      return SqliteStore.toEntry(SqliteStore.readRow(rs));
-    } catch (IllegalArgumentException | NullPointerException e) {
-      throw new AuditException(
-          Reason.STORAGE, "audit entry seq " + seq + " is malformed (run verify): " + e.getMessage(), e);
     }
   }
 

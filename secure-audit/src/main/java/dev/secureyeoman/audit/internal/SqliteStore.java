@@ -269,7 +269,7 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
       ps.setLong(1, head.seq());
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
-        Row row = readRow(rs);
+        Row row = RowReader.of(rs).read(rs);
         Mac m = keys.mac(row.keyId());
         return m != null
             && MessageDigest.isEqual(m.doFinal(Canonical.encode(row, identity.forSeq(row.seq()))), row.hash());
@@ -1188,25 +1188,6 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
   @Override
   SqliteReads reads() {
     return reads;
-  }
-
-  static Row readRow(ResultSet rs) throws SQLException {
-    String md = rs.getString(7);
-    if (md == null) {
-      throw new IllegalArgumentException("metadata is null");
-    }
-    byte[] prev = rs.getBytes(10);
-    byte[] hash = rs.getBytes(11);
-    if (prev == null || hash == null) {
-      throw new IllegalArgumentException("hash is null");
-    }
-    return new Row(
-        rs.getLong(1), rs.getLong(2),
-        java.util.Objects.requireNonNull(rs.getString(3), "level"),
-        java.util.Objects.requireNonNull(rs.getString(4), "event"),
-        java.util.Objects.requireNonNull(rs.getString(5), "actor"),
-        java.util.Objects.requireNonNull(rs.getString(6), "message"),
-        Json.parseObject(md), rs.getString(8), rs.getInt(9), prev, hash);
   }
 
   static AuditEntry toEntry(Row r) {

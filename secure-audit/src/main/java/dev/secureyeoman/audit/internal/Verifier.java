@@ -52,7 +52,7 @@ public final class Verifier {
 
   /**
    * The verifying SELECT on PostgreSQL: the column types are checked once per verification from the catalog
-   * ({@link PostgresStore#checkColumnTypes}), since a PostgreSQL column holds one type for every row; the twelfth column
+   * ({@code PostgresStore.checkColumnTypes}), since a PostgreSQL column holds one type for every row; the twelfth column
    * is always null.
    */
   static final String PG_VERIFY_SELECT =
@@ -884,7 +884,7 @@ public final class Verifier {
         if (!rs.next()) {
           return false;
         }
-        Row row = SqliteStore.readRow(rs);
+        Row row = RowReader.of(rs).read(rs);
         Mac mac = mac(row.keyId());
         return mac != null
             && MessageDigest.isEqual(mac.doFinal(Canonical.encode(row, identity(identity, row.seq()))), row.hash());
@@ -927,10 +927,12 @@ public final class Verifier {
     }
   }
 
+  /** The row by column name (only off the fast path: on a problem or an unusual row), typed as a verification problem. */
   private static Row readRow(ResultSet rs) throws SQLException, Broken {
-    long seq = rs.getLong(1);
+    RowReader rows = RowReader.of(rs);
+    long seq = rows.seq(rs);
     try {
-      return SqliteStore.readRow(rs);
+      return rows.read(rs);
     } catch (IllegalArgumentException | NullPointerException e) {
       throw new Broken(seq, Problem.MALFORMED_ENTRY, "entry cannot be decoded: " + e.getMessage());
     }

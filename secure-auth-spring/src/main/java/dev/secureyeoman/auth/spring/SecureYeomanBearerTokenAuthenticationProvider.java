@@ -1,6 +1,8 @@
 package dev.secureyeoman.auth.spring;
 
 import dev.secureyeoman.auth.AuthService;
+import dev.secureyeoman.auth.AuthStorageException;
+import org.springframework.security.authentication.AuthenticationServiceException;
 import dev.secureyeoman.auth.InvalidTokenException;
 import dev.secureyeoman.auth.Principal;
 import java.time.Clock;
@@ -75,6 +77,9 @@ public final class SecureYeomanBearerTokenAuthenticationProvider implements Auth
       principal = authService.authenticate(bearer.getToken());
     } catch (InvalidTokenException e) {
       throw new InvalidBearerTokenException(InvalidTokenException.MESSAGE, e);
+    } catch (AuthStorageException e) {
+      // not "invalid": the token cannot be checked right now (Spring answers this with a server error, not 401)
+      throw new AuthenticationServiceException("token revocation state unavailable", e);
     }
     return new SecureYeomanAuthentication(
         principal,

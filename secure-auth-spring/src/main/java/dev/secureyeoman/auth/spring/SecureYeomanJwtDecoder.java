@@ -2,6 +2,7 @@ package dev.secureyeoman.auth.spring;
 
 import com.nimbusds.jwt.SignedJWT;
 import dev.secureyeoman.auth.AuthService;
+import dev.secureyeoman.auth.AuthStorageException;
 import dev.secureyeoman.auth.InvalidTokenException;
 import dev.secureyeoman.auth.Principal;
 import java.text.ParseException;
@@ -69,6 +70,9 @@ public final class SecureYeomanJwtDecoder implements JwtDecoder {
       parsed.getJWTClaimsSet().getClaims().forEach((k, v) -> claims.put(k, v instanceof Date d ? d.toInstant() : v));
     } catch (InvalidTokenException | ParseException e) {
       throw new BadJwtException(InvalidTokenException.MESSAGE, e);
+    } catch (AuthStorageException e) {
+      // a JwtException that is not a BadJwtException: Spring reports a service failure, not an invalid token
+      throw new JwtException("token revocation state unavailable", e);
     }
     claims.put(JwtClaimNames.SUB, principal.userId());
     claims.put(NAME_CLAIM, principal.username());

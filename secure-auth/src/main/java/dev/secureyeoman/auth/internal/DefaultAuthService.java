@@ -206,7 +206,7 @@ public final class DefaultAuthService implements AuthService {
   }
 
   @Override
-  public Principal authenticate(String accessToken) throws InvalidTokenException {
+  public Principal authenticate(String accessToken) throws InvalidTokenException, AuthStorageException {
     return sessions.authenticate(accessToken);
   }
 

@@ -18,9 +18,16 @@ import java.util.logging.Logger;
  * connectTimeout} with an {@link SQLException} (the service turns it into {@code AuthStorageException}); the pool is
  * created even while the server is down (the first use reports it), and broken connections are evicted, so a
  * restarted server is used again without manual steps. Every connection sets {@code lock_timeout} so a writer never
- * waits forever for the write lock.
+ * waits forever for the write lock, and a socket timeout above it so a request never waits forever for a server that
+ * stopped answering without closing the connection.
  */
 public final class PostgresPool implements AuthDataSources.Pooled {
+  /** {@code lock_timeout} of every connection: how long a writer waits for the write lock at most. */
+  static final int LOCK_TIMEOUT_SECONDS = 10;
+
+  /** How long a read on a connection waits for the server at most (driver {@code socketTimeout}). */
+  static final int SOCKET_TIMEOUT_SECONDS = LOCK_TIMEOUT_SECONDS + 5;
+
   private final HikariDataSource pool;
   private final String description;
 
@@ -44,10 +51,46 @@ public final class PostgresPool implements AuthDataSources.Pooled {
     cfg.setConnectionTimeout(Math.max(250, connectTimeout.toMillis()));
     cfg.setValidationTimeout(Math.max(250, Math.min(connectTimeout.toMillis(), 5000)));
     cfg.setInitializationFailTimeout(-1); // start even while the server is down; use reports it
-    cfg.setConnectionInitSql("SET lock_timeout = '10s'");
+    cfg.setConnectionInitSql("SET lock_timeout = '" + LOCK_TIMEOUT_SECONDS + "s'");
+    // a server that stops answering without closing the connection (hung host, packets dropped) must fail a request
+    // too: without a socket timeout a read on a pooled connection waits forever (and the revocation poll holds its
+    // lock meanwhile, so every request of the node waits behind it). Above lock_timeout: a writer may wait that long
+    // for the write lock legitimately.
+    cfg.addDataSourceProperty("socketTimeout", Integer.toString(SOCKET_TIMEOUT_SECONDS));
+    cfg.addDataSourceProperty(
+        "loginTimeout", Long.toString(Math.max(1, Math.min(SOCKET_TIMEOUT_SECONDS, connectTimeout.toSeconds()))));
+    cfg.addDataSourceProperty("tcpKeepAlive", "true");
     cfg.setAutoCommit(true);
     this.pool = new HikariDataSource(cfg);
-    this.description = "PostgreSQL pool[" + jdbcUrl + ", user " + user + ", max " + maxPoolSize + "]";
+    this.description = "PostgreSQL pool[" + redacted(jdbcUrl) + ", user " + user + ", max " + maxPoolSize + "]";
+  }
+
+  /**
+   * The URL without what may carry a secret: the parameters ({@code ?password=…}, {@code sslpassword=…}, which the
+   * driver honours) and any {@code user:password@} before the host.
+   *
+   * @param jdbcUrl the URL as configured
+   * @return {@code jdbc:postgresql://host:port/db}, with {@code ?…} when parameters were dropped
+   */
+  static String redacted(String jdbcUrl) {
+    String u = jdbcUrl;
+    int q = indexOfAny(u, '?', '#');
+    boolean dropped = q >= 0;
+    if (dropped) {
+      u = u.substring(0, q);
+    }
+    int hosts = u.indexOf("//");
+    int at = u.lastIndexOf('@');
+    if (hosts >= 0 && at > hosts) {
+      u = u.substring(0, hosts + 2) + u.substring(at + 1);
+    }
+    return dropped ? u + "?…" : u;
+  }
+
+  private static int indexOfAny(String s, char a, char b) {
+    int i = s.indexOf(a);
+    int j = s.indexOf(b);
+    return i < 0 ? j : j < 0 ? i : Math.min(i, j);
   }
 
   @Override

@@ -68,6 +68,8 @@ final class Revocations {
   private final Map<String, Revoked> revokedSessions = new ConcurrentHashMap<>();
   private final Object pollLock = new Object();
   private final AtomicInteger inserts = new AtomicInteger();
+  /** Bumped whenever {@link #tokenVersions} is cleared: a version read before a clear must not be cached after it. */
+  private final java.util.concurrent.atomic.AtomicLong epoch = new java.util.concurrent.atomic.AtomicLong();
   private volatile long lastPollNanos;
   private volatile long lastPollAt;
   private long lastSeq;
@@ -115,6 +117,7 @@ final class Revocations {
         db.query(
             sql -> new Loaded(feed.maxSeq(sql), sessions.revokedExpiringAfter(sql, now - retentionMillis)));
     long learned = ticker.getAsLong();
+    epoch.incrementAndGet();
     tokenVersions.clear();
     for (SessionRepository.Revoked s : l.sessions()) {
       revokedSessions.putIfAbsent(s.sessionId(), new Revoked(s.expiresAt(), learned));
@@ -185,9 +188,31 @@ final class Revocations {
 
   // ---------------------------------------------------------------------------------------------- reads
 
-  /** Notes a token version this instance read or issued (never lowers the cached value). */
-  void observed(String userId, long tokenVersion) {
+  /** The cache generation, for {@link #observedSince}: read it before reading a token version from the database. */
+  long epoch() {
+    return epoch.get();
+  }
+
+  /**
+   * Notes a token version this instance read or issued (never lowers the cached value), unless the cache was cleared
+   * since {@code sinceEpoch}: a version read before a clear may be older than a revocation whose feed row the clear's
+   * reload skipped, so it is not kept (it is read again on demand).
+   *
+   * @return whether the value was kept
+   */
+  boolean observedSince(long sinceEpoch, String userId, long tokenVersion) {
+    remember(userId, tokenVersion);
+    if (epoch.get() != sinceEpoch) {
+      tokenVersions.remove(userId, tokenVersion);
+      return false;
+    }
+    return true;
+  }
+
+  /** Notes a token version (never lowers the cached value); clearing the bounded cache starts a new epoch. */
+  private void remember(String userId, long tokenVersion) {
     if (tokenVersions.size() >= MAX_CACHED_USERS && !tokenVersions.containsKey(userId)) {
+      epoch.incrementAndGet();
       tokenVersions.clear(); // bounded: entries are re-read on demand
     }
     tokenVersions.merge(userId, tokenVersion, Math::max);
@@ -205,11 +230,20 @@ final class Revocations {
     }
     Long cached = tokenVersions.get(userId);
     if (cached == null || tokenVersion > cached) {
-      Optional<Long> current = db.query(sql -> users.tokenVersion(sql, userId));
-      if (current.isEmpty()) {
-        return false;
+      // the value read may be overtaken by a revocation before it is cached: a feed row applied meanwhile is kept by
+      // remember's max (apply caches every user's bump), a reload meanwhile is caught by the epoch (read again)
+      boolean kept = false;
+      for (int attempt = 0; attempt < 3 && !kept; attempt++) {
+        long since = epoch.get();
+        Optional<Long> current = db.query(sql -> users.tokenVersion(sql, userId));
+        if (current.isEmpty()) {
+          return false;
+        }
+        kept = observedSince(since, userId, current.get());
       }
-      observed(userId, current.get());
+      if (!kept) {
+        return false; // the cache keeps being cleared under us: reject (fail closed)
+      }
       cached = tokenVersions.get(userId);
     }
     return cached != null && cached == tokenVersion;
@@ -262,11 +296,13 @@ final class Revocations {
           // a session deleted with its user has no expiry left to read: keep it until the longest lifetime passes
           revokedSessions.putIfAbsent(
               r.sessionId(), new Revoked(r.expiresAt() != null ? r.expiresAt() : now + retentionMillis, nowNanos));
+      // cached even for a user this instance has not seen yet: a token version read from the database just before
+      // this row committed, and cached after this poll, must not win over the row (max keeps the newer one)
       case KIND_USER -> {
         String userId = r.userId();
         Long tv = r.tokenVersion();
         if (userId != null && tv != null) { // written by revokeUser with both; a row without them raises nothing
-          tokenVersions.computeIfPresent(userId, (k, v) -> Math.max(v, tv));
+          remember(userId, tv);
         }
       }
       case KIND_KEY -> onKeyAdded.run();

@@ -56,6 +56,7 @@ final class Sessions {
    */
   LoginResult.Authenticated open(AuthDatabase.Tx tx, StoredUser u, boolean rememberMe, ClientInfo client, String factor)
       throws SQLException {
+    long epoch = ctx.revocations().epoch();
     Instant now = ctx.clock().instant();
     String sessionId = ctx.ids().newId(16);
     Instant sessionExpires =
@@ -73,7 +74,7 @@ final class Sessions {
             factor.equals("password") ? "login succeeded" : "login succeeded with second factor",
             AuditTrail.client(client, "remember_me", rememberMe, "session", sessionId, "factor", factor)));
     long tv = u.tokenVersion();
-    tx.afterCommit(() -> ctx.revocations().observed(u.id(), tv));
+    tx.afterCommit(() -> ctx.revocations().observedSince(epoch, u.id(), tv));
     return new LoginResult.Authenticated(
         tokens, new Principal(u.id(), u.username(), u.roles(), sessionId, tokens.accessTokenExpiresAt()));
   }
@@ -186,7 +187,7 @@ final class Sessions {
 
   // ------------------------------------------------------------------------------------------------ authenticate
 
-  Principal authenticate(String accessToken) throws InvalidTokenException {
+  Principal authenticate(String accessToken) throws InvalidTokenException, AuthStorageException {
     JwtCodec.Claims c;
     try {
       c = ctx.signingKeys().verify(accessToken, ctx.clock().instant());
@@ -198,8 +199,9 @@ final class Sessions {
     try {
       valid = ctx.revocations().isValid(c.userId(), c.sessionId(), c.tokenVersion());
     } catch (AuthStorageException e) {
-      LOG.warn("revocation state could not be read; token rejected (fail closed)", e);
-      throw new InvalidTokenException();
+      // fail closed, but not as "invalid": the token may be perfectly good once the database answers again
+      LOG.warn("revocation state could not be read; token not accepted (fail closed): {}", e.toString());
+      throw e;
     }
     if (!valid) {
       LOG.debug("access token rejected: session revoked or token version outdated");

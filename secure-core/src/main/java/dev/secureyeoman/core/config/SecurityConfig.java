@@ -534,9 +534,12 @@ public record SecurityConfig(
       return password == null ? new char[0] : password.toCharArray();
     }
 
+    /** Never a password: the URL's parameters ({@code ?password=…}, honoured by the driver) are shown as {@code ?…}. */
     @Override
     public String toString() {
-      return "Storage[engine=" + engine + ", url=" + url + ", user=" + user + ", passwordEnv=" + passwordEnv
+      int q = url == null ? -1 : url.indexOf('?');
+      String shown = q < 0 ? url : url.substring(0, q) + "?\u2026";
+      return "Storage[engine=" + engine + ", url=" + shown + ", user=" + user + ", passwordEnv=" + passwordEnv
           + ", password=" + (password == null || password.isEmpty() ? "" : "(redacted)") + "]";
     }
   }

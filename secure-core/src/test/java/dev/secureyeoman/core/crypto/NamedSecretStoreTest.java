@@ -161,6 +161,26 @@ class NamedSecretStoreTest {
   }
 
   @Test
+  void put_directoryMissing_noSuchFileNamingTheDirectory_thenWorksOnceItExists() throws Exception {
+    Path missing = dir.resolve("not-yet");
+    Path file = missing.resolve("secrets.enc");
+    try (NamedSecretStore store = NamedSecretStore.open(file, EnvelopeCipherTest.rawKey(1))) {
+      assertTrue(store.list().isEmpty(), "a missing file (and directory) opens as an empty store");
+      java.nio.file.NoSuchFileException e =
+          assertThrows(java.nio.file.NoSuchFileException.class, () -> store.put("one", text("1")));
+      assertEquals(missing.toAbsolutePath().toString(), e.getFile(), e.getMessage());
+      assertFalse(e.getMessage().contains(".tmp"), "not the random temporary file: " + e.getMessage());
+      assertTrue(store.list().isEmpty(), "the in-memory state is unchanged");
+      assertFalse(Files.exists(missing), "nothing created");
+      Files.createDirectory(missing);
+      store.put("one", text("1"));
+    }
+    try (NamedSecretStore store = NamedSecretStore.open(file, EnvelopeCipherTest.rawKey(1))) {
+      assertEquals(Set.of("one"), store.list());
+    }
+  }
+
+  @Test
   void misuse_rejected() throws Exception {
     NamedSecretStore store = NamedSecretStore.open(dir.resolve("s"), EnvelopeCipherTest.rawKey(1));
     assertThrows(IllegalArgumentException.class, () -> store.put("bad name", text("x")));

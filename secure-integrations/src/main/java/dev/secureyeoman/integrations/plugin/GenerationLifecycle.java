@@ -14,7 +14,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
-import org.jspecify.annotations.NullUnmarked;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,9 +23,6 @@ import org.slf4j.LoggerFactory;
  * generation; start it; stop and discard it; swap one generation for another with rollback. Callers hold the
  * integration's lock.
  */
-// Nullness of this class is not checked yet (issue 20): NullAway reported 21 findings here, mostly null jar names
-// and causes passed to PluginException and audit helpers; annotate them and remove @NullUnmarked.
-@NullUnmarked
 final class GenerationLifecycle {
   private static final Logger LOG = LoggerFactory.getLogger(GenerationLifecycle.class);
 
@@ -55,7 +52,8 @@ final class GenerationLifecycle {
    * Creates, configures and initialises a new instance. {@code given} is a configuration object to use instead of
    * loading from the source (an update, a restart or a rollback); it is validated all the same.
    */
-  Generation newGeneration(ManagedIntegration m, IntegrationFactory factory, LoadedPlugin plugin, Object given)
+  Generation newGeneration(
+      ManagedIntegration m, IntegrationFactory factory, @Nullable LoadedPlugin plugin, @Nullable Object given)
       throws PluginException {
     String jar = plugin == null ? null : plugin.fileName();
     ClassLoader loader = plugin == null ? factory.getClass().getClassLoader() : plugin.classLoader();
@@ -100,9 +98,8 @@ final class GenerationLifecycle {
       }
       ScopedContext ctx = new ScopedContext(m.id, loader, auditSink, audit, inbound, scheduler, clock);
       context = ctx;
-      calls.lifecycle(m.id, jar, loader, "init()", Reason.INIT_FAILED, () -> {
+      calls.step(m.id, jar, loader, "init()", Reason.INIT_FAILED, () -> {
         init(c.instance(), config, ctx);
-        return null;
       });
       return new Generation(c.instance(), config, ctx, validation, factory, plugin, loader);
     } catch (PluginException e) {
@@ -125,7 +122,7 @@ final class GenerationLifecycle {
     instance.init(instance.configType().cast(config), context);
   }
 
-  private List<ConfigViolation> validate(ManagedIntegration m, String jar, ClassLoader loader,
+  private List<ConfigViolation> validate(ManagedIntegration m, @Nullable String jar, ClassLoader loader,
       ConfigValidation validation, Object config) throws PluginException {
     return calls.lifecycle(m.id, jar, loader, "configuration validation", Reason.CONFIG_INVALID,
         () -> validation.validate(m.id, config));
@@ -143,9 +140,8 @@ final class GenerationLifecycle {
     m.state = IntegrationState.STARTING;
     g.context().phase(ScopedContext.Phase.STARTING);
     try {
-      calls.lifecycle(m.id, g.jar(), g.loader(), "start()", Reason.START_FAILED, () -> {
+      calls.step(m.id, g.jar(), g.loader(), "start()", Reason.START_FAILED, () -> {
         g.instance().start();
-        return null;
       });
     } catch (PluginException e) {
       m.state = IntegrationState.FAILED;
@@ -163,9 +159,8 @@ final class GenerationLifecycle {
   void stopGeneration(ManagedIntegration m, Generation g) throws PluginException {
     g.context().phase(ScopedContext.Phase.STOPPING);
     try {
-      calls.lifecycle(m.id, g.jar(), g.loader(), "stop()", Reason.STOP_FAILED, () -> {
+      calls.step(m.id, g.jar(), g.loader(), "stop()", Reason.STOP_FAILED, () -> {
         g.instance().stop();
-        return null;
       });
     } finally {
       g.discard();

@@ -22,7 +22,6 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.jspecify.annotations.NullUnmarked;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,9 +48,6 @@ import org.slf4j.LoggerFactory;
  * objects of its classes held by the host keep the old class loader alive (a leak, not a malfunction). Configuration is
  * re-read and re-validated for the new version.
  */
-// Nullness of this class is not checked yet (issue 20): NullAway reported 11 findings here, mostly null jar names
-// and causes passed to PluginException and audit helpers; annotate them and remove @NullUnmarked.
-@NullUnmarked
 public final class HotReloader implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HotReloader.class);
 
@@ -66,11 +62,11 @@ public final class HotReloader implements AutoCloseable {
   private volatile boolean closed;
 
   /** A jar that is registered: its id, hash and the file identity it was loaded from. */
-  private record Tracked(String id, String sha256, Object fileKey) {}
+  private record Tracked(String id, String sha256, @Nullable Object fileKey) {}
 
   private HotReloader(Builder b) {
-    this.loader = b.loader;
-    this.manager = b.manager;
+    this.loader = Objects.requireNonNull(b.loader, "build() checked loader");
+    this.manager = Objects.requireNonNull(b.manager, "build() checked manager");
     this.debounce = b.debounce == null ? Duration.ofMillis(300) : b.debounce;
     this.listener = b.listener == null ? e -> { } : b.listener;
   }
@@ -95,16 +91,18 @@ public final class HotReloader implements AutoCloseable {
       throw new IllegalStateException("already started or closed");
     }
     LOG.warn("plugin hot reload is enabled for {} (development only)", loader.directory());
+    WatchService ws;
     try {
-      watch = loader.directory().getFileSystem().newWatchService();
-      loader.directory().register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE,
+      ws = loader.directory().getFileSystem().newWatchService();
+      watch = ws;
+      loader.directory().register(ws, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE,
           StandardWatchEventKinds.ENTRY_MODIFY);
     } catch (IOException e) {
       throw PluginException.forJar(Reason.IO_ERROR, String.valueOf(loader.directory()),
           "cannot watch (" + e.getClass().getSimpleName() + ")", e);
     }
     List<ReloadEvent> initial = rescan();
-    thread = new Thread(this::watchLoop, "plugin-hot-reload");
+    thread = new Thread(() -> watchLoop(ws), "plugin-hot-reload");
     thread.setDaemon(true);
     thread.setContextClassLoader(HotReloader.class.getClassLoader());
     thread.start();
@@ -129,7 +127,7 @@ public final class HotReloader implements AutoCloseable {
     }
     for (String name : List.copyOf(tracked.keySet())) {
       if (!present.contains(name)) {
-        Tracked t = tracked.remove(name);
+        Tracked t = Objects.requireNonNull(tracked.remove(name), "name is one of tracked's keys");
         unregister(t.id());
         refused.clear(); // a jar refused as a duplicate may load now
         events.add(new ReloadEvent(ReloadEvent.Kind.UNLOADED, name, Optional.of(t.id()), Optional.empty(),
@@ -155,7 +153,7 @@ public final class HotReloader implements AutoCloseable {
     return events;
   }
 
-  private ReloadEvent apply(String name, Path path, Object key, Tracked t) {
+  private @Nullable ReloadEvent apply(String name, Path path, @Nullable Object key, @Nullable Tracked t) {
     PluginScanEntry entry = loader.tryLoad(path);
     if (!entry.loaded()) {
       manager.recordRejection(entry);
@@ -219,7 +217,7 @@ public final class HotReloader implements AutoCloseable {
   }
 
   /** Identity of the file's current content as far as cheap metadata tells: inode, size and modification time. */
-  private static Object fileKey(Path p) {
+  private static @Nullable Object fileKey(Path p) {
     try {
       BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
       return List.of(String.valueOf(a.fileKey()), a.size(), a.lastModifiedTime().toMillis(), a.isSymbolicLink());
@@ -228,7 +226,7 @@ public final class HotReloader implements AutoCloseable {
     }
   }
 
-  private void watchLoop() {
+  private void watchLoop(WatchService watch) {
     long maxQuietWaits = 20;
     while (!closed) {
       try {

@@ -25,7 +25,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import org.jspecify.annotations.NullUnmarked;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,9 +66,6 @@ import org.slf4j.LoggerFactory;
  * run concurrently on the caller's thread (bound them there if the plugin is not trusted to return), {@link #health}
  * on a worker with the lifecycle timeout.
  */
-// Nullness of this class is not checked yet (issue 20): NullAway reported 55 findings here, mostly null jar names
-// and causes passed to PluginException and audit helpers; annotate them and remove @NullUnmarked.
-@NullUnmarked
 public final class IntegrationManager implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(IntegrationManager.class);
 
@@ -87,10 +83,10 @@ public final class IntegrationManager implements AutoCloseable {
   private volatile boolean closed;
 
   private IntegrationManager(Builder b) {
-    this.auditSink = b.auditSink;
-    this.audit = new LifecycleAudit(b.auditSink);
-    this.configs = b.configSource;
-    this.inbound = b.inboundSink;
+    this.auditSink = Objects.requireNonNull(b.auditSink, "build() checked auditSink");
+    this.audit = new LifecycleAudit(auditSink);
+    this.configs = Objects.requireNonNull(b.configSource, "build() checked configSource");
+    this.inbound = Objects.requireNonNull(b.inboundSink, "build() checked inboundSink");
     if (b.scheduler == null) {
       ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, r -> {
         Thread t = new Thread(r, "integration-scheduler"); // triggers only: plugin code runs per instance
@@ -147,7 +143,11 @@ public final class IntegrationManager implements AutoCloseable {
         throw PluginException.forIntegration(Reason.BUILTIN_ID, id, plugin.fileName(),
             "id '" + id + "' is reserved for a built-in integration", null);
       }
-      IntegrationFactory factory = calls.lifecycle(id, plugin.fileName(), plugin.classLoader(),
+      ClassLoader loader = plugin.classLoader();
+      if (loader == null) {
+        throw PluginException.forIntegration(Reason.ILLEGAL_STATE, id, plugin.fileName(), "plugin is closed", null);
+      }
+      IntegrationFactory factory = calls.lifecycle(id, plugin.fileName(), loader,
           "factory constructor", Reason.FACTORY_FAILED, plugin::newFactory);
       registerNew(new ManagedIntegration(id, false, plugin), factory);
     } catch (PluginException e) {
@@ -171,8 +171,8 @@ public final class IntegrationManager implements AutoCloseable {
     ClassLoader loader = factory.getClass().getClassLoader();
     String id = calls.lifecycle("built-in", null, loader, "create()", Reason.FACTORY_FAILED, () -> {
       Integration<?> probe = factory.create();
-      return probe == null ? null : probe.id();
-    });
+      return probe == null ? Optional.<String>empty() : Optional.ofNullable(probe.id());
+    }).orElse(null);
     if (id == null || !PluginDescriptor.ID.matcher(id).matches()) {
       throw PluginException.forIntegration(Reason.FACTORY_INVALID, String.valueOf(id), null,
           "built-in integration id must match " + PluginDescriptor.ID.pattern(), null);
@@ -273,11 +273,11 @@ public final class IntegrationManager implements AutoCloseable {
       if (m.state == IntegrationState.RUNNING || m.state == IntegrationState.STARTING) {
         return;
       }
-      Generation g = m.current;
+      Generation g = m.requireCurrent();
       if (m.state == IntegrationState.INITIALIZED) {
         lifecycle.revalidate(m, g);
       } else {
-        g = lifecycle.newGeneration(m, m.factory, m.plugin, g.config());
+        g = lifecycle.newGeneration(m, m.requireFactory(), m.plugin, g.config());
         m.current = g;
         m.state = IntegrationState.INITIALIZED;
       }
@@ -334,7 +334,7 @@ public final class IntegrationManager implements AutoCloseable {
       if (m.state != IntegrationState.RUNNING && m.state != IntegrationState.STARTING) {
         return;
       }
-      lifecycle.stopAudited(m, m.current);
+      lifecycle.stopAudited(m, m.requireCurrent());
     } finally {
       m.lock.unlock();
     }
@@ -366,13 +366,13 @@ public final class IntegrationManager implements AutoCloseable {
     applyUpdate(id, Objects.requireNonNull(config, "config"));
   }
 
-  private void applyUpdate(String id, Object given) throws PluginException {
+  private void applyUpdate(String id, @Nullable Object given) throws PluginException {
     ManagedIntegration m = lockRegistered(id);
     try {
-      Generation old = m.current;
+      Generation old = m.requireCurrent();
       Generation next;
       try {
-        next = lifecycle.newGeneration(m, m.factory, m.plugin, given);
+        next = lifecycle.newGeneration(m, m.requireFactory(), m.plugin, given);
         audit.required("integration.config_updated", AuditLevel.INFO, "integration '" + id
             + "' configuration updated", LifecycleAudit.meta(id, m.plugin), id, m.jar());
       } catch (PluginException e) {
@@ -415,13 +415,20 @@ public final class IntegrationManager implements AutoCloseable {
             "cannot replace the built-in integration '" + id + "'", null);
       }
       LoadedPlugin previous = m.plugin;
-      Generation old = m.current;
+      if (previous == null) { // only built-ins have none, refused above
+        throw new IllegalStateException("integration '" + id + "' has no plugin to replace");
+      }
+      Generation old = m.requireCurrent();
       Map<String, Object> meta = LifecycleAudit.meta(id, next);
       meta.put("previous_version", previous.descriptor().version());
       meta.put("previous_sha256", previous.sha256());
       Generation ng;
       try {
-        IntegrationFactory f = calls.lifecycle(id, next.fileName(), next.classLoader(), "factory constructor",
+        ClassLoader nextLoader = next.classLoader();
+        if (nextLoader == null) {
+          throw PluginException.forIntegration(Reason.ILLEGAL_STATE, id, next.fileName(), "plugin is closed", null);
+        }
+        IntegrationFactory f = calls.lifecycle(id, next.fileName(), nextLoader, "factory constructor",
             Reason.FACTORY_FAILED, next::newFactory);
         ng = lifecycle.newGeneration(m, f, next, null);
         try {
@@ -469,10 +476,13 @@ public final class IntegrationManager implements AutoCloseable {
   }
 
   private void unregisterLocked(ManagedIntegration m) {
-    if (m.state == IntegrationState.RUNNING || m.state == IntegrationState.STARTING) {
-      lifecycle.stopQuietly(m, m.current);
-    } else if (m.current != null) {
-      m.current.discard();
+    Generation cur = m.current;
+    if (cur != null) {
+      if (m.state == IntegrationState.RUNNING || m.state == IntegrationState.STARTING) {
+        lifecycle.stopQuietly(m, cur);
+      } else {
+        cur.discard();
+      }
     }
     registry.remove(m.id, m);
     m.current = null;
@@ -586,7 +596,7 @@ public final class IntegrationManager implements AutoCloseable {
     ManagedIntegration m = registered(id);
     Generation g = m.current;
     ClassLoader loader = g == null ? null : g.context().loader();
-    if (m.state != IntegrationState.RUNNING || loader == null) {
+    if (g == null || m.state != IntegrationState.RUNNING || loader == null) {
       return Health.down("integration is " + m.state.name().toLowerCase(java.util.Locale.ROOT));
     }
     // on a lifecycle worker with a timeout: a hanging health() must not hang the host's health endpoint, and while
@@ -658,7 +668,7 @@ public final class IntegrationManager implements AutoCloseable {
   }
 
   /** For tests: the class loader of the current instance of an integration. */
-  ClassLoader classLoaderOf(String id) {
+  @Nullable ClassLoader classLoaderOf(String id) {
     ManagedIntegration m = registry.get(id);
     return m == null || m.current == null ? null : m.current.loader();
   }

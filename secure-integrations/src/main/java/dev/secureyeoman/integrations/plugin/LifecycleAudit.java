@@ -7,6 +7,7 @@ import dev.secureyeoman.audit.AuditSink;
 import dev.secureyeoman.integrations.plugin.PluginException.Reason;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +26,7 @@ final class LifecycleAudit {
   }
 
   /** Event builder with the integration's identity filled in. */
-  static Map<String, Object> meta(String id, LoadedPlugin plugin) {
+  static Map<String, Object> meta(String id, @Nullable LoadedPlugin plugin) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("integration_id", id);
     if (plugin != null) {
@@ -46,7 +47,8 @@ final class LifecycleAudit {
     return meta;
   }
 
-  void required(String event, AuditLevel level, String message, Map<String, Object> meta, String id, String jar)
+  void required(
+      String event, AuditLevel level, String message, Map<String, Object> meta, String id, @Nullable String jar)
       throws PluginException {
     try {
       sink.record(event(event, level, message, meta));

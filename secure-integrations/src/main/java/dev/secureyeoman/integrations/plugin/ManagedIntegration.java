@@ -42,6 +42,33 @@ final class ManagedIntegration {
     this.plugin = plugin;
   }
 
+  /**
+   * The current generation of a registered integration (read under its lock: registration sets it before anyone else
+   * can take the lock, unregistration clears it).
+   *
+   * @throws IllegalStateException if the integration was unregistered
+   */
+  Generation requireCurrent() {
+    Generation g = current;
+    if (g == null) {
+      throw new IllegalStateException("integration '" + id + "' has no current instance (unregistered)");
+    }
+    return g;
+  }
+
+  /**
+   * The factory of a registered integration (set with its first generation).
+   *
+   * @throws IllegalStateException if the integration was never completely registered
+   */
+  IntegrationFactory requireFactory() {
+    IntegrationFactory f = factory;
+    if (f == null) {
+      throw new IllegalStateException("integration '" + id + "' has no factory (not registered)");
+    }
+    return f;
+  }
+
   @Nullable String jar() {
     LoadedPlugin p = plugin;
     return p == null ? null : p.fileName();

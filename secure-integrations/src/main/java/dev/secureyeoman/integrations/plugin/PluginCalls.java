@@ -9,6 +9,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs plugin code: lifecycle calls on worker threads with a timeout (a plugin whose {@code start} hangs cannot hang the
@@ -21,6 +22,12 @@ final class PluginCalls implements AutoCloseable {
   @FunctionalInterface
   interface Call<T> {
     T call() throws Exception;
+  }
+
+  /** A lifecycle step without a result (see {@link #step}). */
+  @FunctionalInterface
+  interface Step {
+    void run() throws Exception;
   }
 
   private static final ClassLoader HOST = PluginCalls.class.getClassLoader();
@@ -43,7 +50,7 @@ final class PluginCalls implements AutoCloseable {
    * Runs a lifecycle step of integration {@code id} on a worker thread and waits at most the timeout; on timeout the
    * worker is interrupted and {@link Reason#TIMEOUT} is thrown.
    */
-  <T> T lifecycle(String id, String jar, ClassLoader loader, String step, Reason failure, Call<T> call)
+  <T> T lifecycle(String id, @Nullable String jar, ClassLoader loader, String step, Reason failure, Call<T> call)
       throws PluginException {
     Future<T> f;
     try {
@@ -79,6 +86,16 @@ final class PluginCalls implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw PluginException.forIntegration(failure, id, jar, step + " was interrupted", e);
     }
+  }
+
+  /** {@link #lifecycle} for a step without a result. */
+  void step(String id, @Nullable String jar, ClassLoader loader, String step, Reason failure, Step s)
+      throws PluginException {
+    lifecycle(
+        id, jar, loader, step, failure, () -> {
+          s.run();
+          return Boolean.TRUE; // lifecycle() yields a (non-null) value; a step has none
+        });
   }
 
   /** Runs plugin code on the calling thread with the plugin's class loader as context class loader. */

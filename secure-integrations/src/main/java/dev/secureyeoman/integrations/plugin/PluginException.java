@@ -4,6 +4,7 @@ import dev.secureyeoman.core.config.ConfigViolation;
 import dev.secureyeoman.integrations.IntegrationException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
@@ -210,6 +211,17 @@ public final class PluginException extends IntegrationException {
    */
   public List<ConfigViolation> violations() {
     return violations == null ? List.of() : violations;
+  }
+
+  /**
+   * Returns the message: integration id and/or jar, reason code, detail and any violations.
+   *
+   * @return the message, never null
+   */
+  @Override
+  public String getMessage() {
+    // the constructor always passes the formatted message
+    return Objects.requireNonNull(super.getMessage(), "formatted by the constructor");
   }
 
   /**

@@ -20,7 +20,6 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import org.jspecify.annotations.NullUnmarked;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -65,9 +64,6 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Thread-safe. {@link #close()} closes every plugin it loaded that is still open and deletes the shadow copies.
  */
-// Nullness of this class is not checked yet (issue 20): NullAway reported 20 findings here, mostly null jar names
-// and causes passed to PluginException and audit helpers; annotate them and remove @NullUnmarked.
-@NullUnmarked
 public final class PluginLoader implements AutoCloseable {
 
   /** Ids reserved for the SDK's built-in integrations; a plugin cannot take them. */
@@ -77,13 +73,13 @@ public final class PluginLoader implements AutoCloseable {
   public static final long DEFAULT_MAX_JAR_BYTES = 64L << 20;
 
   private final Path directory;
-  private final TrustFile trustFile;
+  private final @Nullable TrustFile trustFile; // null: every jar is accepted without a trust list
   private final Set<String> reservedIds;
   private final ClassLoader parent;
   private final Limits limits;
   private final int maxPlugins;
   private final ShadowStore store;
-  private final AutoCloseable hostLock;
+  private final @Nullable AutoCloseable hostLock; // null: not exclusive
   private final Set<LoadedPlugin> open = ConcurrentHashMap.newKeySet();
 
   /** Longest entry name accepted in a plugin jar (characters). */
@@ -104,9 +100,9 @@ public final class PluginLoader implements AutoCloseable {
    */
   record Limits(long maxJarBytes, int maxEntries, int maxNestedLibs, long maxExtractedBytes, long maxEntryBytes) {}
 
-  private PluginLoader(Builder b, ShadowStore store, AutoCloseable hostLock) {
+  private PluginLoader(Builder b, ShadowStore store, @Nullable AutoCloseable hostLock) {
     this.hostLock = hostLock;
-    this.directory = b.directory;
+    this.directory = Objects.requireNonNull(b.directory, "build() checked directory");
     this.trustFile = b.trustFile;
     this.reservedIds = b.reservedIds == null ? BUILT_IN_IDS : b.reservedIds;
     this.parent = b.parent == null ? PluginLoader.class.getClassLoader() : b.parent;
@@ -347,11 +343,12 @@ public final class PluginLoader implements AutoCloseable {
     return own.get(0);
   }
 
-  private static PluginScanEntry rejected(String name, String sha, PluginDescriptor d, PluginException e) {
+  private static PluginScanEntry rejected(
+      String name, @Nullable String sha, @Nullable PluginDescriptor d, PluginException e) {
     return new PluginScanEntry(name, Optional.ofNullable(sha), Optional.ofNullable(d), Optional.empty(), Optional.of(e));
   }
 
-  private static void closeQuietly(PluginClassLoader cl) {
+  private static void closeQuietly(@Nullable PluginClassLoader cl) {
     if (cl != null) {
       cl.close();
     }

@@ -25,7 +25,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.jspecify.annotations.NullUnmarked;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,9 +39,6 @@ import org.slf4j.LoggerFactory;
  * one run queued or running. A task that blocks therefore delays only its own integration, never another one or the
  * host's scheduler.
  */
-// Nullness of this class is not checked yet (issue 20): NullAway reported 8 findings here, mostly null jar names
-// and causes passed to PluginException and audit helpers; annotate them and remove @NullUnmarked.
-@NullUnmarked
 final class ScopedContext implements IntegrationContext, AutoCloseable {
   /** Phase of the instance, as far as the context is concerned. */
   enum Phase { INITIALIZING, STARTING, RUNNING, STOPPING, CLOSED }
@@ -72,7 +68,7 @@ final class ScopedContext implements IntegrationContext, AutoCloseable {
   private java.time.@Nullable Instant auditRefilled; // guarded by this
   private boolean auditThrottleReported; // guarded by this
   private @Nullable ThreadPoolExecutor worker; // guarded by this
-  private volatile ClassLoader loader;
+  private volatile @Nullable ClassLoader loader; // null once closed
   private volatile Phase phase = Phase.INITIALIZING;
   private volatile @Nullable WebhookHandler webhook;
 
@@ -103,11 +99,12 @@ final class ScopedContext implements IntegrationContext, AutoCloseable {
     return healthBusy;
   }
 
-  WebhookHandler webhook() {
+  @Nullable WebhookHandler webhook() {
     return webhook;
   }
 
-  ClassLoader loader() {
+  /** The plugin's class loader; null once closed. */
+  @Nullable ClassLoader loader() {
     return loader;
   }
 
@@ -189,7 +186,7 @@ final class ScopedContext implements IntegrationContext, AutoCloseable {
   }
 
   /** The instance's worker, created on first use; null once closed. */
-  private synchronized ThreadPoolExecutor worker() {
+  private synchronized @Nullable ThreadPoolExecutor worker() {
     if (phase == Phase.CLOSED) {
       return null;
     }
@@ -329,7 +326,7 @@ final class ScopedContext implements IntegrationContext, AutoCloseable {
    * host's scheduler calls: it only hands the task to the instance's worker (at most one run in flight).
    */
   private final class ScopedTask implements Runnable {
-    private volatile Runnable task;
+    private volatile @Nullable Runnable task; // null once cancelled or after a one-shot run
     private final boolean periodic;
     private final AtomicBoolean inFlight = new AtomicBoolean();
     private volatile @Nullable ScheduledFuture<?> future;
@@ -366,7 +363,7 @@ final class ScopedContext implements IntegrationContext, AutoCloseable {
         try {
           PluginCalls.inContext(l, () -> {
             t.run();
-            return null;
+            return Boolean.TRUE; // inContext yields a (non-null) value; a task has none
           });
         } catch (VirtualMachineError e) {
           throw e;
