@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Three example gateways on one machine sharing one PostgreSQL (auth: users, sessions, revocations, 2FA state) and one
-# Redis (HTTP rate limit and login throttling) — docs/scale-out.md, "Three nodes on one machine".
+# Three example gateways on one machine sharing one PostgreSQL (auth: users, sessions, revocations, 2FA state; the audit
+# log: one chain for all nodes) and one Redis (HTTP rate limit and login throttling) — docs/scale-out.md, "Three nodes on one machine".
 #
 #   ./mvnw -q -DskipTests package && bash examples/scale-out/three-nodes.sh      # Ctrl-C stops everything
 #
@@ -10,8 +10,11 @@
 #   PG_URL=jdbc:postgresql://127.0.0.1:5432/secureyeoman PG_USER=secureyeoman PG_PASSWORD=… \
 #   REDIS_URL=redis://:password@127.0.0.1:6379/0 bash examples/scale-out/three-nodes.sh
 # Other settings: PORTS="8081 8082 8083", JAVA_OPTS=-Xmx256m, KEEP=1 (keep the temp directory),
-# SECUREYEOMAN_ADMIN_PASSWORD (else a random one is printed), SECUREYEOMAN_AUTH_KEY (base64 of 32 bytes; else random).
-# Every node gets the same auth key and config; each keeps its own data directory (audit log, audit key, kill switch).
+# SECUREYEOMAN_ADMIN_PASSWORD (else a random one is printed), SECUREYEOMAN_AUTH_KEY and SECUREYEOMAN_AUDIT_KEY (base64
+# of 32 bytes each; else random). Every node gets the same keys and config (one audit chain needs one audit key); each
+# keeps its own data directory (kill switch, lock). Verify the shared audit log while it runs, from another terminal:
+#   . "$WORK/cli.env" && java -jar secure-cli/target/secureyeoman.jar audit verify --config "$WORK/gateway.yaml"
+# ($WORK is printed at start; cli.env holds the database password and the audit key, 0600).
 # Demo only: the temp PostgreSQL runs with fsync=off and the app connects as its superuser.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -151,8 +154,12 @@ if [ -z "${SECUREYEOMAN_ADMIN_PASSWORD:-}" ]; then
   GENERATED_ADMIN=1
 fi
 SECUREYEOMAN_AUTH_KEY=${SECUREYEOMAN_AUTH_KEY:-$(head -c 32 /dev/urandom | base64)}
-export SECUREYEOMAN_ADMIN_PASSWORD SECUREYEOMAN_AUTH_KEY
+SECUREYEOMAN_AUDIT_KEY=${SECUREYEOMAN_AUDIT_KEY:-$(head -c 32 /dev/urandom | base64)}
+export SECUREYEOMAN_ADMIN_PASSWORD SECUREYEOMAN_AUTH_KEY SECUREYEOMAN_AUDIT_KEY
 export SY_PG_PASSWORD="$PG_PASSWORD"
+# what the CLI needs to read the shared audit log (0600, deleted with the temp directory)
+(umask 077 && printf 'export SY_PG_PASSWORD=%q\nexport SECUREYEOMAN_AUDIT_KEY=%q\n' "$PG_PASSWORD" \
+  "$SECUREYEOMAN_AUDIT_KEY" >"$WORK/cli.env")
 
 start_node() { # index port
   # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
@@ -176,6 +183,7 @@ for i in $(seq 1 ${#PORT_LIST[@]}); do
 done
 [ "$GENERATED_ADMIN" = 1 ] && echo "admin password (this run only): $SECUREYEOMAN_ADMIN_PASSWORD"
 echo "PostgreSQL: $PG_URL   Redis: $(printf '%s' "$REDIS_URL" | sed -E 's#//[^@/]*@#//#')"
+echo "audit log (one chain): . $WORK/cli.env && java -jar secure-cli/target/secureyeoman.jar audit verify --config $WORK/gateway.yaml"
 echo "Ctrl-C stops the gateways${PGDIR:+, PostgreSQL}${REDIS_PID:+ and Redis}."
 # wait until Ctrl-C or until one gateway dies (then stop the rest)
 set +e

@@ -2,15 +2,9 @@ package dev.secureyeoman.examples;
 
 import dev.secureyeoman.audit.AuditEvent;
 import dev.secureyeoman.audit.AuditException;
-import dev.secureyeoman.audit.AuditMaintenance;
 import dev.secureyeoman.audit.AuditMaintenanceSettings;
 import dev.secureyeoman.audit.AuditStore;
-import dev.secureyeoman.audit.AuditStoreOptions;
-import dev.secureyeoman.audit.CheckpointKeys;
-import dev.secureyeoman.audit.SqliteAuditStore;
 import dev.secureyeoman.audit.VerificationResult;
-import dev.secureyeoman.audit.VerifyOptions;
-import dev.secureyeoman.auth.AuthDataSources;
 import dev.secureyeoman.auth.AuthException;
 import dev.secureyeoman.auth.AuthService;
 import dev.secureyeoman.auth.AuthSettings;
@@ -32,6 +26,7 @@ import dev.secureyeoman.examples.gateway.BotRoutes;
 import dev.secureyeoman.examples.gateway.GatewayAudit;
 import dev.secureyeoman.examples.gateway.GatewayHealth;
 import dev.secureyeoman.examples.gateway.GatewayHttp;
+import dev.secureyeoman.examples.gateway.GatewayStorage;
 import dev.secureyeoman.examples.gateway.Pages;
 import dev.secureyeoman.examples.gateway.RedisLoginBuckets;
 import dev.secureyeoman.examples.gateway.Router;
@@ -84,8 +79,9 @@ import org.slf4j.LoggerFactory;
  * The example gateway: {@code java -jar examples/target/gateway.jar [--port P] [--data-dir D] [--config F]}.
  *
  * <p>Wires what the SDK offers today on embedded defaults: the configuration ({@link EncryptedConfigLoader}, plain or
- * encrypted YAML), the tamper-evident audit log (SQLite, verified once at start, periodic maintenance), the auth
- * service (SQLite, bootstrap {@code admin} user), the persisted kill switch, a sandbox probe, and the HTTP routes of
+ * encrypted YAML), the tamper-evident audit log (verified once at start, periodic maintenance), the auth service
+ * (bootstrap {@code admin} user) — both on SQLite by default, or both on one PostgreSQL database shared by every node
+ * with {@code security.storage: postgres} ({@link GatewayStorage}, docs/scale-out.md) — the persisted kill switch, a sandbox probe, and the HTTP routes of
  * DESIGN §7 on loopback behind the {@code dev.secureyeoman.web} policies (see {@link GatewayHttp} and docs/gateway.md).
  *
  * <p>Everything lives under the data directory (created {@code 0700}; refused when owned by another user or writable
@@ -140,13 +136,13 @@ public final class GatewayMain implements AutoCloseable {
   private final RequestBodies bodies;
   private final AuditStore audit;
   private final AuthService auth;
-  private final AuditMaintenance maintenance;
+  private final GatewayStorage.Maintenance maintenance;
   private final ScheduledExecutorService maintenanceScheduler;
   private final VerificationResult startVerification;
   private final String refreshCookie;
   private final FileChannel lock;
   private final RedisBuckets sharedBuckets;
-  private final AuthDataSources.Pooled authPool;
+  private final GatewayStorage storage;
   private final Object closeLock = new Object();
   private boolean closed;
 
@@ -158,7 +154,7 @@ public final class GatewayMain implements AutoCloseable {
     this.bodies = p.bodies;
     this.audit = p.audit;
     this.auth = p.auth;
-    this.authPool = p.authPool;
+    this.storage = p.storage;
     this.maintenance = p.maintenance;
     this.maintenanceScheduler = p.scheduler;
     this.startVerification = p.verification;
@@ -321,6 +317,15 @@ public final class GatewayMain implements AutoCloseable {
     Objects.requireNonNull(env, "env");
     Objects.requireNonNull(console, "console");
     SecurityConfig config = loadConfig(options.config(), env);
+    if (config.storage().engine() == SecurityConfig.Storage.Engine.POSTGRES
+        && env.apply("SECUREYEOMAN_AUDIT_KEY") == null) {
+      // a key generated under one node's keys/ differs on every node: the shared chain would fail verification and,
+      // the fail-closed state being shared, make the log read-only for the whole cluster
+      throw new GatewayException(
+          1,
+          "security.storage: postgres needs SECUREYEOMAN_AUDIT_KEY (the same base64 32-byte key on every node:"
+              + " all nodes append to one audit chain)");
+    }
     Deque<AutoCloseable> opened = new ArrayDeque<>();
     try {
       Parts p = new Parts();
@@ -340,18 +345,16 @@ public final class GatewayMain implements AutoCloseable {
       createPrivateDir(p.dataDir.resolve(config.audit().checkpointPath()).toAbsolutePath().getParent());
       try (SecretBytes auditKey = loadOrCreateKey(env, "SECUREYEOMAN_AUDIT_KEY", keyDir.resolve("audit.key"), random);
           SecretBytes authKey = loadOrCreateKey(env, "SECUREYEOMAN_AUTH_KEY", keyDir.resolve("auth.key"), random)) {
-        p.audit =
-            SqliteAuditStore.open(
-                AuditStoreOptions.builder(
-                        config.audit(), p.dataDir, auditKey, CheckpointKeys.deriveFromAuditKey(auditKey))
-                    .build());
-        opened.push(p.audit);
+        p.storage = GatewayStorage.open(config, p.dataDir, env, auditKey, clock);
+        opened.push(p.storage); // closed after the auth service (the stack pops the service first)
+        p.audit = p.storage.audit();
+        LOG.info("storage: {}", p.storage.describe()); // URL without credentials, user; never the password
         p.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         p.metrics = new SecurityMetrics(p.registry);
         p.gatewayAudit = new GatewayAudit(p.audit, p.metrics, ticker);
         // incremental from the newest signed checkpoint: start-up cost grows with new entries only; maintenance runs
         // the full verification periodically (AuditMaintenanceSettings.fullVerifyEvery)
-        p.verification = p.audit.verify(VerifyOptions.defaults().sinceCheckpoint());
+        p.verification = p.storage.verifyAtStart();
         if (p.verification.valid()) {
           LOG.info("audit log verified: {}", p.verification.summary());
         } else {
@@ -359,12 +362,7 @@ public final class GatewayMain implements AutoCloseable {
           p.metrics.record(SecurityMetrics.Event.AUDIT_VERIFICATION_FAILURE);
         }
         p.sharedBuckets = sharedBuckets(config, clock, opened);
-        javax.sql.DataSource authData = authDataSource(config.storage(), p.dataDir, env);
-        if (authData instanceof AuthDataSources.Pooled pooled) {
-          p.authPool = pooled;
-          opened.push(pooled); // closed after the service (the stack pops the service first)
-          LOG.info("auth storage: {}", pooled); // URL and user, never the password
-        }
+        javax.sql.DataSource authData = p.storage.authDataSource();
         AuthService.Builder authBuilder =
             AuthService.builder()
                 .dataSource(authData)
@@ -394,25 +392,28 @@ public final class GatewayMain implements AutoCloseable {
       ScheduledExecutorService scheduler = p.scheduler;
       SecurityMetrics metrics = p.metrics;
       opened.push(scheduler::shutdownNow);
+      // SQLite: verify, retention, checkpoint; PostgreSQL until retention and checkpoints land: verify only (WARN)
       p.maintenance =
-          AuditMaintenance.builder(p.audit, AuditMaintenanceSettings.fromConfig(config.audit()))
-              .scheduler(scheduler)
-              .listener(
-                  report -> {
-                    countVerificationFailure(report.verification(), metrics);
-                    // /healthz follows the store: a failed maintenance verify makes it read-only (503) at once
-                    GatewayHealth h = p.health;
-                    if (h != null) {
-                      report.verification().ifPresentOrElse(h::verified, h::invalidate);
-                    }
-                  })
-              .build();
+          p.storage.maintenance(
+              AuditMaintenanceSettings.fromConfig(config.audit()),
+              scheduler,
+              Clock.systemUTC(),
+              report -> {
+                countVerificationFailure(report.verification(), metrics);
+                // /healthz follows the store: a failed maintenance verify makes it read-only (503) at once
+                GatewayHealth h = p.health;
+                if (h != null) {
+                  report.verification().ifPresentOrElse(h::verified, h::invalidate);
+                }
+              });
       p.maintenance.start();
-      AuditMaintenance m = p.maintenance;
+      GatewayStorage.Maintenance m = p.maintenance;
       opened.push(m::stop);
 
       String backend = probeSandbox();
-      p.health = new GatewayHealth(p.audit, ticker, backend, p.verification);
+      p.health =
+          new GatewayHealth(
+              p.audit, ticker, backend, p.verification, p.storage.engineName(), p.storage.maintenanceState());
       GatewayHealth health = p.health;
 
       p.killSwitch = openKillSwitch(p.dataDir, p.audit, clock);
@@ -658,9 +659,6 @@ public final class GatewayMain implements AutoCloseable {
     maintenance.stop();
     maintenanceScheduler.shutdownNow();
     auth.close();
-    if (authPool != null) {
-      authPool.close();
-    }
     try {
       if (audit.checkpointsConfigured()) {
         audit.checkpoint(); // covers everything written since the last maintenance run
@@ -668,7 +666,7 @@ public final class GatewayMain implements AutoCloseable {
     } catch (AuditException | RuntimeException e) {
       LOG.warn("final audit checkpoint failed: {}", e.toString());
     }
-    audit.close();
+    storage.close(); // the audit store (queued entries committed), then the PostgreSQL pools
     try {
       lock.close(); // releases the data directory for the next gateway
     } catch (IOException e) {
@@ -709,31 +707,6 @@ public final class GatewayMain implements AutoCloseable {
                         .correlationId(RequestIds.current().orElse(null))
                         .build()))
         .build();
-  }
-
-  /**
-   * The auth service's database from {@code security.storage}: the SQLite file under the data directory (default), or a
-   * pooled PostgreSQL connection shared by every gateway node (password from {@code password_env} or the encrypted
-   * config; wiped here after the pool copied it).
-   */
-  private static javax.sql.DataSource authDataSource(
-      SecurityConfig.Storage storage, Path dataDir, Function<String, String> env) throws GatewayException {
-    if (storage.engine() == SecurityConfig.Storage.Engine.SQLITE) {
-      return AuthDataSources.sqlite(dataDir.resolve("auth.db"));
-    }
-    char[] password;
-    try {
-      password = storage.resolvePassword(env);
-    } catch (IllegalStateException e) {
-      throw new GatewayException(1, e.getMessage(), e);
-    }
-    try {
-      return AuthDataSources.postgres(storage.url(), storage.user(), password);
-    } catch (IllegalArgumentException | IllegalStateException e) {
-      throw new GatewayException(1, "security.storage: " + e.getMessage(), e);
-    } finally {
-      java.util.Arrays.fill(password, '\0');
-    }
   }
 
   private static SecurityConfig loadConfig(Optional<Path> file, Function<String, String> env)
@@ -968,14 +941,14 @@ public final class GatewayMain implements AutoCloseable {
     RequestBodies bodies;
     AuditStore audit;
     AuthService auth;
-    AuditMaintenance maintenance;
+    GatewayStorage.Maintenance maintenance;
     ScheduledExecutorService scheduler;
     VerificationResult verification;
     volatile GatewayHealth health;
     String refreshCookie;
     FileChannel lock;
     RedisBuckets sharedBuckets;
-    AuthDataSources.Pooled authPool;
+    GatewayStorage storage;
   }
 
   /**

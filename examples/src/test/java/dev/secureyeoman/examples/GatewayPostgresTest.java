@@ -4,6 +4,12 @@ import static dev.secureyeoman.examples.GatewayFixture.ADMIN_PASSWORD;
 import static dev.secureyeoman.examples.GatewayFixture.bearer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.secureyeoman.audit.MaintenanceReport;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 
 import dev.secureyeoman.testkit.PostgresDatabase;
 import dev.secureyeoman.testkit.PostgresServer;
@@ -31,9 +37,11 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class GatewayPostgresTest {
   static final String PASSWORD_VAR = "SY_TEST_PG_PASSWORD";
+  static final String LOGIN = "{\"username\":\"admin\",\"password\":\"" + ADMIN_PASSWORD + "\"}";
 
   @TempDir Path tmp;
   PostgresServer server;
+  PostgresDatabase db;
   GatewayFixture one;
   GatewayFixture two;
 
@@ -44,16 +52,22 @@ class GatewayPostgresTest {
   @BeforeEach
   void start() throws Exception {
     server = PostgresServer.start();
-    PostgresDatabase db = server.createDatabase();
+    db = server.createDatabase();
     String config =
         GatewayFixture.DEFAULT_CONFIG
             + "  storage: { engine: postgres, url: '" + db.jdbcUrl() + "', user: " + db.user()
-            + ", password_env: " + PASSWORD_VAR + " }\n";
-    // nodes share the auth master key (tokens signed on one verify on the other); each keeps its own audit key
+            + ", password_env: " + PASSWORD_VAR + " }\n"
+            + "  audit: { max_entries: 6 }\n";
+    // nodes share the auth master key (tokens signed on one verify on the other) and the audit key (one chain)
     byte[] key = new byte[32];
     new java.security.SecureRandom().nextBytes(key);
+    byte[] auditKey = new byte[32];
+    new java.security.SecureRandom().nextBytes(auditKey);
     Map<String, String> env =
-        Map.of(PASSWORD_VAR, db.password(), "SECUREYEOMAN_AUTH_KEY", java.util.Base64.getEncoder().encodeToString(key));
+        Map.of(
+            PASSWORD_VAR, db.password(),
+            "SECUREYEOMAN_AUTH_KEY", java.util.Base64.getEncoder().encodeToString(key),
+            "SECUREYEOMAN_AUDIT_KEY", java.util.Base64.getEncoder().encodeToString(auditKey));
     Files.createDirectories(tmp.resolve("node1"));
     Files.createDirectories(tmp.resolve("node2"));
     one = new GatewayFixture(tmp.resolve("node1"), config, env);
@@ -83,6 +97,49 @@ class GatewayPostgresTest {
     // the admin's password lives in the shared database: a fresh login works on either node
     String fresh = two.login("admin", ADMIN_PASSWORD, false).get("accessToken").asText();
     assertEquals(200, one.get("/api/v1/audit/verify", "Authorization", bearer(fresh)).statusCode());
+  }
+
+  @Test
+  void maintenanceOnPostgres_retentionAndCheckpointsOnBothNodes_incrementalStart_tamperFoundByOneClosesBoth()
+      throws Exception {
+    for (int i = 0; i < 4; i++) { // audit entries from both nodes: gateway.started x2, bootstrap, 8 logins
+      assertEquals(200, one.post("/api/v1/auth/login", LOGIN).statusCode());
+      assertEquals(200, two.post("/api/v1/auth/login", LOGIN).statusCode());
+    }
+    MaintenanceReport r = one.gateway.runMaintenanceNow();
+    assertTrue(r.ok(), String.valueOf(r.failure()));
+    assertTrue(r.verification().orElseThrow().valid());
+    assertTrue(r.purged() > 0, "retention (max_entries 6) ran on PostgreSQL: purged " + r.purged());
+    assertTrue(r.checkpoint().isPresent(), "node 1 signed a checkpoint");
+    // node 2 (its own checkpoint file, started when it joined the log) maintains the same chain after node 1's purge
+    MaintenanceReport r2 = two.gateway.runMaintenanceNow();
+    assertTrue(r2.ok(), String.valueOf(r2.failure()) + r2.verification());
+    assertTrue(r2.checkpoint().isPresent());
+    HttpResponse<String> h = one.get("/healthz");
+    assertEquals(200, h.statusCode(), h.body());
+    assertTrue(h.body().contains("\"engine\":\"postgres\",\"maintenance\":\"full\""), h.body());
+
+    // a restart verifies incrementally from this node's newest checkpoint
+    one.restart();
+    assertTrue(one.gateway.startVerification().valid(), one.gateway.startVerification().summary());
+    assertTrue(one.gateway.startVerification().incremental(), one.gateway.startVerification().summary());
+
+    long first;
+    try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+        Statement s = c.createStatement()) {
+      try (java.sql.ResultSet rs = s.executeQuery("SELECT max(seq) FROM audit_log")) {
+        rs.next();
+        first = rs.getLong(1);
+      }
+      assertEquals(1, s.executeUpdate("UPDATE audit_log SET message = 'edited' WHERE seq = " + first));
+    }
+    MaintenanceReport bad = two.gateway.runMaintenanceNow();
+    assertFalse(bad.ok());
+    assertEquals(first, bad.verification().orElseThrow().firstBrokenSeq().orElseThrow());
+    one.ticker.addAndGet(2_000_000_000L); // past node 1's 1 s health cache
+    HttpResponse<String> closed = one.get("/healthz");
+    assertEquals(503, closed.statusCode(), closed.body());
+    assertTrue(closed.body().contains("\"read_only\":true"), closed.body());
   }
 
   @Test

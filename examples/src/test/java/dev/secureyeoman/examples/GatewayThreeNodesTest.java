@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The three-node acceptance test of issue 18 (docs/scale-out.md): three real gateways on loopback ports (own data
- * directories, own audit logs) share one testkit PostgreSQL database for auth ({@code security.storage}) and one testkit
+ * directories) share one testkit PostgreSQL database for auth and the audit log ({@code security.storage}) and one testkit
  * Redis for the HTTP rate limit and login throttling ({@code security.cache.redis_url}), with the same auth master key.
  * Everything goes through HTTP. Each node has its own injected wall clock; the test keeps the three on the same instant
  * and moves them by the revocation bound (1 s, {@code revocationCheckInterval}) instead of sleeping.
@@ -68,9 +68,14 @@ class GatewayThreeNodesTest {
             + ", password_env: " + PASSWORD_VAR + " }\n";
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
-    // one auth master key for the cluster (tokens signed on one node verify on the others); audit keys stay per node
+    byte[] auditKey = new byte[32];
+    new SecureRandom().nextBytes(auditKey);
+    // one auth master key for the cluster (tokens signed on one node verify on the others), one audit key (one chain)
     Map<String, String> env =
-        Map.of(PASSWORD_VAR, db.password(), "SECUREYEOMAN_AUTH_KEY", Base64.getEncoder().encodeToString(key));
+        Map.of(
+            PASSWORD_VAR, db.password(),
+            "SECUREYEOMAN_AUTH_KEY", Base64.getEncoder().encodeToString(key),
+            "SECUREYEOMAN_AUDIT_KEY", Base64.getEncoder().encodeToString(auditKey));
     for (int i = 1; i <= 3; i++) {
       Path dir = Files.createDirectory(tmp.resolve("node" + i));
       nodes.add(new GatewayFixture(dir, config, env));

@@ -19,6 +19,9 @@ import dev.secureyeoman.audit.VerificationResult;
 import dev.secureyeoman.audit.VerifyOptions;
 import dev.secureyeoman.core.AtomicFiles;
 import dev.secureyeoman.core.SecretBytes;
+import dev.secureyeoman.core.config.ConfigException;
+import dev.secureyeoman.core.config.EncryptedConfigLoader;
+import dev.secureyeoman.core.config.SecurityConfig;
 import dev.secureyeoman.core.crypto.KeySource;
 import dev.secureyeoman.core.crypto.KeySourceException;
 import java.io.BufferedWriter;
@@ -45,7 +48,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code secureyeoman audit ...}: append to, verify, search, purge, checkpoint and export a SQLite audit log (DESIGN §6).
+ * {@code secureyeoman audit ...}: append to, verify, search, purge, checkpoint and export a SQLite audit log (DESIGN §6);
+ * {@code verify}, {@code search}, {@code export} and {@code acknowledge-tampering} also run against the PostgreSQL log
+ * of a host configured with {@code security.storage.engine: postgres} ({@code --config F} instead of {@code --db};
+ * see {@link AuditPostgres}).
  * The MAC key is read from the environment variable {@code SECUREYEOMAN_AUDIT_KEY} (base64 of 32 bytes) unless
  * {@code --key-env} names another; {@code --key-id} gives its epoch and {@code --old-key-env ID=VAR} adds older epochs
  * of a rotated log. {@code verify}, {@code search} and {@code export} open the database read-only: they never create,
@@ -84,8 +90,17 @@ public final class AuditCommand implements Runnable {
 
   /** Options shared by every audit subcommand that needs the log's keys. */
   static class Common {
-    @Option(names = "--db", required = true, description = "Audit database file.")
+    @Option(names = "--db", description = "Audit database file (SQLite).")
     Path db;
+
+    @Option(
+        names = "--config",
+        description = "Host configuration (plain or encrypted YAML, key in SECUREYEOMAN_CONFIG_KEY): with"
+            + " security.storage.engine postgres, verify, search, export and acknowledge-tampering use that database"
+            + " instead of --db.")
+    Path config;
+
+    private SecurityConfig.Storage storage;
 
     @Option(
         names = "--key-env",
@@ -161,7 +176,55 @@ public final class AuditCommand implements Runnable {
     }
 
     AuditStoreOptions.Builder options() {
+      if (postgres() != null) {
+        throw new CliUsageException(
+            spec.name() + " does not run on PostgreSQL yet (security.storage.engine postgres in --config); verify,"
+                + " search, export and acknowledge-tampering do");
+      }
+      requireDbOption();
       return AuditStoreOptions.builder(db).keyring(keyring());
+    }
+
+    /**
+     * The PostgreSQL storage of {@code --config}, or null for SQLite ({@code --db}). The config is loaded once, as the
+     * other commands load it; {@code --db} next to a PostgreSQL config is refused (which log would be meant?).
+     */
+    SecurityConfig.Storage postgres() {
+      if (config == null) {
+        return null;
+      }
+      if (storage == null) {
+        try {
+          storage =
+              EncryptedConfigLoader.builder()
+                  .keySource(KeySource.rawKeyFromEnv(AuthCommand.CONFIG_KEY_ENV, env::apply))
+                  .build()
+                  .load(config)
+                  .storage();
+        } catch (ConfigException e) {
+          throw new IllegalArgumentException(e.getMessage());
+        }
+      }
+      if (storage.engine() != SecurityConfig.Storage.Engine.POSTGRES) {
+        return null;
+      }
+      if (db != null) {
+        throw new CliUsageException(
+            "--db and a --config with security.storage.engine postgres exclude each other (the log is in PostgreSQL)");
+      }
+      return storage;
+    }
+
+    private void requireDbOption() {
+      if (db == null) {
+        throw new CliUsageException(
+            "--db FILE is required (or --config F whose security.storage.engine is postgres)");
+      }
+    }
+
+    /** Opens the PostgreSQL audit log of {@code --config} (never creates it); fails with one line when unreachable. */
+    AuditStore openPostgres(SecurityConfig.Storage st) throws AuditException {
+      return AuditPostgres.open(st, env::apply, keyring());
     }
 
     /** Opens the database for appending (created when absent); other processes may append at the same time. */
@@ -171,6 +234,7 @@ public final class AuditCommand implements Runnable {
 
     /** Fails unless the database exists (only {@code append} creates one). */
     void requireDb() {
+      requireDbOption();
       if (!Files.isRegularFile(db)) {
         throw new IllegalArgumentException("no audit database at " + db);
       }
@@ -178,6 +242,10 @@ public final class AuditCommand implements Runnable {
 
     /** Opens an existing database read-only: nothing is created, changed or appended. */
     AuditReader openReadOnly() throws AuditException {
+      SecurityConfig.Storage pg = postgres();
+      if (pg != null) {
+        return openPostgres(pg);
+      }
       requireDb();
       return SqliteAuditStore.openReadOnly(options().build());
     }
@@ -407,8 +475,11 @@ public final class AuditCommand implements Runnable {
       if (reason.isBlank() || reason.length() > 1000) {
         throw new CliUsageException("--reason must be 1..1000 characters and not blank");
       }
-      requireDb();
-      try (AuditStore s = open(options())) {
+      SecurityConfig.Storage pg = postgres();
+      if (pg == null) {
+        requireDb();
+      }
+      try (AuditStore s = pg != null ? openPostgres(pg) : open(options())) {
         if (s.tamperingDetected().isEmpty()) {
           throw new IllegalStateException("the audit log is not read-only: nothing to acknowledge");
         }

@@ -23,6 +23,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code audit.verified} and {@code audit.entries} are the most recent verification (start-up, then each
  *       maintenance run). {@code status} is {@code ok} when that verification passed and the store is writable,
  *       {@code degraded} otherwise (after an acknowledgement the log still holds the evidence: 200 {@code degraded}).
+ *   <li>On PostgreSQL ({@code security.storage: postgres}) the store's state is the cluster's: a failed verification
+ *       by any node (or by {@code secureyeoman audit verify}) makes every node answer 503 {@code read_only}; the body
+ *       adds {@code "engine":"postgres"} and {@code "maintenance"}; a database that cannot be reached is 503 with
+ *       {@code "unavailable":true}.
  * </ul>
  *
  * <p>The state is read from the database at most once per second of the monotonic ticker (a health probe under load
@@ -52,6 +56,8 @@ public final class GatewayHealth {
   private final AuditStore audit;
   private final LongSupplier ticker;
   private final String sandboxBackend;
+  private final String engine;
+  private final String maintenance;
   private volatile VerificationResult lastVerification;
   private volatile Cached cached;
 
@@ -69,6 +75,35 @@ public final class GatewayHealth {
     this.ticker = Objects.requireNonNull(ticker, "ticker");
     this.sandboxBackend = Objects.requireNonNull(sandboxBackend, "sandboxBackend");
     this.lastVerification = Objects.requireNonNull(startVerification, "startVerification");
+    this.engine = "sqlite";
+    this.maintenance = "full";
+  }
+
+  /**
+   * Creates the health state for a given storage engine. On {@code postgres} the body also says {@code "engine"}
+   * and {@code "maintenance"} (what the periodic maintenance does: {@code full} = verification, retention and a
+   * checkpoint); on {@code sqlite} the body is unchanged.
+   *
+   * @param audit the gateway's audit store
+   * @param ticker monotonic nanoseconds
+   * @param sandboxBackend the probed sandbox backend, reported as is
+   * @param startVerification the start-up verification
+   * @param engine {@code sqlite} or {@code postgres}
+   * @param maintenance {@code full}
+   */
+  public GatewayHealth(
+      AuditStore audit,
+      LongSupplier ticker,
+      String sandboxBackend,
+      VerificationResult startVerification,
+      String engine,
+      String maintenance) {
+    this.audit = Objects.requireNonNull(audit, "audit");
+    this.ticker = Objects.requireNonNull(ticker, "ticker");
+    this.sandboxBackend = Objects.requireNonNull(sandboxBackend, "sandboxBackend");
+    this.lastVerification = Objects.requireNonNull(startVerification, "startVerification");
+    this.engine = Objects.requireNonNull(engine, "engine");
+    this.maintenance = Objects.requireNonNull(maintenance, "maintenance");
   }
 
   /**
@@ -148,6 +183,9 @@ public final class GatewayHealth {
             + ",\"read_only\":"
             + readOnly
             + (storeUp ? "" : ",\"unavailable\":true")
+            + ("sqlite".equals(engine)
+                ? ""
+                : ",\"engine\":\"" + engine + "\",\"maintenance\":\"" + maintenance + "\"")
             + "},\"sandbox\":{\"backend\":\""
             + sandboxBackend
             + "\"}}";

@@ -1,0 +1,240 @@
+package dev.secureyeoman.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.secureyeoman.audit.AuditEvent;
+import dev.secureyeoman.audit.AuditException;
+import dev.secureyeoman.audit.AuditStore;
+import dev.secureyeoman.audit.PostgresAuditStore;
+import dev.secureyeoman.auth.AuthDataSources;
+import dev.secureyeoman.core.SecretBytes;
+import dev.secureyeoman.testkit.PostgresDatabase;
+import dev.secureyeoman.testkit.PostgresExtension;
+import dev.secureyeoman.testkit.PostgresServer;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code audit verify|search|export|acknowledge-tampering --config F} against a real PostgreSQL (testkit): the log
+ * written by three store instances ("nodes") on one database is one chain the CLI accepts; a row changed with plain SQL
+ * fails it naming the seq; an unreachable server, a missing password variable and a database without a log are one
+ * {@code error:} line and exit 1, never with the password or URL parameters.
+ */
+@ExtendWith(PostgresExtension.class)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class AuditPostgresCliTest {
+  static final String PASSWORD_VAR = "SY_TEST_PG_PASSWORD";
+
+  @TempDir Path tmp;
+  final Map<String, String> envVars = new HashMap<>();
+  byte[] key = new byte[32];
+
+  @BeforeEach
+  void setUp() {
+    new SecureRandom().nextBytes(key);
+    envVars.put("SECUREYEOMAN_AUDIT_KEY", Base64.getEncoder().encodeToString(key));
+    AuditCommand.env = envVars::get;
+  }
+
+  @AfterEach
+  void tearDown() {
+    AuditCommand.env = System::getenv;
+  }
+
+  private Path config(String url, String user) throws Exception {
+    Path f = tmp.resolve("host.yaml");
+    Files.writeString(
+        f,
+        "security:\n  storage: { engine: postgres, url: '" + url + "', user: " + user + ", password_env: "
+            + PASSWORD_VAR + " }\n");
+    return f;
+  }
+
+  private Path config(PostgresDatabase db) throws Exception {
+    envVars.put(PASSWORD_VAR, db.password());
+    return config(db.jdbcUrl(), db.user());
+  }
+
+  /** Three store instances on one database append interleaved entries: one chain of {@code rounds * 3} entries. */
+  private void threeNodesAppend(PostgresDatabase db, int rounds) throws Exception {
+    List<AuthDataSources.Pooled> pools = new ArrayList<>();
+    List<AuditStore> stores = new ArrayList<>();
+    try (SecretBytes k = SecretBytes.copyOf(key)) {
+      for (int i = 0; i < 3; i++) {
+        AuthDataSources.Pooled pool = AuthDataSources.postgres(db.jdbcUrl(), db.user(), db.password().toCharArray());
+        pools.add(pool);
+        stores.add(PostgresAuditStore.builder(pool).macKey(k).open());
+      }
+      for (int r = 0; r < rounds; r++) {
+        for (int i = 0; i < 3; i++) {
+          stores.get(i).append(
+              AuditEvent.builder("node.event").actor("node" + (i + 1)).message("round " + r + " quokka").build());
+        }
+      }
+    } finally {
+      stores.forEach(AuditStore::close);
+      pools.forEach(AuthDataSources.Pooled::close);
+    }
+  }
+
+  private static int sql(PostgresDatabase db, String statement) throws Exception {
+    try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+        Statement s = c.createStatement()) {
+      return s.executeUpdate(statement);
+    }
+  }
+
+  @Test
+  void verifySearchExport_entriesOfThreeNodes_oneChain_tamperedRowNamedBySeq_thenAcknowledged(PostgresDatabase db)
+      throws Exception {
+    threeNodesAppend(db, 4);
+    Path cfg = config(db);
+
+    Run ok = Run.of("audit", "verify", "--config", cfg.toString());
+    assertEquals(0, ok.code(), ok.err());
+    assertTrue(ok.out().startsWith("OK: 12 entries (seq 1..12)"), ok.out());
+
+    Run found = Run.of("audit", "search", "--config", cfg.toString(), "quokka", "--limit", "100");
+    assertEquals(0, found.code(), found.err());
+    assertEquals(12, found.out().lines().count(), found.out());
+    assertTrue(found.out().contains("node3"), found.out());
+
+    Path export = tmp.resolve("export.jsonl");
+    Run exported = Run.of("audit", "export", "--config", cfg.toString(), "-o", export.toString());
+    assertEquals(0, exported.code(), exported.err());
+    assertEquals(12, Files.readAllLines(export).size());
+
+    // the attack: one row changed with plain SQL
+    assertEquals(1, sql(db, "UPDATE audit_log SET message = 'nothing happened' WHERE seq = 7"));
+    Run bad = Run.of("audit", "verify", "--config", cfg.toString());
+    assertEquals(1, bad.code());
+    assertEquals("error: verification FAILED at seq 7: ENTRY_ALTERED", bad.err().strip().split(" \\(")[0]);
+    assertEquals(1, bad.err().strip().lines().count(), bad.err());
+
+    // the failure is the cluster's: every node's store now refuses appends (fail closed)
+    try (AuthDataSources.Pooled pool = AuthDataSources.postgres(db.jdbcUrl(), db.user(), db.password().toCharArray());
+        SecretBytes k = SecretBytes.copyOf(key);
+        AuditStore node = PostgresAuditStore.builder(pool).macKey(k).open()) {
+      AuditException refused =
+          assertThrows(AuditException.class, () -> node.append(AuditEvent.builder("x.y").actor("a").build()));
+      assertEquals(AuditException.Reason.TAMPERED, refused.reason());
+
+      Run ack = Run.of("audit", "acknowledge-tampering", "--config", cfg.toString(), "--reason", "ticket 42");
+      assertEquals(0, ack.code(), ack.err());
+      assertTrue(ack.out().startsWith("acknowledged at seq 13"), ack.out());
+      assertEquals(14, node.append(AuditEvent.builder("x.y").actor("a").build()).seq());
+    }
+  }
+
+  @Test
+  void verify_serverUnreachable_oneErrorLine_noPasswordNoUrlParameters() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort(); // closed again: nothing listens there
+    }
+    envVars.put(PASSWORD_VAR, "pg-secret-never-printed");
+    Path cfg = config("jdbc:postgresql://127.0.0.1:" + port + "/sy?password=url-secret-never-printed", "sy");
+    for (String cmd : List.of("verify", "export")) {
+      Run r = Run.of("audit", cmd, "--config", cfg.toString());
+      assertEquals(1, r.code(), r.err());
+      assertEquals(1, r.err().strip().lines().count(), r.err());
+      assertTrue(
+          r.err().startsWith("error: PostgreSQL at jdbc:postgresql://127.0.0.1:" + port + "/sy unreachable: "),
+          r.err());
+      assertFalse(r.err().contains("never-printed") || r.out().contains("never-printed"), r.err());
+    }
+  }
+
+  @Test
+  void verify_serverStopped_oneErrorLine_thenWorksAfterRestart() throws Exception {
+    try (PostgresServer own = PostgresServer.start()) {
+      PostgresDatabase db = own.createDatabase();
+      threeNodesAppend(db, 1);
+      Path cfg = config(db);
+      own.stop();
+      Run down = Run.of("audit", "verify", "--config", cfg.toString());
+      assertEquals(1, down.code());
+      assertTrue(down.err().startsWith("error: PostgreSQL at " + db.jdbcUrl() + " unreachable: "), down.err());
+      assertEquals(1, down.err().strip().lines().count(), down.err());
+      own.restart();
+      Run up = Run.of("audit", "verify", "--config", cfg.toString());
+      assertEquals(0, up.code(), up.err());
+      assertTrue(up.out().startsWith("OK: 3 entries"), up.out());
+    }
+  }
+
+  @Test
+  void verify_databaseWithoutLog_refused_nothingCreated(PostgresDatabase db) throws Exception {
+    Path cfg = config(db);
+    Run r = Run.of("audit", "verify", "--config", cfg.toString());
+    assertEquals(1, r.code());
+    assertTrue(r.err().startsWith("error: no audit log in the PostgreSQL database at " + db.jdbcUrl()), r.err());
+    try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT to_regclass('audit_log') IS NULL")) {
+      rs.next();
+      assertTrue(rs.getBoolean(1), "the CLI created no table");
+    }
+  }
+
+  @Test
+  void passwordVariableUnset_wrongOptions_refusedWithOneLine(PostgresDatabase db) throws Exception {
+    Path cfg = config(db.jdbcUrl(), db.user());
+    Run unset = Run.of("audit", "verify", "--config", cfg.toString());
+    assertEquals(1, unset.code());
+    assertEquals(
+        "error: security.storage.password_env: environment variable " + PASSWORD_VAR + " is not set",
+        unset.err().strip());
+
+    envVars.put(PASSWORD_VAR, db.password());
+    Run both = Run.of("audit", "verify", "--config", cfg.toString(), "--db", tmp.resolve("a.db").toString());
+    assertEquals(2, both.code());
+    assertTrue(both.err().contains("exclude each other"), both.err());
+
+    Run append = Run.of("audit", "append", "--config", cfg.toString(), "--event", "a.b", "--message", "m");
+    assertEquals(2, append.code());
+    assertTrue(append.err().startsWith("error: append does not run on PostgreSQL yet"), append.err());
+
+    Run neither = Run.of("audit", "verify");
+    assertEquals(2, neither.code());
+    assertTrue(neither.err().startsWith("error: --db FILE is required"), neither.err());
+
+    // a SQLite config is the same as no config: --db decides
+    Path sqliteCfg = tmp.resolve("sqlite.yaml");
+    Files.writeString(sqliteCfg, "security:\n  audit:\n    retention_days: 30\n");
+    Path file = tmp.resolve("audit.db");
+    assertEquals(0, Run.of("audit", "append", "--db", file.toString(), "--event", "a.b", "--message", "m").code());
+    Run sqlite = Run.of("audit", "verify", "--config", sqliteCfg.toString(), "--db", file.toString());
+    assertEquals(0, sqlite.code(), sqlite.err());
+    assertTrue(sqlite.out().startsWith("OK: 1 entries"), sqlite.out());
+  }
+
+  @Test
+  void redactUrl_dropsUserInfoAndParameters() {
+    assertEquals("jdbc:postgresql://db:5432/sy", AuditPostgres.redactUrl("jdbc:postgresql://u:p@db:5432/sy?password=x"));
+    assertEquals("jdbc:postgresql://db/sy", AuditPostgres.redactUrl("jdbc:postgresql://db/sy"));
+    assertEquals("(no url)", AuditPostgres.redactUrl(""));
+    assertEquals("x (password)", AuditPostgres.scrub("x hunter2", "hunter2".toCharArray()));
+  }
+}
