@@ -7,6 +7,7 @@ import dev.secureyeoman.audit.AuditSink;
 import dev.secureyeoman.auth.AuthDataSources;
 import dev.secureyeoman.auth.AuthService;
 import dev.secureyeoman.auth.AuthSettings;
+import dev.secureyeoman.auth.AuthStorageException;
 import dev.secureyeoman.auth.ClientInfo;
 import dev.secureyeoman.auth.InvalidTokenException;
 import dev.secureyeoman.auth.LoginResult;
@@ -110,9 +111,10 @@ public class JwtAuthenticateBenchmark {
    *
    * @return the principal
    * @throws InvalidTokenException never for the prepared token
+   * @throws AuthStorageException never (SQLite in a temp dir)
    */
   @Benchmark
-  public Principal sdk() throws InvalidTokenException {
+  public Principal sdk() throws InvalidTokenException, AuthStorageException {
     return service.authenticate(token);
   }
 
