@@ -76,7 +76,7 @@ class GatewayStorageTest {
     assertEquals(1, l.code());
     assertTrue(
         l.err().startsWith(
-            "error: audit log on PostgreSQL at jdbc:postgresql://127.0.0.1:" + port + "/sy unavailable: "),
+            "error: audit log on PostgreSQL at jdbc:postgresql://127.0.0.1:" + port + "/sy?\u2026 unavailable: "),
         l.err());
     assertEquals(1, l.err().strip().lines().count(), l.err());
     assertFalse(l.err().contains("never-printed") || l.out().contains("never-printed"), l.err());
@@ -87,7 +87,7 @@ class GatewayStorageTest {
   @Test
   void redactUrl_keepsHostPortDatabaseOnly() {
     assertEquals(
-        "jdbc:postgresql://db.internal:5432/sy",
+        "jdbc:postgresql://db.internal:5432/sy?\u2026",
         GatewayStorage.redactUrl("jdbc:postgresql://admin:hunter2@db.internal:5432/sy?password=x&ssl=true"));
     assertEquals("jdbc:postgresql://db/sy", GatewayStorage.redactUrl("jdbc:postgresql://db/sy"));
     assertEquals("(no url)", GatewayStorage.redactUrl(null));

@@ -130,25 +130,7 @@ final class AuditPostgres {
    * @return {@code jdbc:postgresql://host:port/database}
    */
   static String redactUrl(String url) {
-    if (url == null || url.isEmpty()) {
-      return "(no url)";
-    }
-    String u = url;
-    int q = u.indexOf('?');
-    if (q >= 0) {
-      u = u.substring(0, q);
-    }
-    int scheme = u.indexOf("//");
-    if (scheme >= 0) {
-      int start = scheme + 2;
-      int slash = u.indexOf('/', start);
-      int end = slash < 0 ? u.length() : slash;
-      int at = u.lastIndexOf('@', end - 1);
-      if (at >= start) {
-        u = u.substring(0, start) + u.substring(at + 1);
-      }
-    }
-    return u;
+    return SecurityConfig.Storage.redactUrl(url);
   }
 
   /** The store, closing its pool after it. */

@@ -160,7 +160,7 @@ class AuditPostgresCliTest {
       assertEquals(1, r.code(), r.err());
       assertEquals(1, r.err().strip().lines().count(), r.err());
       assertTrue(
-          r.err().startsWith("error: PostgreSQL at jdbc:postgresql://127.0.0.1:" + port + "/sy unreachable: "),
+          r.err().startsWith("error: PostgreSQL at jdbc:postgresql://127.0.0.1:" + port + "/sy?\u2026 unreachable: "),
           r.err());
       assertFalse(r.err().contains("never-printed") || r.out().contains("never-printed"), r.err());
     }
@@ -232,7 +232,7 @@ class AuditPostgresCliTest {
 
   @Test
   void redactUrl_dropsUserInfoAndParameters() {
-    assertEquals("jdbc:postgresql://db:5432/sy", AuditPostgres.redactUrl("jdbc:postgresql://u:p@db:5432/sy?password=x"));
+    assertEquals("jdbc:postgresql://db:5432/sy?\u2026", AuditPostgres.redactUrl("jdbc:postgresql://u:p@db:5432/sy?password=x"));
     assertEquals("jdbc:postgresql://db/sy", AuditPostgres.redactUrl("jdbc:postgresql://db/sy"));
     assertEquals("(no url)", AuditPostgres.redactUrl(""));
     assertEquals("x (password)", AuditPostgres.scrub("x hunter2", "hunter2".toCharArray()));

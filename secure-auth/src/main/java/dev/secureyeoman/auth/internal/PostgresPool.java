@@ -3,6 +3,7 @@ package dev.secureyeoman.auth.internal;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.secureyeoman.auth.AuthDataSources;
+import dev.secureyeoman.core.config.SecurityConfig;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -73,24 +74,7 @@ public final class PostgresPool implements AuthDataSources.Pooled {
    * @return {@code jdbc:postgresql://host:port/db}, with {@code ?…} when parameters were dropped
    */
   static String redacted(String jdbcUrl) {
-    String u = jdbcUrl;
-    int q = indexOfAny(u, '?', '#');
-    boolean dropped = q >= 0;
-    if (dropped) {
-      u = u.substring(0, q);
-    }
-    int hosts = u.indexOf("//");
-    int at = u.lastIndexOf('@');
-    if (hosts >= 0 && at > hosts) {
-      u = u.substring(0, hosts + 2) + u.substring(at + 1);
-    }
-    return dropped ? u + "?…" : u;
-  }
-
-  private static int indexOfAny(String s, char a, char b) {
-    int i = s.indexOf(a);
-    int j = s.indexOf(b);
-    return i < 0 ? j : j < 0 ? i : Math.min(i, j);
+    return SecurityConfig.Storage.redactUrl(jdbcUrl);
   }
 
   @Override

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code security:} section shared by every SecureYeoman module, bound from YAML in snake_case (accessors are the
@@ -534,11 +535,50 @@ public record SecurityConfig(
       return password == null ? new char[0] : password.toCharArray();
     }
 
-    /** Never a password: the URL's parameters ({@code ?password=…}, honoured by the driver) are shown as {@code ?…}. */
+    /**
+     * The URL as it may be logged or shown in an error: see {@link #redactUrl(String)}.
+     *
+     * @return the URL without credentials or parameters
+     */
+    public String redactedUrl() {
+      return redactUrl(url);
+    }
+
+    /**
+     * A JDBC URL as it may be logged or shown in an error: without its parameters and fragment ({@code ?password=…},
+     * which the driver honours; shown as {@code ?…}) and without any {@code user:password@} before the host. The one
+     * redaction used by the pools, the gateway and the CLI.
+     *
+     * @param jdbcUrl a JDBC URL, may be null or empty
+     * @return e.g. {@code jdbc:postgresql://host:port/db}, or {@code (no url)}
+     */
+    public static String redactUrl(@Nullable String jdbcUrl) {
+      if (jdbcUrl == null || jdbcUrl.isEmpty()) {
+        return "(no url)";
+      }
+      String u = jdbcUrl;
+      int q = u.indexOf('?');
+      int h = u.indexOf('#');
+      int cut = q < 0 ? h : h < 0 ? q : Math.min(q, h);
+      if (cut >= 0) {
+        u = u.substring(0, cut);
+      }
+      int hosts = u.indexOf("//");
+      if (hosts >= 0) {
+        int start = hosts + 2;
+        int slash = u.indexOf('/', start);
+        int at = u.lastIndexOf('@', (slash < 0 ? u.length() : slash) - 1);
+        if (at >= start) {
+          u = u.substring(0, start) + u.substring(at + 1);
+        }
+      }
+      return cut >= 0 ? u + "?\u2026" : u;
+    }
+
+    /** Never a password: see {@link #redactUrl(String)}. */
     @Override
     public String toString() {
-      int q = url == null ? -1 : url.indexOf('?');
-      String shown = q < 0 ? url : url.substring(0, q) + "?\u2026";
+      String shown = url == null ? null : redactUrl(url);
       return "Storage[engine=" + engine + ", url=" + shown + ", user=" + user + ", passwordEnv=" + passwordEnv
           + ", password=" + (password == null || password.isEmpty() ? "" : "(redacted)") + "]";
     }
