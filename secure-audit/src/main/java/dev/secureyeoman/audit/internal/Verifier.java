@@ -424,6 +424,12 @@ public final class Verifier {
                 + " is not stored as the store writes it");
           }
           checkMac(row, identity, false);
+          if (!SqliteStore.TAMPERING_ACKNOWLEDGED_EVENT.equals(row.event())) {
+            // the acknowledgement record is not authenticated: a forged one pointing at any genuine entry would
+            // otherwise exempt every failure up to it from the fail-closed state (red team attack18)
+            throw new Broken(anchorSeq, Problem.MALFORMED_ENTRY, "the acknowledgement record names seq " + anchorSeq
+                + ", which is not an acknowledgement entry");
+          }
           scan.prev = row.hash();
         }
       }
