@@ -557,20 +557,25 @@ public record SecurityConfig(
         return "(no url)";
       }
       String u = jdbcUrl;
+      int hosts = u.indexOf("//");
+      if (hosts >= 0) {
+        // user-info first, from the LAST '@': a password written raw may itself hold '/', '?', '#' or '@' (red team
+        // attack18: cutting at '?' or taking the first '/' as the path printed part or all of it)
+        int start = hosts + 2;
+        int at = u.lastIndexOf('@');
+        if (at >= start) {
+          String before = u.substring(start, at);
+          if (before.indexOf('/') >= 0 || before.indexOf('?') >= 0 || before.indexOf('#') >= 0) {
+            return u.substring(0, start) + "\u2026"; // cannot tell a password from a path or query: show no part
+          }
+          u = u.substring(0, start) + u.substring(at + 1);
+        }
+      }
       int q = u.indexOf('?');
       int h = u.indexOf('#');
       int cut = q < 0 ? h : h < 0 ? q : Math.min(q, h);
       if (cut >= 0) {
         u = u.substring(0, cut);
-      }
-      int hosts = u.indexOf("//");
-      if (hosts >= 0) {
-        int start = hosts + 2;
-        int slash = u.indexOf('/', start);
-        int at = u.lastIndexOf('@', (slash < 0 ? u.length() : slash) - 1);
-        if (at >= start) {
-          u = u.substring(0, start) + u.substring(at + 1);
-        }
       }
       return cut >= 0 ? u + "?\u2026" : u;
     }
