@@ -126,4 +126,26 @@ class Attack18PostgresTest {
       assertTrue(a.tamperingDetected().isPresent(), "new tampering at seq 7 must be recorded: " + r.summary());
     }
   }
+
+  /**
+   * Worked, not fixed: a verification that fails only because of the caller's own expectation (a mistyped
+   * {@code --log-id} to {@code secureyeoman audit verify --config}, likewise a wrong {@code --public-key} or another
+   * cluster's checkpoint file) is recorded as tampering: every node refuses appends (audited requests 503) until a
+   * permanent "tampering acknowledged" entry is written. Docs promise a misconfigured participant cannot lock the log.
+   */
+  @org.junit.jupiter.api.Disabled("attack18: verify with a wrong expected log id (caller typo) locks the log of every node")
+  @Test
+  void wrongExpectedLogId_notRecordedAsTampering(PostgresDatabase db) throws Exception {
+    DataSource ds = PostgresAuditStoreTest.dataSource(db);
+    try (AuditStore a = PostgresAuditStoreTest.open(ds);
+        AuditStore b = PostgresAuditStoreTest.open(ds)) {
+      for (int i = 0; i < 5; i++) {
+        a.append(event("alice", i));
+      }
+      VerificationResult r = b.verify(VerifyOptions.defaults().withExpectedLogId("00000000000000000000000000000000"));
+      assertFalse(r.valid());
+      assertFalse(a.tamperingDetected().isPresent(), "a caller's wrong expectation is not evidence of tampering");
+      a.append(event("alice", 6));
+    }
+  }
 }
