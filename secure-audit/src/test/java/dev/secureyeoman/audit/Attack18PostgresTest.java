@@ -30,7 +30,8 @@ class Attack18PostgresTest {
   /**
    * Worked, fixed: a forged {@code tamper_ack_seq} row (no acknowledgement ever appended) pointing at a genuine entry
    * made every later failure at or before it "already acknowledged": verify failed, nothing was recorded, every node
-   * kept appending. {@code Verifier.verifyAfter} now requires the anchor to be an acknowledgement entry.
+   * kept appending. Coverage now comes only from the newest MAC-valid acknowledgement entry (its recorded ranges); the
+   * {@code tamper_ack_seq} row is no longer read.
    */
   @Test
   void forgedAckSeqMetaRow_tamperingStillFailsClosed(PostgresDatabase db) throws Exception {
@@ -104,11 +105,10 @@ class Attack18PostgresTest {
   }
 
   /**
-   * Worked (design gap, not fixed): after one acknowledgement every full verification stops at the acknowledged seq
+   * Worked, fixed: after one acknowledgement every full verification stops at the acknowledged seq
    * and the recorded-failure check only looks after the acknowledgement entry, so entries between the two can be
    * edited with SQL forever: verify keeps naming the old seq, nothing is recorded, appends go on.
    */
-  @org.junit.jupiter.api.Disabled("attack18: after one acknowledgement, entries between the acknowledged seq and the ack entry can be edited undetected")
   @Test
   void afterAck_newTamperingBeforeAckEntry_recorded(PostgresDatabase db) throws Exception {
     DataSource ds = PostgresAuditStoreTest.dataSource(db);
@@ -128,12 +128,11 @@ class Attack18PostgresTest {
   }
 
   /**
-   * Worked, not fixed: a verification that fails only because of the caller's own expectation (a mistyped
+   * Worked, fixed: a verification that fails only because of the caller's own expectation (a mistyped
    * {@code --log-id} to {@code secureyeoman audit verify --config}, likewise a wrong {@code --public-key} or another
    * cluster's checkpoint file) is recorded as tampering: every node refuses appends (audited requests 503) until a
    * permanent "tampering acknowledged" entry is written. Docs promise a misconfigured participant cannot lock the log.
    */
-  @org.junit.jupiter.api.Disabled("attack18: verify with a wrong expected log id (caller typo) locks the log of every node")
   @Test
   void wrongExpectedLogId_notRecordedAsTampering(PostgresDatabase db) throws Exception {
     DataSource ds = PostgresAuditStoreTest.dataSource(db);

@@ -354,7 +354,9 @@ abstract class AuditStoreContract {
       VerificationResult o =
           s.verify(VerifyOptions.defaults().withCheckpoints(List.of(otherLog), CP_KEYS.getPublic()).sinceCheckpoint());
       assertEquals(Problem.LOG_ID_MISMATCH, o.problem().orElseThrow(), o::summary);
-      s.acknowledgeTampering("test: forged checkpoints handed in");
+      // the caller's own (wrong) checkpoints are not evidence of tampering: nothing recorded (red team attack18)
+      assertTrue(s.tamperingDetected().isEmpty());
+      s.append(event("a", 10));
     }
     // the checkpointed row itself rewritten: its MAC fails before it could be trusted
     attack("UPDATE audit_log SET actor = 'mallory' WHERE seq = 8");
@@ -465,6 +467,181 @@ abstract class AuditStoreContract {
         assertEquals(e.metadata(), back.metadata());
         assertEquals(e.correlationId(), back.correlationId());
       }
+    }
+  }
+
+  // ---------------------------------------------------------------- acknowledged breaks (red team attack18)
+
+  /**
+   * 10 entries, seq 3 edited, verified (recorded), acknowledged at seq 11, two more entries (12, 13). The head is left
+   * intact: a store whose head fails its MAC refuses all writes as a wrong-key node and records nothing.
+   */
+  private void acknowledgedAt3() throws Exception {
+    appendN(10);
+    attack("UPDATE audit_log SET message = 'x' WHERE seq = 3");
+    try (AuditStore s = open()) {
+      assertFalse(s.verify().valid());
+      AuditEntry ack = s.acknowledgeTampering("investigated");
+      assertEquals(11, ack.seq());
+      assertEquals(List.of("3-3"), ack.metadata().get("broken_ranges"));
+      assertEquals(12, s.append(event("alice", 20)).seq());
+      assertEquals(13, s.append(event("alice", 21)).seq());
+    }
+  }
+
+  /** A verification still names the acknowledged break, and the new one at {@code seq} is recorded: appends refused. */
+  private void assertNewBreakRecordedAt(long seq, Problem problem) throws Exception {
+    try (AuditStore s = open()) {
+      VerificationResult r = s.verify();
+      assertFalse(r.valid());
+      assertEquals(3, r.firstBrokenSeq().orElseThrow(), "verify keeps naming the first (acknowledged) break");
+      VerificationResult t =
+          s.tamperingDetected().orElseThrow(() -> new AssertionError("new break not recorded: " + r.summary()));
+      assertEquals(seq, t.firstBrokenSeq().orElseThrow(), t::summary);
+      assertEquals(problem, t.problem().orElseThrow(), t::summary);
+      assertEquals(Reason.TAMPERED, assertThrows(AuditException.class, () -> s.append(event("x", 1))).reason());
+    }
+  }
+
+  @Test
+  void afterAck_acknowledgedBreakOnly_appendsGoOn_evenWhenTheBrokenRowIsEditedAgain() throws Exception {
+    acknowledgedAt3();
+    attack("UPDATE audit_log SET actor = 'mallory' WHERE seq = 3"); // the known-bad evidence itself
+    try (AuditStore s = open()) {
+      assertEquals(3, s.verify().firstBrokenSeq().orElseThrow());
+      assertTrue(s.tamperingDetected().isEmpty());
+      assertEquals(14, s.append(event("x", 1)).seq());
+    }
+  }
+
+  @Test
+  void afterAck_editBetweenBreakAndAckEntry_recorded() throws Exception {
+    acknowledgedAt3();
+    attack("UPDATE audit_log SET message = 'y' WHERE seq = 7");
+    assertNewBreakRecordedAt(7, Problem.ENTRY_ALTERED);
+  }
+
+  @Test
+  void afterAck_editAfterAckEntry_recorded() throws Exception {
+    acknowledgedAt3();
+    attack("UPDATE audit_log SET message = 'y' WHERE seq = 12");
+    assertNewBreakRecordedAt(12, Problem.ENTRY_ALTERED);
+  }
+
+  @Test
+  void afterAck_rowBetweenDeleted_recorded() throws Exception {
+    acknowledgedAt3();
+    attack("DELETE FROM audit_log WHERE seq = 6");
+    assertNewBreakRecordedAt(6, Problem.SEQUENCE_GAP);
+  }
+
+  @Test
+  void afterAck_rowNextToTheAcknowledgedBreakDeleted_recorded() throws Exception {
+    acknowledgedAt3();
+    attack("DELETE FROM audit_log WHERE seq = 4");
+    assertNewBreakRecordedAt(4, Problem.SEQUENCE_GAP);
+  }
+
+  @Test
+  void afterAck_ackEntryDeleted_recorded() throws Exception {
+    acknowledgedAt3();
+    attack("DELETE FROM audit_log WHERE seq = 11");
+    try (AuditStore s = open()) {
+      assertFalse(s.verify().valid());
+      assertTrue(s.tamperingDetected().isPresent(), "no genuine acknowledgement left");
+    }
+  }
+
+  @Test
+  void afterAck_ackEntryRangesWidened_recorded() throws Exception {
+    acknowledgedAt3();
+    // widen the acknowledged ranges in the entry itself, then edit seq 7: the entry's MAC no longer verifies
+    attack("UPDATE audit_log SET metadata = replace(metadata, '\"3-3\"', '\"1-12\"') WHERE seq = 11",
+        "UPDATE audit_log SET message = 'y' WHERE seq = 7");
+    try (AuditStore s = open()) {
+      assertFalse(s.verify().valid());
+      VerificationResult t = s.tamperingDetected().orElseThrow();
+      assertTrue(t.firstBrokenSeq().orElseThrow() <= 7, t::summary);
+    }
+  }
+
+  @Test
+  void afterAck_entryRewrittenIntoAnAcknowledgement_recorded() throws Exception {
+    acknowledgedAt3();
+    // a later entry renamed into a forged acknowledgement covering everything: not genuine (MAC), so not an anchor
+    attack("UPDATE audit_log SET event = 'audit.tampering_acknowledged',"
+        + " metadata = '{\"broken_ranges\":[\"1-12\"],\"first_broken_seq\":1}' WHERE seq = 12",
+        "UPDATE audit_log SET message = 'y' WHERE seq = 7");
+    try (AuditStore s = open()) {
+      assertFalse(s.verify().valid());
+      assertTrue(s.tamperingDetected().isPresent());
+    }
+  }
+
+  @Test
+  void secondAcknowledgement_coversTheBreaksKnownThen() throws Exception {
+    acknowledgedAt3();
+    attack("UPDATE audit_log SET message = 'y' WHERE seq = 7", "UPDATE audit_log SET message = 'z' WHERE seq = 8");
+    assertNewBreakRecordedAt(7, Problem.ENTRY_ALTERED);
+    try (AuditStore s = open()) {
+      AuditEntry ack = s.acknowledgeTampering("second incident");
+      assertEquals(List.of("3-3", "7-8"), ack.metadata().get("broken_ranges"));
+      assertFalse(s.verify().valid());
+      assertTrue(s.tamperingDetected().isEmpty());
+      s.append(event("x", 2));
+    }
+  }
+
+  @Test
+  void acknowledge_moreBrokenRangesThanTheCap_refused() throws Exception {
+    try (AuditStore s = open()) {
+      for (int i = 0; i < 2005; i++) {
+        s.append(event("alice", i));
+      }
+    }
+    attack("UPDATE audit_log SET message = 'x' WHERE seq % 2 = 0"); // 1002 separate broken entries
+    try (AuditStore s = open()) {
+      assertFalse(s.verify().valid());
+      IllegalStateException e = assertThrows(IllegalStateException.class, () -> s.acknowledgeTampering("too much"));
+      assertTrue(e.getMessage().contains("restore it from a backup or start a new log"), e.getMessage());
+      assertEquals(2005, s.head().orElseThrow().seq(), "nothing appended");
+      assertTrue(s.tamperingDetected().isPresent());
+    }
+  }
+
+  // ---------------------------------------------------------------- caller expectations (red team attack18)
+
+  @Test
+  void callersWrongExpectations_notRecordedAsTampering() throws Exception {
+    appendN(5);
+    java.security.KeyPair other = CheckpointKeys.deriveFromAuditKey(TestSupport.key(7));
+    try (AuditStore s = open()) {
+      Checkpoint foreign =
+          Checkpoint.sign("secureyeoman-audit", 3, "00".repeat(32), java.time.Instant.EPOCH, s.logId(), CP_KEYS);
+      List<VerifyOptions> wrong = List.of(
+          VerifyOptions.defaults().withExpectedLogId("00000000000000000000000000000000"),
+          VerifyOptions.defaults().withCheckpoints(List.of(foreign), CP_KEYS.getPublic()),
+          VerifyOptions.defaults().withCheckpoints(List.of(foreign), other.getPublic()));
+      for (VerifyOptions o : wrong) {
+        VerificationResult r = s.verify(o);
+        assertFalse(r.valid(), r::summary);
+        assertTrue(s.tamperingDetected().isEmpty(), () -> "a caller's wrong expectation locked the log: " + r.summary());
+      }
+      assertEquals(6, s.append(event("x", 1)).seq());
+    }
+  }
+
+  @Test
+  void realTampering_recordedAlsoWhenTheCallerPassedExpectations() throws Exception {
+    appendN(5);
+    attack("UPDATE audit_log SET actor = 'mallory' WHERE seq = 4");
+    try (AuditStore s = open()) {
+      VerificationResult r = s.verify(VerifyOptions.defaults().withExpectedLogId("00000000000000000000000000000000"));
+      assertEquals(Problem.LOG_ID_MISMATCH, r.problem().orElseThrow());
+      VerificationResult t = s.tamperingDetected().orElseThrow();
+      assertEquals(4, t.firstBrokenSeq().orElseThrow(), "the store's own verification is what is recorded");
+      assertEquals(Problem.ENTRY_ALTERED, t.problem().orElseThrow());
+      assertEquals(Reason.TAMPERED, assertThrows(AuditException.class, () -> s.append(event("x", 1))).reason());
     }
   }
 }

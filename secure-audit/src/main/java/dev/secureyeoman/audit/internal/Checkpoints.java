@@ -34,6 +34,20 @@ final class Checkpoints {
   }
 
   /**
+   * Whether the options carry the caller's own expectations (an expected log id, checkpoints or a trusted key) rather
+   * than the store's configuration: a failure against them alone is the caller's mistake, not tampering.
+   */
+  static boolean callerExpectations(VerifyOptions options) {
+    return options.expectedLogId().isPresent() || !options.checkpoints().isEmpty()
+        || options.checkpointKey().isPresent();
+  }
+
+  /** The store's own checks: its configured sink and key, no caller expectations. */
+  static Plan own(Optional<CheckpointSink> sink, Optional<KeyPair> signingKeys) throws AuditException {
+    return plan(VerifyOptions.defaults(), sink, signingKeys);
+  }
+
+  /**
    * The checkpoints given in the options, else (when allowed) the configured sink's; the trusted key from the options,
    * else the store's own signing key.
    *

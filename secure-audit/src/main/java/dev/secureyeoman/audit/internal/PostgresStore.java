@@ -78,7 +78,6 @@ public final class PostgresStore implements AuditStore {
           Map.entry("prev_hash", "bytea"), Map.entry("hash", "bytea"));
 
   private static final String TAMPER = "tamper";
-  private static final String TAMPER_ACK_SEQ = "tamper_ack_seq";
   private static final String ACK_EVENT = "audit.tampering_acknowledged";
 
   /** One queued append; {@code event == null} is the stop marker. */
@@ -651,7 +650,7 @@ public final class PostgresStore implements AuditStore {
         new VerificationResult(false, 0, 0, 0, 0, OptionalLong.of(seq), Optional.of(problem), detail));
   }
 
-  /** Records a failed verification (unless at or before the last acknowledgement): appends are refused from now on. */
+  /** Records a failed verification (unless one is already recorded): appends are refused from now on. */
   private void recordTamper(VerificationResult failure) {
     VerificationResult r = failure;
     long at = r.firstBrokenSeq().orElse(0);
@@ -662,18 +661,6 @@ public final class PostgresStore implements AuditStore {
         if (readTamper(c).isPresent()) {
           c.rollback(); // the first detection stays recorded (as on SQLite)
           return;
-        }
-        long ackSeq = ackSeq(c);
-        if (ackSeq >= 0 && at <= ackSeq) {
-          // the acknowledged evidence, at which every full verification stops first: check what follows the
-          // acknowledgement entry, or new tampering there would never be recorded
-          VerificationResult after = new Verifier(keys, Verifier.Dialect.POSTGRES).verifyAfter(c, ackSeq);
-          if (after.valid()) {
-            c.rollback();
-            return;
-          }
-          r = after;
-          at = after.firstBrokenSeq().orElse(0);
         }
         putMeta(
             c, TAMPER,
@@ -690,10 +677,28 @@ public final class PostgresStore implements AuditStore {
     }
   }
 
-  /** The seq of the last acknowledgement, or -1 (none, or an unreadable record: then every failure is recorded). */
-  private static long ackSeq(Connection c) throws SQLException {
-    String ack = meta(c, TAMPER_ACK_SEQ);
-    return ack != null && ack.matches("\\d{1,18}") ? Long.parseLong(ack) : -1;
+  /**
+   * The failure to record for {@code r}: {@code r} itself, or — after a genuine acknowledgement — null when every break
+   * of the log lies inside the ranges that acknowledgement recorded, else a result naming the first new break
+   * ({@link Verifier#toRecord}). Decided in its own read snapshot, outside the write lock (a whole-log scan). When it
+   * cannot be decided, {@code r} (fail closed).
+   */
+  private @Nullable VerificationResult toRecord(VerificationResult r) {
+    try (Connection c = dataSource.getConnection()) {
+      try {
+        Verifier.Checks own = Checkpoints.own(checkpointSink, checkpointKeys).checks();
+        snapshot(c);
+        VerificationResult out = new Verifier(keys, Verifier.Dialect.POSTGRES).toRecord(c, own, r);
+        c.commit();
+        return out;
+      } finally {
+        rollbackQuietly(c);
+        resetAutoCommit(c);
+      }
+    } catch (SQLException | AuditException | RuntimeException e) {
+      LOG.error("audit log on PostgreSQL: could not compare the failure with the acknowledgement; recording it", e);
+      return r;
+    }
   }
 
   /** Writes other than appends (purge, checkpoint, acknowledgement) are refused like appends on a key mismatch. */
@@ -764,6 +769,7 @@ public final class PostgresStore implements AuditStore {
     }
     checkOpen();
     refuseOnKeyMismatch("refusing to acknowledge");
+    Verifier.Checks own = Checkpoints.own(checkpointSink, checkpointKeys).checks();
     try (Connection c = dataSource.getConnection()) {
       try {
         c.setAutoCommit(false);
@@ -781,6 +787,14 @@ public final class PostgresStore implements AuditStore {
         md.put("reason", reason);
         md.put("first_broken_seq", brokenSeq);
         md.put("problem", problem.name());
+        // every break known now (MACed with the entry): later failures are acknowledged only inside these ranges
+        Verifier.Breaks breaks = new Verifier(keys, Verifier.Dialect.POSTGRES).scanBreaks(c, own);
+        if (breaks.overflow()) {
+          throw new IllegalStateException(
+              "the audit log has more than " + Verifier.MAX_ACK_RANGES + " broken ranges: too many to acknowledge;"
+                  + " restore it from a backup or start a new log");
+        }
+        md.put(Verifier.ACK_RANGES, Verifier.encodeRanges(breaks));
         AuditEvent ev =
             new AuditEvent(
                 AuditLevel.SECURITY, ACK_EVENT, "system",
@@ -797,7 +811,6 @@ public final class PostgresStore implements AuditStore {
           ps.setString(1, TAMPER);
           ps.executeUpdate();
         }
-        putMeta(c, TAMPER_ACK_SEQ, Long.toString(out.get(0).seq()));
         c.commit();
         LOG.warn("audit log on PostgreSQL: tampering acknowledged at seq {}", out.get(0).seq());
         return out.get(0);
@@ -951,7 +964,19 @@ public final class PostgresStore implements AuditStore {
       throw new IllegalArgumentException("options must not be null");
     }
     checkOpen();
-    Checkpoints.Plan plan = Checkpoints.plan(options, checkpointSink, checkpointKeys);
+    VerificationResult r = verifyWith(Checkpoints.plan(options, checkpointSink, checkpointKeys));
+    if (!r.valid() && Checkpoints.callerExpectations(options)) {
+      // a failure against the caller's own expectation (a wrong log id, checkpoint or key) is recorded only when the
+      // store's own verification (its configured sink and key) fails too, and then that result (red team attack18)
+      VerificationResult own = verifyWith(Checkpoints.own(checkpointSink, checkpointKeys));
+      noteFailure(own);
+      return r;
+    }
+    noteFailure(r);
+    return r;
+  }
+
+  private VerificationResult verifyWith(Checkpoints.Plan plan) throws AuditException {
     VerificationResult r;
     try (Connection c = dataSource.getConnection()) {
       try {
@@ -965,16 +990,17 @@ public final class PostgresStore implements AuditStore {
     } catch (SQLException e) {
       throw storage("audit verification on PostgreSQL failed", e);
     }
-    r = plan.withTornSink(r);
-    noteFailure(r);
-    return r;
+    return plan.withTornSink(r);
   }
 
   /** Records a failed verification (not a torn checkpoint file, a crash artifact): appends are refused from then on. */
   private void noteFailure(VerificationResult r) {
     // a store whose keys do not verify the head (a node with the wrong key) must not lock the log of the others
     if (!r.valid() && r.problem().orElseThrow() != Problem.CHECKPOINT_FILE_TORN && keyMismatch == null && !readOnly) {
-      recordTamper(r);
+      VerificationResult record = toRecord(r);
+      if (record != null) {
+        recordTamper(record);
+      }
     }
   }
 

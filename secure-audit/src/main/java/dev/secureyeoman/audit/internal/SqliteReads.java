@@ -10,6 +10,7 @@ import dev.secureyeoman.audit.Checkpoint;
 import dev.secureyeoman.audit.CheckpointSink;
 import dev.secureyeoman.audit.VerificationResult;
 import dev.secureyeoman.audit.VerifyOptions;
+import org.jspecify.annotations.Nullable;
 import java.io.IOException;
 import java.io.Writer;
 import java.security.KeyPair;
@@ -114,6 +115,25 @@ final class SqliteReads {
       st.execute("BEGIN");
       try {
         return new Verifier(keys).verify(c, checks, Long.MAX_VALUE);
+      } finally {
+        st.execute("COMMIT");
+      }
+    } catch (SQLException e) {
+      throw storage(e);
+    }
+  }
+
+  /**
+   * The failure to record for {@code failure} ({@link Verifier#toRecord}), decided in one read snapshot; null when
+   * everything found is acknowledged.
+   */
+  @Nullable VerificationResult toRecord(Verifier.Checks checks, VerificationResult failure) throws AuditException {
+    checkOpen();
+    try (Connection c = connections.open();
+        Statement st = c.createStatement()) {
+      st.execute("BEGIN");
+      try {
+        return new Verifier(keys).toRecord(c, checks, failure);
       } finally {
         st.execute("COMMIT");
       }

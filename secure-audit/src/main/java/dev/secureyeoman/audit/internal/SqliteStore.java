@@ -776,7 +776,10 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
       VerificationResult pre = new Verifier(keys).verify(wconn, checks, upTo).result();
       if (!pre.valid()) {
         st.execute("ROLLBACK");
-        markTampered(pre);
+        VerificationResult record = toRecordOnWriter(pre);
+        if (record != null) {
+          markTampered(record);
+        }
         throw AuditException.verificationFailed("refusing to purge", pre);
       }
       // a log that verifies now may still be read-only after an earlier failure (e.g. against checkpoints since repaired)
@@ -970,6 +973,15 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
   @Override
   public VerificationResult verify(dev.secureyeoman.audit.VerifyOptions options) throws AuditException {
     VerificationResult r = reads.verify(options);
+    if (!r.valid() && Checkpoints.callerExpectations(options)) {
+      // a failure against the caller's own expectation (a wrong log id, checkpoint or key) is recorded only when the
+      // store's own verification (its configured sink and key) fails too, and then that result (red team attack18)
+      VerificationResult own = reads.verify(dev.secureyeoman.audit.VerifyOptions.defaults());
+      if (!own.valid()) {
+        noteFailure(own);
+      }
+      return r;
+    }
     noteFailure(r);
     return r;
   }
@@ -977,12 +989,18 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
   /** Records a failed verification of this log (on the writer thread), making the store read-only. */
   private void noteFailure(VerificationResult r) throws AuditException {
     if (!r.valid() && r.problem().orElseThrow() != VerificationResult.Problem.CHECKPOINT_FILE_TORN) {
+      // decided on a reader snapshot, not on the writer thread: after an acknowledgement this scans the whole log
+      VerificationResult record =
+          reads.toRecord(Checkpoints.own(opts.checkpointSink(), opts.checkpointKeys()).checks(), r);
+      if (record == null) {
+        return; // only acknowledged breaks
+      }
       // an interrupted caller (a maintenance thread being shut down) must not skip recording the failure: before, the
       // enqueue failed with INTERRUPTED, the result was lost and the store stayed writable
       boolean interrupted = Thread.interrupted();
       try {
         submit(() -> {
-          markTampered(r);
+          markTampered(record);
           return Boolean.TRUE; // a value for submit(); ignored
         });
       } finally {
@@ -993,25 +1011,39 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
     }
   }
 
-  /** On the writer thread: persists the failure unless it is already recorded or at/before the last acknowledgement. */
+  /**
+   * On the writer thread: the failure to record for {@code r} when every break of the log lies inside the ranges of the
+   * newest genuine acknowledgement ({@link Verifier#toRecord}), else {@code r}'s replacement naming the new break;
+   * null when nothing new is broken.
+   */
+  private @Nullable VerificationResult toRecordOnWriter(VerificationResult r) throws SQLException {
+    Verifier.Checks own;
+    try {
+      own = Checkpoints.own(opts.checkpointSink(), opts.checkpointKeys()).checks();
+    } catch (AuditException e) {
+      return r; // the sink cannot be read: record the failure (fail closed)
+    }
+    try (Statement st = wconn.createStatement()) {
+      st.execute("BEGIN");
+      try {
+        return new Verifier(keys).toRecord(wconn, own, r);
+      } finally {
+        st.execute("COMMIT");
+      }
+    }
+  }
+
+  /** On the writer thread: persists the failure unless one is already recorded. */
   private void markTampered(VerificationResult r) throws SQLException {
     if (r.valid() || r.problem().orElseThrow() == VerificationResult.Problem.CHECKPOINT_FILE_TORN) {
       return;
-    }
-    VerificationResult after = afterAcknowledgement(r);
-    if (after != null) {
-      if (after.valid()) {
-        return; // only the acknowledged evidence
-      }
-      r = after; // new tampering behind the acknowledged evidence, which every verification reaches first
     }
     try (Statement st = wconn.createStatement()) {
       st.execute("BEGIN IMMEDIATE");
       try {
         Map<String, String> state = tamperState(wconn);
         long broken = r.firstBrokenSeq().orElse(0);
-        String ack = state.get("acknowledged_through");
-        if (state.containsKey("detected_seq") || (after == null && ack != null && broken <= Long.parseLong(ack))) {
+        if (state.containsKey("detected_seq")) {
           st.execute("ROLLBACK");
           return;
         }
@@ -1031,31 +1063,6 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
     LOG.error(
         "audit log {}: verification failed ({}); the store refuses appends until acknowledgeTampering",
         opts.dbPath(), r.summary());
-  }
-
-  /**
-   * When {@code r} fails at or before the last acknowledgement, the verification of the entries after the
-   * acknowledgement entry (which a full verification never reaches: it stops at the acknowledged evidence); else null.
-   */
-  private @Nullable VerificationResult afterAcknowledgement(VerificationResult r) throws SQLException {
-    String ack = tamperState(wconn).get("acknowledged_through");
-    long ackSeq;
-    try {
-      ackSeq = ack == null ? -1 : Long.parseLong(ack);
-    } catch (NumberFormatException e) {
-      return null; // an unreadable record: the failure is recorded (fail closed)
-    }
-    if (ackSeq < 0 || r.firstBrokenSeq().orElse(0) > ackSeq) {
-      return null;
-    }
-    try (Statement st = wconn.createStatement()) {
-      st.execute("BEGIN");
-      try {
-        return new Verifier(keys).verifyAfter(wconn, ackSeq);
-      } finally {
-        st.execute("COMMIT");
-      }
-    }
   }
 
   private static void putState(PreparedStatement ps, String name, String value) throws SQLException {
@@ -1111,10 +1118,11 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
     }
     checkOpen();
     refuseOnKeyMismatch("refusing to acknowledge");
-    return submit(() -> acknowledge(reason));
+    Verifier.Checks own = Checkpoints.own(opts.checkpointSink(), opts.checkpointKeys()).checks();
+    return submit(() -> acknowledge(reason, own));
   }
 
-  private AuditEntry acknowledge(String reason) throws SQLException {
+  private AuditEntry acknowledge(String reason, Verifier.Checks own) throws SQLException {
     try (Statement st = wconn.createStatement()) {
       st.execute("BEGIN IMMEDIATE");
       try {
@@ -1130,6 +1138,7 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
         md.put("problem", t.get().problem().orElseThrow().name());
         md.put("detected_at", state.getOrDefault("detected_at", ""));
         md.put("head_seq", head.seq());
+        md.put(Verifier.ACK_RANGES, ackRanges(wconn, own));
         AuditEvent ev =
             new AuditEvent(
                 AuditLevel.SECURITY, TAMPERING_ACKNOWLEDGED_EVENT, "system",
@@ -1143,7 +1152,7 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
         st.execute("DELETE FROM audit_tamper WHERE name LIKE 'detected_%'");
         try (PreparedStatement ps =
             wconn.prepareStatement("INSERT OR REPLACE INTO audit_tamper(name, value) VALUES (?, ?)")) {
-          putState(ps, "acknowledged_through", Long.toString(row.seq()));
+          putState(ps, "acknowledged_through", Long.toString(row.seq())); // informational: coverage comes from the entry
         }
         st.execute("COMMIT");
         LOG.warn("audit log {}: tampering acknowledged at seq {}; appends resume", opts.dbPath(), row.seq());
@@ -1153,6 +1162,21 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
         throw e;
       }
     }
+  }
+
+  /**
+   * Every broken range of the log now (inside the caller's transaction), for the acknowledgement entry.
+   *
+   * @throws IllegalStateException beyond {@link Verifier#MAX_ACK_RANGES} ranges
+   */
+  private List<Object> ackRanges(Connection c, Verifier.Checks own) throws SQLException {
+    Verifier.Breaks breaks = new Verifier(keys).scanBreaks(c, own);
+    if (breaks.overflow()) {
+      throw new IllegalStateException(
+          "the audit log " + opts.dbPath() + " has more than " + Verifier.MAX_ACK_RANGES + " broken ranges: too many to"
+              + " acknowledge; restore it from a backup or start a new log");
+    }
+    return Verifier.encodeRanges(breaks);
   }
 
   // ---------------------------------------------------------------- reads

@@ -396,51 +396,318 @@ public final class Verifier {
     }
   }
 
+  /** The most broken-seq ranges an acknowledgement records; beyond it acknowledging is refused. */
+  public static final int MAX_ACK_RANGES = 1000;
+
+  /** Metadata key of an acknowledgement entry: the broken ranges known when it was written, as {@code "from-to"}. */
+  public static final String ACK_RANGES = "broken_ranges";
+
   /**
-   * Verifies the chain after an authenticated entry (the acknowledgement of a tampering): the entry at {@code anchorSeq}
-   * must be present, stored as the store writes it and pass its MAC; every later entry is checked on the row-by-row path
-   * (seq, storage class, MAC, link). Used so that tampering after an acknowledgement is not hidden behind the
-   * acknowledged evidence, at which a full verification always stops first.
+   * One range of broken seqs found by {@link #scanBreaks}: consecutive broken entries (or a deleted range) are one.
    *
-   * @param c connection inside a transaction (a read snapshot)
-   * @param anchorSeq seq of the authenticated entry
-   * @return the result for {@code (anchorSeq, head]}; a failure names the first bad seq there (or the anchor itself)
-   * @throws SQLException on storage failure
+   * @param from first broken seq
+   * @param to last broken seq
+   * @param problem the problem of the first entry of the range
+   * @param detail what is wrong there
    */
-  public VerificationResult verifyAfter(Connection c, long anchorSeq) throws SQLException {
-    Schema.@Nullable LogIdentity identity = readIdentity(c);
-    Scan scan = new Scan(anchorSeq + 1, SqliteStore.GENESIS);
-    try {
-      try (PreparedStatement ps = c.prepareStatement(verifySelect + " WHERE seq = ?")) {
-        ps.setLong(1, anchorSeq);
-        try (ResultSet rs = ps.executeQuery()) {
-          if (!rs.next()) {
-            throw new Broken(anchorSeq, Problem.SEQUENCE_GAP, "the acknowledgement entry at seq " + anchorSeq
-                + " is missing");
-          }
-          Row row = readRow(rs);
-          if (rs.getString(12) != null) {
-            throw new Broken(anchorSeq, Problem.STORAGE_TYPE_ALTERED, "the acknowledgement entry at seq " + anchorSeq
-                + " is not stored as the store writes it");
-          }
-          checkMac(row, identity, false);
-          if (!SqliteStore.TAMPERING_ACKNOWLEDGED_EVENT.equals(row.event())) {
-            // the acknowledgement record is not authenticated: a forged one pointing at any genuine entry would
-            // otherwise exempt every failure up to it from the fail-closed state (red team attack18)
-            throw new Broken(anchorSeq, Problem.MALFORMED_ENTRY, "the acknowledgement record names seq " + anchorSeq
-                + ", which is not an acknowledgement entry");
-          }
-          scan.prev = row.hash();
+  public record Break(long from, long to, Problem problem, String detail) {}
+
+  /**
+   * Every break of a log.
+   *
+   * @param ranges the broken ranges, ascending and disjoint
+   * @param overflow whether there are more than {@link #MAX_ACK_RANGES} ranges (the list then holds the first ones)
+   * @param firstUncovered the lowest break (unmerged: one entry, one deleted range or one problem of the whole log)
+   *     outside the ranges given to the scan, or null
+   */
+  public record Breaks(List<Break> ranges, boolean overflow, @Nullable Break firstUncovered) {}
+
+  /** Collects breaks: merged for the acknowledgement, each one also compared with the acknowledged ranges. */
+  private static final class Collector {
+    final @Nullable List<long[]> covered;
+    final List<Break> chain = new ArrayList<>();
+    final List<Break> other = new ArrayList<>();
+    boolean overflow;
+    @Nullable Break uncovered;
+
+    Collector(@Nullable List<long[]> covered) {
+      this.covered = covered;
+    }
+
+    /** Adds a break; {@code inOrder}: found by the ordered row scan (at or after every earlier one). */
+    void add(boolean inOrder, Break b) {
+      if (covered != null && (uncovered == null || b.from() < uncovered.from())) {
+        boolean in = false;
+        for (long[] r : covered) {
+          in |= r[0] <= b.from() && b.to() <= r[1];
+        }
+        if (!in) {
+          uncovered = b;
         }
       }
-      sequential(c, scan, Long.MAX_VALUE, -1, new TreeMap<>(), identity, 0, false, VerificationProgress.NONE, 0);
-      return new VerificationResult(
-          true, scan.checked, anchorSeq, scan.expected - 1, 0, OptionalLong.empty(), Optional.empty(), "ok");
-    } catch (Broken b) {
-      return new VerificationResult(
-          false, scan.checked, anchorSeq, scan.expected - 1, 0, OptionalLong.of(b.seq), Optional.of(b.problem),
-          b.detail);
+      if (!inOrder) {
+        other.add(b);
+      } else if (chain.size() <= MAX_ACK_RANGES || touchesLast(chain, b)) {
+        addMerged(chain, b);
+      } else {
+        overflow = true; // keep scanning for the coverage decision, stop keeping ranges
+      }
     }
+  }
+
+  private static boolean touchesLast(List<Break> ranges, Break b) {
+    return !ranges.isEmpty() && b.from() <= ranges.get(ranges.size() - 1).to() + 1;
+  }
+
+  /**
+   * Checks the whole log like {@link #verify} but does not stop at the first problem: it collects every break as a seq
+   * range. After a broken entry it resyncs: the next entry's seq expectation restarts from its own seq and its link to
+   * the broken predecessor is not checked (its MAC always is); a deleted range is one break, a rewritten run of
+   * entries is one range. Problems of the log as a whole (log id, checkpoint signatures and forks, column types, a
+   * missing anchor or checkpoint file) are breaks at the seq {@link #verify} names for them; a truncation at the seq
+   * after the head.
+   *
+   * @param c connection inside a transaction (a read snapshot)
+   * @param checks the store's own checks (its checkpoints and key; never a caller's expectations)
+   * @return the breaks
+   * @throws SQLException on storage failure
+   */
+  public Breaks scanBreaks(Connection c, Checks checks) throws SQLException {
+    return scanBreaks(c, checks, null);
+  }
+
+  private Breaks scanBreaks(Connection c, Checks checks, @Nullable List<long[]> covered) throws SQLException {
+    Schema.@Nullable LogIdentity identity = readIdentity(c);
+    int version = dialect == Dialect.SQLITE ? Schema.version(c) : Schema.VERSION;
+    long first;
+    try (PreparedStatement ps = c.prepareStatement("SELECT seq FROM audit_log ORDER BY seq LIMIT 1");
+        ResultSet rs = ps.executeQuery()) {
+      first = rs.next() ? rs.getLong(1) : 0;
+    }
+    Collector col = new Collector(covered);
+    List<Checkpoint> signed = new ArrayList<>();
+    for (Checkpoint cp : checks.checkpoints()) {
+      if (checks.key() != null && cp.verifySignature(checks.key())) {
+        signed.add(cp);
+      } else {
+        col.add(false, new Break(cp.seq(), cp.seq(), Problem.CHECKPOINT_SIGNATURE_INVALID,
+            "checkpoint for seq " + cp.seq() + " is not signed by the trusted key"));
+      }
+    }
+    TreeMap<Long, Checkpoint> bySeq = new TreeMap<>();
+    for (Checkpoint cp : signed) {
+      bySeq.putIfAbsent(cp.seq(), cp);
+    }
+    try {
+      checkForks(signed);
+    } catch (Broken b) {
+      col.add(false, new Break(b.seq, b.seq, b.problem, b.detail));
+    }
+    try {
+      checkIdentity(checks, signed, identity, version, first);
+    } catch (Broken b) {
+      col.add(false, new Break(b.seq, b.seq, b.problem, b.detail));
+    }
+    if (dialect == Dialect.POSTGRES) {
+      String retyped = PostgresStore.checkColumnTypes(c);
+      if (retyped != null) {
+        col.add(false, new Break(Math.max(first, 1), Math.max(first, 1), Problem.STORAGE_TYPE_ALTERED, retyped));
+      }
+    }
+    byte[] prev = SqliteStore.GENESIS;
+    boolean resync = false;
+    if (first > 1) {
+      Anchor anchor = findAnchor(c, first);
+      if (anchor == null) {
+        col.add(false, new Break(first, first, Problem.UNANCHORED_START,
+            "entries before seq " + first + " are missing and no authenticated retention_purge entry covers them"));
+        resync = true;
+      } else {
+        prev = anchor.lastDeletedHash();
+        Checkpoint cp = bySeq.get(first - 1);
+        if (cp != null && !cp.headHash().equals(HexFormat.of().formatHex(prev))) {
+          col.add(false, new Break(first - 1, first - 1, Problem.CHECKPOINT_MISMATCH,
+              "purged entry differs from the signed checkpoint"));
+        }
+      }
+    }
+    long expected = Math.max(first, 1);
+    try (PreparedStatement ps = streaming(c, verifySelect + " WHERE seq >= ? ORDER BY seq")) {
+      ps.setLong(1, expected);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          long seq = rs.getLong(1);
+          if (seq != expected) {
+            col.add(true, new Break(expected, seq - 1, Problem.SEQUENCE_GAP,
+                "expected seq " + expected + " but found seq " + seq));
+            resync = true;
+          }
+          expected = seq + 1;
+          if (resync) {
+            byte[] linked = rs.getBytes(10);
+            prev = linked == null ? prev : linked; // its link to a broken predecessor is not checked, its MAC is
+          }
+          byte[] h = fastRow(rs, seq, prev, identity);
+          Broken broken = null;
+          if (h == null) {
+            try {
+              String badType = rs.getString(12);
+              if (badType != null) {
+                throw new Broken(seq, Problem.STORAGE_TYPE_ALTERED, "column stored as " + badType);
+              }
+              Row row = readRow(rs);
+              checkMac(row, identity, false);
+              if (!MessageDigest.isEqual(row.prevHash(), prev)) {
+                throw new Broken(seq, Problem.CHAIN_BROKEN,
+                    "prev_hash does not match the previous entry: entries removed, inserted or reordered");
+              }
+              h = row.hash();
+            } catch (Broken b) {
+              broken = b;
+              h = rs.getBytes(11);
+            }
+          }
+          Checkpoint cp = bySeq.get(seq);
+          if (broken == null && cp != null && h != null && !cp.headHash().equals(HexFormat.of().formatHex(h))) {
+            broken = new Broken(seq, Problem.CHECKPOINT_MISMATCH,
+                "entry differs from the signed checkpoint of " + cp.time() + ": log rolled back or forked");
+          }
+          if (broken != null) {
+            col.add(true, new Break(seq, seq, broken.problem, broken.detail));
+          }
+          resync = broken != null;
+          prev = h == null ? SqliteStore.GENESIS : h;
+        }
+      }
+    }
+    long actualHead = expected - 1;
+    for (Checkpoint cp : signed) {
+      if (cp.seq() > actualHead) {
+        col.add(false, new Break(actualHead + 1, actualHead + 1, Problem.TRUNCATED,
+            "log ends at seq " + actualHead + " but a checkpoint signed at " + cp.time() + " covers seq " + cp.seq()));
+      }
+    }
+    if (checks.requireCheckpoints() && checks.checkpoints().isEmpty() && actualHead > 0) {
+      col.add(false, new Break(Math.max(first, 1), Math.max(first, 1), Problem.CHECKPOINTS_MISSING,
+          "checkpoints are configured but none exists"));
+    }
+    List<Break> all = new ArrayList<>(col.other);
+    all.addAll(col.chain);
+    all.sort(java.util.Comparator.comparingLong(Break::from));
+    List<Break> merged = new ArrayList<>();
+    for (Break br : all) {
+      addMerged(merged, br);
+    }
+    boolean overflow = col.overflow || merged.size() > MAX_ACK_RANGES;
+    return new Breaks(
+        List.copyOf(merged.subList(0, Math.min(merged.size(), MAX_ACK_RANGES))), overflow, col.uncovered);
+  }
+
+  /** Appends {@code b} (at or after the last range's start), merged with the last range when they touch. */
+  private static void addMerged(List<Break> ranges, Break b) {
+    if (touchesLast(ranges, b)) {
+      Break last = ranges.get(ranges.size() - 1);
+      ranges.set(ranges.size() - 1, new Break(last.from(), Math.max(last.to(), b.to()), last.problem(), last.detail()));
+    } else {
+      ranges.add(b);
+    }
+  }
+
+  /**
+   * The ranges an acknowledgement entry covers: its {@value #ACK_RANGES}; an acknowledgement written before they were
+   * recorded covers only its {@code first_broken_seq}; a malformed list covers nothing (fail closed).
+   *
+   * @param metadata the acknowledgement entry's metadata
+   * @return {@code [from, to]} pairs
+   */
+  static List<long[]> ackRanges(Map<String, Object> metadata) {
+    Object ranges = metadata.get(ACK_RANGES);
+    List<long[]> out = new ArrayList<>();
+    if (ranges == null) {
+      if (metadata.get("first_broken_seq") instanceof Long s) {
+        out.add(new long[] {s, s});
+      }
+      return out;
+    }
+    if (!(ranges instanceof List<?> l)) {
+      return List.of();
+    }
+    for (Object o : l) {
+      String[] p = o instanceof String str ? str.split("-", -1) : new String[0];
+      if (p.length != 2 || !p[0].matches("\\d{1,18}") || !p[1].matches("\\d{1,18}")) {
+        return List.of();
+      }
+      out.add(new long[] {Long.parseLong(p[0]), Long.parseLong(p[1])});
+    }
+    return out;
+  }
+
+  /**
+   * The acknowledgement metadata value for {@code breaks}.
+   *
+   * @param breaks the breaks found when acknowledging
+   * @return {@code "from-to"} strings
+   */
+  public static List<Object> encodeRanges(Breaks breaks) {
+    List<Object> out = new ArrayList<>(breaks.ranges().size());
+    for (Break b : breaks.ranges()) {
+      out.add(b.from() + "-" + b.to());
+    }
+    return out;
+  }
+
+  /**
+   * The newest {@code audit.tampering_acknowledged} entry, if it is genuine (stored as the store writes it and its MAC
+   * verifies); null when there is none or the newest one is not genuine (then nothing counts as acknowledged).
+   */
+  private @Nullable Row lastAcknowledgement(Connection c, Schema.@Nullable LogIdentity identity) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(verifySelect + " WHERE event = ? ORDER BY seq DESC LIMIT 1")) {
+      ps.setString(1, SqliteStore.TAMPERING_ACKNOWLEDGED_EVENT);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next() || rs.getString(12) != null) {
+          return null;
+        }
+        Row row = readRow(rs);
+        checkMac(row, identity, false);
+        return row;
+      } catch (Broken b) {
+        return null;
+      }
+    }
+  }
+
+  /**
+   * Decides what a failed verification means for the fail-closed state. Without a genuine acknowledgement entry the
+   * failure itself is recorded. Otherwise the whole log is scanned ({@link #scanBreaks}): when every break lies inside
+   * the ranges the newest acknowledgement entry recorded, nothing new happened (null); else the first break outside
+   * them is recorded, wherever it is (before or after the acknowledgement entry).
+   *
+   * @param c connection inside a transaction (a read snapshot)
+   * @param checks the store's own checks
+   * @param failure the failed verification
+   * @return the failure to record, or null when everything found is acknowledged
+   * @throws SQLException on storage failure
+   */
+  public @Nullable VerificationResult toRecord(Connection c, Checks checks, VerificationResult failure)
+      throws SQLException {
+    Row ack = lastAcknowledgement(c, readIdentity(c));
+    if (ack == null) {
+      return failure;
+    }
+    Breaks found = scanBreaks(c, checks, ackRanges(ack.metadata()));
+    if (found.ranges().isEmpty()) {
+      return failure; // a failure the scan does not explain: fail closed
+    }
+    Break b = found.firstUncovered();
+    if (b != null) {
+      return new VerificationResult(
+          false, failure.entriesChecked(), failure.firstSeq(), failure.headSeq(), failure.checkpointsChecked(),
+          OptionalLong.of(b.from()), Optional.of(b.problem()),
+          "new break at seq " + b.from() + (b.to() > b.from() ? ".." + b.to() : "") + " not covered by the"
+              + " acknowledgement at seq " + ack.seq() + ": " + b.detail());
+    }
+    return null;
   }
 
   /** Rows per hand-off between the reading and the MAC thread. */
