@@ -147,4 +147,53 @@ class Attack18PostgresTest {
       a.append(event("alice", 6));
     }
   }
+
+  /**
+   * Red team of the acknowledgement ranges: a column type altered (filters and retention would no longer see entries as
+   * written) is a problem of the whole table, named at the first seq; an acknowledgement of an edit of seq 1 must not
+   * cover it.
+   */
+  @Test
+  void afterAckOfSeq1_columnTypeAltered_recorded(PostgresDatabase db) throws Exception {
+    DataSource ds = PostgresAuditStoreTest.dataSource(db);
+    try (AuditStore a = PostgresAuditStoreTest.open(ds)) {
+      for (int i = 0; i < 5; i++) {
+        a.append(event("alice", i));
+      }
+      PostgresAuditStoreTest.sql(ds, "UPDATE audit_log SET message = 'x' WHERE seq = 1");
+      assertFalse(a.verify().valid());
+      a.acknowledgeTampering("seq 1 edited");
+      a.append(event("alice", 7));
+      assertFalse(a.verify().valid());
+      assertFalse(a.tamperingDetected().isPresent(), "only the acknowledged break");
+      PostgresAuditStoreTest.sql(ds, "ALTER TABLE audit_log ALTER COLUMN ts TYPE text");
+      assertFalse(a.verify().valid());
+      VerificationResult t = a.tamperingDetected().orElseThrow(() -> new AssertionError("column type change"));
+      assertEquals(VerificationResult.Problem.STORAGE_TYPE_ALTERED, t.problem().orElseThrow(), t.summary());
+    }
+  }
+
+  /** Test of the fix: a second genuine acknowledgement covers the breaks known then, across nodes. */
+  @Test
+  void afterAck_newBreakAcknowledgedOnAnotherNode_everyNodeAppendsAgain(PostgresDatabase db) throws Exception {
+    DataSource ds = PostgresAuditStoreTest.dataSource(db);
+    try (AuditStore a = PostgresAuditStoreTest.open(ds);
+        AuditStore b = PostgresAuditStoreTest.open(ds)) {
+      for (int i = 0; i < 10; i++) {
+        (i % 2 == 0 ? a : b).append(event("alice", i));
+      }
+      PostgresAuditStoreTest.sql(ds, "DELETE FROM audit_log WHERE seq BETWEEN 3 AND 4");
+      assertFalse(a.verify().valid());
+      AuditEntry ack = b.acknowledgeTampering("rows 3-4 deleted");
+      assertEquals(java.util.List.of("3-4"), ack.metadata().get("broken_ranges"));
+      a.append(event("bob", 11));
+      PostgresAuditStoreTest.sql(ds, "DELETE FROM audit_log WHERE seq = 5");
+      assertFalse(b.verify().valid());
+      assertEquals(5, a.tamperingDetected().orElseThrow().firstBrokenSeq().getAsLong());
+      assertEquals(java.util.List.of("3-5"), a.acknowledgeTampering("row 5 too").metadata().get("broken_ranges"));
+      assertFalse(b.verify().valid());
+      assertFalse(b.tamperingDetected().isPresent());
+      b.append(event("bob", 12));
+    }
+  }
 }

@@ -609,6 +609,35 @@ abstract class AuditStoreContract {
     }
   }
 
+  /**
+   * Red team of the fix: a problem of the whole log (here the checkpoint file deleted: rollbacks would go unnoticed) is
+   * named at the first seq; an acknowledgement covering an edit of seq 1 must not cover it.
+   */
+  @Test
+  void afterAckOfSeq1_checkpointFileDeleted_recorded() throws Exception {
+    try (AuditStore s = openCheckpointed(sink())) {
+      for (int i = 0; i < 6; i++) {
+        s.append(event("a", i));
+      }
+      s.checkpoint();
+    }
+    attack("UPDATE audit_log SET message = 'x' WHERE seq = 1");
+    try (AuditStore s = openCheckpointed(sink())) {
+      assertFalse(s.verify().valid());
+      AuditEntry ack = s.acknowledgeTampering("seq 1 edited");
+      assertEquals(List.of("1-1"), ack.metadata().get("broken_ranges"));
+      s.append(event("a", 7));
+      assertFalse(s.verify().valid());
+      assertTrue(s.tamperingDetected().isEmpty(), "only the acknowledged break");
+    }
+    java.nio.file.Files.delete(checkpointFile());
+    try (AuditStore s = openCheckpointed(sink())) {
+      assertFalse(s.verify().valid());
+      VerificationResult t = s.tamperingDetected().orElseThrow(() -> new AssertionError("checkpoint file deletion"));
+      assertEquals(Problem.CHECKPOINTS_MISSING, t.problem().orElseThrow(), t::summary);
+    }
+  }
+
   // ---------------------------------------------------------------- caller expectations (red team attack18)
 
   @Test

@@ -795,6 +795,7 @@ public final class PostgresStore implements AuditStore {
                   + " restore it from a backup or start a new log");
         }
         md.put(Verifier.ACK_RANGES, Verifier.encodeRanges(breaks));
+        md.put(Verifier.ACK_LOG_PROBLEMS, Verifier.encodeProblems(breaks));
         AuditEvent ev =
             new AuditEvent(
                 AuditLevel.SECURITY, ACK_EVENT, "system",

@@ -1138,7 +1138,9 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
         md.put("problem", t.get().problem().orElseThrow().name());
         md.put("detected_at", state.getOrDefault("detected_at", ""));
         md.put("head_seq", head.seq());
-        md.put(Verifier.ACK_RANGES, ackRanges(wconn, own));
+        Verifier.Breaks breaks = ackBreaks(wconn, own);
+        md.put(Verifier.ACK_RANGES, Verifier.encodeRanges(breaks));
+        md.put(Verifier.ACK_LOG_PROBLEMS, Verifier.encodeProblems(breaks));
         AuditEvent ev =
             new AuditEvent(
                 AuditLevel.SECURITY, TAMPERING_ACKNOWLEDGED_EVENT, "system",
@@ -1169,14 +1171,14 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
    *
    * @throws IllegalStateException beyond {@link Verifier#MAX_ACK_RANGES} ranges
    */
-  private List<Object> ackRanges(Connection c, Verifier.Checks own) throws SQLException {
+  private Verifier.Breaks ackBreaks(Connection c, Verifier.Checks own) throws SQLException {
     Verifier.Breaks breaks = new Verifier(keys).scanBreaks(c, own);
     if (breaks.overflow()) {
       throw new IllegalStateException(
           "the audit log " + opts.dbPath() + " has more than " + Verifier.MAX_ACK_RANGES + " broken ranges: too many to"
               + " acknowledge; restore it from a backup or start a new log");
     }
-    return Verifier.encodeRanges(breaks);
+    return breaks;
   }
 
   // ---------------------------------------------------------------- reads

@@ -402,6 +402,9 @@ public final class Verifier {
   /** Metadata key of an acknowledgement entry: the broken ranges known when it was written, as {@code "from-to"}. */
   public static final String ACK_RANGES = "broken_ranges";
 
+  /** Metadata key of an acknowledgement entry: the problems of the whole log known when it was written (names). */
+  public static final String ACK_LOG_PROBLEMS = "log_problems";
+
   /**
    * One range of broken seqs found by {@link #scanBreaks}: consecutive broken entries (or a deleted range) are one.
    *
@@ -409,8 +412,14 @@ public final class Verifier {
    * @param to last broken seq
    * @param problem the problem of the first entry of the range
    * @param detail what is wrong there
+   * @param whole a problem of the whole log (log id, checkpoint signatures or forks, column types, checkpoint file
+   *     missing), named at a seq but acknowledged by its problem name, never by a range
    */
-  public record Break(long from, long to, Problem problem, String detail) {}
+  public record Break(long from, long to, Problem problem, String detail, boolean whole) {
+    Break(long from, long to, Problem problem, String detail) {
+      this(from, to, problem, detail, false);
+    }
+  }
 
   /**
    * Every break of a log.
@@ -418,34 +427,56 @@ public final class Verifier {
    * @param ranges the broken ranges, ascending and disjoint
    * @param overflow whether there are more than {@link #MAX_ACK_RANGES} ranges (the list then holds the first ones)
    * @param firstUncovered the lowest break (unmerged: one entry, one deleted range or one problem of the whole log)
-   *     outside the ranges given to the scan, or null
+   *     outside what the scan was given as acknowledged, or null
+   * @param logProblems the problems of the whole log found (names, ascending)
    */
-  public record Breaks(List<Break> ranges, boolean overflow, @Nullable Break firstUncovered) {}
+  public record Breaks(
+      List<Break> ranges, boolean overflow, @Nullable Break firstUncovered, java.util.SortedSet<String> logProblems) {}
+
+  /** What an acknowledgement entry covers: seq ranges, and problems of the whole log by name. */
+  record Acknowledged(List<long[]> ranges, java.util.Set<String> logProblems) {}
 
   /** Collects breaks: merged for the acknowledgement, each one also compared with the acknowledged ranges. */
   private static final class Collector {
-    final @Nullable List<long[]> covered;
+    final @Nullable Acknowledged acked;
+    final java.util.SortedSet<String> logProblems = new java.util.TreeSet<>();
     final List<Break> chain = new ArrayList<>();
     final List<Break> other = new ArrayList<>();
     boolean overflow;
     @Nullable Break uncovered;
 
-    Collector(@Nullable List<long[]> covered) {
-      this.covered = covered;
+    Collector(@Nullable Acknowledged acked) {
+      this.acked = acked;
     }
 
     /** Adds a break; {@code inOrder}: found by the ordered row scan (at or after every earlier one). */
     void add(boolean inOrder, Break b) {
-      if (covered != null && (uncovered == null || b.from() < uncovered.from())) {
-        boolean in = false;
-        for (long[] r : covered) {
-          in |= r[0] <= b.from() && b.to() <= r[1];
-        }
-        if (!in) {
-          uncovered = b;
+      if (acked != null && (uncovered == null || b.from() < uncovered.from())) {
+        if (b.whole()) {
+          if (!acked.logProblems().contains(b.problem().name())) {
+            uncovered = b;
+          }
+        } else {
+          // the first seq of the break outside every acknowledged range (a gap may grow past an acknowledged one)
+          long at = b.from();
+          boolean moved = true;
+          while (moved && at <= b.to()) {
+            moved = false;
+            for (long[] r : acked.ranges()) {
+              if (r[0] <= at && at <= r[1]) {
+                at = r[1] + 1;
+                moved = true;
+              }
+            }
+          }
+          if (at <= b.to() && (uncovered == null || at < uncovered.from())) {
+            uncovered = new Break(at, b.to(), b.problem(), b.detail(), false);
+          }
         }
       }
-      if (!inOrder) {
+      if (b.whole()) {
+        logProblems.add(b.problem().name());
+      } else if (!inOrder) {
         other.add(b);
       } else if (chain.size() <= MAX_ACK_RANGES || touchesLast(chain, b)) {
         addMerged(chain, b);
@@ -476,7 +507,7 @@ public final class Verifier {
     return scanBreaks(c, checks, null);
   }
 
-  private Breaks scanBreaks(Connection c, Checks checks, @Nullable List<long[]> covered) throws SQLException {
+  private Breaks scanBreaks(Connection c, Checks checks, @Nullable Acknowledged acked) throws SQLException {
     Schema.@Nullable LogIdentity identity = readIdentity(c);
     int version = dialect == Dialect.SQLITE ? Schema.version(c) : Schema.VERSION;
     long first;
@@ -484,14 +515,14 @@ public final class Verifier {
         ResultSet rs = ps.executeQuery()) {
       first = rs.next() ? rs.getLong(1) : 0;
     }
-    Collector col = new Collector(covered);
+    Collector col = new Collector(acked);
     List<Checkpoint> signed = new ArrayList<>();
     for (Checkpoint cp : checks.checkpoints()) {
       if (checks.key() != null && cp.verifySignature(checks.key())) {
         signed.add(cp);
       } else {
         col.add(false, new Break(cp.seq(), cp.seq(), Problem.CHECKPOINT_SIGNATURE_INVALID,
-            "checkpoint for seq " + cp.seq() + " is not signed by the trusted key"));
+            "checkpoint for seq " + cp.seq() + " is not signed by the trusted key", true));
       }
     }
     TreeMap<Long, Checkpoint> bySeq = new TreeMap<>();
@@ -501,17 +532,17 @@ public final class Verifier {
     try {
       checkForks(signed);
     } catch (Broken b) {
-      col.add(false, new Break(b.seq, b.seq, b.problem, b.detail));
+      col.add(false, new Break(b.seq, b.seq, b.problem, b.detail, true));
     }
     try {
       checkIdentity(checks, signed, identity, version, first);
     } catch (Broken b) {
-      col.add(false, new Break(b.seq, b.seq, b.problem, b.detail));
+      col.add(false, new Break(b.seq, b.seq, b.problem, b.detail, true));
     }
     if (dialect == Dialect.POSTGRES) {
       String retyped = PostgresStore.checkColumnTypes(c);
       if (retyped != null) {
-        col.add(false, new Break(Math.max(first, 1), Math.max(first, 1), Problem.STORAGE_TYPE_ALTERED, retyped));
+        col.add(false, new Break(Math.max(first, 1), Math.max(first, 1), Problem.STORAGE_TYPE_ALTERED, retyped, true));
       }
     }
     byte[] prev = SqliteStore.GENESIS;
@@ -519,7 +550,8 @@ public final class Verifier {
     if (first > 1) {
       Anchor anchor = findAnchor(c, first);
       if (anchor == null) {
-        col.add(false, new Break(first, first, Problem.UNANCHORED_START,
+        // the missing entries are the range (the first one left is then checked by its MAC and seq)
+        col.add(false, new Break(1, first - 1, Problem.UNANCHORED_START,
             "entries before seq " + first + " are missing and no authenticated retention_purge entry covers them"));
         resync = true;
       } else {
@@ -589,7 +621,7 @@ public final class Verifier {
     }
     if (checks.requireCheckpoints() && checks.checkpoints().isEmpty() && actualHead > 0) {
       col.add(false, new Break(Math.max(first, 1), Math.max(first, 1), Problem.CHECKPOINTS_MISSING,
-          "checkpoints are configured but none exists"));
+          "checkpoints are configured but none exists", true));
     }
     List<Break> all = new ArrayList<>(col.other);
     all.addAll(col.chain);
@@ -600,17 +632,44 @@ public final class Verifier {
     }
     boolean overflow = col.overflow || merged.size() > MAX_ACK_RANGES;
     return new Breaks(
-        List.copyOf(merged.subList(0, Math.min(merged.size(), MAX_ACK_RANGES))), overflow, col.uncovered);
+        List.copyOf(merged.subList(0, Math.min(merged.size(), MAX_ACK_RANGES))), overflow, col.uncovered,
+        java.util.Collections.unmodifiableSortedSet(col.logProblems));
   }
 
   /** Appends {@code b} (at or after the last range's start), merged with the last range when they touch. */
   private static void addMerged(List<Break> ranges, Break b) {
     if (touchesLast(ranges, b)) {
       Break last = ranges.get(ranges.size() - 1);
-      ranges.set(ranges.size() - 1, new Break(last.from(), Math.max(last.to(), b.to()), last.problem(), last.detail()));
+      ranges.set(ranges.size() - 1,
+          new Break(last.from(), Math.max(last.to(), b.to()), last.problem(), last.detail(), false));
     } else {
       ranges.add(b);
     }
+  }
+
+  /**
+   * What an acknowledgement entry covers: its {@value #ACK_RANGES} and {@value #ACK_LOG_PROBLEMS}; an acknowledgement
+   * written before they were recorded covers only its {@code first_broken_seq} and its {@code problem}; a malformed
+   * entry covers nothing (fail closed).
+   *
+   * @param metadata the acknowledgement entry's metadata
+   * @return what it covers
+   */
+  static Acknowledged acknowledged(Map<String, Object> metadata) {
+    if (!metadata.containsKey(ACK_RANGES)) {
+      java.util.Set<String> p =
+          metadata.get("problem") instanceof String name ? java.util.Set.of(name) : java.util.Set.of();
+      return new Acknowledged(ackRanges(metadata), p);
+    }
+    java.util.Set<String> problems = new java.util.HashSet<>();
+    if (metadata.get(ACK_LOG_PROBLEMS) instanceof List<?> l) {
+      for (Object o : l) {
+        if (o instanceof String name) {
+          problems.add(name);
+        }
+      }
+    }
+    return new Acknowledged(ackRanges(metadata), problems);
   }
 
   /**
@@ -643,7 +702,17 @@ public final class Verifier {
   }
 
   /**
-   * The acknowledgement metadata value for {@code breaks}.
+   * The acknowledgement metadata value of the problems of the whole log in {@code breaks}.
+   *
+   * @param breaks the breaks found when acknowledging
+   * @return problem names
+   */
+  public static List<Object> encodeProblems(Breaks breaks) {
+    return new ArrayList<>(breaks.logProblems());
+  }
+
+  /**
+   * The acknowledgement metadata value of the ranges of {@code breaks}.
    *
    * @param breaks the breaks found when acknowledging
    * @return {@code "from-to"} strings
@@ -661,8 +730,10 @@ public final class Verifier {
    * verifies); null when there is none or the newest one is not genuine (then nothing counts as acknowledged).
    */
   private @Nullable Row lastAcknowledgement(Connection c, Schema.@Nullable LogIdentity identity) throws SQLException {
+    // SQLite: NOT INDEXED, so an index planted with content other than its column cannot hide the newest one
+    String from = dialect == Dialect.SQLITE ? " NOT INDEXED" : "";
     try (PreparedStatement ps =
-        c.prepareStatement(verifySelect + " WHERE event = ? ORDER BY seq DESC LIMIT 1")) {
+        c.prepareStatement(verifySelect + from + " WHERE event = ? ORDER BY seq DESC LIMIT 1")) {
       ps.setString(1, SqliteStore.TAMPERING_ACKNOWLEDGED_EVENT);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next() || rs.getString(12) != null) {
@@ -695,8 +766,8 @@ public final class Verifier {
     if (ack == null) {
       return failure;
     }
-    Breaks found = scanBreaks(c, checks, ackRanges(ack.metadata()));
-    if (found.ranges().isEmpty()) {
+    Breaks found = scanBreaks(c, checks, acknowledged(ack.metadata()));
+    if (found.ranges().isEmpty() && found.logProblems().isEmpty()) {
       return failure; // a failure the scan does not explain: fail closed
     }
     Break b = found.firstUncovered();

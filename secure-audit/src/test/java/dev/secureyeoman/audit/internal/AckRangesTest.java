@@ -34,4 +34,17 @@ class AckRangesTest {
     assertTrue(Verifier.ackRanges(Map.of("broken_ranges", List.of("1-2-3"))).isEmpty());
     assertTrue(Verifier.ackRanges(Map.of("broken_ranges", List.of(7L))).isEmpty());
   }
+
+  @Test
+  void logProblems_byName_olderFormatByItsProblem() {
+    Verifier.Acknowledged a = Verifier.acknowledged(
+        Map.of("broken_ranges", List.of("2-2"), "log_problems", List.of("CHECKPOINTS_MISSING", 3L)));
+    assertEquals(java.util.Set.of("CHECKPOINTS_MISSING"), a.logProblems());
+    assertEquals(1, a.ranges().size());
+    Verifier.Acknowledged none = Verifier.acknowledged(Map.of("broken_ranges", List.of()));
+    assertTrue(none.logProblems().isEmpty());
+    Verifier.Acknowledged old = Verifier.acknowledged(Map.of("first_broken_seq", 4L, "problem", "TRUNCATED"));
+    assertEquals(java.util.Set.of("TRUNCATED"), old.logProblems());
+    assertArrayEquals(new long[] {4, 4}, old.ranges().get(0));
+  }
 }
