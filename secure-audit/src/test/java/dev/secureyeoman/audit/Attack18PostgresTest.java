@@ -196,4 +196,33 @@ class Attack18PostgresTest {
       b.append(event("bob", 12));
     }
   }
+
+  /**
+   * Worked, fixed: deleting the {@code schema_version} record (or the whole {@code audit_meta} table) made every node's
+   * restart fail with a raw SQL error ({@code relation "audit_log" already exists}): the store now refuses to open with
+   * {@code UNSUPPORTED_SCHEMA} naming the missing record, writes nothing, and opens again once it is restored.
+   */
+  @Test
+  void schemaRecordDeleted_openRefusedTyped_nothingWritten_restoredOpensAgain(PostgresDatabase db) throws Exception {
+    DataSource ds = PostgresAuditStoreTest.dataSource(db);
+    try (AuditStore a = PostgresAuditStoreTest.open(ds)) {
+      for (int i = 0; i < 3; i++) {
+        a.append(event("alice", i));
+      }
+    }
+    PostgresAuditStoreTest.sql(ds, "DELETE FROM audit_meta WHERE name = 'schema_version'");
+    AuditException e = assertThrows(AuditException.class, () -> PostgresAuditStoreTest.open(ds));
+    assertEquals(AuditException.Reason.UNSUPPORTED_SCHEMA, e.reason());
+    assertTrue(e.getMessage().contains("schema_version"), e.getMessage());
+    assertEquals(3, PostgresAuditStoreTest.count(ds), "no table recreated, nothing written");
+    PostgresAuditStoreTest.sql(ds, "INSERT INTO audit_meta (name, value) VALUES ('schema_version', '1')");
+    try (AuditStore a = PostgresAuditStoreTest.open(ds)) {
+      assertTrue(a.verify().valid());
+      assertEquals(4, a.append(event("alice", 4)).seq());
+    }
+    PostgresAuditStoreTest.sql(ds, "DROP TABLE audit_meta");
+    AuditException dropped = assertThrows(AuditException.class, () -> PostgresAuditStoreTest.open(ds));
+    assertEquals(AuditException.Reason.UNSUPPORTED_SCHEMA, dropped.reason());
+    assertEquals(4, PostgresAuditStoreTest.count(ds));
+  }
 }

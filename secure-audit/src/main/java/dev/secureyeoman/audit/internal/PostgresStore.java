@@ -326,6 +326,16 @@ public final class PostgresStore implements AuditStore {
       st.execute("CREATE TABLE IF NOT EXISTS audit_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)");
       String version = meta(c, "schema_version");
       if (version == null) {
+        try (ResultSet rs = st.executeQuery("SELECT to_regclass('audit_log') IS NOT NULL")) {
+          rs.next();
+          if (rs.getBoolean(1)) {
+            // never start a second log over the first, nor fail on CREATE TABLE: the record was deleted (attack18)
+            throw new AuditException(
+                Reason.UNSUPPORTED_SCHEMA,
+                "the schema_version record in audit_meta is missing but audit_log exists: the metadata was deleted or"
+                    + " damaged; restore audit_meta (schema_version and log_id) from a backup, then verify");
+          }
+        }
         st.execute(
             "CREATE TABLE audit_log (seq BIGINT PRIMARY KEY, ts BIGINT NOT NULL, level TEXT NOT NULL,"
                 + " event TEXT NOT NULL, actor TEXT NOT NULL, message TEXT NOT NULL, metadata TEXT NOT NULL,"
