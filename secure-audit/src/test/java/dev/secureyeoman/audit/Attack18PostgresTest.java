@@ -225,4 +225,27 @@ class Attack18PostgresTest {
     assertEquals(AuditException.Reason.UNSUPPORTED_SCHEMA, dropped.reason());
     assertEquals(4, PostgresAuditStoreTest.count(ds));
   }
+
+  /** The twin of {@code FailClosedTest#callerExpectations_storesCheckpointFileMalformed_failureReturnedAndRecorded}. */
+  @Test
+  void callerExpectations_storesCheckpointFileMalformed_failureReturnedAndRecorded(PostgresDatabase db, @TempDir Path dir)
+      throws Exception {
+    DataSource ds = PostgresAuditStoreTest.dataSource(db);
+    KeyPair keys = CheckpointKeys.deriveFromAuditKey(TestSupport.key(1));
+    Path file = dir.resolve("cp");
+    try (AuditStore a =
+        PostgresAuditStore.builder(ds).macKey(TestSupport.key(1)).checkpoints(CheckpointSinks.appendOnlyFile(file), keys)
+            .open()) {
+      for (int i = 0; i < 5; i++) {
+        a.append(event("alice", i));
+      }
+      a.checkpoint();
+      PostgresAuditStoreTest.sql(ds, "UPDATE audit_log SET actor = 'nobody' WHERE seq = 2");
+      java.nio.file.Files.writeString(file, "not a checkpoint\n\u2014 secureyeoman-audit AAAA\n");
+      VerificationResult r = a.verify(VerifyOptions.defaults().withCheckpoints(java.util.List.of(), keys.getPublic()));
+      assertFalse(r.valid());
+      assertEquals(2, r.firstBrokenSeq().getAsLong());
+      assertEquals(2, a.tamperingDetected().orElseThrow().firstBrokenSeq().getAsLong());
+    }
+  }
 }

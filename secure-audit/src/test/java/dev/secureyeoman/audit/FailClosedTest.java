@@ -161,4 +161,29 @@ class FailClosedTest {
       assertInstanceOf(AuditEntry.class, s.append(AuditEvent.builder("after").build()));
     }
   }
+
+  /**
+   * Red team of the caller-expectation rule: when the store's own verification cannot run (its checkpoint file is not
+   * a checkpoint file), a failed verification with the caller's expectations is still returned and recorded (fail
+   * closed), not turned into an exception that records nothing.
+   */
+  @Test
+  void callerExpectations_storesCheckpointFileMalformed_failureReturnedAndRecorded() throws Exception {
+    TestSupport.Checkpointed layout = new TestSupport.Checkpointed(dir);
+    try (AuditStore s = layout.open()) {
+      TestSupport.appendN(s, 5, "m");
+      s.checkpoint();
+    }
+    TestSupport.exec(layout.db, "UPDATE audit_log SET actor = 'nobody' WHERE seq = 2");
+    java.nio.file.Files.writeString(layout.cpFile, "not a checkpoint\n\u2014 secureyeoman-audit AAAA\n");
+    try (AuditStore s = layout.open()) {
+      VerificationResult r = s.verify(VerifyOptions.defaults().withCheckpoints(List.of(), layout.keys.getPublic()));
+      assertFalse(r.valid());
+      assertEquals(2, r.firstBrokenSeq().orElseThrow());
+      assertEquals(2, s.tamperingDetected().orElseThrow().firstBrokenSeq().orElseThrow());
+      AuditException e = assertThrows(AuditException.class, () -> s.acknowledgeTampering("file still broken"));
+      assertEquals(AuditException.Reason.CHECKPOINT_FILE_MALFORMED, e.reason());
+      assertTrue(s.tamperingDetected().isPresent(), "nothing acknowledged");
+    }
+  }
 }

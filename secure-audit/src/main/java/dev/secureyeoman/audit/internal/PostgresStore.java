@@ -979,7 +979,12 @@ public final class PostgresStore implements AuditStore {
     if (!r.valid() && Checkpoints.callerExpectations(options)) {
       // a failure against the caller's own expectation (a wrong log id, checkpoint or key) is recorded only when the
       // store's own verification (its configured sink and key) fails too, and then that result (red team attack18)
-      VerificationResult own = verifyWith(Checkpoints.own(checkpointSink, checkpointKeys));
+      VerificationResult own;
+      try {
+        own = verifyWith(Checkpoints.own(checkpointSink, checkpointKeys));
+      } catch (AuditException e) {
+        own = r; // the store's own checks cannot run (its checkpoint file unreadable): fail closed, record this one
+      }
       noteFailure(own);
       return r;
     }

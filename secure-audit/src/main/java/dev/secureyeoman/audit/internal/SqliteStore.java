@@ -976,7 +976,15 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
     if (!r.valid() && Checkpoints.callerExpectations(options)) {
       // a failure against the caller's own expectation (a wrong log id, checkpoint or key) is recorded only when the
       // store's own verification (its configured sink and key) fails too, and then that result (red team attack18)
-      VerificationResult own = reads.verify(dev.secureyeoman.audit.VerifyOptions.defaults());
+      VerificationResult own;
+      try {
+        own = reads.verify(dev.secureyeoman.audit.VerifyOptions.defaults());
+      } catch (AuditException e) {
+        if (e.reason() == Reason.CLOSED) {
+          throw e;
+        }
+        own = r; // the store's own checks cannot run (its checkpoint file unreadable): fail closed, record this one
+      }
       if (!own.valid()) {
         noteFailure(own);
       }
@@ -990,8 +998,13 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
   private void noteFailure(VerificationResult r) throws AuditException {
     if (!r.valid() && r.problem().orElseThrow() != VerificationResult.Problem.CHECKPOINT_FILE_TORN) {
       // decided on a reader snapshot, not on the writer thread: after an acknowledgement this scans the whole log
-      VerificationResult record =
-          reads.toRecord(Checkpoints.own(opts.checkpointSink(), opts.checkpointKeys()).checks(), r);
+      Verifier.Checks own = null;
+      try {
+        own = Checkpoints.own(opts.checkpointSink(), opts.checkpointKeys()).checks();
+      } catch (AuditException e) {
+        // the checkpoint file cannot be read: nothing can be compared with an acknowledgement, record (fail closed)
+      }
+      VerificationResult record = own == null ? r : reads.toRecord(own, r);
       if (record == null) {
         return; // only acknowledged breaks
       }
