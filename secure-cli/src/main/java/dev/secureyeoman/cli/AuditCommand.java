@@ -55,7 +55,9 @@ import picocli.CommandLine.Parameters;
  * The MAC key is read from the environment variable {@code SECUREYEOMAN_AUDIT_KEY} (base64 of 32 bytes) unless
  * {@code --key-env} names another; {@code --key-id} gives its epoch and {@code --old-key-env ID=VAR} adds older epochs
  * of a rotated log. {@code verify}, {@code search} and {@code export} open the database read-only: they never create,
- * chmod or append anything (not even a key-rotation entry), so they are safe on an evidence copy.
+ * chmod or append anything (not even a key-rotation entry), so they are safe on an evidence copy. On PostgreSQL the one
+ * exception is a {@code verify} that finds a failure: without {@code --read-only} it records it for every node (see
+ * {@link AuditPostgres}).
  */
 @Command(
     name = "audit",
