@@ -428,9 +428,12 @@ public final class AuditCommand implements Runnable {
         return "; not recorded (--read-only): the other nodes keep appending";
       }
       try (AuditPostgres.Opened<AuditStore> o = AuditPostgres.openStore(pg, env::apply, keyring(headKeyId))) {
-        o.log().verify(options);
+        VerificationResult again = o.log().verify(options);
         if (o.log().tamperingDetected().isPresent()) {
           return "";
+        }
+        if (again.valid()) {
+          return "; not recorded: a second verification passed (the log changed in between)";
         }
         return "; not recorded: the keys do not verify the newest entry, or the database role cannot write the"
             + " audit tables";

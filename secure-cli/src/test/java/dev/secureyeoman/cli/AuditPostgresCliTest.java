@@ -268,6 +268,24 @@ class AuditPostgresCliTest {
     assertEquals("0", one(db, "SELECT count(*) FROM audit_log WHERE event = 'audit.key_rotated'"));
   }
 
+  /**
+   * Red team: the newest row edited. The store refuses to record when its keys do not verify the head (a wrong-key node
+   * must not lock the others), so the CLI reports the failure, exit 1, and says it was not recorded — the nodes'
+   * own verification records it (secure-audit). Pins the documented limit.
+   */
+  @Test
+  void verify_tamperedHead_reportedExit1_saysNotRecorded(PostgresDatabase db) throws Exception {
+    threeNodesAppend(db, 2);
+    Path cfg = config(db);
+    sql(db, "UPDATE audit_log SET message = 'nothing happened' WHERE seq = 6");
+    Run r = Run.of("audit", "verify", "--config", cfg.toString());
+    assertEquals(1, r.code());
+    assertTrue(r.err().startsWith("error: verification FAILED at seq 6"), r.err());
+    assertTrue(r.err().contains("; not recorded: the keys do not verify the newest entry"), r.err());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertEquals("0", one(db, "SELECT count(*) FROM audit_meta WHERE name = 'tamper'"));
+  }
+
   private static String[] cat(String[] a, String[] b) {
     String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, r, a.length, b.length);
