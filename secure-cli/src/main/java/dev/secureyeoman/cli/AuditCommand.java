@@ -407,7 +407,7 @@ public final class AuditCommand implements Runnable {
         }
       }
       if (!r.valid()) {
-        throw new IllegalStateException("verification " + r.summary() + record(r, options, headKeyId));
+        throw new IllegalStateException("verification " + r.summary() + record(headKeyId));
       }
       out().println(r.summary());
       return SecureYeomanCli.EXIT_OK;
@@ -415,11 +415,13 @@ public final class AuditCommand implements Runnable {
 
     /**
      * On PostgreSQL, records a failure the read-only verification found: the writable store (with the head's key id
-     * active, so no rotation entry) verifies again and records it, and every node then refuses appends.
+     * active, so no rotation entry) verifies the whole chain again — without the caller's expectations ({@code
+     * --log-id}, {@code --checkpoint}, {@code --public-key}), so a typo there cannot stop the cluster — and records what
+     * the database alone shows; every node then refuses appends.
      *
      * @return "" when recorded (or SQLite), else why not, to append to the error line
      */
-    private String record(VerificationResult failure, VerifyOptions options, int headKeyId) {
+    private String record(int headKeyId) {
       SecurityConfig.Storage pg = postgres();
       if (pg == null) {
         return "";
@@ -428,12 +430,13 @@ public final class AuditCommand implements Runnable {
         return "; not recorded (--read-only): the other nodes keep appending";
       }
       try (AuditPostgres.Opened<AuditStore> o = AuditPostgres.openStore(pg, env::apply, keyring(headKeyId))) {
-        VerificationResult again = o.log().verify(options);
+        VerificationResult again = o.log().verify(VerifyOptions.defaults().withoutCheckpoints());
         if (o.log().tamperingDetected().isPresent()) {
           return "";
         }
         if (again.valid()) {
-          return "; not recorded: a second verification passed (the log changed in between)";
+          return "; not recorded: the chain in the database verifies on its own (the failure is against --log-id or"
+              + " the checkpoints given, or the log changed in between), so the other nodes keep appending";
         }
         return "; not recorded: the keys do not verify the newest entry, or the database role cannot write the"
             + " audit tables";

@@ -286,6 +286,28 @@ class AuditPostgresCliTest {
     assertEquals("0", one(db, "SELECT count(*) FROM audit_meta WHERE name = 'tamper'"));
   }
 
+  /**
+   * Red team (attack18's caller typo, at the CLI): a wrong {@code --log-id} fails the verification, exit 1, but is not
+   * recorded — the chain in the database verifies on its own, so the nodes keep appending; a real edit still is.
+   */
+  @Test
+  void verify_wrongExpectedLogId_exit1_notRecorded_nodesKeepAppending(PostgresDatabase db) throws Exception {
+    threeNodesAppend(db, 1);
+    Path cfg = config(db);
+    String before = state(db);
+    Run r = Run.of("audit", "verify", "--config", cfg.toString(), "--log-id", "0".repeat(32));
+    assertEquals(1, r.code());
+    assertTrue(r.err().startsWith("error: verification FAILED"), r.err());
+    assertTrue(r.err().contains("LOG_ID_MISMATCH"), r.err());
+    assertTrue(r.err().contains("; not recorded: the chain in the database verifies on its own"), r.err());
+    assertEquals(before, state(db), "nothing recorded, nothing appended");
+    String logId = one(db, "SELECT value FROM audit_meta WHERE name = 'log_id'");
+    Run ok = Run.of("audit", "verify", "--config", cfg.toString(), "--log-id", logId);
+    assertEquals(0, ok.code(), ok.err());
+    threeNodesAppend(db, 1); // the nodes still append
+    assertEquals("6", one(db, "SELECT count(*) FROM audit_log"));
+  }
+
   private static String[] cat(String[] a, String[] b) {
     String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, r, a.length, b.length);
