@@ -85,6 +85,33 @@ class GatewayStorageTest {
   }
 
   @Test
+  @org.junit.jupiter.api.condition.EnabledIf("dev.secureyeoman.testkit.PostgresServer#shouldRun")
+  void postgres_authAndAuditPools_namedApart_onTheServer() throws Exception {
+    dev.secureyeoman.testkit.PostgresDatabase db = dev.secureyeoman.testkit.PostgresServer.shared().createDatabase();
+    dev.secureyeoman.core.config.SecurityConfig d = dev.secureyeoman.core.config.SecurityConfig.defaults();
+    dev.secureyeoman.core.config.SecurityConfig cfg =
+        new dev.secureyeoman.core.config.SecurityConfig(
+            d.audit(), d.auth(), d.http(), d.sandbox(), d.integrations(),
+            new dev.secureyeoman.core.config.SecurityConfig.Storage(
+                dev.secureyeoman.core.config.SecurityConfig.Storage.Engine.POSTGRES, db.jdbcUrl(), db.user(),
+                "SY_PG_PASSWORD", ""));
+    byte[] k = new byte[32];
+    new java.security.SecureRandom().nextBytes(k);
+    try (dev.secureyeoman.core.SecretBytes key = dev.secureyeoman.core.SecretBytes.copyOf(k);
+        GatewayStorage storage =
+            GatewayStorage.open(cfg, tmp.resolve("data"), Map.of("SY_PG_PASSWORD", db.password())::get, key,
+                java.time.Clock.systemUTC());
+        java.sql.Connection c = storage.authDataSource().getConnection();
+        java.sql.Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery("SELECT string_agg(DISTINCT application_name, ',' ORDER BY"
+            + " application_name) FROM pg_stat_activity WHERE datname = current_database()")) {
+      rs.next();
+      assertEquals("secureyeoman-audit,secureyeoman-auth", rs.getString(1));
+      assertEquals(GatewayStorage.AUDIT_POOL_NAME, "secureyeoman-audit");
+    }
+  }
+
+  @Test
   void redactUrl_keepsHostPortDatabaseOnly() {
     assertEquals(
         "jdbc:postgresql://db.internal:5432/sy?\u2026",

@@ -24,6 +24,9 @@ public final class AuthDataSources {
   /** Default wait for a pooled connection (the server is down or every connection is busy). */
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(3);
 
+  /** Default pool name of {@link #postgres}: HikariCP thread names and the connections' {@code application_name}. */
+  public static final String DEFAULT_POOL_NAME = "secureyeoman-auth";
+
   private AuthDataSources() {}
 
   /**
@@ -65,6 +68,31 @@ public final class AuthDataSources {
    */
   public static Pooled postgres(
       String jdbcUrl, String user, char[] password, int maxPoolSize, Duration connectTimeout) {
+    return postgres(jdbcUrl, user, password, maxPoolSize, connectTimeout, DEFAULT_POOL_NAME);
+  }
+
+  /**
+   * Opens a named HikariCP pool of PostgreSQL connections, e.g. {@code secureyeoman-audit} for a host's separate audit
+   * pool, so its threads ({@code <name>:housekeeper}) and its server sessions ({@code application_name} in {@code
+   * pg_stat_activity}) are told apart from the auth pool's ({@value #DEFAULT_POOL_NAME}).
+   *
+   * @param jdbcUrl {@code jdbc:postgresql://host:port/database}
+   * @param user the user
+   * @param password the password (copied; wipe your array afterwards)
+   * @param maxPoolSize connections at most (1..1000)
+   * @param connectTimeout how long a request waits for a connection before failing with {@link AuthStorageException}
+   * @param poolName 1-63 characters {@code [A-Za-z0-9._-]}
+   * @return the pool
+   * @throws IllegalArgumentException if the URL is not a PostgreSQL JDBC URL, a bound is out of range or the name is
+   *     not allowed
+   * @throws IllegalStateException if HikariCP or the PostgreSQL driver is missing
+   */
+  public static Pooled postgres(
+      String jdbcUrl, String user, char[] password, int maxPoolSize, Duration connectTimeout, String poolName) {
+    Objects.requireNonNull(poolName, "poolName");
+    if (!poolName.matches("[A-Za-z0-9._-]{1,63}")) {
+      throw new IllegalArgumentException("poolName must be 1-63 characters [A-Za-z0-9._-]");
+    }
     Objects.requireNonNull(jdbcUrl, "jdbcUrl");
     Objects.requireNonNull(user, "user");
     Objects.requireNonNull(password, "password");
@@ -76,7 +104,8 @@ public final class AuthDataSources {
       throw new IllegalArgumentException("maxPoolSize must be 1..1000, got " + maxPoolSize);
     }
     try {
-      return new dev.secureyeoman.auth.internal.PostgresPool(jdbcUrl, user, password, maxPoolSize, connectTimeout);
+      return new dev.secureyeoman.auth.internal.PostgresPool(
+          jdbcUrl, user, password, maxPoolSize, connectTimeout, poolName);
     } catch (NoClassDefFoundError e) {
       throw new IllegalStateException(
           "PostgreSQL storage needs com.zaxxer:HikariCP and org.postgresql:postgresql on the class path", e);

@@ -70,6 +70,42 @@ class PostgresDataSourceTest {
     }
   }
 
+  @Test
+  void poolName_distinguishesThePools_inThreadNamesAndOnTheServer_defaultIsAuth_badNameRefused() throws Exception {
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> AuthDataSources.postgres("jdbc:postgresql://h/db", "u", new char[0], 1, Duration.ofSeconds(1), "a b"));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> AuthDataSources.postgres("jdbc:postgresql://h/db", "u", new char[0], 1, Duration.ofSeconds(1), ""));
+    PostgresDatabase db = PostgresServer.shared().createDatabase();
+    try (AuthDataSources.Pooled auth =
+            AuthDataSources.postgres(db.jdbcUrl(), db.user(), db.password().toCharArray(), 2, Duration.ofSeconds(5));
+        AuthDataSources.Pooled audit =
+            AuthDataSources.postgres(
+                db.jdbcUrl(), db.user(), db.password().toCharArray(), 2, Duration.ofSeconds(5), "secureyeoman-audit")) {
+      assertEquals(AuthDataSources.DEFAULT_POOL_NAME, applicationName(auth));
+      assertEquals("secureyeoman-audit", applicationName(audit));
+      assertTrue(auth.toString().startsWith("PostgreSQL pool secureyeoman-auth["), auth.toString());
+      assertTrue(audit.toString().startsWith("PostgreSQL pool secureyeoman-audit["), audit.toString());
+      java.util.Set<String> threads = new java.util.HashSet<>();
+      Thread.getAllStackTraces().keySet().forEach(t -> threads.add(t.getName()));
+      assertTrue(threads.contains("secureyeoman-audit:housekeeper"), threads.toString());
+      assertTrue(threads.contains("secureyeoman-auth:housekeeper"), threads.toString());
+    }
+  }
+
+  /** The {@code application_name} the server sees for a connection of the pool. */
+  private static String applicationName(DataSource pool) throws SQLException {
+    try (java.sql.Connection c = pool.getConnection();
+        java.sql.Statement s = c.createStatement();
+        java.sql.ResultSet rs =
+            s.executeQuery("SELECT application_name FROM pg_stat_activity WHERE pid = pg_backend_pid()")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
   private static String chain(Throwable t) {
     StringBuilder sb = new StringBuilder();
     for (Throwable c = t; c != null; c = c.getCause()) {

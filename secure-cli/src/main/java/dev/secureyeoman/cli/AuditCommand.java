@@ -55,7 +55,9 @@ import picocli.CommandLine.Parameters;
  * The MAC key is read from the environment variable {@code SECUREYEOMAN_AUDIT_KEY} (base64 of 32 bytes) unless
  * {@code --key-env} names another; {@code --key-id} gives its epoch and {@code --old-key-env ID=VAR} adds older epochs
  * of a rotated log. {@code verify}, {@code search} and {@code export} open the database read-only: they never create,
- * chmod or append anything (not even a key-rotation entry), so they are safe on an evidence copy.
+ * chmod or append anything (not even a key-rotation entry), so they are safe on an evidence copy. On PostgreSQL the one
+ * exception is a {@code verify} that finds a failure: without {@code --read-only} it records it for every node (see
+ * {@link AuditPostgres}).
  */
 @Command(
     name = "audit",
@@ -144,6 +146,14 @@ public final class AuditCommand implements Runnable {
 
     /** The active key plus the older epochs. */
     AuditKeyring keyring() {
+      return keyring(0);
+    }
+
+    /**
+     * The keys of {@link #keyring()}, with {@code active} as the active key id when it is one of them (so a writable
+     * store opened with it appends no {@code audit.key_rotated} entry for a head under that id).
+     */
+    AuditKeyring keyring(int preferredActive) {
       if (keyId < 1) {
         throw new CliUsageException("--key-id must be >= 1, got " + keyId);
       }
@@ -172,7 +182,7 @@ public final class AuditCommand implements Runnable {
           b.add(e.getKey(), k);
         }
       }
-      return b.active(keyId).build();
+      return b.active(preferredActive == keyId || old.containsKey(preferredActive) ? preferredActive : keyId).build();
     }
 
     AuditStoreOptions.Builder options() {
@@ -222,9 +232,12 @@ public final class AuditCommand implements Runnable {
       }
     }
 
-    /** Opens the PostgreSQL audit log of {@code --config} (never creates it); fails with one line when unreachable. */
-    AuditStore openPostgres(SecurityConfig.Storage st) throws AuditException {
-      return AuditPostgres.open(st, env::apply, keyring());
+    /**
+     * Opens the writable PostgreSQL audit log of {@code --config} (never creates it); fails with one line when
+     * unreachable.
+     */
+    AuditPostgres.Opened<AuditStore> openPostgres(SecurityConfig.Storage st) throws AuditException {
+      return AuditPostgres.openStore(st, env::apply, keyring());
     }
 
     /** Opens the database for appending (created when absent); other processes may append at the same time. */
@@ -240,14 +253,17 @@ public final class AuditCommand implements Runnable {
       }
     }
 
-    /** Opens an existing database read-only: nothing is created, changed or appended. */
-    AuditReader openReadOnly() throws AuditException {
+    /**
+     * Opens an existing log read-only (the SQLite file, or the PostgreSQL log of {@code --config} through {@link
+     * AuditPostgres#openReader}): nothing is created, changed, recorded or appended.
+     */
+    AuditPostgres.Opened<AuditReader> openReadOnly() throws AuditException {
       SecurityConfig.Storage pg = postgres();
       if (pg != null) {
-        return openPostgres(pg);
+        return AuditPostgres.openReader(pg, env::apply, keyring());
       }
       requireDb();
-      return SqliteAuditStore.openReadOnly(options().build());
+      return new AuditPostgres.Opened<>(SqliteAuditStore.openReadOnly(options().build()), null);
     }
 
     KeyPair derivedKeys() {
@@ -341,6 +357,13 @@ public final class AuditCommand implements Runnable {
     String logId;
 
     @Option(
+        names = "--read-only",
+        description = "PostgreSQL (--config): never record a failure in the database, so the other nodes keep"
+            + " appending (a SELECT-only role never records). Without it a failure is recorded and every node refuses"
+            + " appends until acknowledge-tampering. SQLite verification is always read-only.")
+    boolean readOnly;
+
+    @Option(
         names = "--since-checkpoint",
         description = "Incremental: trust the entries up to the newest checkpoint whose signature and head hash match"
             + " the stored row, re-MAC only the later ones (needs --checkpoint; run a full verify periodically).")
@@ -376,14 +399,51 @@ public final class AuditCommand implements Runnable {
         options = options.withExpectedLogId(logId);
       }
       VerificationResult r;
-      try (AuditReader s = openReadOnly()) {
-        r = s.verify(options);
+      int headKeyId = 0;
+      try (AuditPostgres.Opened<AuditReader> o = openReadOnly()) {
+        r = o.log().verify(options);
+        if (!r.valid()) {
+          headKeyId = o.log().head().map(AuditEntry::keyId).orElse(0);
+        }
       }
       if (!r.valid()) {
-        throw new IllegalStateException("verification " + r.summary());
+        throw new IllegalStateException("verification " + r.summary() + record(headKeyId));
       }
       out().println(r.summary());
       return SecureYeomanCli.EXIT_OK;
+    }
+
+    /**
+     * On PostgreSQL, records a failure the read-only verification found: the writable store (with the head's key id
+     * active, so no rotation entry) verifies the whole chain again — without the caller's expectations ({@code
+     * --log-id}, {@code --checkpoint}, {@code --public-key}), so a typo there cannot stop the cluster — and records what
+     * the database alone shows; every node then refuses appends.
+     *
+     * @return "" when recorded (or SQLite), else why not, to append to the error line
+     */
+    private String record(int headKeyId) {
+      SecurityConfig.Storage pg = postgres();
+      if (pg == null) {
+        return "";
+      }
+      if (readOnly) {
+        return "; not recorded (--read-only): the other nodes keep appending";
+      }
+      try (AuditPostgres.Opened<AuditStore> o = AuditPostgres.openStore(pg, env::apply, keyring(headKeyId))) {
+        VerificationResult again = o.log().verify(VerifyOptions.defaults().withoutCheckpoints());
+        if (o.log().tamperingDetected().isPresent()) {
+          return "";
+        }
+        if (again.valid()) {
+          return "; not recorded: the chain in the database verifies on its own (the failure is against --log-id or"
+              + " the checkpoints given, or the log changed in between), so the other nodes keep appending";
+        }
+        return "; not recorded: the keys do not verify the newest entry, or the database role cannot write the"
+            + " audit tables";
+      } catch (AuditException | RuntimeException e) {
+        return "; not recorded (the database role must own the audit tables to record): "
+            + TerminalText.oneLine(String.valueOf(e.getMessage()));
+      }
     }
   }
 
@@ -443,8 +503,8 @@ public final class AuditCommand implements Runnable {
       if (limit < 1 || limit > 10_000) {
         throw new CliUsageException("--limit must be 1..10000, got " + limit);
       }
-      try (AuditReader s = openReadOnly()) {
-        for (AuditEntry e : s.search(query, limit)) {
+      try (AuditPostgres.Opened<AuditReader> o = openReadOnly()) {
+        for (AuditEntry e : o.log().search(query, limit)) {
           out().println(json ? TerminalText.json(e.toJson()) : line(e));
         }
       }
@@ -479,7 +539,9 @@ public final class AuditCommand implements Runnable {
       if (pg == null) {
         requireDb();
       }
-      try (AuditStore s = pg != null ? openPostgres(pg) : open(options())) {
+      try (AuditPostgres.Opened<AuditStore> o =
+          pg != null ? openPostgres(pg) : new AuditPostgres.Opened<>(open(options()), null)) {
+        AuditStore s = o.log();
         if (s.tamperingDetected().isEmpty()) {
           throw new IllegalStateException("the audit log is not read-only: nothing to acknowledge");
         }
@@ -644,7 +706,8 @@ public final class AuditCommand implements Runnable {
       if (!"jsonl".equals(format)) {
         throw new CliUsageException("unsupported --format " + format + " (only jsonl)");
       }
-      try (AuditReader s = openReadOnly()) {
+      try (AuditPostgres.Opened<AuditReader> o = openReadOnly()) {
+        AuditReader s = o.log();
         if (output == null) {
           s.exportJsonl(new TerminalSafeWriter(out()));
         } else {

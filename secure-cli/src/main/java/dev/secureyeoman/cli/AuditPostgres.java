@@ -1,29 +1,18 @@
 package dev.secureyeoman.cli;
 
-import dev.secureyeoman.audit.AuditEntry;
-import dev.secureyeoman.audit.AuditEvent;
 import dev.secureyeoman.audit.AuditException;
 import dev.secureyeoman.audit.AuditKeyring;
-import dev.secureyeoman.audit.AuditQuery;
+import dev.secureyeoman.audit.AuditReader;
 import dev.secureyeoman.audit.AuditStore;
-import dev.secureyeoman.audit.Checkpoint;
 import dev.secureyeoman.audit.PostgresAuditStore;
-import dev.secureyeoman.audit.RetentionPolicy;
-import dev.secureyeoman.audit.VerificationProgress;
-import dev.secureyeoman.audit.VerificationResult;
-import dev.secureyeoman.audit.VerifyOptions;
 import dev.secureyeoman.auth.AuthDataSources;
 import dev.secureyeoman.core.config.SecurityConfig;
-import java.io.Writer;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.UnaryOperator;
 
 /**
@@ -32,32 +21,88 @@ import java.util.function.UnaryOperator;
  *
  * <ul>
  *   <li>The password comes from the environment variable named by {@code password_env}, or from {@code password} in an
- *       encrypted config; it is copied into a two-connection pool and wiped. Messages name the URL without user-info or
- *       query parameters and never the password.
+ *       encrypted config; it is copied into a two-connection pool named {@value #POOL_NAME} and wiped. Messages name
+ *       the URL without user-info or query parameters and never the password.
  *   <li>The log is never created: a database without the audit tables is refused ({@code no audit log in …}); an
  *       unreachable server is one {@code error:} line after at most {@value #CONNECT_TIMEOUT_SECONDS} s.
- *   <li>Unlike the SQLite reader, {@code verify} on PostgreSQL is the store's own: a failed verification is recorded in
- *       the database, so every node sharing the log refuses appends until {@code acknowledge-tampering} (the same
- *       fail-closed state a node's own verification sets).
+ *   <li>{@code search}, {@code export} and {@code verify} read through {@link PostgresAuditStore.Builder#openReadOnly()}
+ *       ({@link #openReader}): no DDL, no {@code audit.key_rotated} entry, nothing recorded; a role with {@code SELECT}
+ *       on {@code audit_log} and {@code audit_meta} is enough.
+ *   <li>Only when that verification <em>fails</em> does {@code verify} (without {@code --read-only}) open the writable
+ *       store ({@link #openStore}) and verify again, so that the failure is recorded in the database and every node
+ *       sharing the log refuses appends until {@code acknowledge-tampering} (the same fail-closed state a node's own
+ *       verification sets). Recording needs the writable store because only it writes the tamper record, and opening
+ *       it runs {@code CREATE TABLE/INDEX IF NOT EXISTS} (PostgreSQL checks table ownership even when they exist) —
+ *       so only the role that owns the tables records; with any other role the failure is reported, exit 1, and the
+ *       message says it was not recorded. The writable store is opened with the head's key id active, so this never
+ *       appends an {@code audit.key_rotated} entry. {@code acknowledge-tampering} always uses the writable store.
  * </ul>
  */
 final class AuditPostgres {
   /** Seconds to wait for a connection before the command fails. */
   static final int CONNECT_TIMEOUT_SECONDS = 3;
 
+  /** HikariCP pool name of the CLI's connections (thread names, {@code application_name} on the server). */
+  static final String POOL_NAME = "secureyeoman-cli";
+
   private AuditPostgres() {}
 
   /**
-   * Opens the PostgreSQL audit log; the returned store closes its pool when closed.
+   * An open log and the pool it reads through; closing it closes the log, then the pool.
+   *
+   * @param <T> {@link AuditReader} or {@link AuditStore}
+   * @param log the reader or store
+   * @param pool its pool (null for a SQLite file)
+   */
+  record Opened<T extends AuditReader>(T log, AuthDataSources.Pooled pool) implements AutoCloseable {
+    @Override
+    public void close() {
+      try {
+        log.close();
+      } finally {
+        if (pool != null) {
+          pool.close();
+        }
+      }
+    }
+  }
+
+  /** How a log is opened on a checked pool. */
+  @FunctionalInterface
+  private interface Opener<T extends AuditReader> {
+    T open(PostgresAuditStore.Builder builder) throws AuditException;
+  }
+
+  /**
+   * Opens the PostgreSQL audit log read-only: nothing is created, recorded or appended.
    *
    * @param st the storage settings ({@code postgres})
    * @param env environment lookup
    * @param keyring the MAC keys
-   * @return the store
+   * @return the reader and its pool
+   * @throws AuditException if the log cannot be opened
+   */
+  static Opened<AuditReader> openReader(SecurityConfig.Storage st, UnaryOperator<String> env, AuditKeyring keyring)
+      throws AuditException {
+    return open(st, env, b -> b.keyring(keyring).openReadOnly());
+  }
+
+  /**
+   * Opens the writable PostgreSQL audit log ({@code acknowledge-tampering}, recording a failed {@code verify}).
+   *
+   * @param st the storage settings ({@code postgres})
+   * @param env environment lookup
+   * @param keyring the MAC keys
+   * @return the store and its pool
    * @throws AuditException if the store cannot be opened
    */
-  static AuditStore open(SecurityConfig.Storage st, UnaryOperator<String> env, AuditKeyring keyring)
+  static Opened<AuditStore> openStore(SecurityConfig.Storage st, UnaryOperator<String> env, AuditKeyring keyring)
       throws AuditException {
+    return open(st, env, b -> b.keyring(keyring).open());
+  }
+
+  private static <T extends AuditReader> Opened<T> open(
+      SecurityConfig.Storage st, UnaryOperator<String> env, Opener<T> opener) throws AuditException {
     String where = redactUrl(st.url());
     char[] password;
     try {
@@ -70,7 +115,7 @@ final class AuditPostgres {
       try {
         pool =
             AuthDataSources.postgres(
-                st.url(), st.user(), password, 2, Duration.ofSeconds(CONNECT_TIMEOUT_SECONDS));
+                st.url(), st.user(), password, 2, Duration.ofSeconds(CONNECT_TIMEOUT_SECONDS), POOL_NAME);
       } catch (IllegalArgumentException | IllegalStateException e) {
         throw new IllegalStateException("security.storage: " + e.getMessage());
       }
@@ -87,14 +132,12 @@ final class AuditPostgres {
         } catch (SQLException e) {
           throw new IllegalStateException("PostgreSQL at " + where + " unreachable: " + reason(e, password));
         }
-        AuditStore store;
         try {
-          store = PostgresAuditStore.builder(pool).keyring(keyring).open();
+          return new Opened<>(opener.open(PostgresAuditStore.builder(pool)), pool);
         } catch (AuditException e) {
           throw new AuditException(
               e.reason(), "audit log on PostgreSQL at " + where + ": " + scrub(e.getMessage(), password), e);
         }
-        return new Closing(store, pool);
       } catch (AuditException | RuntimeException e) {
         pool.close();
         throw e;
@@ -131,100 +174,5 @@ final class AuditPostgres {
    */
   static String redactUrl(String url) {
     return SecurityConfig.Storage.redactUrl(url);
-  }
-
-  /** The store, closing its pool after it. */
-  private static final class Closing implements AuditStore {
-    private final AuditStore store;
-    private final AuthDataSources.Pooled pool;
-
-    Closing(AuditStore store, AuthDataSources.Pooled pool) {
-      this.store = store;
-      this.pool = pool;
-    }
-
-    @Override
-    public AuditEntry append(AuditEvent event) throws AuditException {
-      return store.append(event);
-    }
-
-    @Override
-    public CompletableFuture<AuditEntry> appendAsync(AuditEvent event) {
-      return store.appendAsync(event);
-    }
-
-    @Override
-    public long enforceRetention(RetentionPolicy policy, VerificationProgress progress) throws AuditException {
-      return store.enforceRetention(policy, progress);
-    }
-
-    @Override
-    public long reclaimSpace() throws AuditException {
-      return store.reclaimSpace();
-    }
-
-    @Override
-    public Optional<VerificationResult> tamperingDetected() throws AuditException {
-      return store.tamperingDetected();
-    }
-
-    @Override
-    public AuditEntry acknowledgeTampering(String reason) throws AuditException {
-      return store.acknowledgeTampering(reason);
-    }
-
-    @Override
-    public boolean checkpointsConfigured() {
-      return store.checkpointsConfigured();
-    }
-
-    @Override
-    public Checkpoint checkpoint() throws AuditException {
-      return store.checkpoint();
-    }
-
-    @Override
-    public Checkpoint startCheckpoints() throws AuditException {
-      return store.startCheckpoints();
-    }
-
-    @Override
-    public Optional<String> logId() throws AuditException {
-      return store.logId();
-    }
-
-    @Override
-    public Optional<AuditEntry> head() throws AuditException {
-      return store.head();
-    }
-
-    @Override
-    public List<AuditEntry> query(AuditQuery query) throws AuditException {
-      return store.query(query);
-    }
-
-    @Override
-    public List<AuditEntry> search(String text, int limit) throws AuditException {
-      return store.search(text, limit);
-    }
-
-    @Override
-    public VerificationResult verify(VerifyOptions options) throws AuditException {
-      return store.verify(options);
-    }
-
-    @Override
-    public long exportJsonl(Writer out) throws AuditException {
-      return store.exportJsonl(out);
-    }
-
-    @Override
-    public void close() {
-      try {
-        store.close();
-      } finally {
-        pool.close();
-      }
-    }
   }
 }

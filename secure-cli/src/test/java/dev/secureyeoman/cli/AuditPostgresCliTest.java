@@ -63,11 +63,15 @@ class AuditPostgresCliTest {
   }
 
   private Path config(String url, String user) throws Exception {
-    Path f = tmp.resolve("host.yaml");
+    return config(url, user, PASSWORD_VAR);
+  }
+
+  private Path config(String url, String user, String passwordVar) throws Exception {
+    Path f = tmp.resolve("host-" + user + ".yaml");
     Files.writeString(
         f,
         "security:\n  storage: { engine: postgres, url: '" + url + "', user: " + user + ", password_env: "
-            + PASSWORD_VAR + " }\n");
+            + passwordVar + " }\n");
     return f;
   }
 
@@ -145,6 +149,169 @@ class AuditPostgresCliTest {
       assertTrue(ack.out().startsWith("acknowledged at seq 13"), ack.out());
       assertEquals(14, node.append(AuditEvent.builder("x.y").actor("a").build()).seq());
     }
+  }
+
+  private static String one(PostgresDatabase db, String query) throws Exception {
+    try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(query)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  /** Every row of the log and its meta table, to compare before and after a command. */
+  private static String state(PostgresDatabase db) throws Exception {
+    return one(db, "SELECT (SELECT count(*) || ':' || max(seq) || ':' || md5(string_agg(hash::text, ',' ORDER BY seq))"
+        + " FROM audit_log) || '|' || (SELECT string_agg(name || '=' || value, ',' ORDER BY name) FROM audit_meta)");
+  }
+
+  /** An event trigger (security definer, so any role's DDL is noted) writing every DDL command tag into ddl_seen. */
+  private static void noteDdl(PostgresDatabase db) throws Exception {
+    sql(db, "CREATE TABLE ddl_seen (tag TEXT NOT NULL)");
+    sql(db, "CREATE FUNCTION note_ddl() RETURNS event_trigger LANGUAGE plpgsql SECURITY DEFINER AS"
+        + " $$ BEGIN INSERT INTO public.ddl_seen VALUES (tg_tag); END $$");
+    sql(db, "CREATE EVENT TRIGGER note_ddl ON ddl_command_start EXECUTE FUNCTION note_ddl()");
+  }
+
+  /** A login role with SELECT on the two audit tables only; returns its config (password in the variable). */
+  private Path selectOnlyConfig(PostgresDatabase db) throws Exception {
+    String role = "auditor_" + Long.toHexString(System.nanoTime());
+    String password = "ro-" + Long.toHexString(new SecureRandom().nextLong());
+    sql(db, "CREATE ROLE " + role + " LOGIN PASSWORD '" + password + "'");
+    sql(db, "GRANT SELECT ON audit_log, audit_meta TO " + role);
+    envVars.put("SY_AUDITOR_PASSWORD", password);
+    return config(db.jdbcUrl(), role, "SY_AUDITOR_PASSWORD");
+  }
+
+  @Test
+  void searchExportVerify_selectOnlyRoleAndOwner_noDdlNothingWritten_failureRecordedOnlyByOwnerWithoutReadOnly(
+      PostgresDatabase db) throws Exception {
+    threeNodesAppend(db, 2);
+    Path auditor = selectOnlyConfig(db);
+    noteDdl(db);
+    String before = state(db);
+    Path export = tmp.resolve("ro.jsonl");
+    for (String[] cmd : List.of(
+        new String[] {"audit", "search", "--config", auditor.toString(), "quokka"},
+        new String[] {"audit", "export", "--config", auditor.toString(), "-o", export.toString()},
+        new String[] {"audit", "verify", "--config", auditor.toString()})) {
+      Run r = Run.of(cmd);
+      assertEquals(0, r.code(), cmd[1] + ": " + r.err());
+    }
+    assertEquals(6, Files.readAllLines(export).size());
+    assertEquals(6, Run.of("audit", "search", "--config", auditor.toString(), "quokka").out().lines().count());
+    Path owner = config(db);
+    for (String[] cmd : List.of(
+        new String[] {"audit", "search", "--config", owner.toString(), "quokka"},
+        new String[] {"audit", "export", "--config", owner.toString()},
+        new String[] {"audit", "verify", "--config", owner.toString()})) {
+      Run r = Run.of(cmd);
+      assertEquals(0, r.code(), cmd[1] + ": " + r.err());
+    }
+    assertEquals(before, state(db), "nothing written");
+    assertEquals("0", one(db, "SELECT count(*) FROM ddl_seen"), "no DDL by search, export or a passing verify");
+
+    // a tampered row: the auditor's verify fails, exit 1, says it recorded nothing (it could not)
+    sql(db, "UPDATE audit_log SET actor = 'eve' WHERE seq = 3");
+    String tampered = state(db);
+    Run ro = Run.of("audit", "verify", "--config", auditor.toString());
+    assertEquals(1, ro.code(), ro.err());
+    assertTrue(ro.err().startsWith("error: verification FAILED at seq 3: ENTRY_ALTERED"), ro.err());
+    assertTrue(ro.err().contains("; not recorded"), ro.err());
+    assertEquals(1, ro.err().strip().lines().count(), ro.err());
+    assertEquals(tampered, state(db), "the auditor recorded nothing");
+
+    // the owner with --read-only: reported, not recorded, the nodes keep appending
+    Run ownerRo = Run.of("audit", "verify", "--config", owner.toString(), "--read-only");
+    assertEquals(1, ownerRo.code(), ownerRo.err());
+    assertTrue(ownerRo.err().contains("at seq 3") && ownerRo.err().contains("not recorded (--read-only)"),
+        ownerRo.err());
+    assertEquals(tampered, state(db));
+    assertEquals("0", one(db, "SELECT count(*) FROM ddl_seen"));
+
+    // the owner without it: recorded, every node fails closed (documented intent)
+    Run recorded = Run.of("audit", "verify", "--config", owner.toString());
+    assertEquals(1, recorded.code());
+    assertTrue(recorded.err().startsWith("error: verification FAILED at seq 3: ENTRY_ALTERED"), recorded.err());
+    assertFalse(recorded.err().contains("not recorded"), recorded.err());
+    assertTrue(one(db, "SELECT value FROM audit_meta WHERE name = 'tamper'").startsWith("3\t"));
+    assertEquals("6", one(db, "SELECT count(*) FROM audit_log"), "recording appends nothing");
+  }
+
+  @Test
+  void headUnderOlderKeyId_searchExportVerifyAppendNoKeyRotatedEntry_notEvenWhenRecordingAFailure(PostgresDatabase db)
+      throws Exception {
+    threeNodesAppend(db, 2); // key id 1
+    byte[] newKey = new byte[32];
+    new SecureRandom().nextBytes(newKey);
+    envVars.put("SY_OLD_AUDIT_KEY", Base64.getEncoder().encodeToString(key));
+    envVars.put("SECUREYEOMAN_AUDIT_KEY", Base64.getEncoder().encodeToString(newKey));
+    Path cfg = config(db);
+    String[] keys = {"--key-id", "2", "--old-key-env", "1=SY_OLD_AUDIT_KEY"};
+    String before = state(db);
+    Run search = Run.of(cat(new String[] {"audit", "search", "--config", cfg.toString(), "quokka"}, keys));
+    assertEquals(0, search.code(), search.err());
+    assertEquals(6, search.out().lines().count());
+    Run export = Run.of(cat(new String[] {"audit", "export", "--config", cfg.toString()}, keys));
+    assertEquals(0, export.code(), export.err());
+    assertEquals(6, export.out().lines().count());
+    Run verify = Run.of(cat(new String[] {"audit", "verify", "--config", cfg.toString()}, keys));
+    assertEquals(0, verify.code(), verify.err());
+    assertEquals(before, state(db), "no audit.key_rotated entry, nothing written");
+
+    sql(db, "UPDATE audit_log SET message = 'x' WHERE seq = 2");
+    Run bad = Run.of(cat(new String[] {"audit", "verify", "--config", cfg.toString()}, keys));
+    assertEquals(1, bad.code());
+    assertFalse(bad.err().contains("not recorded"), bad.err());
+    assertEquals("6", one(db, "SELECT count(*) FROM audit_log"), "recording the failure rotated nothing");
+    assertEquals("0", one(db, "SELECT count(*) FROM audit_log WHERE event = 'audit.key_rotated'"));
+  }
+
+  /**
+   * Red team: the newest row edited. The store refuses to record when its keys do not verify the head (a wrong-key node
+   * must not lock the others), so the CLI reports the failure, exit 1, and says it was not recorded — the nodes'
+   * own verification records it (secure-audit). Pins the documented limit.
+   */
+  @Test
+  void verify_tamperedHead_reportedExit1_saysNotRecorded(PostgresDatabase db) throws Exception {
+    threeNodesAppend(db, 2);
+    Path cfg = config(db);
+    sql(db, "UPDATE audit_log SET message = 'nothing happened' WHERE seq = 6");
+    Run r = Run.of("audit", "verify", "--config", cfg.toString());
+    assertEquals(1, r.code());
+    assertTrue(r.err().startsWith("error: verification FAILED at seq 6"), r.err());
+    assertTrue(r.err().contains("; not recorded: the keys do not verify the newest entry"), r.err());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertEquals("0", one(db, "SELECT count(*) FROM audit_meta WHERE name = 'tamper'"));
+  }
+
+  /**
+   * Red team (attack18's caller typo, at the CLI): a wrong {@code --log-id} fails the verification, exit 1, but is not
+   * recorded — the chain in the database verifies on its own, so the nodes keep appending; a real edit still is.
+   */
+  @Test
+  void verify_wrongExpectedLogId_exit1_notRecorded_nodesKeepAppending(PostgresDatabase db) throws Exception {
+    threeNodesAppend(db, 1);
+    Path cfg = config(db);
+    String before = state(db);
+    Run r = Run.of("audit", "verify", "--config", cfg.toString(), "--log-id", "0".repeat(32));
+    assertEquals(1, r.code());
+    assertTrue(r.err().startsWith("error: verification FAILED"), r.err());
+    assertTrue(r.err().contains("LOG_ID_MISMATCH"), r.err());
+    assertTrue(r.err().contains("; not recorded: the chain in the database verifies on its own"), r.err());
+    assertEquals(before, state(db), "nothing recorded, nothing appended");
+    String logId = one(db, "SELECT value FROM audit_meta WHERE name = 'log_id'");
+    Run ok = Run.of("audit", "verify", "--config", cfg.toString(), "--log-id", logId);
+    assertEquals(0, ok.code(), ok.err());
+    threeNodesAppend(db, 1); // the nodes still append
+    assertEquals("6", one(db, "SELECT count(*) FROM audit_log"));
+  }
+
+  private static String[] cat(String[] a, String[] b) {
+    String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, r, a.length, b.length);
+    return r;
   }
 
   @Test

@@ -61,6 +61,9 @@ public final class GatewayStorage implements AutoCloseable {
   /** How long the audit writer or a read waits for a PostgreSQL connection before the request fails (503). */
   public static final Duration AUDIT_CONNECT_TIMEOUT = Duration.ofSeconds(3);
 
+  /** Name of the audit pool (threads, {@code application_name}); the auth pool keeps {@code secureyeoman-auth}. */
+  public static final String AUDIT_POOL_NAME = "secureyeoman-audit";
+
   /** Attempts to open the PostgreSQL audit store at start, each bounded by {@link #AUDIT_CONNECT_TIMEOUT}. */
   static final int OPEN_ATTEMPTS = 3;
 
@@ -128,7 +131,7 @@ public final class GatewayStorage implements AutoCloseable {
         opened.push(authPool);
         auditPool =
             AuthDataSources.postgres(
-                storage.url(), storage.user(), password, AUDIT_POOL_SIZE, AUDIT_CONNECT_TIMEOUT);
+                storage.url(), storage.user(), password, AUDIT_POOL_SIZE, AUDIT_CONNECT_TIMEOUT, AUDIT_POOL_NAME);
         opened.push(auditPool);
       } catch (IllegalArgumentException | IllegalStateException e) {
         throw new IllegalStateException("security.storage: " + e.getMessage(), e);

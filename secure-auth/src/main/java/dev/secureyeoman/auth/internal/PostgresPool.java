@@ -40,10 +40,12 @@ public final class PostgresPool implements AuthDataSources.Pooled {
    * @param password the password (copied; the caller may wipe its array)
    * @param maxPoolSize connections at most
    * @param connectTimeout how long to wait for a connection
+   * @param poolName the pool's name (thread names, the connections' {@code application_name})
    */
-  public PostgresPool(String jdbcUrl, String user, char[] password, int maxPoolSize, Duration connectTimeout) {
+  public PostgresPool(
+      String jdbcUrl, String user, char[] password, int maxPoolSize, Duration connectTimeout, String poolName) {
     HikariConfig cfg = new HikariConfig();
-    cfg.setPoolName("secureyeoman-auth");
+    cfg.setPoolName(poolName);
     cfg.setJdbcUrl(jdbcUrl);
     cfg.setUsername(user);
     cfg.setPassword(new String(password));
@@ -61,9 +63,11 @@ public final class PostgresPool implements AuthDataSources.Pooled {
     cfg.addDataSourceProperty(
         "loginTimeout", Long.toString(Math.max(1, Math.min(SOCKET_TIMEOUT_SECONDS, connectTimeout.toSeconds()))));
     cfg.addDataSourceProperty("tcpKeepAlive", "true");
+    cfg.addDataSourceProperty("ApplicationName", poolName); // pg_stat_activity tells the pools apart
     cfg.setAutoCommit(true);
     this.pool = new HikariDataSource(cfg);
-    this.description = "PostgreSQL pool[" + redacted(jdbcUrl) + ", user " + user + ", max " + maxPoolSize + "]";
+    this.description =
+        "PostgreSQL pool " + poolName + "[" + redacted(jdbcUrl) + ", user " + user + ", max " + maxPoolSize + "]";
   }
 
   /**
