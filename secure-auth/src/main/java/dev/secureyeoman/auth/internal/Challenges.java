@@ -2,6 +2,7 @@ package dev.secureyeoman.auth.internal;
 
 import dev.secureyeoman.audit.AuditLevel;
 import dev.secureyeoman.auth.AuthException;
+import dev.secureyeoman.auth.AuthStorageException;
 import dev.secureyeoman.auth.ClientInfo;
 import dev.secureyeoman.auth.InvalidCredentialsException;
 import java.sql.SQLException;
@@ -20,6 +21,7 @@ final class Challenges {
   static final String PASSWORD_CHANGE_PREFIX = "sypc_";
   static final String PURPOSE_MFA = "mfa";
   static final String PURPOSE_PASSWORD_CHANGE = "password_change";
+  private static final String UNKNOWN = "unknown_challenge";
 
   /**
    * A challenge checked in a transaction, with its user (both re-read there).
@@ -98,13 +100,33 @@ final class Challenges {
     }
   }
 
+  /**
+   * Refuses a challenge that matches no row (or one of another purpose) from a plain read, outside any write transaction:
+   * an unauthenticated flood of guessed challenges never takes the write lock. A challenge that exists gets {@code
+   * null} and must be {@link #check checked} in the caller's transaction, which reads it again (its use, its attempts
+   * and its user are decided under the lock). Like the empty transaction it replaces, writes the failure summaries that
+   * were due.
+   *
+   * @return the {@code unknown_challenge} check, or null if the challenge exists
+   * @throws AuthStorageException if the database cannot be read
+   */
+  @Nullable Check unknownWithoutLock(String token, String purpose) throws AuthStorageException {
+    byte[] hash = ctx.keys().challengeHash(token);
+    boolean exists = ctx.db().query(sql -> repo.find(sql, hash)).filter(c -> c.purpose().equals(purpose)).isPresent();
+    if (exists) {
+      return null;
+    }
+    ctx.audit().flushDue(false);
+    return new Check(UNKNOWN, hash, null, null);
+  }
+
   /** Looks a challenge up in {@code tx} and says whether (and why not) it can be used for {@code purpose}. */
   Check check(AuthDatabase.Tx tx, String token, String purpose) throws SQLException {
     byte[] hash = ctx.keys().challengeHash(token);
     Optional<ChallengeRepository.Stored> s = repo.find(tx, hash).filter(c -> c.purpose().equals(purpose));
     Optional<StoredUser> u = s.isEmpty() ? Optional.empty() : users.byId(tx, s.get().userId());
     if (s.isEmpty() || u.isEmpty()) {
-      return new Check("unknown_challenge", hash, null, null);
+      return new Check(UNKNOWN, hash, null, null);
     }
     ChallengeRepository.Stored c = s.get();
     StoredUser user = u.get();
