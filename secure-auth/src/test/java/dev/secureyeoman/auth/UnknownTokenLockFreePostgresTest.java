@@ -5,6 +5,7 @@ import static dev.secureyeoman.auth.AuthFixture.USER_PASSWORD;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.secureyeoman.testkit.PostgresDatabase;
 import dev.secureyeoman.testkit.PostgresExtension;
@@ -13,6 +14,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -97,6 +99,33 @@ class UnknownTokenLockFreePostgresTest extends UnknownTokenLockFreeTest {
         assertFalse(login.isDone(), "the lock is still held: the login still waits");
       }
       assertInstanceOf(LoginResult.Authenticated.class, login.get(30, TimeUnit.SECONDS));
+    }
+  }
+
+  /**
+   * Red team: the lock-free read must not become a way around reuse detection. A rotated (used) token exists, so it is
+   * never refused from the read: it waits for the write lock like any write, and once the lock is free the reuse is
+   * detected and the whole family (the legitimate holder's newer token too) is revoked.
+   */
+  @Test
+  void rotatedToken_notRefusedLockFree_waitsForTheLock_thenReuseRevokesTheFamily() throws Exception {
+    AuthFixture f = fixture();
+    try (AuthService s = f.open()) {
+      AuthFixture.createBob(s);
+      AuthTokens first = AuthFixture.login(s, "bob", USER_PASSWORD, false).tokens();
+      AuthTokens second = s.refresh(first.refreshToken(), CLIENT);
+      Future<AuthTokens> reuse;
+      try (AutoCloseable lock = holdWriteLock(f)) {
+        reuse = ex.submit(() -> s.refresh(first.refreshToken(), CLIENT));
+        while (waiters() == 0) {
+          assertFalse(reuse.isDone(), "a rotated token must be decided under the write lock");
+          Thread.onSpinWait();
+        }
+      }
+      ExecutionException e = assertThrows(ExecutionException.class, () -> reuse.get(30, TimeUnit.SECONDS));
+      assertInstanceOf(InvalidTokenException.class, e.getCause());
+      assertEquals(1, f.audit.named("auth.refresh.reuse").size(), f.audit.dump());
+      assertThrows(InvalidTokenException.class, () -> s.refresh(second.refreshToken(), CLIENT));
     }
   }
 }
