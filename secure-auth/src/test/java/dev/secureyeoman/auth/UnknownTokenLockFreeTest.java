@@ -37,6 +37,8 @@ class UnknownTokenLockFreeTest {
   static final String UNKNOWN_REFRESH = "syrt_" + "A".repeat(43);
   static final String UNKNOWN_MFA = "symc_" + "B".repeat(43);
   static final String UNKNOWN_PASSWORD_CHANGE = "sypc_" + "C".repeat(43);
+  static final String TEMP_PASSWORD = "temporary passphrase set by ops 1";
+  static final String NEW_PASSWORD = "the passphrase bob chose himself 2";
 
   @TempDir Path dir;
   ExecutorService ex;
@@ -169,6 +171,47 @@ class UnknownTokenLockFreeTest {
       assertThrows(
           InvalidCredentialsException.class,
           () -> s.completePasswordChange(asPasswordChange, "a brand new passphrase 123".toCharArray(), CLIENT));
+    }
+  }
+
+  /**
+   * A challenge that exists but can no longer be used (here: used up) is decided from the read too: the locked path
+   * wrote nothing for it, so a replayed challenge of one's own account does not take the lock either. Still audited
+   * against its user, with the same reason and exception as before.
+   */
+  @Test
+  void usedMfaAndPasswordChangeChallenges_replayedWhileTheWriteLockIsHeld_refusedWithoutIt() throws Exception {
+    AuthFixture f = fixture();
+    try (AuthService s = f.open()) {
+      AuthFixture.createBob(s);
+      Principal p = s.authenticate(AuthFixture.login(s, "bob", USER_PASSWORD, false).tokens().accessToken());
+      byte[] secret = f.enrollTotp(s, p, USER_PASSWORD);
+      f.advance(java.time.Duration.ofSeconds(30));
+      s.operator("ops").resetPassword("bob", TEMP_PASSWORD.toCharArray());
+      String change =
+          assertInstanceOf(
+                  LoginResult.PasswordChangeRequired.class,
+                  s.login("bob", TEMP_PASSWORD.toCharArray(), false, CLIENT))
+              .challengeToken();
+      String mfa =
+          assertInstanceOf(
+                  LoginResult.MfaRequired.class, s.completePasswordChange(change, NEW_PASSWORD.toCharArray(), CLIENT))
+              .challengeToken();
+      s.completeMfa(mfa, f.totp(secret), CLIENT);
+      f.advance(java.time.Duration.ofSeconds(30));
+      int before = f.audit.named("auth.mfa.failure").size();
+      try (AutoCloseable lock = holdWriteLock(f)) {
+        assertInstanceOf(InvalidCredentialsException.class, thrownBy(() -> s.completeMfa(mfa, f.totp(secret), CLIENT)));
+        assertInstanceOf(
+            InvalidCredentialsException.class,
+            thrownBy(() -> s.completePasswordChange(change, "yet another passphrase 456".toCharArray(), CLIENT)));
+      }
+      List<AuditEvent> refused = f.audit.named("auth.mfa.failure");
+      assertEquals(before + 2, refused.size(), f.audit.dump());
+      for (AuditEvent e : refused.subList(before, before + 2)) {
+        assertEquals("challenge_reused", e.metadata().get("reason"));
+        assertNotEquals("anonymous", e.actor());
+      }
     }
   }
 }

@@ -101,30 +101,27 @@ final class Challenges {
   }
 
   /**
-   * Refuses a challenge that matches no row (or one of another purpose) from a plain read, outside any write transaction:
-   * an unauthenticated flood of guessed challenges never takes the write lock. A challenge that exists gets {@code
-   * null} and must be {@link #check checked} in the caller's transaction, which reads it again (its use, its attempts
-   * and its user are decided under the lock). Like the empty transaction it replaces, writes the failure summaries that
-   * were due.
+   * {@link #check Checks} a challenge from plain reads, outside any write transaction: an unusable challenge (unknown,
+   * of the other purpose, used, expired, out of attempts, outdated) is refused without the write lock, so a flood of
+   * guessed or replayed challenges never queues for it. That refusal needs no lock: the locked path wrote nothing for
+   * an unusable challenge either, and it is what the locked path would have decided at the instant of the read (a used,
+   * expired or outdated challenge stays so; an attempt refunded or an account re-enabled concurrently only means this
+   * one request is refused, failing closed). A usable challenge must be checked again in the caller's transaction, which decides its use, its attempts
+   * and its user under the lock. Like the transaction it replaces, writes the failure summaries that were due.
    *
-   * @return the {@code unknown_challenge} check, or null if the challenge exists
    * @throws AuthStorageException if the database cannot be read
    */
-  @Nullable Check unknownWithoutLock(String token, String purpose) throws AuthStorageException {
-    byte[] hash = ctx.keys().challengeHash(token);
-    boolean exists = ctx.db().query(sql -> repo.find(sql, hash)).filter(c -> c.purpose().equals(purpose)).isPresent();
-    if (exists) {
-      return null;
-    }
+  Check checkWithoutLock(String token, String purpose) throws AuthStorageException {
+    Check c = ctx.db().query(sql -> check(sql, token, purpose));
     ctx.audit().flushDue(false);
-    return new Check(UNKNOWN, hash, null, null);
+    return c;
   }
 
-  /** Looks a challenge up in {@code tx} and says whether (and why not) it can be used for {@code purpose}. */
-  Check check(AuthDatabase.Tx tx, String token, String purpose) throws SQLException {
+  /** Looks a challenge up and says whether (and why not) it can be used for {@code purpose}. */
+  Check check(AuthDatabase.Sql sql, String token, String purpose) throws SQLException {
     byte[] hash = ctx.keys().challengeHash(token);
-    Optional<ChallengeRepository.Stored> s = repo.find(tx, hash).filter(c -> c.purpose().equals(purpose));
-    Optional<StoredUser> u = s.isEmpty() ? Optional.empty() : users.byId(tx, s.get().userId());
+    Optional<ChallengeRepository.Stored> s = repo.find(sql, hash).filter(c -> c.purpose().equals(purpose));
+    Optional<StoredUser> u = s.isEmpty() ? Optional.empty() : users.byId(sql, s.get().userId());
     if (s.isEmpty() || u.isEmpty()) {
       return new Check(UNKNOWN, hash, null, null);
     }

@@ -245,7 +245,7 @@ final class SecondFactor {
   }
 
   /**
-   * The one completion path of a login's second step, for TOTP and recovery codes: refuse an unknown challenge from a
+   * The one completion path of a login's second step, for TOTP and recovery codes: refuse an unusable challenge from a
    * lock-free read, else claim an attempt (challenge lookup, challenge cap and user gate, atomically under the lock), check the factor, then {@link #redeem} it: in one transaction use the code
    * and the challenge up, clear the failure count and open the session ({@code auth.login.success} audited in it).
    */
@@ -253,11 +253,9 @@ final class SecondFactor {
     Objects.requireNonNull(client, "client");
     String kind = factor.kind();
     challenges.requireWellFormed(challengeToken, Challenges.MFA_PREFIX, client, kind);
-    Challenges.Check unknown = challenges.unknownWithoutLock(challengeToken, Challenges.PURPOSE_MFA);
+    Challenges.Check pre = challenges.checkWithoutLock(challengeToken, Challenges.PURPOSE_MFA);
     Claimed claimed =
-        unknown != null
-            ? new Claimed(unknown.failure(), unknown, null)
-            : ctx.db().tx(tx -> claim(tx, challengeToken));
+        !pre.ok() ? new Claimed(pre.failure(), pre, null) : ctx.db().tx(tx -> claim(tx, challengeToken));
     Challenges.Check c = claimed.check();
     String failure = claimed.failure();
     if (failure != null) {
