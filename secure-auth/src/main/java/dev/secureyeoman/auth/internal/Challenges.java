@@ -24,7 +24,7 @@ final class Challenges {
   private static final String UNKNOWN = "unknown_challenge";
 
   /**
-   * A challenge checked in a transaction, with its user (both re-read there).
+   * A challenge checked with its user (both read together: in a transaction, or from plain reads outside the lock).
    *
    * @param failure why it cannot be used, or null when it can
    * @param hash the challenge's HMAC (its key in the table)
@@ -106,8 +106,9 @@ final class Challenges {
    * guessed or replayed challenges never queues for it. That refusal needs no lock: the locked path wrote nothing for
    * an unusable challenge either, and it is what the locked path would have decided at the instant of the read (a used,
    * expired or outdated challenge stays so; an attempt refunded or an account re-enabled concurrently only means this
-   * one request is refused, failing closed). A usable challenge must be checked again in the caller's transaction, which decides its use, its attempts
-   * and its user under the lock. Like the transaction it replaces, writes the failure summaries that were due.
+   * one request is refused, failing closed). A usable challenge must be checked again in the caller's transaction,
+   * which decides its use, its attempts and its user under the lock. Like the transaction it replaces, writes the
+   * failure summaries that were due.
    *
    * @throws AuthStorageException if the database cannot be read
    */

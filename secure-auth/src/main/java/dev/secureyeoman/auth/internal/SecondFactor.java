@@ -246,8 +246,9 @@ final class SecondFactor {
 
   /**
    * The one completion path of a login's second step, for TOTP and recovery codes: refuse an unusable challenge from a
-   * lock-free read, else claim an attempt (challenge lookup, challenge cap and user gate, atomically under the lock), check the factor, then {@link #redeem} it: in one transaction use the code
-   * and the challenge up, clear the failure count and open the session ({@code auth.login.success} audited in it).
+   * lock-free read, else claim an attempt (challenge lookup, challenge cap and user gate, atomically under the lock),
+   * check the factor, then {@link #redeem} it: in one transaction use the code and the challenge up, clear the failure
+   * count and open the session ({@code auth.login.success} audited in it).
    */
   LoginResult.Authenticated complete(String challengeToken, Factor factor, ClientInfo client) throws AuthException {
     Objects.requireNonNull(client, "client");
