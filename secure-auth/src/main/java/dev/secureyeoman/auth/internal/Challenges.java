@@ -2,6 +2,7 @@ package dev.secureyeoman.auth.internal;
 
 import dev.secureyeoman.audit.AuditLevel;
 import dev.secureyeoman.auth.AuthException;
+import dev.secureyeoman.auth.AuthStorageException;
 import dev.secureyeoman.auth.ClientInfo;
 import dev.secureyeoman.auth.InvalidCredentialsException;
 import java.sql.SQLException;
@@ -20,9 +21,10 @@ final class Challenges {
   static final String PASSWORD_CHANGE_PREFIX = "sypc_";
   static final String PURPOSE_MFA = "mfa";
   static final String PURPOSE_PASSWORD_CHANGE = "password_change";
+  private static final String UNKNOWN = "unknown_challenge";
 
   /**
-   * A challenge checked in a transaction, with its user (both re-read there).
+   * A challenge checked with its user (both read together: in a transaction, or from plain reads outside the lock).
    *
    * @param failure why it cannot be used, or null when it can
    * @param hash the challenge's HMAC (its key in the table)
@@ -98,13 +100,31 @@ final class Challenges {
     }
   }
 
-  /** Looks a challenge up in {@code tx} and says whether (and why not) it can be used for {@code purpose}. */
-  Check check(AuthDatabase.Tx tx, String token, String purpose) throws SQLException {
+  /**
+   * {@link #check Checks} a challenge from plain reads, outside any write transaction: an unusable challenge (unknown,
+   * of the other purpose, used, expired, out of attempts, outdated) is refused without the write lock, so a flood of
+   * guessed or replayed challenges never queues for it. That refusal needs no lock: the locked path wrote nothing for
+   * an unusable challenge either, and it is what the locked path would have decided at the instant of the read (a used,
+   * expired or outdated challenge stays so; an attempt refunded or an account re-enabled concurrently only means this
+   * one request is refused, failing closed). A usable challenge must be checked again in the caller's transaction,
+   * which decides its use, its attempts and its user under the lock. Like the transaction it replaces, writes the
+   * failure summaries that were due.
+   *
+   * @throws AuthStorageException if the database cannot be read
+   */
+  Check checkWithoutLock(String token, String purpose) throws AuthStorageException {
+    Check c = ctx.db().query(sql -> check(sql, token, purpose));
+    ctx.audit().flushDue(false);
+    return c;
+  }
+
+  /** Looks a challenge up and says whether (and why not) it can be used for {@code purpose}. */
+  Check check(AuthDatabase.Sql sql, String token, String purpose) throws SQLException {
     byte[] hash = ctx.keys().challengeHash(token);
-    Optional<ChallengeRepository.Stored> s = repo.find(tx, hash).filter(c -> c.purpose().equals(purpose));
-    Optional<StoredUser> u = s.isEmpty() ? Optional.empty() : users.byId(tx, s.get().userId());
+    Optional<ChallengeRepository.Stored> s = repo.find(sql, hash).filter(c -> c.purpose().equals(purpose));
+    Optional<StoredUser> u = s.isEmpty() ? Optional.empty() : users.byId(sql, s.get().userId());
     if (s.isEmpty() || u.isEmpty()) {
-      return new Check("unknown_challenge", hash, null, null);
+      return new Check(UNKNOWN, hash, null, null);
     }
     ChallengeRepository.Stored c = s.get();
     StoredUser user = u.get();

@@ -86,7 +86,8 @@ final class Logins {
     Objects.requireNonNull(newPassword, "newPassword");
     Objects.requireNonNull(client, "client");
     challenges.requireWellFormed(challengeToken, Challenges.PASSWORD_CHANGE_PREFIX, client, "password_change");
-    Challenges.Check c = ctx.db().tx(tx -> challenges.check(tx, challengeToken, Challenges.PURPOSE_PASSWORD_CHANGE));
+    // read without the write lock (the transaction below re-checks the token version and uses the challenge up)
+    Challenges.Check c = challenges.checkWithoutLock(challengeToken, Challenges.PURPOSE_PASSWORD_CHANGE);
     if (c.failure() != null) {
       throw rejectPasswordChange(c, client, c.failure());
     }

@@ -225,31 +225,38 @@ final class SecondFactor {
   }
 
   /**
-   * The one completion path of a login's second step, for TOTP and recovery codes: claim an attempt (challenge lookup,
-   * challenge cap and user gate, atomically), check the factor, then {@link #redeem} it: in one transaction use the code
-   * and the challenge up, clear the failure count and open the session ({@code auth.login.success} audited in it).
+   * In the write transaction: re-reads the challenge and its user, then charges the user's gate and the challenge's
+   * cap (both compare-and-set under the lock).
+   */
+  private Claimed claim(AuthDatabase.Tx tx, String challengeToken) throws SQLException {
+    Challenges.Check c = challenges.check(tx, challengeToken, Challenges.PURPOSE_MFA);
+    if (!c.ok()) {
+      return new Claimed(c.failure(), c, null);
+    }
+    MfaGate.Result g = gate.charge(tx, c.usableUser().id());
+    if (!g.charged()) {
+      return new Claimed(null, c, g);
+    }
+    if (!challenges.claimAttempt(tx, c.hash())) {
+      tx.rollbackOnly();
+      return new Claimed("challenge_attempts_exhausted", c, null);
+    }
+    return new Claimed(null, c, g);
+  }
+
+  /**
+   * The one completion path of a login's second step, for TOTP and recovery codes: refuse an unusable challenge from a
+   * lock-free read, else claim an attempt (challenge lookup, challenge cap and user gate, atomically under the lock),
+   * check the factor, then {@link #redeem} it: in one transaction use the code and the challenge up, clear the failure
+   * count and open the session ({@code auth.login.success} audited in it).
    */
   LoginResult.Authenticated complete(String challengeToken, Factor factor, ClientInfo client) throws AuthException {
     Objects.requireNonNull(client, "client");
     String kind = factor.kind();
     challenges.requireWellFormed(challengeToken, Challenges.MFA_PREFIX, client, kind);
+    Challenges.Check pre = challenges.checkWithoutLock(challengeToken, Challenges.PURPOSE_MFA);
     Claimed claimed =
-        ctx.db().tx(
-            tx -> {
-              Challenges.Check c = challenges.check(tx, challengeToken, Challenges.PURPOSE_MFA);
-              if (!c.ok()) {
-                return new Claimed(c.failure(), c, null);
-              }
-              MfaGate.Result g = gate.charge(tx, c.usableUser().id());
-              if (!g.charged()) {
-                return new Claimed(null, c, g);
-              }
-              if (!challenges.claimAttempt(tx, c.hash())) {
-                tx.rollbackOnly();
-                return new Claimed("challenge_attempts_exhausted", c, null);
-              }
-              return new Claimed(null, c, g);
-            });
+        !pre.ok() ? new Claimed(pre.failure(), pre, null) : ctx.db().tx(tx -> claim(tx, challengeToken));
     Challenges.Check c = claimed.check();
     String failure = claimed.failure();
     if (failure != null) {

@@ -120,7 +120,13 @@ final class Sessions {
     byte[] hash = ctx.keys().refreshHash(refreshToken);
     String next = REFRESH_PREFIX + ctx.ids().newId(32);
     long now = ctx.clock().millis();
-    Refreshed r = ctx.db().tx(tx -> refreshIn(tx, hash, next, now, client));
+    // lock-free first: a token that matches no row (a guess, a garbage token) is refused from a plain read, so an
+    // unauthenticated flood never queues behind (or in front of) the cluster-wide write lock; a token that exists is
+    // decided in the locked transaction, which reads it again (a concurrent rotation or a reuse is decided there)
+    Refreshed r =
+        ctx.db().query(sql -> repo.refreshToken(sql, hash)).isEmpty()
+            ? unknown()
+            : ctx.db().tx(tx -> refreshIn(tx, hash, next, now, client));
     if (r.outcome() == Outcome.UNKNOWN) {
       ctx.audit().failure(
           "auth.refresh.failure", "unknown", clientKey,
@@ -133,6 +139,15 @@ final class Sessions {
       throw new InvalidTokenException();
     }
     return tokens;
+  }
+
+  /**
+   * The refusal of a token that matches no row, without a write transaction. What the empty transaction of the locked
+   * path did besides reading is kept: it wrote the failure summaries that were due (at most once a second).
+   */
+  private Refreshed unknown() {
+    ctx.audit().flushDue(false);
+    return new Refreshed(Outcome.UNKNOWN, null, null);
   }
 
   /**
