@@ -720,10 +720,13 @@ public final class PostgresStore implements AuditStore {
   }
 
   /**
-   * At open, under the write lock: a head that does not verify under this store's keys means a wrong key (or a
-   * tampered head) — this store then refuses every write, and records nothing (a node with a wrong key must not be
-   * able to lock the log of the others); a head under another key id than the active one gets the chained {@code
-   * audit.key_rotated} entry, as on SQLite.
+   * At open, under the write lock: a head that does not verify under this store's keys is told apart (issue 18): when
+   * an earlier entry under the head's key id verifies under this store's key for that id ({@link
+   * #earlierEntryVerifies}), the key is right and the head was edited — the failure is recorded like any failed
+   * verification (every node then refuses appends); otherwise (a key id the keyring lacks, or no earlier entry under
+   * that key id verifies) it is a wrong key — this store refuses every write and records nothing (a node with a wrong
+   * key must not be able to lock the log of the others). A head under another key id than the active one gets the
+   * chained {@code audit.key_rotated} entry, as on SQLite.
    */
   private void checkKeyAndRotate() throws AuditException {
     try (Connection c = dataSource.getConnection()) {
@@ -731,34 +734,52 @@ public final class PostgresStore implements AuditStore {
         c.setAutoCommit(false);
         lock(c);
         Row head = null;
+        long headSeq = 0;
+        int headKeyId = 0;
+        boolean malformed = false;
         try (Statement st = c.createStatement();
             ResultSet rs = st.executeQuery(SELECT_ROW + " ORDER BY seq DESC LIMIT 1")) {
           if (rs.next()) {
+            headSeq = rs.getLong("seq");
+            headKeyId = rs.getInt("key_id");
             try {
               head = RowReader.of(rs).read(rs);
             } catch (IllegalArgumentException | NullPointerException e) {
-              keyMismatch = "the newest entry cannot be read: run verify";
+              malformed = true;
             }
           }
         }
-        if (head != null) {
-          Mac m = keys.mac(head.keyId());
-          if (m == null || !java.security.MessageDigest.isEqual(m.doFinal(Canonical.encode(head, logId)), head.hash())) {
-            keyMismatch =
-                "the newest entry (seq " + head.seq() + ") does not verify under this store's audit key (key id "
-                    + activeKeyId + "): a wrong key, or a tampered head; run verify with the right key";
-            LOG.error("audit log on PostgreSQL: head entry seq {} fails its MAC; appends refused (wrong key or"
-                + " tampered)", head.seq());
-          } else if (head.keyId() != activeKeyId && readTamper(c).isEmpty()) {
-            Map<String, Object> md = new java.util.LinkedHashMap<>();
-            md.put("from_key_id", (long) head.keyId());
-            md.put("to_key_id", (long) activeKeyId);
-            AuditEvent ev =
-                new AuditEvent(
-                    AuditLevel.SECURITY, SqliteStore.KEY_ROTATED_EVENT, "system",
-                    "audit MAC key rotated from id " + head.keyId() + " to id " + activeKeyId, md, Optional.empty());
-            insertSystemEntry(c, head.seq() + 1, clock.millis(), ev, head.hash());
+        boolean macOk = head != null && macOk(head);
+        if ((malformed || (head != null && !macOk)) && keys.mac(headKeyId) != null
+            && earlierEntryVerifies(c, headSeq, headKeyId)) {
+          // the key is right (it verifies an earlier entry under the head's key id): the head was edited
+          if (readTamper(c).isEmpty()) {
+            Problem problem = malformed ? Problem.MALFORMED_ENTRY : Problem.ENTRY_ALTERED;
+            putMeta(
+                c, TAMPER,
+                headSeq + "\t" + problem.name() + "\t" + "the newest entry (seq " + headSeq + ") "
+                    + (malformed ? "cannot be read" : "fails its MAC") + " while an earlier entry under its key id "
+                    + headKeyId + " verifies: the head was edited");
+            LOG.error("audit log on PostgreSQL: head entry seq {} was edited ({}); recorded, appends refused on every"
+                + " node until acknowledgeTampering", headSeq, problem);
           }
+        } else if (malformed) {
+          keyMismatch = "the newest entry cannot be read: run verify";
+        } else if (head != null && !macOk) {
+          keyMismatch =
+              "the newest entry (seq " + head.seq() + ") does not verify under this store's audit key (key id "
+                  + activeKeyId + "): a wrong key, or a tampered head; run verify with the right key";
+          LOG.error("audit log on PostgreSQL: head entry seq {} fails its MAC; appends refused (wrong key or"
+              + " tampered)", head.seq());
+        } else if (head != null && head.keyId() != activeKeyId && readTamper(c).isEmpty()) {
+          Map<String, Object> md = new java.util.LinkedHashMap<>();
+          md.put("from_key_id", (long) head.keyId());
+          md.put("to_key_id", (long) activeKeyId);
+          AuditEvent ev =
+              new AuditEvent(
+                  AuditLevel.SECURITY, SqliteStore.KEY_ROTATED_EVENT, "system",
+                  "audit MAC key rotated from id " + head.keyId() + " to id " + activeKeyId, md, Optional.empty());
+          insertSystemEntry(c, head.seq() + 1, clock.millis(), ev, head.hash());
         }
         c.commit();
       } catch (SQLException | RuntimeException e) {
@@ -770,6 +791,44 @@ public final class PostgresStore implements AuditStore {
     } catch (SQLException e) {
       throw storage("cannot check the audit key on PostgreSQL", e);
     }
+  }
+
+  /** Most earlier entries under the head's key id that {@link #earlierEntryVerifies} checks (bounded work at open). */
+  static final int HEAD_CHECK_ENTRIES = 8;
+
+  private boolean macOk(Row row) {
+    Mac m = keys.mac(row.keyId());
+    return m != null && java.security.MessageDigest.isEqual(m.doFinal(Canonical.encode(row, logId)), row.hash());
+  }
+
+  /**
+   * Whether one of the {@link #HEAD_CHECK_ENTRIES} entries before {@code headSeq} under {@code keyId}, or the first
+   * entry under it, verifies under this store's key for that id: then the key is right and a head failing its MAC was
+   * edited. A wrong key cannot make any of them verify, so a node with a wrong key never gets here.
+   */
+  private boolean earlierEntryVerifies(Connection c, long headSeq, int keyId) throws SQLException {
+    for (String order : new String[] {" ORDER BY seq DESC LIMIT " + HEAD_CHECK_ENTRIES, " ORDER BY seq ASC LIMIT 1"}) {
+      try (PreparedStatement ps = c.prepareStatement(SELECT_ROW + " WHERE key_id = ? AND seq < ?" + order)) {
+        ps.setInt(1, keyId);
+        ps.setLong(2, headSeq);
+        try (ResultSet rs = ps.executeQuery()) {
+          RowReader reader = null;
+          while (rs.next()) {
+            try {
+              if (reader == null) {
+                reader = RowReader.of(rs);
+              }
+              if (macOk(reader.read(rs))) {
+                return true;
+              }
+            } catch (IllegalArgumentException | NullPointerException e) {
+              // an unreadable earlier entry proves nothing either way
+            }
+          }
+        }
+      }
+    }
+    return false;
   }
 
   @Override
