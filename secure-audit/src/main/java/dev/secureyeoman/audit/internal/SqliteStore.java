@@ -11,6 +11,7 @@ import dev.secureyeoman.audit.Checkpoint;
 import dev.secureyeoman.audit.CheckpointSink;
 import dev.secureyeoman.audit.RetentionPolicy;
 import dev.secureyeoman.audit.VerificationResult;
+import dev.secureyeoman.audit.VerificationResult.Problem;
 import dev.secureyeoman.audit.VerificationProgress;
 import dev.secureyeoman.core.OwnerOnlyFiles;
 import java.io.IOException;
@@ -33,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -123,10 +125,23 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
     this.activeMac = Objects.requireNonNull(keys.mac(activeKeyId), "the keyring holds its active key");
     this.reads = new SqliteReads(opts, keys, this::reader, this::checkOpenUnchecked);
     Head head = readHead(wconn);
-    if (head.seq() > 0 && !headMacOk(head)) {
-      // a wrong key (or a tampered head): appending would MAC new entries under a key the log was never written with,
-      // and the log would fail verification from there on for good. Refuse writes of this store object; record nothing
-      // in the database (a process holding a wrong key must not be able to lock the log for the right one).
+    int headState = head.seq() > 0 ? headState(head) : HEAD_OK;
+    if (headState != HEAD_OK && keys.mac(head.keyId()) != null && earlierEntryVerifies(head)) {
+      // issue 18: an earlier entry under the head's key id verifies, so the key is right and the head was edited:
+      // recorded like any failed verification (every process then refuses appends), not taken for a wrong key
+      this.keyMismatch = null;
+      Problem problem = headState == HEAD_MALFORMED ? Problem.MALFORMED_ENTRY : Problem.ENTRY_ALTERED;
+      markTampered(
+          new VerificationResult(
+              false, 1, head.seq(), head.seq(), 0, OptionalLong.of(head.seq()), Optional.of(problem),
+              "the newest entry (seq " + head.seq() + ") "
+                  + (headState == HEAD_MALFORMED ? "cannot be read" : "fails its MAC")
+                  + " while an earlier entry under its key id " + head.keyId() + " verifies: the head was edited"));
+    } else if (headState != HEAD_OK) {
+      // a wrong key (or a head edited together with every checked entry under its key id): appending would MAC new
+      // entries under a key the log was never written with, and the log would fail verification from there on for
+      // good. Refuse writes of this store object; record nothing in the database (a process holding a wrong key must
+      // not be able to lock the log for the right one).
       this.keyMismatch =
           "the newest entry (seq " + head.seq() + ") does not verify under this store's audit key (key id "
               + activeKeyId + "): a wrong key, or a tampered head; run verify with the right key";
@@ -264,19 +279,62 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
     }
   }
 
-  private boolean headMacOk(Head head) throws SQLException {
+  private static final int HEAD_OK = 0;
+  private static final int HEAD_MAC_FAILS = 1;
+  private static final int HEAD_MALFORMED = 2;
+
+  /** Most earlier entries under the head's key id that {@link #earlierEntryVerifies} checks (bounded work at open). */
+  static final int HEAD_CHECK_ENTRIES = 8;
+
+  private int headState(Head head) throws SQLException {
     try (PreparedStatement ps = wconn.prepareStatement(SELECT_ROW + " WHERE seq = ?")) {
       ps.setLong(1, head.seq());
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
-        Row row = RowReader.of(rs).read(rs);
-        Mac m = keys.mac(row.keyId());
-        return m != null
-            && MessageDigest.isEqual(m.doFinal(Canonical.encode(row, identity.forSeq(row.seq()))), row.hash());
-      } catch (IllegalArgumentException | NullPointerException e) {
-        return false;
+        Row row;
+        try {
+          row = RowReader.of(rs).read(rs);
+        } catch (IllegalArgumentException | NullPointerException e) {
+          return HEAD_MALFORMED;
+        }
+        return macOk(row) ? HEAD_OK : HEAD_MAC_FAILS;
       }
     }
+  }
+
+  private boolean macOk(Row row) {
+    Mac m = keys.mac(row.keyId());
+    return m != null && MessageDigest.isEqual(m.doFinal(Canonical.encode(row, identity.forSeq(row.seq()))), row.hash());
+  }
+
+  /**
+   * Whether one of the {@link #HEAD_CHECK_ENTRIES} entries before the head under its key id, or the first entry under
+   * it, verifies under this store's key for that id: then the key is right and a head failing its MAC was edited. A
+   * wrong key cannot make any of them verify.
+   */
+  private boolean earlierEntryVerifies(Head head) throws SQLException {
+    for (String order : new String[] {" ORDER BY seq DESC LIMIT " + HEAD_CHECK_ENTRIES, " ORDER BY seq ASC LIMIT 1"}) {
+      try (PreparedStatement ps = wconn.prepareStatement(SELECT_ROW + " WHERE key_id = ? AND seq < ?" + order)) {
+        ps.setInt(1, head.keyId());
+        ps.setLong(2, head.seq());
+        try (ResultSet rs = ps.executeQuery()) {
+          RowReader reader = null;
+          while (rs.next()) {
+            try {
+              if (reader == null) {
+                reader = RowReader.of(rs);
+              }
+              if (macOk(reader.read(rs))) {
+                return true;
+              }
+            } catch (IllegalArgumentException | NullPointerException e) {
+              // an unreadable earlier entry proves nothing either way
+            }
+          }
+        }
+      }
+    }
+    return false;
   }
 
   private void rotateIfNeeded() throws AuditException {
@@ -996,7 +1054,9 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
 
   /** Records a failed verification of this log (on the writer thread), making the store read-only. */
   private void noteFailure(VerificationResult r) throws AuditException {
-    if (!r.valid() && r.problem().orElseThrow() != VerificationResult.Problem.CHECKPOINT_FILE_TORN) {
+    // a store whose keys do not verify the head (a wrong key) must not lock the log for the right one (as on PostgreSQL)
+    if (!r.valid() && r.problem().orElseThrow() != VerificationResult.Problem.CHECKPOINT_FILE_TORN
+        && keyMismatch == null) {
       // decided on a reader snapshot, not on the writer thread: after an acknowledgement this scans the whole log
       Verifier.Checks own = null;
       try {
