@@ -269,21 +269,22 @@ class AuditPostgresCliTest {
   }
 
   /**
-   * Red team: the newest row edited. The store refuses to record when its keys do not verify the head (a wrong-key node
-   * must not lock the others), so the CLI reports the failure, exit 1, and says it was not recorded — the nodes'
-   * own verification records it (secure-audit). Pins the documented limit.
+   * Red team: the newest row edited. Before issue 18's fix the store took an edited head for a wrong key and recorded
+   * nothing (the CLI said "not recorded"). Now the writable store sees an earlier entry under the head's key id verify,
+   * so the head was edited: the failure is recorded, and every node refuses appends.
    */
   @Test
-  void verify_tamperedHead_reportedExit1_saysNotRecorded(PostgresDatabase db) throws Exception {
+  void verify_tamperedHead_reportedExit1_andRecorded(PostgresDatabase db) throws Exception {
     threeNodesAppend(db, 2);
     Path cfg = config(db);
     sql(db, "UPDATE audit_log SET message = 'nothing happened' WHERE seq = 6");
     Run r = Run.of("audit", "verify", "--config", cfg.toString());
     assertEquals(1, r.code());
     assertTrue(r.err().startsWith("error: verification FAILED at seq 6"), r.err());
-    assertTrue(r.err().contains("; not recorded: the keys do not verify the newest entry"), r.err());
+    assertFalse(r.err().contains("not recorded"), r.err());
     assertEquals(1, r.err().strip().lines().count(), r.err());
-    assertEquals("0", one(db, "SELECT count(*) FROM audit_meta WHERE name = 'tamper'"));
+    assertEquals("1", one(db, "SELECT count(*) FROM audit_meta WHERE name = 'tamper'"));
+    assertEquals("6", one(db, "SELECT count(*) FROM audit_log"), "nothing appended on top of the edited head");
   }
 
   /**
