@@ -173,4 +173,53 @@ class Attack18bPostgresAckTest {
                       .build()));
     }
   }
+
+  @Test
+  void editBeforeTheNewestCheckpoint_callerPassesWrongLogId_fullVerification_stillRecorded(
+      PostgresDatabase db, @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    PGSimpleDataSource ds = dataSource(db);
+    SecretBytes key = key();
+    java.security.KeyPair cpKeys = CheckpointKeys.deriveFromAuditKey(key);
+    try (AuditStore store =
+        PostgresAuditStore.builder(ds)
+            .macKey(key)
+            .checkpoints(CheckpointSinks.appendOnlyFile(dir.resolve("checkpoints")), cpKeys)
+            .open()) {
+      appendN(store, 10);
+      store.checkpoint();
+      appendN(store, 5);
+      // a real edit inside the prefix an incremental verification would trust
+      sql(ds, "UPDATE audit_log SET actor = 'mallory' WHERE seq = 3");
+      VerificationResult r = store.verify(VerifyOptions.defaults().withExpectedLogId("0".repeat(32)));
+      assertFalse(r.valid());
+      assertTrue(store.tamperingDetected().isPresent(), "a real break must be recorded even with a wrong expected id");
+      assertEquals(3, store.tamperingDetected().get().firstBrokenSeq().orElse(-1));
+    }
+  }
+
+  @Test
+  void editBeforeTheNewestCheckpoint_callerPassesForeignCheckpoints_stillRecorded(
+      PostgresDatabase db, @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    PGSimpleDataSource ds = dataSource(db);
+    SecretBytes key = key();
+    java.security.KeyPair cpKeys = CheckpointKeys.deriveFromAuditKey(key);
+    try (AuditStore store =
+        PostgresAuditStore.builder(ds)
+            .macKey(key)
+            .checkpoints(CheckpointSinks.appendOnlyFile(dir.resolve("checkpoints")), cpKeys)
+            .open()) {
+      appendN(store, 10);
+      store.checkpoint();
+      appendN(store, 5);
+      sql(ds, "UPDATE audit_log SET actor = 'mallory' WHERE seq = 3");
+      // the caller's own (wrong) expectation: no checkpoints under an unrelated key, incremental
+      VerificationResult r =
+          store.verify(
+              VerifyOptions.defaults()
+                  .withCheckpoints(java.util.List.of(), CheckpointKeys.generate(new SecureRandom()).getPublic())
+                  .sinceCheckpoint());
+      assertFalse(r.valid(), r.summary());
+      assertTrue(store.tamperingDetected().isPresent(), "the edit at 3 must be recorded; caller's result: " + r.summary());
+    }
+  }
 }
