@@ -547,8 +547,21 @@ public final class AuditCommand implements Runnable {
         }
         AuditEntry e = s.acknowledgeTampering(reason);
         out().println("acknowledged at seq " + e.seq() + " hash " + e.hash());
+        // every break of the log at this moment is covered, not only the one verify reported: say which
+        String ranges = joined(e.metadata().get("broken_ranges"));
+        String problems = joined(e.metadata().get("log_problems"));
+        out().println(
+            "covers broken seq ranges: " + (ranges.isEmpty() ? "none" : ranges)
+                + (problems.isEmpty() ? "" : "; log problems: " + problems));
       }
       return SecureYeomanCli.EXIT_OK;
+    }
+
+    private static String joined(@org.jspecify.annotations.Nullable Object value) {
+      if (value instanceof java.util.Collection<?> c) {
+        return c.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "));
+      }
+      return value == null ? "" : String.valueOf(value);
     }
   }
 

@@ -57,6 +57,14 @@ public final class PostgresStore implements AuditStore {
   /** The advisory lock every audit write transaction takes ("SYaudt18" as ASCII; distinct from secure-auth's key). */
   public static final long WRITE_LOCK_KEY = 0x5359617564743138L;
 
+  /**
+   * Seconds a write transaction may sit idle between its statements while it holds {@link #WRITE_LOCK_KEY} before the
+   * server ends its session (PostgreSQL {@code idle_in_transaction_session_timeout}, set for that transaction only): a
+   * frozen node delays the other nodes' appends by at most this long. A live writer never pauses that long between
+   * statements; if one did, its transaction fails with {@code STORAGE} and nothing of it is written.
+   */
+  public static final int IDLE_HOLDER_TIMEOUT_SECONDS = 30;
+
   /** Schema version of the PostgreSQL tables, kept in {@code audit_meta}. */
   public static final int SCHEMA_VERSION = 1;
 
@@ -370,6 +378,10 @@ public final class PostgresStore implements AuditStore {
       st.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
       // durable on commit even if the server's default says otherwise: an append that returned must survive a crash
       st.execute("SET LOCAL synchronous_commit TO on");
+      // a holder that stops talking inside its transaction (node frozen: SIGSTOP, VM pause, long GC, network partition)
+      // is cut by the server, which ends the transaction and frees the lock: otherwise every node's appends would wait
+      // for it for good (the server sees a partitioned peer only after the OS keepalive, about two hours)
+      st.execute("SET LOCAL idle_in_transaction_session_timeout = '" + IDLE_HOLDER_TIMEOUT_SECONDS + "s'");
       st.execute("SELECT pg_advisory_xact_lock(" + WRITE_LOCK_KEY + ")");
     }
   }

@@ -102,8 +102,18 @@ final class PostgresDialect implements SqlDialect {
               + " created_at BIGINT NOT NULL)",
           "CREATE INDEX revocations_created ON revocations(created_at)");
 
+  /**
+   * Seconds a write transaction may sit idle between statements while it holds the write lock before the server ends
+   * its session ({@code idle_in_transaction_session_timeout}, for that transaction only): a node frozen inside its
+   * transaction (SIGSTOP, VM pause, long GC, network partition) stops the other nodes' writes for at most this long
+   * instead of until it resumes (or, partitioned, until the OS keepalive: about two hours). Above the audit store's own
+   * bound (30 s), because the audit events of the transaction are written while it is open.
+   */
+  public static final int IDLE_HOLDER_TIMEOUT_SECONDS = 45;
+
   private static final String BEGIN_STATEMENTS =
-      "SET TRANSACTION ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(" + WRITE_LOCK_KEY + ")";
+      "SET TRANSACTION ISOLATION LEVEL READ COMMITTED; SET LOCAL idle_in_transaction_session_timeout = '"
+          + IDLE_HOLDER_TIMEOUT_SECONDS + "s'; SELECT pg_advisory_xact_lock(" + WRITE_LOCK_KEY + ")";
 
   @Override
   public String name() {
