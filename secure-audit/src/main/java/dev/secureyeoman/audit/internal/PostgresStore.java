@@ -734,7 +734,7 @@ public final class PostgresStore implements AuditStore {
   /**
    * At open, under the write lock: a head that does not verify under this store's keys is told apart (issue 18): when
    * an earlier entry under the head's key id verifies under this store's key for that id ({@link
-   * #earlierEntryVerifies}), the key is right and the head was edited — the failure is recorded like any failed
+   * HeadCheck#earlierEntryVerifies}), the key is right and the head was edited — the failure is recorded like any failed
    * verification (every node then refuses appends); otherwise (a key id the keyring lacks, or no earlier entry under
    * that key id verifies) it is a wrong key — this store refuses every write and records nothing (a node with a wrong
    * key must not be able to lock the log of the others). A head under another key id than the active one gets the
@@ -763,7 +763,7 @@ public final class PostgresStore implements AuditStore {
         }
         boolean macOk = head != null && macOk(head);
         if ((malformed || (head != null && !macOk)) && keys.mac(headKeyId) != null
-            && earlierEntryVerifies(c, headSeq, headKeyId)) {
+            && HeadCheck.earlierEntryVerifies(c, headSeq, headKeyId, this::macOk)) {
           // the key is right (it verifies an earlier entry under the head's key id): the head was edited
           if (readTamper(c).isEmpty()) {
             Problem problem = malformed ? Problem.MALFORMED_ENTRY : Problem.ENTRY_ALTERED;
@@ -805,43 +805,12 @@ public final class PostgresStore implements AuditStore {
     }
   }
 
-  /** Most earlier entries under the head's key id that {@link #earlierEntryVerifies} checks (bounded work at open). */
-  static final int HEAD_CHECK_ENTRIES = 8;
 
   private boolean macOk(Row row) {
     Mac m = keys.mac(row.keyId());
     return m != null && java.security.MessageDigest.isEqual(m.doFinal(Canonical.encode(row, logId)), row.hash());
   }
 
-  /**
-   * Whether one of the {@link #HEAD_CHECK_ENTRIES} entries before {@code headSeq} under {@code keyId}, or the first
-   * entry under it, verifies under this store's key for that id: then the key is right and a head failing its MAC was
-   * edited. A wrong key cannot make any of them verify, so a node with a wrong key never gets here.
-   */
-  private boolean earlierEntryVerifies(Connection c, long headSeq, int keyId) throws SQLException {
-    for (String order : new String[] {" ORDER BY seq DESC LIMIT " + HEAD_CHECK_ENTRIES, " ORDER BY seq ASC LIMIT 1"}) {
-      try (PreparedStatement ps = c.prepareStatement(SELECT_ROW + " WHERE key_id = ? AND seq < ?" + order)) {
-        ps.setInt(1, keyId);
-        ps.setLong(2, headSeq);
-        try (ResultSet rs = ps.executeQuery()) {
-          RowReader reader = null;
-          while (rs.next()) {
-            try {
-              if (reader == null) {
-                reader = RowReader.of(rs);
-              }
-              if (macOk(reader.read(rs))) {
-                return true;
-              }
-            } catch (IllegalArgumentException | NullPointerException e) {
-              // an unreadable earlier entry proves nothing either way
-            }
-          }
-        }
-      }
-    }
-    return false;
-  }
 
   @Override
   public AuditEntry acknowledgeTampering(String reason) throws AuditException {

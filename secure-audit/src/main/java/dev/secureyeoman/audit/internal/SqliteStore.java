@@ -126,7 +126,9 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
     this.reads = new SqliteReads(opts, keys, this::reader, this::checkOpenUnchecked);
     Head head = readHead(wconn);
     int headState = head.seq() > 0 ? headState(head) : HEAD_OK;
-    if (headState != HEAD_OK && keys.mac(head.keyId()) != null && earlierEntryVerifies(head)) {
+    if (headState != HEAD_OK
+        && keys.mac(head.keyId()) != null
+        && HeadCheck.earlierEntryVerifies(wconn, head.seq(), head.keyId(), this::macOk)) {
       // issue 18: an earlier entry under the head's key id verifies, so the key is right and the head was edited:
       // recorded like any failed verification (every process then refuses appends), not taken for a wrong key
       this.keyMismatch = null;
@@ -283,8 +285,6 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
   private static final int HEAD_MAC_FAILS = 1;
   private static final int HEAD_MALFORMED = 2;
 
-  /** Most earlier entries under the head's key id that {@link #earlierEntryVerifies} checks (bounded work at open). */
-  static final int HEAD_CHECK_ENTRIES = 8;
 
   private int headState(Head head) throws SQLException {
     try (PreparedStatement ps = wconn.prepareStatement(SELECT_ROW + " WHERE seq = ?")) {
@@ -307,35 +307,6 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
     return m != null && MessageDigest.isEqual(m.doFinal(Canonical.encode(row, identity.forSeq(row.seq()))), row.hash());
   }
 
-  /**
-   * Whether one of the {@link #HEAD_CHECK_ENTRIES} entries before the head under its key id, or the first entry under
-   * it, verifies under this store's key for that id: then the key is right and a head failing its MAC was edited. A
-   * wrong key cannot make any of them verify.
-   */
-  private boolean earlierEntryVerifies(Head head) throws SQLException {
-    for (String order : new String[] {" ORDER BY seq DESC LIMIT " + HEAD_CHECK_ENTRIES, " ORDER BY seq ASC LIMIT 1"}) {
-      try (PreparedStatement ps = wconn.prepareStatement(SELECT_ROW + " WHERE key_id = ? AND seq < ?" + order)) {
-        ps.setInt(1, head.keyId());
-        ps.setLong(2, head.seq());
-        try (ResultSet rs = ps.executeQuery()) {
-          RowReader reader = null;
-          while (rs.next()) {
-            try {
-              if (reader == null) {
-                reader = RowReader.of(rs);
-              }
-              if (macOk(reader.read(rs))) {
-                return true;
-              }
-            } catch (IllegalArgumentException | NullPointerException e) {
-              // an unreadable earlier entry proves nothing either way
-            }
-          }
-        }
-      }
-    }
-    return false;
-  }
 
   private void rotateIfNeeded() throws AuditException {
     if (keyMismatch != null) {
