@@ -458,14 +458,23 @@ public final class GatewayMain implements AutoCloseable {
       GatewayMain g = new GatewayMain(p);
 
       if (p.audit.tamperingDetected().isEmpty()) { // a read-only log (failed verification) records nothing new
-        p.audit.record(
-            AuditEvent.builder("gateway.started")
-                .actor("system")
-                .message("gateway started")
-                .put("port", g.port())
-                .put("audit_verified", p.verification.valid())
-                .put("sandbox_backend", backend)
-                .build());
+        try {
+          p.audit.record(
+              AuditEvent.builder("gateway.started")
+                  .actor("system")
+                  .message("gateway started")
+                  .put("port", g.port())
+                  .put("audit_verified", p.verification.valid())
+                  .put("sandbox_backend", backend)
+                  .build());
+        } catch (AuditException e) {
+          if (p.verification.valid()) {
+            throw e;
+          }
+          // e.g. a wrong audit key: the store refuses appends without locking the log for the right key; the gateway
+          // still starts degraded (/healthz 503) so an operator can see why
+          LOG.error("audit log refuses appends: {}", e.getMessage());
+        }
       }
       // sign the head now, so deleting entries or restoring an older copy before the first maintenance run shows up
       // (never over a log that failed verification: the store refuses that, and a degraded gateway still starts)
