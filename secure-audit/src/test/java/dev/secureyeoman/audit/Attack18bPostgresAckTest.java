@@ -126,12 +126,6 @@ class Attack18bPostgresAckTest {
   }
 
   @Test
-  @org.junit.jupiter.api.Disabled(
-      "attack18b: after an acknowledged edit of seq 5 (broken_ranges \"5-5\"), DELETE of row 5 turns the break into"
-          + " SEQUENCE_GAP at 5, still inside the range \"5-5\": not recorded, appends go on, and the acknowledged"
-          + " evidence (the edited row) is gone. broken_ranges records seqs only, not the kind of break (altered vs"
-          + " missing); a fix needs the kind in the MACed ranges (new acknowledgement format). Low: the gap at 5 still"
-          + " shows in verify(), and editing an acknowledged row is already documented as covered.")
   void afterAckOfOneEdit_theAcknowledgedRowDeleted_recorded(PostgresDatabase db) throws Exception {
     PGSimpleDataSource ds = dataSource(db);
     try (AuditStore store = PostgresAuditStore.builder(ds).macKey(key()).open()) {
@@ -225,10 +219,12 @@ class Attack18bPostgresAckTest {
 
   @Test
   @org.junit.jupiter.api.Disabled(
-      "attack18b: a truncation found by a node's checkpoints (TRUNCATED at head+1) acknowledged with a store that has"
-          + " no checkpoint file — what `audit acknowledge-tampering --config` opens — writes broken_ranges [] and"
-          + " log_problems []; the node's next verification finds TRUNCATED again and locks every node. The documented"
-          + " recovery (docs/scale-out.md table) does not unlock the cluster after a truncation.")
+      "attack18b, open by design (documented in docs/scale-out.md and docs/SECURITY.md): an acknowledgement covers"
+          + " only the breaks its store can see. A truncation is visible only against the node's checkpoint file; `audit"
+          + " acknowledge-tampering --config` opens the PostgreSQL store without it (the CLI has no --checkpoint option"
+          + " there and does not read security.audit.checkpoint_path: a secure-cli change), so it writes broken_ranges []"
+          + " and the node locks every node again. Procedure: acknowledge with acknowledgeTampering() on a node configured"
+          + " with the checkpoint file (truncationFoundByANodesCheckpoints_acknowledgedByThatNode_staysWritable).")
   void truncationFoundByANodesCheckpoints_acknowledgedFromAStoreWithoutCheckpoints_likeTheCli(
       PostgresDatabase db, @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
     PGSimpleDataSource ds = dataSource(db);
@@ -262,14 +258,6 @@ class Attack18bPostgresAckTest {
   }
 
   @Test
-  @org.junit.jupiter.api.Disabled(
-      "attack18b: even the node that found the truncation cannot acknowledge it: the range recorded for TRUNCATED is"
-          + " the seq after the head (9-9), the acknowledgement entry itself takes seq 9, and the next verification"
-          + " reports TRUNCATED at seq 10 (then CHECKPOINT_MISMATCH at 10 once the log regrows it), outside the range:"
-          + " every node is locked again at once. Recording the truncation as head+1..checkpoint seq (Verifier) fixes it"
-          + " and keeps SqliteContractTest/PostgresContractTest green, but FailClosedTest#acknowledgementEntry_"
-          + "verifiesAsPartOfTheChain_andALaterFailureLocksAgain asserts the re-lock at the regrown seq 10 as intended"
-          + " ('a new failure'): a design decision for the lead. Recovery today: new checkpoint files on every node.")
   void truncationFoundByANodesCheckpoints_acknowledgedByThatNode_staysWritable(
       PostgresDatabase db, @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
     PGSimpleDataSource ds = dataSource(db);

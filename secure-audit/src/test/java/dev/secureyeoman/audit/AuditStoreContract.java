@@ -483,7 +483,7 @@ abstract class AuditStoreContract {
       assertFalse(s.verify().valid());
       AuditEntry ack = s.acknowledgeTampering("investigated");
       assertEquals(11, ack.seq());
-      assertEquals(List.of("3-3"), ack.metadata().get("broken_ranges"));
+      assertEquals(List.of("3-3:ALTERED"), ack.metadata().get("broken_ranges"));
       assertEquals(12, s.append(event("alice", 20)).seq());
       assertEquals(13, s.append(event("alice", 21)).seq());
     }
@@ -543,6 +543,13 @@ abstract class AuditStoreContract {
   }
 
   @Test
+  void afterAck_theAcknowledgedEditedRowDeleted_recorded_theGapIsANewKindOfBreak() throws Exception {
+    acknowledgedAt3();
+    attack("DELETE FROM audit_log WHERE seq = 3"); // the acknowledged evidence removed: 3-3:ALTERED does not cover it
+    assertNewBreakRecordedAt(3, Problem.SEQUENCE_GAP);
+  }
+
+  @Test
   void afterAck_ackEntryDeleted_recorded() throws Exception {
     acknowledgedAt3();
     attack("DELETE FROM audit_log WHERE seq = 11");
@@ -556,7 +563,7 @@ abstract class AuditStoreContract {
   void afterAck_ackEntryRangesWidened_recorded() throws Exception {
     acknowledgedAt3();
     // widen the acknowledged ranges in the entry itself, then edit seq 7: the entry's MAC no longer verifies
-    attack("UPDATE audit_log SET metadata = replace(metadata, '\"3-3\"', '\"1-12\"') WHERE seq = 11",
+    attack("UPDATE audit_log SET metadata = replace(metadata, '\"3-3:ALTERED\"', '\"1-12:ALTERED\"') WHERE seq = 11",
         "UPDATE audit_log SET message = 'y' WHERE seq = 7");
     try (AuditStore s = open()) {
       assertFalse(s.verify().valid());
@@ -570,7 +577,7 @@ abstract class AuditStoreContract {
     acknowledgedAt3();
     // a later entry renamed into a forged acknowledgement covering everything: not genuine (MAC), so not an anchor
     attack("UPDATE audit_log SET event = 'audit.tampering_acknowledged',"
-        + " metadata = '{\"broken_ranges\":[\"1-12\"],\"first_broken_seq\":1}' WHERE seq = 12",
+        + " metadata = '{\"broken_ranges\":[\"1-12:ALTERED\"],\"first_broken_seq\":1}' WHERE seq = 12",
         "UPDATE audit_log SET message = 'y' WHERE seq = 7");
     try (AuditStore s = open()) {
       assertFalse(s.verify().valid());
@@ -585,7 +592,7 @@ abstract class AuditStoreContract {
     assertNewBreakRecordedAt(7, Problem.ENTRY_ALTERED);
     try (AuditStore s = open()) {
       AuditEntry ack = s.acknowledgeTampering("second incident");
-      assertEquals(List.of("3-3", "7-8"), ack.metadata().get("broken_ranges"));
+      assertEquals(List.of("3-3:ALTERED", "7-8:ALTERED"), ack.metadata().get("broken_ranges"));
       assertFalse(s.verify().valid());
       assertTrue(s.tamperingDetected().isEmpty());
       s.append(event("x", 2));
@@ -625,7 +632,7 @@ abstract class AuditStoreContract {
     try (AuditStore s = openCheckpointed(sink())) {
       assertFalse(s.verify().valid());
       AuditEntry ack = s.acknowledgeTampering("seq 1 edited");
-      assertEquals(List.of("1-1"), ack.metadata().get("broken_ranges"));
+      assertEquals(List.of("1-1:ALTERED"), ack.metadata().get("broken_ranges"));
       s.append(event("a", 7));
       assertFalse(s.verify().valid());
       assertTrue(s.tamperingDetected().isEmpty(), "only the acknowledged break");

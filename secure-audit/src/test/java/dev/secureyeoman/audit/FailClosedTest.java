@@ -109,10 +109,19 @@ class FailClosedTest {
       assertEquals(10, chain.entriesChecked(), "the acknowledgement's MAC and link verify with the rest of the chain");
       List<AuditEntry> all = TestSupport.all(s);
       assertEquals(all.get(8).hash(), all.get(9).prevHash());
-      // against the checkpoint the regrown seq 10 differs from the signed one: a new failure after the acknowledgement
+      // against the checkpoint the regrown seq 10 differs from the signed one: the acknowledged truncation (9-10)
       VerificationResult v = s.verify();
       assertEquals(Problem.CHECKPOINT_MISMATCH, v.problem().orElseThrow(), v.summary());
       assertEquals(10, v.firstBrokenSeq().orElseThrow());
+      assertTrue(s.tamperingDetected().isEmpty(), "covered by the acknowledged range 9-10:TRUNCATED");
+      assertEquals(11, s.append(AuditEvent.builder("after").build()).seq());
+    }
+    // an edit of the regrown entry inside the acknowledged range is a break of another kind: a new failure
+    TestSupport.exec(layout.db, "UPDATE audit_log SET message = 'rewritten' WHERE seq = 10");
+    try (AuditStore s = layout.open()) {
+      VerificationResult v = s.verify();
+      assertEquals(10, v.firstBrokenSeq().orElseThrow(), v.summary());
+      assertEquals(10, s.tamperingDetected().orElseThrow().firstBrokenSeq().orElseThrow());
       AuditException e = assertThrows(AuditException.class, () -> s.append(AuditEvent.builder("after").build()));
       assertEquals(AuditException.Reason.TAMPERED, e.reason());
     }

@@ -77,7 +77,7 @@ class Attack18bAckScopeCliTest {
     assertTrue(ack.stdout().contains("acknowledged at seq 101"), ack.stdout());
     // what the acknowledgement silently covers besides the reported break must be shown to the operator
     assertTrue(
-        ack.stdout().contains("covers broken seq ranges: 5-5, 50-50, 80-80"),
+        ack.stdout().contains("covers broken seq ranges: 5-5:ALTERED, 50-50:ALTERED, 80-80:ALTERED"),
         "acknowledge-tampering covered the hidden edits at 50 and 80 without saying so: " + ack.stdout());
   }
 }

@@ -399,7 +399,10 @@ public final class Verifier {
   /** The most broken-seq ranges an acknowledgement records; beyond it acknowledging is refused. */
   public static final int MAX_ACK_RANGES = 1000;
 
-  /** Metadata key of an acknowledgement entry: the broken ranges known when it was written, as {@code "from-to"}. */
+  /**
+   * Metadata key of an acknowledgement entry: the broken ranges known when it was written, as {@code "from-to:KIND"}
+   * ({@link Kind}).
+   */
   public static final String ACK_RANGES = "broken_ranges";
 
   /** Metadata key of an acknowledgement entry: the problems of the whole log known when it was written (names). */
@@ -424,7 +427,7 @@ public final class Verifier {
   /**
    * Every break of a log.
    *
-   * @param ranges the broken ranges, ascending and disjoint
+   * @param ranges the broken ranges, ascending by first seq (ranges of different {@link Kind}s may touch)
    * @param overflow whether there are more than {@link #MAX_ACK_RANGES} ranges (the list then holds the first ones)
    * @param firstUncovered the lowest break (unmerged: one entry, one deleted range or one problem of the whole log)
    *     outside what the scan was given as acknowledged, or null
@@ -433,8 +436,45 @@ public final class Verifier {
   public record Breaks(
       List<Break> ranges, boolean overflow, @Nullable Break firstUncovered, java.util.SortedSet<String> logProblems) {}
 
-  /** What an acknowledgement entry covers: seq ranges, and problems of the whole log by name. */
-  record Acknowledged(List<long[]> ranges, java.util.Set<String> logProblems) {}
+  /**
+   * The kind of a broken range: a later break is acknowledged only by a range of the same kind that contains it, so an
+   * acknowledged edit turned into a deletion (or a truncation whose seqs are refilled with entries that are then edited)
+   * is a new break.
+   */
+  public enum Kind {
+    /** Entries present but not as written: altered, malformed, unknown key, chain link, storage type. */
+    ALTERED,
+    /** Entries missing inside the log or before its first entry (sequence gap, unanchored start). */
+    MISSING,
+    /** The log behind its signed checkpoints: truncated, or an entry differing from the checkpoint's head. */
+    TRUNCATED;
+
+    /**
+     * The kind of {@code problem}.
+     *
+     * @param problem a verification problem
+     * @return its kind
+     */
+    public static Kind of(Problem problem) {
+      return switch (problem) {
+        case SEQUENCE_GAP, UNANCHORED_START -> MISSING;
+        case TRUNCATED, CHECKPOINT_MISMATCH -> TRUNCATED;
+        default -> ALTERED;
+      };
+    }
+  }
+
+  /**
+   * One acknowledged range.
+   *
+   * @param from first seq
+   * @param to last seq
+   * @param kind the kind of break it covers
+   */
+  record Range(long from, long to, Kind kind) {}
+
+  /** What an acknowledgement entry covers: seq ranges by kind, and problems of the whole log by name. */
+  record Acknowledged(List<Range> ranges, java.util.Set<String> logProblems) {}
 
   /** Collects breaks: merged for the acknowledgement, each one also compared with the acknowledged ranges. */
   private static final class Collector {
@@ -457,14 +497,15 @@ public final class Verifier {
             uncovered = b;
           }
         } else {
-          // the first seq of the break outside every acknowledged range (a gap may grow past an acknowledged one)
+          // the first seq of the break outside every acknowledged range of its kind (a gap may grow past one)
+          Kind kind = Kind.of(b.problem());
           long at = b.from();
           boolean moved = true;
           while (moved && at <= b.to()) {
             moved = false;
-            for (long[] r : acked.ranges()) {
-              if (r[0] <= at && at <= r[1]) {
-                at = r[1] + 1;
+            for (Range r : acked.ranges()) {
+              if (r.kind() == kind && r.from() <= at && at <= r.to()) {
+                at = r.to() + 1;
                 moved = true;
               }
             }
@@ -478,7 +519,7 @@ public final class Verifier {
         logProblems.add(b.problem().name());
       } else if (!inOrder) {
         other.add(b);
-      } else if (chain.size() <= MAX_ACK_RANGES || touchesLast(chain, b)) {
+      } else if (chain.size() <= MAX_ACK_RANGES || mergesWithLast(chain, b)) {
         addMerged(chain, b);
       } else {
         overflow = true; // keep scanning for the coverage decision, stop keeping ranges
@@ -486,8 +527,13 @@ public final class Verifier {
     }
   }
 
-  private static boolean touchesLast(List<Break> ranges, Break b) {
-    return !ranges.isEmpty() && b.from() <= ranges.get(ranges.size() - 1).to() + 1;
+  /** Whether {@code b} touches the last range and is of its kind (then they are one range). */
+  private static boolean mergesWithLast(List<Break> ranges, Break b) {
+    if (ranges.isEmpty()) {
+      return false;
+    }
+    Break last = ranges.get(ranges.size() - 1);
+    return b.from() <= last.to() + 1 && Kind.of(b.problem()) == Kind.of(last.problem());
   }
 
   /**
@@ -495,8 +541,9 @@ public final class Verifier {
    * range. After a broken entry it resyncs: the next entry's seq expectation restarts from its own seq and its link to
    * the broken predecessor is not checked (its MAC always is); a deleted range is one break, a rewritten run of
    * entries is one range. Problems of the log as a whole (log id, checkpoint signatures and forks, column types, a
-   * missing anchor or checkpoint file) are breaks at the seq {@link #verify} names for them; a truncation at the seq
-   * after the head.
+   * missing anchor or checkpoint file) are breaks at the seq {@link #verify} names for them; a truncation is the range
+   * from the seq after the head to the checkpoint's seq (an entry later appended there differs from the checkpoint:
+   * {@link Problem#CHECKPOINT_MISMATCH}, of the same {@link Kind}). Touching breaks of one {@link Kind} are one range.
    *
    * @param c connection inside a transaction (a read snapshot)
    * @param checks the store's own checks (its checkpoints and key; never a caller's expectations)
@@ -615,7 +662,7 @@ public final class Verifier {
     long actualHead = expected - 1;
     for (Checkpoint cp : signed) {
       if (cp.seq() > actualHead) {
-        col.add(false, new Break(actualHead + 1, actualHead + 1, Problem.TRUNCATED,
+        col.add(false, new Break(actualHead + 1, cp.seq(), Problem.TRUNCATED,
             "log ends at seq " + actualHead + " but a checkpoint signed at " + cp.time() + " covers seq " + cp.seq()));
       }
     }
@@ -636,9 +683,9 @@ public final class Verifier {
         java.util.Collections.unmodifiableSortedSet(col.logProblems));
   }
 
-  /** Appends {@code b} (at or after the last range's start), merged with the last range when they touch. */
+  /** Appends {@code b} (at or after the last range's start), merged with the last range when one range with it. */
   private static void addMerged(List<Break> ranges, Break b) {
-    if (touchesLast(ranges, b)) {
+    if (mergesWithLast(ranges, b)) {
       Break last = ranges.get(ranges.size() - 1);
       ranges.set(ranges.size() - 1,
           new Break(last.from(), Math.max(last.to(), b.to()), last.problem(), last.detail(), false));
@@ -673,18 +720,20 @@ public final class Verifier {
   }
 
   /**
-   * The ranges an acknowledgement entry covers: its {@value #ACK_RANGES}; an acknowledgement written before they were
-   * recorded covers only its {@code first_broken_seq}; a malformed list covers nothing (fail closed).
+   * The ranges an acknowledgement entry covers: its {@value #ACK_RANGES} ({@code "from-to:KIND"}); an acknowledgement
+   * written before they were recorded covers only its {@code first_broken_seq}, of the kind of its {@code problem}; a
+   * malformed list, or one with a range without a kind, covers nothing (fail closed).
    *
    * @param metadata the acknowledgement entry's metadata
-   * @return {@code [from, to]} pairs
+   * @return the ranges
    */
-  static List<long[]> ackRanges(Map<String, Object> metadata) {
+  static List<Range> ackRanges(Map<String, Object> metadata) {
     Object ranges = metadata.get(ACK_RANGES);
-    List<long[]> out = new ArrayList<>();
+    List<Range> out = new ArrayList<>();
     if (ranges == null) {
-      if (metadata.get("first_broken_seq") instanceof Long s) {
-        out.add(new long[] {s, s});
+      Kind kind = kindOf(metadata.get("problem"));
+      if (metadata.get("first_broken_seq") instanceof Long s && kind != null) {
+        out.add(new Range(s, s, kind));
       }
       return out;
     }
@@ -692,13 +741,33 @@ public final class Verifier {
       return List.of();
     }
     for (Object o : l) {
-      String[] p = o instanceof String str ? str.split("-", -1) : new String[0];
-      if (p.length != 2 || !p[0].matches("\\d{1,18}") || !p[1].matches("\\d{1,18}")) {
+      String[] k = o instanceof String str ? str.split(":", -1) : new String[0];
+      String[] p = k.length == 2 ? k[0].split("-", -1) : new String[0];
+      Kind kind = k.length == 2 && k[1].matches("[A-Z]{1,20}") ? kindNamed(k[1]) : null;
+      if (kind == null || p.length != 2 || !p[0].matches("\\d{1,18}") || !p[1].matches("\\d{1,18}")) {
         return List.of();
       }
-      out.add(new long[] {Long.parseLong(p[0]), Long.parseLong(p[1])});
+      out.add(new Range(Long.parseLong(p[0]), Long.parseLong(p[1]), kind));
     }
     return out;
+  }
+
+  private static @Nullable Kind kindNamed(String name) {
+    for (Kind k : Kind.values()) {
+      if (k.name().equals(name)) {
+        return k;
+      }
+    }
+    return null;
+  }
+
+  private static @Nullable Kind kindOf(@Nullable Object problemName) {
+    for (Problem p : Problem.values()) {
+      if (p.name().equals(problemName)) {
+        return Kind.of(p);
+      }
+    }
+    return null;
   }
 
   /**
@@ -715,12 +784,12 @@ public final class Verifier {
    * The acknowledgement metadata value of the ranges of {@code breaks}.
    *
    * @param breaks the breaks found when acknowledging
-   * @return {@code "from-to"} strings
+   * @return {@code "from-to:KIND"} strings ({@link Kind})
    */
   public static List<Object> encodeRanges(Breaks breaks) {
     List<Object> out = new ArrayList<>(breaks.ranges().size());
     for (Break b : breaks.ranges()) {
-      out.add(b.from() + "-" + b.to());
+      out.add(b.from() + "-" + b.to() + ":" + Kind.of(b.problem()).name());
     }
     return out;
   }
@@ -751,8 +820,8 @@ public final class Verifier {
   /**
    * Decides what a failed verification means for the fail-closed state. Without a genuine acknowledgement entry the
    * failure itself is recorded. Otherwise the whole log is scanned ({@link #scanBreaks}): when every break lies inside
-   * the ranges the newest acknowledgement entry recorded, nothing new happened (null); else the first break outside
-   * them is recorded, wherever it is (before or after the acknowledgement entry).
+   * ranges of its {@link Kind} the newest acknowledgement entry recorded, nothing new happened (null); else the first
+   * break outside them is recorded, wherever it is (before or after the acknowledgement entry).
    *
    * @param c connection inside a transaction (a read snapshot)
    * @param checks the store's own checks
