@@ -11,6 +11,7 @@ import dev.secureyeoman.audit.AuditStore;
 import dev.secureyeoman.audit.AuditStoreOptions;
 import dev.secureyeoman.audit.Checkpoint;
 import dev.secureyeoman.audit.CheckpointKeys;
+import dev.secureyeoman.audit.CheckpointSink;
 import dev.secureyeoman.audit.CheckpointSinks;
 import dev.secureyeoman.audit.RetentionPolicy;
 import dev.secureyeoman.audit.SqliteAuditStore;
@@ -530,17 +531,49 @@ public final class AuditCommand implements Runnable {
     @Option(names = "--reason", required = true, description = "Why appending resumes (ticket, who investigated).")
     String reason;
 
+    @Option(
+        names = "--checkpoint",
+        description = "The checkpoint file of the node that found the failure: breaks visible only against it (a"
+            + " truncation, a rollback) are covered only when it is given; without it they lock the log again at that"
+            + " node's next verification.")
+    Path checkpoint;
+
+    @Option(
+        names = "--signing-key",
+        description = "File with the base64 32-byte Ed25519 seed that signed the checkpoints (default: derived).")
+    Path signingKey;
+
     @Override
-    public Integer call() throws AuditException {
+    public Integer call() throws AuditException, IOException {
       if (reason.isBlank() || reason.length() > 1000) {
         throw new CliUsageException("--reason must be 1..1000 characters and not blank");
+      }
+      if (signingKey != null && checkpoint == null) {
+        throw new CliUsageException("--signing-key needs --checkpoint FILE");
       }
       SecurityConfig.Storage pg = postgres();
       if (pg == null) {
         requireDb();
       }
+      KeyPair cpKeys = null;
+      if (checkpoint != null) {
+        if (!Files.isRegularFile(checkpoint)) {
+          throw new IllegalArgumentException("no checkpoint file at " + checkpoint);
+        }
+        cpKeys = signingKeys(this, signingKey);
+      }
+      CheckpointSink sink = checkpoint == null ? null : CheckpointSinks.appendOnlyFile(checkpoint);
+      AuditStoreOptions.Builder sqlite = null;
+      if (pg == null) {
+        sqlite = options();
+        if (sink != null) {
+          sqlite.checkpoints(sink, cpKeys);
+        }
+      }
       try (AuditPostgres.Opened<AuditStore> o =
-          pg != null ? openPostgres(pg) : new AuditPostgres.Opened<>(open(options()), null)) {
+          pg != null
+              ? AuditPostgres.openStore(pg, env::apply, keyring(), sink, cpKeys)
+              : new AuditPostgres.Opened<>(open(sqlite), null)) {
         AuditStore s = o.log();
         if (s.tamperingDetected().isEmpty()) {
           throw new IllegalStateException("the audit log is not read-only: nothing to acknowledge");
@@ -553,6 +586,11 @@ public final class AuditCommand implements Runnable {
         out().println(
             "covers broken seq ranges: " + (ranges.isEmpty() ? "none" : ranges)
                 + (problems.isEmpty() ? "" : "; log problems: " + problems));
+        if (checkpoint == null) {
+          err().println(
+              "note: without --checkpoint, breaks visible only against a node's checkpoint file (a truncation, a"
+                  + " rollback) are not covered and lock the log again at that node's next verification");
+        }
       }
       return SecureYeomanCli.EXIT_OK;
     }

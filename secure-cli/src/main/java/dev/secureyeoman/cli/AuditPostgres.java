@@ -4,9 +4,11 @@ import dev.secureyeoman.audit.AuditException;
 import dev.secureyeoman.audit.AuditKeyring;
 import dev.secureyeoman.audit.AuditReader;
 import dev.secureyeoman.audit.AuditStore;
+import dev.secureyeoman.audit.CheckpointSink;
 import dev.secureyeoman.audit.PostgresAuditStore;
 import dev.secureyeoman.auth.AuthDataSources;
 import dev.secureyeoman.core.config.SecurityConfig;
+import java.security.KeyPair;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -98,7 +100,38 @@ final class AuditPostgres {
    */
   static Opened<AuditStore> openStore(SecurityConfig.Storage st, UnaryOperator<String> env, AuditKeyring keyring)
       throws AuditException {
-    return open(st, env, b -> b.keyring(keyring).open());
+    return openStore(st, env, keyring, null, null);
+  }
+
+  /**
+   * Opens the writable PostgreSQL audit log with a node's checkpoint file ({@code acknowledge-tampering --checkpoint}),
+   * so that breaks visible only against those checkpoints (a truncation) are seen and covered.
+   *
+   * @param st the storage settings ({@code postgres})
+   * @param env environment lookup
+   * @param keyring the MAC keys
+   * @param checkpoints the node's checkpoints, or null for none
+   * @param checkpointKeys the keys that signed them (null exactly when {@code checkpoints} is)
+   * @return the store and its pool
+   * @throws AuditException if the store cannot be opened
+   */
+  static Opened<AuditStore> openStore(
+      SecurityConfig.Storage st,
+      UnaryOperator<String> env,
+      AuditKeyring keyring,
+      @org.jspecify.annotations.Nullable CheckpointSink checkpoints,
+      @org.jspecify.annotations.Nullable KeyPair checkpointKeys)
+      throws AuditException {
+    return open(
+        st,
+        env,
+        b -> {
+          b.keyring(keyring);
+          if (checkpoints != null && checkpointKeys != null) {
+            b.checkpoints(checkpoints, checkpointKeys);
+          }
+          return b.open();
+        });
   }
 
   private static <T extends AuditReader> Opened<T> open(

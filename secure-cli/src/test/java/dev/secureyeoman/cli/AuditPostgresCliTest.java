@@ -151,6 +151,61 @@ class AuditPostgresCliTest {
     }
   }
 
+  /**
+   * Red team (attack18b): a truncation is visible only against the checkpoint file of the node that found it. The
+   * acknowledgement written without that file covers nothing and the node locks the log again; with {@code
+   * --checkpoint} it covers the truncation and the node keeps appending.
+   */
+  @Test
+  void acknowledge_truncationFoundByANodesCheckpoints_coveredOnlyWithThatCheckpointFile(PostgresDatabase db)
+      throws Exception {
+    Path cfg = config(db);
+    Path cpFile = tmp.resolve("node-checkpoints");
+    try (AuthDataSources.Pooled pool = AuthDataSources.postgres(db.jdbcUrl(), db.user(), db.password().toCharArray());
+        SecretBytes k = SecretBytes.copyOf(key);
+        AuditStore node =
+            PostgresAuditStore.builder(pool)
+                .macKey(k)
+                .checkpoints(
+                    dev.secureyeoman.audit.CheckpointSinks.appendOnlyFile(cpFile),
+                    dev.secureyeoman.audit.CheckpointKeys.deriveFromAuditKey(k))
+                .open()) {
+      for (int i = 0; i < 10; i++) {
+        node.append(AuditEvent.builder("node.event").actor("node1").message("entry " + i).build());
+      }
+      node.checkpoint();
+      assertEquals(2, sql(db, "DELETE FROM audit_log WHERE seq >= 9"));
+      assertFalse(node.verify().valid());
+      assertTrue(node.tamperingDetected().isPresent());
+
+      Run blind = Run.of("audit", "acknowledge-tampering", "--config", cfg.toString(), "--reason", "SEC-2 first try");
+      assertEquals(0, blind.code(), blind.err());
+      assertTrue(blind.out().contains("covers broken seq ranges: none"), blind.out());
+      assertTrue(blind.err().startsWith("note: without --checkpoint"), blind.err());
+      assertFalse(node.verify().valid());
+      assertTrue(node.tamperingDetected().isPresent(), "the truncation was not covered: locked again");
+      AuditException refused =
+          assertThrows(AuditException.class, () -> node.append(AuditEvent.builder("x.y").actor("a").build()));
+      assertEquals(AuditException.Reason.TAMPERED, refused.reason());
+
+      Run seen =
+          Run.of("audit", "acknowledge-tampering", "--config", cfg.toString(), "--checkpoint", cpFile.toString(),
+              "--reason", "SEC-2 with the node's checkpoints");
+      assertEquals(0, seen.code(), seen.err());
+      assertTrue(seen.out().contains(":TRUNCATED"), seen.out());
+      assertEquals("", seen.err());
+      node.verify();
+      assertTrue(node.tamperingDetected().isEmpty(), "covered: " + seen.out());
+      node.append(AuditEvent.builder("x.y").actor("a").build());
+
+      Run missing =
+          Run.of("audit", "acknowledge-tampering", "--config", cfg.toString(), "--checkpoint",
+              tmp.resolve("nope").toString(), "--reason", "x");
+      assertEquals(1, missing.code());
+      assertEquals("error: no checkpoint file at " + tmp.resolve("nope"), missing.err().strip());
+    }
+  }
+
   private static String one(PostgresDatabase db, String query) throws Exception {
     try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
         Statement s = c.createStatement();
