@@ -830,10 +830,11 @@ public final class PostgresStore implements AuditStore {
 
 
   @Override
-  public AuditEntry acknowledgeTampering(String reason) throws AuditException {
+  public AuditEntry acknowledgeTampering(String reason, String actor) throws AuditException {
     if (reason == null || reason.isBlank() || reason.length() > 1000) {
       throw new IllegalArgumentException("reason must be 1..1000 characters and not blank");
     }
+    SqliteStore.checkAckActor(actor);
     checkOpen();
     refuseOnKeyMismatch("refusing to acknowledge");
     Verifier.Checks own = Checkpoints.own(checkpointSink, checkpointKeys).checks();
@@ -865,7 +866,7 @@ public final class PostgresStore implements AuditStore {
         md.put(Verifier.ACK_LOG_PROBLEMS, Verifier.encodeProblems(breaks));
         AuditEvent ev =
             new AuditEvent(
-                AuditLevel.SECURITY, ACK_EVENT, "system",
+                AuditLevel.SECURITY, ACK_EVENT, actor,
                 "host acknowledged a failed verification (" + problem + " at seq " + brokenSeq
                     + ") and resumed appending",
                 md, Optional.empty());
