@@ -1,0 +1,116 @@
+package dev.secureyeoman.audit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.secureyeoman.core.SecretBytes;
+import dev.secureyeoman.testkit.PostgresDatabase;
+import dev.secureyeoman.testkit.PostgresExtension;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * Red team (attack18c) of acknowledged truncations on PostgreSQL: the {@code TRUNCATED} range head+1..checkpoint seq
+ * of an acknowledgement reaches past the head, over seqs that entries appended afterwards take; a checkpoint another
+ * node signs over those entries must keep protecting them.
+ */
+@ExtendWith(PostgresExtension.class)
+class Attack18cPostgresAckTest {
+
+  private static PGSimpleDataSource dataSource(PostgresDatabase db) {
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setURL(db.jdbcUrl());
+    ds.setUser(db.user());
+    ds.setPassword(db.password());
+    return ds;
+  }
+
+  private static SecretBytes key() {
+    byte[] k = new byte[32];
+    new SecureRandom().nextBytes(k);
+    return SecretBytes.adopt(k);
+  }
+
+  private static void sql(PGSimpleDataSource ds, String statement) throws SQLException {
+    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+      s.execute(statement);
+    }
+  }
+
+  private static void appendN(AuditStore store, int n) throws AuditException {
+    for (int i = 0; i < n; i++) {
+      store.append(AuditEvent.builder("test.event").actor("alice").message("entry " + i).build());
+    }
+  }
+
+  private static AuditStore node(PGSimpleDataSource ds, SecretBytes key, Path cpFile, KeyPair cpKeys)
+      throws AuditException {
+    return PostgresAuditStore.builder(ds)
+        .macKey(key)
+        .checkpoints(CheckpointSinks.appendOnlyFile(cpFile), cpKeys)
+        .open();
+  }
+
+  @Test
+  void ackedTruncationOfNodeA_nodeBSignsLaterEntries_theirDeletionRecordedOnEveryNode(
+      PostgresDatabase db, @TempDir Path dir) throws Exception {
+    PGSimpleDataSource ds = dataSource(db);
+    SecretBytes key = key();
+    KeyPair cpKeys = CheckpointKeys.deriveFromAuditKey(key);
+    try (AuditStore a = node(ds, key, dir.resolve("a/audit.cp"), cpKeys);
+        AuditStore b = node(ds, key, dir.resolve("b/audit.cp"), cpKeys)) {
+      appendN(a, 20);
+      assertEquals(20, a.checkpoint().seq());
+      sql(ds, "DELETE FROM audit_log WHERE seq >= 11");
+      assertFalse(a.verify().valid());
+      AuditEntry ack = a.acknowledgeTampering("SEC-4: truncation investigated");
+      assertEquals(List.of("11-20:TRUNCATED"), ack.metadata().get("broken_ranges"));
+      // node b's checkpoints (only seq 0) never reached the deleted range: it verifies and signs on
+      appendN(b, 7);
+      assertEquals(18, b.checkpoint().seq());
+      assertTrue(b.verify().valid());
+      // the attacker deletes entries appended after the acknowledgement, which b's checkpoint signed
+      sql(ds, "DELETE FROM audit_log WHERE seq >= 15");
+      VerificationResult r = b.verify();
+      assertFalse(r.valid());
+      assertTrue(b.tamperingDetected().isPresent(), "b's own checkpoint shows a new truncation: " + r.summary());
+      AuditException e = assertThrows(AuditException.class, () -> appendN(a, 1));
+      assertEquals(AuditException.Reason.TAMPERED, e.reason());
+    }
+  }
+
+  @Test
+  void ackedTruncation_laterRollbackAgainstNodeBsCheckpoint_recorded(PostgresDatabase db, @TempDir Path dir)
+      throws Exception {
+    PGSimpleDataSource ds = dataSource(db);
+    SecretBytes key = key();
+    KeyPair cpKeys = CheckpointKeys.deriveFromAuditKey(key);
+    try (AuditStore a = node(ds, key, dir.resolve("a/audit.cp"), cpKeys);
+        AuditStore b = node(ds, key, dir.resolve("b/audit.cp"), cpKeys)) {
+      appendN(a, 20);
+      a.checkpoint();
+      sql(ds, "DELETE FROM audit_log WHERE seq >= 11");
+      assertFalse(a.verify().valid());
+      a.acknowledgeTampering("SEC-5: truncation investigated");
+      appendN(b, 5); // 12..16
+      assertEquals(16, b.checkpoint().seq());
+      // rolled back to seq 13 and regrown by the nodes: seq 16 now differs from b's checkpoint (a fork)
+      sql(ds, "DELETE FROM audit_log WHERE seq >= 14");
+      appendN(a, 4); // 14..17
+      VerificationResult r = b.verify();
+      assertFalse(r.valid());
+      assertTrue(b.tamperingDetected().isPresent(), "a rollback under b's checkpoint: " + r.summary());
+    }
+  }
+}
