@@ -80,6 +80,9 @@ class Attack18cPostgresAckTest {
       appendN(b, 7);
       assertEquals(18, b.checkpoint().seq());
       assertTrue(b.verify().valid());
+      // legitimate path: node a still sees its acknowledged truncation (checkpoint 20) and stays writable
+      assertFalse(a.verify().valid(), "the evidence stays");
+      assertTrue(a.tamperingDetected().isEmpty());
       // the attacker deletes entries appended after the acknowledgement, which b's checkpoint signed
       sql(ds, "DELETE FROM audit_log WHERE seq >= 15");
       VerificationResult r = b.verify();

@@ -846,6 +846,7 @@ public final class PostgresStore implements AuditStore {
         }
         md.put(Verifier.ACK_RANGES, Verifier.encodeRanges(breaks));
         md.put(Verifier.ACK_LOG_PROBLEMS, Verifier.encodeProblems(breaks));
+        md.put(Verifier.ACK_CHECKPOINTS, Verifier.encodeCheckpoints(breaks));
         AuditEvent ev =
             new AuditEvent(
                 AuditLevel.SECURITY, ACK_EVENT, "system",

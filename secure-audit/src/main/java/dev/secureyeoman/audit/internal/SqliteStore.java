@@ -1185,6 +1185,7 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
         Verifier.Breaks breaks = ackBreaks(wconn, own);
         md.put(Verifier.ACK_RANGES, Verifier.encodeRanges(breaks));
         md.put(Verifier.ACK_LOG_PROBLEMS, Verifier.encodeProblems(breaks));
+        md.put(Verifier.ACK_CHECKPOINTS, Verifier.encodeCheckpoints(breaks));
         AuditEvent ev =
             new AuditEvent(
                 AuditLevel.SECURITY, TAMPERING_ACKNOWLEDGED_EVENT, "system",

@@ -409,6 +409,14 @@ public final class Verifier {
   public static final String ACK_LOG_PROBLEMS = "log_problems";
 
   /**
+   * Metadata key of an acknowledgement entry: the signed checkpoints ({@code "seq:headhash"}) that revealed its
+   * {@link Kind#TRUNCATED} ranges. A later break of that kind is covered only when one of these checkpoints reveals it:
+   * a range head+1..checkpoint seq reaches past the head, and a checkpoint signed afterwards over entries appended
+   * into it must keep protecting them (red team attack18c).
+   */
+  public static final String ACK_CHECKPOINTS = "truncation_checkpoints";
+
+  /**
    * One range of broken seqs found by {@link #scanBreaks}: consecutive broken entries (or a deleted range) are one.
    *
    * @param from first broken seq
@@ -417,11 +425,27 @@ public final class Verifier {
    * @param detail what is wrong there
    * @param whole a problem of the whole log (log id, checkpoint signatures or forks, column types, checkpoint file
    *     missing), named at a seq but acknowledged by its problem name, never by a range
+   * @param checkpoint for a break of {@link Kind#TRUNCATED}, the checkpoint that reveals it ({@code "seq:headhash"});
+   *     else null
    */
-  public record Break(long from, long to, Problem problem, String detail, boolean whole) {
+  public record Break(long from, long to, Problem problem, String detail, boolean whole, @Nullable String checkpoint) {
     Break(long from, long to, Problem problem, String detail) {
-      this(from, to, problem, detail, false);
+      this(from, to, problem, detail, false, null);
     }
+
+    Break(long from, long to, Problem problem, String detail, boolean whole) {
+      this(from, to, problem, detail, whole, null);
+    }
+
+    /** A break of {@link Kind#TRUNCATED} revealed by {@code cp}. */
+    static Break truncation(long from, long to, Problem problem, String detail, Checkpoint cp) {
+      return new Break(from, to, problem, detail, false, checkpointId(cp));
+    }
+  }
+
+  /** How an acknowledgement names a checkpoint: {@code "seq:headhash"}. */
+  static String checkpointId(Checkpoint cp) {
+    return cp.seq() + ":" + cp.headHash();
   }
 
   /**
@@ -432,9 +456,12 @@ public final class Verifier {
    * @param firstUncovered the lowest break (unmerged: one entry, one deleted range or one problem of the whole log)
    *     outside what the scan was given as acknowledged, or null
    * @param logProblems the problems of the whole log found (names, ascending)
+   * @param checkpoints the checkpoints that reveal the breaks of {@link Kind#TRUNCATED} ({@code "seq:headhash"},
+   *     ascending)
    */
   public record Breaks(
-      List<Break> ranges, boolean overflow, @Nullable Break firstUncovered, java.util.SortedSet<String> logProblems) {}
+      List<Break> ranges, boolean overflow, @Nullable Break firstUncovered, java.util.SortedSet<String> logProblems,
+      java.util.SortedSet<String> checkpoints) {}
 
   /**
    * The kind of a broken range: a later break is acknowledged only by a range of the same kind that contains it, so an
@@ -473,13 +500,21 @@ public final class Verifier {
    */
   record Range(long from, long to, Kind kind) {}
 
-  /** What an acknowledgement entry covers: seq ranges by kind, and problems of the whole log by name. */
-  record Acknowledged(List<Range> ranges, java.util.Set<String> logProblems) {}
+  /**
+   * What an acknowledgement entry covers: seq ranges by kind, problems of the whole log by name, and the checkpoints
+   * whose {@link Kind#TRUNCATED} breaks its ranges of that kind cover.
+   */
+  record Acknowledged(List<Range> ranges, java.util.Set<String> logProblems, java.util.Set<String> checkpoints) {
+    Acknowledged(List<Range> ranges, java.util.Set<String> logProblems) {
+      this(ranges, logProblems, java.util.Set.of());
+    }
+  }
 
   /** Collects breaks: merged for the acknowledgement, each one also compared with the acknowledged ranges. */
   private static final class Collector {
     final @Nullable Acknowledged acked;
     final java.util.SortedSet<String> logProblems = new java.util.TreeSet<>();
+    final java.util.SortedSet<String> checkpoints = new java.util.TreeSet<>();
     final List<Break> chain = new ArrayList<>();
     final List<Break> other = new ArrayList<>();
     boolean overflow;
@@ -500,7 +535,8 @@ public final class Verifier {
           // the first seq of the break outside every acknowledged range of its kind (a gap may grow past one)
           Kind kind = Kind.of(b.problem());
           long at = b.from();
-          boolean moved = true;
+          // a truncation or rollback counts as acknowledged only against a checkpoint the acknowledgement named
+          boolean moved = kind != Kind.TRUNCATED || (b.checkpoint() != null && acked.checkpoints().contains(b.checkpoint()));
           while (moved && at <= b.to()) {
             moved = false;
             for (Range r : acked.ranges()) {
@@ -514,6 +550,9 @@ public final class Verifier {
             uncovered = new Break(at, b.to(), b.problem(), b.detail(), false);
           }
         }
+      }
+      if (!b.whole() && b.checkpoint() != null) {
+        checkpoints.add(b.checkpoint());
       }
       if (b.whole()) {
         logProblems.add(b.problem().name());
@@ -605,8 +644,8 @@ public final class Verifier {
         prev = anchor.lastDeletedHash();
         Checkpoint cp = bySeq.get(first - 1);
         if (cp != null && !cp.headHash().equals(HexFormat.of().formatHex(prev))) {
-          col.add(false, new Break(first - 1, first - 1, Problem.CHECKPOINT_MISMATCH,
-              "purged entry differs from the signed checkpoint"));
+          col.add(false, Break.truncation(first - 1, first - 1, Problem.CHECKPOINT_MISMATCH,
+              "purged entry differs from the signed checkpoint", cp));
         }
       }
     }
@@ -652,7 +691,9 @@ public final class Verifier {
                 "entry differs from the signed checkpoint of " + cp.time() + ": log rolled back or forked");
           }
           if (broken != null) {
-            col.add(true, new Break(seq, seq, broken.problem, broken.detail));
+            col.add(true, broken.problem == Problem.CHECKPOINT_MISMATCH && cp != null
+                ? Break.truncation(seq, seq, broken.problem, broken.detail, cp)
+                : new Break(seq, seq, broken.problem, broken.detail));
           }
           resync = broken != null;
           prev = h == null ? SqliteStore.GENESIS : h;
@@ -662,8 +703,9 @@ public final class Verifier {
     long actualHead = expected - 1;
     for (Checkpoint cp : signed) {
       if (cp.seq() > actualHead) {
-        col.add(false, new Break(actualHead + 1, cp.seq(), Problem.TRUNCATED,
-            "log ends at seq " + actualHead + " but a checkpoint signed at " + cp.time() + " covers seq " + cp.seq()));
+        col.add(false, Break.truncation(actualHead + 1, cp.seq(), Problem.TRUNCATED,
+            "log ends at seq " + actualHead + " but a checkpoint signed at " + cp.time() + " covers seq " + cp.seq(),
+            cp));
       }
     }
     if (checks.requireCheckpoints() && checks.checkpoints().isEmpty() && actualHead > 0) {
@@ -680,7 +722,8 @@ public final class Verifier {
     boolean overflow = col.overflow || merged.size() > MAX_ACK_RANGES;
     return new Breaks(
         List.copyOf(merged.subList(0, Math.min(merged.size(), MAX_ACK_RANGES))), overflow, col.uncovered,
-        java.util.Collections.unmodifiableSortedSet(col.logProblems));
+        java.util.Collections.unmodifiableSortedSet(col.logProblems),
+        java.util.Collections.unmodifiableSortedSet(col.checkpoints));
   }
 
   /** Appends {@code b} (at or after the last range's start), merged with the last range when one range with it. */
@@ -688,7 +731,7 @@ public final class Verifier {
     if (mergesWithLast(ranges, b)) {
       Break last = ranges.get(ranges.size() - 1);
       ranges.set(ranges.size() - 1,
-          new Break(last.from(), Math.max(last.to(), b.to()), last.problem(), last.detail(), false));
+          new Break(last.from(), Math.max(last.to(), b.to()), last.problem(), last.detail(), false, last.checkpoint()));
     } else {
       ranges.add(b);
     }
@@ -716,7 +759,16 @@ public final class Verifier {
         }
       }
     }
-    return new Acknowledged(ackRanges(metadata), problems);
+    // absent (an acknowledgement of an earlier build): its TRUNCATED ranges cover nothing (fail closed)
+    java.util.Set<String> checkpoints = new java.util.HashSet<>();
+    if (metadata.get(ACK_CHECKPOINTS) instanceof List<?> l) {
+      for (Object o : l) {
+        if (o instanceof String id && id.matches("\\d{1,18}:[0-9a-f]{64}")) {
+          checkpoints.add(id);
+        }
+      }
+    }
+    return new Acknowledged(ackRanges(metadata), problems, checkpoints);
   }
 
   /**
@@ -778,6 +830,17 @@ public final class Verifier {
    */
   public static List<Object> encodeProblems(Breaks breaks) {
     return new ArrayList<>(breaks.logProblems());
+  }
+
+  /**
+   * The acknowledgement metadata value of the checkpoints that reveal the {@link Kind#TRUNCATED} breaks of
+   * {@code breaks}.
+   *
+   * @param breaks the breaks found when acknowledging
+   * @return {@code "seq:headhash"} strings
+   */
+  public static List<Object> encodeCheckpoints(Breaks breaks) {
+    return new ArrayList<>(breaks.checkpoints());
   }
 
   /**
