@@ -578,6 +578,9 @@ public final class AuditCommand implements Runnable {
         if (s.tamperingDetected().isEmpty()) {
           throw new IllegalStateException("the audit log is not read-only: nothing to acknowledge");
         }
+        if (sink != null) {
+          checkCheckpointFile(s, sink, cpKeys.getPublic());
+        }
         AuditEntry e = s.acknowledgeTampering(reason);
         out().println("acknowledged at seq " + e.seq() + " hash " + e.hash());
         // every break of the log at this moment is covered, not only the one verify reported: say which
@@ -593,6 +596,29 @@ public final class AuditCommand implements Runnable {
         }
       }
       return SecureYeomanCli.EXIT_OK;
+    }
+
+    /**
+     * The file decides which truncations the acknowledgement covers for good: one of another log (under the same key
+     * its signatures verify) or one the signing key does not verify is the wrong file, refused before anything is
+     * appended (red team attack18c).
+     */
+    private void checkCheckpointFile(AuditStore s, CheckpointSink sink, java.security.PublicKey key)
+        throws AuditException {
+      java.util.Optional<String> logId = s.logId();
+      for (dev.secureyeoman.audit.Checkpoint cp : sink.readAll()) {
+        if (!cp.verifySignature(key)) {
+          throw new IllegalArgumentException(
+              "the checkpoint for seq " + cp.seq() + " in " + checkpoint + " is not signed by the "
+                  + (signingKey == null ? "key derived from the audit key" : "key in " + signingKey)
+                  + ": wrong file or wrong --signing-key; nothing acknowledged");
+        }
+        if (cp.logId().isPresent() && logId.isPresent() && !cp.logId().equals(logId)) {
+          throw new IllegalArgumentException(
+              "the checkpoint for seq " + cp.seq() + " in " + checkpoint + " is of another log (log id "
+                  + cp.logId().get() + ", this log is " + logId.get() + "); nothing acknowledged");
+        }
+      }
     }
 
     private static String joined(@org.jspecify.annotations.Nullable Object value) {
