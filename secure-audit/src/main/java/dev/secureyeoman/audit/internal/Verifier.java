@@ -528,7 +528,10 @@ public final class Verifier {
     void add(boolean inOrder, Break b) {
       if (acked != null && (uncovered == null || b.from() < uncovered.from())) {
         if (b.whole()) {
-          if (!acked.logProblems().contains(b.problem().name())) {
+          // a checkpoint file missing is never covered: acknowledged once (a sink configured for the first time), the
+          // name would cover every later deletion of the file started since, and with it any truncation (attack18c);
+          // start the file (startCheckpoints) before or right after acknowledging
+          if (b.problem() == Problem.CHECKPOINTS_MISSING || !acked.logProblems().contains(b.problem().name())) {
             uncovered = b;
           }
         } else {
