@@ -116,4 +116,28 @@ class Attack18cPostgresAckTest {
       assertTrue(b.tamperingDetected().isPresent(), "a rollback under b's checkpoint: " + r.summary());
     }
   }
+
+  @Test
+  void rowInsertedAtSeqZero_exported_verificationFailsAndIsRecorded(PostgresDatabase db) throws Exception {
+    PGSimpleDataSource ds = dataSource(db);
+    try (AuditStore store = PostgresAuditStore.builder(ds).macKey(key()).open()) {
+      appendN(store, 5);
+      sql(ds, "INSERT INTO audit_log(seq, ts, level, event, actor, message, metadata, correlation_id, key_id,"
+          + " prev_hash, hash) SELECT 0, ts, level, event, 'mallory', 'forged quokka', metadata, correlation_id,"
+          + " key_id, prev_hash, hash FROM audit_log WHERE seq = 1");
+      java.io.StringWriter w = new java.io.StringWriter();
+      store.exportJsonl(w);
+      assertTrue(w.toString().contains("forged quokka"), "exported as an entry");
+      VerificationResult r = store.verify();
+      assertFalse(r.valid(), r.summary());
+      assertEquals(0, r.firstBrokenSeq().orElseThrow());
+      assertTrue(store.tamperingDetected().isPresent());
+      // not acknowledgeable while it is there: it is no entry of the chain
+      assertThrows(IllegalStateException.class, () -> store.acknowledgeTampering("SEC-13"));
+      sql(ds, "DELETE FROM audit_log WHERE seq < 1");
+      store.acknowledgeTampering("SEC-13: forged row at seq 0 exported as evidence and deleted");
+      appendN(store, 1);
+      assertTrue(store.verify().valid());
+    }
+  }
 }

@@ -1,0 +1,61 @@
+package dev.secureyeoman.audit;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Red team (attack18c): a row with a seq below 1 (0 or negative) inserted with SQL. Exports and search list it like
+ * an entry; the verification must report it, and after an acknowledgement the whole-log scan must see it too.
+ */
+class Attack18cSeqBelowOneTest {
+  @TempDir Path dir;
+
+  private static final String FORGE =
+      "INSERT INTO audit_log(seq, ts, level, event, actor, message, metadata, correlation_id, key_id, prev_hash, hash)"
+          + " SELECT %d, ts, level, event, 'mallory', 'forged quokka', metadata, correlation_id, key_id, prev_hash,"
+          + " hash FROM audit_log WHERE seq = 1";
+
+  @ParameterizedTest
+  @ValueSource(longs = {0, -1})
+  void forgedRowBelowSeqOne_exportedAndSearched_verificationFails(long seq) throws Exception {
+    Path db = dir.resolve("audit.db");
+    try (AuditStore s = TestSupport.open(db)) {
+      TestSupport.appendN(s, 5, "m");
+    }
+    TestSupport.exec(db, String.format(FORGE, seq));
+    try (AuditStore s = TestSupport.open(db)) {
+      StringWriter w = new StringWriter();
+      s.exportJsonl(w);
+      assertTrue(w.toString().contains("forged quokka"), "the forged row is exported as an entry");
+      VerificationResult r = s.verify();
+      assertFalse(r.valid(), "a forged row in the table must fail verification: " + r.summary());
+      assertTrue(s.tamperingDetected().isPresent());
+    }
+  }
+
+  @Test
+  void afterAnAcknowledgement_forgedRowAtSeqMinusOne_recorded() throws Exception {
+    Path db = dir.resolve("audit.db");
+    try (AuditStore s = TestSupport.open(db)) {
+      TestSupport.appendN(s, 5, "m");
+    }
+    TestSupport.exec(db, "UPDATE audit_log SET message = 'edited' WHERE seq = 3");
+    try (AuditStore s = TestSupport.open(db)) {
+      assertFalse(s.verify().valid());
+      s.acknowledgeTampering("SEC-12: seq 3 edited, investigated");
+    }
+    TestSupport.exec(db, String.format(FORGE, -1));
+    try (AuditStore s = TestSupport.open(db)) {
+      VerificationResult r = s.verify();
+      assertFalse(r.valid());
+      assertTrue(s.tamperingDetected().isPresent(), "a new forged row must be recorded: " + r.summary());
+    }
+  }
+}
