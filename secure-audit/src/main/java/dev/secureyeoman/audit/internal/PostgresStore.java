@@ -839,6 +839,9 @@ public final class PostgresStore implements AuditStore {
         md.put("problem", problem.name());
         // every break known now (MACed with the entry): later failures are acknowledged only inside these ranges
         Verifier.Breaks breaks = new Verifier(keys, Verifier.Dialect.POSTGRES).scanBreaks(c, own);
+        if (Verifier.hasRowBelowOne(breaks)) {
+          throw new IllegalStateException(Verifier.BELOW_ONE_REFUSED);
+        }
         if (breaks.overflow()) {
           throw new IllegalStateException(
               "the audit log has more than " + Verifier.MAX_ACK_RANGES + " broken ranges: too many to acknowledge;"

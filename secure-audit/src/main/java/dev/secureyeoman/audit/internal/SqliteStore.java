@@ -1218,6 +1218,9 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
    */
   private Verifier.Breaks ackBreaks(Connection c, Verifier.Checks own) throws SQLException {
     Verifier.Breaks breaks = new Verifier(keys).scanBreaks(c, own);
+    if (Verifier.hasRowBelowOne(breaks)) {
+      throw new IllegalStateException(Verifier.BELOW_ONE_REFUSED);
+    }
     if (breaks.overflow()) {
       throw new IllegalStateException(
           "the audit log " + opts.dbPath() + " has more than " + Verifier.MAX_ACK_RANGES + " broken ranges: too many to"

@@ -297,6 +297,10 @@ public final class Verifier {
     Scan[] scanRef = new Scan[1];
     byte[] prev = SqliteStore.GENESIS;
     try {
+      Long below = lowestBelowOne(c);
+      if (below != null) {
+        throw new Broken(below, Problem.ENTRY_ALTERED, belowOneDetail(below));
+      }
       List<Checkpoint> signed = checkSignatures(c, checks, identity, first, head);
       TreeMap<Long, Checkpoint> bySeq = checkForks(signed);
       checkIdentity(checks, signed, identity, version, first);
@@ -395,6 +399,37 @@ public final class Verifier {
           null);
     }
   }
+
+  /**
+   * The lowest seq below 1 in the table, or null. The store never writes one (seqs start at 1), so such a row was
+   * inserted with SQL; exports and search list it like an entry (red team attack18c: a row at seq 0 verified OK).
+   */
+  private static @Nullable Long lowestBelowOne(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT seq FROM audit_log WHERE seq < 1 ORDER BY seq LIMIT 1");
+        ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? rs.getLong(1) : null;
+    }
+  }
+
+  private static String belowOneDetail(long seq) {
+    return "a row with seq " + seq + " below 1, which the store never writes: inserted with SQL";
+  }
+
+  /**
+   * Whether {@code breaks} holds a row with a seq below 1: not an entry of the chain, so no acknowledgement covers it
+   * (export it as evidence and delete it first).
+   *
+   * @param breaks the breaks found when acknowledging
+   * @return true when such a row exists
+   */
+  public static boolean hasRowBelowOne(Breaks breaks) {
+    return !breaks.ranges().isEmpty() && breaks.ranges().get(0).from() < 1;
+  }
+
+  /** The message of a refused acknowledgement while {@link #hasRowBelowOne} holds. */
+  public static final String BELOW_ONE_REFUSED =
+      "the audit log holds a row with a seq below 1, which the store never writes (inserted with SQL): export it as"
+          + " evidence, delete it (DELETE FROM audit_log WHERE seq < 1), then acknowledge";
 
   /** The most broken-seq ranges an acknowledgement records; beyond it acknowledging is refused. */
   public static final int MAX_ACK_RANGES = 1000;
@@ -539,7 +574,8 @@ public final class Verifier {
           Kind kind = Kind.of(b.problem());
           long at = b.from();
           // a truncation or rollback counts as acknowledged only against a checkpoint the acknowledgement named
-          boolean moved = kind != Kind.TRUNCATED || (b.checkpoint() != null && acked.checkpoints().contains(b.checkpoint()));
+          boolean moved = b.from() >= 1
+              && (kind != Kind.TRUNCATED || (b.checkpoint() != null && acked.checkpoints().contains(b.checkpoint())));
           while (moved && at <= b.to()) {
             moved = false;
             for (Range r : acked.ranges()) {
@@ -600,11 +636,16 @@ public final class Verifier {
     Schema.@Nullable LogIdentity identity = readIdentity(c);
     int version = dialect == Dialect.SQLITE ? Schema.version(c) : Schema.VERSION;
     long first;
-    try (PreparedStatement ps = c.prepareStatement("SELECT seq FROM audit_log ORDER BY seq LIMIT 1");
+    try (PreparedStatement ps = c.prepareStatement("SELECT seq FROM audit_log WHERE seq >= 1 ORDER BY seq LIMIT 1");
         ResultSet rs = ps.executeQuery()) {
       first = rs.next() ? rs.getLong(1) : 0;
     }
     Collector col = new Collector(acked);
+    Long below = lowestBelowOne(c);
+    if (below != null) {
+      // never acknowledged (no range can name it; acknowledging is refused while it is there): it stays a new break
+      col.add(false, new Break(below, below, Problem.ENTRY_ALTERED, belowOneDetail(below)));
+    }
     List<Checkpoint> signed = new ArrayList<>();
     for (Checkpoint cp : checks.checkpoints()) {
       if (checks.key() != null && cp.verifySignature(checks.key())) {
