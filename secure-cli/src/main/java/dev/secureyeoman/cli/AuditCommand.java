@@ -533,10 +533,10 @@ public final class AuditCommand implements Runnable {
 
     @Option(
         names = "--checkpoint",
-        description = "The checkpoint file of the node that found the failure: breaks visible only against it (a"
-            + " truncation, a rollback) are covered only when it is given; without it they lock the log again at that"
-            + " node's next verification.")
-    Path checkpoint;
+        description = "The checkpoint file of a node that found the failure (repeatable: give every node's file that"
+            + " shows it): breaks visible only against it (a truncation, a rollback) are covered only when it is given;"
+            + " without it they lock the log again at that node's next verification.")
+    List<Path> checkpoints;
 
     @Option(
         names = "--signing-key",
@@ -548,7 +548,8 @@ public final class AuditCommand implements Runnable {
       if (reason.isBlank() || reason.length() > 1000) {
         throw new CliUsageException("--reason must be 1..1000 characters and not blank");
       }
-      if (signingKey != null && checkpoint == null) {
+      boolean withCheckpoints = checkpoints != null && !checkpoints.isEmpty();
+      if (signingKey != null && !withCheckpoints) {
         throw new CliUsageException("--signing-key needs --checkpoint FILE");
       }
       SecurityConfig.Storage pg = postgres();
@@ -556,13 +557,17 @@ public final class AuditCommand implements Runnable {
         requireDb();
       }
       KeyPair cpKeys = null;
-      if (checkpoint != null) {
-        if (!Files.isRegularFile(checkpoint)) {
-          throw new IllegalArgumentException("no checkpoint file at " + checkpoint);
+      List<CheckpointSink> files = new ArrayList<>();
+      if (withCheckpoints) {
+        for (Path checkpoint : checkpoints) {
+          if (!Files.isRegularFile(checkpoint)) {
+            throw new IllegalArgumentException("no checkpoint file at " + checkpoint);
+          }
+          files.add(CheckpointSinks.appendOnlyFile(checkpoint));
         }
         cpKeys = signingKeys(this, signingKey);
       }
-      CheckpointSink sink = checkpoint == null ? null : CheckpointSinks.appendOnlyFile(checkpoint);
+      CheckpointSink sink = !withCheckpoints ? null : files.size() == 1 ? files.get(0) : new ReadOnlySinks(files);
       AuditStoreOptions.Builder sqlite = null;
       if (pg == null) {
         sqlite = options();
@@ -589,7 +594,7 @@ public final class AuditCommand implements Runnable {
         out().println(
             "covers broken seq ranges: " + (ranges.isEmpty() ? "none" : ranges)
                 + (problems.isEmpty() ? "" : "; log problems: " + problems));
-        if (checkpoint == null) {
+        if (!withCheckpoints) {
           err().println(
               "note: without --checkpoint, breaks visible only against a node's checkpoint file (a truncation, a"
                   + " rollback) are not covered and lock the log again at that node's next verification");
@@ -607,6 +612,7 @@ public final class AuditCommand implements Runnable {
         throws AuditException {
       java.util.Optional<String> logId = s.logId();
       for (dev.secureyeoman.audit.Checkpoint cp : sink.readAll()) {
+        String checkpoint = checkpoints.size() == 1 ? checkpoints.get(0).toString() : "the checkpoint files";
         if (!cp.verifySignature(key)) {
           throw new IllegalArgumentException(
               "the checkpoint for seq " + cp.seq() + " in " + checkpoint + " is not signed by the "
@@ -618,6 +624,44 @@ public final class AuditCommand implements Runnable {
               "the checkpoint for seq " + cp.seq() + " in " + checkpoint + " is of another log (log id "
                   + cp.logId().get() + ", this log is " + logId.get() + "); nothing acknowledged");
         }
+      }
+    }
+
+    /**
+     * The checkpoints of several nodes' files as one sink the acknowledging store reads (it never signs): a truncation
+     * shown by several nodes' checkpoints is acknowledged against each of them.
+     */
+    private static final class ReadOnlySinks implements CheckpointSink {
+      private final List<CheckpointSink> files;
+
+      ReadOnlySinks(List<CheckpointSink> files) {
+        this.files = List.copyOf(files);
+      }
+
+      @Override
+      public void append(dev.secureyeoman.audit.Checkpoint checkpoint) throws AuditException {
+        throw new IllegalStateException("acknowledge-tampering reads the checkpoint files, it never signs");
+      }
+
+      @Override
+      public List<dev.secureyeoman.audit.Checkpoint> readAll() throws AuditException {
+        List<dev.secureyeoman.audit.Checkpoint> all = new ArrayList<>();
+        for (CheckpointSink f : files) {
+          all.addAll(f.readAll());
+        }
+        all.sort(java.util.Comparator.comparingLong(dev.secureyeoman.audit.Checkpoint::seq)
+            .thenComparing(dev.secureyeoman.audit.Checkpoint::time));
+        return all;
+      }
+
+      @Override
+      public java.util.Optional<Path> location() {
+        return files.get(0).location();
+      }
+
+      @Override
+      public String toString() {
+        return files.toString();
       }
     }
 

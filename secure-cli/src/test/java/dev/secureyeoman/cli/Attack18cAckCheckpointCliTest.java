@@ -136,4 +136,45 @@ class Attack18cAckCheckpointCliTest {
     assertFalse(wrong.out().contains("acknowledged"), wrong.out());
     assertStillLocked(db, cpA, 8);
   }
+
+  @Test
+  void truncationShownByTwoProcessesFiles_acknowledgedWithBoth_bothStayWritable_withOneTheOtherLocksAgain()
+      throws Exception {
+    Path db = dir.resolve("db-a/audit.db");
+    Path cpA = dir.resolve("cp-a/audit.cp");
+    Path cpB = dir.resolve("cp-b/audit.cp");
+    try (AuditStore a = open(db, cpA)) {
+      appendN(a, 15);
+      try (AuditStore b = open(db, cpB)) {
+        assertEquals(15, b.startCheckpoints().seq());
+      }
+      appendN(a, 5);
+      assertEquals(20, a.checkpoint().seq());
+    }
+    sql(db, "DELETE FROM audit_log WHERE seq >= 11");
+    try (AuditStore a = open(db, cpA)) {
+      assertFalse(a.verify().valid());
+    }
+    // A's file alone (the highest seq): B's checkpoint at 15 is a break the acknowledgement does not name
+    Run one =
+        Run.of("audit", "acknowledge-tampering", "--db", db.toString(), "--checkpoint", cpA.toString(),
+            "--reason", "SEC-14 with A's file");
+    assertEquals(0, one.code(), one.err());
+    try (AuditStore b = open(db, cpB)) {
+      assertFalse(b.verify().valid());
+      assertTrue(b.tamperingDetected().isPresent(), "fail closed: B's checkpoint was not given");
+    }
+    Run both =
+        Run.of("audit", "acknowledge-tampering", "--db", db.toString(), "--checkpoint", cpA.toString(),
+            "--checkpoint", cpB.toString(), "--reason", "SEC-14 with every node's file");
+    assertEquals(0, both.code(), both.err());
+    assertEquals("", both.err());
+    try (AuditStore a = open(db, cpA); AuditStore b = open(db, cpB)) {
+      assertFalse(a.verify().valid(), "the evidence stays");
+      assertFalse(b.verify().valid(), "the evidence stays");
+      assertTrue(a.tamperingDetected().isEmpty());
+      assertTrue(b.tamperingDetected().isEmpty());
+      appendN(b, 1);
+    }
+  }
 }
