@@ -140,4 +140,57 @@ class Attack18cPostgresAckTest {
       assertTrue(store.verify().valid());
     }
   }
+
+  private static final String HIDING =
+      " AS SELECT * FROM %s WHERE actor <> 'mallory' OR current_query() LIKE '%%CAST(NULL AS text)%%'";
+
+  /** Appends entries, one by mallory in the middle; returns its seq. */
+  private static long withMalloryEntry(AuditStore store) throws AuditException {
+    appendN(store, 3);
+    long seq = store.append(
+        AuditEvent.builder("backup.deleted").actor("mallory").message("deleted every backup quokka").build()).seq();
+    appendN(store, 3);
+    return seq;
+  }
+
+  private static void assertHiddenEntryNotVerifiedAsOk(AuditStore store) throws Exception {
+    // what a query, a search and an export show
+    boolean queried =
+        !store.query(AuditQuery.builder().actor("mallory").limit(10).build()).isEmpty();
+    java.io.StringWriter w = new java.io.StringWriter();
+    store.exportJsonl(w);
+    boolean exported = w.toString().contains("quokka");
+    VerificationResult r = store.verify();
+    assertTrue(queried && exported || !r.valid(),
+        "queries/exports hide mallory's entry (queried " + queried + ", exported " + exported
+            + ") while verify says " + r.summary());
+    if (!r.valid()) {
+      assertTrue(store.tamperingDetected().isPresent(), "recorded");
+    }
+  }
+
+  @Test
+  void viewInPlaceOfTheTable_showsVerificationEveryRow_hidesOneFromQueriesAndExports(PostgresDatabase db)
+      throws Exception {
+    PGSimpleDataSource ds = dataSource(db);
+    try (AuditStore store = PostgresAuditStore.builder(ds).macKey(key()).open()) {
+      withMalloryEntry(store);
+      sql(ds, "ALTER TABLE audit_log RENAME TO audit_log_data");
+      sql(ds, "CREATE VIEW audit_log" + String.format(HIDING, "audit_log_data"));
+      assertHiddenEntryNotVerifiedAsOk(store);
+    }
+  }
+
+  @Test
+  void viewInTheRolesOwnSchema_firstOnTheSearchPath_hidesOneFromQueriesAndExports(PostgresDatabase db)
+      throws Exception {
+    PGSimpleDataSource ds = dataSource(db);
+    try (AuditStore store = PostgresAuditStore.builder(ds).macKey(key()).open()) {
+      withMalloryEntry(store);
+      // search_path is "$user", public: a schema named after the role shadows public.audit_log
+      sql(ds, "CREATE SCHEMA \"" + db.user() + "\"");
+      sql(ds, "CREATE VIEW \"" + db.user() + "\".audit_log" + String.format(HIDING, "public.audit_log"));
+      assertHiddenEntryNotVerifiedAsOk(store);
+    }
+  }
 }
