@@ -193,4 +193,26 @@ class Attack18cPostgresAckTest {
       assertHiddenEntryNotVerifiedAsOk(store);
     }
   }
+
+  @Test
+  void rowLevelSecurityOnTheTable_reported_neverCoveredByAnAcknowledgement(PostgresDatabase db) throws Exception {
+    PGSimpleDataSource ds = dataSource(db);
+    try (AuditStore store = PostgresAuditStore.builder(ds).macKey(key()).open()) {
+      appendN(store, 4);
+      // policies bind the nodes' role when it is not a superuser (FORCE: also the table owner)
+      sql(ds, "ALTER TABLE audit_log ENABLE ROW LEVEL SECURITY");
+      VerificationResult r = store.verify();
+      assertFalse(r.valid());
+      assertEquals(VerificationResult.Problem.STORAGE_TYPE_ALTERED, r.problem().orElseThrow());
+      assertTrue(r.detail().contains("row level security"), r.detail());
+      assertTrue(store.tamperingDetected().isPresent());
+      store.acknowledgeTampering("SEC-15: investigating");
+      assertFalse(store.verify().valid());
+      assertTrue(store.tamperingDetected().isPresent(), "never covered: it stays a new break while it is there");
+      sql(ds, "ALTER TABLE audit_log DISABLE ROW LEVEL SECURITY");
+      store.acknowledgeTampering("SEC-15: row level security removed");
+      assertTrue(store.verify().valid());
+      appendN(store, 1);
+    }
+  }
 }

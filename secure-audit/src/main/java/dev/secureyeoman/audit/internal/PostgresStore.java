@@ -1079,6 +1079,27 @@ public final class PostgresStore implements AuditStore {
    * @return what is wrong, or null when every column has the type the store creates
    */
   static @Nullable String checkColumnTypes(Connection c) throws SQLException {
+    // the name must resolve to the plain table the store created: a view (in its place, or in a schema earlier on the
+    // search_path) or row level security can show the verifying SELECT every row and hide some from queries, search
+    // and exports, e.g. by testing current_query() (red team attack18c)
+    try (PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT c.relkind, c.relrowsecurity, n.nspname FROM pg_class c"
+                    + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass('audit_log')");
+        ResultSet rs = ps.executeQuery()) {
+      if (!rs.next()) {
+        return Verifier.NOT_A_PLAIN_TABLE + ": the name does not resolve";
+      }
+      String kind = rs.getString(1);
+      if (!"r".equals(kind)) {
+        return Verifier.NOT_A_PLAIN_TABLE + ": it resolves to " + rs.getString(3) + ".audit_log of relkind " + kind
+            + " (a view or another relation can show the verification other rows than queries and exports)";
+      }
+      if (rs.getBoolean(2)) {
+        return Verifier.NOT_A_PLAIN_TABLE + ": row level security is enabled on " + rs.getString(3) + ".audit_log"
+            + " (its policies can show the verification other rows than queries and exports)";
+      }
+    }
     try (PreparedStatement ps =
         c.prepareStatement(
             "SELECT column_name, data_type FROM information_schema.columns"
