@@ -215,4 +215,23 @@ class Attack18cPostgresAckTest {
       appendN(store, 1);
     }
   }
+
+  @Test
+  void primaryKeyDropped_rowWithNullSeq_exported_verificationFails(PostgresDatabase db) throws Exception {
+    PGSimpleDataSource ds = dataSource(db);
+    try (AuditStore store = PostgresAuditStore.builder(ds).macKey(key()).open()) {
+      appendN(store, 5);
+      sql(ds, "ALTER TABLE audit_log DROP CONSTRAINT audit_log_pkey");
+      sql(ds, "ALTER TABLE audit_log ALTER COLUMN seq DROP NOT NULL");
+      sql(ds, "INSERT INTO audit_log(seq, ts, level, event, actor, message, metadata, correlation_id, key_id,"
+          + " prev_hash, hash) SELECT NULL, ts, level, event, 'mallory', 'forged quokka', metadata, correlation_id,"
+          + " key_id, prev_hash, hash FROM audit_log WHERE seq = 1");
+      java.io.StringWriter w = new java.io.StringWriter();
+      store.exportJsonl(w);
+      assertTrue(w.toString().contains("forged quokka"), "exported as an entry");
+      VerificationResult r = store.verify();
+      assertFalse(r.valid(), r.summary());
+      assertTrue(store.tamperingDetected().isPresent());
+    }
+  }
 }

@@ -58,4 +58,26 @@ class Attack18cSeqBelowOneTest {
       assertTrue(s.tamperingDetected().isPresent(), "a new forged row must be recorded: " + r.summary());
     }
   }
+
+  @Test
+  void tableRebuiltWithoutThePrimaryKey_rowWithNullSeq_exported_verificationFails() throws Exception {
+    Path db = dir.resolve("audit.db");
+    try (AuditStore s = TestSupport.open(db)) {
+      TestSupport.appendN(s, 5, "m");
+    }
+    // the file's owner rebuilds the table: no STRICT, no primary key (seq may then be NULL)
+    TestSupport.exec(db,
+        "CREATE TABLE audit_log_loose AS SELECT * FROM audit_log",
+        "DROP TABLE audit_log",
+        "ALTER TABLE audit_log_loose RENAME TO audit_log",
+        String.format(FORGE.replace("SELECT %d,", "SELECT NULL,"), 0));
+    try (AuditStore s = TestSupport.open(db)) {
+      StringWriter w = new StringWriter();
+      s.exportJsonl(w);
+      assertTrue(w.toString().contains("forged quokka"), "the forged row is exported as an entry");
+      VerificationResult r = s.verify();
+      assertFalse(r.valid(), "a row without a seq must fail verification: " + r.summary());
+      assertTrue(s.tamperingDetected().isPresent());
+    }
+  }
 }
