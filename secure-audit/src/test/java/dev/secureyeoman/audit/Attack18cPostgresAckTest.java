@@ -234,4 +234,19 @@ class Attack18cPostgresAckTest {
       assertTrue(store.tamperingDetected().isPresent());
     }
   }
+
+  @Test
+  void primaryKeyDropped_duplicateOfAnEntry_verificationFails(PostgresDatabase db) throws Exception {
+    PGSimpleDataSource ds = dataSource(db);
+    try (AuditStore store = PostgresAuditStore.builder(ds).macKey(key()).open()) {
+      appendN(store, 5);
+      sql(ds, "ALTER TABLE audit_log DROP CONSTRAINT audit_log_pkey");
+      sql(ds, "INSERT INTO audit_log(seq, ts, level, event, actor, message, metadata, correlation_id, key_id,"
+          + " prev_hash, hash) SELECT seq, ts, level, event, 'mallory', 'forged quokka', metadata, correlation_id,"
+          + " key_id, prev_hash, hash FROM audit_log WHERE seq = 3");
+      VerificationResult r = store.verify();
+      assertFalse(r.valid(), r.summary());
+      assertTrue(store.tamperingDetected().isPresent());
+    }
+  }
 }
