@@ -1100,6 +1100,21 @@ public final class PostgresStore implements AuditStore {
             + " (its policies can show the verification other rows than queries and exports)";
       }
     }
+    // the primary key on seq alone: without it a duplicate of a seq escapes the scan (which reads each seq once)
+    try (PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
+                    + " AND a.attnum = ANY(i.indkey) WHERE i.indrelid = to_regclass('audit_log') AND i.indisprimary");
+        ResultSet rs = ps.executeQuery()) {
+      List<String> key = new ArrayList<>();
+      while (rs.next()) {
+        key.add(rs.getString(1));
+      }
+      if (!key.equals(List.of("seq"))) {
+        return Verifier.NOT_A_PLAIN_TABLE + ": its primary key is " + (key.isEmpty() ? "gone" : key)
+            + ", not (seq) (a duplicate or missing seq escapes the verification)";
+      }
+    }
     try (PreparedStatement ps =
         c.prepareStatement(
             "SELECT column_name, data_type FROM information_schema.columns"
