@@ -249,4 +249,21 @@ class Attack18cPostgresAckTest {
       assertTrue(store.tamperingDetected().isPresent());
     }
   }
+
+  @Test
+  void triggerSkippingMallorysRows_appendFails_held(PostgresDatabase db) throws Exception {
+    PGSimpleDataSource ds = dataSource(db);
+    try (AuditStore store = PostgresAuditStore.builder(ds).macKey(key()).open()) {
+      appendN(store, 3);
+      sql(ds, "CREATE FUNCTION skip_mallory() RETURNS trigger LANGUAGE plpgsql AS"
+          + " $$ BEGIN IF NEW.actor = 'mallory' THEN RETURN NULL; END IF; RETURN NEW; END $$");
+      sql(ds, "CREATE TRIGGER skip_mallory BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION skip_mallory()");
+      AuditException e = assertThrows(AuditException.class,
+          () -> store.append(AuditEvent.builder("backup.deleted").actor("mallory").message("x").build()));
+      assertEquals(AuditException.Reason.STORAGE, e.reason());
+      AuditEntry ok = store.append(AuditEvent.builder("ok").actor("alice").build());
+      assertEquals(4, ok.seq());
+      assertTrue(store.verify().valid());
+    }
+  }
 }

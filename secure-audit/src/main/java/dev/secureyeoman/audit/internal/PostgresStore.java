@@ -1329,7 +1329,10 @@ public final class PostgresStore implements AuditStore {
             ev.correlationId().orElse(null), activeKeyId, prev, hash);
     try (PreparedStatement ps = c.prepareStatement(INSERT)) {
       bind(ps, row, Json.write(ev.metadata()));
-      ps.executeUpdate();
+      int inserted = ps.executeUpdate();
+      if (inserted != 1) { // a rule or trigger dropping rows: never commit without the entry (attack18c)
+        throw new SQLException("inserted " + inserted + " audit rows instead of 1");
+      }
     }
     return SqliteStore.toEntry(row);
   }

@@ -605,7 +605,11 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
         out.add(toEntry(row));
         prev = row.hash();
       }
-      ps.executeBatch();
+      // a trigger planted in the file (RAISE(IGNORE)) drops a row silently: the caller would get a seq and hash for an
+      // entry that never reached the table (red team attack18c); fail the group like PostgreSQL's count check
+      for (int n : ps.executeBatch()) {
+        checkInserted(n);
+      }
       st.execute("COMMIT");
     } catch (SQLException | RuntimeException e) {
       rollbackQuietly();
@@ -634,7 +638,15 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
 
   private static void insert(PreparedStatement ps, Row r) throws SQLException {
     bind(ps, r, Json.write(r.metadata()));
-    ps.executeUpdate();
+    checkInserted(ps.executeUpdate());
+  }
+
+  /** One row per insert, or the table drops rows (a planted trigger): the transaction must not commit. */
+  private static void checkInserted(int n) throws SQLException {
+    if (n != 1) {
+      throw new SQLException(
+          "an insert into audit_log stored " + n + " rows instead of 1: a trigger in the database drops entries");
+    }
   }
 
   private static void bind(PreparedStatement ps, Row r, String metadataJson) throws SQLException {
