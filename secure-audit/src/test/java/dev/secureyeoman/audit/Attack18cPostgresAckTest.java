@@ -266,4 +266,22 @@ class Attack18cPostgresAckTest {
       assertTrue(store.verify().valid());
     }
   }
+
+  @Test
+  void childTableInheritingAuditLog_forgedDuplicateOfAnEntry_verificationFails(PostgresDatabase db) throws Exception {
+    PGSimpleDataSource ds = dataSource(db);
+    try (AuditStore store = PostgresAuditStore.builder(ds).macKey(key()).open()) {
+      appendN(store, 5);
+      // rows of a child table are read by every SELECT on the parent; the parent's primary key does not cover them
+      sql(ds, "CREATE TABLE audit_log_extra () INHERITS (audit_log)");
+      sql(ds, "INSERT INTO audit_log_extra SELECT seq, ts, level, event, 'mallory', 'forged quokka', metadata,"
+          + " correlation_id, key_id, prev_hash, hash FROM audit_log WHERE seq = 3");
+      java.io.StringWriter w = new java.io.StringWriter();
+      store.exportJsonl(w);
+      assertTrue(w.toString().contains("forged quokka"), "exported as an entry");
+      VerificationResult r = store.verify();
+      assertFalse(r.valid(), r.summary());
+      assertTrue(store.tamperingDetected().isPresent());
+    }
+  }
 }
