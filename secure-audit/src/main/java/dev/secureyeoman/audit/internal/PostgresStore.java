@@ -1100,6 +1100,16 @@ public final class PostgresStore implements AuditStore {
             + " (its policies can show the verification other rows than queries and exports)";
       }
     }
+    // no child table: its rows are read by every SELECT on audit_log, outside the parent's primary key
+    try (PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = to_regclass('audit_log') LIMIT 1");
+        ResultSet rs = ps.executeQuery()) {
+      if (rs.next()) {
+        return Verifier.NOT_A_PLAIN_TABLE + ": " + rs.getString(1) + " inherits from it (its rows are read as entries,"
+            + " outside the primary key)";
+      }
+    }
     // the primary key on seq alone: without it a duplicate of a seq escapes the scan (which reads each seq once)
     try (PreparedStatement ps =
             c.prepareStatement(
