@@ -80,4 +80,23 @@ class Attack18cSeqBelowOneTest {
       assertTrue(s.tamperingDetected().isPresent());
     }
   }
+
+  @Test
+  void rowAtANineteenDigitSeq_acknowledged_staysAcknowledged() throws Exception {
+    Path db = dir.resolve("audit.db");
+    try (AuditStore s = TestSupport.open(db)) {
+      TestSupport.appendN(s, 5, "m");
+    }
+    TestSupport.exec(db, String.format(FORGE, 4_611_686_018_427_387_904L));
+    try (AuditStore s = TestSupport.open(db)) {
+      assertFalse(s.verify().valid());
+      assertTrue(s.tamperingDetected().isPresent());
+      AuditEntry ack = s.acknowledgeTampering("SEC-16: a row at seq 2^62 inserted, investigated");
+      assertTrue(String.valueOf(ack.metadata().get("broken_ranges")).contains("4611686018427387904"),
+          String.valueOf(ack.metadata()));
+      assertFalse(s.verify().valid(), "the evidence stays");
+      assertTrue(s.tamperingDetected().isEmpty(),
+          "the acknowledged break must stay acknowledged: " + ack.metadata().get("broken_ranges"));
+    }
+  }
 }
