@@ -843,7 +843,7 @@ public final class Verifier {
     java.util.Set<String> checkpoints = new java.util.HashSet<>();
     if (metadata.get(ACK_CHECKPOINTS) instanceof List<?> l) {
       for (Object o : l) {
-        if (o instanceof String id && id.matches("\\d{1,18}:[0-9a-f]{64}")) {
+        if (o instanceof String id && id.matches("\\d{1,19}:[0-9a-f]{64}")) {
           checkpoints.add(id);
         }
       }
@@ -876,10 +876,15 @@ public final class Verifier {
       String[] k = o instanceof String str ? str.split(":", -1) : new String[0];
       String[] p = k.length == 2 ? k[0].split("-", -1) : new String[0];
       Kind kind = k.length == 2 && k[1].matches("[A-Z]{1,20}") ? kindNamed(k[1]) : null;
-      if (kind == null || p.length != 2 || !p[0].matches("\\d{1,18}") || !p[1].matches("\\d{1,18}")) {
+      // 19 digits: a seq up to Long.MAX_VALUE (a row inserted at 2^62 made every later acknowledgement cover nothing)
+      if (kind == null || p.length != 2 || !p[0].matches("\\d{1,19}") || !p[1].matches("\\d{1,19}")) {
         return List.of();
       }
-      out.add(new Range(Long.parseLong(p[0]), Long.parseLong(p[1]), kind));
+      try {
+        out.add(new Range(Long.parseLong(p[0]), Long.parseLong(p[1]), kind));
+      } catch (NumberFormatException e) {
+        return List.of(); // beyond Long.MAX_VALUE: fail closed
+      }
     }
     return out;
   }
