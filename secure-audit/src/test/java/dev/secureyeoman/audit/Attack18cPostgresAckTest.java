@@ -284,4 +284,25 @@ class Attack18cPostgresAckTest {
       assertTrue(store.tamperingDetected().isPresent());
     }
   }
+
+  @Test
+  void rowAtLongMaxSeq_acknowledgementRefused_appendsFailTyped_nothingWrapsBelowOne(PostgresDatabase db)
+      throws Exception {
+    PGSimpleDataSource ds = dataSource(db);
+    try (AuditStore store = PostgresAuditStore.builder(ds).macKey(key()).open()) {
+      appendN(store, 3);
+      sql(ds, "INSERT INTO audit_log(seq, ts, level, event, actor, message, metadata, correlation_id, key_id,"
+          + " prev_hash, hash) SELECT 9223372036854775807, ts, level, event, actor, message, metadata,"
+          + " correlation_id, key_id, prev_hash, hash FROM audit_log WHERE seq = 1");
+      // an append before any verification: refused typed, nothing written at a wrapped seq
+      AuditException e = assertThrows(AuditException.class, () -> appendN(store, 1));
+      assertEquals(AuditException.Reason.STORAGE, e.reason());
+      assertFalse(store.verify().valid());
+      assertThrows(IllegalStateException.class, () -> store.acknowledgeTampering("x"));
+      sql(ds, "DELETE FROM audit_log WHERE seq = 9223372036854775807");
+      store.acknowledgeTampering("SEC-17: exported and deleted");
+      appendN(store, 1);
+      assertTrue(store.verify().valid());
+    }
+  }
 }

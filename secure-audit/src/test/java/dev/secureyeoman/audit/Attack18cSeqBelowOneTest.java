@@ -99,4 +99,31 @@ class Attack18cSeqBelowOneTest {
           "the acknowledged break must stay acknowledged: " + ack.metadata().get("broken_ranges"));
     }
   }
+
+  @Test
+  void rowAtLongMaxSeq_acknowledgementRefused_nothingWrittenBelowOne_deletedThenResumes() throws Exception {
+    Path db = dir.resolve("audit.db");
+    try (AuditStore s = TestSupport.open(db)) {
+      TestSupport.appendN(s, 3, "m");
+    }
+    TestSupport.exec(db, String.format(FORGE, Long.MAX_VALUE));
+    try (AuditStore s = TestSupport.open(db)) {
+      assertFalse(s.verify().valid());
+      // before: the acknowledgement was written at seq Long.MIN_VALUE and every later append failed on the key
+      IllegalStateException e =
+          org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> s.acknowledgeTampering("x"));
+      assertTrue(e.getMessage().contains("9223372036854775807"), e.getMessage());
+      try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+          java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM audit_log WHERE seq < 1")) {
+        assertTrue(rs.next() && rs.getLong(1) == 0, "nothing written at a wrapped seq");
+      }
+      assertTrue(s.tamperingDetected().isPresent());
+    }
+    TestSupport.exec(db, "DELETE FROM audit_log WHERE seq = " + Long.MAX_VALUE);
+    try (AuditStore s = TestSupport.open(db)) {
+      s.acknowledgeTampering("SEC-17: the row at the last seq exported and deleted");
+      TestSupport.appendN(s, 1, "after");
+      assertTrue(s.verify().valid());
+    }
+  }
 }
