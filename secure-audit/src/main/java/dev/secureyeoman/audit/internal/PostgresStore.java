@@ -577,7 +577,7 @@ public final class PostgresStore implements AuditStore {
     for (int k = 0; k < n; k++) {
       Pending p = batch.get(k);
       AuditEvent ev = java.util.Objects.requireNonNull(p.event());
-      seq++;
+      seq = Verifier.nextSeq(seq); // never wraps to a negative seq (attack18c)
       long ts = clock.millis();
       byte[] hash;
       synchronized (activeMac) {
@@ -791,7 +791,7 @@ public final class PostgresStore implements AuditStore {
               new AuditEvent(
                   AuditLevel.SECURITY, SqliteStore.KEY_ROTATED_EVENT, "system",
                   "audit MAC key rotated from id " + head.keyId() + " to id " + activeKeyId, md, Optional.empty());
-          insertSystemEntry(c, head.seq() + 1, clock.millis(), ev, head.hash());
+          insertSystemEntry(c, Verifier.nextSeq(head.seq()), clock.millis(), ev, head.hash());
         }
         c.commit();
       } catch (SQLException | RuntimeException e) {
@@ -1316,7 +1316,7 @@ public final class PostgresStore implements AuditStore {
         new AuditEvent(
             AuditLevel.SECURITY, SqliteStore.PURGE_EVENT, "system",
             "retention purged " + count + " entries (seq " + first + ".." + lastDel + ")", md, Optional.empty());
-    insertSystemEntry(c, headSeq + 1, now, ev, headHash);
+    insertSystemEntry(c, Verifier.nextSeq(headSeq), now, ev, headHash);
     return new Purge(count, first, lastDel, null, null);
   }
 

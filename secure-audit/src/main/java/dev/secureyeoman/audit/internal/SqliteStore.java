@@ -589,7 +589,7 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
       for (Op op : appends) {
         Append a = (Append) op;
         AuditEvent ev = a.event();
-        seq++;
+        seq = Verifier.nextSeq(seq); // never wraps to a negative seq (attack18c)
         long ts = opts.clock().millis();
         // only the MAC is left for the writer: the canonical middle and the JSON came encoded with the event
         byte[] logId = identity.forSeq(seq);
@@ -858,7 +858,7 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
           new AuditEvent(
               AuditLevel.SECURITY, PURGE_EVENT, "system",
               "retention purged " + count + " entries (seq " + first + ".." + lastDel + ")", md, Optional.empty());
-      Row row = newRow(head.seq() + 1, now, ev, head.hash());
+      Row row = newRow(Verifier.nextSeq(head.seq()), now, ev, head.hash());
       try (PreparedStatement ps = wconn.prepareStatement(INSERT)) {
         insert(ps, row);
       }
@@ -1204,7 +1204,7 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
                 "host acknowledged a failed verification (" + t.get().problem().orElseThrow() + " at seq "
                     + t.get().firstBrokenSeq().orElse(0) + ") and resumed appending",
                 md, Optional.empty());
-        Row row = newRow(head.seq() + 1, opts.clock().millis(), ev, head.hash());
+        Row row = newRow(Verifier.nextSeq(head.seq()), opts.clock().millis(), ev, head.hash());
         try (PreparedStatement ps = wconn.prepareStatement(INSERT)) {
           insert(ps, row);
         }

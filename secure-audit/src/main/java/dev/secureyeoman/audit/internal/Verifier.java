@@ -468,6 +468,28 @@ public final class Verifier {
    */
   static final String NOT_A_PLAIN_TABLE = "audit_log is not a plain table";
 
+  /**
+   * Why nothing can be written after a head at {@code Long.MAX_VALUE}: the next seq would wrap to a negative one (an
+   * acknowledgement was written at seq {@code Long.MIN_VALUE}, after which every append failed on the primary key).
+   */
+  public static final String HEAD_AT_MAX_SEQ =
+      "the newest row of the audit log is at seq 9223372036854775807 (inserted with SQL): no entry can follow it;"
+          + " export it as evidence and delete it";
+
+  /**
+   * The seq after {@code seq}.
+   *
+   * @param seq a seq
+   * @return {@code seq + 1}
+   * @throws IllegalStateException at {@code Long.MAX_VALUE} ({@link #HEAD_AT_MAX_SEQ})
+   */
+  public static long nextSeq(long seq) {
+    if (seq == Long.MAX_VALUE) {
+      throw new IllegalStateException(HEAD_AT_MAX_SEQ);
+    }
+    return seq + 1;
+  }
+
   /** The most broken-seq ranges an acknowledgement records; beyond it acknowledging is refused. */
   public static final int MAX_ACK_RANGES = 1000;
 
