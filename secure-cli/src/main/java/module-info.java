@@ -12,6 +12,7 @@ module dev.secureyeoman.cli {
   requires dev.secureyeoman.sandbox;
   requires dev.secureyeoman.integrations;
   requires dev.secureyeoman.release;
+  requires java.logging;
   requires info.picocli;
   // (issue 20) resolve secure-core's optional libraries: config parsing and passphrase keys
   requires org.yaml.snakeyaml;

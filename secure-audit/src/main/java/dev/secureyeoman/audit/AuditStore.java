@@ -130,7 +130,22 @@ public interface AuditStore extends AuditReader, AuditSink {
    * @throws IllegalArgumentException if the reason is blank or too long
    * @throws IllegalStateException if the store is not read-only (nothing to acknowledge)
    */
-  AuditEntry acknowledgeTampering(String reason) throws AuditException;
+  default AuditEntry acknowledgeTampering(String reason) throws AuditException {
+    return acknowledgeTampering(reason, "system");
+  }
+
+  /**
+   * {@link #acknowledgeTampering(String)} naming who acknowledged: the entry's actor is {@code actor} instead of
+   * {@code system} (e.g. the operator's account), so the decision to resume is attributable in the chain itself.
+   *
+   * @param reason why the host resumes (ticket id, what was investigated), 1..1000 characters
+   * @param actor who acknowledges, 1..256 characters, not blank
+   * @return the acknowledgement entry
+   * @throws AuditException on storage failure
+   * @throws IllegalArgumentException if the reason or the actor is blank or too long
+   * @throws IllegalStateException if the store is not read-only (nothing to acknowledge)
+   */
+  AuditEntry acknowledgeTampering(String reason, String actor) throws AuditException;
 
   /**
    * Whether a checkpoint sink and signing key were configured, i.e. whether {@link #checkpoint()} can be called.

@@ -110,6 +110,26 @@ abstract class AuditStoreContract {
   }
 
   @Test
+  void acknowledgement_namesTheActor_badActorRefusedWithNothingWritten() throws Exception {
+    appendN(3);
+    attack("UPDATE audit_log SET actor = 'nobody' WHERE seq = 2");
+    try (AuditStore s = open()) {
+      assertFalse(s.verify(VerifyOptions.defaults().withoutCheckpoints()).valid());
+      for (String bad : new String[] {null, " ", "x".repeat(257)}) {
+        assertThrows(IllegalArgumentException.class, () -> s.acknowledgeTampering("SEC-18", bad));
+      }
+      assertEquals(3, s.head().orElseThrow().seq(), "nothing written");
+      assertTrue(s.tamperingDetected().isPresent(), "still read-only");
+      AuditEntry ack = s.acknowledgeTampering("SEC-18", "ops:alice");
+      assertEquals("ops:alice", ack.actor());
+      assertEquals("ops:alice", s.head().orElseThrow().actor(), "stored as given");
+      assertTrue(s.verify(VerifyOptions.defaults().withoutCheckpoints()).firstBrokenSeq().orElseThrow() == 2);
+      assertTrue(s.tamperingDetected().isEmpty(), "the entry with a named actor is a genuine acknowledgement");
+      assertEquals(5, s.append(event("x", 1)).seq());
+    }
+  }
+
+  @Test
   void twoStoresAppendingConcurrently_formOneDenseChain() throws Exception {
     try (AuditStore a = open();
         AuditStore b = open()) {

@@ -63,4 +63,40 @@ class PostgresReaderTest {
         assertThrows(AuditException.class, () -> PostgresAuditStore.builder(readOnly).macKey(TestSupport.key(1))
             .openReadOnly()).reason());
   }
+
+  /**
+   * A node's role with DML grants only (not the owner, no CREATE on the schema) opens the existing log and appends,
+   * purges and records like the owner: opening runs no DDL once the tables exist. A deleted {@code log_id} record is
+   * damaged metadata ({@link Reason#UNSUPPORTED_SCHEMA}) for both openers, nothing written.
+   */
+  @Test
+  void dmlOnlyRole_opensAndAppends_noDdl_deletedLogIdIsUnsupportedSchema(PostgresDatabase db) throws Exception {
+    DataSource owner = PostgresAuditStoreTest.dataSource(db);
+    try (AuditStore s = PostgresAuditStoreTest.open(owner)) {
+      s.append(PostgresAuditStoreTest.event("alice", 0));
+    }
+    String role = "audit_node_" + Long.toHexString(System.nanoTime());
+    PostgresAuditStoreTest.sql(
+        owner, "CREATE ROLE " + role + " LOGIN", "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON audit_log, audit_meta TO " + role);
+    DataSource node = PostgresAuditStoreTest.dataSource(db.jdbcUrl(), role, "");
+    try (AuditStore s = PostgresAuditStore.builder(node).macKey(TestSupport.key(1)).open()) {
+      assertEquals(2, s.append(PostgresAuditStoreTest.event("bob", 1)).seq());
+      assertTrue(s.verify().valid());
+    }
+    PostgresAuditStoreTest.sql(owner, "DELETE FROM audit_meta WHERE name = 'log_id'");
+    assertEquals(
+        Reason.UNSUPPORTED_SCHEMA,
+        assertThrows(AuditException.class, () -> PostgresAuditStore.builder(node).macKey(TestSupport.key(1))
+            .openReadOnly()).reason());
+    assertEquals(
+        Reason.UNSUPPORTED_SCHEMA,
+        assertThrows(AuditException.class, () -> PostgresAuditStoreTest.open(owner)).reason());
+    try (java.sql.Connection c = owner.getConnection();
+        java.sql.Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM audit_log")) {
+      rs.next();
+      assertEquals(2, rs.getInt(1), "nothing written");
+    }
+  }
 }

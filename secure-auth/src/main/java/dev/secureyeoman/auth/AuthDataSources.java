@@ -111,9 +111,23 @@ public final class AuthDataSources {
           "PostgreSQL storage needs com.zaxxer:HikariCP and org.postgresql:postgresql on the class path", e);
     } catch (RuntimeException e) {
       if (String.valueOf(e.getMessage()).contains("driver")) {
+        if (driverPresent()) {
+          // the driver is there but refused the URL (e.g. port 99999); the message never repeats the URL (user-info)
+          throw new IllegalArgumentException(
+              "not a valid PostgreSQL JDBC URL (jdbc:postgresql://host[:port]/database, port 1..65535)");
+        }
         throw new IllegalStateException("PostgreSQL storage needs org.postgresql:postgresql on the class path", e);
       }
       throw e;
+    }
+  }
+
+  private static boolean driverPresent() {
+    try {
+      Class.forName("org.postgresql.Driver", false, AuthDataSources.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
     }
   }
 

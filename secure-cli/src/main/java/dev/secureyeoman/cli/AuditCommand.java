@@ -532,6 +532,11 @@ public final class AuditCommand implements Runnable {
     String reason;
 
     @Option(
+        names = "--actor",
+        description = "Who acknowledges: the entry's actor (default: the operating-system user running the CLI).")
+    String actor;
+
+    @Option(
         names = "--checkpoint",
         description = "The checkpoint file of a node that found the failure (repeatable: give every node's file that"
             + " shows it): breaks visible only against it (a truncation, a rollback) are covered only when it is given;"
@@ -547,6 +552,10 @@ public final class AuditCommand implements Runnable {
     public Integer call() throws AuditException, IOException {
       if (reason.isBlank() || reason.length() > 1000) {
         throw new CliUsageException("--reason must be 1..1000 characters and not blank");
+      }
+      String who = actor != null ? actor : System.getProperty("user.name", "cli");
+      if (who.isBlank() || who.length() > 256) {
+        throw new CliUsageException("--actor must be 1..256 characters and not blank");
       }
       boolean withCheckpoints = checkpoints != null && !checkpoints.isEmpty();
       if (signingKey != null && !withCheckpoints) {
@@ -586,8 +595,8 @@ public final class AuditCommand implements Runnable {
         if (sink != null) {
           checkCheckpointFile(s, sink, cpKeys.getPublic());
         }
-        AuditEntry e = s.acknowledgeTampering(reason);
-        out().println("acknowledged at seq " + e.seq() + " hash " + e.hash());
+        AuditEntry e = s.acknowledgeTampering(reason, who);
+        out().println("acknowledged at seq " + e.seq() + " hash " + e.hash() + " by " + TerminalText.field(who));
         // every break of the log at this moment is covered, not only the one verify reported: say which
         String ranges = joined(e.metadata().get("broken_ranges"));
         String problems = joined(e.metadata().get("log_problems"));

@@ -33,10 +33,10 @@ import java.util.function.UnaryOperator;
  *   <li>Only when that verification <em>fails</em> does {@code verify} (without {@code --read-only}) open the writable
  *       store ({@link #openStore}) and verify again, so that the failure is recorded in the database and every node
  *       sharing the log refuses appends until {@code acknowledge-tampering} (the same fail-closed state a node's own
- *       verification sets). Recording needs the writable store because only it writes the tamper record, and opening
- *       it runs {@code CREATE TABLE/INDEX IF NOT EXISTS} (PostgreSQL checks table ownership even when they exist) —
- *       so only the role that owns the tables records; with any other role the failure is reported, exit 1, and the
- *       message says it was not recorded. The writable store is opened with the head's key id active, so this never
+ *       verification sets). Recording needs the writable store because only it writes the tamper record — so only a
+ *       role with {@code INSERT, UPDATE, DELETE} on {@code audit_log} and {@code audit_meta} records (opening an
+ *       existing log runs no DDL); with any other role the failure is reported, exit 1, and the message says it was
+ *       not recorded. The writable store is opened with the head's key id active, so this never
  *       appends an {@code audit.key_rotated} entry. {@code acknowledge-tampering} always uses the writable store.
  * </ul>
  */

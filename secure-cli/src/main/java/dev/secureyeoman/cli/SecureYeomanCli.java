@@ -73,7 +73,14 @@ public final class SecureYeomanCli implements Runnable {
     System.getProperties().putIfAbsent("org.jboss.logging.provider", "slf4j");
     System.getProperties().putIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "debug" : "error");
     System.getProperties().putIfAbsent("org.slf4j.simpleLogger.log.org.hibernate.validator", verbose ? "info" : "error");
+    // the PostgreSQL driver logs through JUL (e.g. a WARNING for an invalid port): errors only, like the rest
+    if (!verbose) {
+      PGJDBC_LOGGER.setLevel(java.util.logging.Level.SEVERE);
+    }
   }
+
+  /** Held strongly: JUL keeps loggers weakly, and a collected logger would lose its level. */
+  private static final java.util.logging.Logger PGJDBC_LOGGER = java.util.logging.Logger.getLogger("org.postgresql");
 
   /**
    * Runs the CLI without exiting.

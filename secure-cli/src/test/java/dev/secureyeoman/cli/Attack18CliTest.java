@@ -62,4 +62,28 @@ class Attack18CliTest {
       assertFalse(all.contains("S3cr") || all.contains("etPw") || all.contains("EnvSecret1"), all);
     }
   }
+
+  /**
+   * A port out of range: before, the driver's JUL warning reached stderr and the error blamed a missing driver. Now one
+   * {@code error:} line naming the URL form, the URL itself (it may carry user-info) not repeated.
+   */
+  @org.junit.jupiter.api.Test
+  void invalidPort_oneErrorLine_namesTheUrlForm_notAMissingDriver() throws Exception {
+    Path f = tmp.resolve("port.yaml");
+    Files.writeString(
+        f, "security:\n  storage: { engine: postgres, url: 'jdbc:postgresql://127.0.0.1:99999/sy', user: sy,"
+            + " password_env: " + PASSWORD_VAR + " }\n");
+    dev.secureyeoman.testkit.ChildJvm.Result r =
+        dev.secureyeoman.testkit.ChildJvm.builder(SecureYeomanCli.class)
+            .env("SECUREYEOMAN_AUDIT_KEY", envVars.get("SECUREYEOMAN_AUDIT_KEY"))
+            .env(PASSWORD_VAR, "EnvSecret1")
+            .args("audit", "verify", "--config", f.toString())
+            .run(java.time.Duration.ofSeconds(120));
+    assertEquals(1, r.exitCode(), r.stdout() + r.stderr());
+    assertEquals(
+        "error: security.storage: not a valid PostgreSQL JDBC URL (jdbc:postgresql://host[:port]/database, port"
+            + " 1..65535)",
+        r.stderr().strip());
+    assertEquals("", r.stdout());
+  }
 }

@@ -147,6 +147,9 @@ class AuditPostgresCliTest {
       Run ack = Run.of("audit", "acknowledge-tampering", "--config", cfg.toString(), "--reason", "ticket 42");
       assertEquals(0, ack.code(), ack.err());
       assertTrue(ack.out().startsWith("acknowledged at seq 13"), ack.out());
+      assertEquals(
+          System.getProperty("user.name"), one(db, "SELECT actor FROM audit_log WHERE seq = 13"),
+          "default actor: the OS user running the CLI");
       assertEquals(14, node.append(AuditEvent.builder("x.y").actor("a").build()).seq());
     }
   }

@@ -134,9 +134,21 @@ class AuditVerifyProgressCliTest {
     assertOneErrorLine(refused, 1);
     assertTrue(refused.err().contains("refusing to append"), refused.err());
     assertOneErrorLine(Run.of("audit", "acknowledge-tampering", "--db", db.toString(), "--reason", " "), 2);
-    Run ack = Run.of("audit", "acknowledge-tampering", "--db", db.toString(), "--reason", "ticket SEC-17");
+    assertOneErrorLine(
+        Run.of("audit", "acknowledge-tampering", "--db", db.toString(), "--reason", "x", "--actor", " "), 2);
+    Run ack =
+        Run.of("audit", "acknowledge-tampering", "--db", db.toString(), "--reason", "ticket SEC-17", "--actor",
+            "ops:bob");
     assertEquals(0, ack.code(), ack.err());
     assertTrue(ack.out().startsWith("acknowledged at seq 7 "), ack.out());
+    assertTrue(ack.out().lines().findFirst().orElseThrow().endsWith(" by ops:bob"), ack.out());
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+        Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery("SELECT actor, event FROM audit_log WHERE seq = 7")) {
+      assertTrue(rs.next());
+      assertEquals("ops:bob", rs.getString(1), "the acknowledging operator is in the chain");
+      assertEquals("audit.tampering_acknowledged", rs.getString(2));
+    }
     Run again = Run.of("audit", "append", "--db", db.toString(), "--event", "e", "--message", "after");
     assertEquals(0, again.code(), again.err());
     assertTrue(again.out().startsWith("appended seq 8 "), again.out());

@@ -274,10 +274,7 @@ public final class PostgresStore implements AuditStore {
             "audit schema version " + version + " on PostgreSQL is not supported by this version (supports "
                 + SCHEMA_VERSION + ")");
       }
-      id = meta(c, "log_id");
-      if (id == null || !id.matches("[0-9a-f]{32}")) {
-        throw new AuditException(Reason.STORAGE, "the audit log id record on PostgreSQL is missing or malformed");
-      }
+      id = logIdOf(c);
     } catch (SQLException e) {
       throw storage("cannot open the audit log on PostgreSQL read-only", e);
     }
@@ -329,9 +326,31 @@ public final class PostgresStore implements AuditStore {
     }
   }
 
+  /** The log id record, or {@link Reason#UNSUPPORTED_SCHEMA} when it was deleted or damaged (metadata to restore). */
+  private static String logIdOf(Connection c) throws SQLException, AuditException {
+    String id = meta(c, "log_id");
+    if (id == null || !id.matches("[0-9a-f]{32}")) {
+      throw new AuditException(
+          Reason.UNSUPPORTED_SCHEMA,
+          "the log_id record in audit_meta on PostgreSQL is missing or malformed: the metadata was deleted or damaged;"
+              + " restore audit_meta (schema_version and log_id) from a backup, then verify");
+    }
+    return id;
+  }
+
   private static String initSchema(Connection c) throws SQLException, AuditException {
     try (Statement st = c.createStatement()) {
-      st.execute("CREATE TABLE IF NOT EXISTS audit_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)");
+      // DDL only when something is missing: a node's role with DML grants only (not the tables' owner, no CREATE on
+      // the schema) opens an existing log; CREATE ... IF NOT EXISTS would be refused for it even when nothing is made
+      boolean complete;
+      try (ResultSet rs = st.executeQuery("SELECT to_regclass('audit_meta') IS NOT NULL AND to_regclass('audit_log')"
+          + " IS NOT NULL AND to_regclass('audit_log_purges') IS NOT NULL")) {
+        rs.next();
+        complete = rs.getBoolean(1);
+      }
+      if (!complete) {
+        st.execute("CREATE TABLE IF NOT EXISTS audit_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)");
+      }
       String version = meta(c, "schema_version");
       if (version == null) {
         try (ResultSet rs = st.executeQuery("SELECT to_regclass('audit_log') IS NOT NULL")) {
@@ -359,15 +378,13 @@ public final class PostgresStore implements AuditStore {
             "audit schema version " + version + " on PostgreSQL is not supported by this version (supports "
                 + SCHEMA_VERSION + ")");
       }
-      // purge entries only: finding the retention anchor costs O(purges), appends barely pay (as on SQLite)
-      st.execute(
-          "CREATE INDEX IF NOT EXISTS audit_log_purges ON audit_log (seq) WHERE event = '" + SqliteStore.PURGE_EVENT
-              + "'");
-      String id = meta(c, "log_id");
-      if (id == null || !id.matches("[0-9a-f]{32}")) {
-        throw new AuditException(Reason.STORAGE, "the audit log id record on PostgreSQL is missing or malformed");
+      if (!complete) {
+        // purge entries only: finding the retention anchor costs O(purges), appends barely pay (as on SQLite)
+        st.execute(
+            "CREATE INDEX IF NOT EXISTS audit_log_purges ON audit_log (seq) WHERE event = '" + SqliteStore.PURGE_EVENT
+                + "'");
       }
-      return id;
+      return logIdOf(c);
     }
   }
 
@@ -813,10 +830,11 @@ public final class PostgresStore implements AuditStore {
 
 
   @Override
-  public AuditEntry acknowledgeTampering(String reason) throws AuditException {
+  public AuditEntry acknowledgeTampering(String reason, String actor) throws AuditException {
     if (reason == null || reason.isBlank() || reason.length() > 1000) {
       throw new IllegalArgumentException("reason must be 1..1000 characters and not blank");
     }
+    SqliteStore.checkAckActor(actor);
     checkOpen();
     refuseOnKeyMismatch("refusing to acknowledge");
     Verifier.Checks own = Checkpoints.own(checkpointSink, checkpointKeys).checks();
@@ -852,7 +870,7 @@ public final class PostgresStore implements AuditStore {
         md.put(Verifier.ACK_CHECKPOINTS, Verifier.encodeCheckpoints(breaks));
         AuditEvent ev =
             new AuditEvent(
-                AuditLevel.SECURITY, ACK_EVENT, "system",
+                AuditLevel.SECURITY, ACK_EVENT, actor,
                 "host acknowledged a failed verification (" + problem + " at seq " + brokenSeq
                     + ") and resumed appending",
                 md, Optional.empty());

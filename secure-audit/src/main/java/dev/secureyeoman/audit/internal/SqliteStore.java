@@ -1168,17 +1168,30 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
   }
 
   @Override
-  public AuditEntry acknowledgeTampering(String reason) throws AuditException {
+  public AuditEntry acknowledgeTampering(String reason, String actor) throws AuditException {
     if (reason == null || reason.isBlank() || reason.length() > MAX_REASON) {
       throw new IllegalArgumentException("reason must be 1.." + MAX_REASON + " characters and not blank");
     }
+    checkAckActor(actor);
     checkOpen();
     refuseOnKeyMismatch("refusing to acknowledge");
     Verifier.Checks own = Checkpoints.own(opts.checkpointSink(), opts.checkpointKeys()).checks();
-    return submit(() -> acknowledge(reason, own));
+    return submit(() -> acknowledge(reason, actor, own));
   }
 
-  private AuditEntry acknowledge(String reason, Verifier.Checks own) throws SQLException {
+  /**
+   * The actor of an acknowledgement: 1..256 characters, not blank (both engines).
+   *
+   * @param actor the actor
+   * @throws IllegalArgumentException if it is null, blank or too long
+   */
+  static void checkAckActor(@Nullable String actor) {
+    if (actor == null || actor.isBlank() || actor.length() > 256) {
+      throw new IllegalArgumentException("actor must be 1..256 characters and not blank");
+    }
+  }
+
+  private AuditEntry acknowledge(String reason, String actor, Verifier.Checks own) throws SQLException {
     try (Statement st = wconn.createStatement()) {
       st.execute("BEGIN IMMEDIATE");
       try {
@@ -1200,7 +1213,7 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
         md.put(Verifier.ACK_CHECKPOINTS, Verifier.encodeCheckpoints(breaks));
         AuditEvent ev =
             new AuditEvent(
-                AuditLevel.SECURITY, TAMPERING_ACKNOWLEDGED_EVENT, "system",
+                AuditLevel.SECURITY, TAMPERING_ACKNOWLEDGED_EVENT, actor,
                 "host acknowledged a failed verification (" + t.get().problem().orElseThrow() + " at seq "
                     + t.get().firstBrokenSeq().orElse(0) + ") and resumed appending",
                 md, Optional.empty());
