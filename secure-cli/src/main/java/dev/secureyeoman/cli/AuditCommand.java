@@ -538,10 +538,10 @@ public final class AuditCommand implements Runnable {
 
     @Option(
         names = "--checkpoint",
-        description = "The checkpoint file of the node that found the failure: breaks visible only against it (a"
-            + " truncation, a rollback) are covered only when it is given; without it they lock the log again at that"
-            + " node's next verification.")
-    Path checkpoint;
+        description = "The checkpoint file of a node that found the failure (repeatable: give every node's file that"
+            + " shows it): breaks visible only against it (a truncation, a rollback) are covered only when it is given;"
+            + " without it they lock the log again at that node's next verification.")
+    List<Path> checkpoints;
 
     @Option(
         names = "--signing-key",
@@ -557,7 +557,8 @@ public final class AuditCommand implements Runnable {
       if (who.isBlank() || who.length() > 256) {
         throw new CliUsageException("--actor must be 1..256 characters and not blank");
       }
-      if (signingKey != null && checkpoint == null) {
+      boolean withCheckpoints = checkpoints != null && !checkpoints.isEmpty();
+      if (signingKey != null && !withCheckpoints) {
         throw new CliUsageException("--signing-key needs --checkpoint FILE");
       }
       SecurityConfig.Storage pg = postgres();
@@ -565,13 +566,17 @@ public final class AuditCommand implements Runnable {
         requireDb();
       }
       KeyPair cpKeys = null;
-      if (checkpoint != null) {
-        if (!Files.isRegularFile(checkpoint)) {
-          throw new IllegalArgumentException("no checkpoint file at " + checkpoint);
+      List<CheckpointSink> files = new ArrayList<>();
+      if (withCheckpoints) {
+        for (Path checkpoint : checkpoints) {
+          if (!Files.isRegularFile(checkpoint)) {
+            throw new IllegalArgumentException("no checkpoint file at " + checkpoint);
+          }
+          files.add(CheckpointSinks.appendOnlyFile(checkpoint));
         }
         cpKeys = signingKeys(this, signingKey);
       }
-      CheckpointSink sink = checkpoint == null ? null : CheckpointSinks.appendOnlyFile(checkpoint);
+      CheckpointSink sink = !withCheckpoints ? null : files.size() == 1 ? files.get(0) : new ReadOnlySinks(files);
       AuditStoreOptions.Builder sqlite = null;
       if (pg == null) {
         sqlite = options();
@@ -587,6 +592,9 @@ public final class AuditCommand implements Runnable {
         if (s.tamperingDetected().isEmpty()) {
           throw new IllegalStateException("the audit log is not read-only: nothing to acknowledge");
         }
+        if (sink != null) {
+          checkCheckpointFile(s, sink, cpKeys.getPublic());
+        }
         AuditEntry e = s.acknowledgeTampering(reason, who);
         out().println("acknowledged at seq " + e.seq() + " hash " + e.hash() + " by " + TerminalText.field(who));
         // every break of the log at this moment is covered, not only the one verify reported: say which
@@ -595,13 +603,75 @@ public final class AuditCommand implements Runnable {
         out().println(
             "covers broken seq ranges: " + (ranges.isEmpty() ? "none" : ranges)
                 + (problems.isEmpty() ? "" : "; log problems: " + problems));
-        if (checkpoint == null) {
+        if (!withCheckpoints) {
           err().println(
               "note: without --checkpoint, breaks visible only against a node's checkpoint file (a truncation, a"
                   + " rollback) are not covered and lock the log again at that node's next verification");
         }
       }
       return SecureYeomanCli.EXIT_OK;
+    }
+
+    /**
+     * The file decides which truncations the acknowledgement covers for good: one of another log (under the same key
+     * its signatures verify) or one the signing key does not verify is the wrong file, refused before anything is
+     * appended (red team attack18c).
+     */
+    private void checkCheckpointFile(AuditStore s, CheckpointSink sink, java.security.PublicKey key)
+        throws AuditException {
+      java.util.Optional<String> logId = s.logId();
+      for (dev.secureyeoman.audit.Checkpoint cp : sink.readAll()) {
+        String checkpoint = checkpoints.size() == 1 ? checkpoints.get(0).toString() : "the checkpoint files";
+        if (!cp.verifySignature(key)) {
+          throw new IllegalArgumentException(
+              "the checkpoint for seq " + cp.seq() + " in " + checkpoint + " is not signed by the "
+                  + (signingKey == null ? "key derived from the audit key" : "key in " + signingKey)
+                  + ": wrong file or wrong --signing-key; nothing acknowledged");
+        }
+        if (cp.logId().isPresent() && logId.isPresent() && !cp.logId().equals(logId)) {
+          throw new IllegalArgumentException(
+              "the checkpoint for seq " + cp.seq() + " in " + checkpoint + " is of another log (log id "
+                  + cp.logId().get() + ", this log is " + logId.get() + "); nothing acknowledged");
+        }
+      }
+    }
+
+    /**
+     * The checkpoints of several nodes' files as one sink the acknowledging store reads (it never signs): a truncation
+     * shown by several nodes' checkpoints is acknowledged against each of them.
+     */
+    private static final class ReadOnlySinks implements CheckpointSink {
+      private final List<CheckpointSink> files;
+
+      ReadOnlySinks(List<CheckpointSink> files) {
+        this.files = List.copyOf(files);
+      }
+
+      @Override
+      public void append(dev.secureyeoman.audit.Checkpoint checkpoint) throws AuditException {
+        throw new IllegalStateException("acknowledge-tampering reads the checkpoint files, it never signs");
+      }
+
+      @Override
+      public List<dev.secureyeoman.audit.Checkpoint> readAll() throws AuditException {
+        List<dev.secureyeoman.audit.Checkpoint> all = new ArrayList<>();
+        for (CheckpointSink f : files) {
+          all.addAll(f.readAll());
+        }
+        all.sort(java.util.Comparator.comparingLong(dev.secureyeoman.audit.Checkpoint::seq)
+            .thenComparing(dev.secureyeoman.audit.Checkpoint::time));
+        return all;
+      }
+
+      @Override
+      public java.util.Optional<Path> location() {
+        return files.get(0).location();
+      }
+
+      @Override
+      public String toString() {
+        return files.toString();
+      }
     }
 
     private static String joined(@org.jspecify.annotations.Nullable Object value) {

@@ -594,7 +594,7 @@ public final class PostgresStore implements AuditStore {
     for (int k = 0; k < n; k++) {
       Pending p = batch.get(k);
       AuditEvent ev = java.util.Objects.requireNonNull(p.event());
-      seq++;
+      seq = Verifier.nextSeq(seq); // never wraps to a negative seq (attack18c)
       long ts = clock.millis();
       byte[] hash;
       synchronized (activeMac) {
@@ -808,7 +808,7 @@ public final class PostgresStore implements AuditStore {
               new AuditEvent(
                   AuditLevel.SECURITY, SqliteStore.KEY_ROTATED_EVENT, "system",
                   "audit MAC key rotated from id " + head.keyId() + " to id " + activeKeyId, md, Optional.empty());
-          insertSystemEntry(c, head.seq() + 1, clock.millis(), ev, head.hash());
+          insertSystemEntry(c, Verifier.nextSeq(head.seq()), clock.millis(), ev, head.hash());
         }
         c.commit();
       } catch (SQLException | RuntimeException e) {
@@ -857,6 +857,9 @@ public final class PostgresStore implements AuditStore {
         md.put("problem", problem.name());
         // every break known now (MACed with the entry): later failures are acknowledged only inside these ranges
         Verifier.Breaks breaks = new Verifier(keys, Verifier.Dialect.POSTGRES).scanBreaks(c, own);
+        if (Verifier.hasRowBelowOne(breaks)) {
+          throw new IllegalStateException(Verifier.BELOW_ONE_REFUSED);
+        }
         if (breaks.overflow()) {
           throw new IllegalStateException(
               "the audit log has more than " + Verifier.MAX_ACK_RANGES + " broken ranges: too many to acknowledge;"
@@ -864,6 +867,7 @@ public final class PostgresStore implements AuditStore {
         }
         md.put(Verifier.ACK_RANGES, Verifier.encodeRanges(breaks));
         md.put(Verifier.ACK_LOG_PROBLEMS, Verifier.encodeProblems(breaks));
+        md.put(Verifier.ACK_CHECKPOINTS, Verifier.encodeCheckpoints(breaks));
         AuditEvent ev =
             new AuditEvent(
                 AuditLevel.SECURITY, ACK_EVENT, actor,
@@ -1093,6 +1097,52 @@ public final class PostgresStore implements AuditStore {
    * @return what is wrong, or null when every column has the type the store creates
    */
   static @Nullable String checkColumnTypes(Connection c) throws SQLException {
+    // the name must resolve to the plain table the store created: a view (in its place, or in a schema earlier on the
+    // search_path) or row level security can show the verifying SELECT every row and hide some from queries, search
+    // and exports, e.g. by testing current_query() (red team attack18c)
+    try (PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT c.relkind, c.relrowsecurity, n.nspname FROM pg_class c"
+                    + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass('audit_log')");
+        ResultSet rs = ps.executeQuery()) {
+      if (!rs.next()) {
+        return Verifier.NOT_A_PLAIN_TABLE + ": the name does not resolve";
+      }
+      String kind = rs.getString(1);
+      if (!"r".equals(kind)) {
+        return Verifier.NOT_A_PLAIN_TABLE + ": it resolves to " + rs.getString(3) + ".audit_log of relkind " + kind
+            + " (a view or another relation can show the verification other rows than queries and exports)";
+      }
+      if (rs.getBoolean(2)) {
+        return Verifier.NOT_A_PLAIN_TABLE + ": row level security is enabled on " + rs.getString(3) + ".audit_log"
+            + " (its policies can show the verification other rows than queries and exports)";
+      }
+    }
+    // no child table: its rows are read by every SELECT on audit_log, outside the parent's primary key
+    try (PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = to_regclass('audit_log') LIMIT 1");
+        ResultSet rs = ps.executeQuery()) {
+      if (rs.next()) {
+        return Verifier.NOT_A_PLAIN_TABLE + ": " + rs.getString(1) + " inherits from it (its rows are read as entries,"
+            + " outside the primary key)";
+      }
+    }
+    // the primary key on seq alone: without it a duplicate of a seq escapes the scan (which reads each seq once)
+    try (PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
+                    + " AND a.attnum = ANY(i.indkey) WHERE i.indrelid = to_regclass('audit_log') AND i.indisprimary");
+        ResultSet rs = ps.executeQuery()) {
+      List<String> key = new ArrayList<>();
+      while (rs.next()) {
+        key.add(rs.getString(1));
+      }
+      if (!key.equals(List.of("seq"))) {
+        return Verifier.NOT_A_PLAIN_TABLE + ": its primary key is " + (key.isEmpty() ? "gone" : key)
+            + ", not (seq) (a duplicate or missing seq escapes the verification)";
+      }
+    }
     try (PreparedStatement ps =
         c.prepareStatement(
             "SELECT column_name, data_type FROM information_schema.columns"
@@ -1284,7 +1334,7 @@ public final class PostgresStore implements AuditStore {
         new AuditEvent(
             AuditLevel.SECURITY, SqliteStore.PURGE_EVENT, "system",
             "retention purged " + count + " entries (seq " + first + ".." + lastDel + ")", md, Optional.empty());
-    insertSystemEntry(c, headSeq + 1, now, ev, headHash);
+    insertSystemEntry(c, Verifier.nextSeq(headSeq), now, ev, headHash);
     return new Purge(count, first, lastDel, null, null);
   }
 
@@ -1307,7 +1357,10 @@ public final class PostgresStore implements AuditStore {
             ev.correlationId().orElse(null), activeKeyId, prev, hash);
     try (PreparedStatement ps = c.prepareStatement(INSERT)) {
       bind(ps, row, Json.write(ev.metadata()));
-      ps.executeUpdate();
+      int inserted = ps.executeUpdate();
+      if (inserted != 1) { // a rule or trigger dropping rows: never commit without the entry (attack18c)
+        throw new SQLException("inserted " + inserted + " audit rows instead of 1");
+      }
     }
     return SqliteStore.toEntry(row);
   }

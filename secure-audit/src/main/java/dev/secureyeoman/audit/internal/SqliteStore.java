@@ -589,7 +589,7 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
       for (Op op : appends) {
         Append a = (Append) op;
         AuditEvent ev = a.event();
-        seq++;
+        seq = Verifier.nextSeq(seq); // never wraps to a negative seq (attack18c)
         long ts = opts.clock().millis();
         // only the MAC is left for the writer: the canonical middle and the JSON came encoded with the event
         byte[] logId = identity.forSeq(seq);
@@ -605,7 +605,11 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
         out.add(toEntry(row));
         prev = row.hash();
       }
-      ps.executeBatch();
+      // a trigger planted in the file (RAISE(IGNORE)) drops a row silently: the caller would get a seq and hash for an
+      // entry that never reached the table (red team attack18c); fail the group like PostgreSQL's count check
+      for (int n : ps.executeBatch()) {
+        checkInserted(n);
+      }
       st.execute("COMMIT");
     } catch (SQLException | RuntimeException e) {
       rollbackQuietly();
@@ -634,7 +638,15 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
 
   private static void insert(PreparedStatement ps, Row r) throws SQLException {
     bind(ps, r, Json.write(r.metadata()));
-    ps.executeUpdate();
+    checkInserted(ps.executeUpdate());
+  }
+
+  /** One row per insert, or the table drops rows (a planted trigger): the transaction must not commit. */
+  private static void checkInserted(int n) throws SQLException {
+    if (n != 1) {
+      throw new SQLException(
+          "an insert into audit_log stored " + n + " rows instead of 1: a trigger in the database drops entries");
+    }
   }
 
   private static void bind(PreparedStatement ps, Row r, String metadataJson) throws SQLException {
@@ -846,7 +858,7 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
           new AuditEvent(
               AuditLevel.SECURITY, PURGE_EVENT, "system",
               "retention purged " + count + " entries (seq " + first + ".." + lastDel + ")", md, Optional.empty());
-      Row row = newRow(head.seq() + 1, now, ev, head.hash());
+      Row row = newRow(Verifier.nextSeq(head.seq()), now, ev, head.hash());
       try (PreparedStatement ps = wconn.prepareStatement(INSERT)) {
         insert(ps, row);
       }
@@ -1198,13 +1210,14 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
         Verifier.Breaks breaks = ackBreaks(wconn, own);
         md.put(Verifier.ACK_RANGES, Verifier.encodeRanges(breaks));
         md.put(Verifier.ACK_LOG_PROBLEMS, Verifier.encodeProblems(breaks));
+        md.put(Verifier.ACK_CHECKPOINTS, Verifier.encodeCheckpoints(breaks));
         AuditEvent ev =
             new AuditEvent(
                 AuditLevel.SECURITY, TAMPERING_ACKNOWLEDGED_EVENT, actor,
                 "host acknowledged a failed verification (" + t.get().problem().orElseThrow() + " at seq "
                     + t.get().firstBrokenSeq().orElse(0) + ") and resumed appending",
                 md, Optional.empty());
-        Row row = newRow(head.seq() + 1, opts.clock().millis(), ev, head.hash());
+        Row row = newRow(Verifier.nextSeq(head.seq()), opts.clock().millis(), ev, head.hash());
         try (PreparedStatement ps = wconn.prepareStatement(INSERT)) {
           insert(ps, row);
         }
@@ -1230,6 +1243,9 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
    */
   private Verifier.Breaks ackBreaks(Connection c, Verifier.Checks own) throws SQLException {
     Verifier.Breaks breaks = new Verifier(keys).scanBreaks(c, own);
+    if (Verifier.hasRowBelowOne(breaks)) {
+      throw new IllegalStateException(Verifier.BELOW_ONE_REFUSED);
+    }
     if (breaks.overflow()) {
       throw new IllegalStateException(
           "the audit log " + opts.dbPath() + " has more than " + Verifier.MAX_ACK_RANGES + " broken ranges: too many to"

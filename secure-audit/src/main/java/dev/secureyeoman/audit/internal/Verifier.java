@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -297,14 +298,16 @@ public final class Verifier {
     Scan[] scanRef = new Scan[1];
     byte[] prev = SqliteStore.GENESIS;
     try {
+      Long below = lowestBelowOne(c);
+      if (below != null) {
+        throw new Broken(below, Problem.ENTRY_ALTERED, belowOneDetail(below));
+      }
       List<Checkpoint> signed = checkSignatures(c, checks, identity, first, head);
       TreeMap<Long, Checkpoint> bySeq = checkForks(signed);
       checkIdentity(checks, signed, identity, version, first);
-      if (dialect == Dialect.POSTGRES) {
-        String retyped = PostgresStore.checkColumnTypes(c);
-        if (retyped != null) {
-          throw new Broken(Math.max(first, 1), Problem.STORAGE_TYPE_ALTERED, retyped);
-        }
+      String retyped = dialect == Dialect.POSTGRES ? PostgresStore.checkColumnTypes(c) : checkSeqKey(c);
+      if (retyped != null) {
+        throw new Broken(Math.max(first, 1), Problem.STORAGE_TYPE_ALTERED, retyped);
       }
       Anchor anchor = null;
       if (first > 1) {
@@ -396,6 +399,97 @@ public final class Verifier {
     }
   }
 
+  /**
+   * The lowest seq below 1 in the table (0 for a row without a seq), or null. The store never writes one (seqs start
+   * at 1), so such a row was
+   * inserted with SQL; exports and search list it like an entry (red team attack18c: a row at seq 0 verified OK).
+   */
+  private static @Nullable Long lowestBelowOne(Connection c) throws SQLException {
+    // a NULL seq (the table rebuilt, or its primary key dropped on PostgreSQL) is read by exports but by no seq range
+    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM audit_log WHERE seq IS NULL LIMIT 1");
+        ResultSet rs = ps.executeQuery()) {
+      if (rs.next()) {
+        return 0L;
+      }
+    }
+    try (PreparedStatement ps = c.prepareStatement("SELECT seq FROM audit_log WHERE seq < 1 ORDER BY seq LIMIT 1");
+        ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? rs.getLong(1) : null;
+    }
+  }
+
+  /**
+   * SQLite: {@code seq} must be the table's {@code INTEGER PRIMARY KEY} (the rowid: unique, never NULL), as the store
+   * creates it. A table rebuilt without it holds duplicates of a seq, and the scan, which reads each seq once, checks
+   * only one of them while exports list both (red team attack18c). Null when it is.
+   */
+  static @Nullable String checkSeqKey(Connection c) throws SQLException {
+    boolean seqKey = false;
+    int keys = 0;
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("PRAGMA table_info(audit_log)")) {
+      while (rs.next()) {
+        if (rs.getInt("pk") > 0) {
+          keys++;
+          seqKey |= "seq".equals(rs.getString("name")) && "INTEGER".equalsIgnoreCase(rs.getString("type"));
+        }
+      }
+    }
+    return seqKey && keys == 1
+        ? null
+        : NOT_A_PLAIN_TABLE + ": seq is not its INTEGER PRIMARY KEY (the table was rebuilt; duplicate or missing seqs"
+            + " escape the verification)";
+  }
+
+  private static String belowOneDetail(long seq) {
+    return "a row with seq " + (seq == 0 ? "0 or none (NULL)" : Long.toString(seq))
+        + " below 1, which the store never writes: inserted with SQL";
+  }
+
+  /**
+   * Whether {@code breaks} holds a row with a seq below 1: not an entry of the chain, so no acknowledgement covers it
+   * (export it as evidence and delete it first).
+   *
+   * @param breaks the breaks found when acknowledging
+   * @return true when such a row exists
+   */
+  public static boolean hasRowBelowOne(Breaks breaks) {
+    return !breaks.ranges().isEmpty() && breaks.ranges().get(0).from() < 1;
+  }
+
+  /** The message of a refused acknowledgement while {@link #hasRowBelowOne} holds. */
+  public static final String BELOW_ONE_REFUSED =
+      "the audit log holds a row with a seq below 1, which the store never writes (inserted with SQL): export it as"
+          + " evidence, delete it (DELETE FROM audit_log WHERE seq < 1), then acknowledge";
+
+  /**
+   * Start of the detail of a {@link Problem#STORAGE_TYPE_ALTERED} on PostgreSQL when {@code audit_log} is not the plain
+   * table the store created (a view, row level security): never covered by an acknowledgement, whose name would cover
+   * any later such relation too.
+   */
+  static final String NOT_A_PLAIN_TABLE = "audit_log is not a plain table";
+
+  /**
+   * Why nothing can be written after a head at {@code Long.MAX_VALUE}: the next seq would wrap to a negative one (an
+   * acknowledgement was written at seq {@code Long.MIN_VALUE}, after which every append failed on the primary key).
+   */
+  public static final String HEAD_AT_MAX_SEQ =
+      "the newest row of the audit log is at seq 9223372036854775807 (inserted with SQL): no entry can follow it;"
+          + " export it as evidence and delete it";
+
+  /**
+   * The seq after {@code seq}.
+   *
+   * @param seq a seq
+   * @return {@code seq + 1}
+   * @throws IllegalStateException at {@code Long.MAX_VALUE} ({@link #HEAD_AT_MAX_SEQ})
+   */
+  public static long nextSeq(long seq) {
+    if (seq == Long.MAX_VALUE) {
+      throw new IllegalStateException(HEAD_AT_MAX_SEQ);
+    }
+    return seq + 1;
+  }
+
   /** The most broken-seq ranges an acknowledgement records; beyond it acknowledging is refused. */
   public static final int MAX_ACK_RANGES = 1000;
 
@@ -409,6 +503,14 @@ public final class Verifier {
   public static final String ACK_LOG_PROBLEMS = "log_problems";
 
   /**
+   * Metadata key of an acknowledgement entry: the signed checkpoints ({@code "seq:headhash"}) that revealed its
+   * {@link Kind#TRUNCATED} ranges. A later break of that kind is covered only when one of these checkpoints reveals it:
+   * a range head+1..checkpoint seq reaches past the head, and a checkpoint signed afterwards over entries appended
+   * into it must keep protecting them (red team attack18c).
+   */
+  public static final String ACK_CHECKPOINTS = "truncation_checkpoints";
+
+  /**
    * One range of broken seqs found by {@link #scanBreaks}: consecutive broken entries (or a deleted range) are one.
    *
    * @param from first broken seq
@@ -417,11 +519,27 @@ public final class Verifier {
    * @param detail what is wrong there
    * @param whole a problem of the whole log (log id, checkpoint signatures or forks, column types, checkpoint file
    *     missing), named at a seq but acknowledged by its problem name, never by a range
+   * @param checkpoint for a break of {@link Kind#TRUNCATED}, the checkpoint that reveals it ({@code "seq:headhash"});
+   *     else null
    */
-  public record Break(long from, long to, Problem problem, String detail, boolean whole) {
+  public record Break(long from, long to, Problem problem, String detail, boolean whole, @Nullable String checkpoint) {
     Break(long from, long to, Problem problem, String detail) {
-      this(from, to, problem, detail, false);
+      this(from, to, problem, detail, false, null);
     }
+
+    Break(long from, long to, Problem problem, String detail, boolean whole) {
+      this(from, to, problem, detail, whole, null);
+    }
+
+    /** A break of {@link Kind#TRUNCATED} revealed by {@code cp}. */
+    static Break truncation(long from, long to, Problem problem, String detail, Checkpoint cp) {
+      return new Break(from, to, problem, detail, false, checkpointId(cp));
+    }
+  }
+
+  /** How an acknowledgement names a checkpoint: {@code "seq:headhash"}. */
+  static String checkpointId(Checkpoint cp) {
+    return cp.seq() + ":" + cp.headHash();
   }
 
   /**
@@ -432,9 +550,12 @@ public final class Verifier {
    * @param firstUncovered the lowest break (unmerged: one entry, one deleted range or one problem of the whole log)
    *     outside what the scan was given as acknowledged, or null
    * @param logProblems the problems of the whole log found (names, ascending)
+   * @param checkpoints the checkpoints that reveal the breaks of {@link Kind#TRUNCATED} ({@code "seq:headhash"},
+   *     ascending)
    */
   public record Breaks(
-      List<Break> ranges, boolean overflow, @Nullable Break firstUncovered, java.util.SortedSet<String> logProblems) {}
+      List<Break> ranges, boolean overflow, @Nullable Break firstUncovered, java.util.SortedSet<String> logProblems,
+      java.util.SortedSet<String> checkpoints) {}
 
   /**
    * The kind of a broken range: a later break is acknowledged only by a range of the same kind that contains it, so an
@@ -473,13 +594,21 @@ public final class Verifier {
    */
   record Range(long from, long to, Kind kind) {}
 
-  /** What an acknowledgement entry covers: seq ranges by kind, and problems of the whole log by name. */
-  record Acknowledged(List<Range> ranges, java.util.Set<String> logProblems) {}
+  /**
+   * What an acknowledgement entry covers: seq ranges by kind, problems of the whole log by name, and the checkpoints
+   * whose {@link Kind#TRUNCATED} breaks its ranges of that kind cover.
+   */
+  record Acknowledged(List<Range> ranges, java.util.Set<String> logProblems, java.util.Set<String> checkpoints) {
+    Acknowledged(List<Range> ranges, java.util.Set<String> logProblems) {
+      this(ranges, logProblems, java.util.Set.of());
+    }
+  }
 
   /** Collects breaks: merged for the acknowledgement, each one also compared with the acknowledged ranges. */
   private static final class Collector {
     final @Nullable Acknowledged acked;
     final java.util.SortedSet<String> logProblems = new java.util.TreeSet<>();
+    final java.util.SortedSet<String> checkpoints = new java.util.TreeSet<>();
     final List<Break> chain = new ArrayList<>();
     final List<Break> other = new ArrayList<>();
     boolean overflow;
@@ -493,14 +622,20 @@ public final class Verifier {
     void add(boolean inOrder, Break b) {
       if (acked != null && (uncovered == null || b.from() < uncovered.from())) {
         if (b.whole()) {
-          if (!acked.logProblems().contains(b.problem().name())) {
+          // a checkpoint file missing is never covered: acknowledged once (a sink configured for the first time), the
+          // name would cover every later deletion of the file started since, and with it any truncation (attack18c);
+          // start the file (startCheckpoints) before or right after acknowledging
+          if (b.problem() == Problem.CHECKPOINTS_MISSING || b.detail().startsWith(NOT_A_PLAIN_TABLE)
+              || !acked.logProblems().contains(b.problem().name())) {
             uncovered = b;
           }
         } else {
           // the first seq of the break outside every acknowledged range of its kind (a gap may grow past one)
           Kind kind = Kind.of(b.problem());
           long at = b.from();
-          boolean moved = true;
+          // a truncation or rollback counts as acknowledged only against a checkpoint the acknowledgement named
+          boolean moved = b.from() >= 1
+              && (kind != Kind.TRUNCATED || (b.checkpoint() != null && acked.checkpoints().contains(b.checkpoint())));
           while (moved && at <= b.to()) {
             moved = false;
             for (Range r : acked.ranges()) {
@@ -514,6 +649,9 @@ public final class Verifier {
             uncovered = new Break(at, b.to(), b.problem(), b.detail(), false);
           }
         }
+      }
+      if (!b.whole() && b.checkpoint() != null) {
+        checkpoints.add(b.checkpoint());
       }
       if (b.whole()) {
         logProblems.add(b.problem().name());
@@ -558,11 +696,16 @@ public final class Verifier {
     Schema.@Nullable LogIdentity identity = readIdentity(c);
     int version = dialect == Dialect.SQLITE ? Schema.version(c) : Schema.VERSION;
     long first;
-    try (PreparedStatement ps = c.prepareStatement("SELECT seq FROM audit_log ORDER BY seq LIMIT 1");
+    try (PreparedStatement ps = c.prepareStatement("SELECT seq FROM audit_log WHERE seq >= 1 ORDER BY seq LIMIT 1");
         ResultSet rs = ps.executeQuery()) {
       first = rs.next() ? rs.getLong(1) : 0;
     }
     Collector col = new Collector(acked);
+    Long below = lowestBelowOne(c);
+    if (below != null) {
+      // never acknowledged (no range can name it; acknowledging is refused while it is there): it stays a new break
+      col.add(false, new Break(below, below, Problem.ENTRY_ALTERED, belowOneDetail(below)));
+    }
     List<Checkpoint> signed = new ArrayList<>();
     for (Checkpoint cp : checks.checkpoints()) {
       if (checks.key() != null && cp.verifySignature(checks.key())) {
@@ -586,11 +729,9 @@ public final class Verifier {
     } catch (Broken b) {
       col.add(false, new Break(b.seq, b.seq, b.problem, b.detail, true));
     }
-    if (dialect == Dialect.POSTGRES) {
-      String retyped = PostgresStore.checkColumnTypes(c);
-      if (retyped != null) {
-        col.add(false, new Break(Math.max(first, 1), Math.max(first, 1), Problem.STORAGE_TYPE_ALTERED, retyped, true));
-      }
+    String retyped = dialect == Dialect.POSTGRES ? PostgresStore.checkColumnTypes(c) : checkSeqKey(c);
+    if (retyped != null) {
+      col.add(false, new Break(Math.max(first, 1), Math.max(first, 1), Problem.STORAGE_TYPE_ALTERED, retyped, true));
     }
     byte[] prev = SqliteStore.GENESIS;
     boolean resync = false;
@@ -605,8 +746,8 @@ public final class Verifier {
         prev = anchor.lastDeletedHash();
         Checkpoint cp = bySeq.get(first - 1);
         if (cp != null && !cp.headHash().equals(HexFormat.of().formatHex(prev))) {
-          col.add(false, new Break(first - 1, first - 1, Problem.CHECKPOINT_MISMATCH,
-              "purged entry differs from the signed checkpoint"));
+          col.add(false, Break.truncation(first - 1, first - 1, Problem.CHECKPOINT_MISMATCH,
+              "purged entry differs from the signed checkpoint", cp));
         }
       }
     }
@@ -652,7 +793,9 @@ public final class Verifier {
                 "entry differs from the signed checkpoint of " + cp.time() + ": log rolled back or forked");
           }
           if (broken != null) {
-            col.add(true, new Break(seq, seq, broken.problem, broken.detail));
+            col.add(true, broken.problem == Problem.CHECKPOINT_MISMATCH && cp != null
+                ? Break.truncation(seq, seq, broken.problem, broken.detail, cp)
+                : new Break(seq, seq, broken.problem, broken.detail));
           }
           resync = broken != null;
           prev = h == null ? SqliteStore.GENESIS : h;
@@ -662,8 +805,9 @@ public final class Verifier {
     long actualHead = expected - 1;
     for (Checkpoint cp : signed) {
       if (cp.seq() > actualHead) {
-        col.add(false, new Break(actualHead + 1, cp.seq(), Problem.TRUNCATED,
-            "log ends at seq " + actualHead + " but a checkpoint signed at " + cp.time() + " covers seq " + cp.seq()));
+        col.add(false, Break.truncation(actualHead + 1, cp.seq(), Problem.TRUNCATED,
+            "log ends at seq " + actualHead + " but a checkpoint signed at " + cp.time() + " covers seq " + cp.seq(),
+            cp));
       }
     }
     if (checks.requireCheckpoints() && checks.checkpoints().isEmpty() && actualHead > 0) {
@@ -680,7 +824,8 @@ public final class Verifier {
     boolean overflow = col.overflow || merged.size() > MAX_ACK_RANGES;
     return new Breaks(
         List.copyOf(merged.subList(0, Math.min(merged.size(), MAX_ACK_RANGES))), overflow, col.uncovered,
-        java.util.Collections.unmodifiableSortedSet(col.logProblems));
+        java.util.Collections.unmodifiableSortedSet(col.logProblems),
+        java.util.Collections.unmodifiableSortedSet(col.checkpoints));
   }
 
   /** Appends {@code b} (at or after the last range's start), merged with the last range when one range with it. */
@@ -688,7 +833,7 @@ public final class Verifier {
     if (mergesWithLast(ranges, b)) {
       Break last = ranges.get(ranges.size() - 1);
       ranges.set(ranges.size() - 1,
-          new Break(last.from(), Math.max(last.to(), b.to()), last.problem(), last.detail(), false));
+          new Break(last.from(), Math.max(last.to(), b.to()), last.problem(), last.detail(), false, last.checkpoint()));
     } else {
       ranges.add(b);
     }
@@ -716,7 +861,16 @@ public final class Verifier {
         }
       }
     }
-    return new Acknowledged(ackRanges(metadata), problems);
+    // absent (an acknowledgement of an earlier build): its TRUNCATED ranges cover nothing (fail closed)
+    java.util.Set<String> checkpoints = new java.util.HashSet<>();
+    if (metadata.get(ACK_CHECKPOINTS) instanceof List<?> l) {
+      for (Object o : l) {
+        if (o instanceof String id && id.matches("\\d{1,19}:[0-9a-f]{64}")) {
+          checkpoints.add(id);
+        }
+      }
+    }
+    return new Acknowledged(ackRanges(metadata), problems, checkpoints);
   }
 
   /**
@@ -744,10 +898,15 @@ public final class Verifier {
       String[] k = o instanceof String str ? str.split(":", -1) : new String[0];
       String[] p = k.length == 2 ? k[0].split("-", -1) : new String[0];
       Kind kind = k.length == 2 && k[1].matches("[A-Z]{1,20}") ? kindNamed(k[1]) : null;
-      if (kind == null || p.length != 2 || !p[0].matches("\\d{1,18}") || !p[1].matches("\\d{1,18}")) {
+      // 19 digits: a seq up to Long.MAX_VALUE (a row inserted at 2^62 made every later acknowledgement cover nothing)
+      if (kind == null || p.length != 2 || !p[0].matches("\\d{1,19}") || !p[1].matches("\\d{1,19}")) {
         return List.of();
       }
-      out.add(new Range(Long.parseLong(p[0]), Long.parseLong(p[1]), kind));
+      try {
+        out.add(new Range(Long.parseLong(p[0]), Long.parseLong(p[1]), kind));
+      } catch (NumberFormatException e) {
+        return List.of(); // beyond Long.MAX_VALUE: fail closed
+      }
     }
     return out;
   }
@@ -778,6 +937,17 @@ public final class Verifier {
    */
   public static List<Object> encodeProblems(Breaks breaks) {
     return new ArrayList<>(breaks.logProblems());
+  }
+
+  /**
+   * The acknowledgement metadata value of the checkpoints that reveal the {@link Kind#TRUNCATED} breaks of
+   * {@code breaks}.
+   *
+   * @param breaks the breaks found when acknowledging
+   * @return {@code "seq:headhash"} strings
+   */
+  public static List<Object> encodeCheckpoints(Breaks breaks) {
+    return new ArrayList<>(breaks.checkpoints());
   }
 
   /**
