@@ -1,5 +1,9 @@
 package dev.secureyeoman.audit;
 
+import static dev.secureyeoman.audit.PgAttackSupport.appendN;
+import static dev.secureyeoman.audit.PgAttackSupport.dataSource;
+import static dev.secureyeoman.audit.PgAttackSupport.key;
+import static dev.secureyeoman.audit.PgAttackSupport.sql;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,9 +13,6 @@ import dev.secureyeoman.core.SecretBytes;
 import dev.secureyeoman.testkit.PostgresDatabase;
 import dev.secureyeoman.testkit.PostgresExtension;
 import java.security.SecureRandom;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -23,32 +24,6 @@ import org.postgresql.ds.PGSimpleDataSource;
  */
 @ExtendWith(PostgresExtension.class)
 class Attack18bPostgresAckTest {
-
-  private static PGSimpleDataSource dataSource(PostgresDatabase db) {
-    PGSimpleDataSource ds = new PGSimpleDataSource();
-    ds.setURL(db.jdbcUrl());
-    ds.setUser(db.user());
-    ds.setPassword(db.password());
-    return ds;
-  }
-
-  private static SecretBytes key() {
-    byte[] k = new byte[32];
-    new SecureRandom().nextBytes(k);
-    return SecretBytes.adopt(k);
-  }
-
-  private static void sql(PGSimpleDataSource ds, String statement) throws SQLException {
-    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-      s.execute(statement);
-    }
-  }
-
-  private static void appendN(AuditStore store, int n) throws AuditException {
-    for (int i = 0; i < n; i++) {
-      store.append(AuditEvent.builder("test.event").actor("alice").message("entry " + i).build());
-    }
-  }
 
   /** Tampers, verifies (recorded), acknowledges; returns with the store writable again. */
   private static void tamperVerifyAck(AuditStore store, PGSimpleDataSource ds, String tamperSql) throws Exception {

@@ -1,5 +1,9 @@
 package dev.secureyeoman.audit;
 
+import static dev.secureyeoman.audit.PgAttackSupport.appendN;
+import static dev.secureyeoman.audit.PgAttackSupport.dataSource;
+import static dev.secureyeoman.audit.PgAttackSupport.key;
+import static dev.secureyeoman.audit.PgAttackSupport.sql;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,10 +14,6 @@ import dev.secureyeoman.testkit.PostgresDatabase;
 import dev.secureyeoman.testkit.PostgresExtension;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.SecureRandom;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -27,32 +27,6 @@ import org.postgresql.ds.PGSimpleDataSource;
  */
 @ExtendWith(PostgresExtension.class)
 class Attack18cPostgresAckTest {
-
-  private static PGSimpleDataSource dataSource(PostgresDatabase db) {
-    PGSimpleDataSource ds = new PGSimpleDataSource();
-    ds.setURL(db.jdbcUrl());
-    ds.setUser(db.user());
-    ds.setPassword(db.password());
-    return ds;
-  }
-
-  private static SecretBytes key() {
-    byte[] k = new byte[32];
-    new SecureRandom().nextBytes(k);
-    return SecretBytes.adopt(k);
-  }
-
-  private static void sql(PGSimpleDataSource ds, String statement) throws SQLException {
-    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-      s.execute(statement);
-    }
-  }
-
-  private static void appendN(AuditStore store, int n) throws AuditException {
-    for (int i = 0; i < n; i++) {
-      store.append(AuditEvent.builder("test.event").actor("alice").message("entry " + i).build());
-    }
-  }
 
   private static AuditStore node(PGSimpleDataSource ds, SecretBytes key, Path cpFile, KeyPair cpKeys)
       throws AuditException {
@@ -122,9 +96,7 @@ class Attack18cPostgresAckTest {
     PGSimpleDataSource ds = dataSource(db);
     try (AuditStore store = PostgresAuditStore.builder(ds).macKey(key()).open()) {
       appendN(store, 5);
-      sql(ds, "INSERT INTO audit_log(seq, ts, level, event, actor, message, metadata, correlation_id, key_id,"
-          + " prev_hash, hash) SELECT 0, ts, level, event, 'mallory', 'forged quokka', metadata, correlation_id,"
-          + " key_id, prev_hash, hash FROM audit_log WHERE seq = 1");
+      PgAttackSupport.insertForgedCopy(ds, "audit_log", "0", 1);
       java.io.StringWriter w = new java.io.StringWriter();
       store.exportJsonl(w);
       assertTrue(w.toString().contains("forged quokka"), "exported as an entry");
@@ -223,9 +195,7 @@ class Attack18cPostgresAckTest {
       appendN(store, 5);
       sql(ds, "ALTER TABLE audit_log DROP CONSTRAINT audit_log_pkey");
       sql(ds, "ALTER TABLE audit_log ALTER COLUMN seq DROP NOT NULL");
-      sql(ds, "INSERT INTO audit_log(seq, ts, level, event, actor, message, metadata, correlation_id, key_id,"
-          + " prev_hash, hash) SELECT NULL, ts, level, event, 'mallory', 'forged quokka', metadata, correlation_id,"
-          + " key_id, prev_hash, hash FROM audit_log WHERE seq = 1");
+      PgAttackSupport.insertForgedCopy(ds, "audit_log", "NULL", 1);
       java.io.StringWriter w = new java.io.StringWriter();
       store.exportJsonl(w);
       assertTrue(w.toString().contains("forged quokka"), "exported as an entry");
@@ -241,9 +211,7 @@ class Attack18cPostgresAckTest {
     try (AuditStore store = PostgresAuditStore.builder(ds).macKey(key()).open()) {
       appendN(store, 5);
       sql(ds, "ALTER TABLE audit_log DROP CONSTRAINT audit_log_pkey");
-      sql(ds, "INSERT INTO audit_log(seq, ts, level, event, actor, message, metadata, correlation_id, key_id,"
-          + " prev_hash, hash) SELECT seq, ts, level, event, 'mallory', 'forged quokka', metadata, correlation_id,"
-          + " key_id, prev_hash, hash FROM audit_log WHERE seq = 3");
+      PgAttackSupport.insertForgedCopy(ds, "audit_log", "seq", 3);
       VerificationResult r = store.verify();
       assertFalse(r.valid(), r.summary());
       assertTrue(store.tamperingDetected().isPresent());
@@ -274,8 +242,7 @@ class Attack18cPostgresAckTest {
       appendN(store, 5);
       // rows of a child table are read by every SELECT on the parent; the parent's primary key does not cover them
       sql(ds, "CREATE TABLE audit_log_extra () INHERITS (audit_log)");
-      sql(ds, "INSERT INTO audit_log_extra SELECT seq, ts, level, event, 'mallory', 'forged quokka', metadata,"
-          + " correlation_id, key_id, prev_hash, hash FROM audit_log WHERE seq = 3");
+      PgAttackSupport.insertForgedCopy(ds, "audit_log_extra", "seq", 3);
       java.io.StringWriter w = new java.io.StringWriter();
       store.exportJsonl(w);
       assertTrue(w.toString().contains("forged quokka"), "exported as an entry");
