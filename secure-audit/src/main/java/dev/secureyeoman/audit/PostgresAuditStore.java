@@ -55,6 +55,7 @@ public final class PostgresAuditStore {
     private @Nullable CheckpointSink checkpointSink;
     private java.security.@Nullable KeyPair checkpointKeys;
     private String origin = "secureyeoman-audit";
+    private String schema = PostgresStore.DEFAULT_SCHEMA;
     private java.time.Duration checkpointLockTimeout = PostgresStore.Checkpointing.DEFAULT_LOCK_TIMEOUT;
 
     private Builder(DataSource dataSource) {
@@ -175,6 +176,24 @@ public final class PostgresAuditStore {
     }
 
     /**
+     * The schema that holds (or is to hold) the audit tables (default {@code public}). Every statement of the store
+     * runs with the search path {@code pg_catalog, "<schema>", pg_temp}, set for its transaction only, whatever the
+     * role's or the database's {@code search_path} says: a schema the nodes' role put before {@code pg_catalog} cannot
+     * shadow the tables, functions or operators the store and its checks use, and the host's pooled connection goes
+     * back with its own setting.
+     *
+     * @param schema a plain lower-case identifier {@code [a-z_][a-z0-9_]{0,62}}, not {@code pg_…} or
+     *     {@code information_schema}; it must exist (the store creates tables, not schemas)
+     * @return this builder
+     * @throws IllegalArgumentException naming the rule
+     */
+    public Builder schema(String schema) {
+      PostgresStore.checkSchema(schema);
+      this.schema = schema;
+      return this;
+    }
+
+    /**
      * Opens a reader that never writes (the counterpart of {@link SqliteAuditStore#openReadOnly}): no table is created,
      * a failed verification is not recorded, no checkpoint or rotation entry is written; a role with {@code SELECT} on
      * {@code audit_log} and {@code audit_meta} is enough. Checkpoints set with {@link #checkpoints} are only read.
@@ -190,7 +209,7 @@ public final class PostgresAuditStore {
         throw new IllegalStateException("a MAC key is required: call macKey or keyring");
       }
       return PostgresStore.openReadOnly(
-          dataSource, ring.macKeys(),
+          dataSource, schema, ring.macKeys(),
           new PostgresStore.Checkpointing(
               Optional.ofNullable(checkpointSink), Optional.ofNullable(checkpointKeys), origin, checkpointLockTimeout));
     }
@@ -209,7 +228,7 @@ public final class PostgresAuditStore {
         throw new IllegalStateException("a MAC key is required: call macKey or keyring");
       }
       return PostgresStore.open(
-          dataSource, ring.macKeys(), clock, maxBatchSize, queueCapacity,
+          dataSource, schema, ring.macKeys(), clock, maxBatchSize, queueCapacity,
           new PostgresStore.Checkpointing(
               Optional.ofNullable(checkpointSink), Optional.ofNullable(checkpointKeys), origin, checkpointLockTimeout));
     }

@@ -95,6 +95,10 @@ public final class PostgresStore implements AuditStore {
   private static final Pending STOP = new Pending(null, new byte[0], "", new CompletableFuture<>());
 
   private final DataSource dataSource;
+  /** The search path every statement of this store runs with ({@link #searchPath(String)}). */
+  private final String path;
+  /** The schema of the audit tables. */
+  private final String schema;
   private final MacKeys keys;
   private final Clock clock;
   private final int maxBatchSize;
@@ -117,8 +121,10 @@ public final class PostgresStore implements AuditStore {
   private volatile boolean closed;
 
   private PostgresStore(
-      DataSource dataSource, MacKeys keys, Clock clock, int maxBatchSize, int queueCapacity, String logIdHex,
-      Checkpointing checkpointing) {
+      DataSource dataSource, String schema, MacKeys keys, Clock clock, int maxBatchSize, int queueCapacity,
+      String logIdHex, Checkpointing checkpointing) {
+    this.schema = schema;
+    this.path = searchPath(schema);
     this.checkpointSink = checkpointing.sink();
     this.checkpointKeys = checkpointing.keys();
     this.origin = checkpointing.origin();
@@ -215,12 +221,33 @@ public final class PostgresStore implements AuditStore {
   public static PostgresStore open(
       DataSource dataSource, MacKeys keys, Clock clock, int maxBatchSize, int queueCapacity,
       Checkpointing checkpointing) throws AuditException {
+    return open(dataSource, DEFAULT_SCHEMA, keys, clock, maxBatchSize, queueCapacity, checkpointing);
+  }
+
+  /**
+   * Opens the store on the tables of {@code schema}; see {@link #open(DataSource, MacKeys, Clock, int, int)}.
+   *
+   * @param dataSource PostgreSQL connections (a pool in production)
+   * @param schema the schema of the audit tables ({@link #checkSchema})
+   * @param keys MAC keys
+   * @param clock time of new entries and checkpoints
+   * @param maxBatchSize most entries per group commit
+   * @param queueCapacity most queued appends
+   * @param checkpointing checkpoint sink, signing keys and origin
+   * @return the open store
+   * @throws AuditException as the other {@code open}
+   */
+  public static PostgresStore open(
+      DataSource dataSource, String schema, MacKeys keys, Clock clock, int maxBatchSize, int queueCapacity,
+      Checkpointing checkpointing) throws AuditException {
+    checkSchema(schema);
+    String path = searchPath(schema);
     String id;
     try (Connection c = dataSource.getConnection()) {
       try {
         c.setAutoCommit(false);
-        lock(c);
-        id = initSchema(c);
+        lock(c, path);
+        id = initSchema(c, schema);
         c.commit();
       } catch (SQLException | RuntimeException | AuditException e) {
         rollbackQuietly(c);
@@ -231,7 +258,8 @@ public final class PostgresStore implements AuditStore {
     } catch (SQLException e) {
       throw storage("cannot open the audit log on PostgreSQL", e);
     }
-    PostgresStore s = new PostgresStore(dataSource, keys, clock, maxBatchSize, queueCapacity, id, checkpointing);
+    PostgresStore s =
+        new PostgresStore(dataSource, schema, keys, clock, maxBatchSize, queueCapacity, id, checkpointing);
     s.writer.start();
     try {
       s.checkKeyAndRotate();
@@ -257,9 +285,44 @@ public final class PostgresStore implements AuditStore {
    */
   public static dev.secureyeoman.audit.AuditReader openReadOnly(
       DataSource dataSource, MacKeys keys, Checkpointing checkpointing) throws AuditException {
+    return openReadOnly(dataSource, DEFAULT_SCHEMA, keys, checkpointing);
+  }
+
+  /**
+   * Opens a reader on the tables of {@code schema}; see {@link #openReadOnly(DataSource, MacKeys, Checkpointing)}.
+   *
+   * @param dataSource connections (a read-only role is enough)
+   * @param schema the schema of the audit tables ({@link #checkSchema})
+   * @param keys MAC keys
+   * @param checkpointing checkpoints to verify against (the sink is only read)
+   * @return the reader
+   * @throws AuditException as the other {@code openReadOnly}
+   */
+  public static dev.secureyeoman.audit.AuditReader openReadOnly(
+      DataSource dataSource, String schema, MacKeys keys, Checkpointing checkpointing) throws AuditException {
+    checkSchema(schema);
+    String path = searchPath(schema);
     String id;
-    try (Connection c = dataSource.getConnection();
-        Statement st = c.createStatement()) {
+    try (Connection c = dataSource.getConnection()) {
+      try {
+        readOnlyTransaction(c, path);
+        id = readOnlyOpen(c);
+        c.commit();
+      } finally {
+        rollbackQuietly(c);
+        resetAutoCommit(c);
+      }
+    } catch (SQLException e) {
+      throw storage("cannot open the audit log on PostgreSQL read-only", e);
+    }
+    PostgresStore s = new PostgresStore(dataSource, schema, keys, Clock.systemUTC(), 1, 1, id, checkpointing);
+    s.readOnly = true;
+    return new ReadOnly(s);
+  }
+
+  /** The checks of {@link #openReadOnly}, inside its read-only transaction; returns the log id. */
+  private static String readOnlyOpen(Connection c) throws SQLException, AuditException {
+    try (Statement st = c.createStatement()) {
       try (ResultSet rs = st.executeQuery("SELECT to_regclass('audit_meta') IS NOT NULL AND to_regclass('audit_log')"
           + " IS NOT NULL")) {
         rs.next();
@@ -274,13 +337,8 @@ public final class PostgresStore implements AuditStore {
             "audit schema version " + version + " on PostgreSQL is not supported by this version (supports "
                 + SCHEMA_VERSION + ")");
       }
-      id = logIdOf(c);
-    } catch (SQLException e) {
-      throw storage("cannot open the audit log on PostgreSQL read-only", e);
+      return logIdOf(c);
     }
-    PostgresStore s = new PostgresStore(dataSource, keys, Clock.systemUTC(), 1, 1, id, checkpointing);
-    s.readOnly = true;
-    return new ReadOnly(s);
   }
 
   /** The reader view of a read-only store: only the read methods, so it cannot be cast to a writer. */
@@ -338,7 +396,10 @@ public final class PostgresStore implements AuditStore {
     return id;
   }
 
-  private static String initSchema(Connection c) throws SQLException, AuditException {
+  private static String initSchema(Connection c, String schema) throws SQLException, AuditException {
+    // pg_catalog is first on the pinned search path, so it would be where unqualified objects are created: name the
+    // schema in every DDL statement
+    String q = "\"" + schema + "\".";
     try (Statement st = c.createStatement()) {
       // DDL only when something is missing: a node's role with DML grants only (not the tables' owner, no CREATE on
       // the schema) opens an existing log; CREATE ... IF NOT EXISTS would be refused for it even when nothing is made
@@ -349,7 +410,7 @@ public final class PostgresStore implements AuditStore {
         complete = rs.getBoolean(1);
       }
       if (!complete) {
-        st.execute("CREATE TABLE IF NOT EXISTS audit_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)");
+        st.execute("CREATE TABLE IF NOT EXISTS " + q + "audit_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)");
       }
       String version = meta(c, "schema_version");
       if (version == null) {
@@ -364,10 +425,10 @@ public final class PostgresStore implements AuditStore {
           }
         }
         st.execute(
-            "CREATE TABLE audit_log (seq BIGINT PRIMARY KEY, ts BIGINT NOT NULL, level TEXT NOT NULL,"
+            "CREATE TABLE " + q + "audit_log (seq BIGINT PRIMARY KEY, ts BIGINT NOT NULL, level TEXT NOT NULL,"
                 + " event TEXT NOT NULL, actor TEXT NOT NULL, message TEXT NOT NULL, metadata TEXT NOT NULL,"
                 + " correlation_id TEXT, key_id INTEGER NOT NULL, prev_hash BYTEA NOT NULL, hash BYTEA NOT NULL)");
-        st.execute("CREATE INDEX audit_log_fts ON audit_log USING GIN (" + TSVECTOR + ")");
+        st.execute("CREATE INDEX audit_log_fts ON " + q + "audit_log USING GIN (" + TSVECTOR + ")");
         byte[] id = new byte[16];
         new SecureRandom().nextBytes(id);
         putMeta(c, "schema_version", Integer.toString(SCHEMA_VERSION));
@@ -381,14 +442,14 @@ public final class PostgresStore implements AuditStore {
       if (!complete) {
         // purge entries only: finding the retention anchor costs O(purges), appends barely pay (as on SQLite)
         st.execute(
-            "CREATE INDEX IF NOT EXISTS audit_log_purges ON audit_log (seq) WHERE event = '" + SqliteStore.PURGE_EVENT
+            "CREATE INDEX IF NOT EXISTS audit_log_purges ON " + q + "audit_log (seq) WHERE event = '" + SqliteStore.PURGE_EVENT
                 + "'");
       }
       return logIdOf(c);
     }
   }
 
-  private static void lock(Connection c) throws SQLException {
+  private static void lock(Connection c, String path) throws SQLException {
     try (Statement st = c.createStatement()) {
       // READ COMMITTED whatever the pool's default: the head read after the lock must see the previous holder's commit
       // (under REPEATABLE READ the snapshot would be taken by the lock's SELECT, before the lock is granted)
@@ -399,8 +460,63 @@ public final class PostgresStore implements AuditStore {
       // is cut by the server, which ends the transaction and frees the lock: otherwise every node's appends would wait
       // for it for good (the server sees a partitioned peer only after the OS keepalive, about two hours)
       st.execute("SET LOCAL idle_in_transaction_session_timeout = '" + IDLE_HOLDER_TIMEOUT_SECONDS + "s'");
-      st.execute("SELECT pg_advisory_xact_lock(" + WRITE_LOCK_KEY + ")");
     }
+    pin(c, path);
+    try (Statement st = c.createStatement()) {
+      st.execute("SELECT pg_catalog.pg_advisory_xact_lock(" + WRITE_LOCK_KEY + ")");
+    }
+  }
+
+  /** The schema of the audit tables when none is given. */
+  public static final String DEFAULT_SCHEMA = "public";
+
+  /**
+   * Checks a schema name: a plain lower-case identifier, {@code [a-z_][a-z0-9_]{0,62}}, not reserved by PostgreSQL
+   * ({@code pg_…}, {@code information_schema}).
+   *
+   * @param schema the name
+   * @throws IllegalArgumentException naming the rule
+   */
+  public static void checkSchema(String schema) {
+    if (schema == null || !schema.matches("[a-z_][a-z0-9_]{0,62}") || schema.startsWith("pg_")
+        || schema.equals("information_schema")) {
+      throw new IllegalArgumentException(
+          "schema must match [a-z_][a-z0-9_]{0,62} and not be pg_… or information_schema, got "
+              + (schema == null ? "null" : "'" + schema.substring(0, Math.min(schema.length(), 80)) + "'"));
+    }
+  }
+
+  /**
+   * The search path every statement of the store runs with: {@code pg_catalog} first, so no function, operator or type
+   * of another schema shadows a built-in one; then the store's schema; {@code pg_temp} explicitly last, so no temporary
+   * relation shadows a table. Whatever the role's or the database's {@code search_path} says (red team attack18d).
+   *
+   * @param schema a checked schema name
+   * @return the value of {@code search_path}
+   */
+  static String searchPath(String schema) {
+    return "pg_catalog, \"" + schema + "\", pg_temp";
+  }
+
+  /**
+   * Pins the search path for the rest of the current transaction ({@code set_config(…, true)}, i.e. {@code SET LOCAL}):
+   * it reverts at commit or rollback, so the host's pooled connection goes back with its own setting. The function is
+   * named with its schema: the session's search path may be the attacker's until this statement has run.
+   */
+  private static void pin(Connection c, String path) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.set_config('search_path', ?, true)")) {
+      ps.setString(1, path);
+      ps.execute();
+    }
+  }
+
+  /** Starts a read-only transaction with the pinned search path (reads that need no single snapshot). */
+  private static void readOnlyTransaction(Connection c, String path) throws SQLException {
+    c.setAutoCommit(false);
+    try (Statement st = c.createStatement()) {
+      st.execute("SET TRANSACTION READ ONLY");
+    }
+    pin(c, path);
   }
 
   private static @Nullable String meta(Connection c, String name) throws SQLException {
@@ -529,7 +645,7 @@ public final class PostgresStore implements AuditStore {
     try (Connection c = dataSource.getConnection()) {
       try {
         c.setAutoCommit(false);
-        lock(c);
+        lock(c, path);
         Optional<VerificationResult> tampered = readTamper(c);
         if (tampered.isPresent()) {
           c.rollback();
@@ -663,7 +779,15 @@ public final class PostgresStore implements AuditStore {
   public Optional<VerificationResult> tamperingDetected() throws AuditException {
     checkOpen();
     try (Connection c = dataSource.getConnection()) {
-      return readTamper(c);
+      try {
+        readOnlyTransaction(c, path);
+        Optional<VerificationResult> t = readTamper(c);
+        c.commit();
+        return t;
+      } finally {
+        rollbackQuietly(c);
+        resetAutoCommit(c);
+      }
     } catch (SQLException e) {
       throw storage("cannot read the tamper state", e);
     }
@@ -696,7 +820,7 @@ public final class PostgresStore implements AuditStore {
     try (Connection c = dataSource.getConnection()) {
       try {
         c.setAutoCommit(false);
-        lock(c);
+        lock(c, path);
         if (readTamper(c).isPresent()) {
           c.rollback(); // the first detection stays recorded (as on SQLite)
           return;
@@ -726,7 +850,7 @@ public final class PostgresStore implements AuditStore {
     try (Connection c = dataSource.getConnection()) {
       try {
         Verifier.Checks own = Checkpoints.own(checkpointSink, checkpointKeys).checks();
-        snapshot(c);
+        snapshot(c, path);
         VerificationResult out = new Verifier(keys, Verifier.Dialect.POSTGRES).toRecord(c, own, r);
         c.commit();
         return out;
@@ -761,7 +885,7 @@ public final class PostgresStore implements AuditStore {
     try (Connection c = dataSource.getConnection()) {
       try {
         c.setAutoCommit(false);
-        lock(c);
+        lock(c, path);
         Row head = null;
         long headSeq = 0;
         int headKeyId = 0;
@@ -841,7 +965,7 @@ public final class PostgresStore implements AuditStore {
     try (Connection c = dataSource.getConnection()) {
       try {
         c.setAutoCommit(false);
-        lock(c);
+        lock(c, path);
         Optional<VerificationResult> t = readTamper(c);
         if (t.isEmpty()) {
           c.rollback();
@@ -957,24 +1081,32 @@ public final class PostgresStore implements AuditStore {
 
   private List<AuditEntry> select(String sql, List<Object> args) throws AuditException {
     checkOpen();
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql)) {
-      for (int i = 0; i < args.size(); i++) {
-        Object a = args.get(i);
-        if (a instanceof Long l) {
-          ps.setLong(i + 1, l);
-        } else {
-          ps.setString(i + 1, (String) a);
+    try (Connection c = dataSource.getConnection()) {
+      try {
+        readOnlyTransaction(c, path);
+        List<AuditEntry> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+          for (int i = 0; i < args.size(); i++) {
+            Object a = args.get(i);
+            if (a instanceof Long l) {
+              ps.setLong(i + 1, l);
+            } else {
+              ps.setString(i + 1, (String) a);
+            }
+          }
+          try (ResultSet rs = ps.executeQuery()) {
+            RowReader rows = RowReader.of(rs);
+            while (rs.next()) {
+              out.add(rows.entry(rs));
+            }
+          }
         }
+        c.commit();
+        return out;
+      } finally {
+        rollbackQuietly(c);
+        resetAutoCommit(c);
       }
-      List<AuditEntry> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        RowReader rows = RowReader.of(rs);
-        while (rs.next()) {
-          out.add(rows.entry(rs));
-        }
-      }
-      return out;
     } catch (SQLException e) {
       throw storage("audit read on PostgreSQL failed", e);
     }
@@ -989,7 +1121,7 @@ public final class PostgresStore implements AuditStore {
     long n = 0;
     try (Connection c = dataSource.getConnection()) {
       try {
-        snapshot(c);
+        snapshot(c, path);
         try (Statement st = c.createStatement()) {
           st.setFetchSize(1000);
           try (ResultSet rs = st.executeQuery(SELECT_ROW + " ORDER BY seq")) {
@@ -1016,11 +1148,12 @@ public final class PostgresStore implements AuditStore {
   }
 
   /** Starts a read-only REPEATABLE READ transaction: every read of it sees one snapshot. */
-  private static void snapshot(Connection c) throws SQLException {
+  private static void snapshot(Connection c, String path) throws SQLException {
     c.setAutoCommit(false);
     try (Statement st = c.createStatement()) {
       st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
     }
+    pin(c, path);
   }
 
   // ---------------------------------------------------------------- verification
@@ -1058,7 +1191,7 @@ public final class PostgresStore implements AuditStore {
     VerificationResult r;
     try (Connection c = dataSource.getConnection()) {
       try {
-        snapshot(c);
+        snapshot(c, path);
         r = new Verifier(keys, Verifier.Dialect.POSTGRES).verify(c, plan.checks(), Long.MAX_VALUE).result();
         c.commit();
       } finally {
@@ -1097,6 +1230,7 @@ public final class PostgresStore implements AuditStore {
    * @return what is wrong, or null when every column has the type the store creates
    */
   static @Nullable String checkColumnTypes(Connection c) throws SQLException {
+    String namespace; // where the name resolves (the store's schema on its pinned search path)
     // the name must resolve to the plain table the store created: a view (in its place, or in a schema earlier on the
     // search_path) or row level security can show the verifying SELECT every row and hide some from queries, search
     // and exports, e.g. by testing current_query() (red team attack18c)
@@ -1108,6 +1242,7 @@ public final class PostgresStore implements AuditStore {
       if (!rs.next()) {
         return Verifier.NOT_A_PLAIN_TABLE + ": the name does not resolve";
       }
+      namespace = rs.getString(3);
       String kind = rs.getString(1);
       if (!"r".equals(kind)) {
         return Verifier.NOT_A_PLAIN_TABLE + ": it resolves to " + rs.getString(3) + ".audit_log of relkind " + kind
@@ -1146,7 +1281,8 @@ public final class PostgresStore implements AuditStore {
     try (PreparedStatement ps =
         c.prepareStatement(
             "SELECT column_name, data_type FROM information_schema.columns"
-                + " WHERE table_schema = current_schema() AND table_name = 'audit_log'")) {
+                + " WHERE table_schema = ? AND table_name = 'audit_log'")) {
+      ps.setString(1, namespace);
       int seen = 0;
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -1199,7 +1335,7 @@ public final class PostgresStore implements AuditStore {
     try (Connection c = dataSource.getConnection()) {
       try {
         c.setAutoCommit(false);
-        lock(c);
+        lock(c, path);
         p = purge(c, policy, sink, progress);
         if (p.count() > 0) {
           c.commit();
@@ -1378,11 +1514,13 @@ public final class PostgresStore implements AuditStore {
     try (Connection c = dataSource.getConnection();
         Statement st = c.createStatement()) {
       c.setAutoCommit(true); // VACUUM cannot run inside a transaction
-      long before = relationBytes(st);
-      st.execute("VACUUM audit_log");
-      long after = relationBytes(st);
+      // outside a transaction nothing can be pinned for a statement: every name is qualified instead (attack18d)
+      String table = "\"" + schema + "\".audit_log";
+      long before = relationBytes(st, table);
+      st.execute("VACUUM " + table);
+      long after = relationBytes(st, table);
       long block;
-      try (ResultSet rs = st.executeQuery("SELECT current_setting('block_size')::bigint")) {
+      try (ResultSet rs = st.executeQuery("SELECT pg_catalog.current_setting('block_size')::bigint")) {
         rs.next();
         block = rs.getLong(1);
       }
@@ -1392,8 +1530,9 @@ public final class PostgresStore implements AuditStore {
     }
   }
 
-  private static long relationBytes(Statement st) throws SQLException {
-    try (ResultSet rs = st.executeQuery("SELECT pg_total_relation_size('audit_log')")) {
+  private static long relationBytes(Statement st, String table) throws SQLException {
+    try (ResultSet rs =
+        st.executeQuery("SELECT pg_catalog.pg_total_relation_size('" + table + "'::pg_catalog.regclass)")) {
       rs.next();
       return rs.getLong(1);
     }
@@ -1457,7 +1596,7 @@ public final class PostgresStore implements AuditStore {
                       VerificationProgress.NONE);
           Verifier.Outcome o;
           try {
-            snapshot(c);
+            snapshot(c, path);
             o = new Verifier(keys, Verifier.Dialect.POSTGRES).verify(c, checks, Long.MAX_VALUE);
             c.commit();
           } finally {
@@ -1498,12 +1637,21 @@ public final class PostgresStore implements AuditStore {
           if (!state.checkpoints().isEmpty() || state.torn()) {
             return;
           }
-          try (Statement st = c.createStatement();
-              ResultSet rs = st.executeQuery("SELECT count(*) FROM audit_log")) {
-            rs.next();
-            if (rs.getLong(1) > 0) {
-              return;
+          long rows;
+          try {
+            readOnlyTransaction(c, path);
+            try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT count(*) FROM audit_log")) {
+              rs.next();
+              rows = rs.getLong(1);
             }
+            c.commit();
+          } finally {
+            rollbackQuietly(c);
+            resetAutoCommit(c);
+          }
+          if (rows > 0) {
+            return;
           }
           signAndAppend(0, SqliteStore.GENESIS);
         } finally {
@@ -1518,7 +1666,8 @@ public final class PostgresStore implements AuditStore {
   private static void sessionLock(Connection c, boolean take) throws SQLException {
     try (Statement st = c.createStatement()) {
       st.execute(
-          "SELECT " + (take ? "pg_advisory_lock(" : "pg_advisory_unlock(") + CHECKPOINT_LOCK_KEY + ")");
+          "SELECT " + (take ? "pg_catalog.pg_advisory_lock(" : "pg_catalog.pg_advisory_unlock(") + CHECKPOINT_LOCK_KEY
+              + ")");
     }
   }
 
@@ -1527,16 +1676,26 @@ public final class PostgresStore implements AuditStore {
    * never returns) must not block the others' checkpoints for good ({@code lock_timeout} applies to advisory locks).
    */
   private void lockCheckpoints(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT set_config('lock_timeout', ?, false)")) {
-      ps.setString(1, checkpointLockTimeoutMillis + "ms");
-      ps.execute();
+    // the session lock needs a session setting (outside any transaction): the host's own value is put back afterwards
+    // (RESET would drop a value the host set on its pooled session); the names are qualified, nothing is pinned here
+    String hostValue;
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SHOW lock_timeout")) {
+      rs.next();
+      hostValue = rs.getString(1);
     }
+    setLockTimeout(c, checkpointLockTimeoutMillis + "ms");
     try {
       sessionLock(c, true);
     } finally {
-      try (Statement st = c.createStatement()) {
-        st.execute("RESET lock_timeout"); // the pool's connection goes back as it came
-      }
+      setLockTimeout(c, hostValue); // the pool's connection goes back as it came
+    }
+  }
+
+  private static void setLockTimeout(Connection c, String value) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.set_config('lock_timeout', ?, false)")) {
+      ps.setString(1, value);
+      ps.execute();
     }
   }
 
