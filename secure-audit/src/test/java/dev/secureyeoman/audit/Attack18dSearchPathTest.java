@@ -2,6 +2,7 @@ package dev.secureyeoman.audit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.secureyeoman.core.SecretBytes;
@@ -74,6 +75,60 @@ class Attack18dSearchPathTest {
         queried && searched && exported || !r.valid(),
         "mallory's entry (seq " + mallorySeq + ") hidden (queried " + queried + ", searched " + searched + ", exported "
             + exported + ") while verify says " + r.summary());
+  }
+
+  /**
+   * The nodes' role may create objects in the store's own schema (it created the tables there): with pg_catalog first
+   * it cannot shadow a built-in, but an operator that matches a parameter's type better than the built-in one would
+   * still be chosen — {@code =(text, varchar)} beats the built-in {@code =(text, text)} for a string the driver binds
+   * as {@code varchar}. This one hides mallory's rows from filters and the fail-closed record from the store.
+   */
+  @Test
+  void betterMatchingOperatorInTheStoresSchema_hidesNeitherAnEntryNorTheTamperRecord(PostgresDatabase db)
+      throws Exception {
+    DataSource node = nodeRole(db);
+    try (AuditStore store = PostgresAuditStore.builder(node).macKey(PgAttackSupport.key()).open()) {
+      long seq = appendWithMallory(store);
+      PostgresAuditStoreTest.sql(
+          node,
+          "CREATE FUNCTION public.sy_eq(text, varchar) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ SELECT $1"
+              + " OPERATOR(pg_catalog.=) $2::pg_catalog.text AND $1 OPERATOR(pg_catalog.<>) 'mallory'"
+              + " AND $1 OPERATOR(pg_catalog.<>) 'tamper' $$",
+          "CREATE OPERATOR public.= (LEFTARG = text, RIGHTARG = varchar, FUNCTION = public.sy_eq)");
+      assertEquals(1, store.query(AuditQuery.builder().actor("mallory").limit(10).build()).size(), "seq " + seq);
+      assertEquals(1, store.search("quokka", 10).size());
+      assertTrue(store.verify().valid());
+      PostgresAuditStoreTest.sql(node, "UPDATE audit_log SET message = 'edited' WHERE seq = 2");
+      assertFalse(store.verify().valid());
+      assertTrue(store.tamperingDetected().isPresent(), "the failure is recorded and seen");
+      AuditException e =
+          assertThrows(
+              AuditException.class,
+              () -> store.append(AuditEvent.builder("test.event").actor("alice").message("more").build()));
+      assertEquals(AuditException.Reason.TAMPERED, e.reason());
+    }
+  }
+
+  /**
+   * The checks find the table behind the name by comparing catalog oids with {@code to_regclass}: an operator
+   * {@code =(oid, regclass)} in the store's schema matches better than the built-in {@code =(oid, oid)} and can point
+   * them at the renamed real table while a view in its place hides mallory's entry.
+   */
+  @Test
+  void betterMatchingOidOperator_pointsTheChecksAtTheRenamedTable_viewStillRefused(PostgresDatabase db)
+      throws Exception {
+    DataSource node = nodeRole(db);
+    try (AuditStore store = PostgresAuditStore.builder(node).macKey(PgAttackSupport.key()).open()) {
+      long seq = appendWithMallory(store);
+      PostgresAuditStoreTest.sql(
+          node, "ALTER TABLE audit_log RENAME TO audit_log_data",
+          "CREATE VIEW public.audit_log AS SELECT * FROM public.audit_log_data"
+              + " WHERE actor <> 'mallory' OR current_query() LIKE '%CAST(NULL AS text)%'",
+          "CREATE FUNCTION public.sy_oideq(oid, regclass) RETURNS boolean LANGUAGE sql STABLE AS $$ SELECT $1"
+              + " OPERATOR(pg_catalog.=) pg_catalog.to_regclass('public.audit_log_data')::pg_catalog.oid $$",
+          "CREATE OPERATOR public.= (LEFTARG = oid, RIGHTARG = regclass, FUNCTION = public.sy_oideq)");
+      assertNothingHiddenBehindAValidVerification(store, seq);
+    }
   }
 
   @Test

@@ -84,6 +84,30 @@ class SearchPathPinningTest {
     }
   }
 
+  /** The explicit casts of the search statement keep it on the GIN index (the index expression is unchanged). */
+  @Test
+  void searchStatement_stillMatchesTheGinIndex(PostgresDatabase db) throws Exception {
+    DataSource ds = PostgresAuditStoreTest.dataSource(db);
+    try (AuditStore s = PostgresAuditStore.builder(ds).macKey(PgAttackSupport.key()).open()) {
+      PgAttackSupport.appendN(s, 3);
+    }
+    StringBuilder plan = new StringBuilder();
+    try (Connection c = ds.getConnection();
+        Statement st = c.createStatement()) {
+      st.execute("SET enable_seqscan = off");
+      try (ResultSet rs =
+          st.executeQuery(
+              "EXPLAIN SELECT seq FROM audit_log WHERE to_tsvector(CAST('simple' AS regconfig), event || ' ' || actor"
+                  + " || ' ' || message || ' ' || metadata) @@ plainto_tsquery(CAST('simple' AS regconfig),"
+                  + " CAST('entry' AS text))")) {
+        while (rs.next()) {
+          plan.append(rs.getString(1)).append('\n');
+        }
+      }
+    }
+    assertTrue(plan.toString().contains("audit_log_fts"), plan.toString());
+  }
+
   @Test
   void missingSchema_openFailsWithStorage_noTableAnywhere(PostgresDatabase db) throws Exception {
     DataSource ds = PostgresAuditStoreTest.dataSource(db);

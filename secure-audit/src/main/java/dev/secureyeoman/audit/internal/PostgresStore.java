@@ -68,8 +68,21 @@ public final class PostgresStore implements AuditStore {
   /** Schema version of the PostgreSQL tables, kept in {@code audit_meta}. */
   public static final int SCHEMA_VERSION = 1;
 
+  /**
+   * The text search configuration, cast explicitly: an unknown literal would let a {@code to_tsvector(text, text)} of
+   * another schema on the search path match better than the built-in {@code (regconfig, text)} (attack18d). The index
+   * expression is the same either way (the literal becomes a {@code regconfig} constant).
+   */
   static final String TSVECTOR =
-      "to_tsvector('simple', event || ' ' || actor || ' ' || message || ' ' || metadata)";
+      "to_tsvector(CAST('simple' AS regconfig), event || ' ' || actor || ' ' || message || ' ' || metadata)";
+
+  /**
+   * A string parameter in PostgreSQL SQL: the driver binds strings as {@code varchar}, for which an operator such as
+   * {@code =(text, varchar)} created in the store's schema would match better than the built-in {@code =(text, text)}
+   * although {@code pg_catalog} comes first on the pinned search path (attack18d); cast to {@code text}, the built-in
+   * one is an exact match and wins.
+   */
+  static final String TEXT_PARAM = "CAST(? AS text)";
 
   private static final String SELECT_ROW = SqliteStore.SELECT_ROW;
 
@@ -520,7 +533,7 @@ public final class PostgresStore implements AuditStore {
   }
 
   private static @Nullable String meta(Connection c, String name) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT value FROM audit_meta WHERE name = ?")) {
+    try (PreparedStatement ps = c.prepareStatement("SELECT value FROM audit_meta WHERE name = " + TEXT_PARAM)) {
       ps.setString(1, name);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? rs.getString(1) : null;
@@ -680,8 +693,21 @@ public final class PostgresStore implements AuditStore {
    */
   private static final String INSERT_GROUP =
       "INSERT INTO audit_log (seq, ts, level, event, actor, message, metadata, correlation_id, key_id, prev_hash, hash)"
-          + " SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],"
-          + " ?::text[], ?::integer[], ?::bytea[], ?::bytea[])";
+          + " SELECT * FROM ROWS FROM (" + unnest("bigint", "bigint", "text", "text", "text", "text", "text", "text",
+              "integer", "bytea", "bytea") + ")";
+
+  /**
+   * {@code pg_catalog.unnest(?::type[]), …}: qualified, or an {@code unnest(bigint[])} of another schema would be an
+   * exact match and beat the built-in polymorphic one (attack18d); the multi-argument {@code unnest(a, b, …)} form
+   * exists only unqualified, hence {@code ROWS FROM}, which is what it stands for.
+   */
+  private static String unnest(String... types) {
+    StringBuilder sb = new StringBuilder();
+    for (String t : types) {
+      sb.append(sb.length() == 0 ? "" : ", ").append("pg_catalog.unnest(?::").append(t).append("[])");
+    }
+    return sb.toString();
+  }
 
   /** Reads the head inside the locked transaction, chains and inserts the rows (one statement per group). */
   private void insert(Connection c, List<Pending> batch, List<AuditEntry> out) throws SQLException {
@@ -1004,7 +1030,7 @@ public final class PostgresStore implements AuditStore {
                 Json.write(ev.metadata()), new CompletableFuture<>());
         List<AuditEntry> out = new ArrayList<>(1);
         insert(c, List.of(p), out);
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM audit_meta WHERE name = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM audit_meta WHERE name = " + TEXT_PARAM)) {
           ps.setString(1, TAMPER);
           ps.executeUpdate();
         }
@@ -1042,7 +1068,7 @@ public final class PostgresStore implements AuditStore {
     }
     StringBuilder sql = new StringBuilder(SELECT_ROW).append(" WHERE seq > ?");
     List<Object> args = new ArrayList<>();
-    SqliteReads.appendFilters(q, sql, args);
+    SqliteReads.appendFilters(q, sql, args, TEXT_PARAM);
     return select(sql.toString(), args);
   }
 
@@ -1075,7 +1101,8 @@ public final class PostgresStore implements AuditStore {
       return List.of();
     }
     return select(
-        SELECT_ROW + " WHERE " + TSVECTOR + " @@ plainto_tsquery('simple', ?) ORDER BY seq DESC LIMIT ?",
+        SELECT_ROW + " WHERE " + TSVECTOR + " @@ plainto_tsquery(CAST('simple' AS regconfig), " + TEXT_PARAM
+            + ") ORDER BY seq DESC LIMIT ?",
         List.of(String.join(" ", words), (long) limit));
   }
 
@@ -1237,7 +1264,7 @@ public final class PostgresStore implements AuditStore {
     try (PreparedStatement ps =
             c.prepareStatement(
                 "SELECT c.relkind, c.relrowsecurity, n.nspname FROM pg_class c"
-                    + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass('audit_log')");
+                    + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid OPERATOR(pg_catalog.=) to_regclass('audit_log')");
         ResultSet rs = ps.executeQuery()) {
       if (!rs.next()) {
         return Verifier.NOT_A_PLAIN_TABLE + ": the name does not resolve";
@@ -1256,7 +1283,8 @@ public final class PostgresStore implements AuditStore {
     // no child table: its rows are read by every SELECT on audit_log, outside the parent's primary key
     try (PreparedStatement ps =
             c.prepareStatement(
-                "SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = to_regclass('audit_log') LIMIT 1");
+                "SELECT inhrelid::regclass::text FROM pg_inherits"
+                    + " WHERE inhparent OPERATOR(pg_catalog.=) to_regclass('audit_log') LIMIT 1");
         ResultSet rs = ps.executeQuery()) {
       if (rs.next()) {
         return Verifier.NOT_A_PLAIN_TABLE + ": " + rs.getString(1) + " inherits from it (its rows are read as entries,"
@@ -1267,7 +1295,8 @@ public final class PostgresStore implements AuditStore {
     try (PreparedStatement ps =
             c.prepareStatement(
                 "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
-                    + " AND a.attnum = ANY(i.indkey) WHERE i.indrelid = to_regclass('audit_log') AND i.indisprimary");
+                    + " AND a.attnum = ANY(i.indkey) WHERE i.indrelid OPERATOR(pg_catalog.=) to_regclass('audit_log')"
+                    + " AND i.indisprimary");
         ResultSet rs = ps.executeQuery()) {
       List<String> key = new ArrayList<>();
       while (rs.next()) {
@@ -1281,7 +1310,7 @@ public final class PostgresStore implements AuditStore {
     try (PreparedStatement ps =
         c.prepareStatement(
             "SELECT column_name, data_type FROM information_schema.columns"
-                + " WHERE table_schema = ? AND table_name = 'audit_log'")) {
+                + " WHERE table_schema OPERATOR(pg_catalog.=) CAST(? AS name) AND table_name = 'audit_log'")) {
       ps.setString(1, namespace);
       int seen = 0;
       try (ResultSet rs = ps.executeQuery()) {

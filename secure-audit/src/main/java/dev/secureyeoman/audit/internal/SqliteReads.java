@@ -238,6 +238,14 @@ final class SqliteReads {
    * builder of both engines.
    */
   static void appendFilters(AuditQuery q, StringBuilder sql, List<Object> args) {
+    appendFilters(q, sql, args, "?");
+  }
+
+  /**
+   * As {@link #appendFilters(AuditQuery, StringBuilder, List)}, with {@code textParam} for each string parameter
+   * (PostgreSQL casts it to {@code text}).
+   */
+  static void appendFilters(AuditQuery q, StringBuilder sql, List<Object> args, String textParam) {
     args.add(q.afterSeq());
     q.minLevel()
         .ifPresent(
@@ -246,7 +254,7 @@ final class SqliteReads {
               boolean firstLevel = true;
               for (AuditLevel l : AuditLevel.values()) {
                 if (l.compareTo(min) >= 0) {
-                  sql.append(firstLevel ? "?" : ",?");
+                  sql.append(firstLevel ? textParam : "," + textParam);
                   args.add(l.name());
                   firstLevel = false;
                 }
@@ -254,11 +262,11 @@ final class SqliteReads {
               sql.append(')');
             });
     q.event().ifPresent(e -> {
-      sql.append(" AND event = ?");
+      sql.append(" AND event = ").append(textParam);
       args.add(e);
     });
     q.actor().ifPresent(a -> {
-      sql.append(" AND actor = ?");
+      sql.append(" AND actor = ").append(textParam);
       args.add(a);
     });
     q.from().ifPresent(f -> {

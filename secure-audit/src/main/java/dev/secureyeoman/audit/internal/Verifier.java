@@ -972,7 +972,9 @@ public final class Verifier {
     // SQLite: NOT INDEXED, so an index planted with content other than its column cannot hide the newest one
     String from = dialect == Dialect.SQLITE ? " NOT INDEXED" : "";
     try (PreparedStatement ps =
-        c.prepareStatement(verifySelect + from + " WHERE event = ? ORDER BY seq DESC LIMIT 1")) {
+        c.prepareStatement(
+            verifySelect + from + " WHERE event = " + (dialect == Dialect.SQLITE ? "?" : PostgresStore.TEXT_PARAM)
+                + " ORDER BY seq DESC LIMIT 1")) {
       ps.setString(1, SqliteStore.TAMPERING_ACKNOWLEDGED_EVENT);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next() || rs.getString(12) != null) {
