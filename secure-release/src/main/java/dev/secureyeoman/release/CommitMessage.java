@@ -39,7 +39,10 @@ public final class CommitMessage {
   private static final Pattern HEADER =
       Pattern.compile("([A-Za-z][A-Za-z0-9_-]*)(?:\\(([^()\\n]*)\\))?(!)?: (.*)", Pattern.DOTALL);
   private static final Pattern FOOTER_START =
-      Pattern.compile("(BREAKING CHANGE|[A-Za-z0-9][A-Za-z0-9-]*)(: |:$| #)(.*)", Pattern.DOTALL);
+      // "token:" followed only by whitespace starts a footer too: values are stripped of trailing whitespace, so
+      // otherwise a continuation line "Note:" + vertical tab became "Note:", a footer when parsed again (fuzzing)
+      Pattern.compile(
+          "(BREAKING CHANGE|[A-Za-z0-9][A-Za-z0-9-]*)(: |:\\p{javaWhitespace}*$| #)(.*)", Pattern.DOTALL);
   private static final Pattern GIT_REVERT = Pattern.compile("Revert \"(.*)\"", Pattern.DOTALL);
   private static final Pattern REVERTS_COMMIT = Pattern.compile("This reverts commit ([0-9a-fA-F]{7,64})\\b");
   private static final Pattern HEX_ID = Pattern.compile("[0-9a-fA-F]{7,64}");

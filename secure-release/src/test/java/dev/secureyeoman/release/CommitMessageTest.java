@@ -87,6 +87,24 @@ class CommitMessageTest {
   }
 
   @Test
+  void parse_tokenColonThenOnlyWhitespace_isAFooter_soTheCanonicalFormParsesBackTheSame() {
+    // a vertical tab after "Note:" once made a continuation line that stripping turned into a footer on the next parse
+    for (String ws : List.of("\u000b", "\t", "  ", "\u001f", "\u2003")) {
+      CommitMessage m = CommitMessage.parse("fix: x\n\nRefs #1\nmore\nNote:" + ws);
+      assertEquals(List.of("Refs", "Note"), m.footers().stream().map(Footer::token).toList(), ws);
+      assertEquals(new Footer("Refs", Footer.HASH, "1\nmore"), m.footers().get(0));
+      assertEquals("", m.footers().get(1).value());
+      assertEquals(m, CommitMessage.parse(m.toMessage()));
+    }
+    // not a footer: no whitespace-only tail (a colon inside a word, a non-breaking space is no whitespace in Java)
+    assertEquals(List.of("Refs"), CommitMessage.parse("fix: x\n\nRefs #1\nNote:x").footers().stream()
+        .map(Footer::token).toList());
+    CommitMessage nbsp = CommitMessage.parse("fix: x\n\nRefs #1\nNote:\u00a0");
+    assertEquals(List.of("Refs"), nbsp.footers().stream().map(Footer::token).toList());
+    assertEquals(nbsp, CommitMessage.parse(nbsp.toMessage()));
+  }
+
+  @Test
   void parse_footerTokensIgnoreCase_exceptBreakingChange() {
     CommitMessage m = CommitMessage.parse("fix: x\n\nco-authored-by: Bo <bo@example.org>\nBreaking-Change: nope");
     assertEquals(List.of("Bo <bo@example.org>"), m.footerValues("Co-Authored-By"));
