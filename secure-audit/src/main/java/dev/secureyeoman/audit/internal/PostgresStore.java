@@ -1113,14 +1113,7 @@ public final class PostgresStore implements AuditStore {
         readOnlyTransaction(c, path);
         List<AuditEntry> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-          for (int i = 0; i < args.size(); i++) {
-            Object a = args.get(i);
-            if (a instanceof Long l) {
-              ps.setLong(i + 1, l);
-            } else {
-              ps.setString(i + 1, (String) a);
-            }
-          }
+          SqliteReads.bind(ps, args);
           try (ResultSet rs = ps.executeQuery()) {
             RowReader rows = RowReader.of(rs);
             while (rs.next()) {

@@ -180,18 +180,23 @@ final class SqliteReads {
     return select(sql, List.of(match, (long) limit));
   }
 
+  /** Binds query arguments in order: a {@code Long} as a long, anything else as a string (both engines). */
+  static void bind(PreparedStatement ps, List<Object> args) throws SQLException {
+    for (int i = 0; i < args.size(); i++) {
+      Object a = args.get(i);
+      if (a instanceof Long l) {
+        ps.setLong(i + 1, l);
+      } else {
+        ps.setString(i + 1, (String) a);
+      }
+    }
+  }
+
   private List<AuditEntry> select(String sql, List<Object> args) throws AuditException {
     checkOpen();
     try (Connection c = connections.open();
         PreparedStatement ps = c.prepareStatement(sql)) {
-      for (int i = 0; i < args.size(); i++) {
-        Object a = args.get(i);
-        if (a instanceof Long l) {
-          ps.setLong(i + 1, l);
-        } else {
-          ps.setString(i + 1, (String) a);
-        }
-      }
+      bind(ps, args);
       List<AuditEntry> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         RowReader rows = RowReader.of(rs);
