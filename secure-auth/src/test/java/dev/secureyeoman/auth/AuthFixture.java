@@ -31,6 +31,10 @@ public final class AuthFixture {
   public java.util.function.LongSupplier ticker;
   /** The database of every service this fixture opens; null for the SQLite file {@link #dbFile}. */
   public DataSource dataSource;
+  /**
+   * How a child JVM ({@link ChildAuth}) reaches {@link #dataSource}: JDBC URL, user, password; null for the SQLite file.
+   */
+  public String[] postgres;
 
   public AuthFixture(Path dir) {
     this(dir, AuthSettings.builder().hashParameters(CHEAP).build());

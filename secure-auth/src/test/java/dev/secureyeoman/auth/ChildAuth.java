@@ -71,9 +71,15 @@ public final class ChildAuth implements AutoCloseable {
    */
   public void open(AuthFixture f) throws IOException {
     this.clock = f.clock;
-    call(
-        "open", f.dbFile.toString(), HexFormat.of().formatHex(f.masterKey),
-        Long.toString(f.settings.revocationCheckInterval().toMillis()));
+    List<String> open =
+        new ArrayList<>(
+            List.of(
+                "open", f.dbFile.toString(), HexFormat.of().formatHex(f.masterKey),
+                Long.toString(f.settings.revocationCheckInterval().toMillis())));
+    if (f.postgres != null) {
+      open.addAll(List.of(f.postgres)); // the fixture's PostgreSQL database instead of the file
+    }
+    call(open.toArray(String[]::new));
   }
 
   /** Sends one command at the test clock's current time; returns the answer's fields after {@code OK}. */
@@ -154,8 +160,13 @@ public final class ChildAuth implements AutoCloseable {
   }
 
   private static AuthService open(String[] c, TestClock clock) throws AuthException {
+    // c[5..7]: JDBC URL, user, password of a PostgreSQL database (the pool lives as long as this child JVM)
+    javax.sql.DataSource db =
+        c.length > 5
+            ? AuthDataSources.postgres(c[5], c[6], c[7].toCharArray())
+            : AuthDataSources.sqlite(Path.of(c[2]));
     return AuthService.builder()
-        .dataSource(AuthDataSources.sqlite(Path.of(c[2])))
+        .dataSource(db)
         .auditSink(new MemoryAuditSink())
         .masterKey(SecretBytes.copyOf(HexFormat.of().parseHex(c[3])))
         .settings(

@@ -5,8 +5,6 @@ import dev.secureyeoman.testkit.PostgresExtension;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -25,12 +23,6 @@ class PasswordResetPostgresTest extends PasswordResetTest {
   void closePools() {
     pg.close();
   }
-
-  /** The other instance there is a child JVM on the SQLite file; on PostgreSQL two nodes are in PostgresNodesTest. */
-  @Override
-  @Test
-  @Disabled("child JVM on SQLite; covered by PostgresNodesTest#passwordResetOnA_tokensFailOnB_withinTheBound_newPasswordWorksOnB")
-  void resetPassword_onAnotherInstance_rejectedHereWithinTheBound() {}
 
   @Override
   AuthFixture newFixture(Path dir, AuthSettings settings) {

@@ -40,6 +40,7 @@ public final class PostgresRun implements AutoCloseable {
   AuthFixture fixture(Path dir, AuthSettings settings) {
     AuthFixture f = new AuthFixture(dir, settings);
     f.dataSource = pool();
+    f.postgres = new String[] {db.jdbcUrl(), db.user(), db.password()};
     return f;
   }
 
