@@ -317,14 +317,7 @@ public final class PostgresStore implements AuditStore {
     String path = searchPath(schema);
     String id;
     try (Connection c = dataSource.getConnection()) {
-      try {
-        readOnlyTransaction(c, path);
-        id = readOnlyOpen(c);
-        c.commit();
-      } finally {
-        rollbackQuietly(c);
-        resetAutoCommit(c);
-      }
+      id = readOnly(c, path, PostgresStore::readOnlyOpen);
     } catch (SQLException e) {
       throw storage("cannot open the audit log on PostgreSQL read-only", e);
     }
@@ -530,6 +523,28 @@ public final class PostgresStore implements AuditStore {
       st.execute("SET TRANSACTION READ ONLY");
     }
     pin(c, path);
+  }
+
+  /** Work on one connection inside a transaction. */
+  @FunctionalInterface
+  private interface SqlWork<T> {
+    T run(Connection c) throws SQLException, AuditException;
+  }
+
+  /**
+   * Runs {@code work} in a read-only transaction with the pinned search path, then hands the connection back as it
+   * came (autocommit restored, nothing left open).
+   */
+  private static <T> T readOnly(Connection c, String path, SqlWork<T> work) throws SQLException, AuditException {
+    try {
+      readOnlyTransaction(c, path);
+      T result = work.run(c);
+      c.commit();
+      return result;
+    } finally {
+      rollbackQuietly(c);
+      resetAutoCommit(c);
+    }
   }
 
   private static @Nullable String meta(Connection c, String name) throws SQLException {
@@ -805,15 +820,7 @@ public final class PostgresStore implements AuditStore {
   public Optional<VerificationResult> tamperingDetected() throws AuditException {
     checkOpen();
     try (Connection c = dataSource.getConnection()) {
-      try {
-        readOnlyTransaction(c, path);
-        Optional<VerificationResult> t = readTamper(c);
-        c.commit();
-        return t;
-      } finally {
-        rollbackQuietly(c);
-        resetAutoCommit(c);
-      }
+      return readOnly(c, path, PostgresStore::readTamper);
     } catch (SQLException e) {
       throw storage("cannot read the tamper state", e);
     }
@@ -1109,10 +1116,9 @@ public final class PostgresStore implements AuditStore {
   private List<AuditEntry> select(String sql, List<Object> args) throws AuditException {
     checkOpen();
     try (Connection c = dataSource.getConnection()) {
-      try {
-        readOnlyTransaction(c, path);
+      return readOnly(c, path, tx -> {
         List<AuditEntry> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
+        try (PreparedStatement ps = tx.prepareStatement(sql)) {
           SqliteReads.bind(ps, args);
           try (ResultSet rs = ps.executeQuery()) {
             RowReader rows = RowReader.of(rs);
@@ -1121,12 +1127,8 @@ public final class PostgresStore implements AuditStore {
             }
           }
         }
-        c.commit();
         return out;
-      } finally {
-        rollbackQuietly(c);
-        resetAutoCommit(c);
-      }
+      });
     } catch (SQLException e) {
       throw storage("audit read on PostgreSQL failed", e);
     }
@@ -1659,19 +1661,14 @@ public final class PostgresStore implements AuditStore {
           if (!state.checkpoints().isEmpty() || state.torn()) {
             return;
           }
-          long rows;
-          try {
-            readOnlyTransaction(c, path);
-            try (Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT count(*) FROM audit_log")) {
-              rs.next();
-              rows = rs.getLong(1);
-            }
-            c.commit();
-          } finally {
-            rollbackQuietly(c);
-            resetAutoCommit(c);
-          }
+          long rows =
+              readOnly(c, path, tx -> {
+                try (Statement st = tx.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT count(*) FROM audit_log")) {
+                  rs.next();
+                  return rs.getLong(1);
+                }
+              });
           if (rows > 0) {
             return;
           }
