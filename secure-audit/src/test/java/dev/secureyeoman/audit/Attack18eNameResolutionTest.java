@@ -2,6 +2,7 @@ package dev.secureyeoman.audit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.secureyeoman.core.SecretBytes;
@@ -177,6 +178,140 @@ class Attack18eNameResolutionTest {
       assertTrue(
           !v.valid() || (found.contains(4L) && byActor.equals(List.of(4L))),
           "verify " + v.summary() + " while search shows " + found + " and actor filter " + byActor);
+    }
+  }
+
+  /** One physical connection handed out again and again, close() a no-op: the host's pool of one. */
+  private static javax.sql.DataSource poolOfOne(Connection physical) {
+    Connection handle =
+        (Connection)
+            java.lang.reflect.Proxy.newProxyInstance(
+                Connection.class.getClassLoader(),
+                new Class<?>[] {Connection.class},
+                (proxy, m, a) -> {
+                  if (m.getName().equals("close")) {
+                    return null;
+                  }
+                  try {
+                    return m.invoke(physical, a);
+                  } catch (java.lang.reflect.InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+    return (javax.sql.DataSource)
+        java.lang.reflect.Proxy.newProxyInstance(
+            javax.sql.DataSource.class.getClassLoader(),
+            new Class<?>[] {javax.sql.DataSource.class},
+            (proxy, m, a) -> {
+              if (m.getName().equals("getConnection")) {
+                return handle;
+              }
+              if (m.getName().equals("unwrap") || m.getName().equals("isWrapperFor")) {
+                return m.getName().equals("isWrapperFor") ? false : null;
+              }
+              if (m.getName().equals("getLoginTimeout")) {
+                return 0;
+              }
+              return null;
+            });
+  }
+
+  private static String session(Connection c) throws SQLException {
+    StringBuilder b = new StringBuilder();
+    try (Statement st = c.createStatement()) {
+      for (String q :
+          new String[] {
+            "SHOW search_path", "SHOW lock_timeout", "SHOW transaction_read_only", "SHOW statement_timeout",
+            "SHOW idle_in_transaction_session_timeout", "SHOW synchronous_commit",
+            "SHOW default_transaction_isolation"
+          }) {
+        try (java.sql.ResultSet rs = st.executeQuery(q)) {
+          rs.next();
+          b.append(q.substring(5)).append('=').append(rs.getString(1)).append(' ');
+        }
+      }
+    }
+    return b.append("autocommit=").append(c.getAutoCommit()).toString().trim();
+  }
+
+  /**
+   * The host's pooled connection keeps its session settings after every store call, including calls that fail
+   * mid-transaction (an INSERT trigger raising, SELECT revoked, a failed verification writing the tamper row).
+   */
+  @Test
+  void pooledConnection_keepsHostSessionSettings_afterSuccessAndFailurePaths(PostgresDatabase db) throws Exception {
+    PGSimpleDataSource raw = ds(db);
+    sql(raw, "CREATE SCHEMA hostapp");
+    try (Connection physical = raw.getConnection()) {
+      try (Statement st = physical.createStatement()) {
+        st.execute("SET search_path = hostapp, public");
+        st.execute("SET lock_timeout = '1234ms'");
+        st.execute("SET statement_timeout = '98765ms'");
+      }
+      String host = session(physical);
+      javax.sql.DataSource pool = poolOfOne(physical);
+      java.util.List<String> drift = new java.util.ArrayList<>();
+      try (AuditStore store =
+          PostgresAuditStore.builder(pool).macKey(SecretBytes.copyOf(KEY)).open()) {
+        check(drift, "open", host, physical);
+        appendSeven(store);
+        check(drift, "append", host, physical);
+        store.query(AuditQuery.builder().actor("mallory").build());
+        store.search("login", 10);
+        store.exportJsonl(new StringWriter());
+        store.head();
+        check(drift, "reads", host, physical);
+        assertTrue(store.verify().valid());
+        check(drift, "verify", host, physical);
+        store.tamperingDetected();
+        store.reclaimSpace();
+        check(drift, "reclaim", host, physical);
+        // failure mid-transaction: a trigger raising on INSERT
+        sql(
+            raw,
+            "CREATE FUNCTION public.boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'boom'; END $$",
+            "CREATE TRIGGER boom BEFORE INSERT ON public.audit_log FOR EACH ROW EXECUTE FUNCTION public.boom()");
+        assertThrows(AuditException.class, () -> store.append(AuditEvent.builder("x").build()));
+        check(drift, "append failing in trigger", host, physical);
+        sql(raw, "DROP TRIGGER boom ON public.audit_log");
+        // failure mid-read: SELECT revoked from the owner
+        sql(raw, "REVOKE SELECT ON public.audit_log FROM CURRENT_USER");
+        try {
+          store.query(AuditQuery.builder().build());
+        } catch (AuditException expected) {
+          // a typed failure is fine; the session must be untouched
+        }
+        check(drift, "query failing", host, physical);
+        try {
+          store.verify();
+        } catch (AuditException expected) {
+          // ditto
+        }
+        check(drift, "verify failing", host, physical);
+        sql(raw, "GRANT SELECT ON public.audit_log TO CURRENT_USER");
+        // failed verification writes the tamper row; the append after it is refused
+        sql(raw, "UPDATE public.audit_log SET message = 'edited' WHERE seq = 4");
+        assertFalse(store.verify().valid());
+        check(drift, "verify tampered", host, physical);
+        assertThrows(AuditException.class, () -> store.append(AuditEvent.builder("y").build()));
+        check(drift, "append refused", host, physical);
+        try {
+          store.enforceRetention(RetentionPolicy.maxEntries(2));
+        } catch (AuditException | RuntimeException expected) {
+          // refused on a failing log
+        }
+        check(drift, "retention refused", host, physical);
+      }
+      check(drift, "close", host, physical);
+      System.out.println("attack18e pool: host=" + host + " drift=" + drift);
+      assertEquals(List.of(), drift);
+    }
+  }
+
+  private static void check(List<String> drift, String step, String host, Connection c) throws SQLException {
+    String now = session(c);
+    if (!now.equals(host)) {
+      drift.add(step + ": " + now);
     }
   }
 
