@@ -181,6 +181,30 @@ class Attack18eNameResolutionTest {
     }
   }
 
+  /**
+   * A nondeterministic (case-insensitive) ICU collation on the actor column: information_schema still says text; the
+   * actor filter compares under the column's collation.
+   */
+  @Test
+  @Disabled("attack18e: works, not fixed — case-insensitive ICU collation on actor: verify OK 8 while actor=mallory also returns MALLORY's seq 8")
+  void nondeterministicCollationOnActor_filterMatchesOnlyTheExactActor(PostgresDatabase db) throws Exception {
+    PGSimpleDataSource ds = ds(db);
+    try (AuditStore store = open(ds)) {
+      appendSeven(store);
+      store.append(AuditEvent.builder("user.login").actor("MALLORY").message("login 8").build());
+    }
+    sql(
+        ds,
+        "CREATE COLLATION public.ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false)",
+        "ALTER TABLE public.audit_log ALTER COLUMN actor TYPE text COLLATE public.ci");
+    try (AuditStore store = open(ds)) {
+      VerificationResult v = store.verify();
+      List<Long> byActor = seqs(store.query(AuditQuery.builder().actor("mallory").build()));
+      System.out.println("attack18e collation: verify=" + v.summary() + " query(actor=mallory)=" + byActor);
+      assertTrue(!v.valid() || byActor.equals(List.of(4L)), "verify " + v.summary() + " actor filter " + byActor);
+    }
+  }
+
   /** One physical connection handed out again and again, close() a no-op: the host's pool of one. */
   private static javax.sql.DataSource poolOfOne(Connection physical) {
     Connection handle =
