@@ -13,7 +13,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -72,7 +71,6 @@ class Attack18eNameResolutionTest {
    * read that pages with it, while the verifying full scan (no WHERE) still sees all seven.
    */
   @Test
-  @Disabled("attack18e: works, not fixed — domain on seq + >(domain,bigint) in public: verify OK 7 while query hides seq 4")
   void domainOnSeq_exactMatchOperator_verifyOkWhileQueryHidesAnEntry(PostgresDatabase db) throws Exception {
     PGSimpleDataSource ds = ds(db);
     try (AuditStore store = open(ds)) {
@@ -106,7 +104,6 @@ class Attack18eNameResolutionTest {
    * never read back, so appends go on after a failed verification.
    */
   @Test
-  @Disabled("attack18e: works, not fixed — domain on audit_meta.name + =(domain,text) hides the tamper row; appends go on")
   void domainOnMetaName_exactMatchOperator_hidesTheTamperRecord(PostgresDatabase db) throws Exception {
     PGSimpleDataSource ds = ds(db);
     try (AuditStore store = open(ds)) {
@@ -146,7 +143,6 @@ class Attack18eNameResolutionTest {
    * too) and blanks mallory's document; {@code =(dactor, text)} does the same for the actor filter.
    */
   @Test
-  @Disabled("attack18e: works, not fixed — domains on metadata/actor + ||(text,domain), =(domain,text): search and actor filter hide mallory while verify OK")
   void domainOnTextColumns_exactMatchOperators_searchAndFilterHideAnEntry(PostgresDatabase db) throws Exception {
     PGSimpleDataSource ds = ds(db);
     try (AuditStore store = open(ds)) {
@@ -186,7 +182,6 @@ class Attack18eNameResolutionTest {
    * actor filter compares under the column's collation.
    */
   @Test
-  @Disabled("attack18e: works, not fixed — case-insensitive ICU collation on actor: verify OK 8 while actor=mallory also returns MALLORY's seq 8")
   void nondeterministicCollationOnActor_filterMatchesOnlyTheExactActor(PostgresDatabase db) throws Exception {
     PGSimpleDataSource ds = ds(db);
     try (AuditStore store = open(ds)) {

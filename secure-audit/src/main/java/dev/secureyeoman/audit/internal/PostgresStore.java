@@ -548,7 +548,10 @@ public final class PostgresStore implements AuditStore {
   }
 
   private static @Nullable String meta(Connection c, String name) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT value FROM audit_meta WHERE name = " + TEXT_PARAM)) {
+    // the built-in operator by name: a domain on audit_meta.name with an "=" of the store's schema would be an exact
+    // match, answer false for 'tamper' and hide the fail-closed record (red team attack18e)
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT value FROM audit_meta WHERE name OPERATOR(pg_catalog.=) " + TEXT_PARAM)) {
       ps.setString(1, name);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? rs.getString(1) : null;
@@ -1037,7 +1040,8 @@ public final class PostgresStore implements AuditStore {
                 Json.write(ev.metadata()), new CompletableFuture<>());
         List<AuditEntry> out = new ArrayList<>(1);
         insert(c, List.of(p), out);
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM audit_meta WHERE name = " + TEXT_PARAM)) {
+        try (PreparedStatement ps =
+            c.prepareStatement("DELETE FROM audit_meta WHERE name OPERATOR(pg_catalog.=) " + TEXT_PARAM)) {
           ps.setString(1, TAMPER);
           ps.executeUpdate();
         }
@@ -1304,7 +1308,7 @@ public final class PostgresStore implements AuditStore {
     }
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT column_name, data_type FROM information_schema.columns"
+            "SELECT column_name, data_type, domain_name, collation_name FROM information_schema.columns"
                 + " WHERE table_schema OPERATOR(pg_catalog.=) CAST(? AS name) AND table_name = 'audit_log'")) {
       ps.setString(1, namespace);
       int seen = 0;
@@ -1319,6 +1323,18 @@ public final class PostgresStore implements AuditStore {
           seen++;
           if (!want.equals(type)) {
             return "column " + col + " has type " + type + ", not " + want + " as the store creates it";
+          }
+          // data_type reports a domain's base type: a domain (or a collation) lets an operator in the store's schema
+          // match the column exactly and beat the built-in one despite the pinned search path, hiding entries from
+          // filters and search while the full scan sees them (red team attack18e)
+          String domain = rs.getString(3);
+          if (domain != null) {
+            return "column " + col + " has the domain " + domain + " over " + type + ", not the plain type " + want
+                + " the store creates";
+          }
+          String collation = rs.getString(4);
+          if (collation != null) {
+            return "column " + col + " has the collation " + collation + ", not the default the store creates it with";
           }
         }
       }
