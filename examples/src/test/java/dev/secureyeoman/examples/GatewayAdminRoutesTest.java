@@ -71,6 +71,16 @@ class GatewayAdminRoutesTest {
         f.get("/api/v1/audit/search?q=%22gateway%22%20OR%20*", "Authorization", bearer(admin));
     assertEquals(200, inject.statusCode(), inject.body());
     assertEquals(0, json(inject).get("entries").size(), "FTS operators in the query have no effect");
+    // 33 words: refused with the store's reason (a 33rd word must never be dropped silently)
+    HttpResponse<String> tooMany =
+        f.get("/api/v1/audit/search?q=" + "%21%20".repeat(31) + "gateway%20nowhere", "Authorization", bearer(admin));
+    assertEquals(400, tooMany.statusCode(), tooMany.body());
+    assertEquals("q: search text must have at most 32 words, got 33", json(tooMany).get("details").get(0).asText(),
+        tooMany.body());
+    HttpResponse<String> thirtyTwo =
+        f.get("/api/v1/audit/search?q=" + "%21%20".repeat(30) + "gateway%20started", "Authorization", bearer(admin));
+    assertEquals(200, thirtyTwo.statusCode(), thirtyTwo.body());
+    assertEquals(1, json(thirtyTwo).get("entries").size(), thirtyTwo.body());
   }
 
   @Test

@@ -13,6 +13,11 @@ import java.util.Optional;
  * <p>All methods are thread-safe.
  */
 public interface AuditReader extends AutoCloseable {
+  /** Longest text {@link #search(String, int)} accepts, in chars. */
+  int MAX_SEARCH_CHARS = 1000;
+
+  /** Most whitespace-separated words {@link #search(String, int)} accepts. */
+  int MAX_SEARCH_WORDS = 32;
 
   /**
    * The id of this log: 16 random bytes (32 lowercase hex characters) created with the log, bound into the MAC of
@@ -43,12 +48,15 @@ public interface AuditReader extends AutoCloseable {
 
   /**
    * Full-text search over event, actor, message and metadata (FTS5). The text is split on whitespace and every word is
-   * matched literally (all words must occur); FTS query syntax in the input has no effect.
+   * matched literally (all words must occur); FTS query syntax in the input has no effect. U+0000 is removed. Text
+   * longer than {@link #MAX_SEARCH_CHARS} or with more than {@link #MAX_SEARCH_WORDS} words is refused, never cut: a
+   * search that ignored a word would return entries without it.
    *
    * @param text words to find
    * @param limit maximum results, newest first (1..10000)
    * @return matching entries
    * @throws AuditException on storage failure
+   * @throws IllegalArgumentException if the text is too long, has too many words, or the limit is out of range
    * @throws IllegalStateException if the store was opened without full-text search
    */
   List<AuditEntry> search(String text, int limit) throws AuditException;

@@ -291,6 +291,12 @@ class PostgresAuditStoreTest {
       assertEquals(List.of(marked), s.search("& friends", 5));
       assertThrows(IllegalArgumentException.class, () -> s.search("x".repeat(1001), 5));
       assertThrows(IllegalArgumentException.class, () -> s.search("x", 0));
+      // 32 words are searched; a 33rd word the entry lacks is refused, never dropped (the entry would be returned)
+      String thirtyTwo = "blocked " + "& ".repeat(30) + "friends";
+      assertEquals(List.of(marked), s.search(thirtyTwo, 5));
+      IllegalArgumentException tooMany =
+          assertThrows(IllegalArgumentException.class, () -> s.search(thirtyTwo + " nowhere", 5));
+      assertEquals("search text must have at most 32 words, got 33", tooMany.getMessage());
 
       StringWriter out = new StringWriter();
       assertEquals(61, s.exportJsonl(out));

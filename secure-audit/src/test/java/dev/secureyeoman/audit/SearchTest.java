@@ -73,4 +73,15 @@ class SearchTest {
     assertThrows(IllegalArgumentException.class, () -> store.search("x", 0));
     assertThrows(IllegalArgumentException.class, () -> store.search("x".repeat(2000), 10));
   }
+
+  @Test
+  void moreThan32Words_refused_neverCut() throws Exception {
+    // found by CI fuzzing: words past the 32nd were dropped, so a word the entry lacks did not exclude it
+    String thirtyTwo = "wrong " + "! ".repeat(30) + "password";
+    assertEquals(List.of("auth.login.failure"), events(thirtyTwo), "32 words (punctuation-only ones match anything)");
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> store.search(thirtyTwo + " zebrafish", 10));
+    assertEquals("search text must have at most " + AuditReader.MAX_SEARCH_WORDS + " words, got 33", e.getMessage());
+    assertEquals(List.of("auth.login.failure"), events(thirtyTwo + " \u0000 \t "), "U+0000 and blanks are no words");
+  }
 }

@@ -186,6 +186,10 @@ class AuditCommandTest {
     assertOneErrorLine(run("audit", "verify", "--db", dir.resolve("missing.db").toString()), 1);
     assertOneErrorLine(run("audit", "verify", "--db", db.toString(), "--checkpoint", "nope"), 1);
     assertOneErrorLine(run("audit", "search", "--db", db.toString(), "x", "--limit", "0"), 2);
+    append("e.one", "m");
+    Run words = run("audit", "search", "--db", db.toString(), "x ".repeat(33));
+    assertOneErrorLine(words, 1);
+    assertEquals("error: search text must have at most 32 words, got 33", words.err().strip());
     assertOneErrorLine(run("audit", "append", "--db", db.toString()), 2);
     assertOneErrorLine(run("audit"), 2);
     envVars.put("SECUREYEOMAN_AUDIT_KEY", "not base64!");

@@ -119,7 +119,13 @@ public final class AdminRoutes {
     if (!problems.isEmpty()) {
       throw new RequestValidationException(problems);
     }
-    List<AuditEntry> found = audit.search(q, limit);
+    List<AuditEntry> found;
+    try {
+      found = audit.search(q, limit);
+    } catch (IllegalArgumentException e) {
+      // the store's own bounds (e.g. at most AuditReader.MAX_SEARCH_WORDS words): one rule, stated by the library
+      throw new RequestValidationException(List.of("q: " + e.getMessage()));
+    }
     ObjectNode n = Json.object();
     ArrayNode entries = n.putArray("entries");
     for (AuditEntry e : found) {

@@ -1087,7 +1087,7 @@ public final class PostgresStore implements AuditStore {
    * Full-text search with {@code plainto_tsquery('simple', …)} over the GIN-indexed {@code tsvector} of event, actor,
    * message and metadata: the input is bound as a parameter and parsed as plain words (ANDed), so tsquery operators
    * ({@code &}, {@code |}, {@code !}, {@code <->}, {@code :*}) are text and never a syntax error. The text is bounded as
-   * on SQLite (1000 chars, the first 32 words).
+   * on SQLite (1000 chars, 32 words; more is refused).
    */
   @Override
   public List<AuditEntry> search(String text, int limit) throws AuditException {
@@ -1097,17 +1097,7 @@ public final class PostgresStore implements AuditStore {
     if (limit < 1 || limit > AuditQuery.MAX_LIMIT) {
       throw new IllegalArgumentException("limit must be 1.." + AuditQuery.MAX_LIMIT + ", got " + limit);
     }
-    if (text.length() > FtsQuery.MAX_CHARS) {
-      throw new IllegalArgumentException(
-          "search text must be at most " + FtsQuery.MAX_CHARS + " chars, got " + text.length());
-    }
-    List<String> words = new ArrayList<>();
-    for (String w : text.strip().split("\\s+")) {
-      String word = w.replace("\u0000", "");
-      if (!word.isEmpty() && words.size() < FtsQuery.MAX_TERMS) {
-        words.add(word);
-      }
-    }
+    List<String> words = FtsQuery.words(text);
     if (words.isEmpty()) {
       return List.of();
     }

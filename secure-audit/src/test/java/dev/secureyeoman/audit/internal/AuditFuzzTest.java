@@ -72,9 +72,11 @@ class AuditFuzzTest {
     try {
       q = FtsQuery.escape(s);
     } catch (IllegalArgumentException e) {
-      assertTrue(s.length() > FtsQuery.MAX_CHARS, "only over-long text is refused");
+      assertTrue(s.length() > FtsQuery.MAX_CHARS || words(s) > FtsQuery.MAX_TERMS,
+          "only over-long text or too many words is refused: " + e.getMessage());
       return;
     }
+    assertTrue(words(s) <= FtsQuery.MAX_TERMS, "text with too many words is refused, never cut");
     if (q.isEmpty()) {
       assertTrue(Arrays.stream(s.strip().split("\\s+")).allMatch(w -> w.replace("\u0000", "").isEmpty()),
           "only text without words gives an empty query");
@@ -106,6 +108,24 @@ class AuditFuzzTest {
         }
       }
     }
+  }
+
+  /**
+   * Counts words as documented (counted here by a scan, not with the implementation's split): Unicode whitespace at
+   * either end ignored, words separated by ASCII whitespace, U+0000 removed, words left empty not counted.
+   */
+  private static long words(String s) {
+    long n = 0;
+    boolean inWord = false;
+    for (char ch : s.strip().toCharArray()) {
+      if (" \t\n\u000B\f\r".indexOf(ch) >= 0) {
+        inWord = false;
+      } else if (ch != '\u0000' && !inWord) {
+        inWord = true;
+        n++;
+      }
+    }
+    return n;
   }
 
   private static boolean matches(Connection c, String q, long rowid) throws SQLException {

@@ -81,6 +81,8 @@ class JsonTest {
     assertEquals("\"say\"\"hi\"\"\"", FtsQuery.escape("say\"hi\""));
     assertEquals("", FtsQuery.escape("   "));
     assertEquals("\"NEAR(\"", FtsQuery.escape("NEAR("));
-    assertEquals(FtsQuery.MAX_TERMS, FtsQuery.escape("w ".repeat(100)).split(" ").length);
+    assertEquals(FtsQuery.MAX_TERMS, FtsQuery.escape("w ".repeat(FtsQuery.MAX_TERMS)).split(" ").length);
+    assertThrows(IllegalArgumentException.class, () -> FtsQuery.escape("w ".repeat(FtsQuery.MAX_TERMS + 1)));
+    assertEquals(FtsQuery.MAX_TERMS, FtsQuery.words("w \u0000 ".repeat(FtsQuery.MAX_TERMS)).size(), "U+0000 is no word");
   }
 }
