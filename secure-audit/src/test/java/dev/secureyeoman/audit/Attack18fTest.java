@@ -157,6 +157,49 @@ class Attack18fTest {
     }
   }
 
+  // ---------------------------------------------------------------------------------------------------------------
+  // B. The fail-closed record lives in audit_meta, which is checked for nothing but existence: a view in its place
+  // that leaves out the "tamper" row still takes the store's upsert (auto-updatable view, ON CONFLICT goes to the
+  // renamed table) but never shows it to the read that decides whether appends are refused.
+  // ---------------------------------------------------------------------------------------------------------------
+
+  @Test
+  @Disabled("attack18f: works — a view in place of audit_meta hides the tamper row: verification FAILED, "
+      + "tamperingDetected() empty, appends accepted on every node")
+  void viewInPlaceOfAuditMeta_hidesTheTamperRecord_appendsGoOn(PostgresDatabase db) throws Exception {
+    PGSimpleDataSource ds = nodeRole(db);
+    try (AuditStore store = PostgresAuditStore.builder(ds).macKey(key()).open()) {
+      seven(store);
+      asNode(ds,
+          "ALTER TABLE public.audit_meta RENAME TO audit_meta_real",
+          "CREATE VIEW public.audit_meta AS SELECT * FROM public.audit_meta_real WHERE name <> 'tamper'",
+          "UPDATE public.audit_log SET message = 'nothing happened' WHERE seq = 4");
+      VerificationResult r = store.verify();
+      assertFalse(r.valid());
+      assertEquals(Optional.of(4L), r.firstBrokenSeq().isPresent() ? Optional.of(r.firstBrokenSeq().getAsLong())
+          : Optional.empty());
+      assertTrue(store.tamperingDetected().isPresent(), "verify " + r.summary() + " but tamperingDetected() is empty");
+      AuditException e = assertThrows(AuditException.class,
+          () -> store.append(AuditEvent.builder("admin.action").actor("mallory").message("more").build()));
+      assertEquals(AuditException.Reason.TAMPERED, e.reason());
+    }
+  }
+
+  /** Control for B: the same edit without the view is recorded and refuses appends (what the view defeats). */
+  @Test
+  void editWithoutTheView_recorded_appendsRefused(PostgresDatabase db) throws Exception {
+    PGSimpleDataSource ds = nodeRole(db);
+    try (AuditStore store = PostgresAuditStore.builder(ds).macKey(key()).open()) {
+      seven(store);
+      asNode(ds, "UPDATE public.audit_log SET message = 'nothing happened' WHERE seq = 4");
+      assertFalse(store.verify().valid());
+      assertTrue(store.tamperingDetected().isPresent());
+      AuditException e = assertThrows(AuditException.class,
+          () -> store.append(AuditEvent.builder("admin.action").actor("mallory").message("more").build()));
+      assertEquals(AuditException.Reason.TAMPERED, e.reason());
+    }
+  }
+
   private static void blindColumnCheck(PGSimpleDataSource ds) throws SQLException {
     asNode(ds,
         // a pristine copy of the table's shape for the check to read instead
