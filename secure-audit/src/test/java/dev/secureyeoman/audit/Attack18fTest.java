@@ -287,6 +287,29 @@ class Attack18fTest {
         });
   }
 
+  // ---------------------------------------------------------------------------------------------------------------
+  // D. Appends bind each column as a text array literal ({a,b}); array_in reads an unquoted NULL as SQL NULL. Caller
+  // input spelled NULL (any case), and the array_nulls setting (a role default), decide what is stored.
+  // ---------------------------------------------------------------------------------------------------------------
+
+  @Test
+  void callerInputSpelledNull_storedAsText_logVerifies(PostgresDatabase db) throws Exception {
+    PGSimpleDataSource ds = nodeRole(db);
+    try (AuditStore store = PostgresAuditStore.builder(ds).macKey(key()).open()) {
+      for (String v : List.of("NULL", "null", "Null", " NULL", "NULL ")) {
+        store.append(AuditEvent.builder("ev.null")
+            .actor(v).message(v).correlationId(v).put(v, v).build());
+      }
+      store.append(AuditEvent.builder("ev").actor("alice").build());
+      VerificationResult r = store.verify();
+      assertTrue(r.valid(), r.summary());
+      List<AuditEntry> got = store.query(AuditQuery.builder().actor("NULL").build());
+      assertEquals(1, got.size());
+      assertEquals(Optional.of("NULL"), got.get(0).correlationId());
+      assertTrue(store.tamperingDetected().isEmpty());
+    }
+  }
+
   private static void blindColumnCheck(PGSimpleDataSource ds) throws SQLException {
     asNode(ds,
         // a pristine copy of the table's shape for the check to read instead
