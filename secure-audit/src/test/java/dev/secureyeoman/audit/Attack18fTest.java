@@ -327,6 +327,73 @@ class Attack18fTest {
     }
   }
 
+  // ---------------------------------------------------------------------------------------------------------------
+  // E. Session defaults the nodes' role may set for itself (ALTER ROLE CURRENT_USER SET …): every new connection of
+  // the host's pool starts with them.
+  // ---------------------------------------------------------------------------------------------------------------
+
+  @Test
+  void roleSessionDefaults_changeNothingTheStoreReadsOrWrites(PostgresDatabase db) throws Exception {
+    PGSimpleDataSource ds = nodeRole(db);
+    try (AuditStore store = PostgresAuditStore.builder(ds).macKey(key()).open()) {
+      seven(store);
+      asNode(ds,
+          "ALTER ROLE CURRENT_USER SET DateStyle = 'SQL, DMY'",
+          "ALTER ROLE CURRENT_USER SET IntervalStyle = 'sql_standard'",
+          "ALTER ROLE CURRENT_USER SET TimeZone = 'Pacific/Kiritimati'",
+          "ALTER ROLE CURRENT_USER SET bytea_output = 'escape'",
+          "ALTER ROLE CURRENT_USER SET extra_float_digits = -15",
+          "ALTER ROLE CURRENT_USER SET standard_conforming_strings = off",
+          "ALTER ROLE CURRENT_USER SET default_text_search_config = 'pg_catalog.english'",
+          "ALTER ROLE CURRENT_USER SET transform_null_equals = on",
+          "ALTER ROLE CURRENT_USER SET lc_monetary = 'C'",
+          "ALTER ROLE CURRENT_USER SET lc_numeric = 'C'",
+          "ALTER ROLE CURRENT_USER SET lc_time = 'C'",
+          "ALTER ROLE CURRENT_USER SET default_transaction_isolation = 'serializable'",
+          "ALTER ROLE CURRENT_USER SET default_transaction_deferrable = on",
+          "ALTER ROLE CURRENT_USER SET synchronous_commit = off",
+          "ALTER ROLE CURRENT_USER SET enable_seqscan = off",
+          "ALTER ROLE CURRENT_USER SET enable_indexscan = off",
+          "ALTER ROLE CURRENT_USER SET plan_cache_mode = 'force_generic_plan'");
+      store.append(AuditEvent.builder("admin.action").actor("alice").message("step 8").put("k", "a\\b'c").build());
+      assertTrue(store.verify().valid());
+      List<Long> eight = List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
+      assertEquals(eight, seqs(store.query(AuditQuery.builder().build())));
+      assertEquals(List.of(4L), seqs(store.query(AuditQuery.builder().actor("mallory").build())));
+      assertEquals(List.of(4L), seqs(store.search("mallory", 10)));
+      assertEquals(List.of(4L), seqs(store.search("step 4", 10)));
+      StringWriter out = new StringWriter();
+      assertEquals(8, store.exportJsonl(out));
+    }
+    // a node opened afterwards (every one of its connections starts with the role's defaults)
+    try (AuditStore store = PostgresAuditStore.builder(ds).macKey(key()).open()) {
+      store.append(AuditEvent.builder("admin.action").actor("bob").build());
+      assertTrue(store.verify().valid());
+      assertEquals(9, store.query(AuditQuery.builder().build()).size());
+    }
+  }
+
+  /**
+   * array_nulls = off (a role default) would make an unquoted {NULL} array element the text "NULL", so an entry without
+   * a correlation id would be stored as something other than what was MACed. Held: the NULL stays NULL (the driver
+   * does not send the array as that text), the log verifies.
+   */
+  @Test
+  void roleDefaultArrayNullsOff_nullCorrelationIdStaysNull_logVerifies(PostgresDatabase db)
+      throws Exception {
+    PGSimpleDataSource ds = nodeRole(db);
+    try (AuditStore store = PostgresAuditStore.builder(ds).macKey(key()).open()) {
+      seven(store);
+      asNode(ds, "ALTER ROLE CURRENT_USER SET array_nulls = off");
+      AuditEntry eight = store.append(AuditEvent.builder("admin.action").actor("alice").message("step 8").build());
+      assertEquals(Optional.empty(), eight.correlationId());
+      List<AuditEntry> stored = store.query(AuditQuery.builder().afterSeq(7).build());
+      VerificationResult r = store.verify();
+      assertEquals(Optional.empty(), stored.get(0).correlationId());
+      assertTrue(r.valid(), r.summary());
+    }
+  }
+
   private static void blindColumnCheck(PGSimpleDataSource ds) throws SQLException {
     asNode(ds,
         // a pristine copy of the table's shape for the check to read instead
