@@ -375,6 +375,10 @@ class Attack18fTest {
           "ALTER ROLE CURRENT_USER SET enable_seqscan = off",
           "ALTER ROLE CURRENT_USER SET enable_indexscan = off",
           "ALTER ROLE CURRENT_USER SET plan_cache_mode = 'force_generic_plan'");
+      try (Connection fresh = ds.getConnection()) {   // the defaults are in force for every new connection
+        assertEquals(List.of("escape", "off", "serializable"), List.of(show(fresh, "bytea_output"),
+            show(fresh, "standard_conforming_strings"), show(fresh, "default_transaction_isolation")));
+      }
       store.append(AuditEvent.builder("admin.action").actor("alice").message("step 8").put("k", "a\\b'c").build());
       assertTrue(store.verify().valid());
       List<Long> eight = List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
@@ -405,12 +409,66 @@ class Attack18fTest {
     try (AuditStore store = PostgresAuditStore.builder(ds).macKey(key()).open()) {
       seven(store);
       asNode(ds, "ALTER ROLE CURRENT_USER SET array_nulls = off");
+      try (Connection fresh = ds.getConnection()) {
+        assertEquals("off", show(fresh, "array_nulls"));
+      }
       AuditEntry eight = store.append(AuditEvent.builder("admin.action").actor("alice").message("step 8").build());
       assertEquals(Optional.empty(), eight.correlationId());
       List<AuditEntry> stored = store.query(AuditQuery.builder().afterSeq(7).build());
       VerificationResult r = store.verify();
       assertEquals(Optional.empty(), stored.get(0).correlationId());
       assertTrue(r.valid(), r.summary());
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // F. Names the pinned search path (pg_catalog, "<schema>", pg_temp) must keep resolving to the built-ins.
+  // ---------------------------------------------------------------------------------------------------------------
+
+  /** search casts 'simple' to regconfig: a configuration named simple in the store's schema that indexes nothing. */
+  @Test
+  void simpleTextSearchConfigurationInTheStoresSchema_searchStillFindsEveryEntry(PostgresDatabase db)
+      throws Exception {
+    PGSimpleDataSource ds = nodeRole(db);
+    try (AuditStore store = PostgresAuditStore.builder(ds).macKey(key()).open()) {
+      seven(store);
+      asNode(ds,
+          "CREATE TEXT SEARCH CONFIGURATION public.simple (COPY = pg_catalog.simple)",
+          "ALTER TEXT SEARCH CONFIGURATION public.simple DROP MAPPING FOR asciiword, word, numword, asciihword, "
+              + "hword, hword_part, hword_asciipart, hword_numpart",
+          "ALTER ROLE CURRENT_USER SET search_path = public, pg_catalog",
+          "ALTER ROLE CURRENT_USER SET default_text_search_config = 'public.simple'",
+          // the index rebuilt with the attacker's configuration: the planner must not use it for the store's query
+          "DROP INDEX public.audit_log_fts",
+          "SET search_path = public, pg_catalog",
+          "CREATE INDEX audit_log_fts ON public.audit_log USING GIN "
+              + "(to_tsvector('simple', event || ' ' || actor || ' ' || message || ' ' || metadata))");
+      assertEquals(List.of(4L), seqs(store.search("mallory", 10)));
+      assertEquals(List.of(7L, 6L, 5L, 3L, 2L, 1L), seqs(store.search("alice step", 10)));
+    }
+  }
+
+  /** A temporary audit_log / audit_meta on the store's own pooled connection (pg_temp is last on the pinned path). */
+  @Test
+  void temporaryTablesOnThePooledConnection_shadowNothing(PostgresDatabase db) throws Exception {
+    PGSimpleDataSource ds = nodeRole(db);
+    try (Connection pooled = ds.getConnection()) {
+      DataSource pool = oneConnectionPool(pooled);
+      try (AuditStore store = PostgresAuditStore.builder(pool).macKey(key()).open()) {
+        seven(store);
+        try (Statement s = pooled.createStatement()) {
+          s.execute("CREATE TEMP TABLE audit_log AS SELECT * FROM public.audit_log WHERE actor <> 'mallory'");
+          s.execute("CREATE TEMP TABLE audit_meta AS SELECT * FROM public.audit_meta");
+          s.execute("SET search_path = pg_temp, pg_catalog, public");
+        }
+        asNode(ds, "UPDATE public.audit_log SET message = 'nothing happened' WHERE seq = 4");
+        assertEquals(all(), seqs(store.query(AuditQuery.builder().build())));
+        assertFalse(store.verify().valid());
+        assertTrue(store.tamperingDetected().isPresent());
+        AuditException e = assertThrows(AuditException.class,
+            () -> store.append(AuditEvent.builder("admin.action").actor("mallory").build()));
+        assertEquals(AuditException.Reason.TAMPERED, e.reason());
+      }
     }
   }
 
