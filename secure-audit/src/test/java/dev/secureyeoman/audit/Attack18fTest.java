@@ -530,6 +530,46 @@ class Attack18fTest {
     }
   }
 
+  // ---------------------------------------------------------------------------------------------------------------
+  // H. Harmless-looking table changes and what the role cannot do.
+  // ---------------------------------------------------------------------------------------------------------------
+
+  @Test
+  void harmlessLookingTableChanges_hideNothing_newEntriesStoredAsMaced(PostgresDatabase db) throws Exception {
+    PGSimpleDataSource ds = nodeRole(db);
+    try (AuditStore store = PostgresAuditStore.builder(ds).macKey(key()).open()) {
+      seven(store);
+      asNode(ds,
+          "ALTER TABLE public.audit_log SET (autovacuum_enabled = false, fillfactor = 50)",
+          "ALTER TABLE public.audit_log ALTER COLUMN actor SET STORAGE EXTERNAL",
+          "ALTER TABLE public.audit_log ALTER COLUMN correlation_id SET DEFAULT 'forged'",
+          "ALTER TABLE public.audit_log ALTER COLUMN message SET DEFAULT 'forged'",
+          "ALTER TABLE public.audit_log ADD COLUMN extra text DEFAULT 'x'",
+          "ALTER TABLE public.audit_log ADD COLUMN shown text GENERATED ALWAYS AS (actor || '!') STORED",
+          "CLUSTER public.audit_log USING audit_log_pkey");
+      AuditEntry eight = store.append(AuditEvent.builder("admin.action").actor("mallory").build());
+      assertTrue(store.verify().valid());
+      List<AuditEntry> got = store.query(AuditQuery.builder().build());
+      assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L), seqs(got));
+      assertEquals(Optional.empty(), got.get(7).correlationId());
+      assertEquals(eight, got.get(7));
+      assertEquals(List.of(4L, 8L), seqs(store.query(AuditQuery.builder().actor("mallory").build())));
+    }
+  }
+
+  @Test
+  void eventTrigger_refusedToTheNodesRole(PostgresDatabase db) throws Exception {
+    PGSimpleDataSource ds = nodeRole(db);
+    try (AuditStore store = PostgresAuditStore.builder(ds).macKey(key()).open()) {
+      seven(store);
+      asNode(ds, "CREATE FUNCTION public.et() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$");
+      SQLException e = assertThrows(SQLException.class,
+          () -> asNode(ds, "CREATE EVENT TRIGGER et ON ddl_command_start EXECUTE FUNCTION public.et()"));
+      assertEquals("42501", e.getSQLState());   // insufficient_privilege: superusers only
+      assertTrue(store.verify().valid());
+    }
+  }
+
   private static void blindColumnCheck(PGSimpleDataSource ds) throws SQLException {
     asNode(ds,
         // a pristine copy of the table's shape for the check to read instead
