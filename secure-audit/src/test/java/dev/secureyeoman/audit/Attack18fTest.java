@@ -570,6 +570,37 @@ class Attack18fTest {
     }
   }
 
+  // ---------------------------------------------------------------------------------------------------------------
+  // I. The write lock's key is public (docs/audit.md). A session of the role that takes it at session level and then
+  // idles outside any transaction is not cut by idle_in_transaction_session_timeout (attack18b's fix), and appends
+  // set no lock_timeout: every node's appends — and every audited request — wait for as long as that session lives.
+  // ---------------------------------------------------------------------------------------------------------------
+
+  @Test
+  @Disabled("attack18f: works (availability) — an idle session holding pg_advisory_lock(0x5359617564743138) keeps "
+      + "every node's append waiting (still waiting after 40 s); takes 40 s when enabled")
+  void idleSessionHoldingTheWriteLock_appendsFailOrSucceedWithinBound(PostgresDatabase db) throws Exception {
+    PGSimpleDataSource ds = nodeRole(db);
+    try (AuditStore store = PostgresAuditStore.builder(ds).macKey(key()).open()) {
+      seven(store);
+      try (Connection attacker = ds.getConnection(); Statement s = attacker.createStatement()) {
+        s.execute("SELECT pg_advisory_lock(x'5359617564743138'::bigint)");   // autocommit: idle, not in a transaction
+        java.util.concurrent.CompletableFuture<AuditEntry> f =
+            store.appendAsync(AuditEvent.builder("auth.login.failure").actor("alice").build());
+        String outcome;
+        try {
+          outcome = "committed at seq " + f.get(40, java.util.concurrent.TimeUnit.SECONDS).seq();
+        } catch (java.util.concurrent.ExecutionException e) {
+          outcome = "failed " + e.getCause();
+        } catch (java.util.concurrent.TimeoutException e) {
+          outcome = "still waiting after 40 s";
+        }
+        s.execute("SELECT pg_advisory_unlock(x'5359617564743138'::bigint)");
+        assertFalse(outcome.startsWith("still waiting"), outcome);
+      }
+    }
+  }
+
   private static void blindColumnCheck(PGSimpleDataSource ds) throws SQLException {
     asNode(ds,
         // a pristine copy of the table's shape for the check to read instead
