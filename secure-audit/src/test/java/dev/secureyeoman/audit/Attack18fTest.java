@@ -221,6 +221,39 @@ class Attack18fTest {
     }
   }
 
+  /**
+   * B without touching audit_meta: a role default default_transaction_read_only = on while a node verifies. The write
+   * that records the failure fails (its transaction never says READ WRITE) and is swallowed; the attacker resets the
+   * default and every node appends again, with nothing recorded.
+   */
+  @Test
+  @Disabled("attack18f: works — role default default_transaction_read_only during the verification: the tamper row is "
+      + "never written (the failed write is swallowed); after RESET appends are accepted")
+  void roleDefaultReadOnlyDuringVerification_failureNeverRecorded_appendsGoOnAfterReset(PostgresDatabase db)
+      throws Exception {
+    PGSimpleDataSource ds = nodeRole(db);
+    try (AuditStore store = PostgresAuditStore.builder(ds).macKey(key()).open()) {
+      seven(store);
+      asNode(ds,
+          "UPDATE public.audit_log SET message = 'nothing happened' WHERE seq = 4",
+          "ALTER ROLE CURRENT_USER SET default_transaction_read_only = on");
+      String verified;
+      try {
+        verified = store.verify().summary();
+      } catch (AuditException e) {
+        verified = "threw " + e.reason();
+      }
+      asNode(ds, "SET default_transaction_read_only = off", "ALTER ROLE CURRENT_USER RESET default_transaction_read_only");
+      String outcome;
+      try {
+        outcome = "accepted at seq " + store.append(AuditEvent.builder("admin.action").actor("mallory").build()).seq();
+      } catch (AuditException e) {
+        outcome = e.reason().name();
+      }
+      assertEquals("TAMPERED", outcome, "verify " + verified + ", then the next append " + outcome);
+    }
+  }
+
   /** Control for B: the same edit without the view is recorded and refuses appends (what the view defeats). */
   @Test
   void editWithoutTheView_recorded_appendsRefused(PostgresDatabase db) throws Exception {
