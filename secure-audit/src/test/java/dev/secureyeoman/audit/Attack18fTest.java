@@ -493,9 +493,12 @@ class Attack18fTest {
     }
   }
 
-  /** A temporary audit_log / audit_meta on the store's own pooled connection (pg_temp is last on the pinned path). */
+  /**
+   * Temporary tables audit_log / audit_meta, a temporary to_regclass, "=" and regconfig on the store's own pooled
+   * connection, with pg_temp first on its session search_path (pg_temp is last on the pinned path).
+   */
   @Test
-  void temporaryTablesOnThePooledConnection_shadowNothing(PostgresDatabase db) throws Exception {
+  void temporaryObjectsOnThePooledConnection_shadowNothing(PostgresDatabase db) throws Exception {
     PGSimpleDataSource ds = nodeRole(db);
     try (Connection pooled = ds.getConnection()) {
       DataSource pool = oneConnectionPool(pooled);
@@ -504,10 +507,18 @@ class Attack18fTest {
         try (Statement s = pooled.createStatement()) {
           s.execute("CREATE TEMP TABLE audit_log AS SELECT * FROM public.audit_log WHERE actor <> 'mallory'");
           s.execute("CREATE TEMP TABLE audit_meta AS SELECT * FROM public.audit_meta");
+          // temporary functions, operators and domains: the temporary schema is never searched for the first two
+          s.execute("CREATE FUNCTION pg_temp.to_regclass(text) RETURNS regclass LANGUAGE sql "
+              + "AS $$ SELECT 'pg_catalog.pg_class'::regclass $$");
+          s.execute("CREATE FUNCTION pg_temp.never(text, text) RETURNS boolean LANGUAGE sql AS $$ SELECT false $$");
+          s.execute("CREATE OPERATOR pg_temp.= (LEFTARG = text, RIGHTARG = text, FUNCTION = pg_temp.never)");
+          s.execute("CREATE DOMAIN pg_temp.regconfig AS text");
           s.execute("SET search_path = pg_temp, pg_catalog, public");
         }
         asNode(ds, "UPDATE public.audit_log SET message = 'nothing happened' WHERE seq = 4");
         assertEquals(all(), seqs(store.query(AuditQuery.builder().build())));
+        assertEquals(List.of(4L), seqs(store.query(AuditQuery.builder().actor("mallory").build())));
+        assertEquals(List.of(4L), seqs(store.search("mallory", 10)));
         assertFalse(store.verify().valid());
         assertTrue(store.tamperingDetected().isPresent());
         AuditException e = assertThrows(AuditException.class,
