@@ -75,6 +75,18 @@ class SearchTest {
   }
 
   @Test
+  void unicodeSpaces_separateWords_neverJoinIntoAPhrase() throws Exception {
+    // attack18f: U+00A0/U+3000/U+2028/U+0085 did not split, "alice<NBSP>password" became the phrase "alice password"
+    for (String sep : List.of("\u00A0", "\u3000", "\u2028", "\u0085", "\u001C")) {
+      assertEquals(List.of("auth.login.failure"), events("alice" + sep + "password"), "separator U+"
+          + Integer.toHexString(sep.charAt(0)));
+    }
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> store.search("w\u3000".repeat(33), 10));
+    assertEquals("search text must have at most 32 words, got 33", e.getMessage());
+  }
+
+  @Test
   void moreThan32Words_refused_neverCut() throws Exception {
     // found by CI fuzzing: words past the 32nd were dropped, so a word the entry lacks did not exclude it
     String thirtyTwo = "wrong " + "! ".repeat(30) + "password";

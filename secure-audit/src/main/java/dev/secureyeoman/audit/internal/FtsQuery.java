@@ -3,6 +3,7 @@ package dev.secureyeoman.audit.internal;
 import dev.secureyeoman.audit.AuditReader;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /** Turns user text into an FTS5 query that matches every whitespace-separated word literally. */
 public final class FtsQuery {
@@ -12,10 +13,18 @@ public final class FtsQuery {
   /** Most words accepted in one search text. */
   public static final int MAX_TERMS = AuditReader.MAX_SEARCH_WORDS;
 
+  /**
+   * What separates words: Java whitespace, Unicode space separators (U+00A0, U+3000 …), line and paragraph
+   * separators and U+0085 — what FTS5's unicode61 tokenizer also splits on, so words it would split are never joined
+   * into one phrase (which narrowed a search) and all count towards {@link #MAX_TERMS} (red team attack18f).
+   */
+  private static final Pattern SEPARATORS = Pattern.compile("[\\s\\p{Z}\\u0085\\u001C-\\u001F]+");
+
   private FtsQuery() {}
 
   /**
-   * Splits user text into the words both engines search for: split on whitespace, U+0000 removed, empty words dropped.
+   * Splits user text into the words both engines search for: split on any Unicode whitespace or space separator,
+   * U+0000 removed, empty words dropped.
    * Text with more words than {@link #MAX_TERMS} is refused rather than cut: a search that silently ignored a word
    * would return entries that do not contain it.
    *
@@ -29,7 +38,7 @@ public final class FtsQuery {
       throw new IllegalArgumentException("search text must be at most " + MAX_CHARS + " chars, got " + text.length());
     }
     List<String> words = new ArrayList<>();
-    for (String word : text.strip().split("\\s+")) {
+    for (String word : SEPARATORS.split(text)) {
       String w = word.replace("\u0000", "");
       if (!w.isEmpty()) {
         words.add(w);
