@@ -65,6 +65,12 @@ public final class PostgresStore implements AuditStore {
    */
   public static final int IDLE_HOLDER_TIMEOUT_SECONDS = 30;
 
+  /**
+   * How long a writer waits for the write lock when the host's session sets no {@code lock_timeout}: a little longer
+   * than a frozen holder may keep it ({@link #IDLE_HOLDER_TIMEOUT_SECONDS}); then the append fails with STORAGE.
+   */
+  public static final int LOCK_WAIT_SECONDS = 35;
+
   /** Schema version of the PostgreSQL tables, kept in {@code audit_meta}. */
   public static final int SCHEMA_VERSION = 1;
 
@@ -131,6 +137,12 @@ public final class PostgresStore implements AuditStore {
   private volatile @Nullable String keyMismatch;
   /** A reader (openReadOnly): no writer thread, nothing recorded. */
   private volatile boolean readOnly;
+  /**
+   * A failure this store found but could not record, or whose record does not read back (a rule, trigger, policy,
+   * constraint or view on {@code audit_meta}: red team attack18f): this store refuses appends and purges like a
+   * recorded one until {@link #acknowledgeTampering}; other nodes find it at their own next verification.
+   */
+  private volatile @Nullable VerificationResult unrecorded;
   private volatile boolean closed;
 
   private PostgresStore(
@@ -459,7 +471,9 @@ public final class PostgresStore implements AuditStore {
     try (Statement st = c.createStatement()) {
       // READ COMMITTED whatever the pool's default: the head read after the lock must see the previous holder's commit
       // (under REPEATABLE READ the snapshot would be taken by the lock's SELECT, before the lock is granted)
-      st.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
+      // READ WRITE whatever the role's default_transaction_read_only: a default switched on during a verification kept
+      // the failure from being recorded (red team attack18f)
+      st.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED, READ WRITE");
       // durable on commit even if the server's default says otherwise: an append that returned must survive a crash
       st.execute("SET LOCAL synchronous_commit TO on");
       // a holder that stops talking inside its transaction (node frozen: SIGSTOP, VM pause, long GC, network partition)
@@ -469,6 +483,10 @@ public final class PostgresStore implements AuditStore {
     }
     pin(c, path);
     try (Statement st = c.createStatement()) {
+      // a bounded wait when the host set none: a session holding the (documented) key with pg_advisory_lock outside
+      // any transaction is not cut by idle_in_transaction_session_timeout and kept every append waiting (attack18f)
+      st.execute("SELECT pg_catalog.set_config('lock_timeout', '" + LOCK_WAIT_SECONDS + "s', true)"
+          + " WHERE pg_catalog.current_setting('lock_timeout') OPERATOR(pg_catalog.=) CAST('0' AS text)");
       st.execute("SELECT pg_catalog.pg_advisory_xact_lock(" + WRITE_LOCK_KEY + ")");
     }
   }
@@ -673,19 +691,19 @@ public final class PostgresStore implements AuditStore {
 
   private void commit(List<Pending> batch) {
     List<AuditEntry> out = new ArrayList<>(batch.size());
+    Optional<VerificationResult> tampered;
+    // callers are completed only after the connection is reset and back in the host's pool
     try (Connection c = dataSource.getConnection()) {
       try {
         c.setAutoCommit(false);
         lock(c, path);
-        Optional<VerificationResult> tampered = readTamper(c);
+        tampered = tamper(c);
         if (tampered.isPresent()) {
           c.rollback();
-          AuditException ae = AuditException.tampered("refusing to append", tampered.get());
-          batch.forEach(p -> p.result().completeExceptionally(ae));
-          return;
+        } else {
+          insert(c, batch, out);
+          c.commit();
         }
-        insert(c, batch, out);
-        c.commit();
       } catch (SQLException | RuntimeException e) {
         rollbackQuietly(c);
         throw e;
@@ -696,6 +714,11 @@ public final class PostgresStore implements AuditStore {
       LOG.error("audit log on PostgreSQL: commit of {} entries failed", batch.size(), e);
       AuditException ae =
           storage("audit commit on PostgreSQL failed (the group of " + batch.size() + " entries is rolled back)", e);
+      batch.forEach(p -> p.result().completeExceptionally(ae));
+      return;
+    }
+    if (tampered.isPresent()) {
+      AuditException ae = AuditException.tampered("refusing to append", tampered.get());
       batch.forEach(p -> p.result().completeExceptionally(ae));
       return;
     }
@@ -823,10 +846,17 @@ public final class PostgresStore implements AuditStore {
   public Optional<VerificationResult> tamperingDetected() throws AuditException {
     checkOpen();
     try (Connection c = dataSource.getConnection()) {
-      return readOnly(c, path, PostgresStore::readTamper);
+      return readOnly(c, path, this::tamper);
     } catch (SQLException e) {
       throw storage("cannot read the tamper state", e);
     }
+  }
+
+  /** The recorded failure, else the one this store could not record. */
+  private Optional<VerificationResult> tamper(Connection c) throws SQLException {
+    Optional<VerificationResult> recorded = readTamper(c);
+    VerificationResult local = unrecorded;
+    return recorded.isPresent() || local == null ? recorded : Optional.of(local);
   }
 
   private static Optional<VerificationResult> readTamper(Connection c) throws SQLException {
@@ -864,6 +894,7 @@ public final class PostgresStore implements AuditStore {
         putMeta(
             c, TAMPER,
             at + "\t" + r.problem().map(Enum::name).orElse(Problem.ENTRY_ALTERED.name()) + "\t" + r.detail());
+        requireReadBack(c);
         c.commit();
       } catch (SQLException | RuntimeException e) {
         rollbackQuietly(c);
@@ -872,7 +903,17 @@ public final class PostgresStore implements AuditStore {
         resetAutoCommit(c);
       }
     } catch (SQLException | RuntimeException e) {
-      LOG.error("audit log on PostgreSQL: could not record the failed verification (seq {})", at, e);
+      unrecorded = r;
+      LOG.error("audit log on PostgreSQL: could not record the failed verification (seq {}); this store refuses"
+          + " appends until acknowledgeTampering, other nodes only after their own verification", at, e);
+    }
+  }
+
+  /** The tamper record just written must read back in the same transaction, else it was not stored. */
+  private static void requireReadBack(Connection c) throws SQLException {
+    if (readTamper(c).isEmpty()) {
+      throw new SQLException(
+          "the tamper record does not read back: audit_meta is rewritten (a rule, trigger, policy, constraint or view)");
     }
   }
 
@@ -949,8 +990,15 @@ public final class PostgresStore implements AuditStore {
                 headSeq + "\t" + problem.name() + "\t" + "the newest entry (seq " + headSeq + ") "
                     + (malformed ? "cannot be read" : "fails its MAC") + " while an earlier entry under its key id "
                     + headKeyId + " verifies: the head was edited");
-            LOG.error("audit log on PostgreSQL: head entry seq {} was edited ({}); recorded, appends refused on every"
-                + " node until acknowledgeTampering", headSeq, problem);
+            if (readTamper(c).isEmpty()) {
+              unrecorded = new VerificationResult(false, 0, 0, 0, 0, OptionalLong.of(headSeq), Optional.of(problem),
+                  "the newest entry (seq " + headSeq + ") was edited; the record of it does not read back");
+              LOG.error("audit log on PostgreSQL: head entry seq {} was edited ({}); the record does not read back"
+                  + " (audit_meta rewritten): this store refuses appends", headSeq, problem);
+            } else {
+              LOG.error("audit log on PostgreSQL: head entry seq {} was edited ({}); recorded, appends refused on"
+                  + " every node until acknowledgeTampering", headSeq, problem);
+            }
           }
         } else if (malformed) {
           keyMismatch = "the newest entry cannot be read: run verify";
@@ -1002,7 +1050,7 @@ public final class PostgresStore implements AuditStore {
       try {
         c.setAutoCommit(false);
         lock(c, path);
-        Optional<VerificationResult> t = readTamper(c);
+        Optional<VerificationResult> t = tamper(c);
         if (t.isEmpty()) {
           c.rollback();
           throw new IllegalStateException("the audit log is not read-only: nothing to acknowledge");
@@ -1046,6 +1094,7 @@ public final class PostgresStore implements AuditStore {
           ps.executeUpdate();
         }
         c.commit();
+        unrecorded = null;
         LOG.warn("audit log on PostgreSQL: tampering acknowledged at seq {}", out.get(0).seq());
         return out.get(0);
       } catch (SQLException | RuntimeException e) {
@@ -1296,11 +1345,19 @@ public final class PostgresStore implements AuditStore {
             + ", not (seq) (a duplicate or missing seq escapes the verification)";
       }
     }
+    // read from pg_catalog, never information_schema: its columns are of the domain sql_identifier, for which
+    // pg_catalog has no "=", so an "=(sql_identifier, sql_identifier)" in the store's schema was an exact match that
+    // pointed this check at a pristine copy of the table (red team attack18f)
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT column_name, data_type, domain_name, collation_name FROM information_schema.columns"
-                + " WHERE table_schema OPERATOR(pg_catalog.=) CAST(? AS name) AND table_name = 'audit_log'")) {
-      ps.setString(1, namespace);
+            "SELECT a.attname::text, pg_catalog.format_type(a.atttypid, NULL), t.typtype::text, tn.nspname::text,"
+                + " pg_catalog.format_type(t.typbasetype, NULL), a.attcollation OPERATOR(pg_catalog.<>) t.typcollation,"
+                + " (SELECT co.collname::text FROM pg_catalog.pg_collation co"
+                + " WHERE co.oid OPERATOR(pg_catalog.=) a.attcollation)"
+                + " FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid"
+                + " JOIN pg_catalog.pg_namespace tn ON tn.oid OPERATOR(pg_catalog.=) t.typnamespace"
+                + " WHERE a.attrelid OPERATOR(pg_catalog.=) to_regclass('audit_log')"
+                + " AND a.attnum OPERATOR(pg_catalog.>) CAST(0 AS smallint) AND NOT a.attisdropped")) {
       int seen = 0;
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -1311,20 +1368,20 @@ public final class PostgresStore implements AuditStore {
             continue;
           }
           seen++;
-          if (!want.equals(type)) {
-            return "column " + col + " has type " + type + ", not " + want + " as the store creates it";
+          // a domain (or a collation) lets an operator in the store's schema match the column exactly and beat the
+          // built-in one despite the pinned search path, hiding entries from filters and search while the full scan
+          // sees them (red team attack18e)
+          if ("d".equals(rs.getString(3))) {
+            return "column " + col + " has the domain " + type + " over " + rs.getString(5) + ", not the plain type "
+                + want + " the store creates";
           }
-          // data_type reports a domain's base type: a domain (or a collation) lets an operator in the store's schema
-          // match the column exactly and beat the built-in one despite the pinned search path, hiding entries from
-          // filters and search while the full scan sees them (red team attack18e)
-          String domain = rs.getString(3);
-          if (domain != null) {
-            return "column " + col + " has the domain " + domain + " over " + type + ", not the plain type " + want
-                + " the store creates";
+          if (!want.equals(type) || !"pg_catalog".equals(rs.getString(4))) {
+            return "column " + col + " has type " + rs.getString(4) + "." + type + ", not " + want
+                + " as the store creates it";
           }
-          String collation = rs.getString(4);
-          if (collation != null) {
-            return "column " + col + " has the collation " + collation + ", not the default the store creates it with";
+          if (rs.getBoolean(6)) {
+            return "column " + col + " has the collation " + rs.getString(7)
+                + ", not the default the store creates it with";
           }
         }
       }
@@ -1467,7 +1524,7 @@ public final class PostgresStore implements AuditStore {
       return new Purge(0, 0, 0, pre, null);
     }
     // a log that verifies now may still be read-only after an earlier failure
-    Optional<VerificationResult> tampered = readTamper(c);
+    Optional<VerificationResult> tampered = tamper(c);
     if (tampered.isPresent()) {
       return new Purge(0, 0, 0, null, tampered.get());
     }

@@ -92,6 +92,12 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
   private final Schema.LogIdentity identity;
   private final SqliteReads reads;
   private volatile boolean closed;
+  /**
+   * A failure this store found but could not record, or whose record does not read back (a trigger on
+   * {@code audit_tamper}: red team attack18f): this store refuses appends and purges like a recorded one until
+   * {@link #acknowledgeTampering}; other processes find it at their own next verification.
+   */
+  private volatile @Nullable VerificationResult unrecorded;
   /** Why this store refuses writes (its keys do not verify the head it found at open), or null. */
   private final @Nullable String keyMismatch;
 
@@ -573,7 +579,7 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
         return;
       }
       st.execute("BEGIN IMMEDIATE");
-      Optional<VerificationResult> tampered = readTamper(wconn);
+      Optional<VerificationResult> tampered = tamper(wconn);
       if (tampered.isPresent()) {
         st.execute("ROLLBACK");
         AuditException ae = AuditException.tampered("refusing to append", tampered.get());
@@ -824,7 +830,7 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
         throw AuditException.verificationFailed("refusing to purge", pre);
       }
       // a log that verifies now may still be read-only after an earlier failure (e.g. against checkpoints since repaired)
-      Optional<VerificationResult> tampered = readTamper(wconn);
+      Optional<VerificationResult> tampered = tamper(wconn);
       if (tampered.isPresent()) {
         st.execute("ROLLBACK");
         throw AuditException.tampered("refusing to purge", tampered.get());
@@ -1110,11 +1116,19 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
           putState(ps, "detected_detail", r.detail());
           putState(ps, "detected_at", Instant.ofEpochMilli(opts.clock().millis()).toString());
         }
+        if (readTamper(wconn).isEmpty()) {
+          throw new SQLException("the tamper record does not read back: audit_tamper is rewritten (a trigger?)");
+        }
         st.execute("COMMIT");
       } catch (SQLException | RuntimeException e) {
         rollbackQuietly();
         throw e;
       }
+    } catch (SQLException | RuntimeException e) {
+      unrecorded = r;
+      LOG.error("audit log {}: could not record the failed verification ({}); this store refuses appends until"
+          + " acknowledgeTampering, other processes only after their own verification", opts.dbPath(), r.summary(), e);
+      throw e;
     }
     LOG.error(
         "audit log {}: verification failed ({}); the store refuses appends until acknowledgeTampering",
@@ -1136,6 +1150,13 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
       }
     }
     return m;
+  }
+
+  /** The recorded failure, else the one this store could not record. */
+  private Optional<VerificationResult> tamper(Connection c) throws SQLException {
+    Optional<VerificationResult> recorded = readTamper(c);
+    VerificationResult local = unrecorded;
+    return recorded.isPresent() || local == null ? recorded : Optional.of(local);
   }
 
   /** The recorded failure, read inside the caller's transaction. */
@@ -1164,7 +1185,7 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
   @Override
   public Optional<VerificationResult> tamperingDetected() throws AuditException {
     checkOpen();
-    return submit(() -> readTamper(wconn));
+    return submit(() -> tamper(wconn));
   }
 
   @Override
@@ -1195,7 +1216,7 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
     try (Statement st = wconn.createStatement()) {
       st.execute("BEGIN IMMEDIATE");
       try {
-        Optional<VerificationResult> t = readTamper(wconn);
+        Optional<VerificationResult> t = tamper(wconn);
         if (t.isEmpty()) {
           throw new IllegalStateException("the audit log " + opts.dbPath() + " is not read-only: nothing to acknowledge");
         }
@@ -1227,6 +1248,7 @@ public final class SqliteStore extends SqliteReaderBase implements AuditStore {
           putState(ps, "acknowledged_through", Long.toString(row.seq())); // informational: coverage comes from the entry
         }
         st.execute("COMMIT");
+        unrecorded = null;
         LOG.warn("audit log {}: tampering acknowledged at seq {}; appends resume", opts.dbPath(), row.seq());
         return toEntry(row);
       } catch (SQLException | RuntimeException e) {
