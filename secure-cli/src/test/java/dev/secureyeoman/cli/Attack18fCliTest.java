@@ -94,6 +94,8 @@ class Attack18fCliTest {
       Run r = Run.of("audit", "verify", "--config", cfg.toString());
       assertEquals(1, r.code(), r.err());
       assertTrue(r.err().startsWith("error: verification FAILED at seq 4"), r.err());
+      // the operator is told why: the record did not read back (not a wrong key or missing rights)
+      assertTrue(r.err().contains("could not be stored or does not read back"), r.err());
       String outcome;
       try {
         outcome = "accepted at seq " + node.append(AuditEvent.builder("admin.action").actor("mallory").build()).seq();
