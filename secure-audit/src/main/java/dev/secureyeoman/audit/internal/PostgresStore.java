@@ -1295,7 +1295,6 @@ public final class PostgresStore implements AuditStore {
    * @return what is wrong, or null when every column has the type the store creates
    */
   static @Nullable String checkColumnTypes(Connection c) throws SQLException {
-    String namespace; // where the name resolves (the store's schema on its pinned search path)
     // the name must resolve to the plain table the store created: a view (in its place, or in a schema earlier on the
     // search_path) or row level security can show the verifying SELECT every row and hide some from queries, search
     // and exports, e.g. by testing current_query() (red team attack18c)
@@ -1307,7 +1306,6 @@ public final class PostgresStore implements AuditStore {
       if (!rs.next()) {
         return Verifier.NOT_A_PLAIN_TABLE + ": the name does not resolve";
       }
-      namespace = rs.getString(3);
       String kind = rs.getString(1);
       if (!"r".equals(kind)) {
         return Verifier.NOT_A_PLAIN_TABLE + ": it resolves to " + rs.getString(3) + ".audit_log of relkind " + kind
