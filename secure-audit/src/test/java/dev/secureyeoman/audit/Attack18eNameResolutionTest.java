@@ -1,5 +1,7 @@
 package dev.secureyeoman.audit;
 
+import static dev.secureyeoman.audit.PgAttackSupport.seqs;
+import static dev.secureyeoman.audit.PgAttackSupport.sql;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -45,24 +47,11 @@ class Attack18eNameResolutionTest {
     return PostgresAuditStore.builder(ds).macKey(SecretBytes.copyOf(KEY)).open();
   }
 
-  private static void sql(PGSimpleDataSource ds, String... statements) throws SQLException {
-    try (Connection c = ds.getConnection();
-        Statement st = c.createStatement()) {
-      for (String s : statements) {
-        st.execute(s);
-      }
-    }
-  }
-
   private static void appendSeven(AuditStore store) throws AuditException {
     for (int i = 1; i <= 7; i++) {
       String actor = i == 4 ? "mallory" : "alice";
       store.append(AuditEvent.builder("user.login").actor(actor).message("login " + i).build());
     }
-  }
-
-  private static List<Long> seqs(List<AuditEntry> l) {
-    return l.stream().map(AuditEntry::seq).toList();
   }
 
   /**

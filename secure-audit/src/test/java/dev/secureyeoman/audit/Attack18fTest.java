@@ -1,5 +1,7 @@
 package dev.secureyeoman.audit;
 
+import static dev.secureyeoman.audit.PgAttackSupport.seqs;
+import static dev.secureyeoman.audit.PgAttackSupport.sql;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -63,29 +65,12 @@ class Attack18fTest {
     return SecretBytes.copyOf(k);
   }
 
-  /** Runs SQL as the nodes' role (the attacker holds its credentials). */
-  private static void asNode(PGSimpleDataSource ds, String... sql) throws SQLException {
-    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-      for (String q : sql) {
-        s.execute(q);
-      }
-    }
-  }
-
   /** Seven entries; mallory's is seq 4. */
   private static void seven(AuditStore store) throws AuditException {
     for (int i = 1; i <= 7; i++) {
       String actor = i == 4 ? "mallory" : "alice";
       store.append(AuditEvent.builder("admin.action").actor(actor).message("step " + i).build());
     }
-  }
-
-  private static List<Long> seqs(List<AuditEntry> entries) {
-    List<Long> out = new ArrayList<>();
-    for (AuditEntry e : entries) {
-      out.add(e.seq());
-    }
-    return out;
   }
 
   private static List<Long> all() {
@@ -107,7 +92,7 @@ class Attack18fTest {
       seven(store);
       assertEquals(all(), seqs(store.query(AuditQuery.builder().build())));
       blindColumnCheck(ds);
-      asNode(ds,
+      sql(ds,
           "CREATE DOMAIN public.dseq AS bigint",
           "ALTER TABLE public.audit_log ALTER COLUMN seq TYPE public.dseq",
           "CREATE FUNCTION public.dseq_gt(public.dseq, bigint) RETURNS boolean LANGUAGE sql IMMUTABLE "
@@ -131,7 +116,7 @@ class Attack18fTest {
       seven(store);
     }
     blindColumnCheck(ds);
-    asNode(ds,
+    sql(ds,
         "CREATE DOMAIN public.dactor AS text",
         "ALTER TABLE public.audit_log ALTER COLUMN actor TYPE public.dactor",
         "CREATE FUNCTION public.dactor_eq(public.dactor, text) RETURNS boolean LANGUAGE sql IMMUTABLE "
@@ -151,7 +136,7 @@ class Attack18fTest {
     PGSimpleDataSource ds = nodeRole(db);
     try (AuditStore store = PostgresAuditStore.builder(ds).macKey(key()).open()) {
       seven(store);
-      asNode(ds,
+      sql(ds,
           "CREATE DOMAIN public.dseq AS bigint",
           "ALTER TABLE public.audit_log ALTER COLUMN seq TYPE public.dseq");
       VerificationResult r = store.verify();
@@ -173,27 +158,27 @@ class Attack18fTest {
     try (AuditStore store = PostgresAuditStore.builder(ds).macKey(key()).open()) {
       seven(store);
       switch (how) {
-        case "view" -> asNode(ds,
+        case "view" -> sql(ds,
             "ALTER TABLE public.audit_meta RENAME TO audit_meta_real",
             "CREATE VIEW public.audit_meta AS SELECT * FROM public.audit_meta_real WHERE name <> 'tamper'");
-        case "row level security" -> asNode(ds,
+        case "row level security" -> sql(ds,
             "ALTER TABLE public.audit_meta ENABLE ROW LEVEL SECURITY",
             "ALTER TABLE public.audit_meta FORCE ROW LEVEL SECURITY",
             "CREATE POLICY r ON public.audit_meta FOR SELECT USING (name <> 'tamper')",
             "CREATE POLICY i ON public.audit_meta FOR INSERT WITH CHECK (true)",
             "CREATE POLICY u ON public.audit_meta FOR UPDATE USING (true)",
             "CREATE POLICY d ON public.audit_meta FOR DELETE USING (true)");
-        case "check constraint" -> asNode(ds,
+        case "check constraint" -> sql(ds,
             "ALTER TABLE public.audit_meta ADD CONSTRAINT no_tamper CHECK (name <> 'tamper')");
-        case "rule" -> asNode(ds,
+        case "rule" -> sql(ds,
             "CREATE RULE no_tamper AS ON INSERT TO public.audit_meta WHERE NEW.name = 'tamper' DO INSTEAD NOTHING");
-        default -> asNode(ds,
+        default -> sql(ds,
             "CREATE FUNCTION public.drop_tamper() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
                 + "IF NEW.name = 'tamper' THEN RETURN NULL; END IF; RETURN NEW; END $$",
             "CREATE TRIGGER drop_tamper BEFORE INSERT OR UPDATE ON public.audit_meta FOR EACH ROW "
                 + "EXECUTE FUNCTION public.drop_tamper()");
       }
-      asNode(ds, "UPDATE public.audit_log SET message = 'nothing happened' WHERE seq = 4");
+      sql(ds, "UPDATE public.audit_log SET message = 'nothing happened' WHERE seq = 4");
       String verified;
       try {
         VerificationResult r = store.verify();
@@ -226,7 +211,7 @@ class Attack18fTest {
     PGSimpleDataSource ds = nodeRole(db);
     try (AuditStore store = PostgresAuditStore.builder(ds).macKey(key()).open()) {
       seven(store);
-      asNode(ds,
+      sql(ds,
           "UPDATE public.audit_log SET message = 'nothing happened' WHERE seq = 4",
           "ALTER ROLE CURRENT_USER SET default_transaction_read_only = on");
       String verified;
@@ -235,7 +220,7 @@ class Attack18fTest {
       } catch (AuditException e) {
         verified = "threw " + e.reason();
       }
-      asNode(ds, "SET default_transaction_read_only = off", "ALTER ROLE CURRENT_USER RESET default_transaction_read_only");
+      sql(ds, "SET default_transaction_read_only = off", "ALTER ROLE CURRENT_USER RESET default_transaction_read_only");
       String outcome;
       try {
         outcome = "accepted at seq " + store.append(AuditEvent.builder("admin.action").actor("mallory").build()).seq();
@@ -252,7 +237,7 @@ class Attack18fTest {
     PGSimpleDataSource ds = nodeRole(db);
     try (AuditStore store = PostgresAuditStore.builder(ds).macKey(key()).open()) {
       seven(store);
-      asNode(ds, "UPDATE public.audit_log SET message = 'nothing happened' WHERE seq = 4");
+      sql(ds, "UPDATE public.audit_log SET message = 'nothing happened' WHERE seq = 4");
       assertFalse(store.verify().valid());
       assertTrue(store.tamperingDetected().isPresent());
       AuditException e = assertThrows(AuditException.class,
@@ -288,16 +273,16 @@ class Attack18fTest {
             + "PERFORM pg_catalog.set_config('statement_timeout', '4711', false); "
             + "PERFORM pg_catalog.set_config('default_transaction_read_only', 'on', false); ";
         switch (how) {
-          case "trigger" -> asNode(ds,
+          case "trigger" -> sql(ds,
               "CREATE FUNCTION public.leak() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN " + leak
                   + "RETURN NULL; END $$",
               "CREATE TRIGGER leak AFTER INSERT ON public.audit_log FOR EACH STATEMENT "
                   + "EXECUTE FUNCTION public.leak()");
-          case "check constraint" -> asNode(ds,
+          case "check constraint" -> sql(ds,
               "CREATE FUNCTION public.leak(bigint) RETURNS boolean LANGUAGE plpgsql AS $$ BEGIN "
                   + "IF $1 > 1 THEN " + leak + "END IF; RETURN true; END $$",
               "ALTER TABLE public.audit_log ADD CONSTRAINT leak CHECK (public.leak(seq))");
-          default -> asNode(ds,
+          default -> sql(ds,
               "CREATE FUNCTION public.leak(bigint) RETURNS bigint LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN "
                   + "IF $1 > 1 THEN " + leak + "END IF; RETURN $1; END $$",
               "CREATE INDEX leak ON public.audit_log ((public.leak(seq)))");
@@ -395,7 +380,7 @@ class Attack18fTest {
     PGSimpleDataSource ds = nodeRole(db);
     try (AuditStore store = PostgresAuditStore.builder(ds).macKey(key()).open()) {
       seven(store);
-      asNode(ds,
+      sql(ds,
           "ALTER ROLE CURRENT_USER SET DateStyle = 'SQL, DMY'",
           "ALTER ROLE CURRENT_USER SET IntervalStyle = 'sql_standard'",
           "ALTER ROLE CURRENT_USER SET TimeZone = 'Pacific/Kiritimati'",
@@ -446,7 +431,7 @@ class Attack18fTest {
     PGSimpleDataSource ds = nodeRole(db);
     try (AuditStore store = PostgresAuditStore.builder(ds).macKey(key()).open()) {
       seven(store);
-      asNode(ds, "ALTER ROLE CURRENT_USER SET array_nulls = off");
+      sql(ds, "ALTER ROLE CURRENT_USER SET array_nulls = off");
       try (Connection fresh = ds.getConnection()) {
         assertEquals("off", show(fresh, "array_nulls"));
       }
@@ -470,7 +455,7 @@ class Attack18fTest {
     PGSimpleDataSource ds = nodeRole(db);
     try (AuditStore store = PostgresAuditStore.builder(ds).macKey(key()).open()) {
       seven(store);
-      asNode(ds,
+      sql(ds,
           "CREATE TEXT SEARCH CONFIGURATION public.simple (COPY = pg_catalog.simple)",
           "ALTER TEXT SEARCH CONFIGURATION public.simple DROP MAPPING FOR asciiword, word, numword, asciihword, "
               + "hword, hword_part, hword_asciipart, hword_numpart",
@@ -508,7 +493,7 @@ class Attack18fTest {
           s.execute("CREATE DOMAIN pg_temp.regconfig AS text");
           s.execute("SET search_path = pg_temp, pg_catalog, public");
         }
-        asNode(ds, "UPDATE public.audit_log SET message = 'nothing happened' WHERE seq = 4");
+        sql(ds, "UPDATE public.audit_log SET message = 'nothing happened' WHERE seq = 4");
         assertEquals(all(), seqs(store.query(AuditQuery.builder().build())));
         assertEquals(List.of(4L), seqs(store.query(AuditQuery.builder().actor("mallory").build())));
         assertEquals(List.of(4L), seqs(store.search("mallory", 10)));
@@ -579,7 +564,7 @@ class Attack18fTest {
     PGSimpleDataSource ds = nodeRole(db);
     try (AuditStore store = PostgresAuditStore.builder(ds).macKey(key()).open()) {
       seven(store);
-      asNode(ds,
+      sql(ds,
           "ALTER TABLE public.audit_log SET (autovacuum_enabled = false, fillfactor = 50)",
           "ALTER TABLE public.audit_log ALTER COLUMN actor SET STORAGE EXTERNAL",
           "ALTER TABLE public.audit_log ALTER COLUMN correlation_id SET DEFAULT 'forged'",
@@ -602,9 +587,9 @@ class Attack18fTest {
     PGSimpleDataSource ds = nodeRole(db);
     try (AuditStore store = PostgresAuditStore.builder(ds).macKey(key()).open()) {
       seven(store);
-      asNode(ds, "CREATE FUNCTION public.et() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$");
+      sql(ds, "CREATE FUNCTION public.et() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$");
       SQLException e = assertThrows(SQLException.class,
-          () -> asNode(ds, "CREATE EVENT TRIGGER et ON ddl_command_start EXECUTE FUNCTION public.et()"));
+          () -> sql(ds, "CREATE EVENT TRIGGER et ON ddl_command_start EXECUTE FUNCTION public.et()"));
       assertEquals("42501", e.getSQLState());   // insufficient_privilege: superusers only
       assertTrue(store.verify().valid());
     }
@@ -640,7 +625,7 @@ class Attack18fTest {
   }
 
   private static void blindColumnCheck(PGSimpleDataSource ds) throws SQLException {
-    asNode(ds,
+    sql(ds,
         // a pristine copy of the table's shape for the check to read instead
         "CREATE TABLE public.audit_log_shape (LIKE public.audit_log)",
         "CREATE FUNCTION public.ident_eq(information_schema.sql_identifier, information_schema.sql_identifier) "

@@ -26,11 +26,18 @@ final class PgAttackSupport {
     return SecretBytes.adopt(k);
   }
 
-  /** Runs one statement with the nodes' own role, as an attacker holding its credentials would. */
-  static void sql(PGSimpleDataSource ds, String statement) throws SQLException {
+  /** Runs statements in order with the nodes' own role, as an attacker holding its credentials would. */
+  static void sql(PGSimpleDataSource ds, String... statements) throws SQLException {
     try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-      s.execute(statement);
+      for (String statement : statements) {
+        s.execute(statement);
+      }
     }
+  }
+
+  /** The seqs of entries, in order. */
+  static java.util.List<Long> seqs(java.util.List<AuditEntry> entries) {
+    return entries.stream().map(AuditEntry::seq).toList();
   }
 
   /** Appends {@code n} entries by alice. */
